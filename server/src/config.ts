@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * Server configuration, read from the environment once at start and validated with zod so that a
+ * bad value stops the process with a message naming the variable, not a stack trace later on.
+ */
+const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  BASE_URL: z.url({ message: 'must be an absolute URL such as http://localhost:8080' }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// connection URL' })
+    .optional(),
+  /** Connection URL for the runtime role (owns no table, no BYPASSRLS). Derived from DATABASE_URL when absent. */
+  DATABASE_APP_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// connection URL' })
+    .optional(),
+  DATABASE_APP_PASSWORD: z.string().min(1).default('hospital_ops_app'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_BODY_SIZE: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, { message: 'must be a size such as 512kb or 16mb' })
+    .default('16mb'),
+  /** FHIR: allow a client-chosen id on PUT of a resource that does not exist yet. */
+  FHIR_UPDATE_CREATE: booleanFlag.default(true),
+  SEED_DEMO: booleanFlag.optional(),
+  /**
+   * DEVELOPMENT ONLY, until login exists (issue 4): the tenant every request acts for.
+   * Requests may pick another with the X-Dev-Tenant header when DEV_TENANT_HEADER is on.
+   */
+  DEV_TENANT_ID: z.uuid({ message: 'must be a UUID' }).default('4f1a7f52-8c1e-4d0b-9a53-0c6b1f7e2a01'),
+  DEV_TENANT_HEADER: booleanFlag.default(false),
+});
+
+export type Config = z.infer<typeof configSchema> & { baseUrl: string };
+
+export class ConfigError extends Error {}
+
+/** Parses and validates the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = result.data;
+  const baseUrl = (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  return { ...c, baseUrl };
+}

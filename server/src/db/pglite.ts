@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import {
+  APP_ROLE,
+  contextParams,
+  type Database,
+  type QueryResult,
+  SET_CONTEXT_SQL,
+  type Sql,
+  type TenantSettings,
+  type TransactionOptions,
+} from './database.ts';
+
+function wrap(tx: Pick<Transaction, 'query' | 'exec'>): Sql {
+  return {
+    async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+      const r = await tx.query<R>(text, params as unknown[]);
+      // PGlite reports affectedRows 0 for SELECTs; node-postgres counts the rows returned.
+      return { rows: r.rows, rowCount: r.rows.length > 0 ? r.rows.length : (r.affectedRows ?? 0) };
+    },
+    async exec(text: string): Promise<void> {
+      await tx.exec(text);
+    },
+  };
+}
+
+/**
+ * Embedded PostgreSQL (PGlite, WASM). It has a single superuser connection, and superusers bypass
+ * RLS, so every request transaction drops to the runtime role with SET LOCAL ROLE: the same
+ * policies then apply as on a real server. PGlite runs one transaction at a time.
+ */
+export class PgliteDatabase implements Database {
+  readonly kind = 'pglite' as const;
+  private readonly db: PGlite;
+  private constructor(db: PGlite) {
+    this.db = db;
+  }
+
+  static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const db = dataDir ? new PGlite(dataDir) : new PGlite();
+    await db.waitReady;
+    return new PgliteDatabase(db);
+  }
+
+  async transaction<T>(settings: TenantSettings | undefined, fn: (sql: Sql) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      if (options?.readOnly) await tx.query('SET TRANSACTION READ ONLY');
+      await tx.query(`SET LOCAL ROLE ${APP_ROLE}`);
+      await tx.query(SET_CONTEXT_SQL, contextParams(settings));
+      return fn(wrap(tx));
+    });
+  }
+
+  async asOwner<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return fn(wrap(this.db));
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

@@ -1,0 +1,66 @@
+import { getSearchParameters } from '@medplum/core';
+import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { storedResourceTypes } from './definitions.ts';
+
+const SERVER_VERSION = '0.1.0';
+
+const TYPE_INTERACTIONS = [
+  'read',
+  'vread',
+  'update',
+  'patch',
+  'delete',
+  'history-instance',
+  'history-type',
+  'create',
+  'search-type',
+] as const;
+
+// Parameter types our search compiler answers today; composite and special ones are not claimed.
+const SEARCHABLE = new Set(['number', 'date', 'string', 'token', 'reference', 'quantity', 'uri']);
+
+/**
+ * The CapabilityStatement at /metadata, generated from what this server really does: the stored
+ * resource types, the interactions the router and repository implement, and the search
+ * parameters the search compiler can answer.
+ */
+export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
+  const resource: CapabilityStatementRestResource[] = storedResourceTypes().map((type) => ({
+    type: type as CapabilityStatementRestResource['type'],
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: true,
+    conditionalRead: 'full-support',
+    conditionalUpdate: true,
+    conditionalDelete: 'single',
+    searchParam: [
+      { name: '_id', type: 'token' },
+      { name: '_lastUpdated', type: 'date' },
+      ...Object.values(getSearchParameters(type) ?? {})
+        .filter((p) => SEARCHABLE.has(p.type as string) && !['_id', '_lastUpdated'].includes(p.code as string))
+        .map((p) => ({ name: p.code as string, definition: p.url, type: p.type as 'token' })),
+    ],
+  }));
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: new Date().toISOString(),
+    publisher: 'Hospital-Ops',
+    kind: 'instance',
+    software: { name: 'Hospital-Ops FHIR Server', version: SERVER_VERSION },
+    implementation: { description: 'Hospital-Ops FHIR R4 server', url: `${baseUrl}/fhir/R4` },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    patchFormat: ['application/json-patch+json', 'application/fhir+json'],
+    rest: [
+      {
+        mode: 'server',
+        resource,
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+      },
+    ],
+  };
+}

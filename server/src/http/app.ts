@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from '../config.ts';
+import type { Database, TenantSettings } from '../db/database.ts';
+import { buildCapabilityStatement } from '../fhir/capability.ts';
+import { createFhirRouter } from '../fhir/router.ts';
+import type { Logger } from '../logger.ts';
+import { healthRoutes } from '../ops/health.ts';
+import { PostgresRepository } from '../repo/postgres-repository.ts';
+import { devTenantMiddleware } from '../tenancy/dev-tenant.ts';
+import { FHIR_BASE_PATH, handleFhirRequest, sendFhir } from './fhir-handler.ts';
+import { contentTooLarge, outcome, toOutcome, unsupportedMediaType } from './outcomes.ts';
+
+const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/*+json'];
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+}
+
+/** Requests that carry a body must say it is JSON (or a form, for POST _search). */
+function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
+  const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+  if (!['POST', 'PUT', 'PATCH'].includes(req.method) || !hasBody) {
+    next();
+    return;
+  }
+  const isForm = req.method === 'POST' && req.path.endsWith('/_search') && req.is('application/x-www-form-urlencoded');
+  if (req.is(JSON_TYPES) || isForm) {
+    next();
+    return;
+  }
+  sendFhir(res, 415, unsupportedMediaType(`Unsupported Content-Type: ${req.get('content-type') ?? '(none)'}; send application/fhir+json`));
+}
+
+function rejectNonJsonFormat(req: Request, res: Response, next: NextFunction): void {
+  const f = req.query._format;
+  if (f === undefined || ['json', 'application/json', 'application/fhir+json'].includes(String(f))) {
+    next();
+    return;
+  }
+  sendFhir(res, 415, unsupportedMediaType(`Unsupported _format: ${String(f)}; this server speaks JSON`));
+}
+
+export function createApp({ config, db, logger }: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+
+  // Request id and one access-log line per request.
+  app.use((req, res, next) => {
+    const id = req.get('x-request-id') ?? randomUUID();
+    res.locals.requestId = id;
+    res.set('X-Request-Id', id);
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const err = res.locals.error;
+      logger[res.statusCode >= 500 ? 'error' : 'info'](
+        {
+          requestId: id,
+          method: req.method,
+          url: req.originalUrl,
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+          tenant: res.locals.tenant?.tenantId,
+          ...(err ? { err } : {}),
+        },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.use('/health', healthRoutes(db));
+
+  const router = createFhirRouter();
+  const fhir = express.Router();
+  fhir.get('/metadata', (_req, res) => sendFhir(res, 200, buildCapabilityStatement(config.baseUrl)));
+  fhir.use(rejectNonJsonFormat, requireJsonBody);
+  fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
+  fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
+  fhir.use(devTenantMiddleware(config, db));
+  fhir.use(async (req, res, next) => {
+    try {
+      const tenant = res.locals.tenant as TenantSettings;
+      const repo = new PostgresRepository({ db, tenant, baseUrl: config.baseUrl, updateCreate: config.FHIR_UPDATE_CREATE });
+      await handleFhirRequest(router, repo, req, res, config.baseUrl);
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.use(FHIR_BASE_PATH, fhir);
+
+  app.use((_req, res) => sendFhir(res, 404, outcome('not-found', 'not-found', 'No such endpoint')));
+
+  // Body-parser failures and anything unexpected: an OperationOutcome, never a stack trace.
+  app.use((err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (err.type === 'entity.parse.failed')
+      return sendFhir(res, 400, outcome('bad-request', 'structure', `Malformed JSON: ${err.message}`));
+    if (err.type === 'entity.too.large')
+      return sendFhir(res, 413, contentTooLarge(`Request body exceeds the ${config.MAX_BODY_SIZE} limit`));
+    if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported')
+      return sendFhir(res, 415, unsupportedMediaType(err.message ?? 'Unsupported encoding'));
+    const { status, body, unexpected } = toOutcome(err);
+    if (unexpected) res.locals.error = { message: err.message, stack: (err as Error).stack };
+    sendFhir(res, status, body);
+  });
+  return app;
+}

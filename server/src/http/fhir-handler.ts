@@ -1,0 +1,121 @@
+import { getStatus, isOk } from '@medplum/core';
+import type { FhirRequest, FhirRouter, HttpMethod } from '@medplum/fhir-router';
+import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Request, Response } from 'express';
+import { createdByUpdate, type PostgresRepository } from '../repo/postgres-repository.ts';
+import { serverError, toOutcome } from './outcomes.ts';
+import { subset, subsetBundle } from './summary.ts';
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+export const FHIR_BASE_PATH = '/fhir/R4';
+
+// Bundles that are answers about many resources, not a stored resource of their own.
+const COLLECTIONS = new Set(['searchset', 'history', 'batch-response', 'transaction-response']);
+
+type Prefer = 'minimal' | 'representation' | 'OperationOutcome';
+
+function preferReturn(req: Request): Prefer {
+  const m = /return=(minimal|representation|OperationOutcome)/.exec(req.get('prefer') ?? '');
+  return (m?.[1] as Prefer) ?? 'representation';
+}
+
+function firstQuery(req: Request, key: string): string | undefined {
+  const v = req.query[key];
+  return typeof v === 'string' ? v : Array.isArray(v) ? String(v.at(-1)) : undefined;
+}
+
+export function sendFhir(res: Response, status: number, body?: Resource): void {
+  res.status(status).type(FHIR_JSON);
+  if (body === undefined) res.end();
+  else res.send(JSON.stringify(body));
+}
+
+function setVersionHeaders(res: Response, resource: Resource): void {
+  if (resource.meta?.versionId) res.set('ETag', `W/"${resource.meta.versionId}"`);
+  if (resource.meta?.lastUpdated) res.set('Last-Modified', new Date(resource.meta.lastUpdated).toUTCString());
+}
+
+/** True when a conditional read's validators show the client already holds this version. */
+function notModified(req: Request, resource: Resource): boolean {
+  const inm = req.get('if-none-match');
+  if (inm) {
+    const tags = inm.split(',').map((t) => t.trim().replace(/^W\//, '').replaceAll('"', ''));
+    return tags.includes('*') || tags.includes(resource.meta?.versionId ?? '');
+  }
+  const ims = req.get('if-modified-since');
+  if (ims && resource.meta?.lastUpdated) {
+    const since = Date.parse(ims);
+    // HTTP dates have whole seconds; compare at that precision.
+    return !Number.isNaN(since) && Math.floor(Date.parse(resource.meta.lastUpdated) / 1000) * 1000 <= since;
+  }
+  return false;
+}
+
+/**
+ * Serves one FHIR REST request through @medplum/fhir-router on a tenant-bound repository and
+ * writes the answer the way the FHIR R4 HTTP spec asks: status, Location, ETag, Last-Modified,
+ * Prefer, conditional reads, _summary/_elements.
+ */
+export async function handleFhirRequest(
+  router: FhirRouter,
+  repo: PostgresRepository,
+  req: Request,
+  res: Response,
+  baseUrl: string,
+): Promise<void> {
+  const path = req.originalUrl.slice(req.baseUrl.length).replace(/^\/+/, '');
+  const fhirReq: FhirRequest = {
+    method: req.method as HttpMethod,
+    url: path,
+    pathname: '',
+    params: {},
+    query: {},
+    body: req.body,
+    headers: req.headers,
+    config: { transactions: true },
+  };
+  const [result, resource] = await router.handleRequest(fhirReq, repo).catch((err) => [toOutcome(err).body] as [OperationOutcome]);
+  let status = resource && createdByUpdate.has(resource) ? 201 : getStatus(result);
+  if (!isOk(result) || !resource) {
+    // Router-caught errors arrive here as outcomes; never leak an unexpected one's details.
+    if (status >= 500) res.locals.error = result;
+    sendFhir(res, status, status >= 500 ? serverError() : result);
+    return;
+  }
+
+  const summary = firstQuery(req, '_summary');
+  const elements = firstQuery(req, '_elements')?.split(',').filter(Boolean);
+  const isWrite = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
+  const isSingleResource = !(resource.resourceType === 'Bundle' && COLLECTIONS.has((resource as Bundle).type ?? ''));
+
+  if (isSingleResource && resource.meta?.versionId) {
+    setVersionHeaders(res, resource);
+    if (req.method === 'GET' && notModified(req, resource)) {
+      res.status(304).end();
+      return;
+    }
+  }
+  if (status === 201 && resource.id) {
+    res.set('Location', `${baseUrl}${FHIR_BASE_PATH}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId}`);
+  }
+  if (isWrite && resource.resourceType !== 'Bundle') {
+    const prefer = preferReturn(req);
+    if (prefer === 'minimal') {
+      res.status(status).end();
+      return;
+    }
+    if (prefer === 'OperationOutcome') {
+      sendFhir(res, status, result);
+      return;
+    }
+  }
+  let body: Resource = resource;
+  if (summary || elements) {
+    body =
+      resource.resourceType === 'Bundle' && (resource as Bundle).type === 'searchset'
+        ? subsetBundle(resource as Bundle, summary, elements)
+        : subset(resource, summary, elements);
+  }
+  if (status === 304) status = 200;
+  sendFhir(res, status, body);
+}

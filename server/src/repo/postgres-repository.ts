@@ -1,0 +1,454 @@
+import {
+  applyPatch,
+  badRequest,
+  conflict,
+  deepEquals,
+  type Filter,
+  fhirpathPatchTypedValue,
+  gone,
+  normalizeOperationOutcome,
+  notFound,
+  type Operation,
+  OperationOutcomeError,
+  parseFhirPathPatchParameters,
+  preconditionFailed,
+  type SearchRequest,
+  toTypedValue,
+  type WithId,
+} from '@medplum/core';
+import {
+  type CreateResourceOptions,
+  type DeleteResourceOptions,
+  FhirRepository,
+  getExtraEntries,
+  type ReadHistoryOptions,
+  type RepositoryMode,
+  type SearchOptions,
+  type TransactionOptions,
+  type UpdateResourceOptions,
+} from '@medplum/fhir-router';
+import type { Bundle, BundleEntry, Parameters, Reference, Resource } from '@medplum/fhirtypes';
+import type { Database, Sql, TenantSettings } from '../db/database.ts';
+import { assertStoredResourceType } from '../fhir/definitions.ts';
+import { isValidId, validateForWrite } from '../fhir/validate.ts';
+import { readHistoryBundle } from './history.ts';
+import { compileSearch, quoteTable, SqlParams } from './search-sql.ts';
+import { deleteSearchRows, writeSearchRows } from './search-write.ts';
+
+export interface RepositoryOptions {
+  db: Database;
+  tenant: TenantSettings;
+  baseUrl: string;
+  /** Allow update-as-create with a client-chosen id. */
+  updateCreate: boolean;
+}
+
+interface Row {
+  id: string;
+  version_id: number;
+  last_updated: string | Date;
+  deleted: boolean;
+  content: Resource | null;
+}
+
+/** Results of update-as-create, so the HTTP layer can answer 201 instead of 200. */
+export const createdByUpdate = new WeakSet<object>();
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 1000;
+// SQLSTATEs worth retrying a whole transaction for: serialization failure, deadlock.
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 4;
+
+/**
+ * The FHIR repository on PostgreSQL: one table per resource type with the current version, one
+ * history table per type with every version, and sp_* lookup rows for search. Every call runs in
+ * a transaction that carries the tenant context, so row-level security scopes every statement.
+ * A repository bound to an open transaction (`sql`) runs all calls inside it.
+ */
+export class PostgresRepository extends FhirRepository {
+  private readonly options: RepositoryOptions;
+  private readonly sql: Sql | undefined;
+
+  constructor(options: RepositoryOptions, sql?: Sql) {
+    super();
+    this.options = options;
+    this.sql = sql;
+  }
+
+  setMode(_mode: RepositoryMode): void {
+    // One primary database: reader/writer routing does not apply yet.
+  }
+
+  generateId(): string {
+    return crypto.randomUUID();
+  }
+
+  private run<T>(fn: (sql: Sql) => Promise<T>, serializable = false): Promise<T> {
+    if (this.sql) return fn(this.sql);
+    return this.transact(fn, serializable);
+  }
+
+  private async transact<T>(fn: (sql: Sql) => Promise<T>, serializable: boolean): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.options.db.transaction(this.options.tenant, fn, { serializable });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code && RETRYABLE.has(code)) {
+          if (attempt < MAX_ATTEMPTS) continue;
+          throw new OperationOutcomeError(conflict('Concurrent change detected; retry the request'));
+        }
+        throw translateDbError(err);
+      }
+    }
+  }
+
+  async withTransaction<TResult>(callback: (txRepo: this) => Promise<TResult>, options: TransactionOptions): Promise<TResult> {
+    // Nested calls join the open transaction: it is already atomic.
+    if (this.sql) return callback(this);
+    return this.transact((sql) => callback(new PostgresRepository(this.options, sql) as this), Boolean(options?.serializable));
+  }
+
+  private checkType(type: string): void {
+    assertStoredResourceType(type);
+  }
+
+  // ---- writes -----------------------------------------------------------------------------
+
+  async createResource<T extends Resource>(resource: T, options?: CreateResourceOptions): Promise<WithId<T>> {
+    this.checkType(resource?.resourceType);
+    const id = options?.assignedId && resource.id ? resource.id : this.generateId();
+    return this.run(async (sql) => this.insertNew(sql, { ...resource, id }));
+  }
+
+  private async insertNew<T extends Resource>(sql: Sql, resource: T & { id: string }): Promise<WithId<T>> {
+    const stored = this.prepare(resource, 1);
+    const table = quoteTable(resource.resourceType);
+    const r = await sql.query(
+      `INSERT INTO ${table} (tenant_id, id, version_id, last_updated, deleted, content)
+       VALUES (app_current_tenant(), $1, 1, $2, false, $3::jsonb) ON CONFLICT DO NOTHING`,
+      [stored.id, stored.meta.lastUpdated, JSON.stringify(stored)],
+    );
+    if (r.rowCount === 0) throw new OperationOutcomeError(conflict(`${resource.resourceType}/${resource.id} already exists`));
+    await this.appendHistory(sql, stored, false);
+    await writeSearchRows(sql, stored);
+    return stored as WithId<T>;
+  }
+
+  /** Validates and stamps server-owned meta; client-sent versionId and lastUpdated are replaced. */
+  private prepare<T extends Resource>(
+    resource: T & { id: string },
+    version: number,
+  ): WithId<T> & { meta: { versionId: string; lastUpdated: string } } {
+    validateForWrite(resource);
+    if (!isValidId(resource.id)) throw new OperationOutcomeError(badRequest(`Invalid resource id: ${resource.id}`, 'id'));
+    const meta = { ...resource.meta, versionId: String(version), lastUpdated: new Date().toISOString() };
+    return { ...resource, meta } as WithId<T> & { meta: { versionId: string; lastUpdated: string } };
+  }
+
+  private async appendHistory(
+    sql: Sql,
+    r: { resourceType: string; id: string; meta: { versionId: string; lastUpdated: string } } | Resource,
+    deleted: boolean,
+  ): Promise<void> {
+    const res = r as WithId<Resource> & { meta: { versionId: string; lastUpdated: string } };
+    await sql.query(
+      `INSERT INTO ${quoteTable(`${res.resourceType}_History`)} (tenant_id, id, version_id, last_updated, deleted, content)
+       VALUES (app_current_tenant(), $1, $2, $3, $4, $5::jsonb)`,
+      [res.id, Number(res.meta.versionId), res.meta.lastUpdated, deleted, deleted ? null : JSON.stringify(res)],
+    );
+  }
+
+  private async lockCurrent(sql: Sql, type: string, id: string): Promise<Row | undefined> {
+    const r = await sql.query<Row>(
+      `SELECT id, version_id, last_updated, deleted, content FROM ${quoteTable(type)} WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return r.rows[0];
+  }
+
+  async updateResource<T extends Resource>(resource: T, options?: UpdateResourceOptions): Promise<WithId<T>> {
+    this.checkType(resource?.resourceType);
+    if (!resource.id) throw new OperationOutcomeError(badRequest('Missing id', `${resource.resourceType}.id`));
+    const id = resource.id;
+    return this.run(async (sql) => {
+      const current = await this.lockCurrent(sql, resource.resourceType, id);
+      if (!current) {
+        if (options?.ifMatch) throw new OperationOutcomeError(preconditionFailed);
+        if (!this.options.updateCreate) throw new OperationOutcomeError(notFound);
+        const created = await this.insertNew(sql, { ...resource, id });
+        createdByUpdate.add(created);
+        return created;
+      }
+      if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
+        throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
+      }
+      if (!current.deleted && current.content && sameContent(current.content, resource)) {
+        validateForWrite(resource);
+        return current.content as WithId<T>; // no change, no new version
+      }
+      return this.writeVersion(sql, { ...resource, id }, current.version_id + 1);
+    });
+  }
+
+  private async writeVersion<T extends Resource>(sql: Sql, resource: T & { id: string }, version: number): Promise<WithId<T>> {
+    const stored = this.prepare(resource, version);
+    await sql.query(
+      `UPDATE ${quoteTable(resource.resourceType)} SET version_id = $2, last_updated = $3, deleted = false, content = $4::jsonb WHERE id = $1`,
+      [stored.id, version, stored.meta.lastUpdated, JSON.stringify(stored)],
+    );
+    await this.appendHistory(sql, stored, false);
+    await deleteSearchRows(sql, stored.resourceType, stored.id);
+    await writeSearchRows(sql, stored);
+    return stored as WithId<T>;
+  }
+
+  async patchResource<T extends Resource>(
+    resourceType: T['resourceType'],
+    id: string,
+    patch: Operation[] | Parameters,
+    options?: UpdateResourceOptions,
+  ): Promise<WithId<T>> {
+    this.checkType(resourceType);
+    return this.run(async (sql) => {
+      const current = await this.lockCurrent(sql, resourceType, id);
+      if (!current) throw new OperationOutcomeError(notFound);
+      if (current.deleted || !current.content) throw new OperationOutcomeError(gone);
+      if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
+        throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
+      }
+      const patched = structuredClone(current.content) as T & { id: string };
+      try {
+        if (Array.isArray(patch)) {
+          const errors = applyPatch(patched, patch).filter(Boolean);
+          if (errors.length > 0) throw new OperationOutcomeError(badRequest(errors.map((e) => (e as Error).message).join('; ')));
+        } else {
+          fhirpathPatchTypedValue(toTypedValue(patched), parseFhirPathPatchParameters(patch));
+        }
+      } catch (err) {
+        throw new OperationOutcomeError(normalizeOperationOutcome(err));
+      }
+      if (patched.resourceType !== resourceType || patched.id !== id) {
+        throw new OperationOutcomeError(badRequest('A patch may not change resourceType or id'));
+      }
+      if (sameContent(current.content, patched)) {
+        validateForWrite(patched);
+        return current.content as WithId<T>;
+      }
+      return this.writeVersion(sql, patched, current.version_id + 1);
+    });
+  }
+
+  async deleteResource(resourceType: string, id: string, options?: DeleteResourceOptions): Promise<void> {
+    this.checkType(resourceType);
+    await this.run(async (sql) => {
+      const current = await this.lockCurrent(sql, resourceType, id);
+      if (!current) throw new OperationOutcomeError(notFound);
+      if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
+        throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
+      }
+      if (current.deleted) return; // deleting a deleted resource changes nothing
+      const version = current.version_id + 1;
+      const lastUpdated = new Date().toISOString();
+      await sql.query(
+        `UPDATE ${quoteTable(resourceType)} SET version_id = $2, last_updated = $3, deleted = true, content = NULL WHERE id = $1`,
+        [id, version, lastUpdated],
+      );
+      await this.appendHistory(sql, { resourceType, id, meta: { versionId: String(version), lastUpdated } }, true);
+      await deleteSearchRows(sql, resourceType, id);
+    });
+  }
+
+  // ---- reads ------------------------------------------------------------------------------
+
+  async readResource<T extends Resource>(resourceType: string, id: string): Promise<WithId<T>> {
+    this.checkType(resourceType);
+    const row = await this.run(async (sql) => {
+      const r = await sql.query<Row>(`SELECT id, version_id, deleted, content FROM ${quoteTable(resourceType)} WHERE id = $1`, [id]);
+      return r.rows[0];
+    });
+    if (!row) throw new OperationOutcomeError(notFound);
+    if (row.deleted || !row.content) throw new OperationOutcomeError(gone);
+    return row.content as WithId<T>;
+  }
+
+  async readReference<T extends Resource>(reference: Reference<T>): Promise<WithId<T>> {
+    const m = /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(reference.reference ?? '');
+    if (!m) throw new OperationOutcomeError(badRequest(`Invalid reference: ${reference.reference}`));
+    return this.readResource<T>(m[1], m[2]);
+  }
+
+  async readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
+    return this.run(async (sql) => {
+      const repo = new PostgresRepository(this.options, sql);
+      const out: (T | Error)[] = [];
+      for (const ref of references) {
+        try {
+          out.push(await repo.readReference(ref));
+        } catch (err) {
+          out.push(err as Error);
+        }
+      }
+      return out;
+    });
+  }
+
+  async readVersion<T extends Resource>(resourceType: string, id: string, vid: string): Promise<WithId<T>> {
+    this.checkType(resourceType);
+    if (!/^\d{1,9}$/.test(vid)) throw new OperationOutcomeError(notFound);
+    const row = await this.run(async (sql) => {
+      const r = await sql.query<Row>(
+        `SELECT id, version_id, deleted, content FROM ${quoteTable(`${resourceType}_History`)} WHERE id = $1 AND version_id = $2`,
+        [id, Number(vid)],
+      );
+      return r.rows[0];
+    });
+    if (!row) throw new OperationOutcomeError(notFound);
+    if (row.deleted || !row.content) throw new OperationOutcomeError(gone);
+    return row.content as WithId<T>;
+  }
+
+  async readHistory<T extends Resource>(resourceType: string, id: string, options?: ReadHistoryOptions): Promise<Bundle<WithId<T>>> {
+    await this.assertHasHistory(resourceType, id);
+    return readHistoryBundle<T>(this, { resourceType, id, count: options?.limit, offset: options?.offset });
+  }
+
+  /** 404 unless the resource exists or once existed (a deleted resource still has its history). */
+  async assertHasHistory(resourceType: string, id: string): Promise<void> {
+    this.checkType(resourceType);
+    const exists = await this.run(
+      async (sql) => (await sql.query(`SELECT 1 FROM ${quoteTable(resourceType)} WHERE id = $1`, [id])).rowCount > 0,
+    );
+    if (!exists) throw new OperationOutcomeError(notFound);
+  }
+
+  /** Runs a read-only SQL callback in this repository's tenant transaction (used by history and search). */
+  query<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.run(fn);
+  }
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  // ---- search -----------------------------------------------------------------------------
+
+  async search<T extends Resource>(searchRequest: SearchRequest<T>, options?: SearchOptions): Promise<Bundle<WithId<T>>> {
+    if (searchRequest.types?.length) {
+      throw new OperationOutcomeError(badRequest('Search across several resource types is not supported yet'));
+    }
+    this.checkType(searchRequest.resourceType);
+    const count = Math.min(Math.max(searchRequest.count ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
+    const offset = Math.max(searchRequest.offset ?? 0, 0);
+    const p = new SqlParams();
+    const q = compileSearch(searchRequest, p);
+    return this.run(async (sql) => {
+      let resources: WithId<T>[] = [];
+      if (count > 0) {
+        const r = await sql.query<{ content: WithId<T> }>(
+          `SELECT r.content FROM ${q.from} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ${count + 1} OFFSET ${offset}`,
+          p.values,
+        );
+        resources = r.rows.map((row) => row.content);
+      }
+      const hasMore = resources.length > count;
+      if (hasMore) resources = resources.slice(0, count);
+      const bundle: Bundle<WithId<T>> = { resourceType: 'Bundle', type: 'searchset' };
+      const wantsTotal = searchRequest.total === 'accurate' || searchRequest.total === 'estimate' || count === 0;
+      if (wantsTotal && !options?.resourceOnly) {
+        const t = await sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`, p.values);
+        bundle.total = Number(t.rows[0].n);
+      } else if (!hasMore && !options?.resourceOnly) {
+        bundle.total = offset + resources.length; // the last page knows the total for free
+      }
+      const entries: BundleEntry<WithId<T>>[] = resources.map((resource) => ({
+        fullUrl: `${this.options.baseUrl}/fhir/R4/${resource.resourceType}/${resource.id}`,
+        resource,
+        search: { mode: 'match' },
+      }));
+      if (searchRequest.include?.length || searchRequest.revInclude?.length) {
+        const repo = new PostgresRepository(this.options, sql);
+        await getExtraEntries(repo, searchRequest, resources, entries as BundleEntry[], {
+          fullUrl: (type, id) => `${this.options.baseUrl}/fhir/R4/${type}/${id}`,
+        });
+      }
+      bundle.entry = entries;
+      if (!options?.resourceOnly) bundle.link = pageLinks(this.options.baseUrl, searchRequest, count, offset, hasMore);
+      return bundle;
+    });
+  }
+
+  async searchByReference<T extends Resource>(
+    searchRequest: SearchRequest<T>,
+    referenceField: string,
+    references: string[],
+  ): Promise<Record<string, WithId<T>[]>> {
+    const result: Record<string, WithId<T>[]> = {};
+    for (const ref of references) {
+      const filters: Filter[] = [...(searchRequest.filters ?? []), { code: referenceField, operator: 'eq', value: ref }];
+      result[ref] = await this.searchResources({ ...searchRequest, filters });
+    }
+    return result;
+  }
+}
+
+function sameContent(a: Resource, b: Resource): boolean {
+  const strip = (r: Resource) => ({ ...r, meta: { ...r.meta, versionId: undefined, lastUpdated: undefined } });
+  return deepEquals(strip(a), strip(b));
+}
+
+function versionConflict(current: number, expected: string) {
+  return {
+    ...preconditionFailed,
+    issue: [
+      {
+        severity: 'error' as const,
+        code: 'conflict' as const,
+        details: { text: `Version mismatch: the current version is ${current}, If-Match asked for ${expected}` },
+      },
+    ],
+  };
+}
+
+/** Maps PostgreSQL errors that a client can cause to OperationOutcomes; others stay 500s. */
+export function translateDbError(err: unknown): unknown {
+  const code = (err as { code?: string })?.code;
+  if (code === '23505') return new OperationOutcomeError(conflict('A resource with this id already exists'));
+  if (code === '22P02' || code === '22007' || code === '22008') return new OperationOutcomeError(badRequest((err as Error).message));
+  if (code === '54000') return new OperationOutcomeError(badRequest('Value too large'));
+  return err;
+}
+
+function pageLinks(baseUrl: string, req: SearchRequest, count: number, offset: number, hasMore: boolean): Bundle['link'] {
+  const make = (o: number) => {
+    const params = new URLSearchParams();
+    for (const f of req.filters ?? []) {
+      const key =
+        f.operator === 'eq' || ['gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap', 'ne'].includes(f.operator) ? f.code : `${f.code}:${f.operator}`;
+      const value = ['gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap', 'ne'].includes(f.operator) ? `${f.operator}${f.value}` : f.value;
+      params.append(key, value);
+    }
+    if (req.sortRules?.length) params.set('_sort', req.sortRules.map((s) => (s.descending ? '-' : '') + s.code).join(','));
+    for (const inc of req.include ?? [])
+      params.append(
+        inc.modifier === 'iterate' ? '_include:iterate' : '_include',
+        [inc.resourceType, inc.searchParam, inc.targetType].filter(Boolean).join(':'),
+      );
+    for (const inc of req.revInclude ?? [])
+      params.append(
+        inc.modifier === 'iterate' ? '_revinclude:iterate' : '_revinclude',
+        [inc.resourceType, inc.searchParam, inc.targetType].filter(Boolean).join(':'),
+      );
+    if (req.total) params.set('_total', req.total);
+    if (req.summary) params.set('_summary', req.summary);
+    if (req.fields?.length) params.set('_elements', req.fields.join(','));
+    params.set('_count', String(count));
+    if (o > 0) params.set('_offset', String(o));
+    return `${baseUrl}/fhir/R4/${req.resourceType}?${params.toString()}`;
+  };
+  const links: NonNullable<Bundle['link']> = [{ relation: 'self', url: make(offset) }];
+  if (offset > 0 && count > 0) links.push({ relation: 'previous', url: make(Math.max(0, offset - count)) });
+  if (hasMore) links.push({ relation: 'next', url: make(offset + count) });
+  return links;
+}

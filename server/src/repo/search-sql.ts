@@ -1,0 +1,274 @@
+import {
+  badRequest,
+  type Filter,
+  getSearchParameter,
+  getSearchParameterDetails,
+  OperationOutcomeError,
+  type SearchRequest,
+  splitSearchOnComma,
+} from '@medplum/core';
+import type { SearchParameter } from '@medplum/fhirtypes';
+import { valueRange } from './dates.ts';
+import { normalizeString } from './search-values.ts';
+
+/**
+ * Compiles a parsed FHIR search into SQL over a resource table and the sp_* lookup tables.
+ * Tenant scoping is not written here: row-level security adds it to every table touched.
+ * This is the foundation's subset (all parameter types, common modifiers and prefixes); chains,
+ * _has and terminology-aware modifiers belong to the search issue.
+ */
+
+export class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+export interface CompiledSearch {
+  from: string;
+  where: string;
+  orderBy: string;
+}
+
+const unsupported = (what: string): never => {
+  throw new OperationOutcomeError(badRequest(`Unsupported search: ${what}`));
+};
+
+export function quoteTable(resourceType: string): string {
+  return `"${resourceType.replaceAll('"', '')}"`;
+}
+
+export function compileSearch(req: SearchRequest, p: SqlParams): CompiledSearch {
+  const type = req.resourceType;
+  const conds = ['r.deleted = false'];
+  for (const f of req.filters ?? []) conds.push(compileFilter(type, f, p));
+  return { from: `${quoteTable(type)} r`, where: conds.join(' AND '), orderBy: compileSort(req, p) };
+}
+
+function lookupIn(table: string, type: string, code: string, cond: string, p: SqlParams, negate = false): string {
+  const sub = `SELECT l.resource_id FROM ${table} l WHERE l.resource_type = ${p.add(type)} AND l.code = ${p.add(code)}${cond ? ` AND (${cond})` : ''}`;
+  return `r.id ${negate ? 'NOT IN' : 'IN'} (${sub})`;
+}
+
+function tableFor(param: SearchParameter): string {
+  switch (param.type) {
+    case 'token':
+      return 'sp_token';
+    case 'string':
+      return 'sp_string';
+    case 'date':
+      return 'sp_date';
+    case 'reference':
+      return 'sp_reference';
+    case 'number':
+    case 'quantity':
+      return 'sp_number';
+    case 'uri':
+      return 'sp_uri';
+    default:
+      return unsupported(`parameter type ${param.type}`);
+  }
+}
+
+function compileFilter(type: string, f: Filter, p: SqlParams): string {
+  if (f.code === '_has' || f.code.includes('.')) return unsupported(`chained parameter ${f.code}`);
+  if (f.code === '_id') return compileId(f, p);
+  if (f.code === '_lastUpdated')
+    return orAll(splitSearchOnComma(f.value), (v) => dateCondition('r.last_updated', 'r.last_updated', f.operator, v, p));
+  const param = getSearchParameter(type, f.code);
+  if (!param) throw new OperationOutcomeError(badRequest(`Unknown search parameter: ${f.code}`, f.code));
+  const table = tableFor(param);
+  if (f.operator === 'missing' || f.operator === 'present') {
+    const missing = (f.value === 'true') === (f.operator === 'missing');
+    return lookupIn(table, type, f.code, '', p, missing);
+  }
+  const negate = f.operator === 'not' || f.operator === 'ne';
+  const values = splitSearchOnComma(f.value);
+  const cond = orAll(values, (v) => valueCondition(type, param, f, v, p));
+  if (param.type === 'token' && negate) return lookupIn(table, type, f.code, cond, p, true);
+  return lookupIn(table, type, f.code, cond, p);
+}
+
+function compileId(f: Filter, p: SqlParams): string {
+  const ids = splitSearchOnComma(f.value);
+  const cond = `r.id = ANY(${p.add(ids)}::text[])`;
+  return f.operator === 'not' || f.operator === 'ne' ? `NOT (${cond})` : cond;
+}
+
+function orAll(values: string[], fn: (v: string) => string): string {
+  const parts = values.map(fn);
+  return parts.length === 1 ? parts[0] : `(${parts.map((c) => `(${c})`).join(' OR ')})`;
+}
+
+function valueCondition(type: string, param: SearchParameter, f: Filter, v: string, p: SqlParams): string {
+  switch (param.type) {
+    case 'token':
+      return tokenCondition(f, v, p);
+    case 'string':
+      return stringCondition(f, v, p);
+    case 'date':
+      return dateCondition('l.low', 'l.high', f.operator, v, p);
+    case 'reference':
+      return referenceCondition(type, param, f, v, p);
+    case 'number':
+      return numberCondition(f.operator, v, p);
+    case 'quantity':
+      return quantityCondition(f.operator, v, p);
+    case 'uri':
+      return uriCondition(f, v, p);
+    default:
+      return unsupported(`parameter type ${param.type}`);
+  }
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function tokenCondition(f: Filter, v: string, p: SqlParams): string {
+  if (f.operator === 'text') return `l.display ILIKE ${p.add(`${escapeLike(v)}%`)}`;
+  if (!['eq', 'not', 'ne', 'exact'].includes(f.operator)) unsupported(`token modifier :${f.operator}`);
+  const bar = v.indexOf('|');
+  if (bar < 0) return `l.value = ${p.add(v)}`;
+  const system = v.slice(0, bar);
+  const code = v.slice(bar + 1);
+  if (!system) return `l.system IS NULL AND l.value = ${p.add(code)}`;
+  if (!code) return `l.system = ${p.add(system)}`;
+  return `l.system = ${p.add(system)} AND l.value = ${p.add(code)}`;
+}
+
+function stringCondition(f: Filter, v: string, p: SqlParams): string {
+  switch (f.operator) {
+    case 'exact':
+      return `l.value = ${p.add(v)}`;
+    case 'contains':
+      return `l.norm LIKE ${p.add(`%${escapeLike(normalizeString(v))}%`)}`;
+    case 'eq':
+    case 'sw':
+      return `l.norm LIKE ${p.add(`${escapeLike(normalizeString(v))}%`)}`;
+    default:
+      return unsupported(`string modifier :${f.operator}`);
+  }
+}
+
+function referenceCondition(type: string, param: SearchParameter, f: Filter, v: string, p: SqlParams): string {
+  if (f.operator !== 'eq') unsupported(`reference modifier :${f.operator}`);
+  if (v.includes('/')) return `l.target = ${p.add(v.replace(/\/_history\/.*$/, ''))}`;
+  // A bare id matches any of the parameter's target types.
+  const targets = getSearchParameterDetails(type, param).referenceTargetTypes ?? (param.target as string[] | undefined) ?? [];
+  return `l.target = ANY(${p.add(targets.map((t) => `${t}/${v}`))}::text[])`;
+}
+
+function uriCondition(f: Filter, v: string, p: SqlParams): string {
+  switch (f.operator) {
+    case 'eq':
+      return `l.value = ${p.add(v)}`;
+    case 'below':
+      return `l.value LIKE ${p.add(`${escapeLike(v)}%`)}`;
+    case 'above':
+      return `${p.add(v)} LIKE (replace(replace(l.value, '%', '\\%'), '_', '\\_') || '%')`;
+    default:
+      return unsupported(`uri modifier :${f.operator}`);
+  }
+}
+
+/** Compares the stored range [low, high] with the search value's range, per the spec's prefixes. */
+export function dateCondition(low: string, high: string, op: string, v: string, p: SqlParams): string {
+  const r = valueRange(v);
+  if (!r) throw new OperationOutcomeError(badRequest(`Invalid date search value: ${v}`));
+  const vl = `${p.add(r.low)}::timestamptz`;
+  const vh = `${p.add(r.high)}::timestamptz`;
+  switch (op) {
+    case 'eq':
+      return `${low} >= ${vl} AND ${high} <= ${vh}`;
+    case 'ne':
+      return `NOT (${low} >= ${vl} AND ${high} <= ${vh})`;
+    case 'gt':
+      return `${high} > ${vh}`;
+    case 'lt':
+      return `${low} < ${vl}`;
+    case 'ge':
+      return `${high} >= ${vl}`;
+    case 'le':
+      return `${low} <= ${vh}`;
+    case 'sa':
+      return `${low} > ${vh}`;
+    case 'eb':
+      return `${high} < ${vl}`;
+    case 'ap':
+      return `${low} <= ${vh} AND ${high} >= ${vl}`;
+    default:
+      return unsupported(`date prefix ${op}`);
+  }
+}
+
+/** A number search value implies its precision: "100" means [99.5, 100.5). */
+function numberCondition(op: string, v: string, p: SqlParams): string {
+  if (!/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v)) throw new OperationOutcomeError(badRequest(`Invalid number search value: ${v}`));
+  const n = Number(v);
+  const decimals = v.includes('.') ? v.split('.')[1].replace(/[eE].*$/, '').length : 0;
+  const half = 0.5 * 10 ** -decimals;
+  const x = `${p.add(v)}::numeric`;
+  switch (op) {
+    case 'eq':
+      return `l.value >= ${p.add(n - half)}::numeric AND l.value < ${p.add(n + half)}::numeric`;
+    case 'ne':
+      return `NOT (l.value >= ${p.add(n - half)}::numeric AND l.value < ${p.add(n + half)}::numeric)`;
+    case 'gt':
+    case 'sa':
+      return `l.value > ${x}`;
+    case 'lt':
+    case 'eb':
+      return `l.value < ${x}`;
+    case 'ge':
+      return `l.value >= ${x}`;
+    case 'le':
+      return `l.value <= ${x}`;
+    case 'ap':
+      return `l.value BETWEEN ${p.add(n - Math.abs(n) * 0.1)}::numeric AND ${p.add(n + Math.abs(n) * 0.1)}::numeric`;
+    default:
+      return unsupported(`number prefix ${op}`);
+  }
+}
+
+function quantityCondition(op: string, v: string, p: SqlParams): string {
+  const [num, system, unit] = v.split('|');
+  const conds = [numberCondition(op, num, p)];
+  if (system) conds.push(`l.system = ${p.add(system)}`);
+  if (unit) conds.push(`l.unit = ${p.add(unit)}`);
+  return conds.join(' AND ');
+}
+
+function compileSort(req: SearchRequest, p: SqlParams): string {
+  const keys: string[] = [];
+  for (const rule of req.sortRules ?? []) {
+    const dir = rule.descending ? 'DESC' : 'ASC';
+    if (rule.code === '_id') keys.push(`r.id ${dir}`);
+    else if (rule.code === '_lastUpdated') keys.push(`r.last_updated ${dir}`);
+    else {
+      const param = getSearchParameter(req.resourceType, rule.code);
+      if (!param) throw new OperationOutcomeError(badRequest(`Unknown sort parameter: ${rule.code}`, '_sort'));
+      const agg = rule.descending ? 'max' : 'min';
+      const column = {
+        string: 'norm',
+        date: rule.descending ? 'high' : 'low',
+        token: 'value',
+        number: 'value',
+        quantity: 'value',
+        uri: 'value',
+        reference: 'target',
+      }[param.type as string];
+      if (!column) unsupported(`sort on ${param.type} parameter ${rule.code}`);
+      const table = tableFor(param);
+      keys.push(
+        `(SELECT ${agg}(l.${column}) FROM ${table} l WHERE l.resource_id = r.id AND l.resource_type = ${p.add(req.resourceType)} AND l.code = ${p.add(rule.code)}) ${dir} NULLS LAST`,
+      );
+    }
+  }
+  // Without a sort, the newest first; the id breaks ties so that paging is stable.
+  if (keys.length === 0) keys.push('r.last_updated DESC');
+  keys.push('r.id ASC');
+  return keys.join(', ');
+}

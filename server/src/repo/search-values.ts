@@ -1,0 +1,202 @@
+import { evalFhirPathTyped, getSearchParameterDetails, getSearchParameters, type TypedValue, toTypedValue } from '@medplum/core';
+import type { Resource, SearchParameter } from '@medplum/fhirtypes';
+import { dateRange } from './dates.ts';
+
+/**
+ * Extracts the values of every search parameter of a resource, as lookup rows for the sp_* tables.
+ * The values come from each SearchParameter's FHIRPath expression, so parameters that profiles add
+ * later are indexed the same way once registered.
+ */
+
+export interface TokenRow {
+  code: string;
+  system: string | null;
+  value: string | null;
+  display: string | null;
+}
+export interface StringRow {
+  code: string;
+  norm: string;
+  value: string;
+}
+export interface DateRow {
+  code: string;
+  low: string;
+  high: string;
+}
+export interface ReferenceRow {
+  code: string;
+  target: string;
+  targetType: string | null;
+}
+export interface NumberRow {
+  code: string;
+  value: number;
+  system: string | null;
+  unit: string | null;
+}
+export interface UriRow {
+  code: string;
+  value: string;
+}
+
+export interface SearchRows {
+  token: TokenRow[];
+  string: StringRow[];
+  date: DateRow[];
+  reference: ReferenceRow[];
+  number: NumberRow[];
+  uri: UriRow[];
+}
+
+// Answered from the resource table's own columns, or not value-indexed at all.
+const NATIVE = new Set(['_id', '_lastUpdated', '_content', '_text', '_list', '_query', '_has', '_type', '_filter']);
+
+/** Lower-case and strip accents, for case- and accent-insensitive string search. */
+export function normalizeString(s: string): string {
+  return s
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .trim();
+}
+
+export function indexedParameters(resourceType: string): SearchParameter[] {
+  const params = getSearchParameters(resourceType);
+  if (!params) return [];
+  return Object.values(params).filter(
+    (p) => !NATIVE.has(p.code as string) && p.type !== 'composite' && p.type !== 'special' && p.expression,
+  );
+}
+
+export function extractSearchRows(resource: Resource): SearchRows {
+  const rows: SearchRows = { token: [], string: [], date: [], reference: [], number: [], uri: [] };
+  const root = [toTypedValue(resource)];
+  for (const param of indexedParameters(resource.resourceType)) {
+    const details = getSearchParameterDetails(resource.resourceType, param);
+    let values: TypedValue[];
+    try {
+      values = evalFhirPathTyped(details.parsedExpression, root);
+    } catch {
+      continue; // an expression our FHIRPath engine cannot evaluate on this resource indexes nothing
+    }
+    const code = param.code as string;
+    for (const v of values) addValue(rows, param.type as string, code, v);
+  }
+  return dedupe(rows);
+}
+
+function addValue(rows: SearchRows, type: string, code: string, tv: TypedValue): void {
+  const v = tv.value as any;
+  if (v === undefined || v === null) return;
+  switch (type) {
+    case 'token':
+      addToken(rows.token, code, tv);
+      break;
+    case 'string':
+      addString(rows.string, code, tv);
+      break;
+    case 'date': {
+      const range = dateRange(tv);
+      if (range) rows.date.push({ code, ...range });
+      break;
+    }
+    case 'reference':
+      addReference(rows, code, tv);
+      break;
+    case 'number':
+      if (typeof v === 'number') rows.number.push({ code, value: v, system: null, unit: null });
+      break;
+    case 'quantity':
+      if (typeof v?.value === 'number') {
+        rows.number.push({ code, value: v.value, system: v.system ?? null, unit: v.code ?? v.unit ?? null });
+      } else if (typeof v === 'number') {
+        rows.number.push({ code, value: v, system: null, unit: null });
+      }
+      break;
+    case 'uri':
+      if (typeof v === 'string') rows.uri.push({ code, value: v });
+      break;
+  }
+}
+
+function addToken(out: TokenRow[], code: string, tv: TypedValue): void {
+  const v = tv.value as any;
+  switch (tv.type) {
+    case 'CodeableConcept':
+      for (const c of v.coding ?? []) out.push({ code, system: c.system ?? null, value: c.code ?? null, display: c.display ?? null });
+      if (v.text) out.push({ code, system: null, value: null, display: v.text });
+      break;
+    case 'Coding':
+      out.push({ code, system: v.system ?? null, value: v.code ?? null, display: v.display ?? null });
+      break;
+    case 'Identifier':
+      out.push({ code, system: v.system ?? null, value: v.value ?? null, display: v.type?.text ?? null });
+      break;
+    case 'ContactPoint':
+      out.push({ code, system: v.system ?? null, value: v.value ?? null, display: null });
+      break;
+    case 'boolean':
+      out.push({ code, system: null, value: String(v), display: null });
+      break;
+    default:
+      if (typeof v === 'string' || typeof v === 'number') out.push({ code, system: null, value: String(v), display: null });
+  }
+}
+
+function addString(out: StringRow[], code: string, tv: TypedValue): void {
+  const v = tv.value as any;
+  const push = (s: unknown) => {
+    if (typeof s === 'string' && s.trim()) out.push({ code, norm: normalizeString(s), value: s });
+  };
+  switch (tv.type) {
+    case 'HumanName':
+      push(v.text);
+      push(v.family);
+      for (const g of v.given ?? []) push(g);
+      for (const p of v.prefix ?? []) push(p);
+      for (const s of v.suffix ?? []) push(s);
+      break;
+    case 'Address':
+      push(v.text);
+      for (const l of v.line ?? []) push(l);
+      for (const k of ['city', 'district', 'state', 'postalCode', 'country']) push(v[k]);
+      break;
+    default:
+      push(v);
+  }
+}
+
+function addReference(rows: SearchRows, code: string, tv: TypedValue): void {
+  const v = tv.value as any;
+  if (tv.type === 'Reference') {
+    const ref = v.reference as string | undefined;
+    if (!ref || ref.startsWith('#')) return;
+    const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/.*)?$/.exec(ref);
+    rows.reference.push(m ? { code, target: `${m[1]}/${m[2]}`, targetType: m[1] } : { code, target: ref, targetType: v.type ?? null });
+  } else if (typeof v === 'string') {
+    rows.reference.push({ code, target: v, targetType: null }); // canonical or uri
+  } else if (v?.resourceType && v.id) {
+    rows.reference.push({ code, target: `${v.resourceType}/${v.id}`, targetType: v.resourceType });
+  }
+}
+
+function dedupe(rows: SearchRows): SearchRows {
+  const uniq = <T>(list: T[]): T[] => {
+    const seen = new Set<string>();
+    return list.filter((r) => {
+      const k = JSON.stringify(r);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  };
+  return {
+    token: uniq(rows.token),
+    string: uniq(rows.string),
+    date: uniq(rows.date),
+    reference: uniq(rows.reference),
+    number: uniq(rows.number),
+    uri: uniq(rows.uri),
+  };
+}

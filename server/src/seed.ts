@@ -1,0 +1,35 @@
+import type { Bundle } from '@medplum/fhirtypes';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { createFhirRouter } from './fhir/router.ts';
+import type { Logger } from './logger.ts';
+import { PostgresRepository } from './repo/postgres-repository.ts';
+import { ensureTenant } from './tenancy/tenants.ts';
+
+/**
+ * Loads the demo tenant (a hospital chain with two branches, staff and patients) as one FHIR
+ * transaction. Every entry is a conditional create, so loading twice changes nothing.
+ */
+export async function loadDemoTenant(db: Database, config: Config): Promise<{ created: number; existing: number }> {
+  // Loaded on demand: a server that does not seed never reads the demo data.
+  const { demoTenantBundle, DEMO_TENANT_NAME } = await import('@hospital-ops/seed');
+  const tenantId = config.DEV_TENANT_ID;
+  await ensureTenant(db, tenantId, DEMO_TENANT_NAME);
+  const repo = new PostgresRepository({ db, tenant: { tenantId }, baseUrl: config.baseUrl, updateCreate: false });
+  const [outcome, result] = await createFhirRouter().handleRequest(
+    { method: 'POST', url: '', pathname: '', params: {}, query: {}, body: demoTenantBundle(), config: { transactions: true } },
+    repo,
+  );
+  const entries = (result as Bundle | undefined)?.entry;
+  if (!entries) throw new Error(`Demo tenant load failed: ${JSON.stringify(outcome)}`);
+  const created = entries.filter((e) => e.response?.status?.startsWith('201')).length;
+  return { created, existing: entries.length - created };
+}
+
+/** On the embedded default the demo tenant is there from the first start (SEED_DEMO=false skips it). */
+export async function seedOnFirstStart(db: Database, config: Config, logger: Logger): Promise<void> {
+  const wanted = config.SEED_DEMO ?? !config.DATABASE_URL;
+  if (!wanted) return;
+  const { created } = await loadDemoTenant(db, config);
+  if (created > 0) logger.info({ tenant: config.DEV_TENANT_ID, created }, 'demo tenant loaded');
+}

@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Config, loadConfig } from './config.ts';
+import type { Database } from './db/database.ts';
+import { openDatabase } from './db/open.ts';
+import { loadDefinitions } from './fhir/definitions.ts';
+import { createApp } from './http/app.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { seedOnFirstStart } from './seed.ts';
+
+export interface RunningServer {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  http: Server;
+  /** The URL the server listens on (useful with PORT=0). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the platform: validates config, loads the FHIR definitions, opens the database (applying
+ * migrations) and listens. `stop()` stops accepting connections, lets in-flight requests finish,
+ * then closes the database.
+ */
+export async function startServer(env: Record<string, string | undefined> = process.env): Promise<RunningServer> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.LOG_LEVEL);
+  loadDefinitions();
+  const db = await openDatabase(config);
+  await seedOnFirstStart(db, config, logger);
+  const app = createApp({ config, db, logger });
+  const http = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  if (config.PORT === 0) config.baseUrl = config.BASE_URL ?? url;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeIdleConnections();
+      });
+      await db.close();
+    })();
+    return stopping;
+  };
+  logger.info({ url: config.baseUrl, database: db.kind }, 'Hospital-Ops FHIR server listening');
+  return { config, db, logger, http, url, stop };
+}
