@@ -10,7 +10,16 @@ export function validateForWrite(resource: Resource): OperationOutcomeIssue[] {
   if (!resource || typeof resource !== 'object' || Array.isArray(resource)) {
     throw new OperationOutcomeError(badRequest('The request body is not a FHIR resource'));
   }
-  return validateResource(resource);
+  try {
+    return validateResource(resource);
+  } catch (err) {
+    // A well-formed resource that breaks the definitions' rules is unprocessable (422), as HAPI
+    // answers; bodies that are not resources at all stay 400.
+    if (err instanceof OperationOutcomeError && resource.resourceType) {
+      throw new OperationOutcomeError({ ...err.outcome, id: 'business-rule' });
+    }
+    throw err;
+  }
 }
 
 /** FHIR id: 1 to 64 of [A-Za-z0-9-.]. */
