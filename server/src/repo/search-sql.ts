@@ -178,27 +178,28 @@ function uriCondition(f: Filter, v: string, p: SqlParams): string {
 export function dateCondition(low: string, high: string, op: string, v: string, p: SqlParams): string {
   const r = valueRange(v);
   if (!r) throw new OperationOutcomeError(badRequest(`Invalid date search value: ${v}`));
-  const vl = `${p.add(r.low)}::timestamptz`;
-  const vh = `${p.add(r.high)}::timestamptz`;
+  // Placeholders are added only when used: PostgreSQL cannot type a parameter no clause mentions.
+  const vl = () => `${p.add(r.low)}::timestamptz`;
+  const vh = () => `${p.add(r.high)}::timestamptz`;
   switch (op) {
     case 'eq':
-      return `${low} >= ${vl} AND ${high} <= ${vh}`;
+      return `${low} >= ${vl()} AND ${high} <= ${vh()}`;
     case 'ne':
-      return `NOT (${low} >= ${vl} AND ${high} <= ${vh})`;
+      return `NOT (${low} >= ${vl()} AND ${high} <= ${vh()})`;
     case 'gt':
-      return `${high} > ${vh}`;
+      return `${high} > ${vh()}`;
     case 'lt':
-      return `${low} < ${vl}`;
+      return `${low} < ${vl()}`;
     case 'ge':
-      return `${high} >= ${vl}`;
+      return `${high} >= ${vl()}`;
     case 'le':
-      return `${low} <= ${vh}`;
+      return `${low} <= ${vh()}`;
     case 'sa':
-      return `${low} > ${vh}`;
+      return `${low} > ${vh()}`;
     case 'eb':
-      return `${high} < ${vl}`;
+      return `${high} < ${vl()}`;
     case 'ap':
-      return `${low} <= ${vh} AND ${high} >= ${vl}`;
+      return `${low} <= ${vh()} AND ${high} >= ${vl()}`;
     default:
       return unsupported(`date prefix ${op}`);
   }
@@ -210,7 +211,7 @@ function numberCondition(op: string, v: string, p: SqlParams): string {
   const n = Number(v);
   const decimals = v.includes('.') ? v.split('.')[1].replace(/[eE].*$/, '').length : 0;
   const half = 0.5 * 10 ** -decimals;
-  const x = `${p.add(v)}::numeric`;
+  const x = () => `${p.add(v)}::numeric`;
   switch (op) {
     case 'eq':
       return `l.value >= ${p.add(n - half)}::numeric AND l.value < ${p.add(n + half)}::numeric`;
@@ -218,14 +219,14 @@ function numberCondition(op: string, v: string, p: SqlParams): string {
       return `NOT (l.value >= ${p.add(n - half)}::numeric AND l.value < ${p.add(n + half)}::numeric)`;
     case 'gt':
     case 'sa':
-      return `l.value > ${x}`;
+      return `l.value > ${x()}`;
     case 'lt':
     case 'eb':
-      return `l.value < ${x}`;
+      return `l.value < ${x()}`;
     case 'ge':
-      return `l.value >= ${x}`;
+      return `l.value >= ${x()}`;
     case 'le':
-      return `l.value <= ${x}`;
+      return `l.value <= ${x()}`;
     case 'ap':
       return `l.value BETWEEN ${p.add(n - Math.abs(n) * 0.1)}::numeric AND ${p.add(n + Math.abs(n) * 0.1)}::numeric`;
     default:
