@@ -133,7 +133,7 @@ describe('update, patch, delete', () => {
     const failing = await fhir.patch(`Patient/${id}`, [{ op: 'test', path: '/gender', value: 'female' }]);
     expect(failing.status).toBe(400);
     const invalid = await fhir.patch(`Patient/${id}`, [{ op: 'replace', path: '/gender', value: 42 }]);
-    expect(invalid.status).toBe(400);
+    expect(invalid.status).toBe(422);
     expect((await fhir.get(`Patient/${id}`)).body.meta.versionId).toBe('2');
   });
 

@@ -1,0 +1,187 @@
+/**
+ * `npm run bench`: throughput of the FHIR server against bare baselines measured in the same run
+ * on the same PostgreSQL, written to docs/benchmarks.md as ratios. Needs a PostgreSQL server
+ * (BENCH_PG_ADMIN_URL, default the machine's on 127.0.0.1:5432); makes and drops its own database.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { syntheticPatientBundle } from '@hospital-ops/seed';
+import type { Bundle } from '@medplum/fhirtypes';
+import pg from 'pg';
+import { type LoadResult, runLoad } from './load.ts';
+
+const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CLIENTS = 16;
+const INGEST_BUNDLES = Number(process.env.BENCH_BUNDLES ?? 300);
+const INGEST_CONCURRENCY = 4;
+const TENANT = '6e0c1c2a-7b7d-4d0e-9c52-0be0c0c0be0c';
+
+const patient = (i: number) => ({
+  resourceType: 'Patient',
+  identifier: [{ system: 'https://hospital-ops.in/fhir/sid/bench', value: `b-${i}` }],
+  name: [{ family: 'Sharma', given: ['Bench', `P${i}`] }],
+  gender: i % 2 ? 'male' : 'female',
+  birthDate: `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`,
+  telecom: [{ system: 'phone', value: `+9198${String(i).padStart(8, '0')}` }],
+  address: [{ city: 'Pune', state: 'Maharashtra', postalCode: '411004', country: 'IN' }],
+});
+
+function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL(script, import.meta.url), {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function post(url: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+}
+
+async function createAndRead(base: string, label: string): Promise<{ create: LoadResult; read: LoadResult }> {
+  const ids: string[] = [];
+  const create = await runLoad(CLIENTS, SECONDS, async (i) => {
+    const res = await post(`${base}/Patient`, patient(i));
+    const body = (await res.json()) as { id: string };
+    ids.push(body.id);
+    return res.status === 201;
+  });
+  const read = await runLoad(CLIENTS, SECONDS, async (i) => {
+    const res = await fetch(`${base}/Patient/${ids[(i * 7919) % ids.length]}`);
+    await res.arrayBuffer();
+    return res.status === 200;
+  });
+  console.log(`${label}: create ${create.perSecond.toFixed(0)}/s, read ${read.perSecond.toFixed(0)}/s`);
+  return { create, read };
+}
+
+async function inParallel<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<number> {
+  const start = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++]);
+    }),
+  );
+  return (performance.now() - start) / 1000;
+}
+
+/** The raw baseline: each bundle's resources as one multi-row INSERT of JSON, nothing else. */
+async function rawIngest(url: string, bundles: Bundle[]): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: INGEST_CONCURRENCY });
+  await pool.query('CREATE TABLE bench_raw (id uuid PRIMARY KEY, resource_type text NOT NULL, content jsonb NOT NULL)');
+  const seconds = await inParallel(bundles, INGEST_CONCURRENCY, async (bundle) => {
+    const entries = bundle.entry ?? [];
+    const values = entries.map((_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`).join(', ');
+    const params = entries.flatMap((e) => [randomUUID(), e.resource?.resourceType, JSON.stringify(e.resource)]);
+    await pool.query(`INSERT INTO bench_raw (id, resource_type, content) VALUES ${values}`, params);
+  });
+  await pool.end();
+  return seconds;
+}
+
+async function main(): Promise<void> {
+  const dbName = `hops_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${dbName}`;
+  const dbUrl = u.toString();
+  const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version as string;
+  try {
+    const baseline = await start('./baseline-server.ts', { DATABASE_URL: dbUrl, PORT: '18091' });
+    const baselineResult = await createAndRead('http://127.0.0.1:18091', 'baseline express+pg');
+    await stop(baseline);
+
+    const server = await start('./server-process.ts', {
+      DATABASE_URL: dbUrl,
+      PORT: '18092',
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'false',
+      DEV_TENANT_ID: TENANT,
+    });
+    const base = 'http://127.0.0.1:18092/fhir/R4';
+    const ours = await createAndRead(base, 'hospital-ops');
+
+    const bundles = Array.from({ length: INGEST_BUNDLES }, (_, i) => syntheticPatientBundle(42, i));
+    const resources = bundles.reduce((n, b) => n + (b.entry?.length ?? 0), 0);
+    let failed = 0;
+    const oursSeconds = await inParallel(bundles, INGEST_CONCURRENCY, async (bundle) => {
+      const res = await post(base, bundle);
+      if (res.status !== 200) failed++;
+      await res.arrayBuffer();
+    });
+    await stop(server);
+    if (failed) throw new Error(`${failed} ingest bundles failed`);
+    const rawSeconds = await rawIngest(dbUrl, bundles);
+    const ingest = { ours: resources / oursSeconds, raw: resources / rawSeconds };
+    console.log(`ingest: ours ${ingest.ours.toFixed(0)} resources/s, raw ${ingest.raw.toFixed(0)} resources/s`);
+
+    writeReport({ baseline: baselineResult, ours, ingest, resources, pgVersion });
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+function writeReport(r: {
+  baseline: { create: LoadResult; read: LoadResult };
+  ours: { create: LoadResult; read: LoadResult };
+  ingest: { ours: number; raw: number };
+  resources: number;
+  pgVersion: string;
+}): void {
+  const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
+  const row = (name: string, o: LoadResult, b: LoadResult, goal: string) =>
+    `| ${name} | ${o.perSecond.toFixed(0)}/s (p50 ${o.p50ms.toFixed(1)} ms, p95 ${o.p95ms.toFixed(1)} ms) | ${b.perSecond.toFixed(0)}/s (p50 ${b.p50ms.toFixed(1)} ms, p95 ${b.p95ms.toFixed(1)} ms) | **${pct(o.perSecond, b.perSecond)}** | ${goal} |`;
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const text = `# Benchmarks
+
+Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Each figure is beside a baseline
+measured in the same run on the same PostgreSQL; the ratio is what to compare across machines.
+
+Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()};
+Node.js ${process.version}; PostgreSQL ${r.pgVersion} on the same machine. The load generator, the
+server under test and PostgreSQL share the machine's cores.
+
+## FHIR REST: ${CLIENTS} concurrent HTTP clients, ${SECONDS} s each
+
+| operation | Hospital-Ops | baseline: bare express + pg | ratio | goal |
+| --- | --- | --- | --- | --- |
+${row('create Patient', r.ours.create, r.baseline.create, '≥ 50%')}
+${row('read Patient by id', r.ours.read, r.baseline.read, '-')}
+
+The baseline inserts the same JSON into one table and reads it back by primary key. Hospital-Ops
+additionally validates against the R4 definitions, sets the tenant context, writes the version
+and history rows and the search lookup rows, all in one transaction.
+
+## Transaction-bundle ingest
+
+${INGEST_BUNDLES} synthetic patient bundles (${r.resources} resources: patients, encounters,
+observations, conditions, medication requests), ${INGEST_CONCURRENCY} at a time.
+
+| | resources/s | ratio | goal |
+| --- | --- | --- | --- |
+| Hospital-Ops \`POST /fhir/R4\` transaction bundles | ${r.ingest.ours.toFixed(0)} | **${pct(r.ingest.ours, r.ingest.raw)}** | ≥ 40% |
+| baseline: one raw multi-row INSERT of the JSON per bundle | ${r.ingest.raw.toFixed(0)} | 100% | |
+`;
+  writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), text);
+  console.log(text);
+}
+
+await main();
