@@ -8,14 +8,14 @@ import { ensureTenant } from './tenancy/tenants.ts';
 
 /**
  * Loads the demo tenant (a hospital chain with two branches, staff and patients) as one FHIR
- * transaction. Every entry is a conditional create, so loading twice changes nothing.
+ * transaction. Every entry is a PUT to a fixed id, so loading twice changes nothing.
  */
 export async function loadDemoTenant(db: Database, config: Config): Promise<{ created: number; existing: number }> {
   // Loaded on demand: a server that does not seed never reads the demo data.
   const { demoTenantBundle, DEMO_TENANT_NAME } = await import('@hospital-ops/seed');
   const tenantId = config.DEV_TENANT_ID;
   await ensureTenant(db, tenantId, DEMO_TENANT_NAME);
-  const repo = new PostgresRepository({ db, tenant: { tenantId }, baseUrl: config.baseUrl, updateCreate: false });
+  const repo = new PostgresRepository({ db, tenant: { tenantId }, baseUrl: config.baseUrl, updateCreate: true });
   const [outcome, result] = await createFhirRouter().handleRequest(
     { method: 'POST', url: '', pathname: '', params: {}, query: {}, body: demoTenantBundle(), config: { transactions: true } },
     repo,

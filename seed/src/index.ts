@@ -1,0 +1,2 @@
+export * from './demo-tenant.ts';
+export * from './synthetic.ts';
