@@ -34,6 +34,7 @@ describe('create, read, vread', () => {
     expect(read.status).toBe(200);
     expect(read.body.name[0].family).toBe('Sharma');
     expect(read.headers.get('etag')).toBe('W/"1"');
+    expect(Object.keys(read.body).slice(0, 3)).toEqual(['resourceType', 'id', 'meta']);
 
     const vread = await fhir.get(`Patient/${res.body.id}/_history/1`);
     expect(vread.status).toBe(200);

@@ -4,6 +4,7 @@ import { storedResourceTypes } from '../fhir/definitions.ts';
 import { valueRange } from './dates.ts';
 import type { PostgresRepository } from './postgres-repository.ts';
 import { quoteTable } from './search-sql.ts';
+import { fromStored } from './stored.ts';
 
 export interface HistoryQuery {
   /** Absent for system-level history. */
@@ -79,7 +80,7 @@ export async function readHistoryBundle<T extends Resource>(repo: PostgresReposi
     const method = row.deleted ? 'DELETE' : row.version_id === 1 ? 'POST' : 'PUT';
     return {
       fullUrl: `${base}/${row.resource_type}/${row.id}`,
-      ...(row.content ? { resource: row.content as WithId<T> } : {}),
+      ...(row.content ? { resource: fromStored(row.content as T) } : {}),
       request: { method, url: method === 'POST' ? row.resource_type : `${row.resource_type}/${row.id}` },
       response: {
         status: row.deleted ? '204' : row.version_id === 1 ? '201' : '200',

@@ -34,6 +34,7 @@ import { isValidId, validateForWrite } from '../fhir/validate.ts';
 import { readHistoryBundle } from './history.ts';
 import { compileSearch, quoteTable, SqlParams } from './search-sql.ts';
 import { deleteSearchRows, writeSearchRows } from './search-write.ts';
+import { fromStored } from './stored.ts';
 
 export interface RepositoryOptions {
   db: Database;
@@ -186,7 +187,7 @@ export class PostgresRepository extends FhirRepository {
       }
       if (!current.deleted && current.content && sameContent(current.content, resource)) {
         validateForWrite(resource);
-        return current.content as WithId<T>; // no change, no new version
+        return fromStored(current.content as T); // no change, no new version
       }
       return this.writeVersion(sql, { ...resource, id }, current.version_id + 1);
     });
@@ -234,7 +235,7 @@ export class PostgresRepository extends FhirRepository {
       }
       if (sameContent(current.content, patched)) {
         validateForWrite(patched);
-        return current.content as WithId<T>;
+        return fromStored(current.content as T);
       }
       return this.writeVersion(sql, patched, current.version_id + 1);
     });
@@ -270,7 +271,7 @@ export class PostgresRepository extends FhirRepository {
     });
     if (!row) throw new OperationOutcomeError(notFound);
     if (row.deleted || !row.content) throw new OperationOutcomeError(gone);
-    return row.content as WithId<T>;
+    return fromStored(row.content as T);
   }
 
   async readReference<T extends Resource>(reference: Reference<T>): Promise<WithId<T>> {
@@ -306,7 +307,7 @@ export class PostgresRepository extends FhirRepository {
     });
     if (!row) throw new OperationOutcomeError(notFound);
     if (row.deleted || !row.content) throw new OperationOutcomeError(gone);
-    return row.content as WithId<T>;
+    return fromStored(row.content as T);
   }
 
   async readHistory<T extends Resource>(resourceType: string, id: string, options?: ReadHistoryOptions): Promise<Bundle<WithId<T>>> {
@@ -350,7 +351,7 @@ export class PostgresRepository extends FhirRepository {
           `SELECT r.content FROM ${q.from} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ${count + 1} OFFSET ${offset}`,
           p.values,
         );
-        resources = r.rows.map((row) => row.content);
+        resources = r.rows.map((row) => fromStored(row.content));
       }
       const hasMore = resources.length > count;
       if (hasMore) resources = resources.slice(0, count);
