@@ -27,6 +27,12 @@ function wrap(client: pg.PoolClient | pg.Pool): Sql {
   };
 }
 
+/**
+ * An idle pooled connection that the server closes (restart, failover, pg_terminate_backend)
+ * is dropped from the pool and the next query opens a new one; it must not crash the process.
+ */
+function ignoreIdleClientError(): void {}
+
 /** The runtime role's URL: the owner's URL with the app role's name and password. */
 export function deriveAppUrl(ownerUrl: string, password: string): string {
   const u = new URL(ownerUrl);
@@ -47,11 +53,15 @@ export class PostgresDatabase implements Database {
     this.appUrl = appUrl;
     this.poolSize = poolSize;
     this.ownerPool = new pg.Pool({ connectionString: ownerUrl, max: 2 });
+    this.ownerPool.on('error', ignoreIdleClientError);
   }
 
   private pool(): pg.Pool {
     // Created lazily: the app role may only exist after the first migration has run.
-    this.appPool ??= new pg.Pool({ connectionString: this.appUrl, max: this.poolSize });
+    if (!this.appPool) {
+      this.appPool = new pg.Pool({ connectionString: this.appUrl, max: this.poolSize });
+      this.appPool.on('error', ignoreIdleClientError);
+    }
     return this.appPool;
   }
 
@@ -59,9 +69,10 @@ export class PostgresDatabase implements Database {
     const client = await this.pool().connect();
     let broken = false;
     try {
-      await client.query(beginStatement(options));
       try {
-        await client.query(SET_CONTEXT_SQL, contextParams(settings));
+        // BEGIN and the tenant context travel together: one round trip instead of two.
+        const context = contextParams(settings).map((v) => pg.escapeLiteral(v));
+        await client.query(`${beginStatement(options)}; ${SET_CONTEXT_SQL.replace(/\$(\d)/g, (_, i) => context[Number(i) - 1])}`);
         const result = await fn(wrap(client));
         await client.query('COMMIT');
         return result;

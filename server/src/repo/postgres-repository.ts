@@ -33,8 +33,8 @@ import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, validateForWrite } from '../fhir/validate.ts';
 import { readHistoryBundle } from './history.ts';
 import { compileSearch, quoteTable, SqlParams } from './search-sql.ts';
-import { deleteSearchRows, writeSearchRows } from './search-write.ts';
 import { fromStored } from './stored.ts';
+import { WriteBuffer } from './write-buffer.ts';
 
 export interface RepositoryOptions {
   db: Database;
@@ -42,6 +42,12 @@ export interface RepositoryOptions {
   baseUrl: string;
   /** Allow update-as-create with a client-chosen id. */
   updateCreate: boolean;
+}
+
+/** An open transaction: its SQL (which flushes pending writes first) and its pending writes. */
+interface Tx {
+  sql: Sql;
+  buffer: WriteBuffer;
 }
 
 interface Row {
@@ -65,16 +71,17 @@ const MAX_ATTEMPTS = 4;
  * The FHIR repository on PostgreSQL: one table per resource type with the current version, one
  * history table per type with every version, and sp_* lookup rows for search. Every call runs in
  * a transaction that carries the tenant context, so row-level security scopes every statement.
- * A repository bound to an open transaction (`sql`) runs all calls inside it.
+ * A repository bound to an open transaction (`tx`) runs all calls inside it; its writes wait in
+ * a WriteBuffer and reach the database in one statement before the next read or the commit.
  */
 export class PostgresRepository extends FhirRepository {
   private readonly options: RepositoryOptions;
-  private readonly sql: Sql | undefined;
+  private readonly tx: Tx | undefined;
 
-  constructor(options: RepositoryOptions, sql?: Sql) {
+  constructor(options: RepositoryOptions, tx?: Tx) {
     super();
     this.options = options;
-    this.sql = sql;
+    this.tx = tx;
   }
 
   setMode(_mode: RepositoryMode): void {
@@ -85,15 +92,24 @@ export class PostgresRepository extends FhirRepository {
     return crypto.randomUUID();
   }
 
-  private run<T>(fn: (sql: Sql) => Promise<T>, serializable = false): Promise<T> {
-    if (this.sql) return fn(this.sql);
+  private run<T>(fn: (tx: Tx) => Promise<T>, serializable = false): Promise<T> {
+    if (this.tx) return fn(this.tx);
     return this.transact(fn, serializable);
   }
 
-  private async transact<T>(fn: (sql: Sql) => Promise<T>, serializable: boolean): Promise<T> {
+  private async transact<T>(fn: (tx: Tx) => Promise<T>, serializable: boolean): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.options.db.transaction(this.options.tenant, fn, { serializable });
+        return await this.options.db.transaction(
+          this.options.tenant,
+          async (raw) => {
+            const buffer = new WriteBuffer();
+            const result = await fn({ sql: buffer.wrap(raw), buffer });
+            await buffer.flush(raw);
+            return result;
+          },
+          { serializable },
+        );
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code && RETRYABLE.has(code)) {
@@ -107,8 +123,8 @@ export class PostgresRepository extends FhirRepository {
 
   async withTransaction<TResult>(callback: (txRepo: this) => Promise<TResult>, options: TransactionOptions): Promise<TResult> {
     // Nested calls join the open transaction: it is already atomic.
-    if (this.sql) return callback(this);
-    return this.transact((sql) => callback(new PostgresRepository(this.options, sql) as this), Boolean(options?.serializable));
+    if (this.tx) return callback(this);
+    return this.transact((tx) => callback(new PostgresRepository(this.options, tx) as this), Boolean(options?.serializable));
   }
 
   private checkType(type: string): void {
@@ -120,20 +136,13 @@ export class PostgresRepository extends FhirRepository {
   async createResource<T extends Resource>(resource: T, options?: CreateResourceOptions): Promise<WithId<T>> {
     this.checkType(resource?.resourceType);
     const id = options?.assignedId && resource.id ? resource.id : this.generateId();
-    return this.run(async (sql) => this.insertNew(sql, { ...resource, id }));
+    return this.run(async (tx) => this.insertNew(tx, { ...resource, id }));
   }
 
-  private async insertNew<T extends Resource>(sql: Sql, resource: T & { id: string }): Promise<WithId<T>> {
+  /** Queues version 1; an id clash surfaces at flush as a unique violation, answered 409. */
+  private insertNew<T extends Resource>(tx: Tx, resource: T & { id: string }): WithId<T> {
     const stored = this.prepare(resource, 1);
-    const table = quoteTable(resource.resourceType);
-    const r = await sql.query(
-      `INSERT INTO ${table} (tenant_id, id, version_id, last_updated, deleted, content)
-       VALUES (app_current_tenant(), $1, 1, $2, false, $3::jsonb) ON CONFLICT DO NOTHING`,
-      [stored.id, stored.meta.lastUpdated, JSON.stringify(stored)],
-    );
-    if (r.rowCount === 0) throw new OperationOutcomeError(conflict(`${resource.resourceType}/${resource.id} already exists`));
-    await this.appendHistory(sql, stored, false);
-    await writeSearchRows(sql, stored);
+    tx.buffer.insert(stored);
     return stored as WithId<T>;
   }
 
@@ -148,20 +157,7 @@ export class PostgresRepository extends FhirRepository {
     return { ...resource, meta } as WithId<T> & { meta: { versionId: string; lastUpdated: string } };
   }
 
-  private async appendHistory(
-    sql: Sql,
-    r: { resourceType: string; id: string; meta: { versionId: string; lastUpdated: string } } | Resource,
-    deleted: boolean,
-  ): Promise<void> {
-    const res = r as WithId<Resource> & { meta: { versionId: string; lastUpdated: string } };
-    await sql.query(
-      `INSERT INTO ${quoteTable(`${res.resourceType}_History`)} (tenant_id, id, version_id, last_updated, deleted, content)
-       VALUES (app_current_tenant(), $1, $2, $3, $4, $5::jsonb)`,
-      [res.id, Number(res.meta.versionId), res.meta.lastUpdated, deleted, deleted ? null : JSON.stringify(res)],
-    );
-  }
-
-  private async lockCurrent(sql: Sql, type: string, id: string): Promise<Row | undefined> {
+  private async lockCurrent({ sql }: Tx, type: string, id: string): Promise<Row | undefined> {
     const r = await sql.query<Row>(
       `SELECT id, version_id, last_updated, deleted, content FROM ${quoteTable(type)} WHERE id = $1 FOR UPDATE`,
       [id],
@@ -173,12 +169,12 @@ export class PostgresRepository extends FhirRepository {
     this.checkType(resource?.resourceType);
     if (!resource.id) throw new OperationOutcomeError(badRequest('Missing id', `${resource.resourceType}.id`));
     const id = resource.id;
-    return this.run(async (sql) => {
-      const current = await this.lockCurrent(sql, resource.resourceType, id);
+    return this.run(async (tx) => {
+      const current = await this.lockCurrent(tx, resource.resourceType, id);
       if (!current) {
         if (options?.ifMatch) throw new OperationOutcomeError(preconditionFailed);
         if (!this.options.updateCreate) throw new OperationOutcomeError(notFound);
-        const created = await this.insertNew(sql, { ...resource, id });
+        const created = this.insertNew(tx, { ...resource, id });
         createdByUpdate.add(created);
         return created;
       }
@@ -189,19 +185,13 @@ export class PostgresRepository extends FhirRepository {
         validateForWrite(resource);
         return fromStored(current.content as T); // no change, no new version
       }
-      return this.writeVersion(sql, { ...resource, id }, current.version_id + 1);
+      return this.writeVersion(tx, { ...resource, id }, current.version_id + 1);
     });
   }
 
-  private async writeVersion<T extends Resource>(sql: Sql, resource: T & { id: string }, version: number): Promise<WithId<T>> {
+  private writeVersion<T extends Resource>(tx: Tx, resource: T & { id: string }, version: number): WithId<T> {
     const stored = this.prepare(resource, version);
-    await sql.query(
-      `UPDATE ${quoteTable(resource.resourceType)} SET version_id = $2, last_updated = $3, deleted = false, content = $4::jsonb WHERE id = $1`,
-      [stored.id, version, stored.meta.lastUpdated, JSON.stringify(stored)],
-    );
-    await this.appendHistory(sql, stored, false);
-    await deleteSearchRows(sql, stored.resourceType, stored.id);
-    await writeSearchRows(sql, stored);
+    tx.buffer.update(stored.resourceType, stored.id, version, stored.meta.lastUpdated, stored);
     return stored as WithId<T>;
   }
 
@@ -212,8 +202,8 @@ export class PostgresRepository extends FhirRepository {
     options?: UpdateResourceOptions,
   ): Promise<WithId<T>> {
     this.checkType(resourceType);
-    return this.run(async (sql) => {
-      const current = await this.lockCurrent(sql, resourceType, id);
+    return this.run(async (tx) => {
+      const current = await this.lockCurrent(tx, resourceType, id);
       if (!current) throw new OperationOutcomeError(notFound);
       if (current.deleted || !current.content) throw new OperationOutcomeError(gone);
       if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
@@ -237,27 +227,20 @@ export class PostgresRepository extends FhirRepository {
         validateForWrite(patched);
         return fromStored(current.content as T);
       }
-      return this.writeVersion(sql, patched, current.version_id + 1);
+      return this.writeVersion(tx, patched, current.version_id + 1);
     });
   }
 
   async deleteResource(resourceType: string, id: string, options?: DeleteResourceOptions): Promise<void> {
     this.checkType(resourceType);
-    await this.run(async (sql) => {
-      const current = await this.lockCurrent(sql, resourceType, id);
+    await this.run(async (tx) => {
+      const current = await this.lockCurrent(tx, resourceType, id);
       if (!current) throw new OperationOutcomeError(notFound);
       if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
         throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
       }
       if (current.deleted) return; // deleting a deleted resource changes nothing
-      const version = current.version_id + 1;
-      const lastUpdated = new Date().toISOString();
-      await sql.query(
-        `UPDATE ${quoteTable(resourceType)} SET version_id = $2, last_updated = $3, deleted = true, content = NULL WHERE id = $1`,
-        [id, version, lastUpdated],
-      );
-      await this.appendHistory(sql, { resourceType, id, meta: { versionId: String(version), lastUpdated } }, true);
-      await deleteSearchRows(sql, resourceType, id);
+      tx.buffer.update(resourceType, id, current.version_id + 1, new Date().toISOString(), null);
     });
   }
 
@@ -265,7 +248,7 @@ export class PostgresRepository extends FhirRepository {
 
   async readResource<T extends Resource>(resourceType: string, id: string): Promise<WithId<T>> {
     this.checkType(resourceType);
-    const row = await this.run(async (sql) => {
+    const row = await this.run(async ({ sql }) => {
       const r = await sql.query<Row>(`SELECT id, version_id, deleted, content FROM ${quoteTable(resourceType)} WHERE id = $1`, [id]);
       return r.rows[0];
     });
@@ -281,8 +264,8 @@ export class PostgresRepository extends FhirRepository {
   }
 
   async readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
-    return this.run(async (sql) => {
-      const repo = new PostgresRepository(this.options, sql);
+    return this.run(async (tx) => {
+      const repo = new PostgresRepository(this.options, tx);
       const out: (T | Error)[] = [];
       for (const ref of references) {
         try {
@@ -298,7 +281,7 @@ export class PostgresRepository extends FhirRepository {
   async readVersion<T extends Resource>(resourceType: string, id: string, vid: string): Promise<WithId<T>> {
     this.checkType(resourceType);
     if (!/^\d{1,9}$/.test(vid)) throw new OperationOutcomeError(notFound);
-    const row = await this.run(async (sql) => {
+    const row = await this.run(async ({ sql }) => {
       const r = await sql.query<Row>(
         `SELECT id, version_id, deleted, content FROM ${quoteTable(`${resourceType}_History`)} WHERE id = $1 AND version_id = $2`,
         [id, Number(vid)],
@@ -319,14 +302,14 @@ export class PostgresRepository extends FhirRepository {
   async assertHasHistory(resourceType: string, id: string): Promise<void> {
     this.checkType(resourceType);
     const exists = await this.run(
-      async (sql) => (await sql.query(`SELECT 1 FROM ${quoteTable(resourceType)} WHERE id = $1`, [id])).rowCount > 0,
+      async ({ sql }) => (await sql.query(`SELECT 1 FROM ${quoteTable(resourceType)} WHERE id = $1`, [id])).rowCount > 0,
     );
     if (!exists) throw new OperationOutcomeError(notFound);
   }
 
   /** Runs a read-only SQL callback in this repository's tenant transaction (used by history and search). */
   query<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.run(fn);
+    return this.run(({ sql }) => fn(sql));
   }
 
   get baseUrl(): string {
@@ -344,7 +327,8 @@ export class PostgresRepository extends FhirRepository {
     const offset = Math.max(searchRequest.offset ?? 0, 0);
     const p = new SqlParams();
     const q = compileSearch(searchRequest, p);
-    return this.run(async (sql) => {
+    return this.run(async (tx) => {
+      const { sql } = tx;
       let resources: WithId<T>[] = [];
       if (count > 0) {
         const r = await sql.query<{ content: WithId<T> }>(
@@ -369,7 +353,7 @@ export class PostgresRepository extends FhirRepository {
         search: { mode: 'match' },
       }));
       if (searchRequest.include?.length || searchRequest.revInclude?.length) {
-        const repo = new PostgresRepository(this.options, sql);
+        const repo = new PostgresRepository(this.options, tx);
         await getExtraEntries(repo, searchRequest, resources, entries as BundleEntry[], {
           fullUrl: (type, id) => `${this.options.baseUrl}/fhir/R4/${type}/${id}`,
         });
