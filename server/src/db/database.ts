@@ -12,6 +12,14 @@ export interface Sql {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
+  /**
+   * Queues a parameterless script to run just before COMMIT, sent in the same message as COMMIT
+   * (and as BEGIN, when nothing else ran): a write-only transaction costs one round trip.
+   * Values in the script must be quoted with `literal()`.
+   */
+  execAtCommit(script: string): void;
+  /** Quotes a string as a SQL literal for scripts. */
+  literal(value: string): string;
 }
 
 /** Per-transaction session settings that row-level security policies read. */

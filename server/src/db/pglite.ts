@@ -11,7 +11,7 @@ import {
   type TransactionOptions,
 } from './database.ts';
 
-function wrap(tx: Pick<Transaction, 'query' | 'exec'>): Sql {
+function wrap(tx: Pick<Transaction, 'query' | 'exec'>, pending: Promise<unknown>[] = []): Sql {
   return {
     async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
       const r = await tx.query<R>(text, params as unknown[]);
@@ -21,6 +21,11 @@ function wrap(tx: Pick<Transaction, 'query' | 'exec'>): Sql {
     async exec(text: string): Promise<void> {
       await tx.exec(text);
     },
+    // PGlite runs in-process: nothing to save by batching, so scripts run at once.
+    execAtCommit(script: string): void {
+      pending.push(tx.exec(script));
+    },
+    literal: (value) => `'${value.replaceAll("'", "''")}'`,
   };
 }
 
@@ -48,7 +53,10 @@ export class PgliteDatabase implements Database {
       if (options?.readOnly) await tx.query('SET TRANSACTION READ ONLY');
       await tx.query(`SET LOCAL ROLE ${APP_ROLE}`);
       await tx.query(SET_CONTEXT_SQL, contextParams(settings));
-      return fn(wrap(tx));
+      const pending: Promise<unknown>[] = [];
+      const result = await fn(wrap(tx, pending));
+      await Promise.all(pending);
+      return result;
     });
   }
 

@@ -105,7 +105,7 @@ export class PostgresRepository extends FhirRepository {
           async (raw) => {
             const buffer = new WriteBuffer();
             const result = await fn({ sql: buffer.wrap(raw), buffer });
-            await buffer.flush(raw);
+            buffer.flushAtCommit(raw);
             return result;
           },
           { serializable },

@@ -119,10 +119,20 @@ export class WriteBuffer {
   async flush(sql: Sql): Promise<void> {
     if (this.size === 0) return;
     const params: string[] = [];
-    const add = (rows: unknown[]) => {
+    const statement = this.statement((rows) => {
       params.push(JSON.stringify(rows));
       return `$${params.length}::json`;
-    };
+    });
+    await sql.query(statement, params);
+  }
+
+  /** Hands everything held to the COMMIT message (values inlined as literals) and empties the buffer. */
+  flushAtCommit(sql: Sql): void {
+    if (this.size === 0) return;
+    sql.execAtCommit(this.statement((rows) => `${sql.literal(JSON.stringify(rows))}::json`));
+  }
+
+  private statement(add: (rows: unknown[]) => string): string {
     const version = 'r(id text, v integer, lu timestamptz, d boolean, c jsonb)';
     const ctes: string[] = [];
     let n = 0;
@@ -164,7 +174,7 @@ export class WriteBuffer {
       );
     }
     this.clear();
-    await sql.query(`WITH ${ctes.join(', ')} SELECT 1`, params);
+    return `WITH ${ctes.join(', ')} SELECT 1`;
   }
 
   private clear(): void {
@@ -186,6 +196,8 @@ export class WriteBuffer {
         await this.flush(sql);
         await sql.exec(text);
       },
+      execAtCommit: (script: string) => sql.execAtCommit(script),
+      literal: (value: string) => sql.literal(value),
     };
   }
 }
