@@ -29,7 +29,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   loadDefinitions();
   const db = await openDatabase(config);
   await seedOnFirstStart(db, config, logger);
-  const app = createApp({ config, db, logger });
+  const lifecycle = { shuttingDown: false };
+  const app = createApp({ config, db, logger, lifecycle });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -39,6 +40,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      lifecycle.shuttingDown = true;
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeIdleConnections();

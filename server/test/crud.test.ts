@@ -138,6 +138,31 @@ describe('update, patch, delete', () => {
     expect((await fhir.get(`Patient/${id}`)).body.meta.versionId).toBe('2');
   });
 
+  it('applies a FHIRPath Patch (Parameters)', async () => {
+    const created = await fhir.post('Patient', patient());
+    const res = await fhir.call(
+      'PATCH',
+      `Patient/${created.body.id}`,
+      {
+        resourceType: 'Parameters',
+        parameter: [
+          {
+            name: 'operation',
+            part: [
+              { name: 'type', valueCode: 'replace' },
+              { name: 'path', valueString: 'Patient.birthDate' },
+              { name: 'value', valueDate: '1988-04-13' },
+            ],
+          },
+        ],
+      },
+      { 'content-type': 'application/fhir+json' },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.birthDate).toBe('1988-04-13');
+    expect(res.body.meta.versionId).toBe('2');
+  });
+
   it('deletes as a tombstone: read answers 410, history keeps every version', async () => {
     const created = await fhir.post('Patient', patient());
     const id = created.body.id;

@@ -80,3 +80,23 @@ describe('configuration', () => {
     expect(c.baseUrl).toBe('http://localhost:8080');
   });
 });
+
+describe('shutdown', () => {
+  it('turns not-ready, finishes the request in flight, then stops listening', async () => {
+    const own = await startTestServer();
+    const fhir = fhirClient(own.base);
+    await fhir.post('Patient', { resourceType: 'Patient' });
+    const inFlight = fhir.post('', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: Array.from({ length: 40 }, () => ({ resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } })),
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    const stopping = own.stop();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(res.body.entry).toHaveLength(40);
+    await stopping;
+    await expect(fetch(`${own.server.url}/health/live`)).rejects.toThrow();
+  });
+});

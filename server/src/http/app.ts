@@ -17,6 +17,8 @@ export interface AppDeps {
   config: Config;
   db: Database;
   logger: Logger;
+  /** Set when shutdown begins, so /health/ready turns 503 and load balancers stop sending work. */
+  lifecycle?: { shuttingDown: boolean };
 }
 
 /** Requests that carry a body must say it is JSON (or a form, for POST _search). */
@@ -43,7 +45,7 @@ function rejectNonJsonFormat(req: Request, res: Response, next: NextFunction): v
   sendFhir(res, 415, unsupportedMediaType(`Unsupported _format: ${String(f)}; this server speaks JSON`));
 }
 
-export function createApp({ config, db, logger }: AppDeps): express.Express {
+export function createApp({ config, db, logger, lifecycle = { shuttingDown: false } }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -73,7 +75,7 @@ export function createApp({ config, db, logger }: AppDeps): express.Express {
     next();
   });
 
-  app.use('/health', healthRoutes(db));
+  app.use('/health', healthRoutes(db, lifecycle));
 
   const router = createFhirRouter();
   const fhir = express.Router();

@@ -5,7 +5,7 @@ import type { Database } from '../db/database.ts';
  * /health: overall status with a database check (the seed's shape); /health/live: the process
  * answers; /health/ready: it can serve requests (database reachable, not shutting down).
  */
-export function healthRoutes(db: Database, state: { shuttingDown: boolean } = { shuttingDown: false }): Router {
+export function healthRoutes(db: Database, state: { shuttingDown: boolean }): Router {
   const router = Router();
   const checkDb = async () => {
     const start = performance.now();
