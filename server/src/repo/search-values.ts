@@ -61,19 +61,34 @@ export function normalizeString(s: string): string {
     .trim();
 }
 
-export function indexedParameters(resourceType: string): SearchParameter[] {
-  const params = getSearchParameters(resourceType);
-  if (!params) return [];
-  return Object.values(params).filter(
-    (p) => !NATIVE.has(p.code as string) && p.type !== 'composite' && p.type !== 'special' && p.expression,
-  );
+interface IndexedParameter {
+  param: SearchParameter;
+  details: ReturnType<typeof getSearchParameterDetails>;
+}
+
+// Per resource type, computed on first use. Registering new SearchParameters (profiles) must
+// call clearIndexedParameters().
+const indexedCache = new Map<string, IndexedParameter[]>();
+
+export function clearIndexedParameters(): void {
+  indexedCache.clear();
+}
+
+export function indexedParameters(resourceType: string): IndexedParameter[] {
+  let list = indexedCache.get(resourceType);
+  if (!list) {
+    list = Object.values(getSearchParameters(resourceType) ?? {})
+      .filter((p) => !NATIVE.has(p.code as string) && p.type !== 'composite' && p.type !== 'special' && p.expression)
+      .map((param) => ({ param, details: getSearchParameterDetails(resourceType, param) }));
+    indexedCache.set(resourceType, list);
+  }
+  return list;
 }
 
 export function extractSearchRows(resource: Resource): SearchRows {
   const rows: SearchRows = { token: [], string: [], date: [], reference: [], number: [], uri: [] };
   const root = [toTypedValue(resource)];
-  for (const param of indexedParameters(resource.resourceType)) {
-    const details = getSearchParameterDetails(resource.resourceType, param);
+  for (const { param, details } of indexedParameters(resource.resourceType)) {
     let values: TypedValue[];
     try {
       values = evalFhirPathTyped(details.parsedExpression, root);
