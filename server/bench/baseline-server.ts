@@ -26,4 +26,7 @@ app.get('/Patient/:id', async (req, res) => {
   res.type('application/fhir+json').send(JSON.stringify(r.rows[0].content));
 });
 const server = app.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.('ready'));
-process.on('SIGTERM', () => server.close(() => pool.end().then(() => process.exit(0))));
+process.on('SIGTERM', () => {
+  server.close(() => void pool.end().then(() => process.exit(0)));
+  server.closeAllConnections();
+});

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { syntheticPatientBundle } from '@hospital-ops/seed';
 import type { Bundle } from '@medplum/fhirtypes';
@@ -52,19 +52,61 @@ async function post(url: string, body: unknown): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
 }
 
-async function createAndRead(base: string, label: string): Promise<{ create: LoadResult; read: LoadResult }> {
+/** CPU seconds used so far by a process and by all PostgreSQL processes (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid: number | undefined): { server: number; postgres: number } {
+  const ticks = (p: string) => {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(f[11]) + Number(f[12]);
+    } catch {
+      return 0;
+    }
+  };
+  let postgres = 0;
+  try {
+    for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      if (readFileSync(`/proc/${p}/comm`, 'utf8').startsWith('postgres')) postgres += ticks(p);
+    }
+  } catch {
+    // not Linux: no breakdown
+  }
+  return { server: pid ? ticks(String(pid)) / 100 : 0, postgres: postgres / 100 };
+}
+
+interface Measured extends LoadResult {
+  /** CPU microseconds per request in the server process and in PostgreSQL. */
+  serverCpuUs: number;
+  postgresCpuUs: number;
+}
+
+async function measured(pid: number | undefined, load: () => Promise<LoadResult>): Promise<Measured> {
+  const before = cpuSeconds(pid);
+  const r = await load();
+  const after = cpuSeconds(pid);
+  return {
+    ...r,
+    serverCpuUs: ((after.server - before.server) / r.requests) * 1e6,
+    postgresCpuUs: ((after.postgres - before.postgres) / r.requests) * 1e6,
+  };
+}
+
+async function createAndRead(base: string, label: string, pid: number | undefined): Promise<{ create: Measured; read: Measured }> {
   const ids: string[] = [];
-  const create = await runLoad(CLIENTS, SECONDS, async (i) => {
-    const res = await post(`${base}/Patient`, patient(i));
-    const body = (await res.json()) as { id: string };
-    ids.push(body.id);
-    return res.status === 201;
-  });
-  const read = await runLoad(CLIENTS, SECONDS, async (i) => {
-    const res = await fetch(`${base}/Patient/${ids[(i * 7919) % ids.length]}`);
-    await res.arrayBuffer();
-    return res.status === 200;
-  });
+  const create = await measured(pid, () =>
+    runLoad(CLIENTS, SECONDS, async (i) => {
+      const res = await post(`${base}/Patient`, patient(i));
+      const body = (await res.json()) as { id: string };
+      ids.push(body.id);
+      return res.status === 201;
+    }),
+  );
+  const read = await measured(pid, () =>
+    runLoad(CLIENTS, SECONDS, async (i) => {
+      const res = await fetch(`${base}/Patient/${ids[(i * 7919) % ids.length]}`);
+      await res.arrayBuffer();
+      return res.status === 200;
+    }),
+  );
   console.log(`${label}: create ${create.perSecond.toFixed(0)}/s, read ${read.perSecond.toFixed(0)}/s`);
   return { create, read };
 }
@@ -105,7 +147,7 @@ async function main(): Promise<void> {
   const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version as string;
   try {
     const baseline = await start('./baseline-server.ts', { DATABASE_URL: dbUrl, PORT: '18091' });
-    const baselineResult = await createAndRead('http://127.0.0.1:18091', 'baseline express+pg');
+    const baselineResult = await createAndRead('http://127.0.0.1:18091', 'baseline express+pg', baseline.pid);
     await stop(baseline);
 
     const server = await start('./server-process.ts', {
@@ -116,7 +158,7 @@ async function main(): Promise<void> {
       DEV_TENANT_ID: TENANT,
     });
     const base = 'http://127.0.0.1:18092/fhir/R4';
-    const ours = await createAndRead(base, 'hospital-ops');
+    const ours = await createAndRead(base, 'hospital-ops', server.pid);
 
     const bundles = Array.from({ length: INGEST_BUNDLES }, (_, i) => syntheticPatientBundle(42, i));
     const resources = bundles.reduce((n, b) => n + (b.entry?.length ?? 0), 0);
@@ -140,22 +182,24 @@ async function main(): Promise<void> {
 }
 
 function writeReport(r: {
-  baseline: { create: LoadResult; read: LoadResult };
-  ours: { create: LoadResult; read: LoadResult };
+  baseline: { create: Measured; read: Measured };
+  ours: { create: Measured; read: Measured };
   ingest: { ours: number; raw: number };
   resources: number;
   pgVersion: string;
 }): void {
   const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(0)}%`;
+  const cpu = (name: string, o: Measured, b: Measured) =>
+    `| ${name} | ${o.serverCpuUs.toFixed(0)} µs | ${o.postgresCpuUs.toFixed(0)} µs | ${b.serverCpuUs.toFixed(0)} µs | ${b.postgresCpuUs.toFixed(0)} µs |`;
   const row = (name: string, o: LoadResult, b: LoadResult, goal: string) =>
     `| ${name} | ${o.perSecond.toFixed(0)}/s (p50 ${o.p50ms.toFixed(1)} ms, p95 ${o.p95ms.toFixed(1)} ms) | ${b.perSecond.toFixed(0)}/s (p50 ${b.p50ms.toFixed(1)} ms, p95 ${b.p95ms.toFixed(1)} ms) | **${pct(o.perSecond, b.perSecond)}** | ${goal} |`;
-  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
   const text = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Each figure is beside a baseline
 measured in the same run on the same PostgreSQL; the ratio is what to compare across machines.
 
-Machine: ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()};
+Machine: ${os.cpus().length} × ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()};
 Node.js ${process.version}; PostgreSQL ${r.pgVersion} on the same machine. The load generator, the
 server under test and PostgreSQL share the machine's cores.
 
@@ -169,6 +213,14 @@ ${row('read Patient by id', r.ours.read, r.baseline.read, '-')}
 The baseline inserts the same JSON into one table and reads it back by primary key. Hospital-Ops
 additionally validates against the R4 definitions, sets the tenant context, writes the version
 and history rows and the search lookup rows, all in one transaction.
+
+Where the time goes: CPU per request, in the server process and in all PostgreSQL processes
+(from /proc, same run):
+
+| operation | Hospital-Ops server | its PostgreSQL | baseline server | its PostgreSQL |
+| --- | --- | --- | --- | --- |
+${cpu('create Patient', r.ours.create, r.baseline.create)}
+${cpu('read Patient by id', r.ours.read, r.baseline.read)}
 
 ## Transaction-bundle ingest
 
