@@ -128,6 +128,16 @@ describe('one tenant cannot reach another tenant through the API', () => {
     expect(res.body.entry[0].response.status).toMatch(/^404/);
   });
 
+  it('GraphQL answers A with A’s data and B with none of it', async () => {
+    const query = { query: '{ PatientList(family: "Kapoor") { id name { family } } }' };
+    const mine = await a.post('$graphql', query, { 'content-type': 'application/json' });
+    expect(mine.body.data.PatientList.map((p: any) => p.id)).toContain(secretId);
+    const theirs = await b.post('$graphql', query, { 'content-type': 'application/json' });
+    expect(JSON.stringify(theirs.body)).not.toContain(secretId);
+    const byId = await b.post('$graphql', { query: `{ Patient(id: "${secretId}") { id } }` }, { 'content-type': 'application/json' });
+    expect(JSON.stringify(byId.body)).not.toContain('Kapoor');
+  });
+
   it('an unknown tenant is refused', async () => {
     const stranger = fhirClient(t.base, '00000000-0000-4000-8000-000000000000');
     expect((await stranger.get('Patient')).status).toBe(401);
