@@ -1,7 +1,17 @@
-import { allOk, badRequest, OperationOutcomeError } from '@medplum/core';
-import { type FhirRequest, FhirRouter } from '@medplum/fhir-router';
+import { allOk, badRequest, notFound, OperationOutcomeError } from '@medplum/core';
+import {
+  type FhirRepository,
+  type FhirRequest,
+  type FhirResponse,
+  type FhirRouteHandler,
+  FhirRouter,
+  type HttpMethod,
+} from '@medplum/fhir-router';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
+import { compartmentTypes } from '../search/compartments.ts';
+import { isLenient, parseSearch, parseSystemSearch } from '../search/parse.ts';
+import { COMPARTMENT } from '../search/sql.ts';
 import { assertStoredResourceType } from './definitions.ts';
 
 function param(req: FhirRequest, key: string): string | undefined {
@@ -24,8 +34,47 @@ function historyParams(req: FhirRequest) {
  * The FHIR router: @medplum/fhir-router's standard interactions plus what it leaves to servers:
  * type- and system-level history (it routes only instance history).
  */
+function searchQuery(req: FhirRequest): Record<string, string | string[] | undefined> {
+  return req.method === 'POST' && req.body && typeof req.body === 'object' ? { ...req.query, ...req.body } : req.query;
+}
+
+async function searchType(req: FhirRequest, repo: FhirRepository): Promise<FhirResponse> {
+  const { resourceType } = req.params;
+  assertStoredResourceType(resourceType);
+  const { request } = parseSearch(resourceType, searchQuery(req), isLenient(req.headers?.prefer));
+  return [allOk, await repo.search(request)];
+}
+
+async function searchCompartment(req: FhirRequest, repo: FhirRepository): Promise<FhirResponse> {
+  const { compartmentType, id, resourceType } = req.params;
+  assertStoredResourceType(resourceType);
+  if (!compartmentTypes().includes(compartmentType)) throw new OperationOutcomeError(notFound);
+  const { request } = parseSearch(resourceType, searchQuery(req), isLenient(req.headers?.prefer));
+  request.filters = [...(request.filters ?? []), { code: COMPARTMENT, operator: 'eq', value: `${compartmentType}/${id}` }];
+  return [allOk, await repo.search(request)];
+}
+
+async function searchSystem(req: FhirRequest, repo: FhirRepository): Promise<FhirResponse> {
+  const request = parseSystemSearch(searchQuery(req), isLenient(req.headers?.prefer));
+  return [allOk, await repo.search(request)];
+}
+
+/** Swaps a built-in route for ours, keeping its place so that route precedence stays the same. */
+function replaceRoute(router: FhirRouter, method: HttpMethod, path: string, handler: FhirRouteHandler): void {
+  const segments = path.split('/').filter(Boolean);
+  const route = router.router.routes.find(
+    (r) => r.method === method && r.path.map((x) => (x.param ? `:${x.value}` : x.value)).join('/') === segments.join('/'),
+  );
+  if (!route) throw new Error(`No built-in route ${method} ${path}`);
+  route.handler = handler;
+}
+
 export function createFhirRouter(): FhirRouter {
   const router = new FhirRouter();
+  replaceRoute(router, 'GET', ':resourceType', searchType);
+  replaceRoute(router, 'POST', ':resourceType/_search', searchType);
+  replaceRoute(router, 'GET', '', searchSystem);
+  router.add('GET', ':compartmentType/:id/:resourceType', searchCompartment, 'search-type');
   // Replace the built-in instance history (which ignores _since and _at) with ours.
   const builtIn = router.router.routes.findIndex((r) => r.data?.interaction === 'history-instance');
   if (builtIn >= 0) router.router.routes.splice(builtIn, 1);

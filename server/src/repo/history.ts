@@ -1,9 +1,9 @@
 import { badRequest, OperationOutcomeError, type WithId } from '@medplum/core';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { storedResourceTypes } from '../fhir/definitions.ts';
-import { valueRange } from './dates.ts';
+import { valueRange } from '../search/dates.ts';
+import { quoteTable } from '../search/sql.ts';
 import type { PostgresRepository } from './postgres-repository.ts';
-import { quoteTable } from './search-sql.ts';
 import { fromStored } from './stored.ts';
 
 export interface HistoryQuery {

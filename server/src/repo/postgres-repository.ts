@@ -31,8 +31,8 @@ import type { Bundle, BundleEntry, Parameters, Reference, Resource } from '@medp
 import type { Database, Sql, TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, validateForWrite } from '../fhir/validate.ts';
+import { COMPARTMENT, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
 import { readHistoryBundle } from './history.ts';
-import { compileSearch, quoteTable, SqlParams } from './search-sql.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
 
@@ -319,22 +319,16 @@ export class PostgresRepository extends FhirRepository {
   // ---- search -----------------------------------------------------------------------------
 
   async search<T extends Resource>(searchRequest: SearchRequest<T>, options?: SearchOptions): Promise<Bundle<WithId<T>>> {
-    if (searchRequest.types?.length) {
-      throw new OperationOutcomeError(badRequest('Search across several resource types is not supported yet'));
-    }
-    this.checkType(searchRequest.resourceType);
+    for (const type of searchRequest.types ?? [searchRequest.resourceType]) this.checkType(type);
     const count = Math.min(Math.max(searchRequest.count ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
     const offset = Math.max(searchRequest.offset ?? 0, 0);
     const p = new SqlParams();
-    const q = compileSearch(searchRequest, p);
+    const q = compileSearchQuery(searchRequest, p);
     return this.run(async (tx) => {
       const { sql } = tx;
       let resources: WithId<T>[] = [];
       if (count > 0) {
-        const r = await sql.query<{ content: WithId<T> }>(
-          `SELECT r.content FROM ${q.from} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ${count + 1} OFFSET ${offset}`,
-          p.values,
-        );
+        const r = await sql.query<{ content: WithId<T> }>(q.page(count + 1, offset), p.values);
         resources = r.rows.map((row) => fromStored(row.content));
       }
       const hasMore = resources.length > count;
@@ -342,7 +336,7 @@ export class PostgresRepository extends FhirRepository {
       const bundle: Bundle<WithId<T>> = { resourceType: 'Bundle', type: 'searchset' };
       const wantsTotal = searchRequest.total === 'accurate' || searchRequest.total === 'estimate' || count === 0;
       if (wantsTotal && !options?.resourceOnly) {
-        const t = await sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`, p.values);
+        const t = await sql.query<{ n: string | number }>(q.count, p.values);
         bundle.total = Number(t.rows[0].n);
       } else if (!hasMore && !options?.resourceOnly) {
         bundle.total = offset + resources.length; // the last page knows the total for free
@@ -408,7 +402,13 @@ export function translateDbError(err: unknown): unknown {
 function pageLinks(baseUrl: string, req: SearchRequest, count: number, offset: number, hasMore: boolean): Bundle['link'] {
   const make = (o: number) => {
     const params = new URLSearchParams();
+    let path = req.types?.length ? '' : req.resourceType;
+    if (req.types?.length) params.set('_type', req.types.join(','));
     for (const f of req.filters ?? []) {
+      if (f.code === COMPARTMENT) {
+        path = `${f.value}/${req.resourceType}`;
+        continue;
+      }
       const key =
         f.operator === 'eq' || ['gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap', 'ne'].includes(f.operator) ? f.code : `${f.code}:${f.operator}`;
       const value = ['gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap', 'ne'].includes(f.operator) ? `${f.operator}${f.value}` : f.value;
@@ -430,7 +430,7 @@ function pageLinks(baseUrl: string, req: SearchRequest, count: number, offset: n
     if (req.fields?.length) params.set('_elements', req.fields.join(','));
     params.set('_count', String(count));
     if (o > 0) params.set('_offset', String(o));
-    return `${baseUrl}/fhir/R4/${req.resourceType}?${params.toString()}`;
+    return `${baseUrl}/fhir/R4/${path}?${params.toString()}`;
   };
   const links: NonNullable<Bundle['link']> = [{ relation: 'self', url: make(offset) }];
   if (offset > 0 && count > 0) links.push({ relation: 'previous', url: make(Math.max(0, offset - count)) });

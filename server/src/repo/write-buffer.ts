@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { QueryResult, Sql } from '../db/database.ts';
-import { quoteTable } from './search-sql.ts';
-import { extractSearchRows, type SearchRows } from './search-values.ts';
+import { quoteTable } from '../search/sql.ts';
+import { extractSearchRows, type SearchRows } from '../search/values.ts';
 
 /** One version of one resource, as it goes into the current-version and history tables. */
 interface VersionRow {

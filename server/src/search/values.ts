@@ -147,6 +147,11 @@ function addToken(out: TokenRow[], code: string, tv: TypedValue): void {
       break;
     case 'Identifier':
       out.push({ code, system: v.system ?? null, value: v.value ?? null, display: v.type?.text ?? null });
+      // For identifier:of-type=typeSystem|typeCode|value
+      for (const c of v.type?.coding ?? []) {
+        if (c.system && c.code && v.value)
+          out.push({ code: `${code}:of-type`, system: c.system, value: `${c.code}|${v.value}`, display: null });
+      }
       break;
     case 'ContactPoint':
       out.push({ code, system: v.system ?? null, value: v.value ?? null, display: null });
@@ -185,6 +190,10 @@ function addString(out: StringRow[], code: string, tv: TypedValue): void {
 function addReference(rows: SearchRows, code: string, tv: TypedValue): void {
   const v = tv.value as any;
   if (tv.type === 'Reference') {
+    // For subject:identifier=system|value (logical references)
+    if (v.identifier?.value) {
+      rows.token.push({ code: `${code}:identifier`, system: v.identifier.system ?? null, value: v.identifier.value, display: null });
+    }
     const ref = v.reference as string | undefined;
     if (!ref || ref.startsWith('#')) return;
     const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/.*)?$/.exec(ref);

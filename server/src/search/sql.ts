@@ -4,25 +4,31 @@ import {
   getSearchParameter,
   getSearchParameterDetails,
   OperationOutcomeError,
+  parseParameter,
   type SearchRequest,
   splitSearchOnComma,
 } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
+import { compartmentParams } from './compartments.ts';
 import { valueRange } from './dates.ts';
-import { normalizeString } from './search-values.ts';
+import { normalizeString } from './values.ts';
 
 /**
  * Compiles a parsed FHIR search into SQL over a resource table and the sp_* lookup tables.
- * Tenant scoping is not written here: row-level security adds it to every table touched.
- * This is the foundation's subset (all parameter types, common modifiers and prefixes); chains,
- * _has and terminology-aware modifiers belong to the search issue.
+ * Tenant scoping is not written here: row-level security adds it to every table touched,
+ * including the tables that chains, _has and compartments join.
  */
 
 export class SqlParams {
   readonly values: unknown[] = [];
+  private aliases = 0;
   add(value: unknown): string {
     this.values.push(value);
     return `$${this.values.length}`;
+  }
+  /** A fresh table alias for a joined resource table (chains, _has). */
+  alias(): string {
+    return `j${++this.aliases}`;
   }
 }
 
@@ -40,16 +46,54 @@ export function quoteTable(resourceType: string): string {
   return `"${resourceType.replaceAll('"', '')}"`;
 }
 
-export function compileSearch(req: SearchRequest, p: SqlParams): CompiledSearch {
-  const type = req.resourceType;
+export function compileSearch(req: SearchRequest, p: SqlParams, type: string = req.resourceType): CompiledSearch {
   const conds = ['r.deleted = false'];
   for (const f of req.filters ?? []) conds.push(compileFilter(type, f, p));
-  return { from: `${quoteTable(type)} r`, where: conds.join(' AND '), orderBy: compileSort(req, p) };
+  return {
+    from: `${quoteTable(type)} r`,
+    where: conds.join(' AND '),
+    orderBy: compileSort({ ...req, resourceType: type as SearchRequest['resourceType'] }, p),
+  };
 }
 
-function lookupIn(table: string, type: string, code: string, cond: string, p: SqlParams, negate = false): string {
+export interface SearchQuery {
+  /** The page: resource content in order. */
+  page(limit: number, offset: number): string;
+  /** The number of matches. */
+  count: string;
+}
+
+/** The SQL for a search over one type, or over several (system search: UNION ALL of the types). */
+export function compileSearchQuery(req: SearchRequest, p: SqlParams): SearchQuery {
+  if (!req.types?.length) {
+    const q = compileSearch(req, p);
+    return {
+      page: (limit, offset) => `SELECT r.content FROM ${q.from} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ${limit} OFFSET ${offset}`,
+      count: `SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`,
+    };
+  }
+  const keys = (req.sortRules ?? []).map((rule) => {
+    const column = { _lastUpdated: 'last_updated', _id: 'id' }[rule.code];
+    if (!column)
+      throw new OperationOutcomeError(badRequest(`Across several types, only _lastUpdated and _id can sort, not ${rule.code}`, '_sort'));
+    return `x.${column} ${rule.descending ? 'DESC' : 'ASC'}`;
+  });
+  const union = req.types
+    .map((type) => {
+      const q = compileSearch({ ...req, sortRules: undefined }, p, type);
+      return `SELECT r.content, r.last_updated, r.id FROM ${q.from} WHERE ${q.where}`;
+    })
+    .join(' UNION ALL ');
+  const order = [...(keys.length ? keys : ['x.last_updated DESC']), 'x.id ASC'].join(', ');
+  return {
+    page: (limit, offset) => `SELECT x.content FROM (${union}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+    count: `SELECT count(*) AS n FROM (${union}) x`,
+  };
+}
+
+function lookupIn(alias: string, table: string, type: string, code: string, cond: string, p: SqlParams, negate = false): string {
   const sub = `SELECT l.resource_id FROM ${table} l WHERE l.resource_type = ${p.add(type)} AND l.code = ${p.add(code)}${cond ? ` AND (${cond})` : ''}`;
-  return `r.id ${negate ? 'NOT IN' : 'IN'} (${sub})`;
+  return `${alias}.id ${negate ? 'NOT IN' : 'IN'} (${sub})`;
 }
 
 function tableFor(param: SearchParameter): string {
@@ -72,29 +116,121 @@ function tableFor(param: SearchParameter): string {
   }
 }
 
-function compileFilter(type: string, f: Filter, p: SqlParams): string {
-  if (f.code === '_has' || f.code.includes('.')) return unsupported(`chained parameter ${f.code}`);
-  if (f.code === '_id') return compileId(f, p);
-  if (f.code === '_lastUpdated')
-    return orAll(splitSearchOnComma(f.value), (v) => dateCondition('r.last_updated', 'r.last_updated', f.operator, v, p));
+export function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'): string {
+  if (f.code.startsWith('_has:')) return compileHas(type, f, p, alias);
+  if (f.code.includes('.')) return compileChain(type, f, p, alias);
+  if (f.code === COMPARTMENT) return compileCompartment(type, f.value, p, alias);
+  if (f.code === '_id') return compileId(f, p, alias);
+  if (f.code === '_lastUpdated') {
+    return orAll(splitSearchOnComma(f.value), (v) => dateCondition(`${alias}.last_updated`, `${alias}.last_updated`, f.operator, v, p));
+  }
   const param = getSearchParameter(type, f.code);
   if (!param) throw new OperationOutcomeError(badRequest(`Unknown search parameter: ${f.code}`, f.code));
   const table = tableFor(param);
   if (f.operator === 'missing' || f.operator === 'present') {
     const missing = (f.value === 'true') === (f.operator === 'missing');
-    return lookupIn(table, type, f.code, '', p, missing);
+    return lookupIn(alias, table, type, f.code, '', p, missing);
   }
-  const negate = f.operator === 'not' || f.operator === 'ne';
   const values = splitSearchOnComma(f.value);
+  if (f.operator === 'identifier') {
+    return lookupIn(
+      alias,
+      'sp_token',
+      type,
+      `${f.code}:identifier`,
+      orAll(values, (v) => tokenCondition({ ...f, operator: 'eq' }, v, p)),
+      p,
+    );
+  }
+  if (f.operator === 'of-type')
+    return lookupIn(
+      alias,
+      'sp_token',
+      type,
+      `${f.code}:of-type`,
+      orAll(values, (v) => ofTypeCondition(v, p)),
+      p,
+    );
   const cond = orAll(values, (v) => valueCondition(type, param, f, v, p));
-  if (param.type === 'token' && negate) return lookupIn(table, type, f.code, cond, p, true);
-  return lookupIn(table, type, f.code, cond, p);
+  const negate = f.operator === 'not' || (f.operator === 'ne' && param.type === 'token');
+  return lookupIn(alias, table, type, f.code, cond, p, negate);
 }
 
-function compileId(f: Filter, p: SqlParams): string {
+/** The filter code the compartment search route adds: its value is "Patient/123". */
+export const COMPARTMENT = '_compartment';
+
+/** Parses the last part of a chain or _has ("name", "name:exact", "birthdate") with its value. */
+function tailFilter(type: string, key: string, value: string): Filter {
+  if (key.startsWith('_has:') || key.includes('.')) return { code: key, operator: 'eq', value };
+  const [code, modifier = ''] = key.split(':');
+  if (code === '_id' || code === '_lastUpdated') return { code, operator: (modifier || 'eq') as Filter['operator'], value };
+  const param = getSearchParameter(type, code);
+  if (!param) throw new OperationOutcomeError(badRequest(`Unknown search parameter ${code} on ${type}`, key));
+  return parseParameter(param, 'eq', modifier, value);
+}
+
+function referenceTargets(type: string, param: SearchParameter): string[] {
+  return getSearchParameterDetails(type, param).referenceTargetTypes ?? (param.target as string[] | undefined) ?? [];
+}
+
+/** subject:Patient.name=x - resources whose reference points at a target matching the rest. */
+function compileChain(type: string, f: Filter, p: SqlParams, alias: string): string {
+  const dot = f.code.indexOf('.');
+  const [code, explicitType] = f.code.slice(0, dot).split(':');
+  const rest = f.code.slice(dot + 1);
+  const param = getSearchParameter(type, code);
+  if (param?.type !== 'reference') {
+    throw new OperationOutcomeError(badRequest(`${code} is not a reference parameter of ${type}, so it cannot be chained`, f.code));
+  }
+  let targets = explicitType ? [explicitType] : referenceTargets(type, param);
+  // Without a type, a chain searches every target type that has the chained parameter.
+  const next = rest.split(/[.:]/)[0];
+  if (!explicitType)
+    targets = targets.filter((t) => rest.startsWith('_has:') || ['_id', '_lastUpdated'].includes(next) || getSearchParameter(t, next));
+  if (targets.length === 0)
+    throw new OperationOutcomeError(badRequest(`No target type of ${type}.${code} has the parameter in ${f.code}`, f.code));
+  return orAll(targets, (target) => {
+    const j = p.alias();
+    const cond = compileFilter(target, tailFilter(target, rest, f.value), p, j);
+    return `${alias}.id IN (SELECT l.resource_id FROM sp_reference l JOIN ${quoteTable(target)} ${j} ON l.target = ${p.add(`${target}/`)} || ${j}.id WHERE l.resource_type = ${p.add(type)} AND l.code = ${p.add(code)} AND ${j}.deleted = false AND (${cond}))`;
+  });
+}
+
+/** _has:Observation:patient:code=x - resources that an Observation matching code=x references through patient. */
+function compileHas(type: string, f: Filter, p: SqlParams, alias: string): string {
+  const [, refType, refParam, ...tail] = f.code.split(':');
+  if (!refType || !refParam || tail.length === 0)
+    throw new OperationOutcomeError(badRequest(`Malformed _has parameter: ${f.code}`, f.code));
+  const param = getSearchParameter(refType, refParam);
+  if (param?.type !== 'reference')
+    throw new OperationOutcomeError(badRequest(`${refParam} is not a reference parameter of ${refType}`, f.code));
+  const j = p.alias();
+  const cond = compileFilter(refType, tailFilter(refType, tail.join(':'), f.value), p, j);
+  return `(${p.add(`${type}/`)} || ${alias}.id) IN (SELECT l.target FROM sp_reference l JOIN ${quoteTable(refType)} ${j} ON ${j}.id = l.resource_id WHERE l.resource_type = ${p.add(refType)} AND l.code = ${p.add(refParam)} AND ${j}.deleted = false AND (${cond}))`;
+}
+
+/** Patient/123/Observation: Observations that reference the patient through any compartment parameter. */
+function compileCompartment(type: string, compartment: string, p: SqlParams, alias: string): string {
+  const [compartmentType, id] = compartment.split('/');
+  const params = compartmentParams(compartmentType, type);
+  if (!params) throw new OperationOutcomeError(badRequest(`${type} is not in the ${compartmentType} compartment`));
+  const refs = params.length
+    ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target = ${p.add(compartment)})`
+    : 'false';
+  return type === compartmentType ? `(${alias}.id = ${p.add(id)} OR ${refs})` : refs;
+}
+
+function compileId(f: Filter, p: SqlParams, alias: string): string {
   const ids = splitSearchOnComma(f.value);
-  const cond = `r.id = ANY(${p.add(ids)}::text[])`;
+  const cond = `${alias}.id = ANY(${p.add(ids)}::text[])`;
   return f.operator === 'not' || f.operator === 'ne' ? `NOT (${cond})` : cond;
+}
+
+/** identifier:of-type=typeSystem|typeCode|value */
+function ofTypeCondition(v: string, p: SqlParams): string {
+  const [system, code, value] = v.split('|');
+  if (!system || !code || value === undefined) throw new OperationOutcomeError(badRequest(`:of-type needs system|code|value, got ${v}`));
+  return `l.system = ${p.add(system)} AND l.value = ${p.add(`${code}|${value}`)}`;
 }
 
 function orAll(values: string[], fn: (v: string) => string): string {

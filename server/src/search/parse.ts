@@ -1,0 +1,101 @@
+import { badRequest, getSearchParameter, OperationOutcomeError, parseSearchRequest, type SearchRequest } from '@medplum/core';
+import type { ResourceType } from '@medplum/fhirtypes';
+import { assertStoredResourceType, storedResourceTypes } from '../fhir/definitions.ts';
+
+type Query = Record<string, string | string[] | undefined>;
+
+// Result parameters and the special ones the compiler handles itself.
+const CONTROL = new Set([
+  '_sort',
+  '_count',
+  '_offset',
+  '_total',
+  '_summary',
+  '_elements',
+  '_fields',
+  '_include',
+  '_revinclude',
+  '_format',
+  '_pretty',
+  '_type',
+  '_cursor',
+  '_id',
+  '_lastUpdated',
+  '_',
+]);
+
+export interface ParsedSearch {
+  request: SearchRequest;
+  /** Parameters dropped under `Prefer: handling=lenient`. */
+  ignored: string[];
+}
+
+function knownKey(type: string, key: string): boolean {
+  if (key.startsWith('_has:')) return true;
+  const base = key.split(/[.:]/)[0];
+  return CONTROL.has(base) || getSearchParameter(type, base) !== undefined;
+}
+
+/**
+ * Parses a FHIR search with @medplum/core's parser, after two steps it leaves to servers:
+ * a reference parameter's type modifier (`subject:Patient=123`) becomes `subject=Patient/123`,
+ * and unknown parameters are refused with 400 naming them, or dropped when the client asked for
+ * `Prefer: handling=lenient` (the Bundle's self link then shows what was used).
+ */
+export function parseSearch(resourceType: string, query: Query, lenient: boolean): ParsedSearch {
+  const cleaned: Query = {};
+  const ignored: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (!knownKey(resourceType, key)) {
+      ignored.push(key);
+      continue;
+    }
+    const [code, modifier] = key.split(':');
+    const param = modifier && !key.includes('.') ? getSearchParameter(resourceType, code) : undefined;
+    if (param?.type === 'reference' && /^[A-Z][A-Za-z]+$/.test(modifier)) {
+      const values = (Array.isArray(value) ? value : [value]).map((v) =>
+        v
+          .split(',')
+          .map((id) => (id.includes('/') ? id : `${modifier}/${id}`))
+          .join(','),
+      );
+      const existing = cleaned[code];
+      cleaned[code] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...values];
+      continue;
+    }
+    cleaned[key] = value;
+  }
+  if (ignored.length > 0 && !lenient) {
+    throw new OperationOutcomeError(badRequest(`Unknown search parameter${ignored.length > 1 ? 's' : ''}: ${ignored.join(', ')}`, ignored));
+  }
+  return { request: parseSearchRequest(resourceType as ResourceType, cleaned), ignored };
+}
+
+/**
+ * System-level search (`GET /fhir/R4?_type=Patient,Observation&...`): over the listed types, or
+ * all stored types without `_type`; only parameters every one of those types has are allowed.
+ */
+export function parseSystemSearch(query: Query, lenient: boolean): SearchRequest {
+  const typeParam = Array.isArray(query._type) ? query._type.join(',') : query._type;
+  const types = typeParam ? typeParam.split(',').filter(Boolean) : storedResourceTypes();
+  for (const t of types) assertStoredResourceType(t);
+  const cleaned: Query = {};
+  const ignored: string[] = [];
+  for (const [key, value] of Object.entries(query)) {
+    if (key === '_type' || value === undefined) continue;
+    if (types.every((t) => knownKey(t, key)) && !key.includes('.') && !key.startsWith('_has:')) cleaned[key] = value;
+    else ignored.push(key);
+  }
+  if (ignored.length > 0 && !lenient) {
+    throw new OperationOutcomeError(
+      badRequest(`Not searchable across ${typeParam ? 'these types' : 'all types'}: ${ignored.join(', ')}`, ignored),
+    );
+  }
+  const request = parseSearchRequest(types[0] as ResourceType, cleaned);
+  return { ...request, types: types as ResourceType[] };
+}
+
+export function isLenient(prefer: string | string[] | undefined): boolean {
+  return /handling=lenient/.test(Array.isArray(prefer) ? prefer.join(',') : (prefer ?? ''));
+}
