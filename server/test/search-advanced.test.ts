@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from './helpers/server.ts';
+
+let t: TestServer;
+let fhir: ReturnType<typeof fhirClient>;
+let other: ReturnType<typeof fhirClient>;
+const id: Record<string, string> = {};
+
+const loinc = (code: string) => ({ coding: [{ system: 'http://loinc.org', code }] });
+
+beforeAll(async () => {
+  t = await startTestServer();
+  fhir = fhirClient(t.base, TENANT_A);
+  other = fhirClient(t.base, TENANT_B);
+  const post = async (key: string, resource: object, client = fhir) => {
+    const r = await client.post((resource as { resourceType: string }).resourceType, resource);
+    if (r.status !== 201) throw new Error(`${key}: ${JSON.stringify(r.body)}`);
+    id[key] = r.body.id;
+  };
+  await post('org', { resourceType: 'Organization', name: 'Sahyadri Clinic' });
+  await post('asha', {
+    resourceType: 'Patient',
+    name: [{ family: 'Bhosale', given: ['Asha'] }],
+    managingOrganization: { reference: `Organization/${id.org}` },
+    identifier: [
+      { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] }, system: 'urn:mrn', value: 'MRN-1' },
+    ],
+    meta: {
+      tag: [{ system: 'urn:tags', code: 'vip' }],
+      profile: ['https://nrces.in/ndhm/fhir/r4/StructureDefinition/Patient'],
+      source: 'urn:source:opd',
+    },
+  });
+  await post('vijay', { resourceType: 'Patient', name: [{ family: 'Jadhav', given: ['Vijay'] }] });
+  await post('drsen', { resourceType: 'Practitioner', name: [{ family: 'Sen' }] });
+  await post('enc', {
+    resourceType: 'Encounter',
+    status: 'finished',
+    class: { code: 'AMB' },
+    subject: { reference: `Patient/${id.asha}` },
+  });
+  await post('hr', {
+    resourceType: 'Observation',
+    status: 'final',
+    code: loinc('8867-4'),
+    subject: { reference: `Patient/${id.asha}` },
+    encounter: { reference: `Encounter/${id.enc}` },
+    performer: [{ reference: `Practitioner/${id.drsen}` }],
+  });
+  await post('temp', {
+    resourceType: 'Observation',
+    status: 'final',
+    code: loinc('8310-5'),
+    subject: { reference: `Patient/${id.vijay}` },
+  });
+  await post('logical', {
+    resourceType: 'Observation',
+    status: 'final',
+    code: loinc('8310-5'),
+    subject: { identifier: { system: 'urn:mrn', value: 'MRN-1' } },
+  });
+  // Tenant B: a look-alike patient with the same name and an observation with the same code.
+  await post('bAsha', { resourceType: 'Patient', name: [{ family: 'Bhosale', given: ['Asha'] }] }, other);
+  await post(
+    'bHr',
+    { resourceType: 'Observation', status: 'final', code: loinc('8867-4'), subject: { reference: `Patient/${id.bAsha}` } },
+    other,
+  );
+});
+afterAll(() => t?.stop());
+
+const ids = async (client: ReturnType<typeof fhirClient>, query: string) => {
+  const res = await client.get(query);
+  if (res.status !== 200) throw new Error(`${query}: ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body.entry ?? []).map((e: any) => e.resource.id).sort();
+};
+const expectFound = async (query: string, keys: string[], client = fhir) =>
+  expect(await ids(client, query)).toEqual(keys.map((k) => id[k]).sort());
+
+describe('chains', () => {
+  it('follow a typed reference to a parameter of the target', async () => {
+    await expectFound('Observation?subject:Patient.name=bhosale', ['hr']);
+    await expectFound('Observation?subject.family=jadhav', ['temp']);
+    await expectFound('Observation?subject:Patient.name:exact=Bhosale', ['hr']);
+  });
+
+  it('go more than one level deep', async () => {
+    await expectFound('Observation?subject:Patient.organization.name=sahyadri', ['hr']);
+    await expectFound('Observation?encounter.subject:Patient.given=asha', ['hr']);
+  });
+
+  it('refuse a chain through a parameter that is not a reference', async () => {
+    expect((await fhir.get('Observation?code.name=x')).status).toBe(400);
+  });
+});
+
+describe('_has (reverse chaining)', () => {
+  it('finds resources that are referenced by matching resources', async () => {
+    await expectFound('Patient?_has:Observation:subject:code=8867-4', ['asha']);
+    await expectFound('Patient?_has:Observation:subject:code=http://loinc.org|8310-5', ['vijay']);
+    await expectFound('Practitioner?_has:Observation:performer:subject:Patient.name=asha', ['drsen']);
+  });
+
+  it('nests', async () => {
+    await expectFound('Patient?_has:Encounter:subject:_has:Observation:encounter:code=8867-4', ['asha']);
+  });
+});
+
+describe('reference modifiers and identifiers', () => {
+  it('a type modifier narrows a bare id', async () => {
+    await expectFound(`Observation?subject:Patient=${id.asha}`, ['hr']);
+    await expectFound(`Observation?subject:Group=${id.asha}`, []);
+  });
+
+  it(':identifier matches logical references', async () => {
+    await expectFound('Observation?subject:identifier=urn:mrn|MRN-1', ['logical']);
+  });
+
+  it(':of-type matches an identifier by its type', async () => {
+    await expectFound('Patient?identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|MRN-1', ['asha']);
+    await expectFound('Patient?identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|MRN-2', []);
+  });
+
+  it('_tag, _profile and _source', async () => {
+    await expectFound('Patient?_tag=urn:tags|vip', ['asha']);
+    await expectFound('Patient?_profile=https://nrces.in/ndhm/fhir/r4/StructureDefinition/Patient', ['asha']);
+    await expectFound('Patient?_source=urn:source:opd', ['asha']);
+  });
+});
+
+describe('compartments and system search', () => {
+  it('Patient/<id>/<type> searches the patient compartment', async () => {
+    await expectFound(`Patient/${id.asha}/Observation`, ['hr']);
+    await expectFound(`Patient/${id.asha}/Encounter`, ['enc']);
+    await expectFound(`Patient/${id.asha}/Observation?code=8310-5`, []);
+    const page = await fhir.get(`Patient/${id.asha}/Observation?_count=1`);
+    expect(page.body.link[0].url).toContain(`/Patient/${id.asha}/Observation?`);
+  });
+
+  it('system search covers the listed types, or all of them', async () => {
+    await expectFound(`?_type=Patient,Practitioner&_id=${id.asha},${id.drsen}`, ['asha', 'drsen']);
+    await expectFound(`?_id=${id.enc}`, ['enc']);
+    expect((await fhir.get('?_type=Patient,Observation&name=x')).status).toBe(400);
+  });
+});
+
+describe('unknown parameters', () => {
+  it('are refused with 400 naming them, or ignored under Prefer: handling=lenient', async () => {
+    const strict = await fhir.get('Patient?family=bhosale&colour=blue&size=9');
+    expect(strict.status).toBe(400);
+    expect(strict.body.issue[0].details.text).toContain('colour');
+    expect(strict.body.issue[0].details.text).toContain('size');
+    const lenient = await fhir.get('Patient?family=bhosale&colour=blue', { prefer: 'handling=lenient' });
+    expect(lenient.status).toBe(200);
+    expect(lenient.body.entry.map((e: any) => e.resource.id)).toEqual([id.asha]);
+    const self = lenient.body.link.find((l: any) => l.relation === 'self').url as string;
+    expect(self).toContain('family=bhosale');
+    expect(self).not.toContain('colour');
+  });
+});
+
+describe('tenant isolation across chains, _has, includes and compartments', () => {
+  it('tenant B’s look-alike data never appears for A, and A’s never for B', async () => {
+    await expectFound('Observation?subject:Patient.name=bhosale', ['hr']);
+    await expectFound('Observation?subject:Patient.name=bhosale', ['bHr'], other);
+    await expectFound('Patient?_has:Observation:subject:code=8867-4', ['bAsha'], other);
+    await expectFound(`Patient/${id.asha}/Observation`, [], other);
+    const inc = await other.get('Observation?_include=Observation:subject&_revinclude=Encounter:subject');
+    const seen = JSON.stringify(inc.body);
+    for (const key of ['asha', 'hr', 'enc', 'temp', 'vijay']) expect(seen).not.toContain(id[key]);
+    const sys = await other.get(`?_id=${id.asha},${id.hr}`);
+    expect(sys.body.entry ?? []).toEqual([]);
+  });
+});
