@@ -144,6 +144,35 @@ describe('compartments and system search', () => {
   });
 });
 
+describe('type-ahead and lists', () => {
+  it(':fuzzy forgives typos and matches word starts in names', async () => {
+    await expectFound('Patient?name:fuzzy=bhosle', ['asha']);
+    await expectFound('Patient?name:fuzzy=jadav', ['vijay']);
+    await expectFound('Patient?family:fuzzy=bhos', ['asha']);
+    await expectFound('Patient?name:fuzzy=xyzzy', []);
+    await expectFound('Patient?name:fuzzy=bhosle', ['bAsha'], other);
+    expect((await fhir.get('Patient?gender:fuzzy=male')).status).toBe(400);
+  });
+
+  it('_list finds the resources a List points at', async () => {
+    const list = await fhir.post('List', {
+      resourceType: 'List',
+      status: 'current',
+      mode: 'working',
+      entry: [{ item: { reference: `Patient/${id.vijay}` } }, { item: { reference: `Observation/${id.hr}` } }],
+    });
+    await expectFound(`Patient?_list=${list.body.id}`, ['vijay']);
+    await expectFound(`Observation?_list=${list.body.id}`, ['hr']);
+    await expectFound(`Patient?_list=${list.body.id}`, [], other);
+  });
+
+  it('an unknown modifier is refused, naming it', async () => {
+    const res = await fhir.get('Patient?family:sounds-like=bhosale');
+    expect(res.status).toBe(400);
+    expect(res.body.issue[0].details.text).toContain(':sounds-like');
+  });
+});
+
 describe('unknown parameters', () => {
   it('are refused with 400 naming them, or ignored under Prefer: handling=lenient', async () => {
     const strict = await fhir.get('Patient?family=bhosale&colour=blue&size=9');

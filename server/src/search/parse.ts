@@ -1,28 +1,46 @@
-import { badRequest, getSearchParameter, OperationOutcomeError, parseSearchRequest, type SearchRequest } from '@medplum/core';
+import {
+  badRequest,
+  getSearchParameter,
+  OperationOutcomeError,
+  type Operator,
+  parseSearchRequest,
+  type SearchRequest,
+} from '@medplum/core';
 import type { ResourceType } from '@medplum/fhirtypes';
 import { assertStoredResourceType, storedResourceTypes } from '../fhir/definitions.ts';
+import { FUZZY } from './sql.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 
 // Result parameters and the special ones the compiler handles itself.
-const CONTROL = new Set([
-  '_sort',
-  '_count',
-  '_offset',
-  '_total',
-  '_summary',
-  '_elements',
-  '_fields',
-  '_include',
-  '_revinclude',
-  '_format',
-  '_pretty',
-  '_type',
-  '_cursor',
-  '_id',
-  '_lastUpdated',
-  '_',
-]);
+const CONTROL = new Set(
+  '_sort _count _offset _total _summary _elements _fields _include _revinclude _format _pretty _type _cursor _id _lastUpdated _list _'.split(
+    ' ',
+  ),
+);
+
+// Modifiers each parameter type accepts (a reference also takes a target type name).
+const MODIFIERS: Record<string, string[]> = {
+  string: ['exact', 'contains', 'missing', 'fuzzy'],
+  token: ['not', 'text', 'of-type', 'missing', 'in', 'not-in', 'above', 'below'],
+  reference: ['identifier', 'missing', 'above', 'below'],
+  date: ['missing'],
+  number: ['missing'],
+  quantity: ['missing'],
+  uri: ['above', 'below', 'missing', 'contains'],
+  special: ['missing'],
+  composite: ['missing'],
+};
+
+function checkModifier(type: string, key: string): void {
+  const [code, modifier] = key.split(':');
+  if (!modifier || key.includes('.') || key.startsWith('_has:') || CONTROL.has(code)) return;
+  const param = getSearchParameter(type, code);
+  if (!param) return;
+  const allowed = MODIFIERS[param.type as string] ?? [];
+  if (allowed.includes(modifier) || (param.type === 'reference' && /^[A-Z][A-Za-z]+$/.test(modifier))) return;
+  throw new OperationOutcomeError(badRequest(`Unknown modifier :${modifier} for ${param.type} parameter ${code}`, key));
+}
 
 export interface ParsedSearch {
   request: SearchRequest;
@@ -45,10 +63,17 @@ function knownKey(type: string, key: string): boolean {
 export function parseSearch(resourceType: string, query: Query, lenient: boolean): ParsedSearch {
   const cleaned: Query = {};
   const ignored: string[] = [];
+  // :fuzzy is ours (trigram type-ahead); the core parser would drop it, so it is added afterwards.
+  const fuzzy: { code: string; value: string }[] = [];
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
     if (!knownKey(resourceType, key)) {
       ignored.push(key);
+      continue;
+    }
+    checkModifier(resourceType, key);
+    if (key.endsWith(':fuzzy')) {
+      for (const v of Array.isArray(value) ? value : [value]) fuzzy.push({ code: key.slice(0, -':fuzzy'.length), value: v });
       continue;
     }
     const [code, modifier] = key.split(':');
@@ -69,7 +94,9 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
   if (ignored.length > 0 && !lenient) {
     throw new OperationOutcomeError(badRequest(`Unknown search parameter${ignored.length > 1 ? 's' : ''}: ${ignored.join(', ')}`, ignored));
   }
-  return { request: parseSearchRequest(resourceType as ResourceType, cleaned), ignored };
+  const request = parseSearchRequest(resourceType as ResourceType, cleaned);
+  if (fuzzy.length) request.filters = [...(request.filters ?? []), ...fuzzy.map((f) => ({ ...f, operator: FUZZY as Operator }))];
+  return { request, ignored };
 }
 
 /**

@@ -121,6 +121,7 @@ export function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'
   if (f.code.includes('.')) return compileChain(type, f, p, alias);
   if (f.code === COMPARTMENT) return compileCompartment(type, f.value, p, alias);
   if (f.code === '_id') return compileId(f, p, alias);
+  if (f.code === '_list') return compileList(type, f, p, alias);
   if (f.code === '_lastUpdated') {
     return orAll(splitSearchOnComma(f.value), (v) => dateCondition(`${alias}.last_updated`, `${alias}.last_updated`, f.operator, v, p));
   }
@@ -132,6 +133,7 @@ export function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'
     return lookupIn(alias, table, type, f.code, '', p, missing);
   }
   const values = splitSearchOnComma(f.value);
+  if ((f.operator as string) === FUZZY) return compileFuzzy(type, param, values, p, alias);
   if (f.operator === 'identifier') {
     return lookupIn(
       alias,
@@ -155,6 +157,11 @@ export function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'
   const negate = f.operator === 'not' || (f.operator === 'ne' && param.type === 'token');
   return lookupIn(alias, table, type, f.code, cond, p, negate);
 }
+
+/** Our own string modifier: trigram similarity, for type-ahead that forgives typos. */
+export const FUZZY = 'fuzzy';
+// Codes the partial trigram index covers (migrations/0004_fuzzy_names.sql).
+const FUZZY_CODES = new Set(['name', 'family', 'given', 'phonetic', 'address', 'address-city']);
 
 /** The filter code the compartment search route adds: its value is "Patient/123". */
 export const COMPARTMENT = '_compartment';
@@ -218,6 +225,27 @@ function compileCompartment(type: string, compartment: string, p: SqlParams, ali
     ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target = ${p.add(compartment)})`
     : 'false';
   return type === compartmentType ? `(${alias}.id = ${p.add(id)} OR ${refs})` : refs;
+}
+
+/**
+ * name:fuzzy=rmesh - similar strings (pg_trgm): `%` forgives typos, `<%` matches a word start.
+ * The code is written inline so the planner can use the partial trigram index.
+ */
+function compileFuzzy(type: string, param: SearchParameter, values: string[], p: SqlParams, alias: string): string {
+  if (param.type !== 'string' || !FUZZY_CODES.has(param.code as string)) {
+    throw new OperationOutcomeError(badRequest(`:fuzzy works on ${[...FUZZY_CODES].join(', ')}; not on ${param.code}`));
+  }
+  const cond = orAll(values, (v) => {
+    const x = p.add(normalizeString(v));
+    return `l.norm % ${x} OR ${x} <% l.norm`;
+  });
+  return `${alias}.id IN (SELECT l.resource_id FROM sp_string l WHERE l.resource_type = ${p.add(type)} AND l.code = '${param.code}' AND (${cond}))`;
+}
+
+/** _list=<List id>: the resources a List's entries point at. */
+function compileList(type: string, f: Filter, p: SqlParams, alias: string): string {
+  const lists = splitSearchOnComma(f.value);
+  return `(${p.add(`${type}/`)} || ${alias}.id) IN (SELECT l.target FROM sp_reference l JOIN "List" li ON li.id = l.resource_id WHERE l.resource_type = 'List' AND l.code = 'item' AND li.deleted = false AND li.id = ANY(${p.add(lists)}::text[]))`;
 }
 
 function compileId(f: Filter, p: SqlParams, alias: string): string {
