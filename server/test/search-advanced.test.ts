@@ -144,6 +144,49 @@ describe('compartments and system search', () => {
   });
 });
 
+describe('composite parameters', () => {
+  beforeAll(async () => {
+    const bp = (key: string, systolic: number, diastolic: number) =>
+      fhir.post('Observation', {
+        resourceType: 'Observation',
+        status: 'final',
+        code: loinc('85354-9'),
+        subject: { reference: `Patient/${id.vijay}` },
+        component: [
+          { code: loinc('8480-6'), valueQuantity: { value: systolic, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+          { code: loinc('8462-4'), valueQuantity: { value: diastolic, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
+        ],
+      }).then((r) => {
+        id[key] = r.body.id;
+      });
+    await bp('bpHigh', 162, 98);
+    await bp('bpNormal', 118, 76);
+    const smoker = await fhir.post('Observation', {
+      resourceType: 'Observation',
+      status: 'final',
+      code: loinc('72166-2'),
+      subject: { reference: `Patient/${id.vijay}` },
+      valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '8517006', display: 'Ex-smoker' }] },
+    });
+    id.smoker = smoker.body.id;
+  });
+
+  it('match both components within the same element', async () => {
+    await expectFound('Observation?component-code-value-quantity=http://loinc.org|8480-6$gt140', ['bpHigh']);
+    await expectFound('Observation?component-code-value-quantity=8462-4$lt80', ['bpNormal']);
+    // 8462-4 (diastolic) is never above 100, though the same resource's systolic is.
+    await expectFound('Observation?component-code-value-quantity=8462-4$gt100', []);
+    await expectFound('Observation?component-code-value-quantity=8480-6$gt140,8480-6$lt120', ['bpHigh', 'bpNormal']);
+    await expectFound('Observation?code-value-concept=72166-2$http://snomed.info/sct|8517006', ['smoker']);
+    await expectFound('Observation?combo-code-value-quantity=8480-6$ge162', ['bpHigh']);
+    await expectFound('Observation?component-code-value-quantity:missing=false&code=85354-9', ['bpHigh', 'bpNormal']);
+  });
+
+  it('refuse a value without its $ separator', async () => {
+    expect((await fhir.get('Observation?component-code-value-quantity=8480-6')).status).toBe(400);
+  });
+});
+
 describe('type-ahead and lists', () => {
   it(':fuzzy forgives typos and matches word starts in names', async () => {
     await expectFound('Patient?name:fuzzy=bhosle', ['asha']);

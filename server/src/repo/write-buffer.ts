@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { QueryResult, Sql } from '../db/database.ts';
 import { quoteTable } from '../search/sql.ts';
-import { extractSearchRows, type SearchRows } from '../search/values.ts';
+import { type CompositeRow, extractSearchRows, type SearchRows } from '../search/values.ts';
 
 /** One version of one resource, as it goes into the current-version and history tables. */
 interface VersionRow {
@@ -12,7 +12,33 @@ interface VersionRow {
   c: Resource | null;
 }
 
-const SEARCH_TABLES: { table: string; key: keyof SearchRows; columns: [string, string][] }[] = [
+const componentColumns = (i: number): [string, string][] => [
+  [`s${i}`, 'text'],
+  [`v${i}`, 'text'],
+  [`u${i}`, 'text'],
+  [`n${i}`, 'numeric'],
+  [`lo${i}`, 'timestamptz'],
+  [`hi${i}`, 'timestamptz'],
+];
+
+const flattenComposite = (r: CompositeRow): Record<string, unknown> => ({
+  code: r.code,
+  ...Object.fromEntries(Object.entries(r.c1).map(([k, v]) => [`${k}1`, v])),
+  ...Object.fromEntries(Object.entries(r.c2).map(([k, v]) => [`${k}2`, v])),
+});
+
+const SEARCH_TABLES: {
+  table: string;
+  key: keyof SearchRows;
+  columns: [string, string][];
+  flatten?: (r: any) => Record<string, unknown>;
+}[] = [
+  {
+    table: 'sp_composite',
+    key: 'composite',
+    columns: [['code', 'text'], ...componentColumns(1), ...componentColumns(2)],
+    flatten: flattenComposite,
+  },
   {
     table: 'sp_token',
     key: 'token',
@@ -110,8 +136,9 @@ export class WriteBuffer {
 
   private addSearchRows(resource: Resource & { id: string }): void {
     const rows = extractSearchRows(resource);
-    for (const { table, key } of SEARCH_TABLES) {
-      for (const r of rows[key]) this.push(this.searchInserts, table, { t: resource.resourceType, id: resource.id, ...r });
+    for (const { table, key, flatten } of SEARCH_TABLES) {
+      for (const r of rows[key])
+        this.push(this.searchInserts, table, { t: resource.resourceType, id: resource.id, ...(flatten ? flatten(r) : r) });
     }
   }
 

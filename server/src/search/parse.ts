@@ -1,5 +1,6 @@
 import {
   badRequest,
+  type Filter,
   getSearchParameter,
   OperationOutcomeError,
   type Operator,
@@ -63,8 +64,8 @@ function knownKey(type: string, key: string): boolean {
 export function parseSearch(resourceType: string, query: Query, lenient: boolean): ParsedSearch {
   const cleaned: Query = {};
   const ignored: string[] = [];
-  // :fuzzy is ours (trigram type-ahead); the core parser would drop it, so it is added afterwards.
-  const fuzzy: { code: string; value: string }[] = [];
+  // Filters the core parser cannot make (it drops :fuzzy, ours, and has no composite support).
+  const extra: Filter[] = [];
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
     if (!knownKey(resourceType, key)) {
@@ -73,10 +74,15 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
     }
     checkModifier(resourceType, key);
     if (key.endsWith(':fuzzy')) {
-      for (const v of Array.isArray(value) ? value : [value]) fuzzy.push({ code: key.slice(0, -':fuzzy'.length), value: v });
+      for (const v of Array.isArray(value) ? value : [value])
+        extra.push({ code: key.slice(0, -':fuzzy'.length), operator: FUZZY as Operator, value: v });
       continue;
     }
     const [code, modifier] = key.split(':');
+    if (getSearchParameter(resourceType, code)?.type === 'composite' && !key.includes('.')) {
+      for (const v of Array.isArray(value) ? value : [value]) extra.push({ code, operator: (modifier || 'eq') as Operator, value: v });
+      continue;
+    }
     const param = modifier && !key.includes('.') ? getSearchParameter(resourceType, code) : undefined;
     if (param?.type === 'reference' && /^[A-Z][A-Za-z]+$/.test(modifier)) {
       const values = (Array.isArray(value) ? value : [value]).map((v) =>
@@ -95,7 +101,7 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
     throw new OperationOutcomeError(badRequest(`Unknown search parameter${ignored.length > 1 ? 's' : ''}: ${ignored.join(', ')}`, ignored));
   }
   const request = parseSearchRequest(resourceType as ResourceType, cleaned);
-  if (fuzzy.length) request.filters = [...(request.filters ?? []), ...fuzzy.map((f) => ({ ...f, operator: FUZZY as Operator }))];
+  if (extra.length) request.filters = [...(request.filters ?? []), ...extra];
   return { request, ignored };
 }
 

