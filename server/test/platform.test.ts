@@ -33,11 +33,11 @@ describe('CapabilityStatement', () => {
     const cs = await (await fetch(`${t.base}/metadata`)).json();
     const fhir = fhirClient(t.base);
     const observation = cs.rest[0].resource.find((r: any) => r.type === 'Observation');
-    expect(observation.searchParam.some((p: any) => p.type === 'composite')).toBe(false);
+    expect(observation.searchParam.some((p: any) => p.type === 'special')).toBe(false);
+    expect(observation.searchParam.some((p: any) => p.type === 'composite')).toBe(true);
     for (const p of observation.searchParam.filter((x: any) => x.type !== 'reference')) {
-      const value = { token: 'x', string: 'x', date: '2020', number: '1', quantity: '1', uri: 'http://x', reference: 'x' }[
-        p.type as string
-      ];
+      const composite = p.name.includes('quantity') ? 'x$1' : p.name.includes('date') ? 'x$2020' : 'x$x';
+      const value = { token: 'x', string: 'x', date: '2020', number: '1', quantity: '1', uri: 'http://x', composite }[p.type as string];
       const res = await fhir.get(`Observation?${p.name}=${value}`);
       expect(res.status, `${p.name} (${p.type})`).toBe(200);
     }

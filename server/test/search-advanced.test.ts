@@ -147,18 +147,26 @@ describe('compartments and system search', () => {
 describe('composite parameters', () => {
   beforeAll(async () => {
     const bp = (key: string, systolic: number, diastolic: number) =>
-      fhir.post('Observation', {
-        resourceType: 'Observation',
-        status: 'final',
-        code: loinc('85354-9'),
-        subject: { reference: `Patient/${id.vijay}` },
-        component: [
-          { code: loinc('8480-6'), valueQuantity: { value: systolic, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
-          { code: loinc('8462-4'), valueQuantity: { value: diastolic, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } },
-        ],
-      }).then((r) => {
-        id[key] = r.body.id;
-      });
+      fhir
+        .post('Observation', {
+          resourceType: 'Observation',
+          status: 'final',
+          code: loinc('85354-9'),
+          subject: { reference: `Patient/${id.vijay}` },
+          component: [
+            {
+              code: loinc('8480-6'),
+              valueQuantity: { value: systolic, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+            },
+            {
+              code: loinc('8462-4'),
+              valueQuantity: { value: diastolic, unit: 'mm[Hg]', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+            },
+          ],
+        })
+        .then((r) => {
+          id[key] = r.body.id;
+        });
     await bp('bpHigh', 162, 98);
     await bp('bpNormal', 118, 76);
     const smoker = await fhir.post('Observation', {

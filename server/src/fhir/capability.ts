@@ -16,8 +16,8 @@ const TYPE_INTERACTIONS = [
   'search-type',
 ] as const;
 
-// Parameter types our search compiler answers today; composite and special ones are not claimed.
-const SEARCHABLE = new Set(['number', 'date', 'string', 'token', 'reference', 'quantity', 'uri']);
+// Parameter types our search compiler answers; 'special' ones (e.g. Location near) are not claimed.
+const SEARCHABLE = new Set(['number', 'date', 'string', 'token', 'reference', 'quantity', 'uri', 'composite']);
 
 /**
  * The CapabilityStatement at /metadata, generated from what this server really does: the stored
