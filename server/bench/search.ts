@@ -110,7 +110,7 @@ const CASES: Case[] = [
     name: 'birthdate range, one month',
     fhir: (s) => `Patient?birthdate=ge${birthMonth(s)}-01&birthdate=le${birthMonth(s)}-28`,
     sql: (s) => ({
-      text: `SELECT p.content FROM "Patient" p WHERE p.deleted = false AND p.id IN (SELECT resource_id FROM sp_date WHERE resource_type = 'Patient' AND code = 'birthdate' AND high >= $1 AND low <= $2) ORDER BY p.last_updated DESC, p.id LIMIT 21`,
+      text: `SELECT p.content FROM "Patient" p WHERE p.deleted = false AND p.id IN (SELECT resource_id FROM sp_date WHERE resource_type = 'Patient' AND code = 'birthdate' AND tstzrange(low, high, '[]') && tstzrange($1, $2, '[]')) ORDER BY p.last_updated DESC, p.id LIMIT 21`,
       params: [`${birthMonth(s)}-01T00:00:00Z`, `${birthMonth(s)}-28T23:59:59.999Z`],
     }),
   },
@@ -126,7 +126,7 @@ const CASES: Case[] = [
     name: 'chain (Observation?subject:Patient.identifier=...)',
     fhir: (s) => `Observation?subject:Patient.identifier=${mrn(s).system}|${mrn(s).value}`,
     sql: (s) => ({
-      text: `SELECT o.content FROM sp_token t JOIN sp_reference r ON r.target = 'Patient/' || t.resource_id AND r.resource_type = 'Observation' AND r.code = 'subject' JOIN "Observation" o ON o.id = r.resource_id WHERE t.resource_type = 'Patient' AND t.code = 'identifier' AND t.system = $1 AND t.value = $2 AND o.deleted = false ORDER BY o.last_updated DESC, o.id LIMIT 21`,
+      text: `SELECT o.content FROM "Observation" o WHERE o.deleted = false AND o.id IN (SELECT r.resource_id FROM sp_reference r WHERE r.resource_type = 'Observation' AND r.code = 'subject' AND r.target IN (SELECT 'Patient/' || t.resource_id FROM sp_token t WHERE t.resource_type = 'Patient' AND t.code = 'identifier' AND t.system = $1 AND t.value = $2)) ORDER BY o.last_updated DESC, o.id LIMIT 21`,
       params: [mrn(s).system, mrn(s).value],
     }),
   },

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import {
   APP_ROLE,
@@ -45,7 +46,7 @@ export class PgliteDatabase implements Database {
   static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     // The same extensions the migrations create on a real server.
-    const extensions = { pg_trgm };
+    const extensions = { pg_trgm, btree_gist };
     const db = dataDir ? new PGlite(dataDir, { extensions }) : new PGlite({ extensions });
     await db.waitReady;
     return new PgliteDatabase(db);
