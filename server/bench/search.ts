@@ -126,7 +126,7 @@ const CASES: Case[] = [
     name: 'chain (Observation?subject:Patient.identifier=...)',
     fhir: (s) => `Observation?subject:Patient.identifier=${mrn(s).system}|${mrn(s).value}`,
     sql: (s) => ({
-      text: `SELECT o.content FROM "Observation" o WHERE o.deleted = false AND o.id IN (SELECT r.resource_id FROM sp_reference r WHERE r.resource_type = 'Observation' AND r.code = 'subject' AND r.target IN (SELECT 'Patient/' || t.resource_id FROM sp_token t WHERE t.resource_type = 'Patient' AND t.code = 'identifier' AND t.system = $1 AND t.value = $2)) ORDER BY o.last_updated DESC, o.id LIMIT 21`,
+      text: `SELECT o.content FROM "Observation" o WHERE o.deleted = false AND o.id IN (SELECT r.resource_id FROM sp_reference r WHERE r.resource_type = 'Observation' AND r.code = 'subject' AND r.target = ANY(ARRAY(SELECT 'Patient/' || t.resource_id FROM sp_token t WHERE t.resource_type = 'Patient' AND t.code = 'identifier' AND t.system = $1 AND t.value = $2))) ORDER BY o.last_updated DESC, o.id LIMIT 21`,
       params: [mrn(s).system, mrn(s).value],
     }),
   },

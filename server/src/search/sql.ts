@@ -226,8 +226,9 @@ function compileChain(type: string, f: Filter, p: SqlParams, alias: string): str
   return orAll(targets, (target) => {
     const j = p.alias();
     const cond = compileFilter(target, tailFilter(target, rest, f.value), p, j);
-    // The matching targets first, then their referrers by index: cheap when the chain is selective.
-    return `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ${p.add(code)} AND l.target IN (SELECT ${p.add(`${target}/`)} || ${j}.id FROM ${quoteTable(target)} ${j} WHERE ${j}.deleted = false AND (${cond})))`;
+    // The matching targets first (an array, so the planner cannot turn it into a hash join over
+    // every reference), then their referrers through the target index.
+    return `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ${p.add(code)} AND l.target = ANY(ARRAY(SELECT ${p.add(`${target}/`)} || ${j}.id FROM ${quoteTable(target)} ${j} WHERE ${j}.deleted = false AND (${cond}))))`;
   });
 }
 
@@ -241,7 +242,7 @@ function compileHas(type: string, f: Filter, p: SqlParams, alias: string): strin
     throw new OperationOutcomeError(badRequest(`${refParam} is not a reference parameter of ${refType}`, f.code));
   const j = p.alias();
   const cond = compileFilter(refType, tailFilter(refType, tail.join(':'), f.value), p, j);
-  return `(${p.add(`${type}/`)} || ${alias}.id) IN (SELECT l.target FROM sp_reference l WHERE l.resource_type = ${p.add(refType)} AND l.code = ${p.add(refParam)} AND l.resource_id IN (SELECT ${j}.id FROM ${quoteTable(refType)} ${j} WHERE ${j}.deleted = false AND (${cond})))`;
+  return `(${p.add(`${type}/`)} || ${alias}.id) IN (SELECT l.target FROM sp_reference l WHERE l.resource_type = ${p.add(refType)} AND l.code = ${p.add(refParam)} AND l.resource_id = ANY(ARRAY(SELECT ${j}.id FROM ${quoteTable(refType)} ${j} WHERE ${j}.deleted = false AND (${cond}))))`;
 }
 
 /** Patient/123/Observation: Observations that reference the patient through any compartment parameter. */
