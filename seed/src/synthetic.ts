@@ -126,8 +126,8 @@ const MEDICINES = [
 ];
 const DOSES = ['1-0-1 after food', '1-0-0 before breakfast', '0-0-1 at bedtime', '1-1-1 after food'];
 
-/** mulberry32: a tiny, fast, well-distributed 32-bit PRNG. */
-function prng(seed: number): () => number {
+/** mulberry32: a tiny, fast, well-distributed 32-bit PRNG (shared with tests that need one). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

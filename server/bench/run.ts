@@ -11,8 +11,8 @@ import { syntheticPatientBundle } from '@hospital-ops/seed';
 import type { Bundle } from '@medplum/fhirtypes';
 import pg from 'pg';
 import { type LoadResult, runLoad } from './load.ts';
+import { createScratchDatabase } from './scratch-database.ts';
 
-const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = 16;
 const INGEST_BUNDLES = Number(process.env.BENCH_BUNDLES ?? 300);
@@ -137,14 +137,9 @@ async function rawIngest(url: string, bundles: Bundle[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const dbName = `hops_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
-  const dbUrl = u.toString();
-  const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version as string;
+  const scratch = await createScratchDatabase('hops_bench');
+  const dbUrl = scratch.url;
+  const pgVersion = scratch.pgVersion;
   try {
     const baseline = await start('./baseline-server.ts', { DATABASE_URL: dbUrl, PORT: '18091' });
     const baselineResult = await createAndRead('http://127.0.0.1:18091', 'baseline express+pg', baseline.pid);
@@ -176,8 +171,7 @@ async function main(): Promise<void> {
 
     writeReport({ baseline: baselineResult, ours, ingest, resources, pgVersion });
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

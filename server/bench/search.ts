@@ -11,15 +11,14 @@ import os from 'node:os';
 import { syntheticPatientBundle, syntheticResourceCount } from '@hospital-ops/seed';
 import { parseSearchRequest, type WithId } from '@medplum/core';
 import type { Patient, Resource } from '@medplum/fhirtypes';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import type { Database } from '../src/db/database.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { loadDefinitions } from '../src/fhir/definitions.ts';
 import { PostgresRepository } from '../src/repo/postgres-repository.ts';
 import { ensureTenant } from '../src/tenancy/tenants.ts';
+import { createScratchDatabase } from './scratch-database.ts';
 
-const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TARGET = Number(process.env.BENCH_SEARCH_RESOURCES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 40);
 const TENANT = '7a1b2c3d-0000-4000-8000-00000000be7c';
@@ -155,14 +154,9 @@ function percentile(xs: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const dbName = `hops_search_bench_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${dbName}`;
+  const scratch = await createScratchDatabase('hops_search_bench');
   loadDefinitions();
-  const db = await openDatabase(loadConfig({ DATABASE_URL: u.toString(), DATABASE_POOL_SIZE: String(WORKERS + 2) }));
+  const db = await openDatabase(loadConfig({ DATABASE_URL: scratch.url, DATABASE_POOL_SIZE: String(WORKERS + 2) }));
   try {
     await ensureTenant(db, TENANT, 'Search benchmark');
     await ensureTenant(db, OTHER_TENANT, 'Another tenant');
@@ -222,8 +216,7 @@ async function main(): Promise<void> {
     writeReport(loaded, loadSeconds, results);
   } finally {
     await db.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

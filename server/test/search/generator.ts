@@ -1,20 +1,8 @@
+import { prng } from '@hospital-ops/seed';
 import type { Resource } from '@medplum/fhirtypes';
 
 /** Seeded generators for the differential search test: varied resources and queries over them. */
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-// ASCII only: MemoryRepository matches strings case-insensitively but not accent-insensitively
-// (accents are covered by the conformance suite).
 const FAMILIES = ['Sharma', 'Shah', 'Shaikh', 'Patil', 'Iyer', 'Iyengar', 'Nair', 'Naik', 'Reddy', 'Rao', 'Rathore', 'Das', 'Desai'];
 const GIVENS = ['Asha', 'Ashok', 'Anil', 'Anita', 'Ravi', 'Rekha', 'Sunil', 'Sunita', 'Priya', 'Kiran', 'Meera', 'Mohan'];
 const CITIES = ['Pune', 'Mumbai', 'Jaipur', 'Chennai', 'Kochi'];
