@@ -1,253 +1,284 @@
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Identifier, Resource } from '@medplum/fhirtypes';
 
 /** The demo tenant: a hospital chain with two branches, its doctors and some patients. */
+/** The chain's slug: its Organization is `Organization/demo-sanjeevani-hospitals`. */
+export const DEMO_CHAIN_SLUG = 'sanjeevani-hospitals';
 export const DEMO_TENANT_NAME = 'Sanjeevani Hospitals';
-/** Identifier system for the demo's own business identifiers. */
+/** Identifier system for the demo's own business identifiers; every demo resource has one. */
 export const DEMO_ID_SYSTEM = 'https://hospital-ops.in/fhir/sid/demo';
 export const ABHA_NUMBER_SYSTEM = 'https://healthid.ndhm.gov.in';
 export const ABHA_ADDRESS_SYSTEM = 'https://healthid.ndhm.gov.in/health-id';
 const REGISTRATION_SYSTEM = 'https://doctor.ndhm.gov.in';
 const SNOMED = 'http://snomed.info/sct';
+const PROVIDER = {
+  coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }],
+};
 
 const urn = (n: number) => `urn:uuid:5a0e6c2e-0d1b-4c6a-8f3e-${n.toString(16).padStart(12, '0')}`;
-const demoId = (slug: string) => ({ system: DEMO_ID_SYSTEM, value: slug });
 
-/** The demo's fixed resource id for a slug: PUT with it is idempotent (an unchanged PUT writes nothing). */
+/** The demo's fixed resource id for a slug. */
 export const demoResourceId = (slug: string) => `demo-${slug}`;
 
-function entry(n: number, slug: string, resource: Resource & { identifier?: unknown[] }): BundleEntry {
+/**
+ * A PUT to a fixed id (the server creates it on first load; an unchanged PUT writes nothing), and
+ * the slug as a business identifier too. Not a conditional create: @medplum/fhir-router allows a
+ * transaction with conditional entries at most 8 entries (and any transaction at most 50 updates).
+ */
+function entry(n: number, slug: string, resource: Resource & { identifier?: Identifier[] }): BundleEntry {
   const id = demoResourceId(slug);
   return {
     fullUrl: urn(n),
-    resource: { ...resource, id, identifier: [demoId(slug), ...(resource.identifier ?? [])] } as Resource,
+    resource: { ...resource, id, identifier: [{ system: DEMO_ID_SYSTEM, value: slug }, ...(resource.identifier ?? [])] } as Resource,
     request: { method: 'PUT', url: `${resource.resourceType}/${id}` },
   };
 }
 
-const branches = [
+type Place = { line: string; city: string; district: string; state: string; pin: string };
+const address = (p: Place) => ({ line: [p.line], city: p.city, district: p.district, state: p.state, postalCode: p.pin, country: 'IN' });
+
+const branches: { slug: string; name: string; phone: string; place: Place }[] = [
   {
     slug: 'branch-pune',
     name: 'Sanjeevani Hospital, Pune',
-    line: '12 Prabhat Road, Erandwane',
-    city: 'Pune',
-    district: 'Pune',
-    state: 'Maharashtra',
-    pin: '411004',
     phone: '+912025671234',
+    place: { line: '12 Prabhat Road, Erandwane', city: 'Pune', district: 'Pune', state: 'Maharashtra', pin: '411004' },
   },
   {
     slug: 'branch-jaipur',
     name: 'Sanjeevani Hospital, Jaipur',
-    line: '45 MI Road',
-    city: 'Jaipur',
-    district: 'Jaipur',
-    state: 'Rajasthan',
-    pin: '302001',
     phone: '+911412367890',
+    place: { line: '45 MI Road', city: 'Jaipur', district: 'Jaipur', state: 'Rajasthan', pin: '302001' },
   },
 ];
 
-const doctors = [
+const GENERAL_MEDICINE = { code: '394802001', display: 'General medicine', degree: 'MD (General Medicine)' };
+const PAEDIATRICS = { code: '394537008', display: 'Paediatric specialty', degree: 'MD (Paediatrics)' };
+const OBSTETRICS = { code: '394585009', display: 'Obstetrics and gynecology', degree: 'MS (Obstetrics and Gynaecology)' };
+
+// Registration numbers are state medical council style (MMC: Maharashtra, RMC: Rajasthan).
+const doctors: {
+  slug: string;
+  given: string;
+  family: string;
+  gender: 'male' | 'female';
+  reg: string;
+  branch: number;
+  phone: string;
+  specialty: typeof PAEDIATRICS;
+}[] = [
   {
     slug: 'dr-anand-joshi',
-    family: 'Joshi',
     given: 'Anand',
+    family: 'Joshi',
     gender: 'male',
     reg: 'MMC-2009-45871',
     branch: 0,
-    specialty: ['394802001', 'General medicine'],
     phone: '+919822012345',
+    specialty: GENERAL_MEDICINE,
   },
   {
     slug: 'dr-kavita-deshpande',
-    family: 'Deshpande',
     given: 'Kavita',
+    family: 'Deshpande',
     gender: 'female',
     reg: 'MMC-2012-61234',
     branch: 0,
-    specialty: ['394537008', 'Paediatric specialty'],
     phone: '+919823098765',
+    specialty: PAEDIATRICS,
   },
   {
     slug: 'dr-farhan-qureshi',
-    family: 'Qureshi',
     given: 'Farhan',
+    family: 'Qureshi',
     gender: 'male',
     reg: 'MMC-2015-70112',
     branch: 0,
-    specialty: ['394585009', 'Obstetrics and gynecology'],
     phone: '+919860011223',
+    specialty: OBSTETRICS,
   },
   {
     slug: 'dr-meenakshi-rathore',
-    family: 'Rathore',
     given: 'Meenakshi',
+    family: 'Rathore',
     gender: 'female',
     reg: 'RMC-2011-33456',
     branch: 1,
-    specialty: ['394802001', 'General medicine'],
     phone: '+919829045678',
+    specialty: GENERAL_MEDICINE,
   },
   {
     slug: 'dr-vikram-shekhawat',
-    family: 'Shekhawat',
     given: 'Vikram',
+    family: 'Shekhawat',
     gender: 'male',
     reg: 'RMC-2016-41290',
     branch: 1,
-    specialty: ['394537008', 'Paediatric specialty'],
     phone: '+919414056789',
+    specialty: PAEDIATRICS,
   },
 ];
 
-const patients = [
+const LANGUAGES: Record<string, string> = { hi: 'Hindi', mr: 'Marathi', ta: 'Tamil', 'en-IN': 'English (India)' };
+
+const patients: {
+  slug: string;
+  given: string;
+  family: string;
+  gender: 'male' | 'female';
+  birth: string;
+  phone: string;
+  lang: string;
+  branch: number;
+  home: Place;
+  abha?: [number: string, address: string];
+}[] = [
   {
     slug: 'pt-priya-kulkarni',
-    family: 'Kulkarni',
     given: 'Priya',
+    family: 'Kulkarni',
     gender: 'female',
     birth: '1990-05-14',
     phone: '+919876543210',
-    branch: 0,
     lang: 'mr',
-    abha: '91-1234-5678-9012',
-    address: 'priya.kulkarni@sbx',
+    branch: 0,
+    home: { line: '7 Karve Road, Kothrud', city: 'Pune', district: 'Pune', state: 'Maharashtra', pin: '411038' },
+    abha: ['91-1234-5678-9012', 'priya.kulkarni@sbx'],
   },
   {
     slug: 'pt-rajesh-patil',
-    family: 'Patil',
     given: 'Rajesh',
+    family: 'Patil',
     gender: 'male',
     birth: '1978-11-02',
     phone: '+919823456701',
-    branch: 0,
     lang: 'mr',
+    branch: 0,
+    home: { line: '21 Magarpatta Road, Hadapsar', city: 'Pune', district: 'Pune', state: 'Maharashtra', pin: '411028' },
   },
   {
     slug: 'pt-sunita-sharma',
-    family: 'Sharma',
     given: 'Sunita',
+    family: 'Sharma',
     gender: 'female',
     birth: '1965-01-26',
     phone: '+918806543219',
-    branch: 0,
     lang: 'hi',
-    abha: '91-4567-8901-2345',
-    address: 'sunita.sharma@sbx',
+    branch: 0,
+    home: { line: '3 ITI Road, Aundh', city: 'Pune', district: 'Pune', state: 'Maharashtra', pin: '411007' },
+    abha: ['91-4567-8901-2345', 'sunita.sharma@abdm'],
   },
   {
     slug: 'pt-arjun-iyer',
-    family: 'Iyer',
     given: 'Arjun',
+    family: 'Iyer',
     gender: 'male',
     birth: '2016-08-19',
     phone: '+917045678123',
-    branch: 0,
     lang: 'ta',
+    branch: 0,
+    home: { line: '14 Model Colony, Shivajinagar', city: 'Pune', district: 'Pune', state: 'Maharashtra', pin: '411005' },
   },
   {
     slug: 'pt-fatima-shaikh',
-    family: 'Shaikh',
     given: 'Fatima',
+    family: 'Shaikh',
     gender: 'female',
     birth: '1995-03-08',
     phone: '+919158765432',
-    branch: 0,
     lang: 'hi',
+    branch: 0,
+    home: { line: '9 Link Road, Pimpri', city: 'Pimpri-Chinchwad', district: 'Pune', state: 'Maharashtra', pin: '411018' },
   },
   {
     slug: 'pt-ramesh-meena',
-    family: 'Meena',
     given: 'Ramesh',
+    family: 'Meena',
     gender: 'male',
     birth: '1982-07-30',
     phone: '+919414123456',
-    branch: 1,
     lang: 'hi',
-    abha: '91-7890-1234-5678',
-    address: 'ramesh.meena@sbx',
+    branch: 1,
+    home: { line: '56 Tonk Road, Sanganer', city: 'Jaipur', district: 'Jaipur', state: 'Rajasthan', pin: '302029' },
+    abha: ['91-7890-1234-5678', 'ramesh.meena@abdm'],
   },
   {
     slug: 'pt-kamla-choudhary',
-    family: 'Choudhary',
     given: 'Kamla',
+    family: 'Choudhary',
     gender: 'female',
     birth: '1958-12-12',
     phone: '+919785012345',
-    branch: 1,
     lang: 'hi',
+    branch: 1,
+    home: { line: '112 Shipra Path, Mansarovar', city: 'Jaipur', district: 'Jaipur', state: 'Rajasthan', pin: '302020' },
   },
   {
     slug: 'pt-aditya-singh',
-    family: 'Singh',
     given: 'Aditya',
+    family: 'Singh',
     gender: 'male',
     birth: '2001-04-05',
     phone: '+918290123456',
-    branch: 1,
     lang: 'en-IN',
+    branch: 1,
+    home: { line: '8 JLN Marg, Malviya Nagar', city: 'Jaipur', district: 'Jaipur', state: 'Rajasthan', pin: '302017' },
   },
   {
     slug: 'pt-lakshmi-nair',
-    family: 'Nair',
     given: 'Lakshmi',
+    family: 'Nair',
     gender: 'female',
     birth: '1973-09-21',
     phone: '+919602345678',
-    branch: 1,
     lang: 'en-IN',
-    abha: '91-2345-6789-0123',
-    address: 'lakshmi.nair@sbx',
+    branch: 1,
+    home: { line: '30 Gandhi Path, Vaishali Nagar', city: 'Jaipur', district: 'Jaipur', state: 'Rajasthan', pin: '302021' },
+    abha: ['91-2345-6789-0123', 'lakshmi.nair@sbx'],
   },
   {
     slug: 'pt-mohan-agarwal',
-    family: 'Agarwal',
     given: 'Mohan',
+    family: 'Agarwal',
     gender: 'male',
     birth: '1949-02-17',
     phone: '+919460987654',
-    branch: 1,
     lang: 'hi',
+    branch: 1,
+    home: { line: '5 Station Road', city: 'Ajmer', district: 'Ajmer', state: 'Rajasthan', pin: '305001' },
   },
 ];
 
 /**
- * The demo tenant as one FHIR transaction Bundle. Deterministic, and every entry is a PUT to a fixed
- * id, so posting it twice creates nothing the second time.
+ * The demo tenant as one FHIR transaction Bundle of PUTs to fixed ids, referring to each other by
+ * fixed urn:uuid fullUrls. Deterministic, so loading it again changes nothing.
  */
 export function demoTenantBundle(): Bundle {
-  const entries: BundleEntry[] = [];
-  const chain = 1;
-  entries.push(
-    entry(chain, 'chain', {
+  const CHAIN = 1;
+  const branchUrn = (i: number) => urn(10 + i);
+  const buildingUrn = (i: number) => urn(20 + i);
+  const entries: BundleEntry[] = [
+    entry(CHAIN, DEMO_CHAIN_SLUG, {
       resourceType: 'Organization',
       active: true,
       name: DEMO_TENANT_NAME,
-      type: [
-        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }] },
-      ],
+      type: [PROVIDER],
       telecom: [
         { system: 'phone', value: '+912025670000', use: 'work' },
-        { system: 'email', value: 'contact@sanjeevani.example.in' },
+        { system: 'email', value: 'contact@sanjeevani.example.in', use: 'work' },
       ],
-      address: [
-        { line: ['12 Prabhat Road, Erandwane'], city: 'Pune', district: 'Pune', state: 'Maharashtra', postalCode: '411004', country: 'IN' },
-      ],
+      address: [address(branches[0].place)],
     }),
-  );
+  ];
   branches.forEach((b, i) => {
-    const address = [{ line: [b.line], city: b.city, district: b.district, state: b.state, postalCode: b.pin, country: 'IN' }];
     entries.push(
       entry(10 + i, b.slug, {
         resourceType: 'Organization',
         active: true,
         name: b.name,
-        type: [
-          { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }] },
-        ],
-        partOf: { reference: urn(chain), display: DEMO_TENANT_NAME },
+        type: [PROVIDER],
+        partOf: { reference: urn(CHAIN), display: DEMO_TENANT_NAME },
         telecom: [{ system: 'phone', value: b.phone, use: 'work' }],
-        address,
+        address: [address(b.place)],
       }),
       entry(20 + i, `${b.slug}-building`, {
         resourceType: 'Location',
@@ -257,57 +288,56 @@ export function demoTenantBundle(): Bundle {
         physicalType: {
           coding: [{ system: 'http://terminology.hl7.org/CodeSystem/location-physical-type', code: 'bu', display: 'Building' }],
         },
-        address: address[0],
-        managingOrganization: { reference: urn(10 + i) },
+        address: address(b.place),
+        managingOrganization: { reference: branchUrn(i) },
       }),
     );
   });
   doctors.forEach((d, i) => {
+    const { code, display, degree } = d.specialty;
     entries.push(
       entry(100 + i, d.slug, {
         resourceType: 'Practitioner',
         active: true,
-        identifier: [{ system: REGISTRATION_SYSTEM, value: d.reg }],
+        identifier: [{ type: { text: 'Medical council registration' }, system: REGISTRATION_SYSTEM, value: d.reg }],
         name: [{ use: 'official', prefix: ['Dr.'], family: d.family, given: [d.given], text: `Dr. ${d.given} ${d.family}` }],
-        gender: d.gender as 'male' | 'female',
+        gender: d.gender,
         telecom: [{ system: 'phone', value: d.phone, use: 'mobile' }],
-        qualification: [{ code: { text: 'MBBS, MD' } }],
+        qualification: [{ code: { text: 'MBBS' } }, { code: { text: degree } }],
       }),
       entry(200 + i, `${d.slug}-role`, {
         resourceType: 'PractitionerRole',
         active: true,
         practitioner: { reference: urn(100 + i) },
-        organization: { reference: urn(10 + d.branch) },
-        location: [{ reference: urn(20 + d.branch) }],
+        organization: { reference: branchUrn(d.branch) },
+        location: [{ reference: buildingUrn(d.branch) }],
         code: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/practitioner-role', code: 'doctor', display: 'Doctor' }] }],
-        specialty: [{ coding: [{ system: SNOMED, code: d.specialty[0], display: d.specialty[1] }] }],
+        specialty: [{ coding: [{ system: SNOMED, code, display }], text: display }],
       }),
     );
   });
   patients.forEach((p, i) => {
-    const b = branches[p.branch];
-    const identifier = p.abha
+    // ABHA: the 14-digit health account number and the user-chosen address (name@abdm, or @sbx in the sandbox).
+    const abha = p.abha
       ? [
-          {
-            type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }], text: 'ABHA number' },
-            system: ABHA_NUMBER_SYSTEM,
-            value: p.abha,
-          },
-          { type: { text: 'ABHA address' }, system: ABHA_ADDRESS_SYSTEM, value: p.address as string },
+          { type: { text: 'ABHA number' }, system: ABHA_NUMBER_SYSTEM, value: p.abha[0] },
+          { type: { text: 'ABHA address' }, system: ABHA_ADDRESS_SYSTEM, value: p.abha[1] },
         ]
       : [];
     entries.push(
       entry(300 + i, p.slug, {
         resourceType: 'Patient',
         active: true,
-        identifier,
+        identifier: abha,
         name: [{ use: 'official', family: p.family, given: [p.given], text: `${p.given} ${p.family}` }],
-        gender: p.gender as 'male' | 'female',
+        gender: p.gender,
         birthDate: p.birth,
         telecom: [{ system: 'phone', value: p.phone, use: 'mobile' }],
-        address: [{ use: 'home', city: b.city, district: b.district, state: b.state, postalCode: b.pin, country: 'IN' }],
-        communication: [{ language: { coding: [{ system: 'urn:ietf:bcp:47', code: p.lang }] }, preferred: true }],
-        managingOrganization: { reference: urn(10 + p.branch) },
+        address: [{ use: 'home', ...address(p.home) }],
+        communication: [
+          { language: { coding: [{ system: 'urn:ietf:bcp:47', code: p.lang, display: LANGUAGES[p.lang] }] }, preferred: true },
+        ],
+        managingOrganization: { reference: branchUrn(p.branch), display: branches[p.branch].name },
       }),
     );
   });

