@@ -225,7 +225,7 @@ function writeReport(loaded: number, loadSeconds: number, results: { name: strin
     const o95 = percentile(r.ours, 0.95);
     const h95 = percentile(r.hand, 0.95);
     const ratio = o95 / h95;
-    return `| ${r.name} | ${percentile(r.ours, 0.5).toFixed(2)} / ${o95.toFixed(2)} | ${percentile(r.hand, 0.5).toFixed(2)} / ${h95.toFixed(2)} | **${ratio.toFixed(2)}×** ${ratio <= 2 ? '' : '(over goal)'} |`;
+    return `| ${r.name.replaceAll('|', '\\|')} | ${percentile(r.ours, 0.5).toFixed(2)} / ${o95.toFixed(2)} | ${percentile(r.hand, 0.5).toFixed(2)} / ${h95.toFixed(2)} | **${ratio.toFixed(2)}×** ${ratio <= 2 ? '' : '(over goal)'} |`;
   });
   const slow = [...results].sort((a, b) => percentile(b.ours, 0.95) - percentile(a.ours, 0.95)).slice(0, 3);
   const text = `# Search benchmarks
