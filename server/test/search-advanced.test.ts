@@ -195,6 +195,29 @@ describe('composite parameters', () => {
   });
 });
 
+describe('includes', () => {
+  it('_include=* and Type:* include every referenced resource', async () => {
+    for (const q of [`Observation?_id=${id.hr}&_include=*`, `Observation?_id=${id.hr}&_include=Observation:*`]) {
+      const res = await fhir.get(q);
+      expect(res.status).toBe(200);
+      const included = res.body.entry
+        .filter((e: any) => e.search.mode === 'include')
+        .map((e: any) => e.resource.id)
+        .sort();
+      expect(included).toEqual([id.asha, id.drsen, id.enc].sort());
+    }
+  });
+
+  it(':iterate follows includes of includes', async () => {
+    const res = await fhir.get(`Observation?_id=${id.hr}&_include=Observation:subject&_include:iterate=Patient:organization`);
+    const included = res.body.entry
+      .filter((e: any) => e.search.mode === 'include')
+      .map((e: any) => e.resource.id)
+      .sort();
+    expect(included).toEqual([id.asha, id.org].sort());
+  });
+});
+
 describe('type-ahead and lists', () => {
   it(':fuzzy forgives typos and matches word starts in names', async () => {
     await expectFound('Patient?name:fuzzy=bhosle', ['asha']);

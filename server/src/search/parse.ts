@@ -2,6 +2,7 @@ import {
   badRequest,
   type Filter,
   getSearchParameter,
+  getSearchParameters,
   OperationOutcomeError,
   type Operator,
   parseSearchRequest,
@@ -100,9 +101,23 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
   if (ignored.length > 0 && !lenient) {
     throw new OperationOutcomeError(badRequest(`Unknown search parameter${ignored.length > 1 ? 's' : ''}: ${ignored.join(', ')}`, ignored));
   }
+  for (const key of ['_include', '_include:iterate']) {
+    if (cleaned[key] !== undefined) cleaned[key] = expandWildcards(resourceType, cleaned[key]);
+  }
   const request = parseSearchRequest(resourceType as ResourceType, cleaned);
   if (extra.length) request.filters = [...(request.filters ?? []), ...extra];
   return { request, ignored };
+}
+
+/** `_include=*` and `_include=Observation:*`: every reference parameter of the type. */
+function expandWildcards(resourceType: string, value: string | string[]): string[] {
+  return (Array.isArray(value) ? value : [value]).flatMap((v) => {
+    const [type, param] = v === '*' ? [resourceType, '*'] : v.split(':');
+    if (param !== '*') return [v];
+    return Object.values(getSearchParameters(type) ?? {})
+      .filter((p) => p.type === 'reference')
+      .map((p) => `${type}:${p.code}`);
+  });
 }
 
 /**
