@@ -218,6 +218,24 @@ describe('includes', () => {
   });
 });
 
+describe('_text and _content', () => {
+  it('search the narrative and the whole resource by words', async () => {
+    const note = await fhir.post('Condition', {
+      resourceType: 'Condition',
+      subject: { reference: `Patient/${id.asha}` },
+      code: { text: 'Dengue fever' },
+      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"><p>High <b>fever</b> with joint pain</p></div>' },
+    });
+    id.dengue = note.body.id;
+    await expectFound('Condition?_text=fever', ['dengue']);
+    await expectFound('Condition?_text=joint pain', ['dengue']);
+    await expectFound('Condition?_text=dengue', []);
+    await expectFound('Condition?_content=dengue', ['dengue']);
+    await expectFound('Condition?_content=dengue -fever', []);
+    await expectFound('Condition?_content=dengue', [], other);
+  });
+});
+
 describe('type-ahead and lists', () => {
   it(':fuzzy forgives typos and matches word starts in names', async () => {
     await expectFound('Patient?name:fuzzy=bhosle', ['asha']);

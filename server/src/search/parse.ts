@@ -16,7 +16,7 @@ type Query = Record<string, string | string[] | undefined>;
 
 // Result parameters and the special ones the compiler handles itself.
 const CONTROL = new Set(
-  '_sort _count _offset _total _summary _elements _fields _include _revinclude _format _pretty _type _cursor _id _lastUpdated _list _'.split(
+  '_sort _count _offset _total _summary _elements _fields _include _revinclude _format _pretty _type _cursor _id _lastUpdated _list _text _content _'.split(
     ' ',
   ),
 );

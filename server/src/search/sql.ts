@@ -148,6 +148,7 @@ export function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'
   if (f.code === COMPARTMENT) return compileCompartment(type, f.value, p, alias);
   if (f.code === '_id') return compileId(f, p, alias);
   if (f.code === '_list') return compileList(type, f, p, alias);
+  if (f.code === '_text' || f.code === '_content') return compileText(f, p, alias);
   if (f.code === '_lastUpdated') {
     return orAll(splitSearchOnComma(f.value), (v) => dateCondition(`${alias}.last_updated`, `${alias}.last_updated`, f.operator, v, p));
   }
@@ -269,6 +270,18 @@ function compileFuzzy(type: string, param: SearchParameter, values: string[], p:
     return `l.norm % ${x} OR ${x} <% l.norm`;
   });
   return `${alias}.id IN (SELECT l.resource_id FROM sp_string l WHERE l.resource_type = ${p.add(type)} AND l.code = '${param.code}' AND (${cond}))`;
+}
+
+/**
+ * _text (the narrative) and _content (the whole resource): PostgreSQL full-text search with the
+ * 'simple' configuration and web-search syntax ("fever cough", "fever or cough", "-chronic").
+ * Not indexed yet: it scans the tenant's resources of the type, so keep it with other filters.
+ */
+function compileText(f: Filter, p: SqlParams, alias: string): string {
+  const document =
+    f.code === '_text' ? `regexp_replace(coalesce(${alias}.content->'text'->>'div', ''), '<[^>]*>', ' ', 'g')` : `${alias}.content::text`;
+  const cond = `to_tsvector('simple', ${document}) @@ websearch_to_tsquery('simple', ${p.add(f.value)})`;
+  return f.operator === 'not' ? `NOT (${cond})` : cond;
 }
 
 /** _list=<List id>: the resources a List's entries point at. */
