@@ -46,7 +46,7 @@ export function quoteTable(resourceType: string): string {
   return `"${resourceType.replaceAll('"', '')}"`;
 }
 
-export function compileSearch(req: SearchRequest, p: SqlParams, type: string = req.resourceType): CompiledSearch {
+function compileSearch(req: SearchRequest, p: SqlParams, type: string = req.resourceType): CompiledSearch {
   const conds = ['r.deleted = false'];
   const { merged, rest } = mergeableRanges(type, req.filters ?? []);
   for (const [code, filters] of merged) {
@@ -142,7 +142,7 @@ function tableFor(param: SearchParameter): string {
   }
 }
 
-export function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'): string {
+function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'): string {
   if (f.code.startsWith('_has:')) return compileHas(type, f, p, alias);
   if (f.code.includes('.')) return compileChain(type, f, p, alias);
   if (f.code === COMPARTMENT) return compileCompartment(type, f.value, p, alias);
