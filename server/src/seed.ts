@@ -8,14 +8,26 @@ import { ensureTenant } from './tenancy/tenants.ts';
 
 /**
  * Loads the demo tenant (a hospital chain with two branches, staff and patients) as one FHIR
- * transaction. Every entry is a PUT to a fixed id, so loading twice changes nothing.
+ * transaction. Every entry is a PUT to a fixed id, so loading twice changes nothing. With
+ * `skipIfPresent`, nothing is loaded once the chain exists or ever existed.
  */
-export async function loadDemoTenant(db: Database, config: Config): Promise<{ created: number; existing: number }> {
+export async function loadDemoTenant(
+  db: Database,
+  config: Config,
+  options: { skipIfPresent?: boolean } = {},
+): Promise<{ created: number; existing: number }> {
   // Loaded on demand: a server that does not seed never reads the demo data.
-  const { demoTenantBundle, DEMO_TENANT_NAME } = await import('@hospital-ops/seed');
+  const { demoTenantBundle, demoResourceId, DEMO_CHAIN_SLUG, DEMO_TENANT_NAME } = await import('@hospital-ops/seed');
   const tenantId = config.DEV_TENANT_ID;
   await ensureTenant(db, tenantId, DEMO_TENANT_NAME);
   const repo = new PostgresRepository({ db, tenant: { tenantId }, baseUrl: config.baseUrl, updateCreate: true });
+  if (options.skipIfPresent) {
+    const present = await repo.assertHasHistory('Organization', demoResourceId(DEMO_CHAIN_SLUG)).then(
+      () => true,
+      () => false,
+    );
+    if (present) return { created: 0, existing: 0 };
+  }
   const [outcome, result] = await createFhirRouter().handleRequest(
     { method: 'POST', url: '', pathname: '', params: {}, query: {}, body: demoTenantBundle(), config: { transactions: true } },
     repo,
@@ -34,14 +46,6 @@ export async function loadDemoTenant(db: Database, config: Config): Promise<{ cr
 export async function seedOnFirstStart(db: Database, config: Config, logger: Logger): Promise<void> {
   const wanted = config.SEED_DEMO ?? !config.DATABASE_URL;
   if (!wanted) return;
-  const { DEMO_CHAIN_SLUG, DEMO_TENANT_NAME, demoResourceId } = await import('@hospital-ops/seed');
-  await ensureTenant(db, config.DEV_TENANT_ID, DEMO_TENANT_NAME);
-  const repo = new PostgresRepository({ db, tenant: { tenantId: config.DEV_TENANT_ID }, baseUrl: config.baseUrl, updateCreate: false });
-  const seeded = await repo.assertHasHistory('Organization', demoResourceId(DEMO_CHAIN_SLUG)).then(
-    () => true,
-    () => false,
-  );
-  if (seeded) return;
-  const { created } = await loadDemoTenant(db, config);
+  const { created } = await loadDemoTenant(db, config, { skipIfPresent: true });
   if (created > 0) logger.info({ tenant: config.DEV_TENANT_ID, created }, 'demo tenant loaded');
 }

@@ -53,7 +53,6 @@ interface Tx {
 interface Row {
   id: string;
   version_id: number;
-  last_updated: string | Date;
   deleted: boolean;
   content: Resource | null;
 }
@@ -158,10 +157,7 @@ export class PostgresRepository extends FhirRepository {
   }
 
   private async lockCurrent({ sql }: Tx, type: string, id: string): Promise<Row | undefined> {
-    const r = await sql.query<Row>(
-      `SELECT id, version_id, last_updated, deleted, content FROM ${quoteTable(type)} WHERE id = $1 FOR UPDATE`,
-      [id],
-    );
+    const r = await sql.query<Row>(`SELECT id, version_id, deleted, content FROM ${quoteTable(type)} WHERE id = $1 FOR UPDATE`, [id]);
     return r.rows[0];
   }
 
