@@ -150,7 +150,7 @@ async function main(): Promise<void> {
       PORT: '18092',
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
-      DEV_TENANT_ID: TENANT,
+      TENANT_ID: TENANT,
     });
     const base = 'http://127.0.0.1:18092/fhir/R4';
     const ours = await createAndRead(base, 'hospital-ops', server.pid);

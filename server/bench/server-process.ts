@@ -3,6 +3,6 @@ import { startServer } from '../src/server.ts';
 import { ensureTenant } from '../src/tenancy/tenants.ts';
 
 const server = await startServer();
-await ensureTenant(server.db, server.config.DEV_TENANT_ID, 'Benchmark tenant');
+await ensureTenant(server.db, server.config.TENANT_ID, 'Benchmark tenant');
 process.send?.('ready');
 process.on('SIGTERM', () => void server.stop().then(() => process.exit(0)));

@@ -34,12 +34,23 @@ const configSchema = z.object({
   /** FHIR: allow a client-chosen id on PUT of a resource that does not exist yet. */
   FHIR_UPDATE_CREATE: booleanFlag.default(true),
   SEED_DEMO: booleanFlag.optional(),
-  /**
-   * DEVELOPMENT ONLY, until login exists (issue 4): the tenant every request acts for.
-   * Requests may pick another with the X-Dev-Tenant header when DEV_TENANT_HEADER is on.
-   */
-  DEV_TENANT_ID: z.uuid({ message: 'must be a UUID' }).default('4f1a7f52-8c1e-4d0b-9a53-0c6b1f7e2a01'),
-  DEV_TENANT_HEADER: booleanFlag.default(false),
+  /** Requests per minute (0 turns a limit off): FHIR API per client, and per IP for sign-in, OTP and the token endpoint. */
+  RATE_LIMIT_API: z.coerce.number().int().min(0).default(1000),
+  RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(5),
+  RATE_LIMIT_OTP: z.coerce.number().int().min(0).default(3),
+  RATE_LIMIT_TOKEN: z.coerce.number().int().min(0).default(100),
+  /** The tenant created on first start (the demo hospital chain when the demo is seeded). */
+  TENANT_ID: z.uuid({ message: 'must be a UUID' }).default('4f1a7f52-8c1e-4d0b-9a53-0c6b1f7e2a01'),
+  TENANT_NAME: z.string().min(1).default('Hospital-Ops'),
+  /** First start: the tenant's administrator. A missing password is generated and printed once. */
+  ADMIN_EMAIL: z.email({ message: 'must be an email address' }).default('admin@hospital-ops.local'),
+  ADMIN_PASSWORD: z.string().min(10, { message: 'must have at least 10 characters' }).optional(),
+  /** First start: a confidential client with system/*.cruds (Backend Services). */
+  SYSTEM_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._~-]{3,128}$/)
+    .default('hospital-ops-system'),
+  SYSTEM_CLIENT_SECRET: z.string().min(16, { message: 'must have at least 16 characters' }).optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { baseUrl: string };

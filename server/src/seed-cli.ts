@@ -9,7 +9,7 @@ loadDefinitions();
 const db = await openDatabase(config);
 try {
   const { created, existing } = await loadDemoTenant(db, config);
-  console.log(`Demo tenant ${config.DEV_TENANT_ID}: ${created} resources created, ${existing} already present.`);
+  console.log(`Demo tenant ${config.TENANT_ID}: ${created} resources created, ${existing} already present.`);
 } finally {
   await db.close();
 }

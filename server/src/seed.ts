@@ -18,7 +18,7 @@ export async function loadDemoTenant(
 ): Promise<{ created: number; existing: number }> {
   // Loaded on demand: a server that does not seed never reads the demo data.
   const { demoTenantBundle, demoResourceId, DEMO_CHAIN_SLUG, DEMO_TENANT_NAME } = await import('@hospital-ops/seed');
-  const tenantId = config.DEV_TENANT_ID;
+  const tenantId = config.TENANT_ID;
   await ensureTenant(db, tenantId, DEMO_TENANT_NAME);
   const repo = new PostgresRepository({ db, tenant: { tenantId }, baseUrl: config.baseUrl, updateCreate: true });
   if (options.skipIfPresent) {
@@ -43,9 +43,12 @@ export async function loadDemoTenant(
  * it). Only the first: once the chain exists (or was deleted), users' edits to the demo data are
  * theirs, and a restart must not put the demo values back.
  */
+export function demoWanted(config: Config): boolean {
+  return config.SEED_DEMO ?? !config.DATABASE_URL;
+}
+
 export async function seedOnFirstStart(db: Database, config: Config, logger: Logger): Promise<void> {
-  const wanted = config.SEED_DEMO ?? !config.DATABASE_URL;
-  if (!wanted) return;
+  if (!demoWanted(config)) return;
   const { created } = await loadDemoTenant(db, config, { skipIfPresent: true });
-  if (created > 0) logger.info({ tenant: config.DEV_TENANT_ID, created }, 'demo tenant loaded');
+  if (created > 0) logger.info({ tenant: config.TENANT_ID, created }, 'demo tenant loaded');
 }

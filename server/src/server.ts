@@ -1,17 +1,20 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bootstrapTenant } from './auth/bootstrap.ts';
+import { AuthService } from './auth/service.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/open.ts';
 import { loadDefinitions } from './fhir/definitions.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { seedOnFirstStart } from './seed.ts';
+import { demoWanted, seedOnFirstStart } from './seed.ts';
 
 export interface RunningServer {
   config: Config;
   db: Database;
   logger: Logger;
+  auth: AuthService;
   http: Server;
   /** The URL the server listens on (useful with PORT=0). */
   url: string;
@@ -20,17 +23,20 @@ export interface RunningServer {
 
 /**
  * Starts the platform: validates config, loads the FHIR definitions, opens the database (applying
- * migrations) and listens. `stop()` stops accepting connections, lets in-flight requests finish,
- * then closes the database.
+ * migrations), bootstraps the first tenant's administrator and system client, and listens.
+ * `stop()` stops accepting connections, lets in-flight requests finish, then closes the database.
  */
 export async function startServer(env: Record<string, string | undefined> = process.env): Promise<RunningServer> {
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
   loadDefinitions();
   const db = await openDatabase(config);
+  const tenantName = demoWanted(config) ? (await import('@hospital-ops/seed')).DEMO_TENANT_NAME : config.TENANT_NAME;
+  await bootstrapTenant(db, config, logger, tenantName);
   await seedOnFirstStart(db, config, logger);
+  const auth = await AuthService.start(db, config, logger);
   const lifecycle = { shuttingDown: false };
-  const app = createApp({ config, db, logger, lifecycle });
+  const app = createApp({ config, db, logger, auth, lifecycle });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -45,10 +51,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
         http.close(() => resolve());
         http.closeIdleConnections();
       });
+      auth.stop();
       await db.close();
     })();
     return stopping;
   };
   logger.info({ url: config.baseUrl, database: db.kind }, 'Hospital-Ops FHIR server listening');
-  return { config, db, logger, http, url, stop };
+  return { config, db, logger, auth, http, url, stop };
 }

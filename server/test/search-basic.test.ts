@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fhirClient, startTestServer, type TestServer } from './helpers/server.ts';
+import { fhirClient, startTestServer, systemToken, TENANT_A, type TestServer } from './helpers/server.ts';
 
 let t: TestServer;
 let fhir: ReturnType<typeof fhirClient>;
@@ -94,7 +94,7 @@ describe('basic search (the foundation subset)', () => {
     expect(inc.body.entry.filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource.id)).toEqual([ids.priya]);
     const res = await fetch(`${t.base}/Patient/_search`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-dev-tenant': '0a0a0a0a-0000-4000-8000-00000000000a' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${await systemToken(t.base, TENANT_A)}` },
       body: 'family=deshmukh',
     });
     const body = await res.json();

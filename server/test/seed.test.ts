@@ -7,7 +7,7 @@ let t: TestServer;
 
 beforeAll(async () => {
   // As `npm start` does on the embedded default: the demo tenant is loaded at start.
-  t = await startTestServer({ SEED_DEMO: 'true', DEV_TENANT_ID: DEMO });
+  t = await startTestServer({ SEED_DEMO: 'true', TENANT_ID: DEMO });
 });
 afterAll(() => t?.stop());
 

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../src/auth/store.ts';
 import { APP_ROLE } from '../src/db/database.ts';
+import { ensureTenant } from '../src/tenancy/tenants.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from './helpers/server.ts';
 
 let t: TestServer;
@@ -138,8 +140,32 @@ describe('one tenant cannot reach another tenant through the API', () => {
     expect(JSON.stringify(byId.body)).not.toContain('Kapoor');
   });
 
-  it('an unknown tenant is refused', async () => {
-    const stranger = fhirClient(t.base, '00000000-0000-4000-8000-000000000000');
-    expect((await stranger.get('Patient')).status).toBe(401);
+  it('no token, a garbage token, or a deactivated tenant gets nothing', async () => {
+    const bare = await fetch(`${t.base}/Patient`);
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toMatch(/^Bearer realm=/);
+    expect((await fhirClient(t.base, TENANT_A, 'not.a.jwt').get('Patient')).status).toBe(401);
+    // A tenant switched off cannot obtain tokens any more.
+    const c = '0c0c0c0c-0000-4000-8000-00000000000c';
+    await ensureTenant(t.server.db, c, 'Closed Clinic');
+    await createClient(t.server.db, c, {
+      clientId: 'closed-clinic',
+      name: 'x',
+      type: 'confidential',
+      scope: 'system/*.rs',
+      secret: 'closed-clinic-secret-123',
+    });
+    await t.server.db.asOwner((sql) => sql.query('UPDATE tenant SET active = false WHERE id = $1', [c]));
+    const res = await fetch(`${t.server.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'closed-clinic',
+        client_secret: 'closed-clinic-secret-123',
+      }),
+    });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error).toBe('invalid_client');
   });
 });

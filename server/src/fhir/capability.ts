@@ -58,6 +58,28 @@ export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
+        security: {
+          cors: true,
+          service: [
+            {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+              text: 'OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)',
+            },
+          ],
+          // The SMART OAuth URIs extension, for clients that read them here rather than from
+          // .well-known/smart-configuration.
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [
+                { url: 'authorize', valueUri: `${baseUrl}/oauth2/authorize` },
+                { url: 'token', valueUri: `${baseUrl}/oauth2/token` },
+                { url: 'introspect', valueUri: `${baseUrl}/oauth2/introspect` },
+                { url: 'revoke', valueUri: `${baseUrl}/oauth2/revoke` },
+              ],
+            },
+          ],
+        },
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
       },

@@ -12,7 +12,7 @@ import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { compartmentTypes } from '../search/compartments.ts';
 import { isLenient, parseSearch, parseSystemSearch } from '../search/parse.ts';
 import { COMPARTMENT } from '../search/sql.ts';
-import { assertStoredResourceType } from './definitions.ts';
+import { assertStoredResourceType, storedResourceTypes } from './definitions.ts';
 
 function param(req: FhirRequest, key: string): string | undefined {
   const v = req.query[key];
@@ -91,12 +91,10 @@ export function createFhirRouter(): FhirRouter {
   router.add(
     'GET',
     '_history',
-    async (req, repo) => [
-      allOk,
-      await readHistoryBundle(repo as PostgresRepository, {
-        ...historyParams(req),
-      }),
-    ],
+    async (req, repo) => {
+      (repo as PostgresRepository).assertUnconditionalRead(storedResourceTypes());
+      return [allOk, await readHistoryBundle(repo as PostgresRepository, { ...historyParams(req) })];
+    },
     'history-system',
   );
   router.add(
@@ -105,6 +103,7 @@ export function createFhirRouter(): FhirRouter {
     async (req, repo) => {
       const { resourceType } = req.params;
       assertStoredResourceType(resourceType);
+      (repo as PostgresRepository).assertUnconditionalRead([resourceType]);
       return [
         allOk,
         await readHistoryBundle(repo as PostgresRepository, {

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { bearerAuth, type RequestAuth } from '../auth/bearer.ts';
+import type { AuthService } from '../auth/service.ts';
 import type { Config } from '../config.ts';
-import type { Database, TenantSettings } from '../db/database.ts';
+import type { Database } from '../db/database.ts';
 import { buildCapabilityStatement } from '../fhir/capability.ts';
 import { createFhirRouter } from '../fhir/router.ts';
 import type { Logger } from '../logger.ts';
+import { authorizeRoutes } from '../oauth/authorize.ts';
+import { discoveryRoutes } from '../oauth/discovery.ts';
+import { launchRoutes } from '../oauth/launch.ts';
+import { tokenRoutes } from '../oauth/token-routes.ts';
 import { healthRoutes } from '../ops/health.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
-import { devTenantMiddleware } from '../tenancy/dev-tenant.ts';
 import { FHIR_BASE_PATH, handleFhirRequest, sendFhir } from './fhir-handler.ts';
 import { contentTooLarge, outcome, toOutcome, unsupportedMediaType } from './outcomes.ts';
+import { appCors, perMinute, securityHeaders, tokenOrIp } from './security.ts';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/*+json'];
 
@@ -17,6 +23,7 @@ export interface AppDeps {
   config: Config;
   db: Database;
   logger: Logger;
+  auth: AuthService;
   /** Set when shutdown begins, so /health/ready turns 503 and load balancers stop sending work. */
   lifecycle?: { shuttingDown: boolean };
 }
@@ -45,10 +52,11 @@ function rejectNonJsonFormat(req: Request, res: Response, next: NextFunction): v
   sendFhir(res, 415, unsupportedMediaType(`Unsupported _format: ${String(f)}; this server speaks JSON`));
 }
 
-export function createApp({ config, db, logger, lifecycle = { shuttingDown: false } }: AppDeps): express.Express {
+export function createApp({ config, db, logger, auth, lifecycle = { shuttingDown: false } }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
+  app.use(securityHeaders());
 
   // Request id and one access-log line per request.
   app.use((req, res, next) => {
@@ -76,6 +84,13 @@ export function createApp({ config, db, logger, lifecycle = { shuttingDown: fals
   });
 
   app.use('/health', healthRoutes(db, lifecycle));
+  app.use(appCors(db));
+  app.use(discoveryRoutes(auth));
+  app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN));
+  app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP));
+  app.use(['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'], perMinute(config.RATE_LIMIT_TOKEN));
+  app.use('/oauth2', tokenRoutes(auth), authorizeRoutes(auth));
+  app.use(launchRoutes(auth));
 
   const router = createFhirRouter();
   const fhir = express.Router();
@@ -83,11 +98,11 @@ export function createApp({ config, db, logger, lifecycle = { shuttingDown: fals
   fhir.use(rejectNonJsonFormat, requireJsonBody);
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
-  fhir.use(devTenantMiddleware(config, db));
+  fhir.use(perMinute(config.RATE_LIMIT_API, tokenOrIp), bearerAuth(auth));
   fhir.use(async (req, res, next) => {
     try {
-      const tenant = res.locals.tenant as TenantSettings;
-      const repo = new PostgresRepository({ db, tenant, baseUrl: config.baseUrl, updateCreate: config.FHIR_UPDATE_CREATE });
+      const { tenant, access } = res.locals.auth as RequestAuth;
+      const repo = new PostgresRepository({ db, tenant, baseUrl: config.baseUrl, updateCreate: config.FHIR_UPDATE_CREATE, access });
       await handleFhirRequest(router, repo, req, res, config.baseUrl);
     } catch (err) {
       next(err);

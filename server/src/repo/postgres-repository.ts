@@ -28,10 +28,12 @@ import {
   type UpdateResourceOptions,
 } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, Parameters, Reference, Resource } from '@medplum/fhirtypes';
+import type { AccessControl } from '../auth/access.ts';
+import type { Permission } from '../auth/scopes.ts';
 import type { Database, Sql, TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, validateForWrite } from '../fhir/validate.ts';
-import { COMPARTMENT, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
+import { COMPARTMENT, compileGates, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
 import { readHistoryBundle } from './history.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
@@ -42,6 +44,10 @@ export interface RepositoryOptions {
   baseUrl: string;
   /** Allow update-as-create with a client-chosen id. */
   updateCreate: boolean;
+  /** What the caller may do (role, scopes, patient context). Absent for the server's own work (seed, bench). */
+  access?: AccessControl;
+  /** Includes skip types the caller may not read instead of failing the whole search. */
+  omitDenied?: boolean;
 }
 
 /** An open transaction: its SQL (which flushes pending writes first) and its pending writes. */
@@ -135,7 +141,38 @@ export class PostgresRepository extends FhirRepository {
   async createResource<T extends Resource>(resource: T, options?: CreateResourceOptions): Promise<WithId<T>> {
     this.checkType(resource?.resourceType);
     const id = options?.assignedId && resource.id ? resource.id : this.generateId();
-    return this.run(async (tx) => this.insertNew(tx, { ...resource, id }));
+    this.permit(resource.resourceType, 'c');
+    return this.run(async (tx) => {
+      const created = this.insertNew(tx, { ...resource, id });
+      await this.assertWritable(tx, resource.resourceType, id, 'c');
+      return created;
+    });
+  }
+
+  // ---- access control ---------------------------------------------------------------------
+
+  /** Throws 403 unless the caller holds `permission` on `type` at all. */
+  private permit(type: string, permission: Permission): void {
+    this.checkType(type);
+    this.options.access?.gates(type, permission);
+  }
+
+  /** Whether the stored resource meets the caller's conditions for `permission` (true when unconditional). */
+  private async visible({ sql }: Tx, type: string, id: string, permission: Permission): Promise<boolean> {
+    const gates = this.options.access?.gates(type, permission);
+    if (!gates?.length) return true;
+    const p = new SqlParams();
+    const idParam = p.add(id);
+    const cond = compileGates(type, gates, p);
+    const r = await sql.query(`SELECT 1 FROM ${quoteTable(type)} r WHERE r.id = ${idParam} AND ${cond}`, p.values);
+    return r.rowCount > 0;
+  }
+
+  /** After a write (flushed by the check's own query): the new version must still be the caller's to write. */
+  private async assertWritable(tx: Tx, type: string, id: string, permission: Permission): Promise<void> {
+    if (!(await this.visible(tx, type, id, permission))) {
+      throw new OperationOutcomeError(forbiddenBecause(`This ${type} is outside what you may ${VERBS[permission]}`));
+    }
   }
 
   /** Queues version 1; an id clash surfaces at flush as a unique violation, answered 409. */
@@ -165,15 +202,19 @@ export class PostgresRepository extends FhirRepository {
     this.checkType(resource?.resourceType);
     if (!resource.id) throw new OperationOutcomeError(badRequest('Missing id', `${resource.resourceType}.id`));
     const id = resource.id;
+    this.permit(resource.resourceType, 'u');
     return this.run(async (tx) => {
       const current = await this.lockCurrent(tx, resource.resourceType, id);
       if (!current) {
         if (options?.ifMatch) throw new OperationOutcomeError(preconditionFailed);
         if (!this.options.updateCreate) throw new OperationOutcomeError(notFound);
+        this.permit(resource.resourceType, 'c');
         const created = this.insertNew(tx, { ...resource, id });
+        await this.assertWritable(tx, resource.resourceType, id, 'c');
         createdByUpdate.add(created);
         return created;
       }
+      await this.assertCurrentWritable(tx, resource.resourceType, current, 'u');
       if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
         throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
       }
@@ -181,8 +222,18 @@ export class PostgresRepository extends FhirRepository {
         validateForWrite(resource);
         return fromStored(current.content as T); // no change, no new version
       }
-      return this.writeVersion(tx, { ...resource, id }, current.version_id + 1);
+      const written = this.writeVersion(tx, { ...resource, id }, current.version_id + 1);
+      await this.assertWritable(tx, resource.resourceType, id, 'u');
+      return written;
     });
+  }
+
+  /** The version being replaced must be the caller's to change; one they cannot even read is "not found". */
+  private async assertCurrentWritable(tx: Tx, type: string, current: Row, permission: Permission): Promise<void> {
+    if (!this.options.access || current.deleted) return;
+    if (await this.visible(tx, type, current.id, permission)) return;
+    const readable = this.options.access.allows(type, 'r') && (await this.visible(tx, type, current.id, 'r'));
+    throw new OperationOutcomeError(readable ? forbiddenBecause(`This ${type} is outside what you may ${VERBS[permission]}`) : notFound);
   }
 
   private writeVersion<T extends Resource>(tx: Tx, resource: T & { id: string }, version: number): WithId<T> {
@@ -197,11 +248,12 @@ export class PostgresRepository extends FhirRepository {
     patch: Operation[] | Parameters,
     options?: UpdateResourceOptions,
   ): Promise<WithId<T>> {
-    this.checkType(resourceType);
+    this.permit(resourceType, 'u');
     return this.run(async (tx) => {
       const current = await this.lockCurrent(tx, resourceType, id);
       if (!current) throw new OperationOutcomeError(notFound);
       if (current.deleted || !current.content) throw new OperationOutcomeError(gone);
+      await this.assertCurrentWritable(tx, resourceType, current, 'u');
       if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
         throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
       }
@@ -223,15 +275,18 @@ export class PostgresRepository extends FhirRepository {
         validateForWrite(patched);
         return fromStored(current.content as T);
       }
-      return this.writeVersion(tx, patched, current.version_id + 1);
+      const written = this.writeVersion(tx, patched, current.version_id + 1);
+      await this.assertWritable(tx, resourceType, id, 'u');
+      return written;
     });
   }
 
   async deleteResource(resourceType: string, id: string, options?: DeleteResourceOptions): Promise<void> {
-    this.checkType(resourceType);
+    this.permit(resourceType, 'd');
     await this.run(async (tx) => {
       const current = await this.lockCurrent(tx, resourceType, id);
       if (!current) throw new OperationOutcomeError(notFound);
+      await this.assertCurrentWritable(tx, resourceType, current, 'd');
       if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
         throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
       }
@@ -243,10 +298,13 @@ export class PostgresRepository extends FhirRepository {
   // ---- reads ------------------------------------------------------------------------------
 
   async readResource<T extends Resource>(resourceType: string, id: string): Promise<WithId<T>> {
-    this.checkType(resourceType);
-    const row = await this.run(async ({ sql }) => {
-      const r = await sql.query<Row>(`SELECT id, version_id, deleted, content FROM ${quoteTable(resourceType)} WHERE id = $1`, [id]);
-      return r.rows[0];
+    this.permit(resourceType, 'r');
+    const row = await this.run(async (tx) => {
+      const r = await tx.sql.query<Row>(`SELECT id, version_id, deleted, content FROM ${quoteTable(resourceType)} WHERE id = $1`, [id]);
+      const found = r.rows[0];
+      // A resource outside the caller's conditions does not exist for them.
+      if (found && !found.deleted && !(await this.visible(tx, resourceType, id, 'r'))) return undefined;
+      return found;
     });
     if (!row) throw new OperationOutcomeError(notFound);
     if (row.deleted || !row.content) throw new OperationOutcomeError(gone);
@@ -275,9 +333,11 @@ export class PostgresRepository extends FhirRepository {
   }
 
   async readVersion<T extends Resource>(resourceType: string, id: string, vid: string): Promise<WithId<T>> {
-    this.checkType(resourceType);
+    this.permit(resourceType, 'r');
     if (!/^\d{1,9}$/.test(vid)) throw new OperationOutcomeError(notFound);
-    const row = await this.run(async ({ sql }) => {
+    const row = await this.run(async (tx) => {
+      const { sql } = tx;
+      if (!(await this.visible(tx, resourceType, id, 'r'))) return undefined;
       const r = await sql.query<Row>(
         `SELECT id, version_id, deleted, content FROM ${quoteTable(`${resourceType}_History`)} WHERE id = $1 AND version_id = $2`,
         [id, Number(vid)],
@@ -296,11 +356,33 @@ export class PostgresRepository extends FhirRepository {
 
   /** 404 unless the resource exists or once existed (a deleted resource still has its history). */
   async assertHasHistory(resourceType: string, id: string): Promise<void> {
-    this.checkType(resourceType);
+    this.permit(resourceType, 'r');
     const exists = await this.run(
-      async ({ sql }) => (await sql.query(`SELECT 1 FROM ${quoteTable(resourceType)} WHERE id = $1`, [id])).rowCount > 0,
+      async (tx) =>
+        (await tx.sql.query(`SELECT 1 FROM ${quoteTable(resourceType)} WHERE id = $1`, [id])).rowCount > 0 &&
+        (await this.visibleEvenIfDeleted(tx, resourceType, id)),
     );
     if (!exists) throw new OperationOutcomeError(notFound);
+  }
+
+  /**
+   * History of a deleted resource: its current row is a tombstone the gates cannot match, so
+   * unconditional read access is required (conditional access shows live resources only).
+   */
+  private async visibleEvenIfDeleted(tx: Tx, type: string, id: string): Promise<boolean> {
+    if (!this.options.access?.gates(type, 'r').length) return true;
+    return this.visible(tx, type, id, 'r');
+  }
+
+  /** Type and system history list versions of many resources: only for callers who may read all of them. */
+  assertUnconditionalRead(types: string[]): void {
+    const access = this.options.access;
+    if (!access) return;
+    for (const type of types) {
+      if (access.gates(type, 'r').length > 0) {
+        throw new OperationOutcomeError(forbiddenBecause(`History across ${type} resources needs unrestricted read access`));
+      }
+    }
   }
 
   /** Runs a read-only SQL callback in this repository's tenant transaction (used by history and search). */
@@ -315,10 +397,18 @@ export class PostgresRepository extends FhirRepository {
   // ---- search -----------------------------------------------------------------------------
 
   async search<T extends Resource>(searchRequest: SearchRequest<T>, options?: SearchOptions): Promise<Bundle<WithId<T>>> {
-    for (const type of searchRequest.types ?? [searchRequest.resourceType]) this.checkType(type);
+    const types = searchRequest.types ?? [searchRequest.resourceType];
+    const access = this.options.access;
+    for (const type of types) {
+      this.checkType(type);
+      if (access && !access.allows(type, 's')) {
+        if (this.options.omitDenied) return { resourceType: 'Bundle', type: 'searchset', entry: [] };
+        access.gates(type, 's'); // throws 403
+      }
+    }
     const count = Math.min(Math.max(searchRequest.count ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
     const offset = Math.max(searchRequest.offset ?? 0, 0);
-    const p = new SqlParams();
+    const p = new SqlParams(access ? (type) => (access.allows(type, 's') ? access.gates(type, 's') : null) : undefined);
     const q = compileSearchQuery(searchRequest, p);
     return this.run(async (tx) => {
       const { sql } = tx;
@@ -343,7 +433,7 @@ export class PostgresRepository extends FhirRepository {
         search: { mode: 'match' },
       }));
       if (searchRequest.include?.length || searchRequest.revInclude?.length) {
-        const repo = new PostgresRepository(this.options, tx);
+        const repo = new PostgresRepository({ ...this.options, omitDenied: true }, tx);
         await getExtraEntries(repo, searchRequest, resources, entries as BundleEntry[], {
           fullUrl: (type, id) => `${this.options.baseUrl}/fhir/R4/${type}/${id}`,
         });
@@ -366,6 +456,15 @@ export class PostgresRepository extends FhirRepository {
     }
     return result;
   }
+}
+
+const VERBS: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
+
+function forbiddenBecause(text: string) {
+  return {
+    resourceType: 'OperationOutcome' as const,
+    issue: [{ severity: 'error' as const, code: 'forbidden' as const, details: { text } }],
+  };
 }
 
 function sameContent(a: Resource, b: Resource): boolean {

@@ -9,6 +9,7 @@ import {
   splitSearchOnComma,
 } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
+import type { AccessGate } from '../auth/access.ts';
 import { compartmentParams } from './compartments.ts';
 import { valueRange } from './dates.ts';
 import { componentParameter, normalizeString } from './values.ts';
@@ -19,9 +20,17 @@ import { componentParameter, normalizeString } from './values.ts';
  * including the tables that chains, _has and compartments join.
  */
 
+/** Access conditions per resource type (see auth/access.ts); null denies the type outright. */
+export type AccessHook = (type: string) => AccessGate[] | null;
+
 export class SqlParams {
   readonly values: unknown[] = [];
   private aliases = 0;
+  /** When set, every resource table the query reads (chains and _has too) is narrowed by it. */
+  access: AccessHook | undefined;
+  constructor(access?: AccessHook) {
+    this.access = access;
+  }
   add(value: unknown): string {
     this.values.push(value);
     return `$${this.values.length}`;
@@ -55,6 +64,8 @@ function compileSearch(req: SearchRequest, p: SqlParams, type: string = req.reso
     conds.push(lookupIn('r', tableFor(param), type, code, cond, p));
   }
   for (const f of rest) conds.push(compileFilter(type, f, p));
+  const gate = accessCondition(type, p, 'r');
+  if (gate) conds.push(gate);
   return {
     from: `${quoteTable(type)} r`,
     where: conds.join(' AND '),
@@ -186,6 +197,39 @@ function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'): stri
   return lookupIn(alias, table, type, f.code, cond, p, negate);
 }
 
+/**
+ * The SQL for a type's access gates: each gate is an OR of alternatives, each an AND of filters.
+ * Gates are the server's own rules, so they compile without the access hook (no recursion, and a
+ * rule may look at data the caller cannot read, such as the Location behind an Appointment).
+ */
+export function compileGates(type: string, gates: AccessGate[], p: SqlParams, alias = 'r'): string {
+  const saved = p.access;
+  p.access = undefined;
+  try {
+    return gates
+      .map((gate) => {
+        if (gate.length === 0) return 'false';
+        const alts = gate.map((alt) => (alt.length ? alt.map((f) => `(${compileFilter(type, f, p, alias)})`).join(' AND ') : 'true'));
+        return `(${alts.join(' OR ')})`;
+      })
+      .join(' AND ');
+  } finally {
+    p.access = saved;
+  }
+}
+
+function accessCondition(type: string, p: SqlParams, alias: string): string | undefined {
+  if (!p.access) return undefined;
+  const gates = p.access(type);
+  if (gates === null) return 'false';
+  return gates.length ? compileGates(type, gates, p, alias) : undefined;
+}
+
+function andAccess(type: string, p: SqlParams, alias: string): string {
+  const c = accessCondition(type, p, alias);
+  return c ? ` AND ${c}` : '';
+}
+
 /** Our own string modifier: trigram similarity, for type-ahead that forgives typos. */
 export const FUZZY = 'fuzzy';
 // Codes the partial trigram index covers (migrations/0004_fuzzy_names.sql).
@@ -226,7 +270,7 @@ function compileChain(type: string, f: Filter, p: SqlParams, alias: string): str
     throw new OperationOutcomeError(badRequest(`No target type of ${type}.${code} has the parameter in ${f.code}`, f.code));
   return orAll(targets, (target) => {
     const j = p.alias();
-    const cond = compileFilter(target, tailFilter(target, rest, f.value), p, j);
+    const cond = compileFilter(target, tailFilter(target, rest, f.value), p, j) + andAccess(target, p, j);
     // The matching targets first (an array, so the planner cannot turn it into a hash join over
     // every reference), then their referrers through the target index.
     return `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ${p.add(code)} AND l.target = ANY(ARRAY(SELECT ${p.add(`${target}/`)} || ${j}.id FROM ${quoteTable(target)} ${j} WHERE ${j}.deleted = false AND (${cond}))))`;
@@ -242,7 +286,7 @@ function compileHas(type: string, f: Filter, p: SqlParams, alias: string): strin
   if (param?.type !== 'reference')
     throw new OperationOutcomeError(badRequest(`${refParam} is not a reference parameter of ${refType}`, f.code));
   const j = p.alias();
-  const cond = compileFilter(refType, tailFilter(refType, tail.join(':'), f.value), p, j);
+  const cond = compileFilter(refType, tailFilter(refType, tail.join(':'), f.value), p, j) + andAccess(refType, p, j);
   return `(${p.add(`${type}/`)} || ${alias}.id) IN (SELECT l.target FROM sp_reference l WHERE l.resource_type = ${p.add(refType)} AND l.code = ${p.add(refParam)} AND l.resource_id = ANY(ARRAY(SELECT ${j}.id FROM ${quoteTable(refType)} ${j} WHERE ${j}.deleted = false AND (${cond}))))`;
 }
 

@@ -1,10 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { createClient } from '../../src/auth/store.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
 import { ensureTenant } from '../../src/tenancy/tenants.ts';
 
 export const TENANT_A = '0a0a0a0a-0000-4000-8000-00000000000a';
 export const TENANT_B = '0b0b0b0b-0000-4000-8000-00000000000b';
+
+/** Each test server's system clients (client_credentials, system/*.cruds), by FHIR base and tenant. */
+const systemClients = new Map<string, Map<string, { id: string; secret: string; token?: Promise<string> }>>();
+const SYSTEM_SECRET = 'test-system-secret-0123456789';
+
+/** A Backend Services token for the tenant's system client of the server at `base`. */
+export async function systemToken(base: string, tenant: string): Promise<string> {
+  const c = systemClients.get(base)?.get(tenant);
+  if (!c) throw new Error(`No system client for tenant ${tenant} at ${base}`);
+  c.token ??= (async () => {
+    const res = await fetch(base.replace(/\/fhir\/R4$/, '/oauth2/token'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: c.id, client_secret: c.secret, scope: 'system/*.cruds' }),
+    });
+    const body = (await res.json()) as { access_token?: string };
+    if (!body.access_token) throw new Error(`token request failed: ${JSON.stringify(body)}`);
+    return body.access_token;
+  })();
+  return c.token;
+}
 
 /** Where tests create their throwaway databases: the machine's PostgreSQL, trust auth. */
 const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -41,18 +63,40 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: ':memory:',
     SEED_DEMO: 'false',
-    DEV_TENANT_HEADER: 'true',
-    DEV_TENANT_ID: TENANT_A,
+    TENANT_ID: TENANT_A,
+    ADMIN_PASSWORD: 'admin-password-for-tests',
+    SYSTEM_CLIENT_ID: 'test-system-a',
+    SYSTEM_CLIENT_SECRET: SYSTEM_SECRET,
+    RATE_LIMIT_API: '0',
+    RATE_LIMIT_TOKEN: '0',
+    RATE_LIMIT_LOGIN: '0',
+    RATE_LIMIT_OTP: '0',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
   await ensureTenant(server.db, TENANT_A, 'Tenant A Hospitals');
   await ensureTenant(server.db, TENANT_B, 'Tenant B Clinics');
+  const base = `${server.url}/fhir/R4`;
+  const clients = new Map([[server.config.TENANT_ID, { id: server.config.SYSTEM_CLIENT_ID, secret: SYSTEM_SECRET }]]);
+  for (const tenant of [TENANT_A, TENANT_B]) {
+    if (clients.has(tenant)) continue;
+    const id = `test-system-${tenant.slice(0, 8)}`;
+    await createClient(server.db, tenant, {
+      clientId: id,
+      name: 'Test system client',
+      type: 'confidential',
+      scope: 'system/*.cruds',
+      secret: SYSTEM_SECRET,
+    });
+    clients.set(tenant, { id, secret: SYSTEM_SECRET });
+  }
+  systemClients.set(base, clients);
   return {
     server,
-    base: `${server.url}/fhir/R4`,
+    base,
     databaseUrl,
     async stop() {
+      systemClients.delete(base);
       await server.stop();
       if (dbName) {
         const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -70,18 +114,22 @@ export interface FhirResponseData<T = any> {
   body: T;
 }
 
-/** A small FHIR HTTP client for tests: JSON in and out, tenant chosen per call. */
-export function fhirClient(base: string, tenant = TENANT_A) {
+/**
+ * A small FHIR HTTP client for tests: JSON in and out. It acts as the tenant's system client
+ * (Backend Services token), or with the access token given.
+ */
+export function fhirClient(base: string, tenant = TENANT_A, accessToken?: string) {
   const call = async <T = any>(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<FhirResponseData<T>> => {
+    const token = accessToken ?? (await systemToken(base, tenant));
     const res = await fetch(`${base}/${path}`, {
       method,
       headers: {
-        'x-dev-tenant': tenant,
+        authorization: `Bearer ${token}`,
         ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}),
         ...headers,
       },

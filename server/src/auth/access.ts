@@ -1,0 +1,123 @@
+import { type Filter, forbidden, OperationOutcomeError } from '@medplum/core';
+import { compartmentParams } from '../search/compartments.ts';
+import { parseSearch } from '../search/parse.ts';
+import { COMPARTMENT } from '../search/sql.ts';
+import { DEFAULT_POLICIES, type Role } from './policies.ts';
+import { type Permission, parseResourceScope, type ResourceScope } from './scopes.ts';
+
+/**
+ * One condition a resource must meet: any one of the alternatives, each a list of search filters
+ * that must all match. An empty alternative matches everything; no alternatives match nothing.
+ */
+export type AccessGate = Filter[][];
+
+/**
+ * What a request may do, by resource type and permission (c r u d s). `gates` returns the
+ * conditions (all must hold) the resources must meet, [] meaning no restriction; it throws 403
+ * when the type or permission is not granted at all.
+ */
+export interface AccessControl {
+  allows(type: string, permission: Permission): boolean;
+  gates(type: string, permission: Permission): AccessGate[];
+  /** May override Consent (break-the-glass), given a reason. */
+  readonly breakGlass: boolean;
+}
+
+/** Who is asking, as a verified access token says. */
+export interface Principal {
+  tenantId: string;
+  clientId: string;
+  userId?: string;
+  role?: Role;
+  branchIds: string[];
+  practitionerId?: string;
+  /** Resource scopes granted to the token. */
+  scopes: ResourceScope[];
+  /** Launch context: the patient (id) the token is bound to. */
+  patient?: string;
+  encounter?: string;
+}
+
+/** A rule or scope, parsed once per type: the alternative it contributes, or undefined when it does not apply. */
+function alternative(
+  s: ResourceScope,
+  type: string,
+  permission: Permission,
+  substitute: (q: string) => string,
+  patient?: string,
+): Filter[] | undefined {
+  if (s.resourceType !== '*' && s.resourceType !== type) return undefined;
+  if (!s.permissions.has(permission)) return undefined;
+  const filters: Filter[] = [];
+  if (s.query) {
+    const query = Object.fromEntries(new URLSearchParams(substitute(s.query)));
+    filters.push(...(parseSearch(type, query, false).request.filters ?? []));
+  }
+  if (s.context === 'patient') {
+    if (!patient) return undefined; // a patient scope without a patient in context grants nothing
+    if (type === 'Patient') filters.push({ code: '_id', operator: 'eq', value: patient });
+    else if (compartmentParams('Patient', type)) filters.push({ code: COMPARTMENT, operator: 'eq', value: `Patient/${patient}` });
+    // Outside the compartment (Practitioner, Organization, Medication...): readable, never writable.
+    else if (permission !== 'r' && permission !== 's') return undefined;
+  }
+  return filters;
+}
+
+function gateOf(
+  scopes: ResourceScope[],
+  type: string,
+  permission: Permission,
+  substitute: (q: string) => string,
+  patient?: string,
+): AccessGate {
+  const alts: AccessGate = [];
+  for (const s of scopes) {
+    const alt = alternative(s, type, permission, substitute, patient);
+    if (alt === undefined) continue;
+    if (alt.length === 0) return [[]]; // unrestricted alternative: the gate is open
+    alts.push(alt);
+  }
+  return alts;
+}
+
+export function roleRules(role: Role): ResourceScope[] {
+  return DEFAULT_POLICIES[role].rules.map((rule) => {
+    const s = parseResourceScope(`user/${rule}`);
+    if (!s) throw new Error(`Bad policy rule for ${role}: ${rule}`);
+    return s;
+  });
+}
+
+/**
+ * Allowed = role policy AND token scopes AND (for patient scopes) the patient's compartment.
+ * Tenant isolation is not here: row-level security enforces it below every query.
+ */
+export function accessControlFor(p: Principal): AccessControl {
+  const branches = p.branchIds.length ? p.branchIds.map((b) => `Organization/${b}`).join(',') : 'Organization/no-branch';
+  const practitioner = `Practitioner/${p.practitionerId ?? 'no-practitioner'}`;
+  const substitute = (q: string) => q.replaceAll('%branches', branches).replaceAll('%practitioner', practitioner);
+  const rules = p.role ? roleRules(p.role) : undefined;
+  const cache = new Map<string, AccessGate[] | null>();
+  const compute = (type: string, permission: Permission): AccessGate[] | null => {
+    const key = `${type}.${permission}`;
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      const gates: AccessGate[] = [];
+      const scopeGate = gateOf(p.scopes, type, permission, substitute, p.patient);
+      const roleGate = rules ? gateOf(rules, type, permission, substitute) : [[]];
+      hit = scopeGate.length === 0 || roleGate.length === 0 ? null : gates;
+      if (hit) for (const g of [scopeGate, roleGate]) if (!(g.length === 1 && g[0].length === 0)) hit.push(g);
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+  return {
+    allows: (type, permission) => compute(type, permission) !== null,
+    gates(type, permission) {
+      const g = compute(type, permission);
+      if (g === null) throw new OperationOutcomeError(forbidden);
+      return g;
+    },
+    breakGlass: p.role ? DEFAULT_POLICIES[p.role].breakGlass : false,
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * Default access policies: the seed architecture's roles and permission matrix expressed over FHIR
+ * resource types. A rule reads like a SMART v2 scope without its context: `Type.cruds?criteria`,
+ * where criteria is a FHIR search that the resource must match. `%branches` stands for the user's
+ * branch Organizations, `%practitioner` for the user's Practitioner. Branch-scoped data (Encounters,
+ * Appointments) is visible only in the user's branches; "own" rules name the practitioner.
+ */
+export const ROLES = ['super_admin', 'branch_admin', 'doctor', 'nurse', 'receptionist', 'pharmacist', 'lab_tech', 'accountant'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RolePolicy {
+  role: Role;
+  description: string;
+  /** May override a patient's Consent in an emergency (break-the-glass), with a reason, audited. */
+  breakGlass: boolean;
+  rules: string[];
+}
+
+const each = (types: string[], perms: string, criteria?: string) => types.map((t) => `${t}.${perms}${criteria ? `?${criteria}` : ''}`);
+
+// Reference data every staff member may read: the directory, formulary and terminology.
+const DIRECTORY = [
+  'Organization',
+  'Location',
+  'HealthcareService',
+  'Practitioner',
+  'PractitionerRole',
+  'Endpoint',
+  'Medication',
+  'Substance',
+  'ValueSet',
+  'CodeSystem',
+  'ConceptMap',
+  'StructureDefinition',
+  'SearchParameter',
+  'Questionnaire',
+  'ObservationDefinition',
+  'SpecimenDefinition',
+  'ActivityDefinition',
+  'PlanDefinition',
+  'ChargeItemDefinition',
+  'InsurancePlan',
+];
+const PATIENTS = ['Patient', 'RelatedPerson', 'Person', 'Consent', 'Flag'];
+const SCHEDULING = ['Appointment', 'AppointmentResponse', 'Schedule', 'Slot'];
+const CLINICAL = [
+  'Condition',
+  'Observation',
+  'Procedure',
+  'AllergyIntolerance',
+  'ClinicalImpression',
+  'CarePlan',
+  'CareTeam',
+  'DocumentReference',
+  'Composition',
+  'FamilyMemberHistory',
+  'Immunization',
+  'QuestionnaireResponse',
+  'Communication',
+  'Media',
+  'RiskAssessment',
+  'DetectedIssue',
+  'Goal',
+  'NutritionOrder',
+  'EpisodeOfCare',
+];
+const PRESCRIPTIONS = ['MedicationRequest', 'MedicationStatement'];
+const LAB_ORDERS = ['ServiceRequest', 'Specimen'];
+const LAB_RESULTS = ['DiagnosticReport', 'ImagingStudy'];
+const BILLING = ['Invoice', 'ChargeItem', 'Account', 'PaymentNotice', 'PaymentReconciliation'];
+const INSURANCE = [
+  'Coverage',
+  'CoverageEligibilityRequest',
+  'CoverageEligibilityResponse',
+  'Claim',
+  'ClaimResponse',
+  'ExplanationOfBenefit',
+];
+const INVENTORY = ['Medication', 'MedicationKnowledge', 'SupplyRequest', 'SupplyDelivery', 'Substance', 'Device'];
+const STAFF = ['Practitioner', 'PractitionerRole'];
+const REPORTS = ['MeasureReport', 'Measure'];
+
+const IN_BRANCH = { Encounter: 'service-provider=%branches', Appointment: 'location:Location.organization=%branches' };
+
+export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
+  super_admin: {
+    role: 'super_admin',
+    description: 'Everything in the tenant, in every branch.',
+    breakGlass: true,
+    rules: ['*.cruds'],
+  },
+  branch_admin: {
+    role: 'branch_admin',
+    description: 'Runs branches: staff, patients, scheduling, clinical records, billing and stock of their branches.',
+    breakGlass: false,
+    rules: [
+      ...each(DIRECTORY, 'rs'),
+      ...each(STAFF, 'cruds'),
+      ...each(PATIENTS, 'cruds'),
+      `Appointment.cruds?${IN_BRANCH.Appointment}`,
+      ...each(['AppointmentResponse', 'Schedule', 'Slot'], 'cruds'),
+      `Encounter.cruds?${IN_BRANCH.Encounter}`,
+      ...each(CLINICAL, 'cruds'),
+      ...each(PRESCRIPTIONS, 'cruds'),
+      ...each(BILLING, 'cruds'),
+      ...each(INSURANCE, 'cruds'),
+      ...each(INVENTORY, 'cruds'),
+      ...each(REPORTS, 'rs'),
+      'AuditEvent.rs',
+    ],
+  },
+  doctor: {
+    role: 'doctor',
+    description: 'Sees patients, consults, prescribes, orders labs and reads results; changes only their own appointments.',
+    breakGlass: true,
+    rules: [
+      ...each(DIRECTORY, 'rs'),
+      'Patient.crus',
+      ...each(['RelatedPerson', 'Consent', 'Flag'], 'rs'),
+      `Appointment.rs?${IN_BRANCH.Appointment}`,
+      'Appointment.cu?practitioner=%practitioner',
+      ...each(['Schedule', 'Slot'], 'rs'),
+      `Encounter.cruds?${IN_BRANCH.Encounter}`,
+      ...each(CLINICAL, 'cruds'),
+      ...each(PRESCRIPTIONS, 'cruds'),
+      ...each(LAB_ORDERS, 'cruds'),
+      ...each(LAB_RESULTS, 'rs'),
+      ...each(['MedicationAdministration', 'MedicationDispense'], 'rs'),
+    ],
+  },
+  nurse: {
+    role: 'nurse',
+    description: 'Reads patients and care records, records vital signs and medication administration.',
+    breakGlass: false,
+    rules: [
+      ...each(DIRECTORY, 'rs'),
+      ...each(['Patient', 'RelatedPerson', 'Flag'], 'rs'),
+      ...each(SCHEDULING, 'rs'),
+      `Encounter.rs?${IN_BRANCH.Encounter}`,
+      ...each(CLINICAL, 'rs'),
+      'Observation.cu?category=vital-signs',
+      ...each(PRESCRIPTIONS, 'rs'),
+      ...each(LAB_RESULTS, 'rs'),
+      'MedicationAdministration.crus',
+    ],
+  },
+  receptionist: {
+    role: 'receptionist',
+    description: 'Registers patients, books appointments, runs the queue and billing counter.',
+    breakGlass: false,
+    rules: [
+      ...each(DIRECTORY, 'rs'),
+      ...each(['Patient', 'RelatedPerson', 'Consent'], 'crus'),
+      `Appointment.cruds?${IN_BRANCH.Appointment}`,
+      ...each(['AppointmentResponse', 'Slot'], 'cruds'),
+      'Schedule.rs',
+      // The OPD queue is Encounters moving through arrived, triaged, in-progress, finished.
+      `Encounter.crus?${IN_BRANCH.Encounter}`,
+      ...each(BILLING, 'crus'),
+      ...each(['Coverage'], 'crus'),
+    ],
+  },
+  pharmacist: {
+    role: 'pharmacist',
+    description: 'Dispenses prescriptions and keeps stock; sees the patient details a dispensing needs.',
+    breakGlass: false,
+    rules: [
+      ...each(DIRECTORY, 'rs'),
+      'Patient.rs',
+      'AllergyIntolerance.rs',
+      ...each(PRESCRIPTIONS, 'rs'),
+      'MedicationDispense.cruds',
+      ...each(INVENTORY, 'cruds'),
+    ],
+  },
+  lab_tech: {
+    role: 'lab_tech',
+    description: 'Works the lab: reads orders, handles samples, records results.',
+    breakGlass: false,
+    rules: [
+      ...each(DIRECTORY, 'rs'),
+      'Patient.rs',
+      'ServiceRequest.rs',
+      'Specimen.cruds',
+      ...each(LAB_RESULTS, 'crus'),
+      'Observation.crus?category=laboratory',
+    ],
+  },
+  accountant: {
+    role: 'accountant',
+    description: 'Reads billing, insurance and financial reports.',
+    breakGlass: false,
+    rules: [...each(DIRECTORY, 'rs'), ...each(BILLING, 'rs'), ...each(INSURANCE, 'rs'), ...each(REPORTS, 'rs')],
+  },
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
