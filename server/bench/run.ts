@@ -48,8 +48,23 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+// Every request carries a bearer token, the baseline's too, so both parse the same headers.
+const SYSTEM_CLIENT = { id: 'bench-system', secret: 'bench-system-secret-0123456789' };
+let authorization = 'Bearer none';
+
+async function fetchToken(serverUrl: string): Promise<string> {
+  const res = await fetch(`${serverUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: SYSTEM_CLIENT.id, client_secret: SYSTEM_CLIENT.secret }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`token request failed: ${JSON.stringify(body)}`);
+  return `Bearer ${body.access_token}`;
+}
+
 async function post(url: string, body: unknown): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization }, body: JSON.stringify(body) });
 }
 
 /** CPU seconds used so far by a process and by all PostgreSQL processes (Linux /proc; 0 elsewhere). */
@@ -102,7 +117,7 @@ async function createAndRead(base: string, label: string, pid: number | undefine
   );
   const read = await measured(pid, () =>
     runLoad(CLIENTS, SECONDS, async (i) => {
-      const res = await fetch(`${base}/Patient/${ids[(i * 7919) % ids.length]}`);
+      const res = await fetch(`${base}/Patient/${ids[(i * 7919) % ids.length]}`, { headers: { authorization } });
       await res.arrayBuffer();
       return res.status === 200;
     }),
@@ -151,7 +166,12 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
       TENANT_ID: TENANT,
+      SYSTEM_CLIENT_ID: SYSTEM_CLIENT.id,
+      SYSTEM_CLIENT_SECRET: SYSTEM_CLIENT.secret,
+      RATE_LIMIT_API: '0',
+      RATE_LIMIT_TOKEN: '0',
     });
+    authorization = await fetchToken('http://127.0.0.1:18092');
     const base = 'http://127.0.0.1:18092/fhir/R4';
     const ours = await createAndRead(base, 'hospital-ops', server.pid);
 
