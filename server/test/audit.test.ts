@@ -268,8 +268,10 @@ describe('tampering', () => {
   beforeAll(async () => {
     const ids = await queueMany(TENANT_A, 5);
     await drain();
-    victim = ids[2];
-    victimSeq = await seqOf(TENANT_A, victim);
+    // The middle link by seq (queued concurrently, the ids' order need not be the chain's).
+    const bySeq = (await Promise.all(ids.map(async (id) => ({ id, seq: await seqOf(TENANT_A, id) })))).sort((x, y) => x.seq - y.seq);
+    victim = bySeq[2].id;
+    victimSeq = bySeq[2].seq;
     expect((await verifyAuditChain(db, TENANT_A)).ok).toBe(true);
   });
 
