@@ -34,6 +34,10 @@ const configSchema = z.object({
   /** FHIR: allow a client-chosen id on PUT of a resource that does not exist yet. */
   FHIR_UPDATE_CREATE: booleanFlag.default(true),
   SEED_DEMO: booleanFlag.optional(),
+  /** AuditEvents for every interaction. Turning this off is for measuring its cost only (npm run bench). */
+  AUDIT_ENABLED: booleanFlag.default(true),
+  /** How often the sealer chains new audit rows (milliseconds). */
+  AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   /** Requests per minute (0 turns a limit off): FHIR API per client, and per IP for sign-in, OTP and the token endpoint. */
   RATE_LIMIT_API: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(5),

@@ -1,5 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { auditedAuthEvents } from './audit/auth-events.ts';
+import { type Sealer, startSealer } from './audit/sealer.ts';
 import { bootstrapTenant } from './auth/bootstrap.ts';
 import { AuthService } from './auth/service.ts';
 import { type Config, loadConfig } from './config.ts';
@@ -15,6 +17,8 @@ export interface RunningServer {
   db: Database;
   logger: Logger;
   auth: AuthService;
+  /** Chains committed audit rows; `sealNow()` for tests and the verify operation. */
+  sealer: Sealer;
   http: Server;
   /** The URL the server listens on (useful with PORT=0). */
   url: string;
@@ -35,6 +39,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   await bootstrapTenant(db, config, logger, tenantName);
   await seedOnFirstStart(db, config, logger);
   const auth = await AuthService.start(db, config, logger);
+  auth.events = auditedAuthEvents(db, logger);
+  if (!config.AUDIT_ENABLED) logger.warn('AUDIT_ENABLED=false: interactions are NOT audited (benchmarking only)');
+  const sealer = startSealer(db, logger, config.AUDIT_SEAL_INTERVAL_MS);
   const lifecycle = { shuttingDown: false };
   const app = createApp({ config, db, logger, auth, lifecycle });
   const http = await new Promise<Server>((resolve, reject) => {
@@ -52,10 +59,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
         http.closeIdleConnections();
       });
       auth.stop();
+      await sealer.stop();
       await db.close();
     })();
     return stopping;
   };
   logger.info({ url: config.baseUrl, database: db.kind }, 'Hospital-Ops FHIR server listening');
-  return { config, db, logger, auth, http, url, stop };
+  return { config, db, logger, auth, sealer, http, url, stop };
 }

@@ -93,6 +93,7 @@ export function createFhirRouter(): FhirRouter {
     '_history',
     async (req, repo) => {
       (repo as PostgresRepository).assertUnconditionalRead(storedResourceTypes());
+      await (repo as PostgresRepository).auditHistory('history-system');
       return [allOk, await readHistoryBundle(repo as PostgresRepository, { ...historyParams(req) })];
     },
     'history-system',
@@ -104,6 +105,7 @@ export function createFhirRouter(): FhirRouter {
       const { resourceType } = req.params;
       assertStoredResourceType(resourceType);
       (repo as PostgresRepository).assertUnconditionalRead([resourceType]);
+      await (repo as PostgresRepository).auditHistory('history-type', resourceType);
       return [
         allOk,
         await readHistoryBundle(repo as PostgresRepository, {

@@ -12,7 +12,9 @@ import { discoveryRoutes } from '../oauth/discovery.ts';
 import { launchRoutes } from '../oauth/launch.ts';
 import { tokenRoutes } from '../oauth/token-routes.ts';
 import { healthRoutes } from '../ops/health.ts';
-import { PostgresRepository } from '../repo/postgres-repository.ts';
+import type { AuditKind } from '../audit/event.ts';
+import { writeAudit } from '../audit/log.ts';
+import { type AuditContext, PostgresRepository } from '../repo/postgres-repository.ts';
 import { FHIR_BASE_PATH, handleFhirRequest, sendFhir } from './fhir-handler.ts';
 import { contentTooLarge, outcome, toOutcome, unsupportedMediaType } from './outcomes.ts';
 import { appCors, perMinute, securityHeaders, tokenOrIp } from './security.ts';
@@ -50,6 +52,24 @@ function rejectNonJsonFormat(req: Request, res: Response, next: NextFunction): v
     return;
   }
   sendFhir(res, 415, unsupportedMediaType(`Unsupported _format: ${String(f)}; this server speaks JSON`));
+}
+
+const DENIED_KIND: Record<string, AuditKind> = { GET: 'read', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
+/** Who did it, from where: the request's half of every AuditEvent. */
+function auditContext(req: Request, res: Response, who: RequestAuth): AuditContext {
+  return {
+    tenantId: who.tenant.tenantId,
+    branchId: who.tenant.branchId,
+    userId: who.principal.userId,
+    fhirUser: who.token.fhirUser,
+    clientId: who.principal.clientId,
+    patient: who.principal.patient ? `Patient/${who.principal.patient}` : undefined,
+    ip: req.ip,
+    userAgent: req.get('user-agent'),
+    requestId: res.locals.requestId,
+    query: req.originalUrl.slice(FHIR_BASE_PATH.length),
+  };
 }
 
 export function createApp({ config, db, logger, auth, lifecycle = { shuttingDown: false } }: AppDeps): express.Express {
@@ -101,9 +121,21 @@ export function createApp({ config, db, logger, auth, lifecycle = { shuttingDown
   fhir.use(perMinute(config.RATE_LIMIT_API, tokenOrIp), bearerAuth(auth));
   fhir.use(async (req, res, next) => {
     try {
-      const { tenant, access } = res.locals.auth as RequestAuth;
-      const repo = new PostgresRepository({ db, tenant, baseUrl: config.baseUrl, updateCreate: config.FHIR_UPDATE_CREATE, access });
+      const who = res.locals.auth as RequestAuth;
+      const audit = config.AUDIT_ENABLED ? auditContext(req, res, who) : undefined;
+      const repo = new PostgresRepository({
+        db,
+        tenant: who.tenant,
+        baseUrl: config.baseUrl,
+        updateCreate: config.FHIR_UPDATE_CREATE,
+        access: who.access,
+        audit,
+      });
       await handleFhirRequest(router, repo, req, res, config.baseUrl);
+      // A refused request wrote nothing (its transaction rolled back): record the refusal itself.
+      if (audit && res.statusCode === 403) {
+        await writeAudit(db, { ...audit, kind: DENIED_KIND[req.method] ?? 'operation', resource: req.path, outcome: '4', detail: 'Access denied' });
+      }
     } catch (err) {
       next(err);
     }

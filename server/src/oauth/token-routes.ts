@@ -6,6 +6,15 @@ import { clientCredentials, introspectRefreshToken, redeemCode, refresh, revokeR
 
 export const REFRESH_COOKIE = 'hops_rt';
 
+/** The user an access token was issued to (its `sub`), read back from the token we just signed. */
+function userOf(result: TokenResponse): string | undefined {
+  try {
+    return JSON.parse(Buffer.from(result.access_token.split('.')[1], 'base64url').toString('utf8')).sub;
+  } catch {
+    return undefined;
+  }
+}
+
 function handle(fn: (req: Request, res: Response) => Promise<void>) {
   return async (req: Request, res: Response) => {
     try {
@@ -57,6 +66,13 @@ export function tokenRoutes(auth: AuthService): express.Router {
         default:
           throw new OAuthError('unsupported_grant_type', `Unsupported grant_type: ${body.grant_type ?? '(none)'}`);
       }
+      await auth.events.tokenIssued(req, {
+        tenantId: client.tenant_id,
+        clientId: client.client_id,
+        userId: result.tenant && body.grant_type !== 'client_credentials' ? userOf(result) : undefined,
+        scope: result.scope,
+        grant: body.grant_type as string,
+      });
       // Browser apps may keep the refresh token out of JavaScript's reach: it also rides in an
       // httpOnly cookie scoped to the token endpoint, which the refresh grant accepts.
       if (result.refresh_token && client.client_type === 'public') {

@@ -34,6 +34,8 @@ import type { Database, Sql, TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, validateForWrite } from '../fhir/validate.ts';
 import { COMPARTMENT, compileGates, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
+import type { AuditInput, AuditKind } from '../audit/event.ts';
+import { queueAudit } from '../audit/log.ts';
 import { readHistoryBundle } from './history.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
@@ -48,12 +50,18 @@ export interface RepositoryOptions {
   access?: AccessControl;
   /** Includes skip types the caller may not read instead of failing the whole search. */
   omitDenied?: boolean;
+  /** Who is acting, for the AuditEvents each interaction writes in its own transaction. Absent: not audited. */
+  audit?: AuditContext;
 }
 
-/** An open transaction: its SQL (which flushes pending writes first) and its pending writes. */
+/** The request's side of an AuditEvent; the repository adds what happened to which resource. */
+export type AuditContext = Omit<AuditInput, 'kind' | 'resource' | 'outcome' | 'detail'>;
+
+/** An open transaction: its SQL (which flushes pending writes first), its pending writes and audit events. */
 interface Tx {
   sql: Sql;
   buffer: WriteBuffer;
+  audit: AuditInput[];
 }
 
 interface Row {
@@ -109,8 +117,11 @@ export class PostgresRepository extends FhirRepository {
           this.options.tenant,
           async (raw) => {
             const buffer = new WriteBuffer();
-            const result = await fn({ sql: buffer.wrap(raw), buffer });
+            const audit: AuditInput[] = [];
+            const result = await fn({ sql: buffer.wrap(raw), buffer, audit });
             buffer.flushAtCommit(raw);
+            // The events commit with the data they describe, in the same COMMIT message.
+            for (const event of audit) queueAudit(raw, event);
             return result;
           },
           { serializable },
@@ -145,8 +156,20 @@ export class PostgresRepository extends FhirRepository {
     return this.run(async (tx) => {
       const created = this.insertNew(tx, { ...resource, id });
       await this.assertWritable(tx, resource.resourceType, id, 'c');
+      this.audit(tx, 'create', created);
       return created;
     });
+  }
+
+  // ---- audit ------------------------------------------------------------------------------
+
+  /** Notes an AuditEvent for this interaction; it is written when the transaction commits. */
+  private audit(tx: Tx, kind: AuditKind, resource?: Resource | string, query?: string): void {
+    const ctx = this.options.audit;
+    if (!ctx) return;
+    const ref = typeof resource === 'string' ? resource : resource ? `${resource.resourceType}/${resource.id}` : undefined;
+    const patient = (typeof resource === 'object' ? patientOf(resource) : undefined) ?? ctx.patient;
+    tx.audit.push({ ...ctx, kind, resource: ref, patient, query: query ?? (kind.startsWith('search') ? ctx.query : undefined) });
   }
 
   // ---- access control ---------------------------------------------------------------------
@@ -212,6 +235,7 @@ export class PostgresRepository extends FhirRepository {
         const created = this.insertNew(tx, { ...resource, id });
         await this.assertWritable(tx, resource.resourceType, id, 'c');
         createdByUpdate.add(created);
+        this.audit(tx, 'create', created);
         return created;
       }
       await this.assertCurrentWritable(tx, resource.resourceType, current, 'u');
@@ -224,6 +248,7 @@ export class PostgresRepository extends FhirRepository {
       }
       const written = this.writeVersion(tx, { ...resource, id }, current.version_id + 1);
       await this.assertWritable(tx, resource.resourceType, id, 'u');
+      this.audit(tx, 'update', written);
       return written;
     });
   }
@@ -277,6 +302,7 @@ export class PostgresRepository extends FhirRepository {
       }
       const written = this.writeVersion(tx, patched, current.version_id + 1);
       await this.assertWritable(tx, resourceType, id, 'u');
+      this.audit(tx, 'patch', written);
       return written;
     });
   }
@@ -292,6 +318,7 @@ export class PostgresRepository extends FhirRepository {
       }
       if (current.deleted) return; // deleting a deleted resource changes nothing
       tx.buffer.update(resourceType, id, current.version_id + 1, new Date().toISOString(), null);
+      this.audit(tx, 'delete', current.content ?? `${resourceType}/${id}`);
     });
   }
 
@@ -304,6 +331,7 @@ export class PostgresRepository extends FhirRepository {
       const found = r.rows[0];
       // A resource outside the caller's conditions does not exist for them.
       if (found && !found.deleted && !(await this.visible(tx, resourceType, id, 'r'))) return undefined;
+      if (found?.content) this.audit(tx, 'read', found.content);
       return found;
     });
     if (!row) throw new OperationOutcomeError(notFound);
@@ -342,6 +370,7 @@ export class PostgresRepository extends FhirRepository {
         `SELECT id, version_id, deleted, content FROM ${quoteTable(`${resourceType}_History`)} WHERE id = $1 AND version_id = $2`,
         [id, Number(vid)],
       );
+      if (r.rows[0]?.content) this.audit(tx, 'vread', r.rows[0].content);
       return r.rows[0];
     });
     if (!row) throw new OperationOutcomeError(notFound);
@@ -357,11 +386,13 @@ export class PostgresRepository extends FhirRepository {
   /** 404 unless the resource exists or once existed (a deleted resource still has its history). */
   async assertHasHistory(resourceType: string, id: string): Promise<void> {
     this.permit(resourceType, 'r');
-    const exists = await this.run(
-      async (tx) =>
+    const exists = await this.run(async (tx) => {
+      const found =
         (await tx.sql.query(`SELECT 1 FROM ${quoteTable(resourceType)} WHERE id = $1`, [id])).rowCount > 0 &&
-        (await this.visibleEvenIfDeleted(tx, resourceType, id)),
-    );
+        (await this.visibleEvenIfDeleted(tx, resourceType, id));
+      if (found) this.audit(tx, 'history-instance', `${resourceType}/${id}`);
+      return found;
+    });
     if (!exists) throw new OperationOutcomeError(notFound);
   }
 
@@ -372,6 +403,11 @@ export class PostgresRepository extends FhirRepository {
   private async visibleEvenIfDeleted(tx: Tx, type: string, id: string): Promise<boolean> {
     if (!this.options.access?.gates(type, 'r').length) return true;
     return this.visible(tx, type, id, 'r');
+  }
+
+  /** Records a type or system history read (its pages are read outside a write transaction). */
+  async auditHistory(kind: 'history-type' | 'history-system', resourceType?: string): Promise<void> {
+    if (this.options.audit) await this.run(async (tx) => this.audit(tx, kind, resourceType));
   }
 
   /** Type and system history list versions of many resources: only for callers who may read all of them. */
@@ -412,6 +448,9 @@ export class PostgresRepository extends FhirRepository {
     const q = compileSearchQuery(searchRequest, p);
     return this.run(async (tx) => {
       const { sql } = tx;
+      const compartment = searchRequest.filters?.find((f) => f.code === COMPARTMENT)?.value;
+      const kind: AuditKind = searchRequest.types?.length ? 'search-system' : compartment ? 'search-compartment' : 'search-type';
+      this.audit(tx, kind, compartment);
       let resources: WithId<T>[] = [];
       if (count > 0) {
         const r = await sql.query<{ content: WithId<T> }>(q.page(count + 1, offset), p.values);
@@ -433,7 +472,8 @@ export class PostgresRepository extends FhirRepository {
         search: { mode: 'match' },
       }));
       if (searchRequest.include?.length || searchRequest.revInclude?.length) {
-        const repo = new PostgresRepository({ ...this.options, omitDenied: true }, tx);
+        // Included resources are part of the search's one AuditEvent.
+        const repo = new PostgresRepository({ ...this.options, omitDenied: true, audit: undefined }, tx);
         await getExtraEntries(repo, searchRequest, resources, entries as BundleEntry[], {
           fullUrl: (type, id) => `${this.options.baseUrl}/fhir/R4/${type}/${id}`,
         });
@@ -456,6 +496,14 @@ export class PostgresRepository extends FhirRepository {
     }
     return result;
   }
+}
+
+/** The patient a resource is about: itself, or its subject/patient reference. */
+function patientOf(resource: Resource): string | undefined {
+  if (resource.resourceType === 'Patient') return `Patient/${resource.id}`;
+  const r = resource as { subject?: Reference; patient?: Reference; beneficiary?: Reference };
+  const ref = (r.patient ?? r.subject ?? r.beneficiary)?.reference;
+  return ref?.startsWith('Patient/') ? ref : undefined;
 }
 
 const VERBS: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
