@@ -248,6 +248,16 @@ export async function refresh(auth: AuthService, client: ClientRow, token: strin
   return issueUserTokens(auth, { user, client, scope, patient: row.patient, encounter: row.encounter, family: row.family });
 }
 
+/** The client a refresh token was issued to (public clients may refresh without naming themselves, RFC 6749 section 6). */
+export async function clientIdOfRefreshToken(auth: AuthService, token: string): Promise<string | undefined> {
+  const tenantId = tenantOf(token);
+  if (!tenantId) return undefined;
+  const r = await auth.db.transaction({ tenantId }, (sql) =>
+    sql.query<{ client_id: string }>('SELECT client_id FROM refresh_token WHERE token_hash = $1', [sha256(token)]),
+  );
+  return r.rows[0]?.client_id;
+}
+
 /** Backend Services: a confidential client acting for itself with system/ scopes. */
 export async function clientCredentials(auth: AuthService, client: ClientRow, requestedScope: string | undefined): Promise<TokenResponse> {
   if (client.client_type !== 'confidential') throw new OAuthError('unauthorized_client', 'Public clients cannot use client_credentials');

@@ -2,7 +2,15 @@ import express, { type Request, type Response } from 'express';
 import type { AuthService } from '../auth/service.ts';
 import { authenticateClient } from './client-auth.ts';
 import { OAuthError, sendOAuthError } from './errors.ts';
-import { clientCredentials, introspectRefreshToken, redeemCode, refresh, revokeRefreshToken, type TokenResponse } from './grants.ts';
+import {
+  clientCredentials,
+  clientIdOfRefreshToken,
+  introspectRefreshToken,
+  redeemCode,
+  refresh,
+  revokeRefreshToken,
+  type TokenResponse,
+} from './grants.ts';
 
 export const REFRESH_COOKIE = 'hops_rt';
 
@@ -45,6 +53,11 @@ export function tokenRoutes(auth: AuthService): express.Router {
     handle(async (req, res) => {
       if (!req.is('application/x-www-form-urlencoded')) throw new OAuthError('invalid_request', 'Send application/x-www-form-urlencoded');
       const body = req.body as Record<string, string | undefined>;
+      const anonymous = !body.client_id && !body.client_assertion && !req.get('authorization');
+      if (body.grant_type === 'refresh_token' && anonymous) {
+        // Only a public client can be identified this way: confidential ones must still authenticate.
+        body.client_id = await clientIdOfRefreshToken(auth, body.refresh_token ?? cookie(req, REFRESH_COOKIE) ?? '');
+      }
       const { client } = await authenticateClient(auth, req, tokenEndpoint());
       if (!(await auth.tenantActive(client.tenant_id)))
         throw new OAuthError('invalid_client', 'The client’s organisation is not active', 401);
