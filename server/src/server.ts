@@ -43,7 +43,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   if (!config.AUDIT_ENABLED) logger.warn('AUDIT_ENABLED=false: interactions are NOT audited (benchmarking only)');
   const sealer = startSealer(db, logger, config.AUDIT_SEAL_INTERVAL_MS);
   const lifecycle = { shuttingDown: false };
-  const app = createApp({ config, db, logger, auth, lifecycle });
+  const app = createApp({ config, db, logger, auth, sealer, lifecycle });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

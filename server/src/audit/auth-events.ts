@@ -23,7 +23,14 @@ export function auditedAuthEvents(db: Database, logger: Logger): AuthEvents {
   };
   return {
     login: (req, user, clientId, method) =>
-      write({ ...fromRequest(req), tenantId: user.tenant_id, userId: user.id, clientId, kind: 'login', detail: `Signed in with ${method}` }),
+      write({
+        ...fromRequest(req),
+        tenantId: user.tenant_id,
+        userId: user.id,
+        clientId,
+        kind: 'login',
+        detail: `Signed in with ${method}`,
+      }),
     loginFailed: (req, user, clientId, method) =>
       write({
         ...fromRequest(req),
@@ -36,6 +43,13 @@ export function auditedAuthEvents(db: Database, logger: Logger): AuthEvents {
       }),
     logout: (req, user) => write({ ...fromRequest(req), tenantId: user.tenant_id, userId: user.id, kind: 'logout' }),
     tokenIssued: (req, t) =>
-      write({ ...fromRequest(req), tenantId: t.tenantId, userId: t.userId, clientId: t.clientId, kind: 'token', detail: `${t.grant}: ${t.scope}` }),
+      write({
+        ...fromRequest(req),
+        tenantId: t.tenantId,
+        userId: t.userId,
+        clientId: t.clientId,
+        kind: 'token',
+        detail: `${t.grant}: ${t.scope}`,
+      }),
   };
 }

@@ -1,4 +1,5 @@
-import { type Filter, forbidden, OperationOutcomeError } from '@medplum/core';
+import { type Filter, OperationOutcomeError } from '@medplum/core';
+import { forbiddenOutcome } from '../http/outcomes.ts';
 import { compartmentParams } from '../search/compartments.ts';
 import { parseSearch } from '../search/parse.ts';
 import { COMPARTMENT } from '../search/sql.ts';
@@ -23,6 +24,8 @@ export interface AccessControl {
   readonly breakGlass: boolean;
 }
 
+const VERB: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
+
 /** Who is asking, as a verified access token says. */
 export interface Principal {
   tenantId: string;
@@ -37,6 +40,21 @@ export interface Principal {
   patient?: string;
   encounter?: string;
 }
+
+/**
+ * Types outside the R4 Patient compartment that still hold patients' data: the search parameter
+ * naming the patient, or null when nothing searchable ties them to one (a Binary or Bundle can hold
+ * anything). A patient scope reads them only through that parameter, or not at all.
+ */
+const PATIENT_DATA_OUTSIDE_COMPARTMENT: Record<string, string | null> = {
+  Device: 'patient',
+  Contract: 'patient',
+  GuidanceResponse: 'patient',
+  Binary: null,
+  Bundle: null,
+  Linkage: null,
+  MessageHeader: null,
+};
 
 /** A rule or scope, parsed once per type: the alternative it contributes, or undefined when it does not apply. */
 function alternative(
@@ -59,6 +77,12 @@ function alternative(
     else if (compartmentParams('Patient', type)) filters.push({ code: COMPARTMENT, operator: 'eq', value: `Patient/${patient}` });
     // Outside the compartment (Practitioner, Organization, Medication...): readable, never writable.
     else if (permission !== 'r' && permission !== 's') return undefined;
+    // ...except patient data the compartment leaves out: only the patient's own, or none at all.
+    else if (type in PATIENT_DATA_OUTSIDE_COMPARTMENT) {
+      const code = PATIENT_DATA_OUTSIDE_COMPARTMENT[type];
+      if (!code) return undefined;
+      filters.push({ code, operator: 'eq', value: `Patient/${patient}` });
+    }
   }
   return filters;
 }
@@ -115,7 +139,7 @@ export function accessControlFor(p: Principal): AccessControl {
     allows: (type, permission) => compute(type, permission) !== null,
     gates(type, permission) {
       const g = compute(type, permission);
-      if (g === null) throw new OperationOutcomeError(forbidden);
+      if (g === null) throw new OperationOutcomeError(forbiddenOutcome(`Not permitted: ${VERB[permission]} ${type}`));
       return g;
     },
     breakGlass: p.role ? DEFAULT_POLICIES[p.role].breakGlass : false,

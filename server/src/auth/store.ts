@@ -61,25 +61,29 @@ export interface NewUser {
 }
 
 export async function createUser(db: Database, tenantId: string, u: NewUser): Promise<UserRow> {
+  const hash = u.password ? await hashPassword(u.password) : null;
+  return inTenant(db, tenantId, (sql) => insertUser(sql, tenantId, u, hash));
+}
+
+/** Inserts a login inside the caller's transaction (with the FHIR Practitioner it belongs to, say). */
+export async function insertUser(sql: Sql, tenantId: string, u: NewUser, passwordHash: string | null): Promise<UserRow> {
   if (!isRole(u.role)) throw new OperationOutcomeError(badRequest(`Unknown role: ${u.role}`));
   if (!u.email && !u.phone) throw new OperationOutcomeError(badRequest('A user needs an email or a phone number'));
   const email = u.email ? normaliseLogin(u.email) : null;
   const phone = u.phone ? normaliseLogin(u.phone) : null;
+  if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) throw new OperationOutcomeError(badRequest(`Not an email address: ${u.email}`));
   if (phone && !/^\+91[6-9]\d{9}$/.test(phone)) throw new OperationOutcomeError(badRequest(`Not an Indian mobile number: ${u.phone}`));
-  const hash = u.password ? await hashPassword(u.password) : null;
   const id = randomUUID();
   try {
-    return await inTenant(db, tenantId, async (sql) => {
-      for (const login of [email, phone].filter((x): x is string => x !== null)) {
-        await sql.query('INSERT INTO login_directory (login, tenant_id, user_id) VALUES ($1, $2, $3)', [login, tenantId, id]);
-      }
-      const r = await sql.query<UserRow>(
-        `INSERT INTO app_user (tenant_id, id, email, phone, name, password_hash, role, branch_ids, practitioner_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [tenantId, id, email, phone, u.name, hash, u.role, u.branchIds ?? [], u.practitionerId ?? null],
-      );
-      return r.rows[0];
-    });
+    for (const login of [email, phone].filter((x): x is string => x !== null)) {
+      await sql.query('INSERT INTO login_directory (login, tenant_id, user_id) VALUES ($1, $2, $3)', [login, tenantId, id]);
+    }
+    const r = await sql.query<UserRow>(
+      `INSERT INTO app_user (tenant_id, id, email, phone, name, password_hash, role, branch_ids, practitioner_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+      [tenantId, id, email, phone, u.name, passwordHash, u.role, u.branchIds ?? [], u.practitionerId ?? null],
+    );
+    return r.rows[0];
   } catch (err) {
     if ((err as { code?: string }).code === '23505') throw new OperationOutcomeError(conflict('That email or phone already has a login'));
     throw err;

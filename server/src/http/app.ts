@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { adminRoutes } from '../admin/routes.ts';
+import type { AuditKind } from '../audit/event.ts';
+import { writeAudit } from '../audit/log.ts';
+import type { Sealer } from '../audit/sealer.ts';
 import { bearerAuth, type RequestAuth } from '../auth/bearer.ts';
+import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -12,8 +17,6 @@ import { discoveryRoutes } from '../oauth/discovery.ts';
 import { launchRoutes } from '../oauth/launch.ts';
 import { tokenRoutes } from '../oauth/token-routes.ts';
 import { healthRoutes } from '../ops/health.ts';
-import type { AuditKind } from '../audit/event.ts';
-import { writeAudit } from '../audit/log.ts';
 import { type AuditContext, PostgresRepository } from '../repo/postgres-repository.ts';
 import { FHIR_BASE_PATH, handleFhirRequest, sendFhir } from './fhir-handler.ts';
 import { contentTooLarge, outcome, toOutcome, unsupportedMediaType } from './outcomes.ts';
@@ -26,6 +29,7 @@ export interface AppDeps {
   db: Database;
   logger: Logger;
   auth: AuthService;
+  sealer: Sealer;
   /** Set when shutdown begins, so /health/ready turns 503 and load balancers stop sending work. */
   lifecycle?: { shuttingDown: boolean };
 }
@@ -72,7 +76,7 @@ function auditContext(req: Request, res: Response, who: RequestAuth): AuditConte
   };
 }
 
-export function createApp({ config, db, logger, auth, lifecycle = { shuttingDown: false } }: AppDeps): express.Express {
+export function createApp({ config, db, logger, auth, sealer, lifecycle = { shuttingDown: false } }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
@@ -111,6 +115,8 @@ export function createApp({ config, db, logger, auth, lifecycle = { shuttingDown
   app.use(['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'], perMinute(config.RATE_LIMIT_TOKEN));
   app.use('/oauth2', tokenRoutes(auth), authorizeRoutes(auth));
   app.use(launchRoutes(auth));
+  app.use('/auth', perMinute(config.RATE_LIMIT_OTP), resetRoutes(auth));
+  app.use('/admin', adminRoutes(auth, sealer));
 
   const router = createFhirRouter();
   const fhir = express.Router();
@@ -134,7 +140,13 @@ export function createApp({ config, db, logger, auth, lifecycle = { shuttingDown
       await handleFhirRequest(router, repo, req, res, config.baseUrl);
       // A refused request wrote nothing (its transaction rolled back): record the refusal itself.
       if (audit && res.statusCode === 403) {
-        await writeAudit(db, { ...audit, kind: DENIED_KIND[req.method] ?? 'operation', resource: req.path, outcome: '4', detail: 'Access denied' });
+        await writeAudit(db, {
+          ...audit,
+          kind: DENIED_KIND[req.method] ?? 'operation',
+          resource: req.path,
+          outcome: '4',
+          detail: 'Access denied',
+        });
       }
     } catch (err) {
       next(err);

@@ -10,6 +10,8 @@ export function outcome(id: string, code: string, text: string, expression?: str
   };
 }
 
+/** 403: the id is what maps an outcome to its HTTP status (@medplum/core getStatus). */
+export const forbiddenOutcome = (text: string) => outcome('forbidden', 'forbidden', text);
 export const unsupportedMediaType = (text: string) => outcome('unsupported-media-type', 'not-supported', text);
 export const contentTooLarge = (text: string) => outcome('content-too-large', 'too-costly', text);
 export const serverError = () => outcome('server-error', 'exception', 'Internal server error');

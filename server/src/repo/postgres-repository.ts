@@ -28,14 +28,15 @@ import {
   type UpdateResourceOptions,
 } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, Parameters, Reference, Resource } from '@medplum/fhirtypes';
+import type { AuditInput, AuditKind } from '../audit/event.ts';
+import { queueAudit } from '../audit/log.ts';
 import type { AccessControl } from '../auth/access.ts';
 import type { Permission } from '../auth/scopes.ts';
 import type { Database, Sql, TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, validateForWrite } from '../fhir/validate.ts';
+import { forbiddenOutcome } from '../http/outcomes.ts';
 import { COMPARTMENT, compileGates, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
-import type { AuditInput, AuditKind } from '../audit/event.ts';
-import { queueAudit } from '../audit/log.ts';
 import { readHistoryBundle } from './history.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
@@ -194,7 +195,7 @@ export class PostgresRepository extends FhirRepository {
   /** After a write (flushed by the check's own query): the new version must still be the caller's to write. */
   private async assertWritable(tx: Tx, type: string, id: string, permission: Permission): Promise<void> {
     if (!(await this.visible(tx, type, id, permission))) {
-      throw new OperationOutcomeError(forbiddenBecause(`This ${type} is outside what you may ${VERBS[permission]}`));
+      throw new OperationOutcomeError(forbiddenOutcome(`This ${type} is outside what you may ${VERBS[permission]}`));
     }
   }
 
@@ -258,7 +259,7 @@ export class PostgresRepository extends FhirRepository {
     if (!this.options.access || current.deleted) return;
     if (await this.visible(tx, type, current.id, permission)) return;
     const readable = this.options.access.allows(type, 'r') && (await this.visible(tx, type, current.id, 'r'));
-    throw new OperationOutcomeError(readable ? forbiddenBecause(`This ${type} is outside what you may ${VERBS[permission]}`) : notFound);
+    throw new OperationOutcomeError(readable ? forbiddenOutcome(`This ${type} is outside what you may ${VERBS[permission]}`) : notFound);
   }
 
   private writeVersion<T extends Resource>(tx: Tx, resource: T & { id: string }, version: number): WithId<T> {
@@ -416,7 +417,7 @@ export class PostgresRepository extends FhirRepository {
     if (!access) return;
     for (const type of types) {
       if (access.gates(type, 'r').length > 0) {
-        throw new OperationOutcomeError(forbiddenBecause(`History across ${type} resources needs unrestricted read access`));
+        throw new OperationOutcomeError(forbiddenOutcome(`History across ${type} resources needs unrestricted read access`));
       }
     }
   }
@@ -507,13 +508,6 @@ function patientOf(resource: Resource): string | undefined {
 }
 
 const VERBS: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
-
-function forbiddenBecause(text: string) {
-  return {
-    resourceType: 'OperationOutcome' as const,
-    issue: [{ severity: 'error' as const, code: 'forbidden' as const, details: { text } }],
-  };
-}
 
 function sameContent(a: Resource, b: Resource): boolean {
   const strip = (r: Resource) => ({ ...r, meta: { ...r.meta, versionId: undefined, lastUpdated: undefined } });

@@ -1,0 +1,212 @@
+import { badRequest, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
+import type { Practitioner, PractitionerRole } from '@medplum/fhirtypes';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { writeAudit } from '../audit/log.ts';
+import type { Sealer } from '../audit/sealer.ts';
+import { verifyAuditChain } from '../audit/verify.ts';
+import { bearerAuth, type RequestAuth } from '../auth/bearer.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { DEFAULT_POLICIES, ROLES, type Role } from '../auth/policies.ts';
+import { randomToken } from '../auth/random.ts';
+import type { AuthService } from '../auth/service.ts';
+import { getUser, insertUser, listUsers, type UserRow, updateUser } from '../auth/store.ts';
+import { sendFhir } from '../http/fhir-handler.ts';
+import { forbiddenOutcome, outcome, toOutcome } from '../http/outcomes.ts';
+import { PostgresRepository } from '../repo/postgres-repository.ts';
+
+/**
+ * The tenant admin API: read the access policies, invite staff (Practitioner + PractitionerRole +
+ * login, in one transaction), change roles and branches, deactivate, verify the audit chain.
+ * Branches and Locations are plain FHIR (Organization partOf the chain) on the FHIR API.
+ * Allowed to super_admin (all branches), branch_admin (staff of their own branches) and system
+ * clients with system/*.cruds. Every change is audited.
+ */
+const ROLE_CODES = 'https://hospital-ops.in/fhir/CodeSystem/staff-role';
+
+const inviteSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    email: z.email().optional(),
+    phone: z.string().min(10).max(20).optional(),
+    role: z.enum(ROLES),
+    branchIds: z.array(z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/)).default([]),
+    qualification: z.string().max(200).optional(),
+    /** Medical council registration, e.g. "MMC 2011/04/1234". */
+    registration: z.string().max(100).optional(),
+  })
+  .refine((v) => v.email || v.phone, { message: 'email or phone is required' });
+
+const changeSchema = z
+  .object({ role: z.enum(ROLES).optional(), branchIds: z.array(z.string()).optional(), active: z.boolean().optional() })
+  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
+
+function publicUser(u: UserRow) {
+  return {
+    id: u.id,
+    name: u.name,
+    email: u.email,
+    phone: u.phone,
+    role: u.role,
+    branchIds: u.branch_ids,
+    practitioner: u.practitioner_id ? `Practitioner/${u.practitioner_id}` : null,
+    active: u.active,
+    locked: u.locked_until !== null && new Date(u.locked_until) > new Date(),
+  };
+}
+
+interface Admin {
+  who: RequestAuth;
+  /** Branches this admin manages; undefined = all. */
+  branches?: string[];
+}
+
+function adminOf(res: Response): Admin {
+  const who = res.locals.auth as RequestAuth;
+  const system =
+    !who.principal.userId && who.principal.scopes.some((s) => s.context === 'system' && s.resourceType === '*' && s.permissions.size === 5);
+  if (who.principal.role === 'super_admin' || system) return { who };
+  if (who.principal.role === 'branch_admin') return { who, branches: who.principal.branchIds };
+  throw new OperationOutcomeError(forbiddenOutcome('Tenant administration needs super_admin or branch_admin'));
+}
+
+function assertManages(admin: Admin, branchIds: string[], role?: Role): void {
+  if (!admin.branches) return;
+  const outside = branchIds.filter((b) => !admin.branches?.includes(b));
+  if (outside.length || branchIds.length === 0 || role === 'super_admin' || role === 'branch_admin') {
+    throw new OperationOutcomeError(forbiddenOutcome('A branch admin manages clinical and front-office staff of their own branches only'));
+  }
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
+
+export function adminRoutes(auth: AuthService, sealer: Sealer): express.Router {
+  const r = express.Router();
+  r.use(express.json({ limit: '64kb' }), bearerAuth(auth));
+
+  const audit = (req: Request, admin: Admin, detail: string, resource?: string) =>
+    writeAudit(auth.db, {
+      tenantId: admin.who.tenant.tenantId,
+      userId: admin.who.principal.userId,
+      fhirUser: admin.who.token.fhirUser,
+      clientId: admin.who.principal.clientId,
+      ip: req.ip,
+      userAgent: req.get('user-agent'),
+      requestId: req.res?.locals.requestId,
+      kind: 'operation',
+      resource,
+      detail,
+    });
+
+  r.get(
+    '/access-policies',
+    wrap(async (_req, res) => {
+      adminOf(res);
+      res.json({ roles: Object.values(DEFAULT_POLICIES) });
+    }),
+  );
+
+  r.get(
+    '/staff',
+    wrap(async (_req, res) => {
+      const admin = adminOf(res);
+      const users = await listUsers(auth.db, admin.who.tenant.tenantId);
+      const visible = admin.branches ? users.filter((u) => u.branch_ids.some((b) => admin.branches?.includes(b))) : users;
+      res.json({ staff: visible.map(publicUser) });
+    }),
+  );
+
+  r.post(
+    '/staff',
+    wrap(async (req, res) => {
+      const admin = adminOf(res);
+      const parsed = inviteSchema.safeParse(req.body);
+      if (!parsed.success)
+        throw new OperationOutcomeError(badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+      const v = parsed.data;
+      assertManages(admin, v.branchIds, v.role);
+      // The first password is random and shown once; the person sets their own via OTP reset.
+      const password = randomToken(12);
+      const hash = await hashPassword(password);
+      const tenant = admin.who.tenant;
+      const repo = new PostgresRepository({ db: auth.db, tenant, baseUrl: auth.config.baseUrl, updateCreate: false });
+      const { user, practitioner } = await repo.withTransaction(
+        async (tx): Promise<{ user: UserRow; practitioner: Practitioner & { id: string } }> => {
+          const practitioner = await tx.createResource<Practitioner>({
+            resourceType: 'Practitioner',
+            active: true,
+            name: [{ text: v.name }],
+            telecom: [
+              ...(v.phone ? [{ system: 'phone' as const, value: v.phone, use: 'work' as const }] : []),
+              ...(v.email ? [{ system: 'email' as const, value: v.email, use: 'work' as const }] : []),
+            ],
+            qualification: v.qualification ? [{ code: { text: v.qualification } }] : undefined,
+            identifier: v.registration ? [{ type: { text: 'Medical council registration' }, value: v.registration }] : undefined,
+          });
+          for (const branch of v.branchIds.length ? v.branchIds : [undefined]) {
+            await tx.createResource<PractitionerRole>({
+              resourceType: 'PractitionerRole',
+              active: true,
+              practitioner: { reference: `Practitioner/${practitioner.id}` },
+              organization: branch ? { reference: `Organization/${branch}` } : undefined,
+              code: [{ coding: [{ system: ROLE_CODES, code: v.role }] }],
+            });
+          }
+          const user = await tx.query((sql) => insertUser(sql, tenant.tenantId, { ...v, practitionerId: practitioner.id }, hash));
+          return { user, practitioner };
+        },
+        { serializable: false, resourceTypes: ['Practitioner', 'PractitionerRole'] },
+      );
+      await audit(req, admin, `staff.invite role=${v.role}`, `Practitioner/${practitioner.id}`);
+      res.status(201).json({ ...publicUser(user), temporaryPassword: password });
+    }),
+  );
+
+  r.patch(
+    '/staff/:id',
+    wrap(async (req, res) => {
+      const admin = adminOf(res);
+      const parsed = changeSchema.safeParse(req.body);
+      if (!parsed.success)
+        throw new OperationOutcomeError(badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+      const id = String(req.params.id);
+      const current = /^[0-9a-f-]{36}$/.test(id) ? await getUser(auth.db, admin.who.tenant.tenantId, id) : undefined;
+      if (!current) return sendFhir(res, 404, outcome('not-found', 'not-found', 'No such staff member'));
+      assertManages(admin, current.branch_ids, current.role);
+      if (parsed.data.branchIds || parsed.data.role) assertManages(admin, parsed.data.branchIds ?? current.branch_ids, parsed.data.role);
+      const updated = await updateUser(auth.db, admin.who.tenant.tenantId, id, parsed.data);
+      const what = [
+        parsed.data.role && parsed.data.role !== current.role ? `role_change ${current.role}->${parsed.data.role}` : '',
+        parsed.data.branchIds ? `branches=${parsed.data.branchIds.join(',')}` : '',
+        parsed.data.active === false ? 'deactivate' : parsed.data.active === true ? 'activate' : '',
+      ].filter(Boolean);
+      await audit(
+        req,
+        admin,
+        `staff.update ${what.join(' ')}`,
+        current.practitioner_id ? `Practitioner/${current.practitioner_id}` : undefined,
+      );
+      res.json(publicUser(updated as UserRow));
+    }),
+  );
+
+  r.post(
+    '/audit/verify',
+    wrap(async (req, res) => {
+      const admin = adminOf(res);
+      if (admin.branches) throw new OperationOutcomeError(forbiddenOutcome('Only a super_admin verifies the audit chain'));
+      await sealer.sealNow();
+      const result = await verifyAuditChain(auth.db, admin.who.tenant.tenantId);
+      await audit(req, admin, `audit.verify ok=${result.ok}`);
+      res.json(result);
+    }),
+  );
+
+  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, body } = toOutcome(err);
+    if (status >= 500) res.locals.error = normalizeErrorString(err);
+    sendFhir(res, status, body);
+  });
+  return r;
+}
