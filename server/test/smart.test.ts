@@ -20,9 +20,8 @@ let patientQ: string;
 const sessions = new Map<string, Map<string, unknown>>();
 
 function storageFor(sid: string) {
-  let s = sessions.get(sid);
-  if (!s) sessions.set(sid, (s = new Map()));
-  const store = s;
+  const store = sessions.get(sid) ?? new Map<string, unknown>();
+  sessions.set(sid, store);
   return {
     get: async (k: string) => store.get(k),
     set: async (k: string, v: unknown) => {

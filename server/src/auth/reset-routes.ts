@@ -36,12 +36,10 @@ export function resetRoutes(auth: AuthService): express.Router {
     try {
       const parsed = confirmSchema.safeParse(req.body);
       if (!parsed.success) {
-        return void res
-          .status(400)
-          .json({
-            error: 'invalid_request',
-            error_description: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-          });
+        return void res.status(400).json({
+          error: 'invalid_request',
+          error_description: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        });
       }
       const user = await checkOtp(auth, parsed.data.challenge, parsed.data.code, 'reset');
       if (!user?.active)
