@@ -39,24 +39,33 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/** A fresh PostgreSQL database on the machine's server, and a way to drop it. */
+export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `hops_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
 /**
  * Starts a real server on a free port with two tenants, A and B, on the database TEST_DB names:
  * PGlite in memory, or a fresh PostgreSQL database that is dropped afterwards.
  */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const kind = process.env.TEST_DB ?? 'pglite';
-  let databaseUrl: string | undefined;
-  let dbName: string | undefined;
-  if (kind === 'postgres') {
-    dbName = `hops_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    await admin.end();
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${dbName}`;
-    databaseUrl = u.toString();
-  }
+  const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase() : undefined;
+  const databaseUrl = scratch?.url;
   const server = await startServer({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -100,12 +109,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async stop() {
       systemClients.delete(base);
       await server.stop();
-      if (dbName) {
-        const admin = new pg.Client({ connectionString: ADMIN_URL });
-        await admin.connect();
-        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-        await admin.end();
-      }
+      await scratch?.drop();
     },
   };
 }

@@ -1,0 +1,169 @@
+// `npm run admin -- <command>`: tenants, users, OAuth clients, signing keys and the audit chain,
+// from the command line, with JSON output. Uses the same environment as the server (DATABASE_URL
+// or the embedded DATA_DIR; the embedded database cannot be open in a running server at the same time).
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { OperationOutcomeError } from '@medplum/core';
+import { sealPending } from '../audit/sealer.ts';
+import { verifyAuditChain } from '../audit/verify.ts';
+import { rotateSigningKey } from '../auth/keys.ts';
+import { isRole } from '../auth/policies.ts';
+import { randomToken } from '../auth/random.ts';
+import { createClient, createUser, listClients, listUsers, revokeClient, type UserRow, updateUser } from '../auth/store.ts';
+import { loadConfig } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { openDatabase } from '../db/open.ts';
+import { ensureTenant } from '../tenancy/tenants.ts';
+
+const USAGE = `Usage: npm run admin -- <command> [options]
+  tenant create --name <name> [--id <uuid>]
+  tenant list
+  user create --tenant <id> --role <role> --name <name> (--email <e> | --phone <p>) [--password <pw>]
+  user list --tenant <id>
+  user update --tenant <id> --id <user id> [--role <role>] [--active true|false]
+  client create --tenant <id> --name <name> --type public|confidential --scope "<scopes>"
+                [--redirect-uri <uri>]... [--jwks-uri <url>] [--jwks-file <path>] [--launch-uri <uri>] [--client-id <id>]
+  client list --tenant <id>
+  client revoke --tenant <id> --client-id <id>
+  keys rotate
+  audit verify --tenant <id>`;
+
+const options = {
+  name: { type: 'string' },
+  id: { type: 'string' },
+  tenant: { type: 'string' },
+  role: { type: 'string' },
+  email: { type: 'string' },
+  phone: { type: 'string' },
+  password: { type: 'string' },
+  active: { type: 'string' },
+  type: { type: 'string' },
+  scope: { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  'jwks-uri': { type: 'string' },
+  'jwks-file': { type: 'string' },
+  'launch-uri': { type: 'string' },
+  'client-id': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+type Opts = Partial<Record<keyof typeof options, string | string[] | boolean>>;
+
+class UsageError extends Error {}
+
+function need(o: Opts, key: keyof typeof options): string {
+  const v = o[key];
+  if (typeof v !== 'string' || !v) throw new UsageError(`--${key} is required`);
+  return v;
+}
+
+function userJson(u: UserRow) {
+  return {
+    id: u.id,
+    tenant: u.tenant_id,
+    name: u.name,
+    email: u.email,
+    phone: u.phone,
+    role: u.role,
+    branchIds: u.branch_ids,
+    active: u.active,
+  };
+}
+
+async function run(db: Database, command: string, o: Opts): Promise<unknown> {
+  switch (command) {
+    case 'tenant create': {
+      const id = typeof o.id === 'string' ? o.id : crypto.randomUUID();
+      await ensureTenant(db, id, need(o, 'name'));
+      return { id, name: o.name };
+    }
+    case 'tenant list':
+      return (await db.asOwner((sql) => sql.query('SELECT id, name, active, created_at FROM tenant ORDER BY created_at'))).rows;
+    case 'user create': {
+      const role = need(o, 'role');
+      if (!isRole(role)) throw new UsageError(`Unknown role ${role}`);
+      const password = typeof o.password === 'string' ? o.password : randomToken(12);
+      const user = await createUser(db, need(o, 'tenant'), {
+        name: need(o, 'name'),
+        role,
+        email: o.email as string | undefined,
+        phone: o.phone as string | undefined,
+        password,
+      });
+      return { ...userJson(user), ...(o.password ? {} : { password }) };
+    }
+    case 'user list':
+      return (await listUsers(db, need(o, 'tenant'))).map(userJson);
+    case 'user update': {
+      const role = o.role as string | undefined;
+      if (role && !isRole(role)) throw new UsageError(`Unknown role ${role}`);
+      const u = await updateUser(db, need(o, 'tenant'), need(o, 'id'), {
+        role: role as UserRow['role'] | undefined,
+        active: o.active === undefined ? undefined : o.active === 'true',
+      });
+      if (!u) throw new UsageError('No such user');
+      return userJson(u);
+    }
+    case 'client create': {
+      const type = need(o, 'type');
+      if (type !== 'public' && type !== 'confidential') throw new UsageError('--type must be public or confidential');
+      const jwks = typeof o['jwks-file'] === 'string' ? JSON.parse(readFileSync(o['jwks-file'], 'utf8')) : undefined;
+      const { client, secret } = await createClient(db, need(o, 'tenant'), {
+        clientId: o['client-id'] as string | undefined,
+        name: need(o, 'name'),
+        type,
+        scope: need(o, 'scope'),
+        redirectUris: (o['redirect-uri'] as string[] | undefined) ?? [],
+        jwksUri: o['jwks-uri'] as string | undefined,
+        jwks,
+        launchUri: o['launch-uri'] as string | undefined,
+        secret: jwks || o['jwks-uri'] ? false : undefined,
+      });
+      return {
+        clientId: client.client_id,
+        tenant: client.tenant_id,
+        type: client.client_type,
+        scope: client.scope,
+        redirectUris: client.redirect_uris,
+        ...(secret ? { clientSecret: secret } : {}),
+      };
+    }
+    case 'client list':
+      return (await listClients(db, need(o, 'tenant'))).map((c) => ({
+        clientId: c.client_id,
+        name: c.name,
+        type: c.client_type,
+        scope: c.scope,
+        redirectUris: c.redirect_uris,
+        active: c.active,
+      }));
+    case 'client revoke':
+      return { revoked: await revokeClient(db, need(o, 'tenant'), need(o, 'client-id')) };
+    case 'keys rotate':
+      return { kid: await rotateSigningKey(db) };
+    case 'audit verify':
+      await sealPending(db);
+      return verifyAuditChain(db, need(o, 'tenant'));
+    default:
+      throw new UsageError(`Unknown command: ${command || '(none)'}`);
+  }
+}
+
+const { values, positionals } = parseArgs({ options, allowPositionals: true, strict: true });
+if (values.help || positionals.length === 0) {
+  console.log(USAGE);
+  process.exit(positionals.length === 0 && !values.help ? 1 : 0);
+}
+const config = loadConfig();
+const db = await openDatabase(config);
+try {
+  const out = await run(db, positionals.slice(0, 2).join(' '), values as Opts);
+  console.log(JSON.stringify(out, null, 2));
+} catch (err) {
+  const message = err instanceof OperationOutcomeError ? err.outcome.issue?.[0]?.details?.text : (err as Error).message;
+  console.error(JSON.stringify({ error: message }));
+  if (err instanceof UsageError) console.error(USAGE);
+  process.exitCode = 1;
+} finally {
+  await db.close();
+}

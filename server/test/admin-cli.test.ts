@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDatabase } from './helpers/server.ts';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'hops-cli-'));
+// On the postgres project the CLI talks to a scratch PostgreSQL database, else to embedded PGlite.
+const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase() : undefined;
+const TENANT = '11111111-2222-4333-8444-555555555555';
+
+/** Runs `npm run admin -- ...` the way an operator would, on a scratch embedded database. */
+async function admin(...args: string[]): Promise<{ code: number; out: any; err: string }> {
+  // Vite's BASE_URL ('/') must not leak into the server's own BASE_URL setting.
+  const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: scratch?.url ?? '', BASE_URL: '', LOG_LEVEL: 'silent' };
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['src/admin/cli.ts', ...args], { env, cwd: join(import.meta.dirname, '..') });
+    return { code: 0, out: JSON.parse(stdout), err: stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout, err: x.stderr };
+  }
+}
+
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await scratch?.drop();
+});
+
+describe('npm run admin', () => {
+  it('creates a tenant, a user and clients, lists and revokes them, rotates keys, all as JSON', async () => {
+    expect((await admin('tenant', 'create', '--name', 'Apollo Clinic', '--id', TENANT)).out).toEqual({ id: TENANT, name: 'Apollo Clinic' });
+    const user = await admin(
+      'user',
+      'create',
+      '--tenant',
+      TENANT,
+      '--role',
+      'doctor',
+      '--name',
+      'Dr. Rao',
+      '--email',
+      'rao@apollo.example',
+    );
+    expect(user.out).toMatchObject({ role: 'doctor', email: 'rao@apollo.example', active: true });
+    expect(user.out.password).toHaveLength(16);
+    const client = await admin(
+      'client',
+      'create',
+      '--tenant',
+      TENANT,
+      '--name',
+      'Lab bridge',
+      '--type',
+      'confidential',
+      '--scope',
+      'system/*.rs',
+      '--client-id',
+      'lab-bridge',
+    );
+    expect(client.out).toMatchObject({ clientId: 'lab-bridge', type: 'confidential', scope: 'system/*.rs' });
+    expect(client.out.clientSecret).toBeTruthy();
+    const app = await admin(
+      'client',
+      'create',
+      '--tenant',
+      TENANT,
+      '--name',
+      'OPD',
+      '--type',
+      'public',
+      '--scope',
+      'launch patient/*.rs',
+      '--redirect-uri',
+      'https://opd.example/cb',
+    );
+    expect(app.out.clientSecret).toBeUndefined();
+    expect((await admin('client', 'revoke', '--tenant', TENANT, '--client-id', 'lab-bridge')).out).toEqual({ revoked: true });
+    const list = await admin('client', 'list', '--tenant', TENANT);
+    expect(list.out.map((c: any) => [c.clientId, c.active])).toEqual([
+      ['lab-bridge', false],
+      [app.out.clientId, true],
+    ]);
+    expect((await admin('keys', 'rotate')).out.kid).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await admin('audit', 'verify', '--tenant', TENANT)).out).toMatchObject({ ok: true });
+  }, 120_000);
+
+  it('fails with a JSON error and the usage for bad input', async () => {
+    const bad = await admin('user', 'create', '--tenant', TENANT, '--role', 'wizard', '--name', 'X', '--email', 'x@y.example');
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.err.split('\n')[0])).toEqual({ error: 'Unknown role wizard' });
+    expect((await admin('frobnicate')).code).toBe(1);
+  }, 60_000);
+});
