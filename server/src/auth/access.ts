@@ -3,6 +3,7 @@ import { forbiddenOutcome } from '../http/outcomes.ts';
 import { compartmentParams } from '../search/compartments.ts';
 import { parseSearch } from '../search/parse.ts';
 import { COMPARTMENT } from '../search/sql.ts';
+import type { ConsentDenial } from './consent.ts';
 import { DEFAULT_POLICIES, type Role } from './policies.ts';
 import { type Permission, parseResourceScope, type ResourceScope } from './scopes.ts';
 
@@ -39,6 +40,8 @@ export interface Principal {
   /** Launch context: the patient (id) the token is bound to. */
   patient?: string;
   encounter?: string;
+  /** Patients' Consents that refuse this actor (skipped under break-the-glass). */
+  consentDenials?: ConsentDenial[];
 }
 
 /**
@@ -104,6 +107,16 @@ function gateOf(
   return alts;
 }
 
+/** Resources of patients whose Consent refuses this actor are outside every answer. */
+function consentGate(denials: ConsentDenial[], type: string): AccessGate | undefined {
+  const inCompartment = type === 'Patient' || compartmentParams('Patient', type) !== undefined;
+  if (!inCompartment) return undefined;
+  const filters: Filter[] = denials
+    .filter((d) => !d.types || d.types.includes(type))
+    .map((d) => ({ code: COMPARTMENT, operator: 'not', value: `Patient/${d.patient}` }));
+  return filters.length ? [filters] : undefined;
+}
+
 export function roleRules(role: Role): ResourceScope[] {
   return DEFAULT_POLICIES[role].rules.map((rule) => {
     const s = parseResourceScope(`user/${rule}`);
@@ -131,6 +144,8 @@ export function accessControlFor(p: Principal): AccessControl {
       const roleGate = rules ? gateOf(rules, type, permission, substitute) : [[]];
       hit = scopeGate.length === 0 || roleGate.length === 0 ? null : gates;
       if (hit) for (const g of [scopeGate, roleGate]) if (!(g.length === 1 && g[0].length === 0)) hit.push(g);
+      const refused = consentGate(p.consentDenials ?? [], type);
+      if (hit && refused) hit.push(refused);
       cache.set(key, hit);
     }
     return hit;

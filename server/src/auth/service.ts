@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { tenantIsActive } from '../tenancy/tenants.ts';
+import { ConsentRules } from './consent.ts';
 import { KeyRing } from './keys.ts';
 import { RevocationList } from './revocations.ts';
 import { RecordingSmsSender, type SmsSender } from './sms.ts';
@@ -35,6 +36,7 @@ export class AuthService {
   readonly tokens: TokenIssuer;
   readonly revocations: RevocationList;
   readonly sms: SmsSender;
+  readonly consents: ConsentRules;
   events: AuthEvents;
   private readonly tenants = new Map<string, { active: boolean; at: number }>();
 
@@ -46,6 +48,7 @@ export class AuthService {
     this.tokens = new TokenIssuer(this.keys, config);
     this.revocations = new RevocationList(db);
     this.sms = sms;
+    this.consents = new ConsentRules(db);
     this.events = logOnly(logger);
   }
 

@@ -5,6 +5,7 @@ import type { AuditKind } from '../audit/event.ts';
 import { writeAudit } from '../audit/log.ts';
 import type { Sealer } from '../audit/sealer.ts';
 import { bearerAuth, type RequestAuth } from '../auth/bearer.ts';
+import { consentMiddleware } from '../auth/consent-middleware.ts';
 import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Config } from '../config.ts';
@@ -124,7 +125,7 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
   fhir.use(rejectNonJsonFormat, requireJsonBody);
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
-  fhir.use(perMinute(config.RATE_LIMIT_API, tokenOrIp), bearerAuth(auth));
+  fhir.use(perMinute(config.RATE_LIMIT_API, tokenOrIp), bearerAuth(auth), consentMiddleware(auth));
   fhir.use(async (req, res, next) => {
     try {
       const who = res.locals.auth as RequestAuth;
@@ -138,6 +139,8 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
         audit,
       });
       await handleFhirRequest(router, repo, req, res, config.baseUrl);
+      // A Consent written here applies to the next request at once (other processes: within seconds).
+      if (req.method !== 'GET' && (req.path.includes('Consent') || req.path === '/')) auth.consents.invalidate(who.tenant.tenantId);
       // A refused request wrote nothing (its transaction rolled back): record the refusal itself.
       if (audit && res.statusCode === 403) {
         await writeAudit(db, {

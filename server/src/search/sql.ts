@@ -156,7 +156,10 @@ function tableFor(param: SearchParameter): string {
 function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'): string {
   if (f.code.startsWith('_has:')) return compileHas(type, f, p, alias);
   if (f.code.includes('.')) return compileChain(type, f, p, alias);
-  if (f.code === COMPARTMENT) return compileCompartment(type, f.value, p, alias);
+  if (f.code === COMPARTMENT) {
+    const c = compileCompartment(type, f.value, p, alias);
+    return f.operator === 'not' ? `NOT (${c})` : c;
+  }
   if (f.code === '_id') return compileId(f, p, alias);
   if (f.code === '_list') return compileList(type, f, p, alias);
   if (f.code === '_text' || f.code === '_content') return compileText(f, p, alias);
