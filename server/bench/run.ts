@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     const baselineResult = await createAndRead('http://127.0.0.1:18091', 'baseline express+pg', baseline.pid);
     await stop(baseline);
 
-    const server = await start('./server-process.ts', {
+    const serverEnv = {
       DATABASE_URL: dbUrl,
       PORT: '18092',
       LOG_LEVEL: 'warn',
@@ -170,7 +170,14 @@ async function main(): Promise<void> {
       SYSTEM_CLIENT_SECRET: SYSTEM_CLIENT.secret,
       RATE_LIMIT_API: '0',
       RATE_LIMIT_TOKEN: '0',
-    });
+    };
+    // The same server with auditing off, to show what the AuditEvents cost.
+    const unaudited = await start('./server-process.ts', { ...serverEnv, AUDIT_ENABLED: 'false' });
+    authorization = await fetchToken('http://127.0.0.1:18092');
+    const withoutAudit = await createAndRead('http://127.0.0.1:18092/fhir/R4', 'hospital-ops, audit off', unaudited.pid);
+    await stop(unaudited);
+
+    const server = await start('./server-process.ts', serverEnv);
     authorization = await fetchToken('http://127.0.0.1:18092');
     const base = 'http://127.0.0.1:18092/fhir/R4';
     const ours = await createAndRead(base, 'hospital-ops', server.pid);
@@ -189,7 +196,7 @@ async function main(): Promise<void> {
     const ingest = { ours: resources / oursSeconds, raw: resources / rawSeconds };
     console.log(`ingest: ours ${ingest.ours.toFixed(0)} resources/s, raw ${ingest.raw.toFixed(0)} resources/s`);
 
-    writeReport({ baseline: baselineResult, ours, ingest, resources, pgVersion });
+    writeReport({ baseline: baselineResult, ours, withoutAudit, ingest, resources, pgVersion });
   } finally {
     await scratch.drop();
   }
@@ -198,6 +205,7 @@ async function main(): Promise<void> {
 function writeReport(r: {
   baseline: { create: Measured; read: Measured };
   ours: { create: Measured; read: Measured };
+  withoutAudit: { create: Measured; read: Measured };
   ingest: { ours: number; raw: number };
   resources: number;
   pgVersion: string;
@@ -235,6 +243,16 @@ Where the time goes: CPU per request, in the server process and in all PostgreSQ
 | --- | --- | --- | --- | --- |
 ${cpu('create Patient', r.ours.create, r.baseline.create)}
 ${cpu('read Patient by id', r.ours.read, r.baseline.read)}
+
+## What auditing costs
+
+Every interaction writes an AuditEvent in its own transaction ([security.md](security.md)). The same
+server with \`AUDIT_ENABLED=false\`, same run:
+
+| operation | audited | not audited | audited / not audited |
+| --- | --- | --- | --- |
+| create Patient | ${r.ours.create.perSecond.toFixed(0)}/s | ${r.withoutAudit.create.perSecond.toFixed(0)}/s | **${pct(r.ours.create.perSecond, r.withoutAudit.create.perSecond)}** |
+| read Patient by id | ${r.ours.read.perSecond.toFixed(0)}/s | ${r.withoutAudit.read.perSecond.toFixed(0)}/s | **${pct(r.ours.read.perSecond, r.withoutAudit.read.perSecond)}** |
 
 ## Transaction-bundle ingest
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rotateSigningKey } from '../src/auth/keys.ts';
 import { createClient } from '../src/auth/store.ts';
 import { FormBrowser, pkcePair } from './helpers/browser.ts';
 import { fhirClient, startTestServer, TENANT_A, type TestServer } from './helpers/server.ts';
@@ -264,6 +265,44 @@ describe('authorization code flow', () => {
   it('asks for a new sign-in when the pending request is forged', async () => {
     const res = await form(`${origin}/oauth2/authorize/consent`, { pending: 'eyJhbGciOiJub25lIn0.e30.', decision: 'allow' });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('keys and cookies', () => {
+  it('rotates the signing key without invalidating tokens already issued', async () => {
+    const before = await userToken(t, doctor.user, 'user/*.rs');
+    const oldKid = JSON.parse(Buffer.from(before.split('.')[0], 'base64url').toString()).kid;
+    const newKid = await rotateSigningKey(t.server.db);
+    await t.server.auth.keys.reload();
+    const after = await userToken(t, doctor.user, 'user/*.rs');
+    expect(JSON.parse(Buffer.from(after.split('.')[0], 'base64url').toString()).kid).toBe(newKid);
+    const jwks = await (await fetch(`${origin}/oauth2/jwks`)).json();
+    expect(jwks.keys.map((k: any) => k.kid)).toEqual(expect.arrayContaining([oldKid, newKid]));
+    for (const token of [before, after]) {
+      expect((await fetch(`${t.base}/Patient`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    }
+  });
+
+  it('gives a browser app its refresh token in an httpOnly cookie that the refresh grant accepts', async () => {
+    const { code, verifier } = await authorize();
+    const res = await form(`${origin}/oauth2/token`, {
+      grant_type: 'authorization_code',
+      code,
+      code_verifier: verifier,
+      redirect_uri: REDIRECT,
+      client_id: 'public-app',
+    });
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('hops_rt='));
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toMatch(/Path=\/oauth2\/token/);
+    const refreshed = await form(
+      `${origin}/oauth2/token`,
+      { grant_type: 'refresh_token', client_id: 'public-app' },
+      { cookie: (cookie as string).split(';')[0] },
+    );
+    expect(refreshed.status).toBe(200);
+    expect((await refreshed.json()).access_token).toBeTruthy();
   });
 });
 
