@@ -177,6 +177,18 @@ describe('audit trail through the API', () => {
     expect(rows.rows.find((r) => r.request_id === 'req-audit-2')).toMatchObject({ action: 'R', patient: `Patient/${id}` });
     expect(rows.rows.find((r) => r.outcome === '4')?.event.outcomeDesc).toBe('Access denied');
 
+    // The audit log is searchable as FHIR AuditEvents, by patient, and read-only.
+    const sa = fhirClient(t.base, TENANT_A, await userToken(t, superAdmin.user));
+    const byPatient = await sa.get(`AuditEvent?patient=Patient/${id}&_total=accurate`);
+    expect(byPatient.status).toBe(200);
+    expect(byPatient.body.total).toBe(2);
+    expect(byPatient.body.entry.map((e: any) => e.resource.action)).toEqual(['R', 'C']);
+    const one = await sa.get(`AuditEvent/${byPatient.body.entry[0].resource.id}`);
+    expect(one.body.resourceType).toBe('AuditEvent');
+    expect((await sa.get(`AuditEvent?altid=${doctor.user.id}&outcome=4`)).body.entry).toHaveLength(1);
+    expect((await sa.post('AuditEvent', byPatient.body.entry[0].resource)).status).toBe(403);
+    expect((await fhirClient(t.base, TENANT_A, token).get('AuditEvent')).status).toBe(403);
+
     const verified = await admin(superAdmin, 'POST', '/audit/verify');
     expect(verified.body).toMatchObject({ ok: true, unsealed: 0 });
     expect(verified.body.sealed).toBeGreaterThan(3);

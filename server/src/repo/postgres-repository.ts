@@ -30,6 +30,7 @@ import {
 import type { Bundle, BundleEntry, Parameters, Reference, Resource } from '@medplum/fhirtypes';
 import type { AuditInput, AuditKind } from '../audit/event.ts';
 import { queueAudit } from '../audit/log.ts';
+import { readAuditEvent, searchAuditLog } from '../audit/search.ts';
 import type { AccessControl } from '../auth/access.ts';
 import type { Permission } from '../auth/scopes.ts';
 import type { Database, Sql, TenantSettings } from '../db/database.ts';
@@ -178,7 +179,17 @@ export class PostgresRepository extends FhirRepository {
   /** Throws 403 unless the caller holds `permission` on `type` at all. */
   private permit(type: string, permission: Permission): void {
     this.checkType(type);
+    if (type === 'AuditEvent' && 'cud'.includes(permission)) {
+      throw new OperationOutcomeError(forbiddenOutcome('AuditEvents are written by the server, never through the API'));
+    }
     this.options.access?.gates(type, permission);
+  }
+
+  /** AuditEvents live in the append-only audit log; reading them needs unconditional access. */
+  private assertAuditReadable(permission: Permission): void {
+    if (this.options.access?.gates('AuditEvent', permission).length) {
+      throw new OperationOutcomeError(forbiddenOutcome('Reading the audit log needs unrestricted AuditEvent access'));
+    }
   }
 
   /** Whether the stored resource meets the caller's conditions for `permission` (true when unconditional). */
@@ -327,6 +338,12 @@ export class PostgresRepository extends FhirRepository {
 
   async readResource<T extends Resource>(resourceType: string, id: string): Promise<WithId<T>> {
     this.permit(resourceType, 'r');
+    if (resourceType === 'AuditEvent') {
+      this.assertAuditReadable('r');
+      const event = await this.run(async (tx) => readAuditEvent(tx.sql, id));
+      if (!event) throw new OperationOutcomeError(notFound);
+      return event as unknown as WithId<T>;
+    }
     const row = await this.run(async (tx) => {
       const r = await tx.sql.query<Row>(`SELECT id, version_id, deleted, content FROM ${quoteTable(resourceType)} WHERE id = $1`, [id]);
       const found = r.rows[0];
@@ -445,6 +462,7 @@ export class PostgresRepository extends FhirRepository {
     }
     const count = Math.min(Math.max(searchRequest.count ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
     const offset = Math.max(searchRequest.offset ?? 0, 0);
+    if (!searchRequest.types?.length && searchRequest.resourceType === 'AuditEvent') return this.searchAudit(searchRequest, count, offset);
     const p = new SqlParams(access ? (type) => (access.allows(type, 's') ? access.gates(type, 's') : null) : undefined);
     const q = compileSearchQuery(searchRequest, p);
     return this.run(async (tx) => {
@@ -482,6 +500,26 @@ export class PostgresRepository extends FhirRepository {
       bundle.entry = entries;
       if (!options?.resourceOnly) bundle.link = pageLinks(this.options.baseUrl, searchRequest, count, offset, hasMore);
       return bundle;
+    });
+  }
+
+  private async searchAudit<T extends Resource>(req: SearchRequest<T>, count: number, offset: number): Promise<Bundle<WithId<T>>> {
+    this.assertAuditReadable('s');
+    return this.run(async (tx) => {
+      const { events, total } = await searchAuditLog(tx.sql, req, count, offset);
+      const hasMore = events.length > count;
+      const page = events.slice(0, count);
+      return {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        ...(total !== undefined ? { total } : hasMore ? {} : { total: offset + page.length }),
+        entry: page.map((resource) => ({
+          fullUrl: `${this.options.baseUrl}/fhir/R4/AuditEvent/${resource.id}`,
+          resource: resource as unknown as WithId<T>,
+          search: { mode: 'match' as const },
+        })),
+        link: pageLinks(this.options.baseUrl, req, count, offset, hasMore),
+      };
     });
   }
 
