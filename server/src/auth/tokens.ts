@@ -28,8 +28,11 @@ export interface VerifiedAccess extends AccessClaims {
   exp: number;
 }
 
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export class TokenIssuer {
   private readonly keys: KeyRing;
+  private readonly verified = new Map<string, VerifiedAccess>();
   private readonly base: { baseUrl: string };
 
   /** `base.baseUrl` is read on each use: with PORT=0 it is known only once the server listens. */
@@ -104,6 +107,17 @@ export class TokenIssuer {
    * audience, expiry and token type. Throws jose errors; callers answer 401.
    */
   async verifyAccess(token: string): Promise<VerifiedAccess> {
+    // A token seen before skips the signature check until it expires (revocation is checked by
+    // the caller on every request either way).
+    const seen = this.verified.get(token);
+    if (seen && seen.exp * 1000 > Date.now()) return seen;
+    const verified = await this.verifyAccessUncached(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, verified);
+    return verified;
+  }
+
+  private async verifyAccessUncached(token: string): Promise<VerifiedAccess> {
     const { payload } = await jwtVerify(token, await this.keys.verificationKeys(), {
       issuer: this.issuer,
       audience: this.audience,
