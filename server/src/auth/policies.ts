@@ -138,7 +138,8 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       ...each(SCHEDULING, 'rs'),
       `Encounter.rs?${IN_BRANCH.Encounter}`,
       ...each(CLINICAL, 'rs'),
-      'Observation.cu?category=vital-signs',
+      // Vital signs only: an Observation also categorised laboratory is a lab result, not the nurse's to write.
+      'Observation.cu?category=vital-signs&category:not=laboratory',
       ...each(PRESCRIPTIONS, 'rs'),
       ...each(LAB_RESULTS, 'rs'),
       'MedicationAdministration.crus',
@@ -183,7 +184,9 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       'ServiceRequest.rs',
       'Specimen.cruds',
       ...each(LAB_RESULTS, 'crus'),
-      'Observation.crus?category=laboratory',
+      'Observation.rs?category=laboratory',
+      // Lab results only: one also categorised vital-signs would land in the nurses' charts.
+      'Observation.cu?category=laboratory&category:not=vital-signs',
     ],
   },
   accountant: {
