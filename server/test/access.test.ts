@@ -685,3 +685,42 @@ describe('type and system history', () => {
     expect(system.body.type).toBe('history');
   });
 });
+
+describe('versions, tombstones, lists and the audit log', () => {
+  it('a deleted Encounter of another branch is not found (never gone), and cannot be brought back', async () => {
+    const doomed = await created(sys, encounter(patientQ, branchY));
+    expect((await sys.delete(`Encounter/${doomed}`)).status).toBe(200);
+    expect((await as.doctor.get(`Encounter/${doomed}`)).status).toBe(404);
+    const revive = await as.doctor.put(`Encounter/${doomed}`, { ...encounter(patientQ, branchX), id: doomed });
+    expect(revive.status).toBe(404);
+    expect((await sys.get(`Encounter/${doomed}`)).status).toBe(410);
+  });
+
+  it('earlier versions and instance history need unconditional read access', async () => {
+    const moved = await created(sys, encounter(patientQ, branchY));
+    await sys.put(`Encounter/${moved}`, { ...encounter(patientQ, branchX), id: moved });
+    expect((await as.doctor.get(`Encounter/${moved}`)).status).toBe(200);
+    expect((await as.doctor.get(`Encounter/${moved}/_history/2`)).status).toBe(200);
+    expect((await as.doctor.get(`Encounter/${moved}/_history/1`)).status).toBe(403);
+    expect((await as.doctor.get(`Encounter/${moved}/_history`)).status).toBe(403);
+    expect((await as.super_admin.get(`Encounter/${moved}/_history/1`)).status).toBe(200);
+  });
+
+  it('_list only looks into Lists the caller may read', async () => {
+    const list = await created(sys, {
+      resourceType: 'List',
+      status: 'current',
+      mode: 'working',
+      entry: [{ item: ref('Invoice', invoice) }],
+    });
+    expect(ids(await as.super_admin.get(`Invoice?_list=${list}`))).toEqual([invoice]);
+    const res = await as.accountant.get(`Invoice?_list=${list}`);
+    expect(res.status).toBe(200);
+    expect(ids(res)).toEqual([]);
+  });
+
+  it('AuditEvent is the audit log: no system search mixing it in, no history', async () => {
+    expect((await as.super_admin.get('?_type=AuditEvent,Patient')).status).toBe(400);
+    expect((await as.super_admin.get('AuditEvent/_history')).status).toBe(400);
+  });
+});

@@ -15,17 +15,27 @@ import {
 pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, (v) => v);
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => v);
 
-/** Statements on one client; `atCommit` collects scripts for the COMMIT message. */
+/**
+ * Statements on one client; `atCommit` collects scripts for the COMMIT message. Statements are
+ * sent one after another even when callers overlap them (includes run in parallel): a pg client
+ * must not be given a query while another is in flight.
+ */
 function wrap(client: pg.PoolClient | pg.Pool, before?: () => Promise<void>, atCommit?: string[]): Sql {
+  let tail: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
   return {
     async query<R>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
       await before?.();
-      const r = await client.query(text, params as unknown[]);
+      const r = await inTurn(() => client.query(text, params as unknown[]));
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     },
     async exec(text: string): Promise<void> {
       await before?.();
-      await client.query(text);
+      await inTurn(() => client.query(text));
     },
     execAtCommit(script: string): void {
       if (!atCommit) throw new Error('execAtCommit needs a transaction');

@@ -104,6 +104,8 @@ export function createFhirRouter(): FhirRouter {
     async (req, repo) => {
       const { resourceType } = req.params;
       assertStoredResourceType(resourceType);
+      if (resourceType === 'AuditEvent')
+        throw new OperationOutcomeError(badRequest('The audit log is append-only: it has no version history'));
       (repo as PostgresRepository).assertUnconditionalRead([resourceType]);
       await (repo as PostgresRepository).auditHistory('history-type', resourceType);
       return [

@@ -267,7 +267,12 @@ export class PostgresRepository extends FhirRepository {
 
   /** The version being replaced must be the caller's to change; one they cannot even read is "not found". */
   private async assertCurrentWritable(tx: Tx, type: string, current: Row, permission: Permission): Promise<void> {
-    if (!this.options.access || current.deleted) return;
+    if (!this.options.access) return;
+    // A tombstone cannot be checked against conditions: only unconditional writers may bring it back.
+    if (current.deleted) {
+      if (this.options.access.gates(type, permission).length) throw new OperationOutcomeError(notFound);
+      return;
+    }
     if (await this.visible(tx, type, current.id, permission)) return;
     const readable = this.options.access.allows(type, 'r') && (await this.visible(tx, type, current.id, 'r'));
     throw new OperationOutcomeError(readable ? forbiddenOutcome(`This ${type} is outside what you may ${VERBS[permission]}`) : notFound);
@@ -347,7 +352,9 @@ export class PostgresRepository extends FhirRepository {
     const row = await this.run(async (tx) => {
       const r = await tx.sql.query<Row>(`SELECT id, version_id, deleted, content FROM ${quoteTable(resourceType)} WHERE id = $1`, [id]);
       const found = r.rows[0];
-      // A resource outside the caller's conditions does not exist for them.
+      // A resource outside the caller's conditions does not exist for them. A deleted one cannot
+      // be checked against conditions (its search rows are gone), so it shows only to unconditional readers.
+      if (found?.deleted && this.options.access?.gates(resourceType, 'r').length) return undefined;
       if (found && !found.deleted && !(await this.visible(tx, resourceType, id, 'r'))) return undefined;
       if (found?.content) this.audit(tx, 'read', found.content);
       return found;
@@ -384,6 +391,13 @@ export class PostgresRepository extends FhirRepository {
     const row = await this.run(async (tx) => {
       const { sql } = tx;
       if (!(await this.visible(tx, resourceType, id, 'r'))) return undefined;
+      if (this.options.access?.gates(resourceType, 'r').length) {
+        // Conditions are checked on the current version only: an older one may have been outside them.
+        const cur = await sql.query<{ version_id: number }>(`SELECT version_id FROM ${quoteTable(resourceType)} WHERE id = $1`, [id]);
+        if (String(cur.rows[0]?.version_id) !== vid) {
+          throw new OperationOutcomeError(forbiddenOutcome(`Earlier versions of ${resourceType} need unrestricted read access`));
+        }
+      }
       const r = await sql.query<Row>(
         `SELECT id, version_id, deleted, content FROM ${quoteTable(`${resourceType}_History`)} WHERE id = $1 AND version_id = $2`,
         [id, Number(vid)],
@@ -412,6 +426,8 @@ export class PostgresRepository extends FhirRepository {
       return found;
     });
     if (!exists) throw new OperationOutcomeError(notFound);
+    // Earlier versions may have been outside the caller's conditions (moved between branches, say).
+    this.assertUnconditionalRead([resourceType]);
   }
 
   /**
@@ -434,7 +450,7 @@ export class PostgresRepository extends FhirRepository {
     if (!access) return;
     for (const type of types) {
       if (access.gates(type, 'r').length > 0) {
-        throw new OperationOutcomeError(forbiddenOutcome(`History across ${type} resources needs unrestricted read access`));
+        throw new OperationOutcomeError(forbiddenOutcome(`The version history of ${type} needs unrestricted read access`));
       }
     }
   }
@@ -463,6 +479,11 @@ export class PostgresRepository extends FhirRepository {
     const count = Math.min(Math.max(searchRequest.count ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
     const offset = Math.max(searchRequest.offset ?? 0, 0);
     if (!searchRequest.types?.length && searchRequest.resourceType === 'AuditEvent') return this.searchAudit(searchRequest, count, offset);
+    if (types.includes('AuditEvent') && types.length > 1) {
+      throw new OperationOutcomeError(
+        badRequest('Search AuditEvent on its own (GET AuditEvent?...): it is the audit log, not a stored type'),
+      );
+    }
     const p = new SqlParams(access ? (type) => (access.allows(type, 's') ? access.gates(type, 's') : null) : undefined);
     const q = compileSearchQuery(searchRequest, p);
     return this.run(async (tx) => {

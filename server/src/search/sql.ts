@@ -334,7 +334,8 @@ function compileText(f: Filter, p: SqlParams, alias: string): string {
 /** _list=<List id>: the resources a List's entries point at. */
 function compileList(type: string, f: Filter, p: SqlParams, alias: string): string {
   const lists = splitSearchOnComma(f.value);
-  return `(${p.add(`${type}/`)} || ${alias}.id) IN (SELECT l.target FROM sp_reference l JOIN "List" li ON li.id = l.resource_id WHERE l.resource_type = 'List' AND l.code = 'item' AND li.deleted = false AND li.id = ANY(${p.add(lists)}::text[]))`;
+  // The List itself must be one the caller may read.
+  return `(${p.add(`${type}/`)} || ${alias}.id) IN (SELECT l.target FROM sp_reference l JOIN "List" li ON li.id = l.resource_id WHERE l.resource_type = 'List' AND l.code = 'item' AND li.deleted = false AND li.id = ANY(${p.add(lists)}::text[])${andAccess('List', p, 'li')})`;
 }
 
 // How a composite row's component columns look to the single-type condition builders.
