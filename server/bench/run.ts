@@ -246,7 +246,7 @@ ${cpu('read Patient by id', r.ours.read, r.baseline.read)}
 
 ## What auditing costs
 
-Every interaction writes an AuditEvent in its own transaction ([security.md](security.md)). The same
+Every interaction writes an AuditEvent in the transaction that does the work ([security.md](security.md)); a read thereby becomes a small write. The same
 server with \`AUDIT_ENABLED=false\`, same run:
 
 | operation | audited | not audited | audited / not audited |
