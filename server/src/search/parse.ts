@@ -126,7 +126,8 @@ function expandWildcards(resourceType: string, value: string | string[]): string
  */
 export function parseSystemSearch(query: Query, lenient: boolean): SearchRequest {
   const typeParam = Array.isArray(query._type) ? query._type.join(',') : query._type;
-  const types = typeParam ? typeParam.split(',').filter(Boolean) : storedResourceTypes();
+  // Without _type: every stored type. AuditEvent is not one (it is the audit log, searched on its own).
+  const types = typeParam ? typeParam.split(',').filter(Boolean) : storedResourceTypes().filter((t) => t !== 'AuditEvent');
   for (const t of types) assertStoredResourceType(t);
   const cleaned: Query = {};
   const ignored: string[] = [];
