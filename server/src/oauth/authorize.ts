@@ -17,6 +17,7 @@ import {
   recordLoginSuccess,
   type UserRow,
 } from '../auth/store.ts';
+import { readCookie } from '../http/cookies.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
 import { createCode } from './grants.ts';
 import { type Lang, pickLang, t } from './i18n.ts';
@@ -58,14 +59,6 @@ function redirectWith(res: Response, redirectUri: string, values: Record<string,
   res.redirect(302, url.toString());
 }
 
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
-
 function sendHtml(res: Response, status: number, html: string): void {
   // Sign-in pages must never be framed (clickjacking) or cached.
   res.status(status).set('Cache-Control', 'no-store').set('X-Frame-Options', 'DENY').type('html').send(html);
@@ -89,6 +82,17 @@ export function authorizeRoutes(auth: AuthService): express.Router {
     } catch {
       return undefined;
     }
+  }
+
+  /** The pending request a sign-in page posts back, or an error page when it is forged or expired. */
+  async function resume(req: Request, res: Response): Promise<{ p: Params; l: Lang; pending: Pending; client: ClientRow } | undefined> {
+    const p = params(req);
+    const l = lang(req, p);
+    const pending = await pendingFrom(p);
+    const client = pending ? await findClient(auth.db, pending.cid) : undefined;
+    if (pending && client?.active) return { p, l, pending, client };
+    sendHtml(res, 400, errorPage(l, 'The sign-in request expired; start again from the app'));
+    return undefined;
   }
 
   const note = (p: Pending) => auth.tokens.signNote({ ...p }, PENDING_TYP, PENDING_SECONDS);
@@ -177,11 +181,9 @@ export function authorizeRoutes(auth: AuthService): express.Router {
   });
 
   r.post('/authorize/login', async (req, res) => {
-    const p = params(req);
-    const l = lang(req, p);
-    const pending = await pendingFrom(p);
-    const client = pending ? await findClient(auth.db, pending.cid) : undefined;
-    if (!pending || !client?.active) return sendHtml(res, 400, errorPage(l, 'The sign-in request expired; start again from the app'));
+    const step = await resume(req, res);
+    if (!step) return;
+    const { p, l, pending, client } = step;
     const again = (key: 'badLogin' | 'locked' | 'inactive') =>
       sendHtml(
         res,
@@ -206,11 +208,9 @@ export function authorizeRoutes(auth: AuthService): express.Router {
   });
 
   r.post('/authorize/otp', async (req, res) => {
-    const p = params(req);
-    const l = lang(req, p);
-    const pending = await pendingFrom(p);
-    const client = pending ? await findClient(auth.db, pending.cid) : undefined;
-    if (!pending || !client?.active) return sendHtml(res, 400, errorPage(l, 'The sign-in request expired; start again from the app'));
+    const step = await resume(req, res);
+    if (!step) return;
+    const { p, l, pending, client } = step;
     const user = p.phone ? await findUserByLogin(auth.db, p.phone) : undefined;
     // The page looks the same whether or not the number has an account (no enumeration).
     let challenge = `${client.tenant_id}.${randomUUID()}`;
@@ -221,11 +221,9 @@ export function authorizeRoutes(auth: AuthService): express.Router {
   });
 
   r.post('/authorize/otp/verify', async (req, res) => {
-    const p = params(req);
-    const l = lang(req, p);
-    const pending = await pendingFrom(p);
-    const client = pending ? await findClient(auth.db, pending.cid) : undefined;
-    if (!pending || !client?.active) return sendHtml(res, 400, errorPage(l, 'The sign-in request expired; start again from the app'));
+    const step = await resume(req, res);
+    if (!step) return;
+    const { p, l, pending, client } = step;
     const user = await checkOtp(auth, p.challenge ?? '', p.code ?? '', 'login');
     if (!user || user.tenant_id !== client.tenant_id || !user.active) {
       return sendHtml(

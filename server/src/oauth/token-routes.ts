@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import type { AuthService } from '../auth/service.ts';
+import { readCookie } from '../http/cookies.ts';
 import { authenticateClient } from './client-auth.ts';
 import { OAuthError, sendOAuthError } from './errors.ts';
 import {
@@ -34,14 +35,6 @@ function handle(fn: (req: Request, res: Response) => Promise<void>) {
   };
 }
 
-function cookie(req: Request, name: string): string | undefined {
-  for (const part of (req.get('cookie') ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
-
 /** `/oauth2/token`, `/oauth2/introspect`, `/oauth2/revoke`. */
 export function tokenRoutes(auth: AuthService): express.Router {
   const r = express.Router();
@@ -56,7 +49,7 @@ export function tokenRoutes(auth: AuthService): express.Router {
       const anonymous = !body.client_id && !body.client_assertion && !req.get('authorization');
       if (body.grant_type === 'refresh_token' && anonymous) {
         // Only a public client can be identified this way: confidential ones must still authenticate.
-        body.client_id = await clientIdOfRefreshToken(auth, body.refresh_token ?? cookie(req, REFRESH_COOKIE) ?? '');
+        body.client_id = await clientIdOfRefreshToken(auth, body.refresh_token ?? readCookie(req, REFRESH_COOKIE) ?? '');
       }
       const { client } = await authenticateClient(auth, req, tokenEndpoint());
       if (!(await auth.tenantActive(client.tenant_id)))
@@ -68,7 +61,7 @@ export function tokenRoutes(auth: AuthService): express.Router {
           result = await redeemCode(auth, client, body.code, body.redirect_uri, body.code_verifier);
           break;
         case 'refresh_token': {
-          const token = body.refresh_token ?? cookie(req, REFRESH_COOKIE);
+          const token = body.refresh_token ?? readCookie(req, REFRESH_COOKIE);
           if (!token) throw new OAuthError('invalid_request', 'refresh_token is required');
           result = await refresh(auth, client, token, body.scope);
           break;

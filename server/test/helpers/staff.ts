@@ -1,5 +1,6 @@
 import type { Role } from '../../src/auth/policies.ts';
 import { type ClientRow, createUser, type UserRow } from '../../src/auth/store.ts';
+import { userClaims } from '../../src/oauth/grants.ts';
 import { fhirClient, type TestServer } from './server.ts';
 
 let counter = 0;
@@ -34,16 +35,7 @@ export async function createStaff(t: TestServer, tenant: string, role: Role, bra
 /** An access token for a staff member as a SMART app with `scope` would get it (no browser needed). */
 export async function userToken(t: TestServer, user: UserRow, scope = 'user/*.cruds', patient?: string): Promise<string> {
   const client = { client_id: 'test-app', tenant_id: user.tenant_id } as ClientRow;
-  return t.server.auth.tokens.accessToken({
-    sub: user.id,
-    client_id: client.client_id,
-    tid: user.tenant_id,
-    scope,
-    role: user.role,
-    branches: user.branch_ids,
-    fhirUser: user.practitioner_id ? `Practitioner/${user.practitioner_id}` : undefined,
-    patient,
-  });
+  return t.server.auth.tokens.accessToken(userClaims(user, client, scope, patient));
 }
 
 /** A FHIR client acting as the staff member. */
