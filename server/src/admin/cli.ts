@@ -9,7 +9,7 @@ import { verifyAuditChain } from '../audit/verify.ts';
 import { rotateSigningKey } from '../auth/keys.ts';
 import { isRole } from '../auth/policies.ts';
 import { randomToken } from '../auth/random.ts';
-import { createClient, createUser, listClients, listUsers, revokeClient, type UserRow, updateUser } from '../auth/store.ts';
+import { createClient, createUser, listClients, listUsers, revokeClient, type UserRow, updateUser, userSummary } from '../auth/store.ts';
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
@@ -57,19 +57,6 @@ function need(o: Opts, key: keyof typeof options): string {
   return v;
 }
 
-function userJson(u: UserRow) {
-  return {
-    id: u.id,
-    tenant: u.tenant_id,
-    name: u.name,
-    email: u.email,
-    phone: u.phone,
-    role: u.role,
-    branchIds: u.branch_ids,
-    active: u.active,
-  };
-}
-
 async function run(db: Database, command: string, o: Opts): Promise<unknown> {
   switch (command) {
     case 'tenant create': {
@@ -90,10 +77,10 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
         phone: o.phone as string | undefined,
         password,
       });
-      return { ...userJson(user), ...(o.password ? {} : { password }) };
+      return { ...userSummary(user), ...(o.password ? {} : { password }) };
     }
     case 'user list':
-      return (await listUsers(db, need(o, 'tenant'))).map(userJson);
+      return (await listUsers(db, need(o, 'tenant'))).map(userSummary);
     case 'user update': {
       const role = o.role as string | undefined;
       if (role && !isRole(role)) throw new UsageError(`Unknown role ${role}`);
@@ -102,7 +89,7 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
         active: o.active === undefined ? undefined : o.active === 'true',
       });
       if (!u) throw new UsageError('No such user');
-      return userJson(u);
+      return userSummary(u);
     }
     case 'client create': {
       const type = need(o, 'type');

@@ -1,4 +1,4 @@
-import { badRequest, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
+import { badRequest, isUUID, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
 import type { Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import { DEFAULT_POLICIES, ROLES, type Role } from '../auth/policies.ts';
 import { randomToken } from '../auth/random.ts';
 import type { AuthService } from '../auth/service.ts';
-import { getUser, insertUser, listUsers, type UserRow, updateUser } from '../auth/store.ts';
+import { getUser, insertUser, listUsers, type UserRow, updateUser, userSummary } from '../auth/store.ts';
 import { sendFhir } from '../http/fhir-handler.ts';
 import { forbiddenOutcome, outcome, toOutcome } from '../http/outcomes.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
@@ -40,20 +40,6 @@ const inviteSchema = z
 const changeSchema = z
   .object({ role: z.enum(ROLES).optional(), branchIds: z.array(z.string()).optional(), active: z.boolean().optional() })
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
-
-function publicUser(u: UserRow) {
-  return {
-    id: u.id,
-    name: u.name,
-    email: u.email,
-    phone: u.phone,
-    role: u.role,
-    branchIds: u.branch_ids,
-    practitioner: u.practitioner_id ? `Practitioner/${u.practitioner_id}` : null,
-    active: u.active,
-    locked: u.locked_until !== null && new Date(u.locked_until) > new Date(),
-  };
-}
 
 interface Admin {
   who: RequestAuth;
@@ -113,7 +99,7 @@ export function adminRoutes(auth: AuthService, sealer: Sealer): express.Router {
       const admin = adminOf(res);
       const users = await listUsers(auth.db, admin.who.tenant.tenantId);
       const visible = admin.branches ? users.filter((u) => u.branch_ids.some((b) => admin.branches?.includes(b))) : users;
-      res.json({ staff: visible.map(publicUser) });
+      res.json({ staff: visible.map(userSummary) });
     }),
   );
 
@@ -159,7 +145,7 @@ export function adminRoutes(auth: AuthService, sealer: Sealer): express.Router {
         { serializable: false, resourceTypes: ['Practitioner', 'PractitionerRole'] },
       );
       await audit(req, admin, `staff.invite role=${v.role}`, `Practitioner/${practitioner.id}`);
-      res.status(201).json({ ...publicUser(user), temporaryPassword: password });
+      res.status(201).json({ ...userSummary(user), temporaryPassword: password });
     }),
   );
 
@@ -171,7 +157,7 @@ export function adminRoutes(auth: AuthService, sealer: Sealer): express.Router {
       if (!parsed.success)
         throw new OperationOutcomeError(badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
       const id = String(req.params.id);
-      const current = /^[0-9a-f-]{36}$/.test(id) ? await getUser(auth.db, admin.who.tenant.tenantId, id) : undefined;
+      const current = isUUID(id) ? await getUser(auth.db, admin.who.tenant.tenantId, id) : undefined;
       if (!current) return sendFhir(res, 404, outcome('not-found', 'not-found', 'No such staff member'));
       assertManages(admin, current.branch_ids, current.role);
       if (parsed.data.branchIds || parsed.data.role) assertManages(admin, parsed.data.branchIds ?? current.branch_ids, parsed.data.role);
@@ -187,7 +173,7 @@ export function adminRoutes(auth: AuthService, sealer: Sealer): express.Router {
         `staff.update ${what.join(' ')}`,
         current.practitioner_id ? `Practitioner/${current.practitioner_id}` : undefined,
       );
-      res.json(publicUser(updated as UserRow));
+      res.json(userSummary(updated as UserRow));
     }),
   );
 

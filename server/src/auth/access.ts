@@ -5,7 +5,7 @@ import { parseSearch } from '../search/parse.ts';
 import { COMPARTMENT } from '../search/sql.ts';
 import type { ConsentDenial } from './consent.ts';
 import { DEFAULT_POLICIES, type Role } from './policies.ts';
-import { type Permission, parseResourceScope, type ResourceScope } from './scopes.ts';
+import { PERMISSION_VERBS, type Permission, parseResourceScope, type ResourceScope } from './scopes.ts';
 
 /**
  * One condition a resource must meet: any one of the alternatives, each a list of search filters
@@ -24,8 +24,6 @@ export interface AccessControl {
   /** May override Consent (break-the-glass), given a reason. */
   readonly breakGlass: boolean;
 }
-
-const VERB: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
 
 /** Who is asking, as a verified access token says. */
 export interface Principal {
@@ -154,7 +152,7 @@ export function accessControlFor(p: Principal): AccessControl {
     allows: (type, permission) => compute(type, permission) !== null,
     gates(type, permission) {
       const g = compute(type, permission);
-      if (g === null) throw new OperationOutcomeError(forbiddenOutcome(`Not permitted: ${VERB[permission]} ${type}`));
+      if (g === null) throw new OperationOutcomeError(forbiddenOutcome(`Not permitted: ${PERMISSION_VERBS[permission]} ${type}`));
       return g;
     },
     breakGlass: p.role ? DEFAULT_POLICIES[p.role].breakGlass : false,

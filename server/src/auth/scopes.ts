@@ -46,8 +46,8 @@ export function splitScopes(scope: string | undefined): string[] {
   return [...new Set((scope ?? '').split(/\s+/).filter(Boolean))];
 }
 
-/** Non-resource scopes a client may ask for. */
-const OTHER_SCOPES = new Set([
+/** Non-resource scopes a client may ask for (also published in the SMART configuration). */
+export const CONTEXT_SCOPES = [
   'openid',
   'fhirUser',
   'profile',
@@ -56,7 +56,11 @@ const OTHER_SCOPES = new Set([
   'launch/encounter',
   'offline_access',
   'online_access',
-]);
+];
+const OTHER_SCOPES = new Set(CONTEXT_SCOPES);
+
+/** Permission letters in words, for messages. */
+export const PERMISSION_VERBS: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
 
 export function isKnownScope(s: string): boolean {
   return OTHER_SCOPES.has(s) || parseResourceScope(s) !== undefined;

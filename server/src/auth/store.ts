@@ -37,6 +37,22 @@ export interface ClientRow {
   active: boolean;
 }
 
+/** A login as the admin API and CLI show it: never the hash or lockout counters. */
+export function userSummary(u: UserRow) {
+  return {
+    id: u.id,
+    tenant: u.tenant_id,
+    name: u.name,
+    email: u.email,
+    phone: u.phone,
+    role: u.role,
+    branchIds: u.branch_ids,
+    practitioner: u.practitioner_id ? `Practitioner/${u.practitioner_id}` : null,
+    active: u.active,
+    locked: u.locked_until !== null && new Date(u.locked_until) > new Date(),
+  };
+}
+
 /** Emails are case-insensitive; Indian mobile numbers are stored as +91 and ten digits. */
 export function normaliseLogin(login: string): string {
   const s = login.trim();

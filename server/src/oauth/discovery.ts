@@ -1,4 +1,5 @@
 import express from 'express';
+import { CONTEXT_SCOPES } from '../auth/scopes.ts';
 import type { AuthService } from '../auth/service.ts';
 
 /** SMART App Launch 2.x discovery: what a client needs to know before it talks to us. */
@@ -16,14 +17,7 @@ export function smartConfiguration(baseUrl: string) {
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
     scopes_supported: [
-      'openid',
-      'fhirUser',
-      'profile',
-      'launch',
-      'launch/patient',
-      'launch/encounter',
-      'offline_access',
-      'online_access',
+      ...CONTEXT_SCOPES,
       'patient/*.rs',
       'patient/*.cruds',
       'user/*.rs',

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { isUUID } from '@medplum/core';
 import { randomToken, sha256 } from '../auth/random.ts';
 import { grantScopes, splitScopes } from '../auth/scopes.ts';
 import type { AuthService } from '../auth/service.ts';
@@ -18,7 +19,7 @@ function opaque(tenantId: string): string {
 
 function tenantOf(value: string): string | undefined {
   const t = value.split('.')[0];
-  return /^[0-9a-f-]{36}$/.test(t) ? t : undefined;
+  return isUUID(t) ? t : undefined;
 }
 
 export interface TokenResponse {

@@ -32,7 +32,7 @@ import type { AuditInput, AuditKind } from '../audit/event.ts';
 import { queueAudit } from '../audit/log.ts';
 import { readAuditEvent, searchAuditLog } from '../audit/search.ts';
 import type { AccessControl } from '../auth/access.ts';
-import type { Permission } from '../auth/scopes.ts';
+import { PERMISSION_VERBS, type Permission } from '../auth/scopes.ts';
 import type { Database, Sql, TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, validateForWrite } from '../fhir/validate.ts';
@@ -206,7 +206,7 @@ export class PostgresRepository extends FhirRepository {
   /** After a write (flushed by the check's own query): the new version must still be the caller's to write. */
   private async assertWritable(tx: Tx, type: string, id: string, permission: Permission): Promise<void> {
     if (!(await this.visible(tx, type, id, permission))) {
-      throw new OperationOutcomeError(forbiddenOutcome(`This ${type} is outside what you may ${VERBS[permission]}`));
+      throw new OperationOutcomeError(forbiddenOutcome(`This ${type} is outside what you may ${PERMISSION_VERBS[permission]}`));
     }
   }
 
@@ -275,7 +275,9 @@ export class PostgresRepository extends FhirRepository {
     }
     if (await this.visible(tx, type, current.id, permission)) return;
     const readable = this.options.access.allows(type, 'r') && (await this.visible(tx, type, current.id, 'r'));
-    throw new OperationOutcomeError(readable ? forbiddenOutcome(`This ${type} is outside what you may ${VERBS[permission]}`) : notFound);
+    throw new OperationOutcomeError(
+      readable ? forbiddenOutcome(`This ${type} is outside what you may ${PERMISSION_VERBS[permission]}`) : notFound,
+    );
   }
 
   private writeVersion<T extends Resource>(tx: Tx, resource: T & { id: string }, version: number): WithId<T> {
@@ -565,8 +567,6 @@ function patientOf(resource: Resource): string | undefined {
   const ref = (r.patient ?? r.subject ?? r.beneficiary)?.reference;
   return ref?.startsWith('Patient/') ? ref : undefined;
 }
-
-const VERBS: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
 
 function sameContent(a: Resource, b: Resource): boolean {
   const strip = (r: Resource) => ({ ...r, meta: { ...r.meta, versionId: undefined, lastUpdated: undefined } });
