@@ -1,14 +1,17 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
-// Every server suite runs twice: on the embedded PGlite and on a real PostgreSQL server
-// (a fresh database per test file, see test/helpers/server.ts).
+// Every server suite that touches the database runs twice: on the embedded PGlite and on a real
+// PostgreSQL server (a fresh database per test file, see test/helpers/server.ts). Suites under
+// test/unit/ need no database and run once.
+const unit = 'test/unit/**';
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: 'pglite', env: { TEST_DB: 'pglite' } } },
-      { extends: true, test: { name: 'postgres', env: { TEST_DB: 'postgres' } } },
+      { extends: true, test: { name: 'unit', include: [`${unit}/*.test.ts`] } },
+      { extends: true, test: { name: 'pglite', env: { TEST_DB: 'pglite' }, exclude: [...configDefaults.exclude, unit] } },
+      { extends: true, test: { name: 'postgres', env: { TEST_DB: 'postgres' }, exclude: [...configDefaults.exclude, unit] } },
     ],
   },
 });

@@ -8,8 +8,32 @@ export const DEMO_TENANT_NAME = 'Sanjeevani Hospitals';
 export const DEMO_ID_SYSTEM = 'https://hospital-ops.in/fhir/sid/demo';
 export const ABHA_NUMBER_SYSTEM = 'https://healthid.ndhm.gov.in';
 export const ABHA_ADDRESS_SYSTEM = 'https://healthid.ndhm.gov.in/health-id';
+/** The chain's UHID: its medical record number, issued by the branch where the patient registered. */
+export const DEMO_MRN_SYSTEM = 'https://hospital-ops.in/fhir/sid/demo/uhid';
+/** The Healthcare Professionals Registry namespace, which the ABDM IG's examples pair with the v2-0203 MD type. */
 const REGISTRATION_SYSTEM = 'https://doctor.ndhm.gov.in';
 const SNOMED = 'http://snomed.info/sct';
+
+// Identifier types, from the ABDM IG 6.5.0 ValueSet ndhm-identifier-type-code (the NRCeS codes and HL7 v2 table 0203).
+const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
+const NDHM_IDENTIFIER_TYPE = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code';
+/** The demo's slug: an identifier of the resource itself, not of the person or organization it is about. */
+const RESOURCE_IDENTIFIER = { coding: [{ system: V2_0203, code: 'RI', display: 'Resource identifier' }] };
+const MEDICAL_RECORD_NUMBER = { coding: [{ system: V2_0203, code: 'MR', display: 'Medical record number' }], text: 'UHID' };
+const MEDICAL_LICENSE_NUMBER = {
+  coding: [{ system: V2_0203, code: 'MD', display: 'Medical License number' }],
+  text: 'Medical council registration',
+};
+/** The 14-digit ABHA number: the IG's "Health ID issued by NDHM" ("a 14 digit number"). */
+const ABHA_NUMBER_TYPE = {
+  coding: [{ system: NDHM_IDENTIFIER_TYPE, code: 'HIN', display: 'Health ID issued by NDHM' }],
+  text: 'ABHA number',
+};
+/** The ABHA address (name@abdm): the IG's ABHA code, defined as the self-declared username. */
+const ABHA_ADDRESS_TYPE = {
+  coding: [{ system: NDHM_IDENTIFIER_TYPE, code: 'ABHA', display: 'Ayushman Bharat Health Account (ABHA) ID' }],
+  text: 'ABHA address',
+};
 const PROVIDER = {
   coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'prov', display: 'Healthcare Provider' }],
 };
@@ -28,7 +52,11 @@ function entry(n: number, slug: string, resource: Resource & { identifier?: Iden
   const id = demoResourceId(slug);
   return {
     fullUrl: urn(n),
-    resource: { ...resource, id, identifier: [{ system: DEMO_ID_SYSTEM, value: slug }, ...(resource.identifier ?? [])] } as Resource,
+    resource: {
+      ...resource,
+      id,
+      identifier: [{ type: RESOURCE_IDENTIFIER, system: DEMO_ID_SYSTEM, value: slug }, ...(resource.identifier ?? [])],
+    } as Resource,
     request: { method: 'PUT', url: `${resource.resourceType}/${id}` },
   };
 }
@@ -36,17 +64,21 @@ function entry(n: number, slug: string, resource: Resource & { identifier?: Iden
 type Place = { line: string; city: string; district: string; state: string; pin: string };
 const address = (p: Place) => ({ line: [p.line], city: p.city, district: p.district, state: p.state, postalCode: p.pin, country: 'IN' });
 
-const branches: { slug: string; name: string; phone: string; place: Place }[] = [
+const branches: { slug: string; code: string; name: string; phone: string; council: string; place: Place }[] = [
   {
     slug: 'branch-pune',
+    code: 'PUN',
     name: 'Sanjeevani Hospital, Pune',
     phone: '+912025671234',
+    council: 'Maharashtra Medical Council',
     place: { line: '12 Prabhat Road, Erandwane', city: 'Pune', district: 'Pune', state: 'Maharashtra', pin: '411004' },
   },
   {
     slug: 'branch-jaipur',
+    code: 'JAI',
     name: 'Sanjeevani Hospital, Jaipur',
     phone: '+911412367890',
+    council: 'Rajasthan Medical Council',
     place: { line: '45 MI Road', city: 'Jaipur', district: 'Jaipur', state: 'Rajasthan', pin: '302001' },
   },
 ];
@@ -299,7 +331,9 @@ export function demoTenantBundle(): Bundle {
       entry(100 + i, d.slug, {
         resourceType: 'Practitioner',
         active: true,
-        identifier: [{ type: { text: 'Medical council registration' }, system: REGISTRATION_SYSTEM, value: d.reg }],
+        identifier: [
+          { type: MEDICAL_LICENSE_NUMBER, system: REGISTRATION_SYSTEM, value: d.reg, assigner: { display: branches[d.branch].council } },
+        ],
         name: [{ use: 'official', prefix: ['Dr.'], family: d.family, given: [d.given], text: `Dr. ${d.given} ${d.family}` }],
         gender: d.gender,
         telecom: [{ system: 'phone', value: d.phone, use: 'mobile' }],
@@ -311,7 +345,9 @@ export function demoTenantBundle(): Bundle {
         practitioner: { reference: urn(100 + i) },
         organization: { reference: branchUrn(d.branch) },
         location: [{ reference: buildingUrn(d.branch) }],
-        code: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/practitioner-role', code: 'doctor', display: 'Doctor' }] }],
+        // The IG fixes PractitionerRole.code.coding.system to SNOMED CT (occupations): "Consultant", as in its
+        // ndhm-care-team-role value set and its CoverageEligibilityRequest bundle example.
+        code: [{ coding: [{ system: SNOMED, code: '768839008', display: 'Consultant' }] }],
         specialty: [{ coding: [{ system: SNOMED, code, display }], text: display }],
       }),
     );
@@ -320,15 +356,21 @@ export function demoTenantBundle(): Bundle {
     // ABHA: the 14-digit health account number and the user-chosen address (name@abdm, or @sbx in the sandbox).
     const abha = p.abha
       ? [
-          { type: { text: 'ABHA number' }, system: ABHA_NUMBER_SYSTEM, value: p.abha[0] },
-          { type: { text: 'ABHA address' }, system: ABHA_ADDRESS_SYSTEM, value: p.abha[1] },
+          { type: ABHA_NUMBER_TYPE, system: ABHA_NUMBER_SYSTEM, value: p.abha[0] },
+          { type: ABHA_ADDRESS_TYPE, system: ABHA_ADDRESS_SYSTEM, value: p.abha[1] },
         ]
       : [];
+    // The UHID the registration desk gave the patient at their branch.
+    const uhid = {
+      type: MEDICAL_RECORD_NUMBER,
+      system: DEMO_MRN_SYSTEM,
+      value: `SH-${branches[p.branch].code}-${String(1001 + i).padStart(6, '0')}`,
+    };
     entries.push(
       entry(300 + i, p.slug, {
         resourceType: 'Patient',
         active: true,
-        identifier: abha,
+        identifier: [uhid, ...abha],
         name: [{ use: 'official', family: p.family, given: [p.given], text: `${p.given} ${p.family}` }],
         gender: p.gender,
         birthDate: p.birth,

@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Identifier, Practitioner, Resource } from '@medplum/fhirtypes';
 
 /**
  * Synthetic Indian patients with their clinical records, as FHIR transaction Bundles, for tests
@@ -124,7 +124,23 @@ const MEDICINES = [
   'Salbutamol 100 mcg inhaler',
   'Cetirizine 10 mg tablet',
 ];
+/** SNOMED CT codes for the medicines that have one in the ABDM IG's ndhm-medicine-codes value set; the rest are text only. */
+const MEDICINE_CODES: Record<string, { code: string; display: string }> = {
+  'Paracetamol 500 mg tablet': { code: '322236009', display: 'Acetaminophen 500 mg oral tablet' },
+};
 const DOSES = ['1-0-1 after food', '1-0-0 before breakfast', '0-0-1 at bedtime', '1-1-1 after food'];
+
+// Identifier types (ABDM IG 6.5.0 ValueSet ndhm-identifier-type-code: the NRCeS codes and HL7 v2 table 0203).
+const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
+const NDHM_IDENTIFIER_TYPE = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code';
+const MEDICAL_RECORD_NUMBER = { coding: [{ system: V2_0203, code: 'MR', display: 'Medical record number' }] };
+const ABHA_NUMBER_TYPE = {
+  coding: [{ system: NDHM_IDENTIFIER_TYPE, code: 'HIN', display: 'Health ID issued by NDHM' }],
+  text: 'ABHA number',
+};
+const MEDICAL_LICENSE_NUMBER = { coding: [{ system: V2_0203, code: 'MD', display: 'Medical License number' }] };
+/** The Healthcare Professionals Registry (HPR), as in the IG's examples. */
+const HPR_SYSTEM = 'https://doctor.ndhm.gov.in';
 
 /** mulberry32: a tiny, fast, well-distributed 32-bit PRNG (shared with tests that need one). */
 export function prng(seed: number): () => number {
@@ -143,9 +159,39 @@ function uuidFrom(rand: () => number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[Math.floor(rand() * 4)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** Entries in a bundle: the patient, their records and, when there are prescriptions, the prescribing doctor. */
 export function syntheticResourceCount(options: SyntheticOptions = {}): number {
   const o = { ...DEFAULTS, ...options };
-  return 1 + o.encounters + o.observations + o.conditions + o.medicationRequests;
+  return 1 + o.encounters + o.observations + o.conditions + o.medicationRequests + (o.medicationRequests > 0 ? 1 : 0);
+}
+
+/**
+ * The doctor who wrote a synthetic patient's prescriptions: one per bundle, so bundles stay self-contained. The
+ * registration is typed and namespaced as in the ABDM IG's examples (v2-0203 MD, https://doctor.ndhm.gov.in).
+ */
+function prescribingDoctor(seed: number, index: number): { fullUrl: string; name: string; entry: BundleEntry } {
+  const rand = prng((seed * 1_000_003 + index) ^ 0x0d0c7012);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)];
+  const fullUrl = `urn:uuid:${uuidFrom(rand)}`;
+  const female = rand() < 0.5;
+  const given = pick(female ? FEMALE : MALE);
+  const family = pick(SURNAMES);
+  const digits = () => String(Math.floor(rand() * 1e4)).padStart(4, '0');
+  const name = `Dr. ${given} ${family}`;
+  const resource: Practitioner = {
+    resourceType: 'Practitioner',
+    active: true,
+    identifier: [
+      {
+        type: MEDICAL_LICENSE_NUMBER,
+        system: HPR_SYSTEM,
+        value: `${String(10 + Math.floor(rand() * 90))}-${digits()}-${digits()}-${digits()}`,
+      },
+    ],
+    name: [{ use: 'official', prefix: ['Dr.'], family, given: [given], text: name }],
+    gender: female ? 'female' : 'male',
+  };
+  return { fullUrl, name, entry: { fullUrl, resource, request: { method: 'POST', url: 'Practitioner' } } };
 }
 
 export function syntheticPatientBundle(seed: number, index: number, options: SyntheticOptions = {}): Bundle {
@@ -168,13 +214,18 @@ export function syntheticPatientBundle(seed: number, index: number, options: Syn
   const birthDate = `${birthYear}-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rand() * 28)).padStart(2, '0')}`;
   const phone = `+91${6 + Math.floor(rand() * 4)}${String(Math.floor(rand() * 1e9)).padStart(9, '0')}`;
   const digits = () => String(Math.floor(rand() * 1e4)).padStart(4, '0');
-  const identifier = [{ system: 'https://hospital-ops.in/fhir/sid/synthetic', value: `S${seed}-${index}` }];
-  if (rand() < 0.5) identifier.push({ system: 'https://healthid.ndhm.gov.in', value: `91-${digits()}-${digits()}-${digits()}` });
+  // The hospital's medical record number and, for about half, the 14-digit ABHA number.
+  const identifier: Identifier[] = [
+    { type: MEDICAL_RECORD_NUMBER, system: 'https://hospital-ops.in/fhir/sid/synthetic', value: `S${seed}-${index}` },
+  ];
+  if (rand() < 0.5) {
+    identifier.push({ type: ABHA_NUMBER_TYPE, system: 'https://healthid.ndhm.gov.in', value: `91-${digits()}-${digits()}-${digits()}` });
+  }
 
   const patient = add({
     resourceType: 'Patient',
     identifier,
-    name: [{ use: 'official', family, given: [given] }],
+    name: [{ use: 'official', family, given: [given], text: `${given} ${family}` }],
     gender: female ? 'female' : 'male',
     birthDate,
     telecom: [{ system: 'phone', value: phone, use: 'mobile' }],
@@ -220,23 +271,35 @@ export function syntheticPatientBundle(seed: number, index: number, options: Syn
     const [code, display] = pick(CONDITIONS);
     add({
       resourceType: 'Condition',
-      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
-      verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active', display: 'Active' }],
+      },
+      verificationStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed', display: 'Confirmed' }],
+      },
       code: { coding: [{ system: 'http://snomed.info/sct', code, display }], text: display },
       subject: { reference: patient },
       ...(encounters[0] ? { encounter: { reference: encounters[0].ref }, recordedDate: encounters[0].date } : {}),
     });
   }
+  const prescriber = o.medicationRequests > 0 ? prescribingDoctor(seed, index) : undefined;
   for (let i = 0; i < o.medicationRequests; i++) {
+    const text = pick(MEDICINES);
+    const coded = MEDICINE_CODES[text];
     add({
       resourceType: 'MedicationRequest',
       status: 'active',
       intent: 'order',
-      medicationCodeableConcept: { text: pick(MEDICINES) },
+      medicationCodeableConcept: { ...(coded ? { coding: [{ system: 'http://snomed.info/sct', ...coded }] } : {}), text },
       subject: { reference: patient },
-      ...(encounters[0] ? { encounter: { reference: encounters[0].ref }, authoredOn: encounters[0].date } : {}),
+      ...(encounters[0] ? { encounter: { reference: encounters[0].ref } } : {}),
+      authoredOn: encounters[0]?.date ?? '2024-01-01T09:00:00.000Z',
+      ...(prescriber ? { requester: { reference: prescriber.fullUrl, display: prescriber.name } } : {}),
       dosageInstruction: [{ text: pick(DOSES) }],
     });
   }
+  // The prescriber goes right after the patient (who stays first). It is drawn from its own PRNG so
+  // that everything else in the bundle is what it was before prescribers were added.
+  if (prescriber) entries.splice(1, 0, prescriber.entry);
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }

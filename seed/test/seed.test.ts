@@ -129,9 +129,13 @@ describe('synthetic patients', () => {
     expect(withAbha).toBeLessThan(20);
   });
 
-  it('honour the requested record counts', () => {
+  it('honour the requested record counts (plus the prescribing doctor when there are prescriptions)', () => {
     const b = syntheticPatientBundle(1, 1, { encounters: 3, observations: 8, conditions: 0, medicationRequests: 2 });
-    expect(b.entry).toHaveLength(1 + 3 + 8 + 0 + 2);
-    expect(syntheticResourceCount({ encounters: 3, observations: 8, conditions: 0, medicationRequests: 2 })).toBe(14);
+    // The patient, the prescriber, then the records.
+    expect(b.entry).toHaveLength(1 + 1 + 3 + 8 + 0 + 2);
+    expect(syntheticResourceCount({ encounters: 3, observations: 8, conditions: 0, medicationRequests: 2 })).toBe(15);
+    const none = syntheticPatientBundle(1, 1, { medicationRequests: 0 });
+    expect(none.entry?.some((e) => e.resource?.resourceType === 'Practitioner')).toBe(false);
+    expect(none.entry).toHaveLength(syntheticResourceCount({ medicationRequests: 0 }));
   });
 });

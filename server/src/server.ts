@@ -7,10 +7,11 @@ import { AuthService } from './auth/service.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/open.ts';
-import { loadDefinitions } from './fhir/definitions.ts';
+import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { demoWanted, seedOnFirstStart } from './seed.ts';
+import { conformance } from './validation/conformance.ts';
 
 export interface RunningServer {
   config: Config;
@@ -34,6 +35,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
   loadDefinitions();
+  const profiles = conformance();
+  registerSearchParameters(profiles.searchParameters);
+  logger.info({ packages: profiles.packages.map((p) => `${p.name}#${p.version}`) }, 'profile packages loaded');
   const db = await openDatabase(config);
   const tenantName = demoWanted(config) ? (await import('@hospital-ops/seed')).DEMO_TENANT_NAME : config.TENANT_NAME;
   await bootstrapTenant(db, config, logger, tenantName);

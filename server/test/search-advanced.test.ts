@@ -20,10 +20,14 @@ beforeAll(async () => {
   await post('org', { resourceType: 'Organization', name: 'Sahyadri Clinic' });
   await post('asha', {
     resourceType: 'Patient',
-    name: [{ family: 'Bhosale', given: ['Asha'] }],
+    name: [{ family: 'Bhosale', given: ['Asha'], text: 'Asha Bhosale' }],
     managingOrganization: { reference: `Organization/${id.org}` },
     identifier: [
-      { type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] }, system: 'urn:mrn', value: 'MRN-1' },
+      {
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }] },
+        system: 'urn:mrn',
+        value: 'MRN-1',
+      },
     ],
     meta: {
       tag: [{ system: 'urn:tags', code: 'vip' }],

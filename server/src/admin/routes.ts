@@ -11,9 +11,12 @@ import { DEFAULT_POLICIES, ROLES, type Role } from '../auth/policies.ts';
 import { randomToken } from '../auth/random.ts';
 import type { AuthService } from '../auth/service.ts';
 import { getUser, insertUser, listUsers, type UserRow, updateUser, userSummary } from '../auth/store.ts';
+import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { sendFhir } from '../http/fhir-handler.ts';
 import { forbiddenOutcome, outcome, toOutcome } from '../http/outcomes.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
+import { conformance } from '../validation/conformance.ts';
+import type { ProfileRequirements } from '../validation/requirements.ts';
 
 /**
  * The tenant admin API: read the access policies, invite staff (Practitioner + PractitionerRole +
@@ -64,10 +67,19 @@ function assertManages(admin: Admin, branchIds: string[], role?: Role): void {
   }
 }
 
+/** Tenant-wide settings: super_admin or the system client, never a branch admin. */
+function superAdminOf(res: Response, refusal: string): Admin {
+  const admin = adminOf(res);
+  if (admin.branches) throw new OperationOutcomeError(forbiddenOutcome(refusal));
+  return admin;
+}
+
+const requirementSchema = z.object({ profiles: z.array(z.url()).max(20) });
+
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
 
-export function adminRoutes(auth: AuthService, sealer: Sealer): express.Router {
+export function adminRoutes(auth: AuthService, sealer: Sealer, requirements: ProfileRequirements): express.Router {
   const r = express.Router();
   r.use(express.json({ limit: '64kb' }), bearerAuth(auth));
 
@@ -177,11 +189,53 @@ export function adminRoutes(auth: AuthService, sealer: Sealer): express.Router {
     }),
   );
 
+  r.get(
+    '/profile-requirements',
+    wrap(async (_req, res) => {
+      const admin = adminOf(res);
+      res.json({ default: auth.config.PROFILE_ENFORCEMENT, requirements: await requirements.list(admin.who.tenant.tenantId) });
+    }),
+  );
+
+  r.put(
+    '/profile-requirements/:type',
+    wrap(async (req, res) => {
+      const admin = superAdminOf(res, 'Only a super_admin sets the profiles writes must meet');
+      const type = String(req.params.type);
+      assertStoredResourceType(type);
+      const parsed = requirementSchema.safeParse(req.body);
+      if (!parsed.success)
+        throw new OperationOutcomeError(badRequest(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+      for (const url of parsed.data.profiles) {
+        const sd = conformance().profile(url);
+        if (!sd)
+          throw new OperationOutcomeError(badRequest(`Unknown profile ${url}: add its package under fhir-profiles/packages and restart`));
+        if (sd.type !== type) throw new OperationOutcomeError(badRequest(`Profile ${url} is for ${sd.type}, not ${type}`));
+      }
+      await requirements.set(admin.who.tenant.tenantId, type, parsed.data.profiles);
+      await audit(req, admin, `profiles.require ${type}=${parsed.data.profiles.join(',') || '(base only)'}`);
+      res.json({ resourceType: type, profiles: parsed.data.profiles, source: 'tenant' });
+    }),
+  );
+
+  r.delete(
+    '/profile-requirements/:type',
+    wrap(async (req, res) => {
+      const admin = superAdminOf(res, 'Only a super_admin sets the profiles writes must meet');
+      const type = String(req.params.type);
+      assertStoredResourceType(type);
+      if (!(await requirements.reset(admin.who.tenant.tenantId, type))) {
+        return sendFhir(res, 404, outcome('not-found', 'not-found', `No tenant requirement for ${type}; the default applies`));
+      }
+      await audit(req, admin, `profiles.reset ${type}`);
+      res.status(204).end();
+    }),
+  );
+
   r.post(
     '/audit/verify',
     wrap(async (req, res) => {
-      const admin = adminOf(res);
-      if (admin.branches) throw new OperationOutcomeError(forbiddenOutcome('Only a super_admin verifies the audit chain'));
+      const admin = superAdminOf(res, 'Only a super_admin verifies the audit chain');
       await sealer.sealNow();
       const result = await verifyAuditChain(auth.db, admin.who.tenant.tenantId);
       await audit(req, admin, `audit.verify ok=${result.ok}`);

@@ -1,8 +1,22 @@
 import { getSearchParameters } from '@medplum/core';
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { conformance } from '../validation/conformance.ts';
 import { storedResourceTypes } from './definitions.ts';
 
 const SERVER_VERSION = '0.1.0';
+
+// Operations beyond $validate, by type.
+const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
+  ValueSet: [
+    { name: 'expand', definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-expand' },
+    { name: 'validate-code', definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code' },
+  ],
+  CodeSystem: [
+    { name: 'lookup', definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup' },
+    { name: 'validate-code', definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code' },
+    { name: 'subsumes', definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes' },
+  ],
+};
 
 const TYPE_INTERACTIONS = [
   'read',
@@ -25,10 +39,17 @@ const SEARCHABLE = new Set(['number', 'date', 'string', 'token', 'reference', 'q
  * parameters the search compiler can answer.
  */
 export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
+  const profilesByType = new Map<string, string[]>();
+  for (const sd of conformance().allProfiles()) {
+    if (sd.kind !== 'resource' || sd.derivation !== 'constraint' || !sd.url) continue;
+    profilesByType.set(sd.type, [...(profilesByType.get(sd.type) ?? []), sd.url]);
+  }
   const resource: CapabilityStatementRestResource[] = storedResourceTypes().map((type) => ({
     type: type as CapabilityStatementRestResource['type'],
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    supportedProfile: profilesByType.get(type)?.sort(),
     interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+    operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }, ...(OPERATIONS[type] ?? [])],
     versioning: 'versioned-update',
     readHistory: true,
     updateCreate: true,
@@ -53,6 +74,9 @@ export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
     software: { name: 'Hospital-Ops FHIR Server', version: SERVER_VERSION },
     implementation: { description: 'Hospital-Ops FHIR R4 server', url: `${baseUrl}/fhir/R4` },
     fhirVersion: '4.0.1',
+    implementationGuide: conformance()
+      .packages.filter((p) => p.canonical)
+      .map((p) => `${p.canonical}/ImplementationGuide/${p.name}|${p.version}`),
     format: ['application/fhir+json', 'json'],
     patchFormat: ['application/json-patch+json', 'application/fhir+json'],
     rest: [

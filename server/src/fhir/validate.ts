@@ -1,25 +1,45 @@
-import { badRequest, OperationOutcomeError, validateResource } from '@medplum/core';
+import { badRequest, OperationOutcomeError } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { conformance } from '../validation/conformance.ts';
+import { Validator } from '../validation/validator.ts';
+
+/** Which profiles writes must meet, per resource type, besides those a resource claims. */
+export interface ValidationPolicy {
+  requiredProfiles: Readonly<Record<string, readonly string[]>>;
+}
+
+/** `abdm`: the ABDM profile named after the type (Patient, Encounter, ...) is required; `claimed`: only meta.profile. */
+export type ProfileEnforcement = 'abdm' | 'claimed';
+
+export function validationPolicy(enforcement: ProfileEnforcement): ValidationPolicy {
+  if (enforcement === 'claimed') return { requiredProfiles: {} };
+  const defaults = conformance().abdmDefaultProfiles();
+  return { requiredProfiles: Object.fromEntries(Object.entries(defaults).map(([type, url]) => [type, [url]])) };
+}
+
+let shared: Validator | undefined;
+export function validator(): Validator {
+  shared ??= new Validator(conformance());
+  return shared;
+}
 
 /**
- * Validates a resource against the R4 base StructureDefinitions (structure, cardinality, types,
- * FHIRPath invariants) before it is stored. Failures come back as one OperationOutcome listing
- * every issue with its expression; warnings do not block the write. Profiles come with issue 5.
+ * Validates a resource before it is stored: the R4 base (structure, cardinality, types, FHIRPath
+ * invariants, required bindings), every profile it claims in meta.profile and every profile the
+ * policy requires for its type. Failures come back as one OperationOutcome (422) listing every
+ * issue with its expression; warnings do not block the write and are returned.
  */
-export function validateForWrite(resource: Resource): OperationOutcomeIssue[] {
-  if (!resource || typeof resource !== 'object' || Array.isArray(resource)) {
+export function validateForWrite(resource: Resource, policy?: ValidationPolicy, extraProfiles: string[] = []): OperationOutcomeIssue[] {
+  if (!resource || typeof resource !== 'object' || Array.isArray(resource) || typeof resource.resourceType !== 'string') {
     throw new OperationOutcomeError(badRequest('The request body is not a FHIR resource'));
   }
-  try {
-    return validateResource(resource);
-  } catch (err) {
-    // A well-formed resource that breaks the definitions' rules is unprocessable (422), as HAPI
-    // answers; bodies that are not resources at all stay 400.
-    if (err instanceof OperationOutcomeError && resource.resourceType) {
-      throw new OperationOutcomeError({ ...err.outcome, id: 'business-rule' });
-    }
-    throw err;
+  const profiles = [...(policy?.requiredProfiles[resource.resourceType] ?? []), ...extraProfiles];
+  const issues = validator().validate(resource, { profiles });
+  if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+    // A well-formed resource that breaks the definitions' rules is unprocessable (422), as HAPI answers.
+    throw new OperationOutcomeError({ resourceType: 'OperationOutcome', id: 'business-rule', issue: issues });
   }
+  return issues;
 }
 
 /** FHIR id: 1 to 64 of [A-Za-z0-9-.]. */

@@ -19,6 +19,7 @@ import { launchRoutes } from '../oauth/launch.ts';
 import { tokenRoutes } from '../oauth/token-routes.ts';
 import { healthRoutes } from '../ops/health.ts';
 import { type AuditContext, PostgresRepository } from '../repo/postgres-repository.ts';
+import { ProfileRequirements } from '../validation/requirements.ts';
 import { FHIR_BASE_PATH, handleFhirRequest, sendFhir } from './fhir-handler.ts';
 import { contentTooLarge, outcome, toOutcome, unsupportedMediaType } from './outcomes.ts';
 import { appCors, perMinute, securityHeaders, tokenOrIp } from './security.ts';
@@ -117,7 +118,8 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
   app.use('/oauth2', tokenRoutes(auth), authorizeRoutes(auth));
   app.use(launchRoutes(auth));
   app.use('/auth', perMinute(config.RATE_LIMIT_OTP), resetRoutes(auth));
-  app.use('/admin', adminRoutes(auth, sealer));
+  const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
+  app.use('/admin', adminRoutes(auth, sealer, requirements));
 
   const router = createFhirRouter();
   const fhir = express.Router();
@@ -137,6 +139,7 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
         updateCreate: config.FHIR_UPDATE_CREATE,
         access: who.access,
         audit,
+        validation: await requirements.policyFor(who.tenant.tenantId),
       });
       await handleFhirRequest(router, repo, req, res, config.baseUrl);
       // A Consent written here applies to the next request at once (other processes: within seconds).

@@ -35,7 +35,7 @@ import type { AccessControl } from '../auth/access.ts';
 import { PERMISSION_VERBS, type Permission } from '../auth/scopes.ts';
 import type { Database, Sql, TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
-import { isValidId, validateForWrite } from '../fhir/validate.ts';
+import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
 import { forbiddenOutcome } from '../http/outcomes.ts';
 import { COMPARTMENT, compileGates, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
 import { readHistoryBundle } from './history.ts';
@@ -54,6 +54,8 @@ export interface RepositoryOptions {
   omitDenied?: boolean;
   /** Who is acting, for the AuditEvents each interaction writes in its own transaction. Absent: not audited. */
   audit?: AuditContext;
+  /** Profiles writes must meet besides those they claim (the tenant's ABDM requirement). Absent: base and claimed only. */
+  validation?: ValidationPolicy;
 }
 
 /** The request's side of an AuditEvent; the repository adds what happened to which resource. */
@@ -222,7 +224,7 @@ export class PostgresRepository extends FhirRepository {
     resource: T & { id: string },
     version: number,
   ): WithId<T> & { meta: { versionId: string; lastUpdated: string } } {
-    validateForWrite(resource);
+    validateForWrite(resource, this.options.validation);
     if (!isValidId(resource.id)) throw new OperationOutcomeError(badRequest(`Invalid resource id: ${resource.id}`, 'id'));
     const meta = { ...resource.meta, versionId: String(version), lastUpdated: new Date().toISOString() };
     return { ...resource, meta } as WithId<T> & { meta: { versionId: string; lastUpdated: string } };
@@ -255,7 +257,7 @@ export class PostgresRepository extends FhirRepository {
         throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
       }
       if (!current.deleted && current.content && sameContent(current.content, resource)) {
-        validateForWrite(resource);
+        validateForWrite(resource, this.options.validation);
         return fromStored(current.content as T); // no change, no new version
       }
       const written = this.writeVersion(tx, { ...resource, id }, current.version_id + 1);
@@ -316,7 +318,7 @@ export class PostgresRepository extends FhirRepository {
         throw new OperationOutcomeError(badRequest('A patch may not change resourceType or id'));
       }
       if (sameContent(current.content, patched)) {
-        validateForWrite(patched);
+        validateForWrite(patched, this.options.validation);
         return fromStored(current.content as T);
       }
       const written = this.writeVersion(tx, patched, current.version_id + 1);
@@ -464,6 +466,16 @@ export class PostgresRepository extends FhirRepository {
 
   get baseUrl(): string {
     return this.options.baseUrl;
+  }
+
+  /** The database, for platform-wide reference data (terminology) read outside tenant tables. */
+  get database(): Database {
+    return this.options.db;
+  }
+
+  /** The profiles this repository's writes must meet ($validate applies the same). */
+  get validation(): ValidationPolicy | undefined {
+    return this.options.validation;
   }
 
   // ---- search -----------------------------------------------------------------------------

@@ -82,6 +82,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RATE_LIMIT_OTP: '0',
     // Tests seal on demand (server.sealer.sealNow()), so chain counts are theirs to predict.
     AUDIT_SEAL_INTERVAL_MS: '3600000',
+    // Most suites test storage, search and access with minimal resources; the validation suites
+    // run with the product default (abdm) and prove what it requires.
+    PROFILE_ENFORCEMENT: 'claimed',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
