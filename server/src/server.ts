@@ -11,6 +11,7 @@ import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { demoWanted, seedOnFirstStart } from './seed.ts';
+import { syncPackageTerminology } from './terminology/sync.ts';
 import { conformance } from './validation/conformance.ts';
 
 export interface RunningServer {
@@ -41,6 +42,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const db = await openDatabase(config);
   const tenantName = demoWanted(config) ? (await import('@hospital-ops/seed')).DEMO_TENANT_NAME : config.TENANT_NAME;
   await bootstrapTenant(db, config, logger, tenantName);
+  const copied = await syncPackageTerminology(db, config.TENANT_ID, config.baseUrl);
+  if (copied)
+    logger.info({ tenant: config.TENANT_ID, resources: copied }, 'profile packages: code systems and value sets copied into the tenant');
   await seedOnFirstStart(db, config, logger);
   const auth = await AuthService.start(db, config, logger);
   auth.events = auditedAuthEvents(db, logger);

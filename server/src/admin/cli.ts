@@ -13,7 +13,9 @@ import { createClient, createUser, listClients, listUsers, revokeClient, type Us
 import { loadConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
+import { loadDefinitions } from '../fhir/definitions.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
+import { syncPackageTerminology } from '../terminology/sync.ts';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
   tenant create --name <name> [--id <uuid>]
@@ -62,7 +64,9 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
     case 'tenant create': {
       const id = typeof o.id === 'string' ? o.id : crypto.randomUUID();
       await ensureTenant(db, id, need(o, 'name'));
-      return { id, name: o.name };
+      loadDefinitions();
+      const terminologyResources = await syncPackageTerminology(db, id, config.baseUrl);
+      return { id, name: o.name, terminologyResources };
     }
     case 'tenant list':
       return (await db.asOwner((sql) => sql.query('SELECT id, name, active, created_at FROM tenant ORDER BY created_at'))).rows;

@@ -155,3 +155,19 @@ describe('CodeSystem $lookup and $subsumes', () => {
     expect(await outcome('PINF', 'UNK')).toBe('not-subsumed');
   });
 });
+
+describe('package code systems and value sets in the tenant store', () => {
+  it('are copied into the tenant once, searchable and readable like any resource', async () => {
+    const url = 'https://nrces.in/ndhm/fhir/r4/ValueSet/ndhm-identifier-type-code';
+    const found = await fhir.get(`ValueSet?url=${encodeURIComponent(url)}`);
+    expect(found.body.entry).toHaveLength(1);
+    expect(found.body.entry[0].resource.id).toBe('ndhm-identifier-type-code');
+    const cs = await fhir.get('CodeSystem/hsn');
+    expect(cs.status).toBe(200);
+    expect(cs.body.url).toBe('https://hospital-ops.in/fhir/CodeSystem/hsn');
+    const { syncPackageTerminology } = await import('../../src/terminology/sync.ts');
+    expect(await syncPackageTerminology(t.server.db, t.server.config.TENANT_ID, t.server.config.baseUrl)).toBe(0);
+    const history = await fhir.get('ValueSet/ndhm-identifier-type-code/_history');
+    expect(history.body.total ?? history.body.entry.length).toBe(1);
+  });
+});
