@@ -13,7 +13,9 @@ afterAll(() => t?.stop());
 const GENDER = 'http://hl7.org/fhir/ValueSet/administrative-gender';
 const NULL_FLAVOR = 'http://terminology.hl7.org/CodeSystem/v3-NullFlavor';
 
-type Params = { parameter: { name: string; valueBoolean?: boolean; valueString?: string; valueCode?: string; part?: Params['parameter'] }[] };
+type Params = {
+  parameter: { name: string; valueBoolean?: boolean; valueString?: string; valueCode?: string; part?: Params['parameter'] }[];
+};
 const param = (body: Params, name: string) => body.parameter.find((p) => p.name === name);
 const codes = (vs: { expansion: { contains?: { code: string }[] } }) => (vs.expansion.contains ?? []).map((c) => c.code);
 
@@ -98,10 +100,14 @@ describe('ValueSet $expand', () => {
 
 describe('$validate-code', () => {
   it('checks membership of a value set', async () => {
-    const yes = await fhir.get(`ValueSet/$validate-code?url=${encodeURIComponent(GENDER)}&system=http://hl7.org/fhir/administrative-gender&code=female`);
+    const yes = await fhir.get(
+      `ValueSet/$validate-code?url=${encodeURIComponent(GENDER)}&system=http://hl7.org/fhir/administrative-gender&code=female`,
+    );
     expect(param(yes.body, 'result')?.valueBoolean).toBe(true);
     expect(param(yes.body, 'display')?.valueString).toBe('Female');
-    const no = await fhir.get(`ValueSet/$validate-code?url=${encodeURIComponent(GENDER)}&system=http://hl7.org/fhir/administrative-gender&code=bogus`);
+    const no = await fhir.get(
+      `ValueSet/$validate-code?url=${encodeURIComponent(GENDER)}&system=http://hl7.org/fhir/administrative-gender&code=bogus`,
+    );
     expect(param(no.body, 'result')?.valueBoolean).toBe(false);
     expect(param(no.body, 'message')?.valueString).toContain('bogus');
   });
@@ -136,7 +142,9 @@ describe('CodeSystem $lookup and $subsumes', () => {
     expect(param(res.body, 'display')?.valueString).toBe('other');
     const properties = res.body.parameter.filter((p: { name: string }) => p.name === 'property');
     const values = (code: string) =>
-      properties.filter((p: Params['parameter'][number]) => p.part?.[0]?.valueCode === code).map((p: Params['parameter'][number]) => p.part?.[1]?.valueCode);
+      properties
+        .filter((p: Params['parameter'][number]) => p.part?.[0]?.valueCode === code)
+        .map((p: Params['parameter'][number]) => p.part?.[1]?.valueCode);
     expect(values('parent')).toEqual(['INV']);
     expect(values('child').sort()).toEqual(['NINF', 'PINF']);
   });

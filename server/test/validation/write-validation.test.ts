@@ -64,7 +64,11 @@ describe('every write is validated against the ABDM profile of its type', () => 
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { fullUrl: 'urn:uuid:7f1e8a2c-0000-4000-8000-000000000001', resource: abdmPatient('Transaction Good'), request: { method: 'POST', url: 'Patient' } },
+        {
+          fullUrl: 'urn:uuid:7f1e8a2c-0000-4000-8000-000000000001',
+          resource: abdmPatient('Transaction Good'),
+          request: { method: 'POST', url: 'Patient' },
+        },
         { resource: { resourceType: 'Patient', name: [{ text: 'Transaction Bad' }] }, request: { method: 'POST', url: 'Patient' } },
       ],
     };
