@@ -11,6 +11,13 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
     { name: 'expand', definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-expand' },
     { name: 'validate-code', definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code' },
   ],
+  Composition: [{ name: 'document', definition: 'http://hl7.org/fhir/OperationDefinition/Composition-document' }],
+  ...Object.fromEntries(
+    ['Encounter', 'DiagnosticReport', 'Immunization', 'Invoice', 'DocumentReference'].map((type) => [
+      type,
+      [{ name: 'abdm-document', definition: 'https://hospital-ops.in/fhir/OperationDefinition/abdm-document' }],
+    ]),
+  ),
   CodeSystem: [
     { name: 'lookup', definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup' },
     { name: 'validate-code', definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code' },

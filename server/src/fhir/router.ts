@@ -7,6 +7,7 @@ import {
   FhirRouter,
   type HttpMethod,
 } from '@medplum/fhir-router';
+import { addDocumentOperations } from '../documents/operations.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { compartmentTypes } from '../search/compartments.ts';
@@ -121,6 +122,7 @@ export function createFhirRouter(): FhirRouter {
     'history-type',
   );
   addValidateOperation(router);
+  addDocumentOperations(router);
   addTerminologyOperations(router);
   return router;
 }

@@ -11,7 +11,7 @@ import {
   tryGetDataType,
   validateResource,
 } from '@medplum/core';
-import type { ElementDefinition, ElementDefinitionBinding, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import type { Bundle, ElementDefinition, ElementDefinitionBinding, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import type { Conformance } from './conformance.ts';
 import { type ElementNode, jsonKeys } from './element-tree.ts';
 import { fixedOrPattern, includesPattern, sameValue, valuesAt } from './values.ts';
@@ -112,6 +112,11 @@ export class Validator {
       if (!(err instanceof OperationOutcomeError)) throw err;
       issues.push(...(err.outcome.issue ?? []));
     }
+    // @medplum/core cannot resolve `urn:uuid:` references and warns about each; they are
+    // resolved against the Bundle's entries below instead.
+    for (let i = issues.length - 1; i >= 0; i--) {
+      if (issues[i]?.severity === 'warning' && /^Invalid reference: got "urn:/.test(issues[i]?.details?.text ?? '')) issues.splice(i, 1);
+    }
     const run = new Run(this.conformance, issues, resource);
     run.resource(resource, resource.resourceType, options.profiles ?? [], 0);
     return dedupe(issues);
@@ -133,16 +138,44 @@ class Run {
   private readonly conformance: Conformance;
   private readonly issues: OperationOutcomeIssue[];
   private readonly root: Resource;
+  /** Entries of the Bundles being walked, innermost last: fullUrl (and Type/id) -> resource. */
+  private readonly bundles: Map<string, Resource>[];
+  private readonly conformsCache: WeakMap<object, Map<string, boolean>>;
 
-  constructor(conformance: Conformance, issues: OperationOutcomeIssue[], root: Resource) {
+  constructor(
+    conformance: Conformance,
+    issues: OperationOutcomeIssue[],
+    root: Resource,
+    bundles: Map<string, Resource>[] = [],
+    conformsCache = new WeakMap<object, Map<string, boolean>>(),
+  ) {
     this.conformance = conformance;
     this.issues = issues;
     this.root = root;
+    this.bundles = bundles;
+    this.conformsCache = conformsCache;
+  }
+
+  /** The entry a reference points to in the enclosing Bundle, if any. */
+  private resolveInBundle(reference: string): Resource | undefined {
+    const index = this.bundles.at(-1);
+    if (!index) return undefined;
+    return index.get(reference) ?? index.get(reference.split('/_history/')[0] as string);
   }
 
   /** A resource at `path`: base bindings and extensions, then its claimed and required profiles. */
   resource(resource: Resource, path: string, extraProfiles: string[], depth: number): void {
     if (depth > MAX_DEPTH) return;
+    const isBundle = resource.resourceType === 'Bundle';
+    if (isBundle) this.bundles.push(entryIndex(resource as Bundle));
+    try {
+      this.checkResource(resource, path, extraProfiles, depth);
+    } finally {
+      if (isBundle) this.bundles.pop();
+    }
+  }
+
+  private checkResource(resource: Resource, path: string, extraProfiles: string[], depth: number): void {
     const schema = tryGetDataType(resource.resourceType);
     if (schema) this.baseObject(resource, schema, '', path, depth);
     const claimed = resource.meta?.profile ?? [];
@@ -194,6 +227,7 @@ class Run {
     // The base pass enforces required bindings only; extensible ones are a profile's business
     // (profiles re-bind them, and a base-level warning would contradict the profile).
     if (element.binding?.strength === 'required') this.binding(item, element.binding);
+    if (item.type === 'Reference') this.bundleReference(item, element.type.find((t) => t.code === 'Reference')?.targetProfile ?? []);
     if (isPrimitiveType(item.type) || !isObject(item.value)) return;
     if (isResourceValue(item.value)) {
       this.resource(item.value, item.path, [], depth + 1);
@@ -288,7 +322,7 @@ class Run {
     }
     if (def.binding) this.binding(item, def.binding);
     this.constraints(def, item);
-    this.referenceTarget(def, item);
+    this.referenceTarget(def, item, depth);
     this.typeProfiles(def, item, depth);
     if (node.children.length > 0 && isObject(item.value)) this.profileChildren(node, item, depth);
   }
@@ -413,9 +447,22 @@ class Run {
   private conforms(value: unknown, url: string, depth: number): boolean {
     const tree = this.conformance.tree(url);
     if (!tree || !isObject(value)) return false;
-    const probe = new Run(this.conformance, [], this.root);
+    let cached = this.conformsCache.get(value);
+    if (!cached) {
+      cached = new Map();
+      this.conformsCache.set(value, cached);
+    }
+    const known = cached.get(url);
+    if (known !== undefined) return known;
+    if (depth > MAX_DEPTH) return true;
+    // Resources in a Bundle reference each other in cycles: while a check is under way, assume
+    // it holds (its own walk reports what does not).
+    cached.set(url, true);
+    const probe = new Run(this.conformance, [], this.root, [...this.bundles], this.conformsCache);
     probe.profileValue(tree, { value, type: tree.definition.path, path: tree.definition.path }, depth + 1);
-    return !probe.issues.some((i) => i.severity === 'error');
+    const ok = !probe.issues.some((i) => i.severity === 'error');
+    cached.set(url, ok);
+    return ok;
   }
 
   private constraints(def: ElementDefinition, item: Item): void {
@@ -448,19 +495,61 @@ class Run {
     }
   }
 
-  private referenceTarget(def: ElementDefinition, item: Item): void {
+  /**
+   * Inside a Bundle, a `urn:uuid:`/`urn:oid:` reference must name an entry's fullUrl (it can mean
+   * nothing else), and the entry must be of a type the element allows.
+   */
+  private bundleReference(item: Item, targetProfiles: string[]): void {
+    const reference = isObject(item.value) ? item.value.reference : undefined;
+    if (typeof reference !== 'string' || !reference.startsWith('urn:') || this.bundles.length === 0) return;
+    const target = this.resolveInBundle(reference);
+    if (!target) {
+      this.issues.push(issue('error', 'not-found', item.path, `${reference} does not resolve to any entry of the Bundle`));
+      return;
+    }
+    const allowed = this.targetTypes(targetProfiles);
+    if (allowed && !allowed.includes(target.resourceType)) {
+      this.issues.push(
+        issue('error', 'structure', item.path, `Reference to ${target.resourceType} is not allowed here; allowed: ${allowed.join(', ')}`),
+      );
+    }
+  }
+
+  /** Resource types the target profiles allow; undefined when any resource is allowed. */
+  private targetTypes(targetProfiles: string[]): string[] | undefined {
+    if (targetProfiles.length === 0) return undefined;
+    const types = targetProfiles.map((url) => this.conformance.profile(url)?.type ?? url.split('/').pop() ?? '');
+    return types.includes('Resource') ? undefined : [...new Set(types)];
+  }
+
+  private referenceTarget(def: ElementDefinition, item: Item, depth: number): void {
     if (item.type !== 'Reference' || !isObject(item.value)) return;
     const reference = item.value.reference;
-    if (typeof reference !== 'string' || reference.startsWith('#') || reference.startsWith('urn:')) return;
+    if (typeof reference !== 'string' || reference.startsWith('#')) return;
     const targets = (def.type ?? []).filter((t) => t.code === 'Reference').flatMap((t) => t.targetProfile ?? []);
-    if (targets.length === 0) return;
-    const allowed = targets.map((url) => this.conformance.profile(url)?.type ?? url.split('/').pop() ?? '');
-    if (allowed.includes('Resource')) return;
-    const parts = reference.split('?')[0]?.split('/') ?? [];
-    const type = parts.length >= 2 ? parts[parts.length - (parts.includes('_history') ? 4 : 2)] : undefined;
-    if (type && isResourceType(type) && !allowed.includes(type)) {
+    const allowed = this.targetTypes(targets);
+    const resolved = this.resolveInBundle(reference);
+    let type: string | undefined = resolved?.resourceType;
+    if (!type && !reference.startsWith('urn:')) {
+      const parts = reference.split('?')[0]?.split('/') ?? [];
+      type = parts.length >= 2 ? parts[parts.length - (parts.includes('_history') ? 4 : 2)] : undefined;
+    }
+    if (!type || !isResourceType(type)) return;
+    if (allowed && !allowed.includes(type)) {
+      this.issues.push(issue('error', 'structure', item.path, `Reference to ${type} is not allowed here; allowed: ${allowed.join(', ')}`));
+      return;
+    }
+    // A target the profile constrains further (not a base definition) must meet one of them,
+    // when the target is at hand (in the same Bundle).
+    const constrained = targets.filter((url) => !url.startsWith(BASE_DEFINITION) && this.conformance.profile(url)?.type === type);
+    if (resolved && constrained.length > 0 && !constrained.some((url) => this.conforms(resolved, url, depth))) {
       this.issues.push(
-        issue('error', 'structure', item.path, `Reference to ${type} is not allowed here; allowed: ${[...new Set(allowed)].join(', ')}`),
+        issue(
+          'error',
+          'structure',
+          item.path,
+          `The referenced ${type} does not meet ${constrained.length > 1 ? 'any of ' : ''}${constrained.join(', ')}`,
+        ),
       );
     }
   }
@@ -488,6 +577,22 @@ class Run {
       }
     }
   }
+}
+
+/** A Bundle's entries by fullUrl, and by `Type/id` for entries that have an id. */
+function entryIndex(bundle: Bundle): Map<string, Resource> {
+  const index = new Map<string, Resource>();
+  for (const entry of bundle.entry ?? []) {
+    const r = entry.resource;
+    if (!r) continue;
+    if (entry.fullUrl) {
+      index.set(entry.fullUrl, r);
+      const m = /([A-Za-z]+\/[A-Za-z0-9\-.]{1,64})$/.exec(entry.fullUrl);
+      if (m && !entry.fullUrl.startsWith('urn:')) index.set(m[1] as string, r);
+    }
+    if (r.id) index.set(`${r.resourceType}/${r.id}`, r);
+  }
+  return index;
 }
 
 /** Codes carried by a value of a bindable type; undefined for types bindings do not apply to here. */

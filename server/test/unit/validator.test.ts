@@ -119,6 +119,43 @@ describe('mutated examples fail with the right issue', () => {
   });
 });
 
+describe('references inside a Bundle', () => {
+  const opConsult = () => example<Bundle>('Bundle-OPConsultNote-example-05.json');
+  const entryOf = (bundle: Bundle, type: string) => bundle.entry?.find((e) => e.resource?.resourceType === type);
+
+  it('a urn:uuid reference must name an entry', () => {
+    const bundle = opConsult();
+    (bundle.entry?.[0]?.resource as Composition).subject = { reference: 'urn:uuid:00000000-0000-4000-8000-000000000000' };
+    expect(errorLines(validator.validate(bundle))).toContain(
+      'Bundle.entry[0].resource.subject: urn:uuid:00000000-0000-4000-8000-000000000000 does not resolve to any entry of the Bundle',
+    );
+  });
+
+  it('the entry must be of a type the element allows', () => {
+    const bundle = opConsult();
+    const composition = bundle.entry?.[0]?.resource as Composition;
+    const condition = entryOf(bundle, 'Condition')?.fullUrl as string;
+    const allergies = composition.section?.find((s) => s.code?.coding?.[0]?.code === '722446000');
+    expect(allergies).toBeDefined();
+    (allergies?.entry as { reference?: string }[])[0] = { reference: condition };
+    expect(errorLines(validator.validate(bundle)).some((l) => /section\[\d+\]\.entry\[0\]: Reference to Condition is not allowed here/.test(l))).toBe(true);
+  });
+
+  it('the entry must meet the profile the reference asks for', () => {
+    const bundle = example<Bundle>('Bundle-DiagnosticReport-Imaging-Media-example-02.json');
+    const report = entryOf(bundle, 'DiagnosticReport')?.resource as Resource & { conclusion?: string };
+    delete report.meta;
+    delete report.conclusion;
+    const lines = errorLines(validator.validate(bundle));
+    expect(lines.some((l) => /The referenced DiagnosticReport does not meet any of .*DiagnosticReportLab.*DiagnosticReportImaging/.test(l))).toBe(true);
+  });
+
+  it('IG examples carry no warnings about urn:uuid references', () => {
+    const issues = validator.validate(opConsult());
+    expect(issues.filter((i) => /urn:uuid/.test(i.details?.text ?? ''))).toEqual([]);
+  });
+});
+
 describe('profiles asked for by the caller', () => {
   it('apply on top of those the resource claims', () => {
     const bare = { resourceType: 'Patient', name: [{ family: 'Sharma' }] } as Resource;
