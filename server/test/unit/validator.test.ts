@@ -138,7 +138,9 @@ describe('references inside a Bundle', () => {
     const allergies = composition.section?.find((s) => s.code?.coding?.[0]?.code === '722446000');
     expect(allergies).toBeDefined();
     (allergies?.entry as { reference?: string }[])[0] = { reference: condition };
-    expect(errorLines(validator.validate(bundle)).some((l) => /section\[\d+\]\.entry\[0\]: Reference to Condition is not allowed here/.test(l))).toBe(true);
+    expect(
+      errorLines(validator.validate(bundle)).some((l) => /section\[\d+\]\.entry\[0\]: Reference to Condition is not allowed here/.test(l)),
+    ).toBe(true);
   });
 
   it('the entry must meet the profile the reference asks for', () => {
@@ -147,7 +149,9 @@ describe('references inside a Bundle', () => {
     delete report.meta;
     delete report.conclusion;
     const lines = errorLines(validator.validate(bundle));
-    expect(lines.some((l) => /The referenced DiagnosticReport does not meet any of .*DiagnosticReportLab.*DiagnosticReportImaging/.test(l))).toBe(true);
+    expect(
+      lines.some((l) => /The referenced DiagnosticReport does not meet any of .*DiagnosticReportLab.*DiagnosticReportImaging/.test(l)),
+    ).toBe(true);
   });
 
   it('IG examples carry no warnings about urn:uuid references', () => {
