@@ -32,7 +32,10 @@ afterAll(async () => {
 
 describe('npm run admin', () => {
   it('creates a tenant, a user and clients, lists and revokes them, rotates keys, all as JSON', async () => {
-    expect((await admin('tenant', 'create', '--name', 'Apollo Clinic', '--id', TENANT)).out).toEqual({ id: TENANT, name: 'Apollo Clinic' });
+    const tenant = await admin('tenant', 'create', '--name', 'Apollo Clinic', '--id', TENANT);
+    // A new tenant's store gets the profile packages' code systems and value sets.
+    expect(tenant.out).toEqual({ id: TENANT, name: 'Apollo Clinic', terminologyResources: expect.any(Number) });
+    expect(tenant.out.terminologyResources).toBeGreaterThan(50);
     const user = await admin(
       'user',
       'create',
