@@ -262,7 +262,8 @@ export class TerminologyService {
   /** $subsumes. */
   async subsumes(system: string, codeA: string, codeB: string): Promise<Subsumption> {
     const local = this.registry.codeSystem(system);
-    if (local) {
+    // A fragment or stub held in memory (FHIR core carries one for SNOMED CT) is no hierarchy.
+    if (local?.complete) {
       const a = local.get(codeA);
       const b = local.get(codeB);
       if (!a) throw outcomeError('not-found', `Unknown code ${codeA} in ${system}`, 'codeA');
