@@ -382,6 +382,7 @@ export class TerminologyStore {
         );
         // Fresh statistics, so the first searches after a large import get good plans.
         await sql.exec('ANALYZE terminology_concept; ANALYZE terminology_designation; ANALYZE terminology_parent;');
+        if (!meta.version) throw new Error(`No version for ${url}: the importer must set one`);
         const dangling = await sql.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM terminology_parent p WHERE p.system = $1
               AND NOT EXISTS (SELECT 1 FROM terminology_concept c WHERE c.system = p.system AND c.code = p.parent)`,

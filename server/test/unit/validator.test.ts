@@ -50,6 +50,39 @@ describe('the ABDM IG 6.5.0 examples', () => {
   });
 });
 
+describe("Hospital-Ops' own profiles", () => {
+  const dir = join(PACKAGES_DIR, 'in.hospital-ops.fhir-0.1.0', 'examples');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+
+  it.each(files)('%s validates against its profiles', (file) => {
+    const resource = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Resource;
+    expect(resource.meta?.profile?.length).toBeGreaterThan(0);
+    expect(errorLines(validator.validate(resource))).toEqual([]);
+  });
+
+  it('a GSTIN that breaks the format fails the organization invariant', () => {
+    const org = JSON.parse(readFileSync(join(dir, 'Organization-hospital-pune-gstin.json'), 'utf8')) as Resource & {
+      identifier: { system?: string; value?: string }[];
+    };
+    const gstin = org.identifier.find((i) => i.system === 'https://hospital-ops.in/fhir/sid/gstin');
+    expect(gstin).toBeDefined();
+    (gstin as { value: string }).value = '27ABCDE1234F1Z';
+    expect(errorLines(validator.validate(org)).some((l) => /hops-gstin-1/.test(l))).toBe(true);
+  });
+
+  it('a bed with a status outside the bed-status value set fails its required binding', () => {
+    const bed = JSON.parse(readFileSync(join(dir, 'Location-bed-gw-m-12.json'), 'utf8')) as Resource & {
+      operationalStatus: { code: string };
+    };
+    bed.operationalStatus.code = 'X';
+    expect(
+      errorLines(validator.validate(bed)).some(
+        (l) => l.startsWith('Location.operationalStatus: The code') && l.includes('hops-bed-status'),
+      ),
+    ).toBe(true);
+  });
+});
+
 describe('mutated examples fail with the right issue', () => {
   it('a required element removed from a document entry', () => {
     const bundle = example<Bundle>('Bundle-OPConsultNote-example-05.json');

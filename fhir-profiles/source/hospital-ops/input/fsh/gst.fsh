@@ -18,8 +18,8 @@ Expression: "value.ofType(Coding).code.all(matches('^([0-9]{4}|[0-9]{6}|[0-9]{8}
 Extension: HsnSacCode
 Id: hsn-sac-code
 Title: "HSN/SAC code"
-Description: "The HSN code (goods) or SAC code (services) of the item billed, which decides its GST rate."
-Context: Invoice.lineItem, ChargeItem
+Description: "The HSN code (goods) or SAC code (services) of the item billed, which decides its GST rate. On a Medication (the formulary), the code its sales are billed under."
+Context: Invoice.lineItem, ChargeItem, Medication
 * insert HopsMetadata
 * . ^short = "HSN/SAC code of the item billed"
 * value[x] only Coding
@@ -38,7 +38,7 @@ Extension: GstRate
 Id: gst-rate
 Title: "GST rate"
 Description: "The total GST rate applied to the item, in percent (e.g. 5 for 5 %: CGST 2.5 % + SGST 2.5 %, or IGST 5 %). 0 for nil-rated and exempt supplies. Rates change by HSN and date (e.g. most medicines 12 % to 5 % from 22 Sep 2025): record the rate that was applied, do not derive it later."
-Context: Invoice.lineItem, ChargeItem
+Context: Invoice.lineItem, ChargeItem, Medication
 * insert HopsMetadata
 * . ^short = "GST rate in percent"
 * value[x] only decimal
