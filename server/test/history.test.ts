@@ -61,8 +61,10 @@ describe('history', () => {
     const type = await fhir.get('Practitioner/_history');
     expect(type.body.total).toBe(3);
     const system = await fhir.get('_history');
-    // The tenant's store also holds the profile packages' code systems and value sets, copied at start.
-    const copied = (await fhir.get('CodeSystem?_summary=count')).body.total + (await fhir.get('ValueSet?_summary=count')).body.total;
+    // The tenant's store also holds the profile packages' code systems and value sets and the
+    // starter formulary, copied at start.
+    let copied = 0;
+    for (const type of ['CodeSystem', 'ValueSet', 'Medication']) copied += (await fhir.get(`${type}?_summary=count`)).body.total;
     expect(copied).toBeGreaterThan(0);
     expect(system.body.total).toBe(4 + copied);
     expect(system.body.entry[0].resource.resourceType).toBe('Organization');

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isGone, OperationOutcomeError } from '@medplum/core';
 import type { CodeSystem, ValueSet } from '@medplum/fhirtypes';
 import type { Database } from '../db/database.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
 import { conformance, type LoadedPackage } from '../validation/conformance.ts';
+import { FORMULARY_CSV, formularyMedications } from './formulary.ts';
 
 /**
  * Copies the profile packages' CodeSystems and ValueSets into a tenant's FHIR store, so that
@@ -39,7 +42,54 @@ export async function syncPackageTerminology(db: Database, tenantId: string, bas
       { serializable: false, resourceTypes: ['CodeSystem', 'ValueSet'] },
     );
   }
-  return written;
+  return written + (await syncStarterFormulary(db, tenantId, baseUrl));
+}
+
+const FORMULARY_PACKAGE = 'hospital-ops.starter-formulary';
+
+/**
+ * The starter formulary (terminology/formulary) as the tenant's own Medications: entries the
+ * tenant does not have yet are created; ones it has (and may have edited: brands, prices) are
+ * left alone. Re-run when the formulary file changes.
+ */
+async function syncStarterFormulary(db: Database, tenantId: string, baseUrl: string): Promise<number> {
+  const version = createHash('sha256').update(readFileSync(FORMULARY_CSV)).digest('hex').slice(0, 16);
+  const done = await db.transaction({ tenantId }, (sql) =>
+    sql.query<{ version: string }>('SELECT version FROM tenant_package WHERE package = $1', [FORMULARY_PACKAGE]),
+  );
+  if (done.rows[0]?.version === version) return 0;
+  const repo = new PostgresRepository({ db, tenant: { tenantId }, baseUrl, updateCreate: true });
+  let created = 0;
+  await repo.withTransaction(
+    async (tx) => {
+      for (const medication of formularyMedications()) {
+        // Only ids the tenant never had: an entry it edited or deleted stays as the tenant left it.
+        if (await hasEverExisted(tx, medication.id as string)) continue;
+        await tx.updateResource(medication);
+        created++;
+      }
+      await tx.query((sql) =>
+        sql.query(
+          `INSERT INTO tenant_package (tenant_id, package, version) VALUES ($1, $2, $3)
+           ON CONFLICT (tenant_id, package) DO UPDATE SET version = EXCLUDED.version, synced_at = now()`,
+          [tenantId, FORMULARY_PACKAGE, version],
+        ),
+      );
+    },
+    { serializable: false, resourceTypes: ['Medication'] },
+  );
+  return created;
+}
+
+async function hasEverExisted(repo: PostgresRepository, id: string): Promise<boolean> {
+  try {
+    await repo.readResource('Medication', id);
+    return true;
+  } catch (err) {
+    if (err instanceof OperationOutcomeError && err.outcome.id === 'not-found') return false;
+    if (err instanceof OperationOutcomeError && isGone(err.outcome)) return true;
+    throw err;
+  }
 }
 
 function terminologyResources(pkg: LoadedPackage): (CodeSystem | ValueSet)[] {

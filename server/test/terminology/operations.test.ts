@@ -179,3 +179,23 @@ describe('package code systems and value sets in the tenant store', () => {
     expect(history.body.total ?? history.body.entry.length).toBe(1);
   });
 });
+
+describe('the starter formulary in the tenant store', () => {
+  it('is created once; an entry the tenant deleted or edited is left as the tenant left it', async () => {
+    const meds = await fhir.get('Medication?_summary=count');
+    expect(meds.body.total).toBe(65);
+    const para = await fhir.get('Medication/paracetamol-500-tablet');
+    expect(para.body.code.coding[0].code).toBe('322236009');
+    expect((await fhir.delete('Medication/paracetamol-650-tablet')).status).toBe(200);
+    const edited = { ...para.body, code: { ...para.body.code, text: 'Paracetamol 500 mg tablet (hospital pack)' } };
+    expect((await fhir.put('Medication/paracetamol-500-tablet', edited)).status).toBe(200);
+    // Force the formulary step to run again, as after a formulary file change.
+    await t.server.db.transaction({ tenantId: t.server.config.TENANT_ID }, (sql) =>
+      sql.query(`UPDATE tenant_package SET version = 'old' WHERE package = 'hospital-ops.starter-formulary'`),
+    );
+    const { syncPackageTerminology } = await import('../../src/terminology/sync.ts');
+    expect(await syncPackageTerminology(t.server.db, t.server.config.TENANT_ID, t.server.config.baseUrl)).toBe(0);
+    expect((await fhir.get('Medication/paracetamol-650-tablet')).status).toBe(410);
+    expect((await fhir.get('Medication/paracetamol-500-tablet')).body.code.text).toBe('Paracetamol 500 mg tablet (hospital pack)');
+  });
+});
