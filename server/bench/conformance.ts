@@ -169,8 +169,12 @@ export async function loadSyntheticTerminology(ownerUrl: string, appUrl: string,
 }
 
 export interface TypeAheadResult {
+  /** Four clients at once (a busy desk). */
   ours: LoadResult;
   sql: LoadResult;
+  /** One client (one user typing). */
+  oursSingle: LoadResult;
+  sqlSingle: LoadResult;
   concepts: number;
 }
 
@@ -193,7 +197,7 @@ export async function measureTypeAhead(
   });
   if (vs.status !== 201) throw new Error(`bench ValueSet not created: ${vs.status} ${await vs.text()}`);
   const filters = [...STEMS.map((s) => s.slice(0, 3)), ...STEMS.map((s) => s.slice(0, 4)), 'acute car', 'chronic neph', 'left oste'];
-  const ours = await runLoad(4, seconds, async (i) => {
+  const expand = async (i: number) => {
     const filter = filters[i % filters.length] as string;
     const res = await fetch(
       `${fhirBase}/ValueSet/$expand?url=${encodeURIComponent(BENCH_VALUE_SET)}&filter=${encodeURIComponent(filter)}&count=20`,
@@ -203,20 +207,30 @@ export async function measureTypeAhead(
     );
     const body = (await res.json()) as { expansion?: { contains?: unknown[] } };
     return res.status === 200 && (body.expansion?.contains?.length ?? 0) > 0;
-  });
-  // The same answer by hand: word-prefix LIKEs on the trigram-indexed column, shortest first, with the total.
+  };
+  const oursSingle = await runLoad(1, seconds / 2, expand);
+  const ours = await runLoad(4, seconds, expand);
+  // The same answer by hand: the page of word-prefix matches (trigram-indexed LIKEs), shortest
+  // first, and how many there are, counted up to 1,000 as the server does.
   const pool = new pg.Pool({ connectionString: ownerUrl, max: 4 });
-  const sql = await runLoad(4, seconds, async (i) => {
+  const byHand = async (i: number) => {
     const words = normalizeTerm(filters[i % filters.length] as string)
       .split(' ')
       .filter(Boolean);
     const likes = words.map((_, k) => `norm LIKE $${k + 2}`).join(' AND ');
-    const r = await pool.query(
-      `SELECT code, display, count(*) OVER () AS total FROM terminology_concept WHERE system = $1 AND active AND ${likes} ORDER BY length(norm), display LIMIT 20`,
-      [BENCH_SYSTEM, ...words.map((w) => `% ${w}%`)],
+    const params = [BENCH_SYSTEM, ...words.map((w) => `% ${w}%`)];
+    const page = await pool.query(
+      `SELECT code, display FROM terminology_concept WHERE system = $1 AND active AND ${likes} ORDER BY length(norm), norm LIMIT 20`,
+      params,
     );
-    return r.rows.length > 0;
-  });
+    await pool.query(
+      `SELECT count(*) FROM (SELECT 1 FROM terminology_concept WHERE system = $1 AND active AND ${likes} LIMIT 1001) x`,
+      params,
+    );
+    return page.rows.length > 0;
+  };
+  const sqlSingle = await runLoad(1, seconds / 2, byHand);
+  const sql = await runLoad(4, seconds, byHand);
   await pool.end();
-  return { ours, sql, concepts: 100_000 };
+  return { ours, sql, oursSingle, sqlSingle, concepts: 100_000 };
 }

@@ -103,6 +103,7 @@ export class TerminologyService {
       .slice(offset, offset + count)
       .map((e) => ({ system: e.system, version: e.version, code: e.code, display: e.display }));
     let total = localMatches.length;
+    let estimated = false;
     let skip = Math.max(0, offset - localMatches.length);
     for (const part of tables) {
       const want = count - contains.length;
@@ -115,6 +116,7 @@ export class TerminologyService {
       });
       let concepts = page.concepts;
       let partTotal = page.total;
+      if (page.estimated) estimated = true;
       if (part.strict && part.under) {
         // descendent-of: the root itself is not a member.
         concepts = concepts.filter((c) => c.code !== part.under);
@@ -136,7 +138,9 @@ export class TerminologyService {
       expansion: {
         identifier: `urn:uuid:${crypto.randomUUID()}`,
         timestamp: new Date().toISOString(),
-        total,
+        // Past a thousand matches the tables count no further: the total is then left out (it is
+        // optional) and the paging parameters still work.
+        ...(estimated ? {} : { total }),
         offset,
         parameter: [
           ...(options.filter ? [{ name: 'filter', valueString: options.filter }] : []),

@@ -116,6 +116,8 @@ export interface SearchOptions {
 export interface SearchResult {
   total: number;
   concepts: ConceptSummary[];
+  /** Present when more than TOTAL_CAP concepts match: `total` is then a lower bound. */
+  estimated?: true;
 }
 
 export class UnknownCodeError extends Error {
@@ -131,6 +133,11 @@ export class UnknownCodeError extends Error {
 // Any constant: one import at a time, so two imports of a system cannot interleave their deletes.
 const IMPORT_LOCK = 724_311_008;
 const MAX_COUNT = 1000;
+const SYSTEM_CACHE_MS = 5_000;
+const systemCache = new WeakMap<Database, Map<string, { at: number; info: SystemInfo | undefined }>>();
+
+/** Totals are counted up to this many matches; beyond it they are a lower bound. */
+const TOTAL_CAP = 1000;
 
 /**
  * The search form of a term: lower case, Latin accents stripped, words (letters, marks, digits)
@@ -166,11 +173,25 @@ export class TerminologyStore {
     return this.read(async (sql) => (await sql.query<SystemRow>(`${SYSTEM_SELECT} ORDER BY url`)).rows.map(systemInfo));
   }
 
+  /**
+   * The imported system, or undefined. Asked on every operation that touches the tables, so the
+   * answer is kept for a few seconds per database (an import elsewhere shows within that time;
+   * one through this process at once).
+   */
   async system(url: string): Promise<SystemInfo | undefined> {
-    return this.read(async (sql) => {
+    let cache = systemCache.get(this.db);
+    if (!cache) {
+      cache = new Map();
+      systemCache.set(this.db, cache);
+    }
+    const hit = cache.get(url);
+    if (hit && Date.now() - hit.at < SYSTEM_CACHE_MS) return hit.info;
+    const info = await this.read(async (sql) => {
       const r = await sql.query<SystemRow>(`${SYSTEM_SELECT} WHERE url = $1`, [url]);
       return r.rows[0] && systemInfo(r.rows[0]);
     });
+    cache.set(url, { at: Date.now(), info });
+    return info;
   }
 
   /** A concept with its designations, properties and direct parents; undefined when unknown. */
@@ -271,65 +292,25 @@ export class TerminologyStore {
    * A filtered expansion: concepts of a system, optionally under an ancestor, whose display or
    * another term matches the type-ahead text. Exact matches come first, then terms that start
    * with the text, then other word matches; shorter terms before longer ones.
+   *
+   * Each of those three tiers (for displays and for other terms) is read only as far as the page
+   * needs, shortest first, so a three-letter filter that matches a tenth of SNOMED CT costs an
+   * index walk of a few hundred rows, not a sort of tens of thousands. The total is counted up to
+   * TOTAL_CAP; beyond that it is reported as a lower bound (`estimated`).
    */
   async search(system: string, options: SearchOptions = {}): Promise<SearchResult> {
     const count = Math.min(Math.max(0, Math.trunc(options.count ?? 20)), MAX_COUNT);
     const offset = Math.max(0, Math.trunc(options.offset ?? 0));
-    const params: unknown[] = [system];
-    const param = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const conditions = ['c.system = $1'];
-    if (options.activeOnly !== false) conditions.push('c.active');
-    if (options.under !== undefined) {
-      const u = param(options.under);
-      conditions.push(`(c.code = ${u} OR c.ancestors @> ARRAY[${u}]::text[])`);
-    }
     const words = normalizeTerm(options.filter ?? '')
       .split(' ')
       .filter(Boolean);
-    let base: string;
-    if (words.length === 0) {
-      base = `SELECT c.code, c.display, c.active, 0 AS rank, length(c.display) AS len
-                FROM terminology_concept c WHERE ${conditions.join(' AND ')}`;
-    } else {
-      // One LIKE per word: each is served by the trigram indexes (LIKE ALL(array) is not).
-      const likes = words.map((w) => param(`% ${w}%`));
-      const matches = (alias: string) => likes.map((l) => `${alias}.norm LIKE ${l}`).join(' AND ');
-      const exact = param(` ${words.join(' ')}`);
-      const prefix = param(` ${words.join(' ')}%`);
-      base = `
-        WITH m AS (
-          SELECT t.code, t.norm, 0 AS src FROM terminology_concept t WHERE t.system = $1 AND ${matches('t')}
-          UNION ALL
-          SELECT t.code, t.norm, 1 AS src FROM terminology_designation t WHERE t.system = $1 AND ${matches('t')}
-        ), best AS (
-          SELECT DISTINCT ON (code) code, rank, len FROM (
-            SELECT code, (CASE WHEN norm = ${exact} THEN 0 WHEN norm LIKE ${prefix} THEN 1 ELSE 2 END) * 2 + src AS rank,
-                   length(norm) AS len
-              FROM m) x
-           ORDER BY code, rank, len
-        )
-        SELECT c.code, c.display, c.active, b.rank, b.len
-          FROM best b JOIN terminology_concept c ON c.system = $1 AND c.code = b.code
-         WHERE ${conditions.join(' AND ')}`;
-    }
-    const limit = param(count);
-    const skip = param(offset);
+    const page = searchQuery(system, words, options, 'page', offset + count);
+    const tally = searchQuery(system, words, options, 'count', TOTAL_CAP + 1);
     return this.read(async (sql) => {
-      const page = await sql.query<ConceptRow & { total: number }>(
-        `SELECT code, display, active, count(*) OVER ()::int AS total FROM (${base}) q
-          ORDER BY rank, len, display, code LIMIT ${limit} OFFSET ${skip}`,
-        params,
-      );
-      let total = page.rows[0]?.total;
-      if (total === undefined) {
-        // An empty page (count 0, or past the end) still reports how many there are.
-        const n = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${base}) q`, params.slice(0, -2));
-        total = n.rows[0].n;
-      }
-      const concepts = page.rows.map((r) => ({ code: r.code, display: r.display, active: r.active }));
+      const rows = await sql.query<ConceptRow>(page.text, page.params);
+      const counted = (await sql.query<{ n: number; more: boolean }>(tally.text, tally.params)).rows[0] as { n: number; more: boolean };
+      const estimated = counted.more || counted.n > TOTAL_CAP;
+      const concepts = rows.rows.slice(offset, offset + count).map((r) => ({ code: r.code, display: r.display, active: r.active }));
       if (options.language && concepts.length > 0) {
         const localized = await localDisplays(
           sql,
@@ -339,7 +320,8 @@ export class TerminologyStore {
         );
         for (const c of concepts) c.display = localized.get(c.code) ?? c.display;
       }
-      return { total, concepts };
+      if (!estimated) return { total: counted.n, concepts };
+      return { total: Math.max(TOTAL_CAP, offset + concepts.length), concepts, estimated: true };
     });
   }
 
@@ -396,6 +378,7 @@ export class TerminologyStore {
           [url, meta.version, meta.name, meta.source ?? null, concepts.rowCount],
         );
         await sql.exec('COMMIT');
+        systemCache.get(this.db)?.delete(url);
         return {
           concepts: concepts.rowCount,
           designations: writer.designations,
@@ -438,6 +421,83 @@ function systemInfo(r: SystemRow): SystemInfo {
  * (`hi` matches `hi` and `hi-IN`, exact tags first), else a searchable one, else none.
  * Where several are preferred (en-US and en-GB both "en"), the one equal to the display wins.
  */
+/**
+ * The SQL of a type-ahead search: `page` reads the first `limit` concepts in rank order, each
+ * ranking tier (exact, prefix, any word; display before other terms) shortest first and no
+ * further than `limit`; `count` counts matching concepts, each source up to `limit`.
+ */
+function searchQuery(
+  system: string,
+  words: string[],
+  options: SearchOptions,
+  kind: 'page' | 'count',
+  limit: number,
+): { text: string; params: unknown[] } {
+  const params: unknown[] = [system];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const conditions: string[] = [];
+  if (options.activeOnly !== false) conditions.push('c.active');
+  if (options.under !== undefined) {
+    const u = param(options.under);
+    conditions.push(`(c.code = ${u} OR c.ancestors @> ARRAY[${u}]::text[])`);
+  }
+  const onConcept = conditions.map((c) => ` AND ${c.replaceAll('c.', 't.')}`).join('');
+  // A designation counts only for a concept that passes the concept conditions.
+  const viaConcept = conditions.length
+    ? ` AND EXISTS (SELECT 1 FROM terminology_concept c WHERE c.system = $1 AND c.code = t.code AND ${conditions.join(' AND ')})`
+    : '';
+  const lim = param(limit);
+  if (words.length === 0) {
+    if (kind === 'count') {
+      return {
+        text: `SELECT (SELECT count(*) FROM (SELECT 1 FROM terminology_concept t WHERE t.system = $1${onConcept} LIMIT ${lim}) x)::int AS n, false AS more`,
+        params,
+      };
+    }
+    return {
+      text: `SELECT t.code, t.display, t.active FROM terminology_concept t WHERE t.system = $1${onConcept}
+              ORDER BY length(t.norm), t.norm, t.code LIMIT ${lim}`,
+      params,
+    };
+  }
+  // One LIKE per word: each is served by the trigram indexes (LIKE ALL(array) is not).
+  const likes = words.map((w) => param(`% ${w}%`));
+  const matches = likes.map((l) => `t.norm LIKE ${l}`).join(' AND ');
+  const own = (table: string) => (table === 'terminology_concept' ? onConcept : viaConcept);
+  if (kind === 'count') {
+    const upTo = (table: string) => `SELECT t.code FROM ${table} t WHERE t.system = $1 AND ${matches}${own(table)} LIMIT ${lim}`;
+    return {
+      text: `WITH a AS (${upTo('terminology_concept')}), b AS (${upTo('terminology_designation')})
+             SELECT (SELECT count(*) FROM (SELECT code FROM a UNION SELECT code FROM b) u)::int AS n,
+                    ((SELECT count(*) FROM a) >= ${lim} OR (SELECT count(*) FROM b) >= ${lim}) AS more`,
+      params,
+    };
+  }
+  const exact = param(` ${words.join(' ')}`);
+  const prefix = param(` ${words.join(' ')}%`);
+  const tier = (table: string, where: string, rank: number) =>
+    `(SELECT t.code, ${rank} AS rank, length(t.norm) AS len FROM ${table} t
+       WHERE t.system = $1 AND ${where}${own(table)} ORDER BY length(t.norm), t.norm LIMIT ${lim})`;
+  const tiers = [
+    tier('terminology_concept', `t.norm = ${exact}`, 0),
+    tier('terminology_designation', `t.norm = ${exact}`, 1),
+    tier('terminology_concept', `t.norm LIKE ${prefix}`, 2),
+    tier('terminology_designation', `t.norm LIKE ${prefix}`, 3),
+    tier('terminology_concept', matches, 4),
+    tier('terminology_designation', matches, 5),
+  ].join(' UNION ALL ');
+  return {
+    text: `SELECT c.code, c.display, c.active
+             FROM (SELECT code, min(rank) AS rank, min(len) AS len FROM (${tiers}) p GROUP BY code) b
+             JOIN terminology_concept c ON c.system = $1 AND c.code = b.code
+            ORDER BY b.rank, b.len, c.display, c.code LIMIT ${lim}`,
+    params,
+  };
+}
+
 async function localDisplays(sql: Sql, system: string, codes: string[], language: string): Promise<Map<string, string>> {
   const r = await sql.query<{ code: string; value: string }>(
     `SELECT DISTINCT ON (d.code) d.code, d.value
