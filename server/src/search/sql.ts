@@ -12,6 +12,7 @@ import type { SearchParameter } from '@medplum/fhirtypes';
 import type { AccessGate } from '../auth/access.ts';
 import { compartmentParams } from './compartments.ts';
 import { valueRange } from './dates.ts';
+import { terminologyTokenCondition } from './terminology.ts';
 import { componentParameter, normalizeString } from './values.ts';
 
 /**
@@ -196,7 +197,7 @@ function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'): stri
       p,
     );
   const cond = orAll(values, (v) => valueCondition(type, param, f, v, p));
-  const negate = f.operator === 'not' || (f.operator === 'ne' && param.type === 'token');
+  const negate = f.operator === 'not' || (param.type === 'token' && (f.operator === 'ne' || f.operator === 'not-in'));
   return lookupIn(alias, table, type, f.code, cond, p, negate);
 }
 
@@ -419,6 +420,7 @@ function escapeLike(s: string): string {
 
 function tokenCondition(f: Filter, v: string, p: SqlParams): string {
   if (f.operator === 'text') return `l.display ILIKE ${p.add(`${escapeLike(v)}%`)}`;
+  if (['below', 'above', 'in', 'not-in'].includes(f.operator)) return terminologyTokenCondition(f.operator, v, p);
   if (!['eq', 'not', 'ne', 'exact'].includes(f.operator)) unsupported(`token modifier :${f.operator}`);
   const bar = v.indexOf('|');
   if (bar < 0) return `l.value = ${p.add(v)}`;

@@ -93,6 +93,19 @@ export class LocalCodeSystem {
     return false;
   }
 
+  /** Every ancestor of a concept (not itself). */
+  ancestors(code: string): string[] {
+    const out = new Set<string>();
+    const stack = [...(this.concepts.get(code)?.parents ?? [])];
+    while (stack.length) {
+      const c = stack.pop() as string;
+      if (out.has(c)) continue;
+      out.add(c);
+      stack.push(...(this.concepts.get(c)?.parents ?? []));
+    }
+    return [...out];
+  }
+
   descendants(code: string): string[] {
     const out: string[] = [];
     const seen = new Set<string>([code]);

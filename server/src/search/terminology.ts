@@ -1,0 +1,64 @@
+import { badRequest, OperationOutcomeError } from '@medplum/core';
+import { conformance } from '../validation/conformance.ts';
+import type { SqlParams } from './sql.ts';
+
+/**
+ * Token modifiers that need terminology: `:below` and `:above` (subsumption, system|code) and
+ * `:in`/`:not-in` (a value set's canonical URL). Code systems held in memory (FHIR core, the
+ * profile packages) are expanded here into code lists; imported ones (SNOMED CT, LOINC, ICD-10)
+ * are joined against the terminology tables, whose `ancestors` arrays answer is-a in one probe.
+ * The lookup row is aliased `l` (columns system, value).
+ */
+export function terminologyTokenCondition(operator: string, value: string, p: SqlParams): string {
+  if (operator === 'in' || operator === 'not-in') return valueSetCondition(value, p);
+  const bar = value.indexOf('|');
+  const system = bar > 0 ? value.slice(0, bar) : '';
+  const code = bar > 0 ? value.slice(bar + 1) : '';
+  if (!system || !code) throw new OperationOutcomeError(badRequest(`:${operator} needs system|code, got ${value}`));
+  const s = p.add(system);
+  const local = conformance().terminology.codeSystem(system);
+  if (local?.complete) {
+    const codes = operator === 'below' ? [code, ...local.descendants(code)] : [code, ...local.ancestors(code)];
+    return `l.system = ${s} AND l.value = ANY(${p.add(codes)}::text[])`;
+  }
+  const c = p.add(code);
+  if (operator === 'below') {
+    return `l.system = ${s} AND EXISTS (SELECT 1 FROM terminology_concept tc WHERE tc.system = ${s} AND tc.code = l.value
+              AND (tc.code = ${c} OR tc.ancestors @> ARRAY[${c}]::text[]))`;
+  }
+  return `l.system = ${s} AND (l.value = ${c} OR l.value = ANY(coalesce((SELECT tc.ancestors FROM terminology_concept tc
+            WHERE tc.system = ${s} AND tc.code = ${c}), '{}'::text[])))`;
+}
+
+function valueSetCondition(url: string, p: SqlParams): string {
+  const registry = conformance().terminology;
+  const vs = registry.valueSet(url);
+  const expansion = vs ? registry.expand(url) : undefined;
+  if (!vs || !expansion) {
+    throw new OperationOutcomeError(badRequest(`Unknown value set ${url} (:in and :not-in take a value set this server publishes)`));
+  }
+  const parts: string[] = [];
+  for (const [system, codes] of expansion.index) {
+    // A `code`-typed element is indexed without a system: its value set says which it is.
+    parts.push(
+      `((l.system = ${p.add(system)} OR l.system IS NULL) AND l.value = ANY(${p.add([...codes.values()].map((e) => e.code))}::text[]))`,
+    );
+  }
+  for (const system of expansion.openSystems) {
+    if (system === '*') throw new OperationOutcomeError(badRequest(`Value set ${url} includes a value set this server does not hold`));
+    for (const include of (vs.compose?.include ?? []).filter((i) => i.system === system && !i.concept?.length)) {
+      const filter = include.filter ?? [];
+      const s = p.add(system);
+      if (filter.length === 0) parts.push(`l.system = ${s}`);
+      else if (filter.length === 1 && (filter[0]?.op === 'is-a' || filter[0]?.op === 'descendent-of')) {
+        const root = p.add(filter[0].value);
+        const self = filter[0].op === 'is-a' ? `tc.code = ${root} OR ` : '';
+        parts.push(`(l.system = ${s} AND EXISTS (SELECT 1 FROM terminology_concept tc WHERE tc.system = ${s} AND tc.code = l.value
+                     AND (${self}tc.ancestors @> ARRAY[${root}]::text[])))`);
+      } else {
+        throw new OperationOutcomeError(badRequest(`Value set ${url} filters ${system} in a way search does not support`));
+      }
+    }
+  }
+  return parts.length ? `(${parts.join(' OR ')})` : 'false';
+}
