@@ -1,34 +1,11 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scratchDatabase } from './helpers/server.ts';
+import { cliRunner } from './helpers/cli.ts';
 
-const run = promisify(execFile);
-const dir = mkdtempSync(join(tmpdir(), 'hops-cli-'));
-// On the postgres project the CLI talks to a scratch PostgreSQL database, else to embedded PGlite.
-const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase() : undefined;
 const TENANT = '11111111-2222-4333-8444-555555555555';
+const cli = await cliRunner('src/admin/cli.ts');
+const admin = cli.run;
 
-/** Runs `npm run admin -- ...` the way an operator would, on a scratch embedded database. */
-async function admin(...args: string[]): Promise<{ code: number; out: any; err: string }> {
-  // Vite's BASE_URL ('/') must not leak into the server's own BASE_URL setting.
-  const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: scratch?.url ?? '', BASE_URL: '', LOG_LEVEL: 'silent' };
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['src/admin/cli.ts', ...args], { env, cwd: join(import.meta.dirname, '..') });
-    return { code: 0, out: JSON.parse(stdout), err: stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
-
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await scratch?.drop();
-});
+afterAll(() => cli.cleanup());
 
 describe('npm run admin', () => {
   it('creates a tenant, a user and clients, lists and revokes them, rotates keys, all as JSON', async () => {
