@@ -284,6 +284,28 @@ describe('unknown parameters', () => {
   });
 });
 
+describe('_revinclude=*', () => {
+  it('includes every resource of any type that references a match, and says so in the self link', async () => {
+    const res = await fhir.get(`Patient?_id=${id.asha}&_revinclude=*`);
+    expect(res.status).toBe(200);
+    const included = res.body.entry.filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource);
+    const keys = included.map((r: any) => Object.keys(id).find((k) => id[k] === r.id)).sort();
+    expect(keys).toContain('enc');
+    expect(keys).toContain('hr');
+    for (const r of included) expect(JSON.stringify(r)).toContain(`Patient/${id.asha}`);
+    // The same set as the reference search over every type that can point at a Patient.
+    const direct = await ids(fhir, `?_type=Encounter,Observation&subject=Patient/${id.asha}`);
+    expect(included.map((r: any) => r.id).sort()).toEqual(expect.arrayContaining(direct));
+    expect(res.body.link.find((l: any) => l.relation === 'self').url).toContain('_revinclude=*');
+  });
+
+  it("never includes another tenant's references", async () => {
+    const res = await other.get(`Patient?_id=${id.bAsha}&_revinclude=*`);
+    const included = res.body.entry.filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource.id);
+    expect(included).toEqual([id.bHr]);
+  });
+});
+
 describe('tenant isolation across chains, _has, includes and compartments', () => {
   it('tenant B’s look-alike data never appears for A, and A’s never for B', async () => {
     await expectFound('Observation?subject:Patient.name=bhosale', ['hr']);

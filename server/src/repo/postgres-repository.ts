@@ -37,6 +37,7 @@ import type { Database, Sql, TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
 import { forbiddenOutcome } from '../http/outcomes.ts';
+import { REVINCLUDE_ALL } from '../search/parse.ts';
 import { COMPARTMENT, compileGates, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
 import { readHistoryBundle } from './history.ts';
 import { fromStored } from './stored.ts';
@@ -532,10 +533,50 @@ export class PostgresRepository extends FhirRepository {
           fullUrl: (type, id) => `${this.options.baseUrl}/fhir/R4/${type}/${id}`,
         });
       }
+      if (REVINCLUDE_ALL.has(searchRequest) && resources.length > 0) {
+        const repo = new PostgresRepository({ ...this.options, omitDenied: true, audit: undefined }, tx);
+        entries.push(...((await repo.referencingEntries(resources, entries)) as BundleEntry<WithId<T>>[]));
+      }
       bundle.entry = entries;
       if (!options?.resourceOnly) bundle.link = pageLinks(this.options.baseUrl, searchRequest, count, offset, hasMore);
       return bundle;
     });
+  }
+
+  /**
+   * `_revinclude=*`: every resource that references one of `resources`, found with one reverse
+   * lookup on the reference rows, then read type by type through the caller's access (a type the
+   * caller may not read is left out, as for any include).
+   */
+  private async referencingEntries(resources: Resource[], already: BundleEntry[]): Promise<BundleEntry[]> {
+    const targets = resources.map((r) => `${r.resourceType}/${r.id}`);
+    const seen = new Set(already.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`));
+    const rows = await this.query((sql) =>
+      sql.query<{ resource_type: string; resource_id: string }>(
+        'SELECT DISTINCT resource_type, resource_id FROM sp_reference WHERE target = ANY($1::text[]) ORDER BY 1, 2 LIMIT 1001',
+        [targets],
+      ),
+    );
+    if (rows.rows.length > 1000)
+      throw new OperationOutcomeError(badRequest('_revinclude=* would include more than 1000 resources; narrow the search'));
+    const byType = new Map<string, string[]>();
+    for (const r of rows.rows) {
+      if (r.resource_type === 'AuditEvent' || seen.has(`${r.resource_type}/${r.resource_id}`)) continue;
+      byType.set(r.resource_type, [...(byType.get(r.resource_type) ?? []), r.resource_id]);
+    }
+    const out: BundleEntry[] = [];
+    for (const [type, ids] of byType) {
+      if (this.options.access && !this.options.access.allows(type, 'r')) continue;
+      const found = await this.searchResources({
+        resourceType: type as Resource['resourceType'],
+        filters: [{ code: '_id', operator: 'eq' as Filter['operator'], value: ids.join(',') }],
+        count: ids.length,
+      });
+      for (const resource of found) {
+        out.push({ fullUrl: `${this.options.baseUrl}/fhir/R4/${type}/${resource.id}`, resource, search: { mode: 'include' } });
+      }
+    }
+    return out;
   }
 
   private async searchAudit<T extends Resource>(req: SearchRequest<T>, count: number, offset: number): Promise<Bundle<WithId<T>>> {
@@ -628,6 +669,7 @@ function pageLinks(baseUrl: string, req: SearchRequest, count: number, offset: n
         inc.modifier === 'iterate' ? '_include:iterate' : '_include',
         [inc.resourceType, inc.searchParam, inc.targetType].filter(Boolean).join(':'),
       );
+    if (REVINCLUDE_ALL.has(req)) params.append('_revinclude', '*');
     for (const inc of req.revInclude ?? [])
       params.append(
         inc.modifier === 'iterate' ? '_revinclude:iterate' : '_revinclude',

@@ -104,9 +104,29 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
   for (const key of ['_include', '_include:iterate']) {
     if (cleaned[key] !== undefined) cleaned[key] = expandWildcards(resourceType, cleaned[key]);
   }
+  const revAll = takeRevIncludeWildcard(cleaned);
   const request = parseSearchRequest(resourceType as ResourceType, cleaned);
   if (extra.length) request.filters = [...(request.filters ?? []), ...extra];
+  if (revAll) REVINCLUDE_ALL.add(request);
   return { request, ignored };
+}
+
+/**
+ * Searches that asked for `_revinclude=*`: every resource, of any type, that references a match.
+ * Expanding it into one `_revinclude` per reference parameter would be hundreds of searches (387
+ * point at Patient); the repository answers it with one reverse lookup instead.
+ */
+export const REVINCLUDE_ALL = new WeakSet<object>();
+
+function takeRevIncludeWildcard(query: Query): boolean {
+  const value = query._revinclude;
+  if (value === undefined) return false;
+  const values = Array.isArray(value) ? value : [value];
+  if (!values.includes('*')) return false;
+  const rest = values.filter((v) => v !== '*');
+  if (rest.length) query._revinclude = rest;
+  else delete query._revinclude;
+  return true;
 }
 
 /** `_include=*` and `_include=Observation:*`: every reference parameter of the type. */
