@@ -284,6 +284,33 @@ describe('unknown parameters', () => {
   });
 });
 
+describe('_filter', () => {
+  const filter = (type: string, expr: string) => `${type}?_filter=${encodeURIComponent(expr)}`;
+
+  it('compares, combines with and/or, negates and groups', async () => {
+    await expectFound(filter('Patient', 'family eq Bhosale'), ['asha']);
+    await expectFound(filter('Patient', 'family eq Bhosale or family eq Jadhav'), ['asha', 'vijay']);
+    await expectFound(filter('Patient', 'name co "hosal"'), ['asha']);
+    await expectFound(filter('Patient', 'name sw jad'), ['vijay']);
+    await expectFound(filter('Patient', 'not (family eq Bhosale) and (family eq Jadhav or family eq Sen)'), ['vijay']);
+  });
+
+  it('follows chains and handles tokens, references and presence', async () => {
+    await expectFound(filter('Observation', 'subject.name co bhosale and code eq "http://loinc.org|8867-4"'), ['hr']);
+    await expectFound(filter('Observation', `subject re Patient/${id.asha} and code ne "http://loinc.org|8310-5"`), ['hr']);
+    const withPerformer = await ids(fhir, filter('Observation', 'performer pr true'));
+    expect(withPerformer).toContain(id.hr);
+    expect(withPerformer).not.toContain(id.temp);
+  });
+
+  it('refuses an unknown parameter or a malformed expression with 400, and keeps tenants apart', async () => {
+    expect((await fhir.get(filter('Patient', 'nonsense eq 1'))).status).toBe(400);
+    expect((await fhir.get(filter('Patient', 'family eq'))).status).toBe(400);
+    expect((await fhir.get(filter('Patient', 'family zz Bhosale'))).status).toBe(400);
+    await expectFound(filter('Patient', 'family eq Bhosale'), ['bAsha'], other);
+  });
+});
+
 describe('_revinclude=*', () => {
   it('includes every resource of any type that references a match, and says so in the self link', async () => {
     const res = await fhir.get(`Patient?_id=${id.asha}&_revinclude=*`);

@@ -1,10 +1,14 @@
 import {
   badRequest,
+  FhirFilterConnective,
+  type FhirFilterExpression,
+  FhirFilterNegation,
   type Filter,
   getSearchParameter,
   getSearchParameters,
   OperationOutcomeError,
   type Operator,
+  parseFilterParameter,
   parseSearchRequest,
   type SearchRequest,
 } from '@medplum/core';
@@ -16,7 +20,7 @@ type Query = Record<string, string | string[] | undefined>;
 
 // Result parameters and the special ones the compiler handles itself.
 const CONTROL = new Set(
-  '_sort _count _offset _total _summary _elements _fields _include _revinclude _format _pretty _type _cursor _id _lastUpdated _list _text _content _'.split(
+  '_sort _count _offset _total _summary _elements _fields _include _revinclude _format _pretty _type _cursor _id _lastUpdated _list _text _content _filter _'.split(
     ' ',
   ),
 );
@@ -74,6 +78,13 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
       continue;
     }
     checkModifier(resourceType, key);
+    if (key === '_filter') {
+      for (const v of Array.isArray(value) ? value : [value]) {
+        checkFilterExpression(resourceType, v);
+        extra.push({ code: '_filter', operator: 'eq' as Operator, value: v });
+      }
+      continue;
+    }
     if (key.endsWith(':fuzzy')) {
       for (const v of Array.isArray(value) ? value : [value])
         extra.push({ code: key.slice(0, -':fuzzy'.length), operator: FUZZY as Operator, value: v });
@@ -109,6 +120,23 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
   if (extra.length) request.filters = [...(request.filters ?? []), ...extra];
   if (revAll) REVINCLUDE_ALL.add(request);
   return { request, ignored };
+}
+
+/** A `_filter` expression must parse and name only parameters the type has (400 otherwise). */
+function checkFilterExpression(resourceType: string, value: string): void {
+  const visit = (e: FhirFilterExpression): void => {
+    if (e instanceof FhirFilterConnective) {
+      visit(e.left);
+      visit(e.right);
+    } else if (e instanceof FhirFilterNegation) visit(e.child);
+    else {
+      const base = e.path.split('.')[0] as string;
+      if (!knownKey(resourceType, base) || (CONTROL.has(base) && base !== '_id' && base !== '_lastUpdated')) {
+        throw new OperationOutcomeError(badRequest(`_filter: unknown search parameter ${e.path} for ${resourceType}`, '_filter'));
+      }
+    }
+  };
+  visit(parseFilterParameter(value));
 }
 
 /**

@@ -1,9 +1,14 @@
 import {
   badRequest,
+  type FhirFilterComparison,
+  FhirFilterConnective,
+  type FhirFilterExpression,
+  FhirFilterNegation,
   type Filter,
   getSearchParameter,
   getSearchParameterDetails,
   OperationOutcomeError,
+  parseFilterParameter,
   parseParameter,
   type SearchRequest,
   splitSearchOnComma,
@@ -154,7 +159,27 @@ function tableFor(param: SearchParameter): string {
   }
 }
 
+/**
+ * `_filter` (FHIR R4 search, section 3.1.3): a parsed expression tree compiled node by node with
+ * the same condition builders as ordinary parameters, joined with AND, OR and NOT.
+ */
+function compileFilterExpression(type: string, e: FhirFilterExpression, p: SqlParams, alias: string): string {
+  if (e instanceof FhirFilterConnective) {
+    return `((${compileFilterExpression(type, e.left, p, alias)}) ${e.keyword === 'and' ? 'AND' : 'OR'} (${compileFilterExpression(type, e.right, p, alias)}))`;
+  }
+  if (e instanceof FhirFilterNegation) return `NOT (${compileFilterExpression(type, e.child, p, alias)})`;
+  const c = e as FhirFilterComparison;
+  const param = getSearchParameter(type, c.path.split('.')[0] as string);
+  // `eq` parses as exact; ordered and reference parameters have no exact form, only equality.
+  let operator = c.operator as Filter['operator'];
+  if (operator === 'exact' && param && ['number', 'date', 'quantity', 'reference', 'uri'].includes(param.type as string)) {
+    operator = 'eq' as Filter['operator'];
+  }
+  return compileFilter(type, { code: c.path, operator, value: c.value }, p, alias);
+}
+
 function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'): string {
+  if (f.code === '_filter') return compileFilterExpression(type, parseFilterParameter(f.value), p, alias);
   if (f.code.startsWith('_has:')) return compileHas(type, f, p, alias);
   if (f.code.includes('.')) return compileChain(type, f, p, alias);
   if (f.code === COMPARTMENT) {
