@@ -8,6 +8,17 @@ const admin = cli.run;
 afterAll(() => cli.cleanup());
 
 describe('npm run admin', () => {
+  it('copies FHIR core code systems and value sets into a tenant on request, once', async () => {
+    const id = '22222222-3333-4444-8555-666666666666';
+    expect((await admin('tenant', 'create', '--name', 'Core Clinic', '--id', id)).code).toBe(0);
+    const first = await admin('tenant', 'terminology', '--tenant', id, '--core');
+    expect(first.code).toBe(0);
+    expect(first.out.packageResources).toBe(0);
+    expect(first.out.coreResources).toBeGreaterThan(2000);
+    const again = await admin('tenant', 'terminology', '--tenant', id, '--core');
+    expect(again.out).toEqual({ tenant: id, packageResources: 0, coreResources: 0 });
+  }, 120_000);
+
   it('creates a tenant, a user and clients, lists and revokes them, rotates keys, all as JSON', async () => {
     const tenant = await admin('tenant', 'create', '--name', 'Apollo Clinic', '--id', TENANT);
     // A new tenant's store gets the profile packages' code systems and value sets.

@@ -15,11 +15,12 @@ import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { loadDefinitions } from '../fhir/definitions.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
-import { syncPackageTerminology } from '../terminology/sync.ts';
+import { copyCoreTerminology, syncPackageTerminology } from '../terminology/sync.ts';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
   tenant create --name <name> [--id <uuid>]
   tenant list
+  tenant terminology --tenant <id> [--core]   copy the profile packages' (and with --core, FHIR core's) code systems and value sets into the tenant
   user create --tenant <id> --role <role> --name <name> (--email <e> | --phone <p>) [--password <pw>]
   user list --tenant <id>
   user update --tenant <id> --id <user id> [--role <role>] [--active true|false]
@@ -46,6 +47,7 @@ const options = {
   'jwks-file': { type: 'string' },
   'launch-uri': { type: 'string' },
   'client-id': { type: 'string' },
+  core: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -67,6 +69,13 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
       loadDefinitions();
       const terminologyResources = await syncPackageTerminology(db, id, config.baseUrl);
       return { id, name: o.name, terminologyResources };
+    }
+    case 'tenant terminology': {
+      const tenant = need(o, 'tenant');
+      loadDefinitions();
+      const packages = await syncPackageTerminology(db, tenant, config.baseUrl);
+      const core = o.core === true ? await copyCoreTerminology(db, tenant, config.baseUrl) : 0;
+      return { tenant, packageResources: packages, coreResources: core };
     }
     case 'tenant list':
       return (await db.asOwner((sql) => sql.query('SELECT id, name, active, created_at FROM tenant ORDER BY created_at'))).rows;
