@@ -1,4 +1,5 @@
 import { badRequest, OperationOutcomeError } from '@medplum/core';
+import { tablePart } from '../terminology/registry.ts';
 import { conformance } from '../validation/conformance.ts';
 import type { SqlParams } from './sql.ts';
 
@@ -22,12 +23,15 @@ export function terminologyTokenCondition(operator: string, value: string, p: Sq
     return `l.system = ${s} AND l.value = ANY(${p.add(codes)}::text[])`;
   }
   const c = p.add(code);
-  if (operator === 'below') {
-    return `l.system = ${s} AND EXISTS (SELECT 1 FROM terminology_concept tc WHERE tc.system = ${s} AND tc.code = l.value
-              AND (tc.code = ${c} OR tc.ancestors @> ARRAY[${c}]::text[]))`;
-  }
+  if (operator === 'below') return belowInTables(s, c, true);
   return `l.system = ${s} AND (l.value = ${c} OR l.value = ANY(coalesce((SELECT tc.ancestors FROM terminology_concept tc
             WHERE tc.system = ${s} AND tc.code = ${c}), '{}'::text[])))`;
+}
+
+/** The token row's code is under `root` (parameter placeholders) in an imported system's hierarchy. */
+function belowInTables(system: string, root: string, orSelf: boolean): string {
+  return `l.system = ${system} AND EXISTS (SELECT 1 FROM terminology_concept tc WHERE tc.system = ${system} AND tc.code = l.value
+            AND (${orSelf ? `tc.code = ${root} OR ` : ''}tc.ancestors @> ARRAY[${root}]::text[]))`;
 }
 
 function valueSetCondition(url: string, p: SqlParams): string {
@@ -46,18 +50,15 @@ function valueSetCondition(url: string, p: SqlParams): string {
   }
   for (const system of expansion.openSystems) {
     if (system === '*') throw new OperationOutcomeError(badRequest(`Value set ${url} includes a value set this server does not hold`));
-    for (const include of (vs.compose?.include ?? []).filter((i) => i.system === system && !i.concept?.length)) {
-      const filter = include.filter ?? [];
+    for (const include of registry.openIncludes(vs, system)) {
+      const part = tablePart(include);
+      if (!part) throw new OperationOutcomeError(badRequest(`Value set ${url} filters ${system} in a way search does not support`));
       const s = p.add(system);
-      if (filter.length === 0) parts.push(`l.system = ${s}`);
-      else if (filter.length === 1 && (filter[0]?.op === 'is-a' || filter[0]?.op === 'descendent-of')) {
-        const root = p.add(filter[0].value);
-        const self = filter[0].op === 'is-a' ? `tc.code = ${root} OR ` : '';
-        parts.push(`(l.system = ${s} AND EXISTS (SELECT 1 FROM terminology_concept tc WHERE tc.system = ${s} AND tc.code = l.value
-                     AND (${self}tc.ancestors @> ARRAY[${root}]::text[])))`);
-      } else {
-        throw new OperationOutcomeError(badRequest(`Value set ${url} filters ${system} in a way search does not support`));
+      if (!part.under) {
+        parts.push(`l.system = ${s}`);
+        continue;
       }
+      parts.push(`(${belowInTables(s, p.add(part.under), !part.strict)})`);
     }
   }
   return parts.length ? `(${parts.join(' OR ')})` : 'false';

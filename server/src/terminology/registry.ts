@@ -197,9 +197,21 @@ export class TerminologyRegistry {
     return expansion;
   }
 
-  /** Expands a value set that is not registered (inline in a request, or a tenant's own). */
+  /** Expands a value set resource: from the cache when it is the registered one, else afresh (inline, a tenant's own). */
   expandResource(vs: ValueSet): Expansion {
-    return this.compute(vs);
+    return (vs.url && this.valueSets.get(stripVersion(vs.url)) === vs && this.expand(vs.url)) || this.compute(vs);
+  }
+
+  /**
+   * The parts of a value set that memory cannot expand for one system: its includes of that
+   * system without a concept list (a whole system or a filter), nested value sets followed.
+   */
+  openIncludes(vs: ValueSet, system: string): ValueSetComposeInclude[] {
+    const direct = vs.compose?.include ?? [];
+    const nested = direct.flatMap((i) =>
+      (i.valueSet ?? []).flatMap((url) => this.openIncludes(this.valueSet(url) ?? { resourceType: 'ValueSet', status: 'active' }, system)),
+    );
+    return [...direct.filter((i) => i.system === system && !i.concept?.length), ...nested];
   }
 
   /** Whether system|code is in the value set. `system` may be absent for `code`-typed elements. */
@@ -209,7 +221,7 @@ export class TerminologyRegistry {
   }
 
   membershipIn(vs: ValueSet, system: string | undefined, code: string): Membership {
-    return this.membershipOf(this.compute(vs), system, code);
+    return this.membershipOf(this.expandResource(vs), system, code);
   }
 
   private membershipOf(expansion: Expansion, system: string | undefined, code: string): Membership {
@@ -335,4 +347,24 @@ export class TerminologyRegistry {
     }
     return concepts.map((c) => ({ system, code: c.code, display: c.display, version: include.version ?? local.version }));
   }
+}
+
+/** A part of a value set that the imported-terminology tables serve: a whole system, or one is-a root in it. */
+export interface TablePart {
+  system: string;
+  under?: string;
+  /** descendent-of: the root itself is not a member. */
+  strict?: boolean;
+}
+
+/** How the tables serve an open include; undefined for filters they cannot answer. */
+export function tablePart(include: ValueSetComposeInclude): TablePart | undefined {
+  const system = include.system as string;
+  const filters = include.filter ?? [];
+  if (filters.length === 0) return { system };
+  const filter = filters[0];
+  if (filters.length === 1 && filter && (filter.op === 'is-a' || filter.op === 'descendent-of')) {
+    return { system, under: filter.value, strict: filter.op === 'descendent-of' };
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { OperationOutcomeError } from '@medplum/core';
 import type { ValueSet, ValueSetComposeInclude, ValueSetExpansionContains } from '@medplum/fhirtypes';
-import type { ExpansionEntry, LocalCodeSystem, TerminologyRegistry } from './registry.ts';
+import { type ExpansionEntry, type LocalCodeSystem, type TablePart, type TerminologyRegistry, tablePart } from './registry.ts';
 import { normalizeTerm, type Subsumption, type TerminologyStore, UnknownCodeError } from './store.ts';
 
 /**
@@ -35,13 +35,6 @@ export interface CodeCheck {
   result: boolean;
   message?: string;
   display?: string;
-}
-
-/** A part of a value set served by the tables: a whole system or one is-a root within it. */
-interface TablePart {
-  system: string;
-  under?: string;
-  strict?: boolean;
 }
 
 function outcomeError(status: 'not-found' | 'invalid' | 'not-supported', text: string, expression?: string): OperationOutcomeError {
@@ -155,28 +148,19 @@ export class TerminologyService {
 
   /** Splits a value set into what memory expands and what the tables serve; refuses what neither can. */
   private async resolve(vs: ValueSet): Promise<{ local: ExpansionEntry[]; tables: TablePart[] }> {
-    const expansion = vs.url && this.registry.valueSet(vs.url) === vs ? this.registry.expand(vs.url) : this.registry.expandResource(vs);
-    if (!expansion) throw outcomeError('not-found', `Unknown value set ${vs.url}`);
+    const expansion = this.registry.expandResource(vs);
     const tables: TablePart[] = [];
     for (const system of expansion.openSystems) {
-      const includes = this.includesOf(vs).filter((i) => i.system === system && !i.concept?.length);
+      const includes = this.registry.openIncludes(vs, system);
       if (!(await this.store.system(system))) {
         throw outcomeError(
           'not-supported',
           `The value set draws on ${system === '*' ? 'a value set this server does not hold' : system}, which is not loaded here; import it with npm run terminology`,
         );
       }
-      for (const include of includes) tables.push(tablePart(include));
+      for (const include of includes) tables.push(servedPart(include));
     }
     return { local: expansion.entries, tables };
-  }
-
-  private includesOf(vs: ValueSet): ValueSetComposeInclude[] {
-    const direct = vs.compose?.include ?? [];
-    const nested = direct.flatMap((i) =>
-      (i.valueSet ?? []).flatMap((url) => this.includesOf(this.registry.valueSet(url) ?? { resourceType: 'ValueSet', status: 'active' })),
-    );
-    return [...direct, ...nested];
   }
 
   private localDisplay(e: ExpansionEntry, language: string | undefined): string | undefined {
@@ -215,18 +199,15 @@ export class TerminologyService {
 
   /** $validate-code against a value set. */
   async validateInValueSet(vs: ValueSet, system: string | undefined, code: string, display?: string): Promise<CodeCheck> {
-    let membership =
-      vs.url && this.registry.valueSet(vs.url) === vs
-        ? this.registry.membership(vs.url, system, code)
-        : this.registry.membershipIn(vs, system, code);
+    let membership = this.registry.membershipIn(vs, system, code);
     if (membership === 'unknown' && system) {
-      const parts = this.includesOf(vs).filter((i) => i.system === system && !i.concept?.length);
+      const parts = this.registry.openIncludes(vs, system);
       if (!(await this.store.system(system))) {
         return { result: false, message: `${system} is not loaded here, so ${code} could not be checked` };
       }
       membership = 'not-member';
       for (const include of parts) {
-        const part = tablePart(include);
+        const part = servedPart(include);
         const ok = part.under
           ? (await this.store.isDescendantOrSelf(system, code, part.under)) && !(part.strict && code === part.under)
           : Boolean(await this.store.lookup(system, code));
@@ -287,16 +268,14 @@ export class TerminologyService {
   }
 }
 
-function tablePart(include: ValueSetComposeInclude): TablePart {
-  const system = include.system as string;
+/** The tables' part for an open include, or 422 naming the filter they cannot answer. */
+function servedPart(include: ValueSetComposeInclude): TablePart {
+  const part = tablePart(include);
+  if (part) return part;
   const filter = include.filter?.[0];
-  if (!filter) return { system };
-  if ((filter.op === 'is-a' || filter.op === 'descendent-of') && (include.filter?.length ?? 0) === 1) {
-    return { system, under: filter.value, strict: filter.op === 'descendent-of' };
-  }
   throw outcomeError(
     'not-supported',
-    `The filter ${filter.property} ${filter.op} ${filter.value} on ${system} is not supported for imported terminologies`,
+    `The filter ${filter?.property} ${filter?.op} ${filter?.value} on ${include.system} is not supported for imported terminologies`,
   );
 }
 
