@@ -42,6 +42,7 @@ import { COMPARTMENT, compileGates, compileSearchQuery, quoteTable, SqlParams } 
 import { readHistoryBundle } from './history.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
+import { writeHooksFor } from './write-hooks.ts';
 
 export interface RepositoryOptions {
   db: Database;
@@ -57,6 +58,8 @@ export interface RepositoryOptions {
   audit?: AuditContext;
   /** Profiles writes must meet besides those they claim (the tenant's ABDM requirement). Absent: base and claimed only. */
   validation?: ValidationPolicy;
+  /** A write hook's own repository: hooks' `prepare` (which keeps clients off server-owned elements) does not apply. */
+  serverWrite?: boolean;
 }
 
 /** The request's side of an AuditEvent; the repository adds what happened to which resource. */
@@ -159,11 +162,34 @@ export class PostgresRepository extends FhirRepository {
     const id = options?.assignedId && resource.id ? resource.id : this.generateId();
     this.permit(resource.resourceType, 'c');
     return this.run(async (tx) => {
-      const created = this.insertNew(tx, { ...resource, id });
+      const created = this.insertNew(tx, this.prepareHooks({ ...resource, id }, undefined));
       await this.assertWritable(tx, resource.resourceType, id, 'c');
       this.audit(tx, 'create', created);
+      await this.afterWriteHooks(tx, undefined, created);
       return created;
     });
+  }
+
+  // ---- write hooks ------------------------------------------------------------------------
+
+  /** Hooks' `prepare` on the incoming version: server-owned elements (not for the hooks' own writes). */
+  private prepareHooks<T extends Resource>(next: T & { id: string }, current: Resource | undefined): T & { id: string } {
+    if (this.options.serverWrite) return next;
+    let out: Resource = next;
+    for (const hook of writeHooksFor(next.resourceType)) if (hook.prepare) out = hook.prepare(out, current);
+    return out as T & { id: string };
+  }
+
+  /** Hooks' `afterWrite`, in this write's transaction, given the server's own repository bound to it. */
+  private async afterWriteHooks(tx: Tx, current: Resource | undefined, next: Resource | undefined): Promise<void> {
+    const type = (next ?? current)?.resourceType;
+    const hooks = type ? writeHooksFor(type).filter((h) => h.afterWrite) : [];
+    if (hooks.length === 0) return;
+    const repo = new PostgresRepository(
+      { ...this.options, access: undefined, omitDenied: false, validation: undefined, serverWrite: true },
+      tx,
+    );
+    for (const hook of hooks) await hook.afterWrite?.({ repo, sql: tx.sql }, current, next);
   }
 
   // ---- audit ------------------------------------------------------------------------------
@@ -247,23 +273,27 @@ export class PostgresRepository extends FhirRepository {
         if (options?.ifMatch) throw new OperationOutcomeError(preconditionFailed);
         if (!this.options.updateCreate) throw new OperationOutcomeError(notFound);
         this.permit(resource.resourceType, 'c');
-        const created = this.insertNew(tx, { ...resource, id });
+        const created = this.insertNew(tx, this.prepareHooks({ ...resource, id }, undefined));
         await this.assertWritable(tx, resource.resourceType, id, 'c');
         createdByUpdate.add(created);
         this.audit(tx, 'create', created);
+        await this.afterWriteHooks(tx, undefined, created);
         return created;
       }
       await this.assertCurrentWritable(tx, resource.resourceType, current, 'u');
       if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
         throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
       }
-      if (!current.deleted && current.content && sameContent(current.content, resource)) {
-        validateForWrite(resource, this.options.validation);
-        return fromStored(current.content as T); // no change, no new version
+      const stored = current.deleted ? undefined : (current.content ?? undefined);
+      const next = this.prepareHooks({ ...resource, id }, stored);
+      if (stored && sameContent(stored, next)) {
+        validateForWrite(next, this.options.validation);
+        return fromStored(stored as T); // no change, no new version
       }
-      const written = this.writeVersion(tx, { ...resource, id }, current.version_id + 1);
+      const written = this.writeVersion(tx, next, current.version_id + 1);
       await this.assertWritable(tx, resource.resourceType, id, 'u');
       this.audit(tx, 'update', written);
+      await this.afterWriteHooks(tx, stored, written);
       return written;
     });
   }
@@ -318,13 +348,15 @@ export class PostgresRepository extends FhirRepository {
       if (patched.resourceType !== resourceType || patched.id !== id) {
         throw new OperationOutcomeError(badRequest('A patch may not change resourceType or id'));
       }
-      if (sameContent(current.content, patched)) {
-        validateForWrite(patched, this.options.validation);
+      const next = this.prepareHooks(patched, current.content);
+      if (sameContent(current.content, next)) {
+        validateForWrite(next, this.options.validation);
         return fromStored(current.content as T);
       }
-      const written = this.writeVersion(tx, patched, current.version_id + 1);
+      const written = this.writeVersion(tx, next, current.version_id + 1);
       await this.assertWritable(tx, resourceType, id, 'u');
       this.audit(tx, 'patch', written);
+      await this.afterWriteHooks(tx, current.content, written);
       return written;
     });
   }
@@ -341,6 +373,7 @@ export class PostgresRepository extends FhirRepository {
       if (current.deleted) return; // deleting a deleted resource changes nothing
       tx.buffer.update(resourceType, id, current.version_id + 1, new Date().toISOString(), null);
       this.audit(tx, 'delete', current.content ?? `${resourceType}/${id}`);
+      await this.afterWriteHooks(tx, current.content ?? undefined, undefined);
     });
   }
 
