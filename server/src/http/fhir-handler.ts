@@ -1,6 +1,6 @@
 import { getStatus, isOk } from '@medplum/core';
 import type { FhirRequest, FhirRouter, HttpMethod } from '@medplum/fhir-router';
-import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Binary, Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
 import { createdByUpdate, type PostgresRepository } from '../repo/postgres-repository.ts';
 import { serverError, toOutcome } from './outcomes.ts';
@@ -22,6 +22,30 @@ function preferReturn(req: Request): Prefer {
 function firstQuery(req: Request, key: string): string | undefined {
   const v = req.query[key];
   return typeof v === 'string' ? v : Array.isArray(v) ? String(v.at(-1)) : undefined;
+}
+
+/** The download name an operation gives the Binary it returns (Content-Disposition), by object identity. */
+export const binaryFilenames = new WeakMap<Binary, string>();
+
+/**
+ * An operation answering with a Binary (a generated PDF...) sends the content itself, as FHIR R4
+ * does for a Binary read, unless the client asks for FHIR JSON (Accept, or _format=json); then it
+ * gets the Binary resource. Returns false when the JSON answer applies.
+ */
+function sendBinaryContent(req: Request, res: Response, status: number, path: string, resource: Resource): boolean {
+  const binary = resource as Binary;
+  const isOperation = /(^|\/)\$[^/]+$/.test(path.split('?')[0]);
+  if (binary.resourceType !== 'Binary' || !isOperation || !binary.contentType || firstQuery(req, '_format')) return false;
+  if (req.accepts([binary.contentType, 'application/fhir+json', 'application/json']) !== binary.contentType) return false;
+  const name = (binaryFilenames.get(binary) ?? 'content').replaceAll(/[^\w.-]/g, '_');
+  res
+    .status(status)
+    .type(binary.contentType)
+    .set('Content-Disposition', `inline; filename="${name}"`)
+    // Generated from the caller's data on each request: no shared cache may keep it.
+    .set('Cache-Control', 'no-store')
+    .send(Buffer.from(binary.data ?? '', 'base64'));
+  return true;
 }
 
 export function sendFhir(res: Response, status: number, body?: Resource): void {
@@ -83,6 +107,7 @@ export async function handleFhirRequest(
     return;
   }
 
+  if (sendBinaryContent(req, res, status, path, resource)) return;
   const summary = firstQuery(req, '_summary');
   const elements = firstQuery(req, '_elements')?.split(',').filter(Boolean);
   const isWrite = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
