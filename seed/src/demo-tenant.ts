@@ -349,6 +349,11 @@ export function demoTenantBundle(): Bundle {
         // ndhm-care-team-role value set and its CoverageEligibilityRequest bundle example.
         code: [{ coding: [{ system: SNOMED, code: '768839008', display: 'Consultant' }] }],
         specialty: [{ coding: [{ system: SNOMED, code, display }], text: display }],
+        // A typical Indian OPD day: a morning and an evening session, Monday to Saturday.
+        availableTime: [
+          { daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], availableStartTime: '09:30:00', availableEndTime: '13:30:00' },
+          { daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], availableStartTime: '17:00:00', availableEndTime: '20:00:00' },
+        ],
       }),
     );
   });
@@ -384,4 +389,32 @@ export function demoTenantBundle(): Bundle {
     );
   });
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
+}
+
+/** A demo sign-in: front desks per branch and every demo doctor, for trying the apps. */
+export interface DemoStaff {
+  email: string;
+  name: string;
+  role: 'receptionist' | 'doctor' | 'nurse';
+  /** Organization ids of the branches the login works in. */
+  branchIds: string[];
+  /** The Practitioner the login is, for clinicians. */
+  practitionerId?: string;
+}
+
+export function demoStaff(): DemoStaff[] {
+  const desks: DemoStaff[] = branches.map((b) => ({
+    email: `desk.${b.slug.replace('branch-', '')}@sanjeevani.demo`,
+    name: `Front desk, ${b.name}`,
+    role: 'receptionist',
+    branchIds: [demoResourceId(b.slug)],
+  }));
+  const clinicians: DemoStaff[] = doctors.map((d) => ({
+    email: `${d.slug.replace('dr-', '')}@sanjeevani.demo`,
+    name: `Dr. ${d.given} ${d.family}`,
+    role: 'doctor',
+    branchIds: [demoResourceId(branches[d.branch].slug)],
+    practitionerId: demoResourceId(d.slug),
+  }));
+  return [...desks, ...clinicians];
 }

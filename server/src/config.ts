@@ -51,6 +51,8 @@ const configSchema = z.object({
   /** First start: the tenant's administrator. A missing password is generated and printed once. */
   ADMIN_EMAIL: z.email({ message: 'must be an email address' }).default('admin@hospital-ops.local'),
   ADMIN_PASSWORD: z.string().min(10, { message: 'must have at least 10 characters' }).optional(),
+  /** The demo's front-desk and doctor sign-ins share this password (only when the demo is loaded). */
+  DEMO_PASSWORD: z.string().min(10, { message: 'must have at least 10 characters' }).default('sanjeevani-demo'),
   /** First start: a confidential client with system/*.cruds (Backend Services). */
   SYSTEM_CLIENT_ID: z
     .string()

@@ -1,8 +1,8 @@
-// `npm run seed`: loads the demo tenant into the configured database (idempotent).
+// `npm run seed`: loads the demo tenant and its demo sign-ins into the configured database (idempotent).
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/open.ts';
 import { loadDefinitions } from './fhir/definitions.ts';
-import { loadDemoTenant } from './seed.ts';
+import { createDemoLogins, loadDemoTenant } from './seed.ts';
 
 const config = loadConfig();
 loadDefinitions();
@@ -10,6 +10,8 @@ const db = await openDatabase(config);
 try {
   const { created, existing } = await loadDemoTenant(db, config);
   console.log(`Demo tenant ${config.TENANT_ID}: ${created} resources created, ${existing} already present.`);
+  const logins = await createDemoLogins(db, config);
+  if (logins.length) console.log(`Demo sign-ins created (password: DEMO_PASSWORD, default sanjeevani-demo): ${logins.join(', ')}`);
 } finally {
   await db.close();
 }

@@ -1,4 +1,5 @@
 import type { Bundle } from '@medplum/fhirtypes';
+import { createUser, findUserByLogin } from './auth/store.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { createFhirRouter } from './fhir/router.ts';
@@ -15,7 +16,7 @@ export async function loadDemoTenant(
   db: Database,
   config: Config,
   options: { skipIfPresent?: boolean } = {},
-): Promise<{ created: number; existing: number }> {
+): Promise<{ created: number; existing: number; skipped?: boolean }> {
   // Loaded on demand: a server that does not seed never reads the demo data.
   const { demoTenantBundle, demoResourceId, DEMO_CHAIN_SLUG, DEMO_TENANT_NAME } = await import('@hospital-ops/seed');
   const tenantId = config.TENANT_ID;
@@ -26,7 +27,7 @@ export async function loadDemoTenant(
       () => true,
       () => false,
     );
-    if (present) return { created: 0, existing: 0 };
+    if (present) return { created: 0, existing: 0, skipped: true };
   }
   const [outcome, result] = await createFhirRouter().handleRequest(
     { method: 'POST', url: '', pathname: '', params: {}, query: {}, body: demoTenantBundle(), config: { transactions: true } },
@@ -47,8 +48,29 @@ export function demoWanted(config: Config): boolean {
   return config.SEED_DEMO ?? !config.DATABASE_URL;
 }
 
+/**
+ * Sign-ins for the demo's front desks and doctors, all with DEMO_PASSWORD, so the apps can be
+ * tried at once. Only logins that do not exist yet are created; a changed password stays changed.
+ */
+export async function createDemoLogins(db: Database, config: Config): Promise<string[]> {
+  const { demoStaff } = await import('@hospital-ops/seed');
+  const created: string[] = [];
+  for (const s of demoStaff()) {
+    if (await findUserByLogin(db, s.email)) continue;
+    await createUser(db, config.TENANT_ID, { ...s, password: config.DEMO_PASSWORD });
+    created.push(s.email);
+  }
+  return created;
+}
+
 export async function seedOnFirstStart(db: Database, config: Config, logger: Logger): Promise<void> {
   if (!demoWanted(config)) return;
-  const { created } = await loadDemoTenant(db, config, { skipIfPresent: true });
-  if (created > 0) logger.info({ tenant: config.TENANT_ID, created }, 'demo tenant loaded');
+  const { created, existing, skipped } = await loadDemoTenant(db, config, { skipIfPresent: true });
+  if (!skipped) {
+    const logins = await createDemoLogins(db, config);
+    logger.info(
+      { tenant: config.TENANT_ID, resources: created + existing, logins, password: config.DEMO_PASSWORD },
+      'demo tenant loaded, with demo sign-ins',
+    );
+  }
 }

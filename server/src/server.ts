@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ensureAppClients } from './apps/clients.ts';
 import { auditedAuthEvents } from './audit/auth-events.ts';
 import { type Sealer, startSealer } from './audit/sealer.ts';
 import { bootstrapTenant } from './auth/bootstrap.ts';
@@ -58,6 +59,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const port = (http.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
   if (config.PORT === 0) config.baseUrl = config.BASE_URL ?? url;
+  // After listen: only now is the base URL (and so the apps' redirect URI) known for PORT=0.
+  await ensureAppClients(db, config.TENANT_ID, config.TENANT_ID, config.baseUrl);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {

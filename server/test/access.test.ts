@@ -72,7 +72,8 @@ const MATRIX: Record<Role, Record<MatrixType, '' | 's' | 'c' | 'sc'>> = {
   receptionist: {
     Patient: 'sc',
     Encounter: 'sc',
-    Observation: '',
+    // Only the blood group the patient reports at registration (LOINC 882-1): the matrix's Observations are not that.
+    Observation: 's',
     MedicationRequest: '',
     MedicationDispense: '',
     Invoice: 'sc',

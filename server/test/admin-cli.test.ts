@@ -21,8 +21,13 @@ describe('npm run admin', () => {
 
   it('creates a tenant, a user and clients, lists and revokes them, rotates keys, all as JSON', async () => {
     const tenant = await admin('tenant', 'create', '--name', 'Apollo Clinic', '--id', TENANT);
-    // A new tenant's store gets the profile packages' code systems and value sets.
-    expect(tenant.out).toEqual({ id: TENANT, name: 'Apollo Clinic', terminologyResources: expect.any(Number) });
+    // A new tenant's store gets the profile packages' code systems and value sets, and the built-in apps their SMART clients.
+    expect(tenant.out).toEqual({
+      id: TENANT,
+      name: 'Apollo Clinic',
+      terminologyResources: expect.any(Number),
+      appClients: [`opd-${TENANT}`],
+    });
     expect(tenant.out.terminologyResources).toBeGreaterThan(50);
     const user = await admin(
       'user',

@@ -17,11 +17,15 @@ const READS: Record<Role, { Patient: boolean; Observation: boolean; Encounter: b
   branch_admin: { Patient: true, Observation: true, Encounter: true },
   doctor: { Patient: true, Observation: true, Encounter: true },
   nurse: { Patient: true, Observation: true, Encounter: true },
-  receptionist: { Patient: true, Observation: false, Encounter: true },
+  // The front desk reads one kind of Observation: the blood group recorded at registration.
+  receptionist: { Patient: true, Observation: true, Encounter: true },
   pharmacist: { Patient: true, Observation: false, Encounter: false },
   lab_tech: { Patient: true, Observation: true, Encounter: false },
   accountant: { Patient: false, Observation: false, Encounter: false },
 };
+
+/** Roles that read only a slice of Observations (laboratory; blood group), none of this test's vital signs. */
+const SOME_OBSERVATIONS: Role[] = ['lab_tech', 'receptionist'];
 
 const HEALTH_ID = 'https://healthid.ndhm.gov.in';
 const SHARED_ID = '91-4242-7777-0001';
@@ -179,7 +183,7 @@ describe.each([...ROLES])('%s of tenant A reading', (role) => {
     const compartment = await c.get(`Patient/${bPatient}/Observation`);
     expect(compartment.status).toBe(can().Observation ? 200 : 403);
     expectNoBResources(compartment);
-    if (can().Observation && role !== 'lab_tech') expect(compartment.body.entry.map((e: any) => e.resource.id)).toEqual([aObsToB]);
+    if (can().Observation && !SOME_OBSERVATIONS.includes(role)) expect(compartment.body.entry.map((e: any) => e.resource.id)).toEqual([aObsToB]);
     expectSearch(await c.get(`Patient/${aPatient}/Observation`), can().Observation);
     const system = await c.get(`?_type=Patient&_id=${bPatient},${aPatient}`);
     expectSearch(system, can().Patient);
@@ -192,8 +196,8 @@ describe.each([...ROLES])('%s of tenant A reading', (role) => {
     expect(include.status).toBe(can().Observation ? 200 : 403);
     expectNoBResources(include);
     if (can().Observation) {
-      // A's Observations are vital signs, which a lab technician does not see.
-      const expected = role === 'lab_tech' ? [] : [`Observation/${aObs}`, `Observation/${aObsToB}`, `Patient/${aPatient}`];
+      // A's Observations are vital signs, which a lab technician or the front desk does not see.
+      const expected = SOME_OBSERVATIONS.includes(role) ? [] : [`Observation/${aObs}`, `Observation/${aObsToB}`, `Patient/${aPatient}`];
       const entries = include.body.entry.map((e: any) => `${e.resource.resourceType}/${e.resource.id}`);
       expect(entries.sort()).toEqual(expected.sort());
     }
@@ -223,7 +227,7 @@ describe.each([...ROLES])('%s of tenant A reading', (role) => {
     // The same chain over the shared identifier finds A's Observations only.
     const shared = await c.get(`Observation?subject:Patient.identifier=${HEALTH_ID}|${SHARED_ID}`);
     expectSearch(shared, can().Observation);
-    if (can().Observation && role !== 'lab_tech') expect(shared.body.entry.map((e: any) => e.resource.id)).toEqual([aObs]);
+    if (can().Observation && !SOME_OBSERVATIONS.includes(role)) expect(shared.body.entry.map((e: any) => e.resource.id)).toEqual([aObs]);
   });
 
   it('batch and transaction GETs of B’s ids answer 404 (or are refused), never with B’s data', async () => {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OperationOutcomeError } from '@medplum/core';
+import { ensureAppClients } from '../apps/clients.ts';
 import { sealPending } from '../audit/sealer.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
 import { rotateSigningKey } from '../auth/keys.ts';
@@ -68,7 +69,8 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
       await ensureTenant(db, id, need(o, 'name'));
       loadDefinitions();
       const terminologyResources = await syncPackageTerminology(db, id, config.baseUrl);
-      return { id, name: o.name, terminologyResources };
+      const appClients = await ensureAppClients(db, id, config.TENANT_ID, config.baseUrl);
+      return { id, name: o.name, terminologyResources, appClients };
     }
     case 'tenant terminology': {
       const tenant = need(o, 'tenant');

@@ -152,9 +152,13 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
     rules: [
       ...each(DIRECTORY, 'rs'),
       ...each(['Patient', 'RelatedPerson', 'Consent'], 'crus'),
+      // Registration records what the patient reports: allergies and blood group (LOINC 882-1) only.
+      'AllergyIntolerance.crus',
+      'Observation.crus?code=http://loinc.org|882-1',
       `Appointment.cruds?${IN_BRANCH.Appointment}`,
       ...each(['AppointmentResponse', 'Slot'], 'cruds'),
-      'Schedule.rs',
+      // The desk opens doctors' slots from their working hours ($generate-slots keeps one Schedule per role).
+      'Schedule.crus',
       // The OPD queue is Encounters moving through arrived, triaged, in-progress, finished.
       `Encounter.crus?${IN_BRANCH.Encounter}`,
       ...each(BILLING, 'crus'),

@@ -13,11 +13,18 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
   ],
   Composition: [{ name: 'document', definition: 'http://hl7.org/fhir/OperationDefinition/Composition-document' }],
   ...Object.fromEntries(
-    ['Encounter', 'DiagnosticReport', 'Immunization', 'Invoice', 'DocumentReference'].map((type) => [
+    ['DiagnosticReport', 'Immunization', 'Invoice', 'DocumentReference'].map((type) => [
       type,
       [{ name: 'abdm-document', definition: 'https://hospital-ops.in/fhir/OperationDefinition/abdm-document' }],
     ]),
   ),
+  Encounter: [
+    { name: 'abdm-document', definition: 'https://hospital-ops.in/fhir/OperationDefinition/abdm-document' },
+    // OPD: check-in with a gap-free token (docs/opd.md) and the printed prescription (docs/documents.md).
+    { name: 'check-in', definition: 'https://hospital-ops.in/fhir/OperationDefinition/check-in' },
+    { name: 'prescription-pdf', definition: 'https://hospital-ops.in/fhir/OperationDefinition/prescription-pdf' },
+  ],
+  PractitionerRole: [{ name: 'generate-slots', definition: 'https://hospital-ops.in/fhir/OperationDefinition/generate-slots' }],
   CodeSystem: [
     { name: 'lookup', definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup' },
     { name: 'validate-code', definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code' },

@@ -8,6 +8,8 @@ import {
   type HttpMethod,
 } from '@medplum/fhir-router';
 import { addDocumentOperations } from '../documents/operations.ts';
+import { addOpdOperations } from '../opd/index.ts';
+import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { compartmentTypes } from '../search/compartments.ts';
@@ -123,6 +125,8 @@ export function createFhirRouter(): FhirRouter {
   );
   addValidateOperation(router);
   addDocumentOperations(router);
+  addOpdOperations(router);
+  addPrescriptionOperations(router);
   addTerminologyOperations(router);
   return router;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { adminRoutes } from '../admin/routes.ts';
+import { appRoutes } from '../apps/routes.ts';
 import type { AuditKind } from '../audit/event.ts';
 import { writeAudit } from '../audit/log.ts';
 import type { Sealer } from '../audit/sealer.ts';
@@ -120,6 +121,7 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
   app.use('/auth', perMinute(config.RATE_LIMIT_OTP), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
   app.use('/admin', adminRoutes(auth, sealer, requirements));
+  app.use(appRoutes(config));
 
   const router = createFhirRouter();
   const fhir = express.Router();

@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type RunningServer, startServer } from '../../../server/src/server.ts';
+import { scratchDatabase } from '../../../server/test/helpers/server.ts';
+
+export const DEMO_PASSWORD = 'sanjeevani-demo';
+export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Builds the apps if their sources changed since the last build (the server serves dist/). */
+export function buildApps(): void {
+  execFileSync(process.execPath, ['apps/scripts/build-if-stale.ts'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export interface Platform {
+  server: RunningServer;
+  url: string;
+  systemToken(): Promise<string>;
+  fhir<T = unknown>(path: string, init?: RequestInit): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** The whole platform as a user gets it: demo tenant, demo sign-ins, built apps, on a fresh PostgreSQL database. */
+export async function startPlatform(): Promise<Platform> {
+  const db = await scratchDatabase();
+  const server = await startServer({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: db.url,
+    SEED_DEMO: 'true',
+    ADMIN_PASSWORD: 'admin-password-for-tests',
+    SYSTEM_CLIENT_SECRET: 'e2e-system-secret-0123456789',
+    RATE_LIMIT_API: '0',
+    RATE_LIMIT_TOKEN: '0',
+    RATE_LIMIT_LOGIN: '0',
+    AUDIT_SEAL_INTERVAL_MS: '60000',
+  });
+  const url = server.config.baseUrl;
+  let token: Promise<string> | undefined;
+  const systemToken = () =>
+    (token ??= fetch(`${url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'hospital-ops-system',
+        client_secret: 'e2e-system-secret-0123456789',
+        scope: 'system/*.cruds',
+      }),
+    })
+      .then((r) => r.json() as Promise<{ access_token: string }>)
+      .then((b) => b.access_token));
+  const fhir = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const res = await fetch(`${url}/fhir/R4/${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${await systemToken()}`, 'content-type': 'application/fhir+json', ...init.headers },
+    });
+    const body = await res.json();
+    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${JSON.stringify(body)}`);
+    return body as T;
+  };
+  return {
+    server,
+    url,
+    systemToken,
+    fhir,
+    async stop() {
+      await server.stop();
+      await db.drop();
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with nothing reaching out to the network. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Opens the OPD app's standalone launch and signs in on the server's page (then allows, when asked). */
+export async function signIn(page: Page, url: string, login: string): Promise<void> {
+  await page.goto(`${url}/apps/opd/launch`);
+  await page.waitForSelector('input[name=login]');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', DEMO_PASSWORD);
+  await page.click('button[type=submit]');
+  await allowIfAsked(page);
+  await page.waitForSelector('[data-testid=signed-in-user]', { timeout: 20_000 });
+}
+
+/** The consent page, when the server shows one (signed in already: single sign-on skips the password). */
+export async function allowIfAsked(page: Page): Promise<void> {
+  const allow = page.locator('button[name=decision][value=allow]');
+  const app = page.locator('#root > *');
+  await Promise.race([allow.waitFor({ timeout: 20_000 }), app.first().waitFor({ timeout: 20_000 })]);
+  if (await allow.isVisible()) await allow.click();
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}

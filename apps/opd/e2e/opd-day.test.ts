@@ -1,0 +1,219 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import type { Bundle, PractitionerRole } from '@medplum/fhirtypes';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allowIfAsked, buildApps, launchBrowser, type Platform, SCREENSHOTS, screenshot, signIn, startPlatform } from './harness.ts';
+
+const DESK = 'desk.pune@sanjeevani.demo';
+const DOCTOR = 'anand-joshi@sanjeevani.demo';
+const DOCTOR_ROLE = 'demo-dr-anand-joshi-role';
+
+let platform: Platform;
+let browser: Browser;
+
+beforeAll(async () => {
+  buildApps();
+  platform = await startPlatform();
+  // The clinic runs every day in this test, so the flow does not depend on the weekday CI runs on.
+  const role = await platform.fhir<PractitionerRole>(`PractitionerRole/${DOCTOR_ROLE}`);
+  role.availableTime = [
+    { daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], availableStartTime: '09:00:00', availableEndTime: '12:00:00' },
+  ];
+  await platform.fhir(`PractitionerRole/${DOCTOR_ROLE}`, { method: 'PUT', body: JSON.stringify(role) });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+async function choose(page: Page, testId: string, option: string | RegExp): Promise<void> {
+  await page.click(`[data-testid=${testId}]`);
+  await page.getByRole('option', { name: option }).first().click();
+}
+
+async function notification(page: Page, text: string | RegExp): Promise<void> {
+  await page.getByText(text).first().waitFor({ timeout: 15_000 });
+}
+
+describe('a clinic day in the OPD app', () => {
+  it('registers, books, checks in, consults, prescribes, prints and switches to Hindi', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await clinicDay(page, context, errors);
+    } catch (err) {
+      await page.screenshot({ path: `${tmpdir()}/opd-e2e-failure.png`, fullPage: true });
+      console.error('alerts on the page:', await page.locator('[role=alert]').allTextContents());
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+async function clinicDay(page: Page, context: BrowserContext, errors: string[]): Promise<void> {
+  {
+    // Front desk: search first, then register (the phone is a demo patient's: a duplicate warning).
+    await signIn(page, platform.url, DESK);
+    await page.fill('[data-testid=patient-search]', 'Sneha Kulkarni');
+    // Type-ahead forgives the name: a patient with the same surname shows, Sneha herself is new.
+    await page.getByTestId('patient-results').getByText('Priya Kulkarni').waitFor();
+    await page.click('[data-testid=register-new]');
+    await expect.poll(() => page.inputValue('[data-testid=field-given]'), { timeout: 15_000 }).toBe('Sneha');
+    await choose(page, 'field-gender', 'Female');
+    await page.fill('[data-testid=field-birthDate]', '12/08/1994');
+    await page.fill('[data-testid=field-phone]', '88065 43219');
+    await page.fill('[data-testid=field-abhaNumber]', '12-3456');
+    await page.fill('[data-testid=field-pin]', '411038');
+    await page.click('[data-testid=save-patient]');
+    await page.getByText('An ABHA number has 14 digits').waitFor();
+    await page.fill('[data-testid=field-abhaNumber]', '');
+    await page.fill('[data-testid=field-city]', 'Pune');
+    await screenshot(page, 'registration');
+    await page.click('[data-testid=save-patient]');
+    await page.getByText('Mobile number already registered').waitFor();
+    await page.getByText('Sunita Sharma').first().waitFor();
+    await page.click('[data-testid=register-anyway]');
+    await page.waitForURL(/\/apps\/opd\/patients\/[^/]+$/);
+    await expect.poll(() => page.textContent('[data-testid=patient-name]'), { timeout: 15_000 }).toBe('Sneha Kulkarni');
+    const patientId = page.url().split('/').pop() ?? '';
+
+    // An allergy the prescription will be checked against.
+    await page.getByPlaceholder('Drug, food or substance').fill('Penicillin');
+    await page
+      .getByRole('option', { name: /Penicillin/ })
+      .first()
+      .click();
+    await notification(page, 'Allergy recorded');
+    await page.getByTestId('allergy-list').getByText('Penicillin').waitFor();
+
+    // Book: open the doctor's slots from working hours, take the first one.
+    await page.click('[data-testid=book-appointment]');
+    await page.getByTestId('booking-for').waitFor();
+    await choose(page, 'schedule-doctor', 'Dr. Anand Joshi');
+    await page.click('[data-testid=generate-slots]');
+    const firstSlot = page.locator('[data-testid^="slot-"]').first();
+    await firstSlot.waitFor();
+    await screenshot(page, 'schedule');
+    await firstSlot.click();
+    await page.waitForURL(new RegExp(`/patients/${patientId}$`));
+    await notification(page, /Appointment booked for/);
+
+    // Check in: the day's first token for the doctor.
+    await page.click('[data-testid=check-in]');
+    await notification(page, 'Checked in: token 1');
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.getByTestId('queue-row-1').waitFor();
+    await screenshot(page, 'queue');
+    const display = await context.newPage();
+    await display.goto(`${platform.url}/apps/opd/queue/display`);
+    await allowIfAsked(display);
+    await display.getByText('Dr. Anand Joshi').waitFor();
+    await screenshot(display, 'queue-display');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/launch|authorize/);
+
+    // The doctor calls the next patient and consults.
+    await signIn(page, platform.url, DOCTOR);
+    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.getByRole('button', { name: 'Call next (token 1)' }).click();
+    await page.waitForURL(/\/encounters\//);
+    await page.getByTestId('consultation-patient').waitFor();
+    await expect.poll(() => display.textContent('[data-testid=now-serving]'), { timeout: 15_000 }).toBe('1');
+
+    await page.fill('[data-testid=vital-systolic] input, input[data-testid=vital-systolic]', '150');
+    await page.fill('input[data-testid=vital-diastolic]', '96');
+    await page.fill('input[data-testid=vital-pulse]', '84');
+    await page.fill('input[data-testid=vital-temperature]', '99.1');
+    await page.fill('input[data-testid=vital-spo2]', '98');
+    await page.getByText('Above normal').first().waitFor();
+    await page.click('[data-testid=save-vitals]');
+    await notification(page, 'Vitals saved');
+    await page.fill('[data-testid=note-complaints]', 'Fever and sore throat for 3 days');
+    await page.fill('[data-testid=note-examination]', 'Throat congested, no exudate');
+    await page.click('[data-testid=save-notes]');
+    await notification(page, 'Notes saved');
+    await page.getByPlaceholder('Type a diagnosis').fill('Acute pharyngitis');
+    await page
+      .getByRole('option', { name: /Acute pharyngitis/ })
+      .first()
+      .click();
+    await page.getByTestId('diagnoses').getByText('Acute pharyngitis').waitFor();
+
+    // Amoxicillin for a penicillin-allergic patient: warned, not added until acknowledged.
+    await page.fill('[data-testid=medicine-input]', 'amoxi');
+    await page
+      .getByRole('option', { name: /Amoxicillin/ })
+      .first()
+      .click();
+    await page.getByTestId('prescription-warnings').waitFor();
+    await expect(page.isDisabled('[data-testid=add-medicine]')).resolves.toBe(true);
+    await page.fill('[data-testid=medicine-input]', 'dolo');
+    await page
+      .getByRole('option', { name: /Dolo 650/ })
+      .first()
+      .click();
+    await page.fill('[data-testid=frequency-input]', '1-0-1');
+    await page.click('[data-testid=add-medicine]');
+    await page
+      .getByTestId('draft-medications')
+      .getByText(/Paracetamol 650/)
+      .waitFor();
+    await page.fill('[data-testid=lab-orders]', 'Complete blood count');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'In 7 days' }).click();
+    await screenshot(page, 'consultation');
+    await page.click('[data-testid=save-prescription]');
+    await notification(page, 'Prescription and orders saved');
+    await page
+      .getByTestId('saved-medications')
+      .getByText(/Paracetamol 650/)
+      .waitFor();
+
+    // Print: the server's bilingual PDF opens in a new tab.
+    const [pdf] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('$prescription-pdf')),
+      page.click('[data-testid=print-prescription]'),
+    ]);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toContain('application/pdf');
+    const encounterId = page.url().split('/').pop();
+    const printed = await fetch(`${platform.url}/fhir/R4/Encounter/${encounterId}/$prescription-pdf`, {
+      headers: { authorization: `Bearer ${await platform.systemToken()}`, accept: 'application/pdf' },
+    });
+    const pdfBytes = Buffer.from(await printed.arrayBuffer());
+    expect(pdfBytes.subarray(0, 5).toString()).toBe('%PDF-');
+    writeFileSync(`${SCREENSHOTS}prescription.pdf`, pdfBytes);
+
+    await page.click('[data-testid=finish-consultation]');
+    await notification(page, 'Visit finished');
+
+    // Hindi, remembered across a reload.
+    await page.getByText('हिंदी').click();
+    await page.getByText('पर्चा प्रिंट करें').waitFor();
+    await page.reload();
+    await page.getByText('पर्चा प्रिंट करें').waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('hi');
+    await screenshot(page, 'consultation-hindi');
+    expect(errors).toEqual([]);
+
+    // What the flow stored, read back through the API.
+    const requests = await platform.fhir<Bundle>(`MedicationRequest?subject=Patient/${patientId}`);
+    expect(
+      requests.entry?.map((e) => (e.resource as { dosageInstruction?: { text?: string }[] }).dosageInstruction?.[0]?.text),
+    ).toHaveLength(1);
+    const observations = await platform.fhir<Bundle>(`Observation?subject=Patient/${patientId}&_count=50`);
+    const codes = observations.entry?.map((e) => (e.resource as { code: { coding?: { code?: string }[] } }).code.coding?.[0]?.code).sort();
+    // Blood pressure panel, pulse, temperature, SpO2; complaints and examination notes.
+    expect(codes).toEqual(['10154-3', '2708-6', '29545-1', '8310-5', '85354-9', '8867-4']);
+    const conditions = await platform.fhir<Bundle>(`Condition?subject=Patient/${patientId}`);
+    expect(conditions.entry?.map((e) => (e.resource as { code: { text?: string } }).code.text)).toEqual(['Acute pharyngitis']);
+    const encounters = await platform.fhir<Bundle>(`Encounter?subject=Patient/${patientId}`);
+    expect(encounters.entry?.map((e) => (e.resource as { status: string }).status)).toEqual(['finished']);
+  }
+}

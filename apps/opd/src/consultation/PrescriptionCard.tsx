@@ -1,0 +1,331 @@
+import { useSession } from '@hospital-ops/app-shell';
+import {
+  Alert,
+  Autocomplete,
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Grid,
+  Group,
+  List,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  TagsInput,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import type { AllergyIntolerance, Encounter, Medication, MedicationRequest, ServiceRequest } from '@medplum/fhirtypes';
+import { useMedplum } from '@medplum/react';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatDate, parseIndianDate, todayInKolkata } from '../lib/format.ts';
+import { addDays } from '../scheduling/days.ts';
+import { buildDosage, type DurationUnit, dosageLine, type Food, medicineWarnings } from './dosage.ts';
+import { COMMON_TESTS, type DraftMedication, formularyMatch, medicationName, ordersBundle } from './orders.ts';
+import { formularyLabel, useFormulary } from './useFormulary.ts';
+
+const FREQUENCIES = ['1-0-1', '1-1-1', '1-0-0', '0-0-1', '0-1-0', '1-1-1-1', '½-0-½', 'SOS', 'STAT', 'HS', 'weekly'];
+
+/** The e-prescription: medicines from the formulary with Indian 1-0-1 dosing, allergy and interaction warnings, lab orders and follow-up. */
+export function PrescriptionCard(props: {
+  encounter: Encounter;
+  patientLanguage?: string;
+  allergies: AllergyIntolerance[];
+  saved: MedicationRequest[];
+  savedTests: ServiceRequest[];
+  onSaved: () => void;
+  onError: (e: unknown) => void;
+}) {
+  const { encounter, allergies, saved, savedTests, onSaved, onError } = props;
+  const patientLanguage = props.patientLanguage === 'hi' ? 'hi' : 'en';
+  const medplum = useMedplum();
+  const session = useSession();
+  const { t } = useTranslation('opd');
+  const formulary = useFormulary();
+  const [query, setQuery] = useState('');
+  const [medication, setMedication] = useState<Medication>();
+  const [dose, setDose] = useState<number>(1);
+  const [frequency, setFrequency] = useState('1-0-1');
+  const [food, setFood] = useState<Food>('after');
+  const [duration, setDuration] = useState<number>(5);
+  const [durationUnit, setDurationUnit] = useState<DurationUnit>('d');
+  const [instruction, setInstruction] = useState('');
+  const [instructionEdited, setInstructionEdited] = useState(false);
+  const [drafts, setDrafts] = useState<DraftMedication[]>([]);
+  const [tests, setTests] = useState<string[]>([]);
+  const [followUpText, setFollowUpText] = useState('');
+  const [acknowledged, setAcknowledged] = useState(false);
+  const [saving, setSaving] = useState(false);
+
+  const dosage = useMemo(
+    () => buildDosage({ frequency, dose, food, duration, durationUnit }),
+    [frequency, dose, food, duration, durationUnit],
+  );
+  useEffect(() => {
+    if (!instructionEdited && dosage) setInstruction(dosageLine(dosage, patientLanguage));
+  }, [dosage, patientLanguage, instructionEdited]);
+
+  const others = useMemo(
+    () => [...drafts.map((d) => d.medication), ...saved.map((m) => formularyMatch(m, formulary ?? [])).filter((m): m is Medication => !!m)],
+    [drafts, saved, formulary],
+  );
+  const warnings = medication ? medicineWarnings(medication, allergies, others) : [];
+  const allWarnings = drafts.flatMap((d) => d.warnings);
+
+  const options = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    if (!formulary || q.length < 2) return [];
+    return formulary
+      .filter((m) => formularyLabel(m).toLowerCase().includes(q))
+      .slice(0, 15)
+      .map((m) => ({ value: m.id ?? '', label: formularyLabel(m) }));
+  }, [formulary, query]);
+
+  function addLine() {
+    if (!medication || !dosage) return;
+    setDrafts((d) => [
+      ...d,
+      { key: crypto.randomUUID(), medication, dosage, patientInstruction: instruction, warnings: warnings.map((w) => w.message) },
+    ]);
+    setMedication(undefined);
+    setQuery('');
+    setInstructionEdited(false);
+    setAcknowledged(false);
+  }
+
+  async function save() {
+    setSaving(true);
+    try {
+      const followUp = followUpText ? parseIndianDate(followUpText) : undefined;
+      const chosen = tests.map((name) => COMMON_TESTS.find((c) => c.display === name) ?? { display: name });
+      const bundle = ordersBundle(encounter, session.fhirUser ?? '', drafts, chosen, followUp);
+      if (!bundle.entry?.length) return;
+      await medplum.executeBatch(bundle);
+      setDrafts([]);
+      setTests([]);
+      setFollowUpText('');
+      notifications.show({ color: 'teal', message: t('prescription.saved') });
+      onSaved();
+    } catch (err) {
+      onError(err);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Card withBorder>
+      <Title order={4} mb="xs">
+        {t('prescription.title')}
+      </Title>
+      <Stack>
+        {saved.length > 0 && (
+          <Stack gap={4}>
+            <Text size="sm" c="dimmed">
+              {t('prescription.alreadySaved')}
+            </Text>
+            <List data-testid="saved-medications">
+              {saved.map((m) => (
+                <List.Item key={m.id}>
+                  <b>{m.medicationCodeableConcept?.text}</b> — {m.dosageInstruction?.map((d) => d.text).join('; ')}
+                </List.Item>
+              ))}
+              {savedTests.map((s) => (
+                <List.Item key={s.id}>{s.code?.text}</List.Item>
+              ))}
+            </List>
+          </Stack>
+        )}
+        <Grid align="end">
+          <Grid.Col span={{ base: 12, md: 6 }}>
+            <Autocomplete
+              label={t('prescription.medicine')}
+              placeholder={t('prescription.medicinePlaceholder')}
+              value={query}
+              onChange={setQuery}
+              data={options}
+              filter={({ options: o }) => o}
+              onOptionSubmit={(id) => {
+                const m = formulary?.find((f) => f.id === id);
+                setMedication(m);
+                setQuery(m ? formularyLabel(m) : '');
+              }}
+              data-testid="medicine-input"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 4, md: 2 }}>
+            <NumberInput
+              label={t('prescription.dose')}
+              min={0.25}
+              step={0.5}
+              decimalScale={2}
+              value={dose}
+              onChange={(v) => setDose(Number(v) || 1)}
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 8, md: 4 }}>
+            <Autocomplete
+              label={t('prescription.frequency')}
+              value={frequency}
+              onChange={setFrequency}
+              data={FREQUENCIES}
+              error={dosage ? undefined : '1-0-1, 1-1-1, SOS…'}
+              data-testid="frequency-input"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, md: 6 }}>
+            <SegmentedControl
+              fullWidth
+              value={food}
+              onChange={(v) => setFood(v as Food)}
+              data={[
+                { value: 'before', label: t('prescription.foodBefore') },
+                { value: 'after', label: t('prescription.foodAfter') },
+                { value: 'with', label: t('prescription.foodWith') },
+                { value: 'any', label: t('prescription.foodAny') },
+              ]}
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 6, md: 3 }}>
+            <NumberInput
+              label={t('prescription.duration')}
+              min={1}
+              value={duration}
+              onChange={(v) => setDuration(Number(v) || 1)}
+              data-testid="duration-input"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 6, md: 3 }}>
+            <Select
+              aria-label={t('prescription.duration')}
+              value={durationUnit}
+              onChange={(v) => setDurationUnit((v as DurationUnit) ?? 'd')}
+              data={[
+                { value: 'd', label: t('prescription.days') },
+                { value: 'wk', label: t('prescription.weeks') },
+                { value: 'mo', label: t('prescription.months') },
+              ]}
+            />
+          </Grid.Col>
+          <Grid.Col span={12}>
+            <Textarea
+              label={t('prescription.instruction')}
+              autosize
+              minRows={1}
+              value={instruction}
+              onChange={(e) => {
+                setInstruction(e.currentTarget.value);
+                setInstructionEdited(true);
+              }}
+              data-testid="instruction-input"
+            />
+          </Grid.Col>
+        </Grid>
+        {warnings.length > 0 && (
+          <Alert color="red" title={t('prescription.warnings')} data-testid="prescription-warnings">
+            <List size="sm">
+              {warnings.map((w) => (
+                <List.Item key={w.message}>
+                  <Badge size="xs" color={w.severity === 'high' ? 'red' : 'orange'} mr={6}>
+                    {w.severity}
+                  </Badge>
+                  {w.message}
+                </List.Item>
+              ))}
+            </List>
+            <Checkbox
+              mt="xs"
+              label={t('prescription.acknowledge')}
+              checked={acknowledged}
+              onChange={(e) => setAcknowledged(e.currentTarget.checked)}
+            />
+          </Alert>
+        )}
+        <Group>
+          <Button
+            variant="light"
+            onClick={addLine}
+            disabled={!medication || !dosage || (warnings.length > 0 && !acknowledged)}
+            data-testid="add-medicine"
+          >
+            {t('prescription.add')}
+          </Button>
+        </Group>
+        <Table data-testid="draft-medications">
+          <Table.Tbody>
+            {drafts.length === 0 && (
+              <Table.Tr>
+                <Table.Td c="dimmed">{t('prescription.empty')}</Table.Td>
+              </Table.Tr>
+            )}
+            {drafts.map((d, i) => (
+              <Table.Tr key={d.key}>
+                <Table.Td>{i + 1}.</Table.Td>
+                <Table.Td>
+                  <b>{medicationName(d.medication)}</b>
+                  {d.warnings.length > 0 && (
+                    <Badge color="red" ml="xs" size="xs">
+                      !
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>{d.dosage[0]?.text}</Table.Td>
+                <Table.Td>{d.patientInstruction}</Table.Td>
+                <Table.Td>
+                  <Button size="compact-xs" variant="subtle" color="red" onClick={() => setDrafts((x) => x.filter((y) => y.key !== d.key))}>
+                    {t('actions.remove')}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        <TagsInput
+          label={t('prescription.labOrders')}
+          placeholder={t('prescription.labPlaceholder')}
+          data={COMMON_TESTS.map((c) => c.display)}
+          value={tests}
+          onChange={setTests}
+          data-testid="lab-orders"
+        />
+        <Group align="end">
+          <TextInput
+            label={t('prescription.followUp')}
+            placeholder="DD/MM/YYYY"
+            value={followUpText}
+            onChange={(e) => setFollowUpText(e.currentTarget.value)}
+            w={160}
+            data-testid="follow-up"
+          />
+          {[3, 7, 14, 30].map((days) => (
+            <Button key={days} size="xs" variant="default" onClick={() => setFollowUpText(formatDate(addDays(todayInKolkata(), days)))}>
+              {t('prescription.followUpIn', { days })}
+            </Button>
+          ))}
+        </Group>
+        {allWarnings.length > 0 && (
+          <Text size="xs" c="red">
+            {allWarnings.join(' · ')}
+          </Text>
+        )}
+        <Group>
+          <Button
+            onClick={() => void save()}
+            loading={saving}
+            disabled={drafts.length === 0 && tests.length === 0 && !followUpText}
+            data-testid="save-prescription"
+          >
+            {t('prescription.save')}
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}

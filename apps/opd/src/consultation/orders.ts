@@ -1,0 +1,134 @@
+import type {
+  Bundle,
+  BundleEntry,
+  CodeableConcept,
+  Dosage,
+  Encounter,
+  Medication,
+  MedicationRequest,
+  Patient,
+  Reference,
+  Resource,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
+import { SNOMED } from '../fhir/systems.ts';
+
+/** A line of the prescription as the doctor builds it, before it becomes a MedicationRequest. */
+export interface DraftMedication {
+  key: string;
+  medication: Medication;
+  dosage: Dosage[];
+  /** What the patient reads, in their language. */
+  patientInstruction: string;
+  warnings: string[];
+}
+
+/**
+ * Common OPD investigations. The ABDM ServiceRequest profile fixes code.coding.system to SNOMED CT,
+ * so a test is coded with its SNOMED CT procedure where we are sure of it (the lipid panel as in the
+ * IG's own example) and ordered as text otherwise.
+ */
+export const COMMON_TESTS: { code?: string; display: string }[] = [
+  { code: '26604007', display: 'Complete blood count' },
+  { code: '33747003', display: 'Glucose measurement, blood' },
+  { code: '43396009', display: 'Hemoglobin A1c measurement' },
+  { code: '16254007', display: 'Lipid panel' },
+  { code: '26958001', display: 'Hepatic function panel' },
+  { display: 'Renal function test (urea, creatinine, electrolytes)' },
+  { display: 'Thyroid stimulating hormone (TSH)' },
+  { code: '27171005', display: 'Urinalysis' },
+  { display: 'Vitamin B12' },
+  { display: 'Vitamin D (25-hydroxy)' },
+];
+
+export function medicationName(m: Medication | undefined): string {
+  return m?.code?.text ?? m?.code?.coding?.[0]?.display ?? '';
+}
+
+const ref = (r: Resource) => ({ reference: `${r.resourceType}/${r.id}` });
+
+/**
+ * The medicine as the ABDM profile wants it: a CodeableConcept with SNOMED CT codings only. The
+ * product's name (generic, strength, form) is unique in the formulary, so the text finds it again.
+ */
+export function medicationConcept(m: Medication): CodeableConcept {
+  const snomed = m.code?.coding?.filter((c) => c.system === SNOMED) ?? [];
+  return { ...(snomed.length ? { coding: snomed } : {}), text: medicationName(m) };
+}
+
+/** The formulary product a MedicationRequest names, if it came from the formulary. */
+export function formularyMatch(r: MedicationRequest, formulary: Medication[]): Medication | undefined {
+  const text = r.medicationCodeableConcept?.text;
+  return text ? formulary.find((m) => medicationName(m) === text) : undefined;
+}
+
+/**
+ * The prescription, lab orders and follow-up as one transaction: either the whole visit's orders
+ * are stored or none are (a half-saved prescription is worse than none).
+ */
+export function ordersBundle(
+  encounter: Encounter,
+  requester: string,
+  lines: DraftMedication[],
+  tests: { code?: string; display: string }[],
+  followUp: string | undefined,
+  now = new Date().toISOString(),
+): Bundle {
+  const subject = encounter.subject ?? {};
+  const entries: BundleEntry[] = [];
+  const groupIdentifier = { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${crypto.randomUUID()}` };
+  for (const line of lines) {
+    const request: MedicationRequest = {
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      groupIdentifier,
+      // The ABDM profile allows only a CodeableConcept here: the product's own codes plus its formulary entry.
+      medicationCodeableConcept: medicationConcept(line.medication),
+      subject,
+      encounter: ref(encounter),
+      authoredOn: now,
+      requester: { reference: requester },
+      dosageInstruction: line.dosage.map((d) => ({ ...d, patientInstruction: line.patientInstruction || d.patientInstruction })),
+    };
+    entries.push({ fullUrl: `urn:uuid:${crypto.randomUUID()}`, resource: request, request: { method: 'POST', url: 'MedicationRequest' } });
+  }
+  for (const test of tests) {
+    const order: ServiceRequest = {
+      resourceType: 'ServiceRequest',
+      status: 'active',
+      intent: 'order',
+      category: [{ coding: [{ system: SNOMED, code: '108252007', display: 'Laboratory procedure' }] }],
+      code: test.code
+        ? { coding: [{ system: SNOMED, code: test.code, display: test.display }], text: test.display }
+        : { text: test.display },
+      subject,
+      encounter: ref(encounter),
+      authoredOn: now,
+      requester: { reference: requester },
+    };
+    entries.push({ fullUrl: `urn:uuid:${crypto.randomUUID()}`, resource: order, request: { method: 'POST', url: 'ServiceRequest' } });
+  }
+  if (followUp) {
+    const practitioner = encounter.participant?.find((p) => p.individual?.reference?.startsWith('Practitioner/'))?.individual;
+    entries.push({
+      fullUrl: `urn:uuid:${crypto.randomUUID()}`,
+      resource: {
+        resourceType: 'Appointment',
+        status: 'proposed',
+        description: 'Follow-up visit',
+        start: `${followUp}T09:30:00+05:30`,
+        end: `${followUp}T09:45:00+05:30`,
+        created: now,
+        participant: [
+          { actor: subject as Reference<Patient>, status: 'needs-action' },
+          ...(practitioner ? [{ actor: practitioner, status: 'accepted' as const }] : []),
+          ...(encounter.location?.[0]?.location ? [{ actor: encounter.location[0].location, status: 'accepted' as const }] : []),
+        ],
+        supportingInformation: [ref(encounter)],
+      },
+      request: { method: 'POST', url: 'Appointment' },
+    });
+  }
+  return { resourceType: 'Bundle', type: 'transaction', entry: entries };
+}

@@ -1,0 +1,25 @@
+// Code systems and identifier namespaces the OPD app writes, as the ABDM IG and the seed use them.
+export const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
+export const NDHM_IDENTIFIER_TYPE = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code';
+export const ABHA_NUMBER_SYSTEM = 'https://healthid.ndhm.gov.in';
+export const ABHA_ADDRESS_SYSTEM = 'https://healthid.ndhm.gov.in/health-id';
+export const UHID_SYSTEM = 'https://hospital-ops.in/fhir/sid/uhid';
+export const SNOMED = 'http://snomed.info/sct';
+export const LOINC = 'http://loinc.org';
+export const UCUM = 'http://unitsofmeasure.org';
+export const BCP47 = 'urn:ietf:bcp:47';
+export const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
+export const CONDITION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/condition-category';
+export const CONDITION_CLINICAL = 'http://terminology.hl7.org/CodeSystem/condition-clinical';
+export const CONDITION_VERIFICATION = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
+export const ALLERGY_CLINICAL = 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical';
+export const CONTACT_RELATIONSHIP = 'http://terminology.hl7.org/CodeSystem/v2-0131';
+export const QUEUE_TOKEN_URL = 'https://hospital-ops.in/fhir/StructureDefinition/opd-queue-token';
+export const NO_SHOW_COUNT_URL = 'https://hospital-ops.in/fhir/StructureDefinition/no-show-count';
+export const BRAND_NAME_URL = 'https://hospital-ops.in/fhir/StructureDefinition/brand-name';
+
+/** Value sets for diagnosis type-ahead: FHIR core's SNOMED CT clinical findings and ICD-10. */
+export const DIAGNOSIS_VALUE_SETS = {
+  snomed: 'http://hl7.org/fhir/ValueSet/condition-code',
+  icd10: 'http://hl7.org/fhir/ValueSet/icd-10',
+} as const;
