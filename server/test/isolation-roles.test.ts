@@ -183,7 +183,8 @@ describe.each([...ROLES])('%s of tenant A reading', (role) => {
     const compartment = await c.get(`Patient/${bPatient}/Observation`);
     expect(compartment.status).toBe(can().Observation ? 200 : 403);
     expectNoBResources(compartment);
-    if (can().Observation && !SOME_OBSERVATIONS.includes(role)) expect(compartment.body.entry.map((e: any) => e.resource.id)).toEqual([aObsToB]);
+    if (can().Observation && !SOME_OBSERVATIONS.includes(role))
+      expect(compartment.body.entry.map((e: any) => e.resource.id)).toEqual([aObsToB]);
     expectSearch(await c.get(`Patient/${aPatient}/Observation`), can().Observation);
     const system = await c.get(`?_type=Patient&_id=${bPatient},${aPatient}`);
     expectSearch(system, can().Patient);
