@@ -131,6 +131,11 @@ export function ConsultationPage() {
             <Button variant="default" onClick={() => void tryRun(() => saveAbdmRecord(medplum, id, 'OPConsultRecord'))}>
               {t('consultation.abdmRecord')}
             </Button>
+            {data.medications.length > 0 && (
+              <Button variant="default" onClick={() => void tryRun(() => saveAbdmRecord(medplum, id, 'PrescriptionRecord'))}>
+                {t('consultation.abdmPrescription')}
+              </Button>
+            )}
             {encounter.status !== 'finished' && (
               <Button color="teal" onClick={() => void finish()} data-testid="finish-consultation">
                 {t('consultation.finish')}

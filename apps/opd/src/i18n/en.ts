@@ -189,6 +189,7 @@ export const en = {
   consultation: {
     print: 'Print prescription',
     abdmRecord: 'ABDM OP consult record',
+    abdmPrescription: 'ABDM prescription record',
     finish: 'Finish visit',
     finished: 'Visit finished',
   },

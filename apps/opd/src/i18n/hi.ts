@@ -191,6 +191,7 @@ export const hi: typeof en = {
   consultation: {
     print: 'पर्चा प्रिंट करें',
     abdmRecord: 'ABDM ओपी परामर्श रिकॉर्ड',
+    abdmPrescription: 'ABDM पर्चा रिकॉर्ड',
     finish: 'विज़िट पूरी करें',
     finished: 'विज़िट पूरी हुई',
   },
