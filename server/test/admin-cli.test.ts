@@ -77,6 +77,7 @@ describe('npm run admin', () => {
     expect((await admin('client', 'revoke', '--tenant', TENANT, '--client-id', 'lab-bridge')).out).toEqual({ revoked: true });
     const list = await admin('client', 'list', '--tenant', TENANT);
     expect(list.out.map((c: any) => [c.clientId, c.active])).toEqual([
+      [`opd-${TENANT}`, true],
       ['lab-bridge', false],
       [app.out.clientId, true],
     ]);

@@ -117,6 +117,8 @@ export interface LoadSample {
   /** Bytes over the wire for the .js files (0: served from the HTTP cache). */
   jsTransferBytes: number;
   requests: number;
+  /** The JavaScript file the page ran (which build of the app was measured). */
+  script: string;
 }
 
 function collectLoad(): Omit<LoadSample, 'outside'> {
@@ -135,7 +137,20 @@ function collectLoad(): Omit<LoadSample, 'outside'> {
     transferBytes: nav.transferSize + res.reduce((n, r) => n + r.transferSize, 0),
     jsTransferBytes: assets.filter((r) => new URL(r.name).pathname.endsWith('.js')).reduce((n, r) => n + r.transferSize, 0),
     requests: res.length + 1,
+    script: assets.map((r) => new URL(r.name).pathname).find((x) => x.endsWith('.js')) ?? '',
   };
+}
+
+/** The app script the current document loaded (its file name). */
+export async function loadedScript(page: Page): Promise<string> {
+  const path = await page.evaluate(
+    () =>
+      performance
+        .getEntriesByType('resource')
+        .map((r) => new URL(r.name).pathname)
+        .find((x) => /\/assets\/.*\.js$/.test(x)) ?? '',
+  );
+  return path.split('/').pop() ?? '';
 }
 
 export interface Session {
@@ -210,11 +225,24 @@ export async function measureLoads(
     uploadThroughput: n ? (n.uploadMbps * 1e6) / 8 : -1,
   });
   const series: LoadSeries = { app: [], baseline: [] };
+  // A load that never shows the page (the app being rebuilt under the server's feet) is tried again.
+  const attempt = async (target: string): Promise<LoadSample> => {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await loadOnce(s.page, target);
+      } catch (err) {
+        if (tries >= 3) throw err;
+        console.log(`  a load of ${target} failed (${(err as Error).message.split('\n')[0]}); trying again`);
+        await s.page.goto('about:blank');
+        await new Promise((r) => setTimeout(r, 3000));
+      }
+    }
+  };
   try {
     for (let i = -2; i < runs; i++) {
       const first = i % 2 === 0 ? 'app' : 'baseline';
       for (const which of first === 'app' ? (['app', 'baseline'] as const) : (['baseline', 'app'] as const)) {
-        const sample = await loadOnce(s.page, which === 'app' ? appUrl : baselineUrl);
+        const sample = await attempt(which === 'app' ? appUrl : baselineUrl);
         if (i >= 0) series[which].push(sample);
       }
     }
@@ -224,6 +252,9 @@ export async function measureLoads(
   }
   return series;
 }
+
+/** The page ran another build of the app than the one being measured (someone rebuilt dist/). */
+export class BuildChanged extends Error {}
 
 export type QueryKind = 'name fragment' | 'given name + surname fragment' | 'name with a typo' | 'mobile number';
 
@@ -343,11 +374,14 @@ export async function measureTypeAhead(
   baseUrl: string,
   queries: QuerySpec[],
   serverTimes: Map<string, number>,
-  onSample?: (q: QuerySample, i: number) => void,
+  options: { script: string; onSample?: (q: QuerySample, i: number) => void },
 ): Promise<QuerySample[]> {
   const { page } = s;
+  const onSample = options.onSample;
   await page.goto(`${baseUrl}/apps/opd/`);
   await page.waitForSelector(SEARCH_INPUT);
+  const script = await loadedScript(page);
+  if (script !== options.script) throw new BuildChanged(`the page ran ${script}, not ${options.script}`);
   let authorization: string | undefined;
   const browserIds: string[] = [];
   page.on('request', (r) => {

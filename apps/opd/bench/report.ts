@@ -14,8 +14,8 @@ export interface BenchResults {
   bundle: BundleSizes;
   composition?: Composition;
   served: { encoding: string; bytes: number };
-  rebuilt?: string;
-  distChanged: boolean;
+  /** What happened during the run that a reader should know (rebuilds, phases measured again). */
+  notes: string[];
   loads: number;
   cold: LoadSeries;
   warm: LoadSeries;
@@ -60,10 +60,7 @@ export function renderReport(r: BenchResults): string {
   const errors = q.filter((x) => x.error);
   const found = q.filter((x) => x.rows > 0);
   const nobody = q.filter((x) => x.rows === 0 && !x.error);
-  const notes: string[] = [];
-  if (r.rebuilt) notes.push(r.rebuilt);
-  if (r.distChanged)
-    notes.push('**apps/opd/dist changed while the benchmark ran** (someone rebuilt it): the load figures may mix two builds.');
+  const notes = [...new Set(r.notes)];
   const firstColdJs = r.cold.app.filter((x) => x.jsTransferBytes === 0).length;
   if (firstColdJs)
     notes.push(`${firstColdJs} of the "cache disabled" loads still got their JavaScript from a cache: those figures are optimistic.`);
@@ -176,6 +173,8 @@ the same way (its first element painted). ${r.loads} reloads of each per series,
 DevTools' "Disable cache" (CDP \`Network.setCacheDisabled\`): every file comes over the network and
 no compiled code is reused, as on a first visit. "Warm cache" is the same with the cache on, as on
 a later visit: the hashed assets (immutable) come from the cache, index.html is revalidated.
+
+The build measured: \`${r.cold.app[0]?.script.split('/').pop() ?? '?'}\`.
 
 | series | app: input painted, p50 / p95 | baseline: /health/live painted, p50 / p95 | ratio p50 / p95 |
 | --- | --- | --- | --- |

@@ -21,7 +21,16 @@ import { patientQuery } from '../src/registration/search.ts';
 import { ASSETS_DIR, type Composition, measureBundle, measureComposition } from './bundle.ts';
 import { captureServerTimes, scratchDatabase, startPlatform, TENANT_ID } from './data.ts';
 import { type ExplainedSearch, explainSearch } from './explain.ts';
-import { makeQueries, measureLoads, measureTypeAhead, type NetworkConditions, openSession } from './page.ts';
+import {
+  BuildChanged,
+  type LoadSample,
+  type LoadSeries,
+  makeQueries,
+  measureLoads,
+  measureTypeAhead,
+  type NetworkConditions,
+  openSession,
+} from './page.ts';
 import { type BenchResults, writeReport } from './report.ts';
 import { median, ms } from './stats.ts';
 
@@ -38,22 +47,60 @@ const THROTTLE: NetworkConditions = { latencyMs: 40, downloadMbps: 10, uploadMbp
 const DEV_BUILD_MARKER = 'Each child in a list should have a unique';
 
 const jsFiles = () => readdirSync(ASSETS_DIR).filter((f) => f.endsWith('.js'));
+/** The entry script dist/index.html names: the build the server is serving now. */
+const entryScript = () => /assets\/([^"]+\.js)"/.exec(readFileSync(join(ASSETS_DIR, '..', 'index.html'), 'utf8'))?.[1] ?? '';
+const isDevBuild = () => jsFiles().some((f) => readFileSync(join(ASSETS_DIR, f), 'utf8').includes(DEV_BUILD_MARKER));
 
-/** Makes sure apps/opd/dist is a current production build (the one the server serves). */
-function ensureProductionBuild(): string | undefined {
+/** What the report should say about the run itself (rebuilds, phases measured again). */
+const notes: string[] = [];
+
+/**
+ * Makes sure apps/opd/dist is a current production build (the one the server serves) and
+ * returns its entry script. Others' `vite build`s (the e2e tests run build-if-stale under
+ * vitest, whose NODE_ENV=test gives React's development build) may replace it at any time.
+ */
+function ensureProductionBuild(): string {
   const env = { ...process.env, NODE_ENV: 'production' };
   const script = join(ROOT, 'apps', 'scripts', 'build-if-stale.ts');
   execFileSync(process.execPath, [script], { cwd: ROOT, stdio: 'inherit', env });
-  const dev = jsFiles().some((f) => readFileSync(join(ASSETS_DIR, f), 'utf8').includes(DEV_BUILD_MARKER));
-  if (!dev) return undefined;
-  console.log(
-    'apps/opd/dist holds a development build of React (built with NODE_ENV set to something else); rebuilding it for production...',
-  );
-  execFileSync(process.execPath, [script, '--force'], { cwd: ROOT, stdio: 'inherit', env });
-  if (jsFiles().some((f) => readFileSync(join(ASSETS_DIR, f), 'utf8').includes(DEV_BUILD_MARKER)))
-    throw new Error('apps/opd/dist is still a development build after rebuilding');
-  return 'apps/opd/dist held a development build of React when the benchmark started (it had been built with NODE_ENV=test, e.g. by the e2e tests); it was rebuilt for production before measuring.';
+  if (isDevBuild()) {
+    console.log('apps/opd/dist holds a development build of React (built with NODE_ENV=test?); rebuilding it for production...');
+    notes.push(
+      'apps/opd/dist held a development build of React (built with NODE_ENV=test, as the e2e tests build it); the benchmark rebuilt it for production before measuring.',
+    );
+    execFileSync(process.execPath, [script, '--force'], { cwd: ROOT, stdio: 'inherit', env });
+    if (isDevBuild()) throw new Error('apps/opd/dist is still a development build after rebuilding');
+  }
+  return entryScript();
 }
+
+/** The machine's 1-minute load average at the start and end of each browser phase (others' work skews timings). */
+const machineLoad: { phase: string; start: number; end: number }[] = [];
+
+/**
+ * Runs a browser phase against the current production build; if the build changed under it
+ * (`valid` says no, or the page said so), rebuilds and runs the phase again, up to three times.
+ */
+async function phase<T>(name: string, run: (script: string) => Promise<T>, valid: (result: T, script: string) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const script = ensureProductionBuild();
+    const start = os.loadavg()[0];
+    try {
+      const result = await run(script);
+      if (valid(result, script)) {
+        machineLoad.push({ phase: name, start, end: os.loadavg()[0] });
+        return result;
+      }
+    } catch (err) {
+      if (!(err instanceof BuildChanged)) throw err;
+    }
+    if (attempt >= 3) throw new Error(`apps/opd/dist kept changing during "${name}": run the benchmark while nothing else builds the apps`);
+    console.log(`  apps/opd/dist was replaced during "${name}" (another vite build); measuring it again`);
+    notes.push(`apps/opd/dist was replaced by another build during "${name}"; that phase was measured again.`);
+  }
+}
+
+const sameBuild = (s: LoadSeries, script: string) => s.app.every((x) => x.script.endsWith(`/${script}`));
 
 /** What the server actually sends for the app's JavaScript to a browser that accepts gzip and Brotli. */
 function servedEncoding(url: string, path: string): Promise<{ encoding: string; bytes: number }> {
@@ -70,18 +117,8 @@ function servedEncoding(url: string, path: string): Promise<{ encoding: string; 
   });
 }
 
-/** The machine's 1-minute load average at the start and end of each browser phase (others' work skews timings). */
-const machineLoad: { phase: string; start: number; end: number }[] = [];
-async function phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const start = os.loadavg()[0];
-  const result = await fn();
-  machineLoad.push({ phase: name, start, end: os.loadavg()[0] });
-  return result;
-}
-
 async function main(): Promise<void> {
-  const rebuilt = ensureProductionBuild();
-  const jsAtStart = jsFiles().join(',');
+  const script = ensureProductionBuild();
   console.log('measuring the bundle...');
   const bundle = measureBundle();
   let composition: Composition | undefined;
@@ -98,43 +135,54 @@ async function main(): Promise<void> {
     cleanups.push(() => platform.server.stop());
     const { url } = platform;
     const serverTimes = captureServerTimes(platform.server);
-    const served = await servedEncoding(url, `/apps/opd/assets/${jsFiles()[0]}`);
+    const served = await servedEncoding(url, `/apps/opd/assets/${script}`);
     const browser = await launchBrowser();
     cleanups.push(() => browser.close());
     const session = await openSession(browser, url, DESK);
     const appUrl = `${url}/apps/opd/`;
     const baselineUrl = `${url}/health/live`;
-    console.log(`time to interactive, ${LOADS} loads each, HTTP cache disabled...`);
-    const cold = await phase('first loads', () => measureLoads(session, appUrl, baselineUrl, LOADS, { cache: false }));
-    console.log(`  app p50 ${ms(median(cold.app.map((x) => x.painted)))}, baseline p50 ${ms(median(cold.baseline.map((x) => x.painted)))}`);
-    console.log(`time to interactive, ${LOADS} loads each, HTTP cache warm...`);
-    const warm = await phase('next visits', () => measureLoads(session, appUrl, baselineUrl, LOADS, { cache: true }));
-    console.log(`  app p50 ${ms(median(warm.app.map((x) => x.painted)))}, baseline p50 ${ms(median(warm.baseline.map((x) => x.painted)))}`);
+    const p50 = (xs: LoadSample[]) => ms(median(xs.map((x) => x.painted)));
+
+    console.log(`time to interactive, ${LOADS} reloads each, HTTP cache disabled...`);
+    const cold = await phase('first loads', () => measureLoads(session, appUrl, baselineUrl, LOADS, { cache: false }), sameBuild);
+    console.log(`  app p50 ${p50(cold.app)}, baseline p50 ${p50(cold.baseline)}`);
+    console.log(`time to interactive, ${LOADS} reloads each, HTTP cache warm...`);
+    const warm = await phase('later visits', () => measureLoads(session, appUrl, baselineUrl, LOADS, { cache: true }), sameBuild);
+    console.log(`  app p50 ${p50(warm.app)}, baseline p50 ${p50(warm.baseline)}`);
     let throttled: BenchResults['throttled'];
     if (THROTTLED_LOADS > 0) {
-      console.log(`time to interactive on a throttled connection, ${THROTTLED_LOADS} loads each, HTTP cache disabled...`);
-      throttled = {
-        conditions: THROTTLE,
-        series: await phase('throttled loads', () =>
-          measureLoads(session, appUrl, baselineUrl, THROTTLED_LOADS, { cache: false, network: THROTTLE }),
-        ),
-      };
-      console.log(`  app p50 ${ms(median(throttled.series.app.map((x) => x.painted)))}`);
+      console.log(`time to interactive on a throttled connection, ${THROTTLED_LOADS} reloads each, HTTP cache disabled...`);
+      const series = await phase(
+        'throttled loads',
+        () => measureLoads(session, appUrl, baselineUrl, THROTTLED_LOADS, { cache: false, network: THROTTLE }),
+        sameBuild,
+      );
+      throttled = { conditions: THROTTLE, series };
+      console.log(`  app p50 ${p50(series.app)}`);
     }
+
     console.log(`type-ahead, ${QUERIES} queries...`);
     const queries = makeQueries(platform.patients, QUERIES);
-    const typeAhead = await phase('type-ahead', () =>
-      measureTypeAhead(session, url, queries, serverTimes, (q, i) =>
-        console.log(
-          `  ${String(i + 1).padStart(3)} ${q.spec.kind.padEnd(30)} ${JSON.stringify(q.spec.text).padEnd(16)} ${String(q.rows).padStart(2)} rows  request→painted ${ms(q.requestToPainted)}  keystroke→painted ${ms(q.keystrokeToPainted)}  node ${ms(q.node)}`,
-        ),
-      ),
+    const typeAhead = await phase(
+      'type-ahead',
+      (current) =>
+        measureTypeAhead(session, url, queries, serverTimes, {
+          script: current,
+          onSample: (q, i) =>
+            console.log(
+              `  ${String(i + 1).padStart(3)} ${q.spec.kind.padEnd(30)} ${JSON.stringify(q.spec.text).padEnd(16)} ${String(q.rows).padStart(2)} rows  request→painted ${ms(q.requestToPainted)}  keystroke→painted ${ms(q.keystrokeToPainted)}  node ${ms(q.node)}`,
+            ),
+        }),
+      () => true,
     );
     // The plans of the slowest searches (by Node's time, the browser's own costs left out).
     const plans: ExplainedSearch[] = [];
     for (const q of [...typeAhead].sort((a, b) => b.node - a.node).slice(0, 2)) {
       plans.push(await explainSearch(platform.server.db, TENANT_ID, { ...patientQuery(q.spec.text), _count: '20' }));
     }
+    const measured = [...new Set([...cold.app, ...warm.app].map((x) => x.script.split('/').pop()))];
+    if (measured.some((m) => m !== script))
+      notes.push(`The browser measured ${measured.join(', ')}; the sizes above are of ${script} (the sources changed in between).`);
     const results: BenchResults = {
       patients: PATIENTS,
       loadSeconds: platform.loadSeconds,
@@ -143,8 +191,7 @@ async function main(): Promise<void> {
       bundle,
       composition,
       served,
-      rebuilt,
-      distChanged: jsAtStart !== jsFiles().join(','),
+      notes,
       loads: LOADS,
       cold,
       warm,
@@ -167,12 +214,17 @@ async function cleanup(): Promise<void> {
 }
 
 // Ctrl-C: unwind through the finally blocks above, so the scratch database is dropped.
+let interrupted = false;
 process.once('SIGINT', () => {
+  interrupted = true;
   console.error('interrupted: dropping the scratch database...');
+  // The work still running loses its connections as the database goes: expected, not news.
+  process.on('uncaughtException', () => undefined);
+  process.on('unhandledRejection', () => undefined);
   void cleanup().finally(() => process.exit(130));
 });
 
 await main().catch((err: unknown) => {
-  console.error(err);
+  if (!interrupted) console.error(err);
   process.exitCode = 1;
 });

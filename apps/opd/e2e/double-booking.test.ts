@@ -1,30 +1,18 @@
 import type { Bundle, Patient } from '@medplum/fhirtypes';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApps, launchBrowser, type Platform, signIn, startPlatform } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { platformForSuite, signIn } from './harness.ts';
 
 const DESK = 'desk.pune@sanjeevani.demo';
 const DOCTOR_ROLE = 'demo-dr-kavita-deshpande-role';
 
-let platform: Platform;
-let browser: Browser;
-
-beforeAll(async () => {
-  buildApps();
-  platform = await startPlatform();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
+const suite = platformForSuite();
 
 /** A desk's browser on the schedule page, booking for one patient, showing the same slot free. */
 async function deskAt(patientId: string, day: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, platform.url, DESK);
-  await page.goto(`${platform.url}/apps/opd/schedule?patient=${patientId}`);
+  const page = await (await suite.browser().newContext()).newPage();
+  await signIn(page, suite.platform().url, DESK);
+  await page.goto(`${suite.platform().url}/apps/opd/schedule?patient=${patientId}`);
   await page.getByTestId('booking-for').waitFor();
   await page.click('[data-testid=schedule-doctor]');
   await page.getByRole('option', { name: 'Dr. Kavita Deshpande' }).click();
@@ -38,7 +26,7 @@ describe('two front desks, one slot', () => {
     const monday = new Date();
     monday.setUTCDate(monday.getUTCDate() + ((8 - monday.getUTCDay()) % 7 || 7));
     const day = monday.toISOString().slice(0, 10);
-    await platform.fhir(`PractitionerRole/${DOCTOR_ROLE}/$generate-slots`, {
+    await suite.platform().fhir(`PractitionerRole/${DOCTOR_ROLE}/$generate-slots`, {
       method: 'POST',
       body: JSON.stringify({
         resourceType: 'Parameters',
@@ -48,7 +36,7 @@ describe('two front desks, one slot', () => {
         ],
       }),
     });
-    const patients = await platform.fhir<Bundle<Patient>>('Patient?address-city=Pune&_count=2&_sort=_id');
+    const patients = await suite.platform().fhir<Bundle<Patient>>('Patient?address-city=Pune&_count=2&_sort=_id');
     const [p1, p2] = patients.entry?.map((e) => e.resource?.id ?? '') ?? [];
 
     const [a, b] = await Promise.all([deskAt(p1, day), deskAt(p2, day)]);
@@ -75,11 +63,11 @@ describe('two front desks, one slot', () => {
     expect(results.sort()).toEqual(['booked', 'refused']);
 
     // The server holds one appointment for that slot; the refused desk now sees it taken.
-    const slots = await platform.fhir<Bundle>(
-      `Slot?start=${encodeURIComponent(slotStart ?? '')}&schedule.actor=PractitionerRole/${DOCTOR_ROLE}`,
-    );
+    const slots = await suite
+      .platform()
+      .fhir<Bundle>(`Slot?start=${encodeURIComponent(slotStart ?? '')}&schedule.actor=PractitionerRole/${DOCTOR_ROLE}`);
     const slotId = slots.entry?.[0]?.resource?.id;
-    const booked = await platform.fhir<Bundle>(`Appointment?slot=Slot/${slotId}&status=booked`);
+    const booked = await suite.platform().fhir<Bundle>(`Appointment?slot=Slot/${slotId}&status=booked`);
     expect(booked.entry).toHaveLength(1);
     const refused = results[0] === 'refused' ? a : b;
     await expect.poll(() => refused.locator(`[data-testid="slot-${slotStart}"]`).count(), { timeout: 15_000 }).toBe(0);

@@ -1,35 +1,22 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowIfAsked, buildApps, DEMO_PASSWORD, launchBrowser, type Platform, startPlatform } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { allowIfAsked, DEMO_PASSWORD, platformForSuite } from './harness.ts';
 
-let platform: Platform;
-let browser: Browser;
-
-beforeAll(async () => {
-  buildApps();
-  platform = await startPlatform();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-});
+const suite = platformForSuite();
 
 describe('EHR launch', () => {
   it('opens the OPD app on the patient the launcher bound to the launch', async () => {
     // What the platform's launcher does: ask for a launch value bound to a patient it can see.
-    const res = await fetch(`${platform.url}/oauth2/launch`, {
+    const res = await fetch(`${suite.platform().url}/oauth2/launch`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await platform.systemToken()}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${await suite.platform().systemToken()}`, 'content-type': 'application/json' },
       body: JSON.stringify({ patient: 'demo-pt-priya-kulkarni' }),
     });
     expect(res.status).toBe(201);
     const { launch } = (await res.json()) as { launch: string };
 
-    const page = await (await browser.newContext()).newPage();
-    const iss = `${platform.url}/fhir/R4`;
-    await page.goto(`${platform.url}/apps/opd/launch?iss=${encodeURIComponent(iss)}&launch=${launch}`);
+    const page = await (await suite.browser().newContext()).newPage();
+    const iss = `${suite.platform().url}/fhir/R4`;
+    await page.goto(`${suite.platform().url}/apps/opd/launch?iss=${encodeURIComponent(iss)}&launch=${launch}`);
     await page.waitForSelector('input[name=login]');
     await page.fill('input[name=login]', 'anand-joshi@sanjeevani.demo');
     await page.fill('input[name=password]', DEMO_PASSWORD);
@@ -40,9 +27,9 @@ describe('EHR launch', () => {
   });
 
   it('refuses a launch value that was never issued, with a message instead of a blank page', async () => {
-    const page = await (await browser.newContext()).newPage();
-    const iss = `${platform.url}/fhir/R4`;
-    await page.goto(`${platform.url}/apps/opd/launch?iss=${encodeURIComponent(iss)}&launch=forged-launch-value`);
+    const page = await (await suite.browser().newContext()).newPage();
+    const iss = `${suite.platform().url}/fhir/R4`;
+    await page.goto(`${suite.platform().url}/apps/opd/launch?iss=${encodeURIComponent(iss)}&launch=forged-launch-value`);
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: 20_000 });
     expect(await alert.textContent()).toContain('The app could not be opened: Unknown or expired launch');

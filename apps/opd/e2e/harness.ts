@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { type RunningServer, startServer } from '../../../server/src/server.ts';
 import { scratchDatabase } from '../../../server/test/helpers/server.ts';
 
@@ -112,4 +113,28 @@ export async function allowIfAsked(page: Page): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
+
+/**
+ * One platform and one browser for a test file: built apps, started before the first test (after
+ * `prepare`), stopped after the last.
+ */
+export function platformForSuite(prepare?: (p: Platform) => Promise<void>): { platform: () => Platform; browser: () => Browser } {
+  let platform: Platform | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    buildApps();
+    platform = await startPlatform();
+    await prepare?.(platform);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+  const need = <T>(x: T | undefined): T => {
+    if (!x) throw new Error('the platform is not started');
+    return x;
+  };
+  return { platform: () => need(platform), browser: () => need(browser) };
 }

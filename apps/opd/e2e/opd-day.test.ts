@@ -1,32 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Bundle, PractitionerRole } from '@medplum/fhirtypes';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowIfAsked, buildApps, launchBrowser, type Platform, SCREENSHOTS, screenshot, signIn, startPlatform } from './harness.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { allowIfAsked, platformForSuite, SCREENSHOTS, screenshot, signIn } from './harness.ts';
 
 const DESK = 'desk.pune@sanjeevani.demo';
 const DOCTOR = 'anand-joshi@sanjeevani.demo';
 const DOCTOR_ROLE = 'demo-dr-anand-joshi-role';
 
-let platform: Platform;
-let browser: Browser;
-
-beforeAll(async () => {
-  buildApps();
-  platform = await startPlatform();
+const suite = platformForSuite(async (p) => {
   // The clinic runs every day in this test, so the flow does not depend on the weekday CI runs on.
-  const role = await platform.fhir<PractitionerRole>(`PractitionerRole/${DOCTOR_ROLE}`);
+  const role = await p.fhir<PractitionerRole>(`PractitionerRole/${DOCTOR_ROLE}`);
   role.availableTime = [
     { daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], availableStartTime: '09:00:00', availableEndTime: '12:00:00' },
   ];
-  await platform.fhir(`PractitionerRole/${DOCTOR_ROLE}`, { method: 'PUT', body: JSON.stringify(role) });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
+  await p.fhir(`PractitionerRole/${DOCTOR_ROLE}`, { method: 'PUT', body: JSON.stringify(role) });
 });
 
 async function choose(page: Page, testId: string, option: string | RegExp): Promise<void> {
@@ -40,7 +29,7 @@ async function notification(page: Page, text: string | RegExp): Promise<void> {
 
 describe('a clinic day in the OPD app', () => {
   it('registers, books, checks in, consults, prescribes, prints and switches to Hindi', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await suite.browser().newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -59,7 +48,7 @@ describe('a clinic day in the OPD app', () => {
 async function clinicDay(page: Page, context: BrowserContext, errors: string[]): Promise<void> {
   {
     // Front desk: search first, then register (the phone is a demo patient's: a duplicate warning).
-    await signIn(page, platform.url, DESK);
+    await signIn(page, suite.platform().url, DESK);
     await page.fill('[data-testid=patient-search]', 'Sneha Kulkarni');
     // Type-ahead forgives the name: a patient with the same surname shows, Sneha herself is new.
     await page.getByTestId('patient-results').getByText('Priya Kulkarni').waitFor();
@@ -111,7 +100,7 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     await page.getByTestId('queue-row-1').waitFor();
     await screenshot(page, 'queue');
     const display = await context.newPage();
-    await display.goto(`${platform.url}/apps/opd/queue/display`);
+    await display.goto(`${suite.platform().url}/apps/opd/queue/display`);
     await allowIfAsked(display);
     await display.getByText('Dr. Anand Joshi').waitFor();
     await screenshot(display, 'queue-display');
@@ -119,7 +108,7 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     await page.waitForURL(/launch|authorize/);
 
     // The doctor calls the next patient and consults.
-    await signIn(page, platform.url, DOCTOR);
+    await signIn(page, suite.platform().url, DOCTOR);
     await page.getByRole('link', { name: 'Queue' }).click();
     await page.getByRole('button', { name: 'Call next (token 1)' }).click();
     await page.waitForURL(/\/encounters\//);
@@ -183,8 +172,8 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     expect(pdf.status()).toBe(200);
     expect(pdf.headers()['content-type']).toContain('application/pdf');
     const encounterId = page.url().split('/').pop();
-    const printed = await fetch(`${platform.url}/fhir/R4/Encounter/${encounterId}/$prescription-pdf`, {
-      headers: { authorization: `Bearer ${await platform.systemToken()}`, accept: 'application/pdf' },
+    const printed = await fetch(`${suite.platform().url}/fhir/R4/Encounter/${encounterId}/$prescription-pdf`, {
+      headers: { authorization: `Bearer ${await suite.platform().systemToken()}`, accept: 'application/pdf' },
     });
     const pdfBytes = Buffer.from(await printed.arrayBuffer());
     expect(pdfBytes.subarray(0, 5).toString()).toBe('%PDF-');
@@ -203,17 +192,17 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     expect(errors).toEqual([]);
 
     // What the flow stored, read back through the API.
-    const requests = await platform.fhir<Bundle>(`MedicationRequest?subject=Patient/${patientId}`);
+    const requests = await suite.platform().fhir<Bundle>(`MedicationRequest?subject=Patient/${patientId}`);
     expect(
       requests.entry?.map((e) => (e.resource as { dosageInstruction?: { text?: string }[] }).dosageInstruction?.[0]?.text),
     ).toHaveLength(1);
-    const observations = await platform.fhir<Bundle>(`Observation?subject=Patient/${patientId}&_count=50`);
+    const observations = await suite.platform().fhir<Bundle>(`Observation?subject=Patient/${patientId}&_count=50`);
     const codes = observations.entry?.map((e) => (e.resource as { code: { coding?: { code?: string }[] } }).code.coding?.[0]?.code).sort();
     // Blood pressure panel, pulse, temperature, SpO2; complaints and examination notes.
     expect(codes).toEqual(['10154-3', '2708-6', '29545-1', '8310-5', '85354-9', '8867-4']);
-    const conditions = await platform.fhir<Bundle>(`Condition?subject=Patient/${patientId}`);
+    const conditions = await suite.platform().fhir<Bundle>(`Condition?subject=Patient/${patientId}`);
     expect(conditions.entry?.map((e) => (e.resource as { code: { text?: string } }).code.text)).toEqual(['Acute pharyngitis']);
-    const encounters = await platform.fhir<Bundle>(`Encounter?subject=Patient/${patientId}`);
+    const encounters = await suite.platform().fhir<Bundle>(`Encounter?subject=Patient/${patientId}`);
     expect(encounters.entry?.map((e) => (e.resource as { status: string }).status)).toEqual(['finished']);
   }
 }

@@ -4,6 +4,7 @@ import { useMedplum, ValueSetAutocomplete } from '@medplum/react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CONDITION_CATEGORY, CONDITION_CLINICAL, CONDITION_VERIFICATION, DIAGNOSIS_VALUE_SETS } from '../fhir/systems.ts';
+import type { VisitCardProps } from './useVisitSave.ts';
 
 export function diagnosisCondition(
   c: ValueSetExpansionContains,
@@ -31,9 +32,7 @@ export function DiagnosesCard({
 }: {
   encounter: Encounter;
   saved: Condition[];
-  onSaved: () => void;
-  onError: (e: unknown) => void;
-}) {
+} & VisitCardProps) {
   const medplum = useMedplum();
   const { t } = useTranslation('opd');
   const [system, setSystem] = useState<keyof typeof DIAGNOSIS_VALUE_SETS>('snomed');

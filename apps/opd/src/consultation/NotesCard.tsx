@@ -1,10 +1,9 @@
 import { Button, Card, Group, SimpleGrid, Textarea, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import type { Bundle, Encounter, Observation } from '@medplum/fhirtypes';
-import { useMedplum } from '@medplum/react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NOTE_KINDS, type NoteKind, noteKindOf, noteObservation } from './notes.ts';
+import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
 
 /** Complaints, history, examination and advice: saved together, each kept as its own coded note. */
 export function NotesCard({
@@ -15,13 +14,10 @@ export function NotesCard({
 }: {
   encounter: Encounter;
   saved: Observation[];
-  onSaved: () => void;
-  onError: (e: unknown) => void;
-}) {
-  const medplum = useMedplum();
+} & VisitCardProps) {
   const { t } = useTranslation('opd');
   const [texts, setTexts] = useState<Partial<Record<NoteKind, string>>>({});
-  const [saving, setSaving] = useState(false);
+  const { saving, save: run } = useVisitSave({ onSaved, onError });
   const existing = new Map(saved.map((o) => [noteKindOf(o), o]));
   // Reset the fields only when the stored notes themselves change, not when another card's save
   // reloads the visit while the doctor is typing here.
@@ -35,9 +31,8 @@ export function NotesCard({
     setTexts(next);
   }, [version]);
 
-  async function save() {
-    setSaving(true);
-    try {
+  const save = () =>
+    run(() => {
       const entry: Bundle['entry'] = [];
       for (const kind of Object.keys(NOTE_KINDS) as NoteKind[]) {
         const text = texts[kind]?.trim();
@@ -46,15 +41,8 @@ export function NotesCard({
         const resource = noteObservation(kind, text, encounter, old);
         entry.push({ resource, request: old ? { method: 'PUT', url: `Observation/${old.id}` } : { method: 'POST', url: 'Observation' } });
       }
-      if (entry.length) await medplum.executeBatch({ resourceType: 'Bundle', type: 'transaction', entry });
-      notifications.show({ color: 'teal', message: t('notes.saved') });
-      onSaved();
-    } catch (err) {
-      onError(err);
-    } finally {
-      setSaving(false);
-    }
-  }
+      return entry;
+    }, t('notes.saved'));
 
   return (
     <Card withBorder>

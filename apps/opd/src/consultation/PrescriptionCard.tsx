@@ -20,9 +20,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import type { AllergyIntolerance, Encounter, Medication, MedicationRequest, ServiceRequest } from '@medplum/fhirtypes';
-import { useMedplum } from '@medplum/react';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, parseIndianDate, todayInKolkata } from '../lib/format.ts';
@@ -30,22 +28,22 @@ import { addDays } from '../scheduling/days.ts';
 import { buildDosage, type DurationUnit, dosageLine, type Food, medicineWarnings } from './dosage.ts';
 import { COMMON_TESTS, type DraftMedication, formularyMatch, medicationName, ordersBundle } from './orders.ts';
 import { formularyLabel, useFormulary } from './useFormulary.ts';
+import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
 
 const FREQUENCIES = ['1-0-1', '1-1-1', '1-0-0', '0-0-1', '0-1-0', '1-1-1-1', '½-0-½', 'SOS', 'STAT', 'HS', 'weekly'];
 
 /** The e-prescription: medicines from the formulary with Indian 1-0-1 dosing, allergy and interaction warnings, lab orders and follow-up. */
-export function PrescriptionCard(props: {
-  encounter: Encounter;
-  patientLanguage?: string;
-  allergies: AllergyIntolerance[];
-  saved: MedicationRequest[];
-  savedTests: ServiceRequest[];
-  onSaved: () => void;
-  onError: (e: unknown) => void;
-}) {
+export function PrescriptionCard(
+  props: {
+    encounter: Encounter;
+    patientLanguage?: string;
+    allergies: AllergyIntolerance[];
+    saved: MedicationRequest[];
+    savedTests: ServiceRequest[];
+  } & VisitCardProps,
+) {
   const { encounter, allergies, saved, savedTests, onSaved, onError } = props;
   const patientLanguage = props.patientLanguage === 'hi' ? 'hi' : 'en';
-  const medplum = useMedplum();
   const session = useSession();
   const { t } = useTranslation('opd');
   const formulary = useFormulary();
@@ -62,7 +60,7 @@ export function PrescriptionCard(props: {
   const [tests, setTests] = useState<string[]>([]);
   const [followUpText, setFollowUpText] = useState('');
   const [acknowledged, setAcknowledged] = useState(false);
-  const [saving, setSaving] = useState(false);
+  const { saving, save: run } = useVisitSave({ onSaved, onError });
 
   const dosage = useMemo(
     () => buildDosage({ frequency, dose, food, duration, durationUnit }),
@@ -100,25 +98,20 @@ export function PrescriptionCard(props: {
     setAcknowledged(false);
   }
 
-  async function save() {
-    setSaving(true);
-    try {
-      const followUp = followUpText ? parseIndianDate(followUpText) : undefined;
-      const chosen = tests.map((name) => COMMON_TESTS.find((c) => c.display === name) ?? { display: name });
-      const bundle = ordersBundle(encounter, session.fhirUser ?? '', drafts, chosen, followUp);
-      if (!bundle.entry?.length) return;
-      await medplum.executeBatch(bundle);
-      setDrafts([]);
-      setTests([]);
-      setFollowUpText('');
-      notifications.show({ color: 'teal', message: t('prescription.saved') });
-      onSaved();
-    } catch (err) {
-      onError(err);
-    } finally {
-      setSaving(false);
-    }
-  }
+  const save = () =>
+    run(
+      () => {
+        const followUp = followUpText ? parseIndianDate(followUpText) : undefined;
+        const chosen = tests.map((name) => COMMON_TESTS.find((c) => c.display === name) ?? { display: name });
+        return ordersBundle(encounter, session.fhirUser ?? '', drafts, chosen, followUp).entry;
+      },
+      t('prescription.saved'),
+      () => {
+        setDrafts([]);
+        setTests([]);
+        setFollowUpText('');
+      },
+    );
 
   return (
     <Card withBorder>

@@ -1,9 +1,8 @@
 import { Badge, Button, Card, Group, NumberInput, SimpleGrid, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import type { Bundle, Encounter, Observation, Patient, Reference } from '@medplum/fhirtypes';
-import { useMedplum } from '@medplum/react';
+import type { Encounter, Observation, Patient, Reference } from '@medplum/fhirtypes';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
 import { flagOf, VITALS, type VitalKey, type VitalValues, vitalObservations, vitalValues } from './vitals.ts';
 
 const FIELDS: VitalKey[] = ['systolic', 'diastolic', 'pulse', 'temperature', 'spo2', 'respiration', 'weight', 'height'];
@@ -17,39 +16,19 @@ export function VitalsCard({
 }: {
   encounter: Encounter;
   saved: Observation[];
-  onSaved: () => void;
-  onError: (e: unknown) => void;
-}) {
-  const medplum = useMedplum();
+} & VisitCardProps) {
   const { t } = useTranslation('opd');
   const [values, setValues] = useState<VitalValues>({});
-  const [saving, setSaving] = useState(false);
+  const { saving, save: run } = useVisitSave({ onSaved, onError });
   const version = saved.map((o) => `${o.id}/${o.meta?.versionId}`).join();
   useEffect(() => setValues(vitalValues(saved)), [version]);
 
-  async function save() {
-    setSaving(true);
-    try {
-      const obs = vitalObservations(
-        values,
-        (encounter.subject ?? {}) as Reference<Patient>,
-        { reference: `Encounter/${encounter.id}` },
-        new Date().toISOString(),
-      );
-      const bundle: Bundle = {
-        resourceType: 'Bundle',
-        type: 'transaction',
-        entry: obs.map((resource) => ({ resource, request: { method: 'POST', url: 'Observation' } })),
-      };
-      await medplum.executeBatch(bundle);
-      notifications.show({ color: 'teal', message: t('vitals.saved') });
-      onSaved();
-    } catch (err) {
-      onError(err);
-    } finally {
-      setSaving(false);
-    }
-  }
+  const save = () =>
+    run(() => {
+      const subject = (encounter.subject ?? {}) as Reference<Patient>;
+      const obs = vitalObservations(values, subject, { reference: `Encounter/${encounter.id}` }, new Date().toISOString());
+      return obs.map((resource) => ({ resource, request: { method: 'POST', url: 'Observation' } }));
+    }, t('vitals.saved'));
 
   return (
     <Card withBorder>
