@@ -29,5 +29,7 @@ for (const app of APPS) {
   execFileSync(process.execPath, [join(appsDir, '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], {
     cwd: dir,
     stdio: 'inherit',
+    // Always the production build: a caller's NODE_ENV (vitest sets `test`) would give React's development build.
+    env: { ...process.env, NODE_ENV: 'production' },
   });
 }

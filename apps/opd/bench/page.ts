@@ -356,6 +356,8 @@ export interface QuerySample {
   /** Search requests the browser made for this query (1 unless the debounce let one slip). */
   requests: number;
   sameUrl: boolean;
+  /** How many times the query was typed (more than once when typing stalled past the debounce). */
+  attempts: number;
   error?: string;
 }
 
@@ -412,28 +414,40 @@ export async function measureTypeAhead(
     const nodeId = `bench-node-${i}-${Date.now()}`;
     // Alternate who goes first, so that neither always finds PostgreSQL's cache warmer.
     if (i % 2 === 1 && authorization) node = await nodeSearch(expectedUrl, nodeId);
-    const idsBefore = browserIds.length;
-    await page.evaluate(() => {
-      performance.clearResourceTimings();
-      (window as unknown as { __bench: BenchState }).__bench.query = {};
-    });
-    await page.keyboard.type(spec.text, { delay: 60 });
-    await page.waitForFunction(
-      () => {
-        const q = (window as unknown as { __bench: BenchState }).__bench.query;
-        return q?.painted !== undefined;
-      },
-      undefined,
-      { timeout: 30_000, polling: 'raf' },
-    );
-    const r = await page.evaluate(() => {
-      const q = (window as unknown as { __bench: BenchState }).__bench.query as QueryState;
-      const searches = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) =>
-        e.name.includes('/fhir/R4/Patient?'),
+    // Typed again when the timing does not belong to the whole query: if the typing stalled past
+    // the debounce (a busy machine), a search for a prefix went out and its rows were timed.
+    let idsBefore = browserIds.length;
+    let attempts = 0;
+    let r: QueryState & { count: number; url?: string; start?: number; end?: number };
+    for (;;) {
+      attempts++;
+      idsBefore = browserIds.length;
+      await page.evaluate(() => {
+        performance.clearResourceTimings();
+        (window as unknown as { __bench: BenchState }).__bench.query = {};
+      });
+      await page.keyboard.type(spec.text, { delay: 60 });
+      await page.waitForFunction(
+        () => {
+          const q = (window as unknown as { __bench: BenchState }).__bench.query;
+          return q?.painted !== undefined;
+        },
+        undefined,
+        { timeout: 30_000, polling: 'raf' },
       );
-      const last = searches[searches.length - 1];
-      return { ...q, count: searches.length, url: last?.name, start: last?.startTime, end: last?.responseEnd };
-    });
+      r = await page.evaluate(() => {
+        const q = (window as unknown as { __bench: BenchState }).__bench.query as QueryState;
+        const searches = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) =>
+          e.name.includes('/fhir/R4/Patient?'),
+        );
+        const last = searches[searches.length - 1];
+        return { ...q, count: searches.length, url: last?.name, start: last?.startTime, end: last?.responseEnd };
+      });
+      const whole = r.url === expectedUrl && r.count === 1 && (r.start ?? Number.NaN) >= (r.lastInput ?? Number.POSITIVE_INFINITY);
+      if (whole || attempts >= 3) break;
+      await clearSearch(page);
+      await page.focus(SEARCH_INPUT);
+    }
     if (Number.isNaN(node)) node = await nodeSearch(expectedUrl, nodeId);
     if (i < 0) continue;
     const start = r.start ?? Number.NaN;
@@ -451,6 +465,7 @@ export async function measureTypeAhead(
       wantedShown: (r.names ?? []).some((n) => spec.wanted(n)),
       requests: r.count,
       sameUrl: r.url === expectedUrl,
+      attempts,
       error: r.error,
     };
     if (browserIds.length === idsBefore) sample.serverBrowser = undefined;

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { BundleSizes, Composition } from './bundle.ts';
 import type { ExplainedSearch } from './explain.ts';
+import type { OthersCpu } from './machine.ts';
 import type { LoadSample, LoadSeries, NetworkConditions, QueryKind, QuerySample } from './page.ts';
 import { kb, median, ms, p95, ratio } from './stats.ts';
 
@@ -22,7 +23,8 @@ export interface BenchResults {
   throttled?: { conditions: NetworkConditions; series: LoadSeries };
   typeAhead: QuerySample[];
   plans: ExplainedSearch[];
-  machineLoad: { phase: string; start: number; end: number }[];
+  /** CPU other work on the machine used during each browser phase. */
+  machine: OthersCpu[];
 }
 
 const FIRST_LOAD_GOAL = 1500;
@@ -48,6 +50,10 @@ export function renderReport(r: BenchResults): string {
   const cpus = os.cpus();
   const date = new Date().toISOString().slice(0, 10);
   const b = r.bundle;
+  const files = (ext: string) => {
+    const n = b.assets.filter((a) => a.file.endsWith(ext)).length;
+    return `${n} file${n === 1 ? '' : 's'}`;
+  };
   const coldApp = pick(r.cold.app, (x) => x.painted);
   const q = r.typeAhead;
   const reqToPainted = pick(q, (x) => x.requestToPainted);
@@ -57,6 +63,7 @@ export function renderReport(r: BenchResults): string {
   const wanted = q.filter((x) => x.wantedShown).length;
   const single = q.filter((x) => x.requests === 1).length;
   const sameUrl = q.filter((x) => x.sameUrl).length;
+  const retyped = q.filter((x) => x.attempts > 1).length;
   const errors = q.filter((x) => x.error);
   const found = q.filter((x) => x.rows > 0);
   const nobody = q.filter((x) => x.rows === 0 && !x.error);
@@ -64,10 +71,10 @@ export function renderReport(r: BenchResults): string {
   const firstColdJs = r.cold.app.filter((x) => x.jsTransferBytes === 0).length;
   if (firstColdJs)
     notes.push(`${firstColdJs} of the "cache disabled" loads still got their JavaScript from a cache: those figures are optimistic.`);
-  const busiest = Math.max(0, ...r.machineLoad.flatMap((l) => [l.start, l.end]));
-  if (busiest > cpus.length)
+  const busiest = Math.max(0, ...r.machine.map((m) => m.otherCores));
+  if (busiest > cpus.length / 4)
     notes.push(
-      `The machine was busy with other work during this run (1-minute load average up to ${busiest.toFixed(1)} on ${cpus.length} cores): absolute timings are inflated, the ratios to the same-run baselines less so.`,
+      `Other work on the machine (not this benchmark) kept up to ${busiest.toFixed(1)} of its ${cpus.length} cores busy during a phase: absolute timings are inflated, the ratios to the same-run baselines less so.`,
     );
   if (errors.length)
     notes.push(`${errors.length} type-ahead queries ended in an error shown by the app: ${errors.map((e) => e.error).join('; ')}`);
@@ -108,8 +115,9 @@ PostgreSQL ${r.pgVersion}. Browser, server and database share the machine's core
 The server is one process with production settings: auditing on (every search writes an
 AuditEvent), rate limits off, LOG_LEVEL=silent. Data: the demo tenant plus
 ${r.patients.toLocaleString('en-US')} synthetic patients (\`syntheticPatientBundle\`, patients only),
-loaded through the repository in ${r.loadSeconds.toFixed(0)} s, then VACUUM ANALYZE. Machine load (1-minute load
-average at the start → end of each phase): ${r.machineLoad.map((l) => `${l.phase} ${l.start.toFixed(1)} → ${l.end.toFixed(1)}`).join(', ')}.
+loaded through the repository in ${r.loadSeconds.toFixed(0)} s, then VACUUM ANALYZE. CPU used during each phase by
+other work on the machine / by the benchmark itself (browser, server, its database backends), in
+cores: ${r.machine.length ? r.machine.map((m) => `${m.phase} ${m.otherCores.toFixed(2)} / ${m.ownCores.toFixed(2)}`).join(', ') : 'not measured (no /proc)'}.
 ${notes.length ? `\n${notes.map((n) => `> ${n}`).join('\n>\n')}\n` : ''}
 ## Goals
 
@@ -117,6 +125,7 @@ ${notes.length ? `\n${notes.map((n) => `> ${n}`).join('\n>\n')}\n` : ''}
 | --- | --- | --- | --- |
 | First load of the patient search page, HTTP cache disabled, p95 (p50) | ${ms(p95(coldApp))} (${ms(median(coldApp))}) | under 1.5 s | ${met(p95(coldApp), FIRST_LOAD_GOAL)} |
 | Type-ahead over ${r.patients.toLocaleString('en-US')} patients: search request sent → results painted, p95 (p50) | ${ms(p95(reqToPainted))} (${ms(median(reqToPainted))}) | under 150 ms | ${met(p95(reqToPainted), TYPE_AHEAD_GOAL)} |
+| for information: type-ahead, the ${nobody.length} of ${q.length} queries that found no one: request sent → "no patient found" painted, p50 (max) | ${ms(median(pick(nobody, (x) => x.requestToPainted)))} (${ms(Math.max(...pick(nobody, (x) => x.requestToPainted)))}) | - | - |
 | for information: last keystroke → results painted, p95 (p50); includes the app's 200 ms debounce | ${ms(p95(keyToPainted))} (${ms(median(keyToPainted))}) | - | - |
 | for information: JavaScript + CSS the page needs, gzip -9 (raw) | ${kb(b.total.gzip9)} (${kb(b.total.raw)}) | - | - |
 
@@ -132,8 +141,8 @@ ${b.assets
   .slice(0, 8)
   .map((a) => `| ${a.file} | ${kb(a.raw)} | ${kb(a.gzip6)} | ${kb(a.gzip9)} | ${kb(a.brotli)} |`)
   .join('\n')}${b.assets.length > 8 ? `\n| … ${b.assets.length - 8} more | | | | |` : ''}
-| **all JavaScript** (${b.assets.filter((a) => a.file.endsWith('.js')).length} files) | **${kb(b.js.raw)}** | **${kb(b.js.gzip6)}** | **${kb(b.js.gzip9)}** | **${kb(b.js.brotli)}** |
-| all CSS (${b.assets.filter((a) => a.file.endsWith('.css')).length} files) | ${kb(b.css.raw)} | ${kb(b.css.gzip6)} | ${kb(b.css.gzip9)} | ${kb(b.css.brotli)} |
+| **all JavaScript** (${files('.js')}) | **${kb(b.js.raw)}** | **${kb(b.js.gzip6)}** | **${kb(b.js.gzip9)}** | **${kb(b.js.brotli)}** |
+| all CSS (${files('.css')}) | ${kb(b.css.raw)} | ${kb(b.css.gzip6)} | ${kb(b.css.gzip9)} | ${kb(b.css.brotli)} |
 | total | ${kb(b.total.raw)} | ${kb(b.total.gzip6)} | ${kb(b.total.gzip9)} | ${kb(b.total.brotli)} |
 
 What this server actually sends for the JavaScript to a browser that accepts gzip and Brotli:
@@ -163,7 +172,7 @@ runs the consultation, prescribing and scheduling code too.
 
 One tab, signed in once as the Pune front desk (desk.pune@sanjeevani.demo) through the server's
 sign-in page; the SMART session lives in the tab's sessionStorage, so each navigation to
-/apps/opd/ resumes it without signing in again. Measured inside the page: an init script that runs
+/apps/opd/ resumes it without signing in again (a first visit ever also signs in: not measured here). Measured inside the page: an init script that runs
 before the page's own scripts watches the DOM and notes when the search input is in the document,
 laid out and enabled, then the end of the next frame ("painted"); times are performance.now(),
 whose zero is the navigation's start. Each timed navigation is a reload of the page (put there
@@ -217,14 +226,16 @@ access-log line (routing, token check, search, AuditEvent, response).
 | server's own time, the browser's requests | ${pp(pick(q, (x) => x.serverBrowser))} |
 | server's own time, Node's requests | ${pp(pick(q, (x) => x.serverNode))} |
 
-Browser request → painted over Node fetch(): **${ratio(median(reqToPainted), median(node))}** at p50, **${ratio(p95(reqToPainted), p95(node))}** at p95.
+Browser request → painted over Node fetch(): **${ratio(median(reqToPainted), median(node))}** at p50, **${ratio(p95(reqToPainted), p95(node))}** at p95;
+for the ${found.length} queries that found someone ${ratio(median(pick(found, (x) => x.requestToPainted)), median(pick(found, (x) => x.node)))} and ${ratio(p95(pick(found, (x) => x.requestToPainted)), p95(pick(found, (x) => x.node)))}.
 
 | kind (examples) | queries | browser request → painted p50 / p95 | Node fetch() p50 / p95 | server p50 / p95 | rows (median) | the patient or name looked for among the rows |
 | --- | --- | --- | --- | --- | --- | --- |
 ${kindRows.join('\n')}
 
 ${single}/${q.length} queries sent exactly one search request (the debounce let no intermediate one through); the
-browser's URL matched the one Node requested for ${sameUrl}/${q.length}. The synthetic population has 40 first
+browser's URL matched the one Node requested for ${sameUrl}/${q.length}. ${retyped} had to be typed again (at most
+three times) because the typing stalled past the debounce and a search for a prefix went out. The synthetic population has 40 first
 names and 24 surnames, so a name fragment matches thousands of patients and only the first 20 come back:
 the rows column shows how many, and the last column how often the name looked for (for a mobile number,
 that patient) was among them: ${wanted}/${q.length} in all. The server returns fuzzy matches newest first
@@ -258,8 +269,6 @@ ${x.plan}
 }`;
 }
 
-export function writeReport(r: BenchResults, path: string): string {
-  const text = renderReport(r);
-  writeFileSync(path, text);
-  return text;
+export function writeReport(r: BenchResults, path: string): void {
+  writeFileSync(path, renderReport(r));
 }

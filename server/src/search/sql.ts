@@ -342,7 +342,10 @@ function compileFuzzy(type: string, param: SearchParameter, values: string[], p:
     const x = p.add(normalizeString(v));
     return `l.norm % ${x} OR ${x} <% l.norm`;
   });
-  return `${alias}.id IN (SELECT l.resource_id FROM sp_string l WHERE l.resource_type = ${p.add(type)} AND l.code = '${param.code}' AND (${cond}))`;
+  // ANY(ARRAY(...)): the matching names are collected once, first. As a semi-join the planner walks
+  // the type newest-first checking each row's names, which reads every row when nothing matches
+  // (pg_trgm's operators are not leakproof, so under RLS their index is not used).
+  return `${alias}.id = ANY(ARRAY(SELECT l.resource_id FROM sp_string l WHERE l.resource_type = ${p.add(type)} AND l.code = '${param.code}' AND (${cond})))`;
 }
 
 /**
