@@ -46,6 +46,27 @@ describe('transaction bundles', () => {
     expect(search.body.entry.map((e: any) => e.resource.id)).toEqual([encounterId]);
   });
 
+  it('answers 201 with a versioned Location for an entry whose PUT created the resource, 200 for one that updated it', async () => {
+    const existing = await fhir.post('Patient', { resourceType: 'Patient', name: [{ family: 'Existing' }] });
+    const newId = `uhid-${Date.now()}`;
+    for (const type of ['transaction', 'batch']) {
+      const id = `${newId}-${type}`;
+      const res = await fhir.post('', {
+        resourceType: 'Bundle',
+        type,
+        entry: [
+          { resource: { resourceType: 'Patient', id, name: [{ family: 'Fresh' }] }, request: { method: 'PUT', url: `Patient/${id}` } },
+          { resource: { ...existing.body, gender: 'other' }, request: { method: 'PUT', url: `Patient/${existing.body.id}` } },
+        ],
+      });
+      expect(res.status).toBe(200);
+      const [made, updated] = res.body.entry.map((e: any) => e.response);
+      expect(made.status).toBe('201');
+      expect(made.location).toBe(`Patient/${id}/_history/1`);
+      expect(updated.status.slice(0, 3)).toBe('200');
+    }
+  });
+
   it('rolls back every entry when one fails, leaving no trace', async () => {
     const patientsBefore = await count('Patient');
     const existing = await fhir.post('Patient', { resourceType: 'Patient', name: [{ family: 'Before' }] });

@@ -1,4 +1,4 @@
-import { getStatus, isOk } from '@medplum/core';
+import { created, getStatus, isOk } from '@medplum/core';
 import type { FhirRequest, FhirRouter, HttpMethod } from '@medplum/fhir-router';
 import type { Binary, Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
@@ -11,6 +11,16 @@ export const FHIR_BASE_PATH = '/fhir/R4';
 
 // Bundles that are answers about many resources, not a stored resource of their own.
 const COLLECTIONS = new Set(['searchset', 'history', 'batch-response', 'transaction-response']);
+
+/** The router answers an entry's update-as-create with 200; the spec's answer is 201 and a Location. */
+function markCreatedEntries(bundle: Bundle): void {
+  if (bundle.type !== 'transaction-response' && bundle.type !== 'batch-response') return;
+  for (const entry of bundle.entry ?? []) {
+    const r = entry.resource;
+    if (!r || !createdByUpdate.has(r) || !entry.response) continue;
+    entry.response = { ...entry.response, status: '201', outcome: created, location: `${r.resourceType}/${r.id}/_history/${r.meta?.versionId}` };
+  }
+}
 
 type Prefer = 'minimal' | 'representation' | 'OperationOutcome';
 
@@ -100,6 +110,7 @@ export async function handleFhirRequest(
   };
   const [result, resource] = await router.handleRequest(fhirReq, repo).catch((err) => [toOutcome(err).body] as [OperationOutcome]);
   let status = resource && createdByUpdate.has(resource) ? 201 : getStatus(result);
+  if (resource?.resourceType === 'Bundle') markCreatedEntries(resource as Bundle);
   if (!isOk(result) || !resource) {
     // Router-caught errors arrive here as outcomes; never leak an unexpected one's details.
     if (status >= 500) res.locals.error = result;
