@@ -18,7 +18,12 @@ function markCreatedEntries(bundle: Bundle): void {
   for (const entry of bundle.entry ?? []) {
     const r = entry.resource;
     if (!r || !createdByUpdate.has(r) || !entry.response) continue;
-    entry.response = { ...entry.response, status: '201', outcome: created, location: `${r.resourceType}/${r.id}/_history/${r.meta?.versionId}` };
+    entry.response = {
+      ...entry.response,
+      status: '201',
+      outcome: created,
+      location: `${r.resourceType}/${r.id}/_history/${r.meta?.versionId}`,
+    };
   }
 }
 
