@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applySettings } from '../src/search/sql.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from './helpers/server.ts';
 
 let t: TestServer;
@@ -263,9 +264,26 @@ describe('type-ahead and lists', () => {
     // Oldest first here: the exact word beats a longer one and a near miss, whatever their age.
     expect(await found('Patient?name:fuzzy=ramesh')).toEqual([0, 1, 2]);
     expect(await found('Patient?name:fuzzy=rmesh,umesh&family:fuzzy=pande')).toEqual([2]);
+    // Several words must each start a word of the same name, typos forgiven.
+    expect(await found('Patient?name:fuzzy=rmesh%20patl')).toEqual([0]);
+    expect(await found('Patient?name:fuzzy=ramesh%20pande')).toEqual([]);
     expect(await found('Patient?name:fuzzy=ramesh&_sort=-_lastUpdated')).toEqual([2, 1, 0]);
     expect((await fhir.get('Patient?name:fuzzy=ramesh&_summary=count')).body.total).toBe(3);
     await Promise.all(ids.map((i) => fhir.delete(`Patient/${i}`)));
+  });
+
+  it("a query's own settings last only as long as it does", async () => {
+    const seen = await t.server.db.transaction({ tenantId: TENANT_A }, async (sql) => {
+      const show = async () =>
+        (await sql.query<{ v: string }>("SELECT current_setting('pg_trgm.word_similarity_threshold', true) AS v")).rows[0].v;
+      await sql.query("SELECT similarity('a', 'b')"); // loads pg_trgm, so its setting has a value
+      const before = await show();
+      const restore = await applySettings(sql, new Map([['pg_trgm.word_similarity_threshold', '0.5']]));
+      const during = await show();
+      await restore();
+      return [before, during, await show()];
+    });
+    expect(seen).toEqual(['0.6', '0.5', '0.6']);
   });
 
   it(':fuzzy can use its trigram index under row-level security: pg_trgm match operators are leakproof', async () => {

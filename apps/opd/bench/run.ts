@@ -8,7 +8,8 @@
  * BENCH_APPS_PATIENTS (default 100000) patients; BENCH_APPS_LOADS (20) page loads per series;
  * BENCH_APPS_QUERIES (50) type-ahead queries; BENCH_APPS_THROTTLED_LOADS (5, 0 to skip) loads on a
  * throttled connection; BENCH_APPS_COMPOSITION=0 skips the source-map build; BENCH_PG_ADMIN_URL
- * the PostgreSQL server (default the machine's); CHROMIUM_PATH the browser (default Debian's).
+ * the PostgreSQL server (default the machine's); CHROMIUM_PATH the browser (default Debian's);
+ * BENCH_APPS_KEEP_DATABASE=1 keeps the loaded scratch database (its URL is printed).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -132,7 +133,9 @@ async function main(): Promise<void> {
 
   try {
     const scratch = await scratchDatabase();
-    cleanups.push(() => scratch.drop());
+    // BENCH_APPS_KEEP_DATABASE=1 keeps the loaded database, to study query plans after the run.
+    if (process.env.BENCH_APPS_KEEP_DATABASE === '1') console.log(`keeping the database: ${scratch.url}`);
+    else cleanups.push(() => scratch.drop());
     console.log(`loading ${PATIENTS.toLocaleString('en-US')} synthetic patients into the demo tenant...`);
     const platform = await startPlatform(scratch, PATIENTS);
     cleanups.push(() => platform.server.stop());

@@ -38,7 +38,7 @@ import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
 import { forbiddenOutcome } from '../http/outcomes.ts';
 import { REVINCLUDE_ALL } from '../search/parse.ts';
-import { COMPARTMENT, compileGates, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
+import { applySettings, COMPARTMENT, compileGates, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
 import { readHistoryBundle } from './history.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
@@ -539,6 +539,7 @@ export class PostgresRepository extends FhirRepository {
       const compartment = searchRequest.filters?.find((f) => f.code === COMPARTMENT)?.value;
       const kind: AuditKind = searchRequest.types?.length ? 'search-system' : compartment ? 'search-compartment' : 'search-type';
       this.audit(tx, kind, compartment);
+      const restore = await applySettings(sql, p.settings);
       let resources: WithId<T>[] = [];
       if (count > 0) {
         const r = await sql.query<{ content: WithId<T> }>(q.page(count + 1, offset), p.values);
@@ -571,6 +572,7 @@ export class PostgresRepository extends FhirRepository {
         entries.push(...((await repo.referencingEntries(resources, entries)) as BundleEntry<WithId<T>>[]));
       }
       bundle.entry = entries;
+      await restore();
       if (!options?.resourceOnly) bundle.link = pageLinks(this.options.baseUrl, searchRequest, count, offset, hasMore);
       return bundle;
     });

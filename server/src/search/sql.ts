@@ -15,6 +15,7 @@ import {
 } from '@medplum/core';
 import type { SearchParameter } from '@medplum/fhirtypes';
 import type { AccessGate } from '../auth/access.ts';
+import type { Sql } from '../db/database.ts';
 import { compartmentParams } from './compartments.ts';
 import { valueRange } from './dates.ts';
 import { terminologyTokenCondition } from './terminology.ts';
@@ -31,6 +32,8 @@ export type AccessHook = (type: string) => AccessGate[] | null;
 
 export class SqlParams {
   readonly values: unknown[] = [];
+  /** Transaction-local settings the query needs (set_config before it runs, restored after). */
+  readonly settings = new Map<string, string>();
   private aliases = 0;
   /** When set, every resource table the query reads (chains and _has too) is narrowed by it. */
   access: AccessHook | undefined;
@@ -45,6 +48,23 @@ export class SqlParams {
   alias(): string {
     return `j${++this.aliases}`;
   }
+}
+
+/**
+ * Sets a compiled query's settings for the rest of the transaction; the returned function resets
+ * them, so later statements in the same transaction (a bundle's next entry) are unaffected. Only
+ * ever set transaction-locally, so a reset lands on the session's default.
+ */
+export async function applySettings(sql: Sql, settings: Map<string, string>): Promise<() => Promise<void>> {
+  if (settings.size === 0) return async () => {};
+  await sql.query('SELECT set_config(k, v, true) FROM unnest($1::text[], $2::text[]) AS s(k, v)', [
+    [...settings.keys()],
+    [...settings.values()],
+  ]);
+  return async () => {
+    // The keys are the compiler's own constants, never request input.
+    for (const key of settings.keys()) await sql.exec(`RESET ${key}`);
+  };
 }
 
 export interface CompiledSearch {
@@ -267,7 +287,7 @@ function andAccess(type: string, p: SqlParams, alias: string): string {
 
 /** Our own string modifier: trigram similarity, for type-ahead that forgives typos. */
 export const FUZZY = 'fuzzy';
-// Codes the partial trigram index covers (migrations/0004_fuzzy_names.sql).
+// Codes the partial trigram indexes cover (migrations/0013_fuzzy_under_rls.sql).
 const FUZZY_CODES = new Set(['name', 'family', 'given', 'phonetic', 'address', 'address-city']);
 
 /** The filter code the compartment search route adds: its value is "Patient/123". */
@@ -338,20 +358,33 @@ function compileCompartment(type: string, compartment: string, p: SqlParams, ali
 
 /**
  * name:fuzzy=rmesh - similar strings (pg_trgm): `%` forgives typos, `<%` matches a word start.
- * Both operators are marked leakproof (migrations/0013), so the partial trigram index serves them
- * under row-level security; the condition is written inline for the planner to see it.
+ * Several words ("deepak pat") must each start a word of one value, such as a name's text, so the
+ * index intersects them instead of collecting every Patil. Both operators are marked leakproof
+ * (migrations/0013), so the trigram indexes serve them under row-level security.
  */
 function fuzzyMatch(type: string, f: Filter, p: SqlParams): { where: string; score: string } {
   const param = getSearchParameter(type, f.code);
   if (param?.type !== 'string' || !FUZZY_CODES.has(param.code as string)) {
     throw new OperationOutcomeError(badRequest(`:fuzzy works on ${[...FUZZY_CODES].join(', ')}; not on ${f.code}`));
   }
-  const xs = splitSearchOnComma(f.value).map((v) => p.add(normalizeString(v)));
-  const match = xs.map((x) => `l.norm % ${x} OR ${x} <% l.norm`).join(' OR ');
-  const score = xs.map((x) => `similarity(l.norm, ${x}), word_similarity(${x}, l.norm)`).join(', ');
+  const values = splitSearchOnComma(f.value)
+    .map(normalizeString)
+    .filter((v) => v.trim());
+  if (!values.length) throw new OperationOutcomeError(badRequest(`:fuzzy needs a value`, f.code));
+  const matches: string[] = [];
+  const scores: string[] = [];
+  for (const v of values) {
+    const x = p.add(v);
+    const words = v.split(/\s+/).filter(Boolean);
+    // pg_trgm's 0.6 refuses a dropped letter in a short word ("rmesh" scores 0.5); the other
+    // words narrow the match, so each may be looser.
+    if (words.length > 1) p.settings.set('pg_trgm.word_similarity_threshold', '0.5');
+    matches.push(words.length > 1 ? words.map((w) => `${p.add(w)} <% l.norm`).join(' AND ') : `l.norm % ${x} OR ${x} <% l.norm`);
+    scores.push(`similarity(l.norm, ${x}), word_similarity(${x}, l.norm)`);
+  }
   return {
-    where: `l.resource_type = ${p.add(type)} AND l.code = '${param.code}' AND (${match})`,
-    score: `max(greatest(${score}))`,
+    where: `l.resource_type = ${p.add(type)} AND l.code = '${param.code}' AND (${matches.map((m) => `(${m})`).join(' OR ')})`,
+    score: `max(greatest(${scores.join(', ')}))`,
   };
 }
 
