@@ -238,9 +238,8 @@ browser's URL matched the one Node requested for ${sameUrl}/${q.length}. ${retyp
 three times) because the typing stalled past the debounce and a search for a prefix went out. The synthetic population has 40 first
 names and 24 surnames, so a name fragment matches thousands of patients and only the first 20 come back:
 the rows column shows how many, and the last column how often the name looked for (for a mobile number,
-that patient) was among them: ${wanted}/${q.length} in all. The server returns fuzzy matches newest first
-(\`ORDER BY last_updated DESC\`), not most similar first, so "neha kulka" may show twenty other similar
-names before any Neha Kulkarni. Searches and their AuditEvents hit a database that also holds the
+that patient) was among them: ${wanted}/${q.length} in all. The server returns fuzzy matches most similar
+first (then newest first), and several words must each start a word of the same name. Searches and their AuditEvents hit a database that also holds the
 demo tenant; the server's PostgreSQL pool and cache are shared with nothing else.
 ${
   r.plans.length
