@@ -347,6 +347,19 @@ describe('_filter', () => {
     await expectFound(filter('Patient', 'not (family eq Bhosale) and (family eq Jadhav or family eq Sen)'), ['vijay']);
   });
 
+  it('has the operators ew, po, ss and sb, binds and tighter than or, and reads keywords in any case', async () => {
+    await expectFound(filter('Patient', 'family ew sale'), ['asha']);
+    await expectFound(filter('Patient', 'family ew "HAV"'), ['vijay']);
+    const stamped = (await fhir.get(`Patient/${id.asha}`)).body.meta.lastUpdated.slice(0, 10);
+    await expectFound(filter('Patient', `_lastUpdated po ${stamped} and family eq Bhosale`), ['asha']);
+    await expectFound(filter('Patient', `_lastUpdated po 1999-01 and family eq Bhosale`), []);
+    await expectFound(filter('Patient', '_profile sb "https://nrces.in/ndhm/fhir/r4"'), ['asha']);
+    await expectFound(filter('Patient', '_profile ss "https://nrces.in/ndhm/fhir/r4/StructureDefinition/Patient"'), ['asha']);
+    // (Sen and Bhosale) or Jadhav; read right to left it would be Sen and (Bhosale or Jadhav): no one.
+    await expectFound(filter('Patient', 'family eq Sen and family eq Bhosale or family eq Jadhav'), ['vijay']);
+    await expectFound(filter('Patient', 'NOT (family eq Bhosale) AND family eq Jadhav'), ['vijay']);
+  });
+
   it('follows chains and handles tokens, references and presence', async () => {
     await expectFound(filter('Observation', 'subject.name co bhosale and code eq "http://loinc.org|8867-4"'), ['hr']);
     await expectFound(filter('Observation', `subject re Patient/${id.asha} and code ne "http://loinc.org|8310-5"`), ['hr']);
@@ -359,6 +372,11 @@ describe('_filter', () => {
     expect((await fhir.get(filter('Patient', 'nonsense eq 1'))).status).toBe(400);
     expect((await fhir.get(filter('Patient', 'family eq'))).status).toBe(400);
     expect((await fhir.get(filter('Patient', 'family zz Bhosale'))).status).toBe(400);
+    expect((await fhir.get(filter('Patient', '(family eq Bhosale'))).status).toBe(400);
+    expect((await fhir.get(filter('Patient', 'gender ew ale'))).status).toBe(400);
+    const chained = await fhir.get(filter('Observation', 'subject[name eq bhosale].gender eq female'));
+    expect(chained.status).toBe(400);
+    expect(chained.body.issue[0].details.text).toContain('inside a chain');
     await expectFound(filter('Patient', 'family eq Bhosale'), ['bAsha'], other);
   });
 });

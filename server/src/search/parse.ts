@@ -8,12 +8,12 @@ import {
   getSearchParameters,
   OperationOutcomeError,
   type Operator,
-  parseFilterParameter,
   parseSearchRequest,
   type SearchRequest,
 } from '@medplum/core';
 import type { ResourceType } from '@medplum/fhirtypes';
 import { assertStoredResourceType, storedResourceTypes } from '../fhir/definitions.ts';
+import { parseFilter } from './filter-parser.ts';
 import { FUZZY } from './sql.ts';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -136,7 +136,7 @@ function checkFilterExpression(resourceType: string, value: string): void {
       }
     }
   };
-  visit(parseFilterParameter(value));
+  visit(parseFilter(value));
 }
 
 /**

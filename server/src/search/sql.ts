@@ -8,7 +8,6 @@ import {
   getSearchParameter,
   getSearchParameterDetails,
   OperationOutcomeError,
-  parseFilterParameter,
   parseParameter,
   type SearchRequest,
   splitSearchOnComma,
@@ -18,6 +17,7 @@ import type { AccessGate } from '../auth/access.ts';
 import type { Sql } from '../db/database.ts';
 import { compartmentParams } from './compartments.ts';
 import { valueRange } from './dates.ts';
+import { parseFilter } from './filter-parser.ts';
 import { terminologyTokenCondition } from './terminology.ts';
 import { componentParameter, normalizeString } from './values.ts';
 
@@ -205,7 +205,7 @@ function compileFilterExpression(type: string, e: FhirFilterExpression, p: SqlPa
 }
 
 function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'): string {
-  if (f.code === '_filter') return compileFilterExpression(type, parseFilterParameter(f.value), p, alias);
+  if (f.code === '_filter') return compileFilterExpression(type, parseFilter(f.value), p, alias);
   if (f.code.startsWith('_has:')) return compileHas(type, f, p, alias);
   if (f.code.includes('.')) return compileChain(type, f, p, alias);
   if (f.code === COMPARTMENT) {
@@ -510,7 +510,7 @@ function tokenCondition(f: Filter, v: string, p: SqlParams): string {
 }
 
 function stringCondition(f: Filter, v: string, p: SqlParams): string {
-  switch (f.operator) {
+  switch (f.operator as string) {
     case 'exact':
       return `l.value = ${p.add(v)}`;
     case 'contains':
@@ -518,6 +518,8 @@ function stringCondition(f: Filter, v: string, p: SqlParams): string {
     case 'eq':
     case 'sw':
       return `l.norm LIKE ${p.add(`${escapeLike(normalizeString(v))}%`)}`;
+    case 'ew': // _filter's "ends with"
+      return `l.norm LIKE ${p.add(`%${escapeLike(normalizeString(v))}`)}`;
     default:
       return unsupported(`string modifier :${f.operator}`);
   }
@@ -569,6 +571,7 @@ export function dateCondition(low: string, high: string, op: string, v: string, 
     case 'eb':
       return `${high} < ${vl()}`;
     case 'ap':
+    case 'po': // _filter's "overlaps"
       return `${low} <= ${vh()} AND ${high} >= ${vl()}`;
     default:
       return unsupported(`date prefix ${op}`);
@@ -603,6 +606,7 @@ function dateRangeCondition(op: string, v: string, p: SqlParams): string {
     case 'eb':
       return `${range} << ${bound(r.low, null, '[)')}`;
     case 'ap':
+    case 'po': // _filter's "overlaps"
       return `${range} && ${bound(r.low, r.high, '[]')}`;
     default:
       return unsupported(`date prefix ${op}`);
