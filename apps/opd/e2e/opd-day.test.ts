@@ -49,9 +49,11 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
   {
     // Front desk: search first, then register (the phone is a demo patient's: a duplicate warning).
     await signIn(page, suite.platform().url, DESK);
-    await page.fill('[data-testid=patient-search]', 'Sneha Kulkarni');
-    // Type-ahead forgives the name: a patient with the same surname shows, Sneha herself is new.
+    // Type-ahead forgives a misspelt name; Sneha herself is new.
+    await page.fill('[data-testid=patient-search]', 'priya kulkarnee');
     await page.getByTestId('patient-results').getByText('Priya Kulkarni').waitFor();
+    await page.fill('[data-testid=patient-search]', 'Sneha Kulkarni');
+    await page.getByTestId('patient-results').getByText('Priya Kulkarni').waitFor({ state: 'detached' });
     await page.click('[data-testid=register-new]');
     await expect.poll(() => page.inputValue('[data-testid=field-given]'), { timeout: 15_000 }).toBe('Sneha');
     await choose(page, 'field-gender', 'Female');
