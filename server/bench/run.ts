@@ -258,7 +258,7 @@ ${row('create Patient', r.ours.create, r.baseline.create, '≥ 50%')}
 ${row('read Patient by id', r.ours.read, r.baseline.read, '-')}
 
 The baseline inserts the same JSON into one table and reads it back by primary key. Hospital-Ops
-additionally validates against the R4 definitions, sets the tenant context, writes the version
+additionally validates against the R4 definitions and the ABDM profile, sets the tenant context, writes the version
 and history rows and the search lookup rows, all in one transaction.
 
 Where the time goes: CPU per request, in the server process and in all PostgreSQL processes
