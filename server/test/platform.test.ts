@@ -18,7 +18,10 @@ describe('CapabilityStatement', () => {
     expect(cs.resourceType).toBe('CapabilityStatement');
     expect(cs.fhirVersion).toBe('4.0.1');
     const rest = cs.rest[0];
-    expect(rest.interaction.map((i: any) => i.code).sort()).toEqual(['batch', 'history-system', 'transaction']);
+    expect(rest.interaction.map((i: any) => i.code).sort()).toEqual(['batch', 'history-system', 'search-system', 'transaction']);
+    expect(rest.compartment).toEqual(
+      ['patient', 'device', 'encounter', 'practitioner', 'relatedPerson'].map((c) => `http://hl7.org/fhir/CompartmentDefinition/${c}`),
+    );
     const patient = rest.resource.find((r: any) => r.type === 'Patient');
     expect(patient.interaction.map((i: any) => i.code)).toEqual(
       expect.arrayContaining(['read', 'vread', 'update', 'patch', 'delete', 'create', 'search-type']),

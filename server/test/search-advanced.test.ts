@@ -142,6 +142,21 @@ describe('compartments and system search', () => {
     expect(page.body.link[0].url).toContain(`/Patient/${id.asha}/Observation?`);
   });
 
+  it('the other R4 compartments: Encounter, Practitioner, RelatedPerson, Device', async () => {
+    await expectFound(`Encounter/${id.enc}/Observation`, ['hr']);
+    await expectFound(`Encounter/${id.enc}/Encounter`, ['enc']);
+    await expectFound(`Encounter/${id.enc}/Observation?code=8310-5`, []);
+    await expectFound(`Practitioner/${id.drsen}/Observation`, ['hr']);
+    await expectFound(`Practitioner/${id.drsen}/Practitioner`, ['drsen']);
+    await expectFound(`RelatedPerson/${id.drsen}/Observation`, []);
+    await expectFound(`Device/${id.drsen}/Observation`, []);
+    // A type outside the compartment, and a type that defines no compartment.
+    expect((await fhir.get(`Encounter/${id.enc}/Patient`)).status).toBe(400);
+    expect((await fhir.get(`Location/${id.enc}/Observation`)).status).toBe(404);
+    await expectFound(`Encounter/${id.enc}/Observation`, [], other);
+    await expectFound(`Practitioner/${id.drsen}/Observation`, [], other);
+  });
+
   it('system search covers the listed types, or all of them', async () => {
     await expectFound(`?_type=Patient,Practitioner&_id=${id.asha},${id.drsen}`, ['asha', 'drsen']);
     await expectFound(`?_id=${id.enc}`, ['enc']);
@@ -220,6 +235,29 @@ describe('includes', () => {
       .map((e: any) => e.resource.id)
       .sort();
     expect(included).toEqual([id.asha, id.org].sort());
+  });
+
+  it('_revinclude lists the referrers of the page only, once each, newest first', async () => {
+    const mode = (res: any, m: string) => res.body.entry.filter((e: any) => e.search.mode === m).map((e: any) => e.resource.id);
+    // Two patients; one per page: the look-ahead row's referrers stay out.
+    const page = await fhir.get(
+      `Patient?_id=${id.asha},${id.vijay}&_sort=_id&_count=1&_revinclude=Observation:subject&_revinclude=Encounter:subject`,
+    );
+    const [first, ...others] = mode(page, 'match');
+    expect(others).toEqual([]);
+    const referrers = async (type: string) => mode(await fhir.get(`${type}?subject=Patient/${first}&_count=100`), 'match');
+    const expected = [...(await referrers('Observation')), ...(await referrers('Encounter'))];
+    expect(expected.length).toBeGreaterThan(0);
+    expect(mode(page, 'include')).toEqual(expected);
+    // Several includes: grouped by include, in the order they were asked for.
+    const both = await fhir.get(`Patient?_id=${id.asha}&_revinclude=Encounter:subject&_revinclude=Observation:subject`);
+    expect(mode(both, 'include')).toEqual([id.enc, id.hr]);
+    // A referrer that is also a match is listed once, as a match.
+    const self = await fhir.get(`Observation?_id=${id.hr}&_revinclude=Observation:has-member&_revinclude=Observation:subject`);
+    expect(mode(self, 'match')).toEqual([id.hr]);
+    expect(mode(self, 'include')).toEqual([]);
+    // A type modifier that names another target type includes nothing.
+    expect(mode(await fhir.get(`Patient?_id=${id.asha}&_revinclude=Observation:subject:Group`), 'include')).toEqual([]);
   });
 });
 

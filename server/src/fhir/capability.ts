@@ -1,5 +1,6 @@
 import { getSearchParameters } from '@medplum/core';
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { compartmentTypes } from '../search/compartments.ts';
 import { conformance } from '../validation/conformance.ts';
 import { storedResourceTypes } from './definitions.ts';
 
@@ -119,7 +120,9 @@ export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
           ],
         },
         resource,
-        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
+        // Compartment search ([Compartment]/[id]/[type]) over each of these.
+        compartment: compartmentTypes().map((c) => `http://hl7.org/fhir/CompartmentDefinition/${c[0].toLowerCase()}${c.slice(1)}`),
       },
     ],
   };

@@ -37,8 +37,10 @@ import type { Database, Sql, TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
 import { forbiddenOutcome } from '../http/outcomes.ts';
+import { decodeCursor, encodeCursor, type Keyset } from '../search/cursor.ts';
+import { pageWithRevIncludes } from '../search/includes.ts';
 import { REVINCLUDE_ALL } from '../search/parse.ts';
-import { applySettings, COMPARTMENT, compileGates, compileSearchQuery, quoteTable, SqlParams } from '../search/sql.ts';
+import { applySettings, COMPARTMENT, compileGates, compileSearchQuery, type PageRow, quoteTable, SqlParams } from '../search/sql.ts';
 import { readHistoryBundle } from './history.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
@@ -533,26 +535,35 @@ export class PostgresRepository extends FhirRepository {
       );
     }
     const p = new SqlParams(access ? (type) => (access.allows(type, 's') ? access.gates(type, 's') : null) : undefined);
-    const q = compileSearchQuery(searchRequest, p);
+    const cursor = searchRequest.cursor;
+    if (cursor !== undefined && offset > 0) throw new OperationOutcomeError(badRequest('Use _cursor or _offset, not both', '_cursor'));
+    const q = compileSearchQuery(searchRequest, p, cursor);
+    const backwards = cursor !== undefined && decodeCursor(q.keyset, cursor).before;
     return this.run(async (tx) => {
       const { sql } = tx;
       const compartment = searchRequest.filters?.find((f) => f.code === COMPARTMENT)?.value;
       const kind: AuditKind = searchRequest.types?.length ? 'search-system' : compartment ? 'search-compartment' : 'search-type';
       this.audit(tx, kind, compartment);
       const restore = await applySettings(sql, p.settings);
-      let resources: WithId<T>[] = [];
-      if (count > 0) {
-        const r = await sql.query<{ content: WithId<T> }>(q.page(count + 1, offset), p.values);
-        resources = r.rows.map((row) => fromStored(row.content));
-      }
-      const hasMore = resources.length > count;
-      if (hasMore) resources = resources.slice(0, count);
+      let rows: PageRow<WithId<T>>[] = [];
+      let included: Resource[] | undefined;
+      const withIncludes = count > 0 ? pageWithRevIncludes(searchRequest, p, q.page(count + 1, offset), count) : undefined;
+      if (withIncludes) {
+        const all = (await sql.query<PageRow<WithId<T>> & { part: number }>(withIncludes, p.values)).rows;
+        rows = all.filter((row) => row.part === 0);
+        included = all.filter((row) => row.part > 0).map((row) => fromStored(row.content as Resource));
+      } else if (count > 0) rows = (await sql.query<PageRow<WithId<T>>>(q.page(count + 1, offset), p.values)).rows;
+      // One row beyond the page says whether more follow (precede, when reading backwards).
+      const hasMore = rows.length > count;
+      if (hasMore) rows = rows.slice(0, count);
+      if (backwards) rows.reverse();
+      const resources = rows.map((row) => fromStored(row.content));
       const bundle: Bundle<WithId<T>> = { resourceType: 'Bundle', type: 'searchset' };
       const wantsTotal = searchRequest.total === 'accurate' || searchRequest.total === 'estimate' || count === 0;
       if (wantsTotal && !options?.resourceOnly) {
         const t = await sql.query<{ n: string | number }>(q.count, p.values);
         bundle.total = Number(t.rows[0].n);
-      } else if (!hasMore && !options?.resourceOnly) {
+      } else if (!hasMore && cursor === undefined && !options?.resourceOnly) {
         bundle.total = offset + resources.length; // the last page knows the total for free
       }
       const entries: BundleEntry<WithId<T>>[] = resources.map((resource) => ({
@@ -560,7 +571,17 @@ export class PostgresRepository extends FhirRepository {
         resource,
         search: { mode: 'match' },
       }));
-      if (searchRequest.include?.length || searchRequest.revInclude?.length) {
+      if (included) {
+        const seen = new Set(resources.map((r) => `${r.resourceType}/${r.id}`));
+        for (const resource of included) {
+          const key = `${resource.resourceType}/${resource.id}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          entries.push({ fullUrl: `${this.options.baseUrl}/fhir/R4/${key}`, resource, search: { mode: 'include' } } as BundleEntry<
+            WithId<T>
+          >);
+        }
+      } else if (searchRequest.include?.length || searchRequest.revInclude?.length) {
         // Included resources are part of the search's one AuditEvent.
         const repo = new PostgresRepository({ ...this.options, omitDenied: true, audit: undefined }, tx);
         await getExtraEntries(repo, searchRequest, resources, entries as BundleEntry[], {
@@ -573,7 +594,23 @@ export class PostgresRepository extends FhirRepository {
       }
       bundle.entry = entries;
       await restore();
-      if (!options?.resourceOnly) bundle.link = pageLinks(this.options.baseUrl, searchRequest, count, offset, hasMore);
+      if (!options?.resourceOnly) {
+        const paging: Paging = { count, offset, hasMore };
+        // Keyset links unless the client pages by _offset itself.
+        if (q.keyset && offset === 0) {
+          const key = (row: PageRow<unknown> | undefined) =>
+            row && q.keyset ? encodeCursor(q.keyset, keyValues(q.keyset, row), false) : undefined;
+          paging.keyset = {
+            self: cursor,
+            next: backwards || hasMore ? key(rows.at(-1)) : undefined,
+            previous:
+              cursor === undefined || (backwards && !hasMore) || rows.length === 0
+                ? undefined
+                : encodeCursor(q.keyset, keyValues(q.keyset, rows[0]), true),
+          };
+        }
+        bundle.link = pageLinks(this.options.baseUrl, searchRequest, paging);
+      }
       return bundle;
     });
   }
@@ -629,7 +666,7 @@ export class PostgresRepository extends FhirRepository {
           resource: resource as unknown as WithId<T>,
           search: { mode: 'match' as const },
         })),
-        link: pageLinks(this.options.baseUrl, req, count, offset, hasMore),
+        link: pageLinks(this.options.baseUrl, req, { count, offset, hasMore }),
       };
     });
   }
@@ -683,8 +720,21 @@ export function translateDbError(err: unknown): unknown {
   return err;
 }
 
-function pageLinks(baseUrl: string, req: SearchRequest, count: number, offset: number, hasMore: boolean): Bundle['link'] {
-  const make = (o: number) => {
+/** Where a page sits: by offset, or (`keyset`) by the cursors of its own and its neighbours. */
+interface Paging {
+  count: number;
+  offset: number;
+  hasMore: boolean;
+  keyset?: { self?: string; next?: string; previous?: string };
+}
+
+/** The values of a row's keyset columns, as a cursor carries them. */
+function keyValues(keyset: Keyset, row: PageRow<unknown>): string[] {
+  return keyset.keys.map((k) => String(row[k.column]));
+}
+
+function pageLinks(baseUrl: string, req: SearchRequest, { count, offset, hasMore, keyset }: Paging): Bundle['link'] {
+  const make = (o: number, cursor?: string) => {
     const params = new URLSearchParams();
     let path = req.types?.length ? '' : req.resourceType;
     if (req.types?.length) params.set('_type', req.types.join(','));
@@ -715,8 +765,16 @@ function pageLinks(baseUrl: string, req: SearchRequest, count: number, offset: n
     if (req.fields?.length) params.set('_elements', req.fields.join(','));
     params.set('_count', String(count));
     if (o > 0) params.set('_offset', String(o));
+    if (cursor) params.set('_cursor', cursor);
     return `${baseUrl}/fhir/R4/${path}?${params.toString()}`;
   };
+  if (keyset) {
+    const links: NonNullable<Bundle['link']> = [{ relation: 'self', url: make(0, keyset.self) }];
+    if (keyset.self) links.push({ relation: 'first', url: make(0) });
+    if (keyset.previous) links.push({ relation: 'previous', url: make(0, keyset.previous) });
+    if (keyset.next) links.push({ relation: 'next', url: make(0, keyset.next) });
+    return links;
+  }
   const links: NonNullable<Bundle['link']> = [{ relation: 'self', url: make(offset) }];
   if (offset > 0 && count > 0) links.push({ relation: 'previous', url: make(Math.max(0, offset - count)) });
   if (hasMore) links.push({ relation: 'next', url: make(offset + count) });

@@ -16,6 +16,7 @@ import type { SearchParameter } from '@medplum/fhirtypes';
 import type { AccessGate } from '../auth/access.ts';
 import type { Sql } from '../db/database.ts';
 import { compartmentParams } from './compartments.ts';
+import { decodeCursor, type Keyset, keysetCondition, keysetOf, keysetOrder } from './cursor.ts';
 import { valueRange } from './dates.ts';
 import { parseFilter } from './filter-parser.ts';
 import { terminologyTokenCondition } from './terminology.ts';
@@ -71,6 +72,8 @@ export interface CompiledSearch {
   from: string;
   where: string;
   orderBy: string;
+  /** A type-ahead ranks by closeness: its order is not a keyset. */
+  ranked: boolean;
 }
 
 const unsupported = (what: string): never => {
@@ -102,41 +105,60 @@ function compileSearch(req: SearchRequest, p: SqlParams, type: string = req.reso
   }
   const gate = accessCondition(type, p, 'r');
   if (gate) conds.push(gate);
-  return { from, where: conds.join(' AND '), orderBy };
+  return { from, where: conds.join(' AND '), orderBy, ranked: Boolean(ranking) };
+}
+
+/** A page's row: the resource and the key columns a cursor is made from (the time as text, exact to the microsecond). */
+export interface PageRow<T> {
+  content: T;
+  last_updated: string;
+  id: string;
 }
 
 export interface SearchQuery {
-  /** The page: resource content in order. */
+  /** The page, in order: `limit` rows after `offset` (counted from the cursor's row, if any). */
   page(limit: number, offset: number): string;
-  /** The number of matches. */
+  /** The number of matches (the cursor does not narrow it). */
   count: string;
+  /** The order as a keyset, when `_cursor` can page it. */
+  keyset: Keyset | undefined;
 }
 
-/** The SQL for a search over one type, or over several (system search: UNION ALL of the types). */
-export function compileSearchQuery(req: SearchRequest, p: SqlParams): SearchQuery {
+/**
+ * The SQL for a search over one type, or over several (system search: UNION ALL of the types).
+ * With a `_cursor`, the page starts after (or ends before) the cursor's row; a backward page
+ * comes out in reverse order, for the caller to turn around.
+ */
+export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: string): SearchQuery {
   if (!req.types?.length) {
     const q = compileSearch(req, p);
+    const keyset = keysetOf(req, q.ranked);
+    const pos = cursor === undefined ? undefined : decodeCursor(keyset, cursor);
+    const where = pos ? `${q.where} AND ${keysetCondition('r', pos, p)}` : q.where;
+    const order = pos ? keysetOrder('r', pos.keyset, pos.before) : q.orderBy;
     return {
-      page: (limit, offset) => `SELECT r.content FROM ${q.from} WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ${limit} OFFSET ${offset}`,
+      page: (limit, offset) =>
+        `SELECT r.content, r.last_updated::text AS last_updated, r.id FROM ${q.from} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       count: `SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`,
+      keyset,
     };
   }
-  const keys = (req.sortRules ?? []).map((rule) => {
-    const column = { _lastUpdated: 'last_updated', _id: 'id' }[rule.code];
-    if (!column)
+  for (const rule of req.sortRules ?? []) {
+    if (rule.code !== '_lastUpdated' && rule.code !== '_id')
       throw new OperationOutcomeError(badRequest(`Across several types, only _lastUpdated and _id can sort, not ${rule.code}`, '_sort'));
-    return `x.${column} ${rule.descending ? 'DESC' : 'ASC'}`;
-  });
-  const union = req.types
-    .map((type) => {
-      const q = compileSearch({ ...req, sortRules: undefined }, p, type);
-      return `SELECT r.content, r.last_updated, r.id FROM ${q.from} WHERE ${q.where}`;
-    })
-    .join(' UNION ALL ');
-  const order = [...(keys.length ? keys : ['x.last_updated DESC']), 'x.id ASC'].join(', ');
+  }
+  const keyset = keysetOf(req, false) as Keyset;
+  const pos = cursor === undefined ? undefined : decodeCursor(keyset, cursor);
+  const parts = req.types.map((type) => compileSearch({ ...req, sortRules: undefined }, p, type));
+  const after = pos ? ` AND ${keysetCondition('r', pos, p)}` : '';
+  const union = (columns: string, narrowed: boolean) =>
+    parts.map((q) => `SELECT ${columns} FROM ${q.from} WHERE ${q.where}${narrowed ? after : ''}`).join(' UNION ALL ');
+  const order = keysetOrder('x', keyset, Boolean(pos?.before));
   return {
-    page: (limit, offset) => `SELECT x.content FROM (${union}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
-    count: `SELECT count(*) AS n FROM (${union}) x`,
+    page: (limit, offset) =>
+      `SELECT x.content, x.last_updated::text AS last_updated, x.id FROM (${union('r.content, r.last_updated, r.id', true)}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+    count: `SELECT count(*) AS n FROM (${union('1', false)}) x`,
+    keyset,
   };
 }
 
@@ -273,7 +295,7 @@ export function compileGates(type: string, gates: AccessGate[], p: SqlParams, al
   }
 }
 
-function accessCondition(type: string, p: SqlParams, alias: string): string | undefined {
+export function accessCondition(type: string, p: SqlParams, alias: string): string | undefined {
   if (!p.access) return undefined;
   const gates = p.access(type);
   if (gates === null) return 'false';
