@@ -16,6 +16,7 @@ import type { Database } from '../src/db/database.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { loadDefinitions } from '../src/fhir/definitions.ts';
 import { PostgresRepository } from '../src/repo/postgres-repository.ts';
+import { encodeCursor, type Keyset, keysetOf } from '../src/search/cursor.ts';
 import { ensureTenant } from '../src/tenancy/tenants.ts';
 import { createScratchDatabase } from './scratch-database.ts';
 
@@ -85,8 +86,9 @@ const CASES: Case[] = [
     name: 'name fragment (Patient?name=shar)',
     fhir: (s) => `Patient?name=${fragment(s)}`,
     sql: (s) => ({
-      text: `SELECT p.content FROM "Patient" p WHERE p.deleted = false AND p.id IN (SELECT resource_id FROM sp_string WHERE resource_type = 'Patient' AND code = 'name' AND norm LIKE $1) ORDER BY p.last_updated DESC, p.id LIMIT 21`,
-      params: [`${fragment(s)}%`],
+      // A prefix range, not LIKE: under RLS only leakproof operators reach the index.
+      text: `SELECT p.content FROM "Patient" p WHERE p.deleted = false AND p.id IN (SELECT resource_id FROM sp_string WHERE resource_type = 'Patient' AND code = 'name' AND norm ~>=~ $1 AND norm ~<~ $2) ORDER BY p.last_updated DESC, p.id LIMIT 21`,
+      params: [fragment(s), fragment(s).slice(0, -1) + String.fromCharCode(fragment(s).charCodeAt(fragment(s).length - 1) + 1)],
     }),
   },
   {
@@ -145,8 +147,18 @@ const CASES: Case[] = [
       params: [],
     }),
   },
+  {
+    name: 'the same page reached by `_cursor` (next links)',
+    fhir: () => `Observation?code=http://loinc.org|8867-4&_count=20&_cursor=${LAST_PAGE_CURSOR.token}`,
+    sql: () => ({
+      text: `SELECT o.content FROM "Observation" o WHERE o.deleted = false AND o.id IN (SELECT resource_id FROM sp_token WHERE resource_type = 'Observation' AND code = 'code' AND system = 'http://loinc.org' AND value = '8867-4') AND o.last_updated <= $1 AND (o.last_updated < $1 OR (o.last_updated = $1 AND o.id > $2)) ORDER BY o.last_updated DESC, o.id LIMIT 21`,
+      params: LAST_PAGE_CURSOR.values,
+    }),
+  },
 ];
 let LAST_PAGE_OFFSET = 0;
+/** The cursor of the row just before the last page, as the previous page's `next` link carries it. */
+let LAST_PAGE_CURSOR = { token: '', values: [] as string[] };
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -172,6 +184,14 @@ async function main(): Promise<void> {
     const repo = new PostgresRepository({ db, tenant: { tenantId: TENANT }, baseUrl: 'http://bench', updateCreate: true });
     const total = (await repo.search(parseSearchRequest('Observation?code=http://loinc.org|8867-4&_total=accurate&_count=0'))).total ?? 0;
     LAST_PAGE_OFFSET = Math.max(0, Math.floor((total - 1) / 20) * 20);
+    const before = await db.transaction({ tenantId: TENANT }, (sql) =>
+      sql.query<{ lu: string; id: string }>(
+        `SELECT o.last_updated::text AS lu, o.id FROM "Observation" o WHERE o.deleted = false AND o.id IN (SELECT resource_id FROM sp_token WHERE resource_type = 'Observation' AND code = 'code' AND system = 'http://loinc.org' AND value = '8867-4') ORDER BY o.last_updated DESC, o.id LIMIT 1 OFFSET ${LAST_PAGE_OFFSET - 1}`,
+      ),
+    );
+    const keyset = keysetOf(parseSearchRequest('Observation?code=http://loinc.org|8867-4'), false) as Keyset;
+    const values = [before.rows[0].lu, before.rows[0].id];
+    LAST_PAGE_CURSOR = { token: encodeCursor(keyset, values, false), values };
 
     const results: { name: string; ours: number[]; hand: number[]; plan: string }[] = [];
     for (const c of CASES) {

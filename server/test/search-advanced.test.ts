@@ -307,6 +307,20 @@ describe('type-ahead and lists', () => {
     expect(await found('Patient?name:fuzzy=ramesh%20pande')).toEqual([]);
     expect(await found('Patient?name:fuzzy=ramesh&_sort=-_lastUpdated')).toEqual([2, 1, 0]);
     expect((await fhir.get('Patient?name:fuzzy=ramesh&_summary=count')).body.total).toBe(3);
+    // phonetic is the same type-ahead over the name rows (it keeps no rows of its own).
+    const viaName = await found('Patient?name:fuzzy=rameshh');
+    expect(viaName).toContain(0);
+    expect(await found('Patient?phonetic=rameshh')).toEqual(viaName);
+    expect(await found('Patient?phonetic=rmesh%20patl')).toEqual([0]);
+    expect(await found(`Patient?phonetic:missing=true&_id=${ids.join(',')}`)).toEqual([]);
+    expect(await found('Patient?name:fuzzy=umesh%20pande')).toEqual([2]);
+    expect(await found(`Patient?_filter=${encodeURIComponent('name eq "Umesh Pande"')}`)).toEqual([2]);
+    expect(await found('Patient?name:fuzzy=umesh&name:fuzzy=umesh%20pande')).toEqual([2]);
+    expect(await found(`Patient?_filter=${encodeURIComponent('phonetic eq "umesh pande"')}`)).toEqual([2]);
+    const rows = await t.server.db.transaction({ tenantId: TENANT_A }, (sql) =>
+      sql.query("SELECT 1 FROM sp_string WHERE code = 'phonetic'"),
+    );
+    expect(rows.rowCount).toBe(0);
     await Promise.all(ids.map((i) => fhir.delete(`Patient/${i}`)));
   });
 
@@ -432,6 +446,26 @@ describe('_revinclude=*', () => {
     const direct = await ids(fhir, `?_type=Encounter,Observation&subject=Patient/${id.asha}`);
     expect(included.map((r: any) => r.id).sort()).toEqual(expect.arrayContaining(direct));
     expect(res.body.link.find((l: any) => l.relation === 'self').url).toContain('_revinclude=*');
+  });
+
+  it(':iterate follows referrers of referrers, each once', async () => {
+    const report = await fhir.post('DiagnosticReport', {
+      resourceType: 'DiagnosticReport',
+      status: 'final',
+      code: loinc('8867-4'),
+      result: [{ reference: `Observation/${id.hr}` }],
+    });
+    const included = async (query: string) =>
+      (await fhir.get(query)).body.entry.filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource.id);
+    // The report points at the heart rate, not at the patient: only iterating reaches it.
+    expect(await included(`Patient?_id=${id.asha}&_revinclude=*`)).not.toContain(report.body.id);
+    const iterated = await included(`Patient?_id=${id.asha}&_revinclude:iterate=*`);
+    expect(iterated).toContain(report.body.id);
+    expect(iterated).toContain(id.hr);
+    expect(new Set(iterated).size).toBe(iterated.length);
+    const res = await fhir.get(`Patient?_id=${id.asha}&_revinclude:iterate=*`);
+    expect(res.body.link.find((l: any) => l.relation === 'self').url).toContain('_revinclude%3Aiterate=*');
+    await fhir.delete(`DiagnosticReport/${report.body.id}`);
   });
 
   it("never includes another tenant's references", async () => {

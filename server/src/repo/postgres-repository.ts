@@ -87,6 +87,11 @@ export const createdByUpdate = new WeakSet<object>();
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 1000;
 // SQLSTATEs worth retrying a whole transaction for: serialization failure, deadlock.
+// `_revinclude=*` includes at most this many resources, over at most this many levels (:iterate).
+const MAX_REVINCLUDE_ALL = 1000;
+const MAX_INCLUDE_DEPTH = 5;
+const revIncludeAllTooMany = badRequest(`_revinclude=* would include more than ${MAX_REVINCLUDE_ALL} resources; narrow the search`);
+
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 4;
 
@@ -588,9 +593,17 @@ export class PostgresRepository extends FhirRepository {
           fullUrl: (type, id) => `${this.options.baseUrl}/fhir/R4/${type}/${id}`,
         });
       }
-      if (REVINCLUDE_ALL.has(searchRequest) && resources.length > 0) {
+      const revAll = REVINCLUDE_ALL.get(searchRequest);
+      if (revAll && resources.length > 0) {
         const repo = new PostgresRepository({ ...this.options, omitDenied: true, audit: undefined }, tx);
-        entries.push(...((await repo.referencingEntries(resources, entries)) as BundleEntry<WithId<T>>[]));
+        // Level by level: what references the matches, then (iterate) what references those.
+        let level: Resource[] = resources;
+        for (let depth = 0; level.length > 0 && depth < (revAll.iterate ? MAX_INCLUDE_DEPTH : 1); depth++) {
+          const found = await repo.referencingEntries(level, entries);
+          entries.push(...(found as BundleEntry<WithId<T>>[]));
+          if (entries.length - resources.length > MAX_REVINCLUDE_ALL) throw new OperationOutcomeError(revIncludeAllTooMany);
+          level = found.map((e) => e.resource as Resource);
+        }
       }
       bundle.entry = entries;
       await restore();
@@ -625,12 +638,11 @@ export class PostgresRepository extends FhirRepository {
     const seen = new Set(already.map((e) => `${e.resource?.resourceType}/${e.resource?.id}`));
     const rows = await this.query((sql) =>
       sql.query<{ resource_type: string; resource_id: string }>(
-        'SELECT DISTINCT resource_type, resource_id FROM sp_reference WHERE target = ANY($1::text[]) ORDER BY 1, 2 LIMIT 1001',
+        `SELECT DISTINCT resource_type, resource_id FROM sp_reference WHERE target = ANY($1::text[]) ORDER BY 1, 2 LIMIT ${MAX_REVINCLUDE_ALL + 1}`,
         [targets],
       ),
     );
-    if (rows.rows.length > 1000)
-      throw new OperationOutcomeError(badRequest('_revinclude=* would include more than 1000 resources; narrow the search'));
+    if (rows.rows.length > MAX_REVINCLUDE_ALL) throw new OperationOutcomeError(revIncludeAllTooMany);
     const byType = new Map<string, string[]>();
     for (const r of rows.rows) {
       if (r.resource_type === 'AuditEvent' || seen.has(`${r.resource_type}/${r.resource_id}`)) continue;
@@ -754,7 +766,8 @@ function pageLinks(baseUrl: string, req: SearchRequest, { count, offset, hasMore
         inc.modifier === 'iterate' ? '_include:iterate' : '_include',
         [inc.resourceType, inc.searchParam, inc.targetType].filter(Boolean).join(':'),
       );
-    if (REVINCLUDE_ALL.has(req)) params.append('_revinclude', '*');
+    const revAll = REVINCLUDE_ALL.get(req);
+    if (revAll) params.append(revAll.iterate ? '_revinclude:iterate' : '_revinclude', '*');
     for (const inc of req.revInclude ?? [])
       params.append(
         inc.modifier === 'iterate' ? '_revinclude:iterate' : '_revinclude',

@@ -88,5 +88,8 @@ export function keysetCondition(alias: string, pos: CursorPosition, p: SqlParams
     const equal = pos.keyset.keys.slice(0, i).map((e, j) => `${alias}.${e.column} = ${params[j]}`);
     return [...equal, `${alias}.${k.column} ${beyond} ${params[i]}`].join(' AND ');
   });
-  return `(${terms.map((t) => `(${t})`).join(' OR ')})`;
+  // The first key's bound repeated on its own: an index on that column can start there.
+  const first = pos.keyset.keys[0];
+  const bound = `${alias}.${first.column} ${first.descending !== pos.before ? '<=' : '>='} ${params[0]}`;
+  return `(${bound} AND (${terms.map((t) => `(${t})`).join(' OR ')}))`;
 }

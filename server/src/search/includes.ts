@@ -26,8 +26,10 @@ export function pageWithRevIncludes(req: SearchRequest, p: SqlParams, page: stri
     if (getSearchParameterDetails(inc.resourceType, param).type === SearchParameterType.CANONICAL) return undefined;
     if (inc.targetType && inc.targetType !== req.resourceType) continue; // the router's step finds nothing either
     const gate = accessCondition(inc.resourceType, p, 'i');
-    const referrers = `SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(inc.resourceType)} AND l.code = ${p.add(inc.searchParam)} AND l.target IN (SELECT ${p.add(`${req.resourceType}/`)} || m.id FROM page m WHERE m.n <= ${count})`;
-    const found = `SELECT i.content FROM ${quoteTable(inc.resourceType)} i WHERE i.deleted = false AND i.id IN (${referrers})${gate ? ` AND ${gate}` : ''} ORDER BY i.last_updated DESC, i.id LIMIT ${MAX_PER_INCLUDE}`;
+    // ANY(ARRAY(...)): each set is computed first and probed through the index, where IN (...)
+    // let the planner guess the page's size and scan every row of the parameter instead.
+    const referrers = `SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(inc.resourceType)} AND l.code = ${p.add(inc.searchParam)} AND l.target = ANY(ARRAY(SELECT ${p.add(`${req.resourceType}/`)} || m.id FROM page m WHERE m.n <= ${count}))`;
+    const found = `SELECT i.content FROM ${quoteTable(inc.resourceType)} i WHERE i.deleted = false AND i.id = ANY(ARRAY(${referrers}))${gate ? ` AND ${gate}` : ''} ORDER BY i.last_updated DESC, i.id LIMIT ${MAX_PER_INCLUDE}`;
     parts.push(
       `SELECT ${k + 1} AS part, x.n, x.content, NULL AS last_updated, NULL AS id FROM (SELECT f.content, row_number() OVER () AS n FROM (${found}) f) x`,
     );

@@ -14,7 +14,7 @@ import {
 import type { ResourceType } from '@medplum/fhirtypes';
 import { assertStoredResourceType, storedResourceTypes } from '../fhir/definitions.ts';
 import { parseFilter } from './filter-parser.ts';
-import { FUZZY } from './sql.ts';
+import { FUZZY, phoneticAsName } from './sql.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -118,7 +118,10 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
   const revAll = takeRevIncludeWildcard(cleaned);
   const request = parseSearchRequest(resourceType as ResourceType, cleaned);
   if (extra.length) request.filters = [...(request.filters ?? []), ...extra];
-  if (revAll) REVINCLUDE_ALL.add(request);
+  // Rewritten here too (not only when compiled), so that a phonetic search is ranked like a type-ahead.
+  if (request.filters) request.filters = request.filters.map((f) => phoneticAsName(resourceType, f));
+  for (const rule of request.sortRules ?? []) if (rule.code === 'phonetic') rule.code = 'name';
+  if (revAll) REVINCLUDE_ALL.set(request, revAll);
   return { request, ignored };
 }
 
@@ -140,21 +143,26 @@ function checkFilterExpression(resourceType: string, value: string): void {
 }
 
 /**
- * Searches that asked for `_revinclude=*`: every resource, of any type, that references a match.
- * Expanding it into one `_revinclude` per reference parameter would be hundreds of searches (387
- * point at Patient); the repository answers it with one reverse lookup instead.
+ * Searches that asked for `_revinclude=*`: every resource, of any type, that references a match;
+ * with `_revinclude:iterate=*`, also what references those, and so on. Expanding it into one
+ * `_revinclude` per reference parameter would be hundreds of searches (387 point at Patient); the
+ * repository answers it with one reverse lookup per level instead.
  */
-export const REVINCLUDE_ALL = new WeakSet<object>();
+export const REVINCLUDE_ALL = new WeakMap<object, { iterate: boolean }>();
 
-function takeRevIncludeWildcard(query: Query): boolean {
-  const value = query._revinclude;
-  if (value === undefined) return false;
-  const values = Array.isArray(value) ? value : [value];
-  if (!values.includes('*')) return false;
-  const rest = values.filter((v) => v !== '*');
-  if (rest.length) query._revinclude = rest;
-  else delete query._revinclude;
-  return true;
+function takeRevIncludeWildcard(query: Query): { iterate: boolean } | undefined {
+  let found: { iterate: boolean } | undefined;
+  for (const key of ['_revinclude', '_revinclude:iterate']) {
+    const value = query[key];
+    if (value === undefined) continue;
+    const values = Array.isArray(value) ? value : [value];
+    if (!values.includes('*')) continue;
+    found = { iterate: key.endsWith(':iterate') || Boolean(found?.iterate) };
+    const rest = values.filter((v) => v !== '*');
+    if (rest.length) query[key] = rest;
+    else delete query[key];
+  }
+  return found;
 }
 
 /** `_include=*` and `_include=Observation:*`: every reference parameter of the type. */

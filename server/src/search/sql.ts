@@ -226,7 +226,19 @@ function compileFilterExpression(type: string, e: FhirFilterExpression, p: SqlPa
   return compileFilter(type, { code: c.path, operator, value: c.value }, p, alias);
 }
 
-function compileFilter(type: string, f: Filter, p: SqlParams, alias = 'r'): string {
+/**
+ * `phonetic` ("some kind of phonetic matching", R4) is read as a type-ahead over the name rows:
+ * trigram closeness forgives the spelling variants a sound-alike search is for (Ramesh, Rmesh,
+ * Rameshh), where a phonetic code built for English names would not fit Indian ones. Every text
+ * match (plain, `:exact`, `:contains`, `_filter`'s eq) is that closeness; `:missing` stays itself.
+ */
+export function phoneticAsName(type: string, f: Filter): Filter {
+  if (f.code !== 'phonetic' || getSearchParameter(type, 'name')?.type !== 'string') return f;
+  return { ...f, code: 'name', operator: f.operator === 'missing' ? f.operator : (FUZZY as Filter['operator']) };
+}
+
+function compileFilter(type: string, filter: Filter, p: SqlParams, alias = 'r'): string {
+  const f = phoneticAsName(type, filter);
   if (f.code === '_filter') return compileFilterExpression(type, parseFilter(f.value), p, alias);
   if (f.code.startsWith('_has:')) return compileHas(type, f, p, alias);
   if (f.code.includes('.')) return compileChain(type, f, p, alias);
@@ -384,7 +396,7 @@ function compileCompartment(type: string, compartment: string, p: SqlParams, ali
  * index intersects them instead of collecting every Patil. Both operators are marked leakproof
  * (migrations/0013), so the trigram indexes serve them under row-level security.
  */
-function fuzzyMatch(type: string, f: Filter, p: SqlParams): { where: string; score: string } {
+function fuzzyMatch(type: string, f: Filter, p: SqlParams, scored: boolean): { where: string; score: string } {
   const param = getSearchParameter(type, f.code);
   if (param?.type !== 'string' || !FUZZY_CODES.has(param.code as string)) {
     throw new OperationOutcomeError(badRequest(`:fuzzy works on ${[...FUZZY_CODES].join(', ')}; not on ${f.code}`));
@@ -396,13 +408,14 @@ function fuzzyMatch(type: string, f: Filter, p: SqlParams): { where: string; sco
   const matches: string[] = [];
   const scores: string[] = [];
   for (const v of values) {
-    const x = p.add(v);
     const words = v.split(/\s+/).filter(Boolean);
+    // Only a value the statement uses may become a parameter (PostgreSQL must infer its type).
+    const x = words.length > 1 && !scored ? '' : p.add(v);
     // pg_trgm's 0.6 refuses a dropped letter in a short word ("rmesh" scores 0.5); the other
     // words narrow the match, so each may be looser.
     if (words.length > 1) p.settings.set('pg_trgm.word_similarity_threshold', '0.5');
     matches.push(words.length > 1 ? words.map((w) => `${p.add(w)} <% l.norm`).join(' AND ') : `l.norm % ${x} OR ${x} <% l.norm`);
-    scores.push(`similarity(l.norm, ${x}), word_similarity(${x}, l.norm)`);
+    if (scored) scores.push(`similarity(l.norm, ${x}), word_similarity(${x}, l.norm)`);
   }
   return {
     where: `l.resource_type = ${p.add(type)} AND l.code = '${param.code}' AND (${matches.map((m) => `(${m})`).join(' OR ')})`,
@@ -411,12 +424,12 @@ function fuzzyMatch(type: string, f: Filter, p: SqlParams): { where: string; sco
 }
 
 function compileFuzzy(type: string, f: Filter, p: SqlParams, alias: string): string {
-  return `${alias}.id IN (SELECT l.resource_id FROM sp_string l WHERE ${fuzzyMatch(type, f, p).where})`;
+  return `${alias}.id IN (SELECT l.resource_id FROM sp_string l WHERE ${fuzzyMatch(type, f, p, false).where})`;
 }
 
 /** The matching resources with their best similarity, for ordering a type-ahead by closeness. */
 function fuzzyScores(type: string, f: Filter, p: SqlParams): string {
-  const m = fuzzyMatch(type, f, p);
+  const m = fuzzyMatch(type, f, p, true);
   return `SELECT l.resource_id, ${m.score} AS score FROM sp_string l WHERE ${m.where} GROUP BY l.resource_id`;
 }
 
@@ -531,6 +544,20 @@ function tokenCondition(f: Filter, v: string, p: SqlParams): string {
   return `l.system = ${p.add(system)} AND l.value = ${p.add(code)}`;
 }
 
+/**
+ * Values of `column` that start with `prefix`, as a byte-order range (`text_pattern_ops`): under
+ * row-level security only leakproof operators reach an index, and LIKE is not one, so `LIKE 'shar%'`
+ * would read every name row of the tenant. The successor of the last code point bounds the range.
+ */
+function prefixCondition(column: string, prefix: string, p: SqlParams): string {
+  const points = [...prefix];
+  const last = points.pop()?.codePointAt(0);
+  if (last === undefined || last >= 0x10ffff) return `${column} LIKE ${p.add(`${escapeLike(prefix)}%`)}`;
+  const next = last === 0xd7ff ? 0xe000 : last + 1; // surrogates are not characters
+  const upper = points.join('') + String.fromCodePoint(next);
+  return `${column} ~>=~ ${p.add(prefix)} AND ${column} ~<~ ${p.add(upper)}`;
+}
+
 function stringCondition(f: Filter, v: string, p: SqlParams): string {
   switch (f.operator as string) {
     case 'exact':
@@ -539,7 +566,7 @@ function stringCondition(f: Filter, v: string, p: SqlParams): string {
       return `l.norm LIKE ${p.add(`%${escapeLike(normalizeString(v))}%`)}`;
     case 'eq':
     case 'sw':
-      return `l.norm LIKE ${p.add(`${escapeLike(normalizeString(v))}%`)}`;
+      return prefixCondition('l.norm', normalizeString(v), p);
     case 'ew': // _filter's "ends with"
       return `l.norm LIKE ${p.add(`%${escapeLike(normalizeString(v))}`)}`;
     default:

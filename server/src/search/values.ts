@@ -67,6 +67,9 @@ export interface SearchRows {
 
 // Answered from the resource table's own columns, or not value-indexed at all.
 const NATIVE = new Set(['_id', '_lastUpdated', '_content', '_text', '_list', '_query', '_has', '_type', '_filter']);
+// `phonetic` has the same expression as `name` (Patient, Practitioner, Person, RelatedPerson): it is
+// searched over the name rows by trigram closeness (sql.ts), so its copy of them is not stored.
+const SEARCHED_OVER_OTHER_ROWS = new Set(['phonetic']);
 
 /** Lower-case and strip accents, for case- and accent-insensitive string search. */
 export function normalizeString(s: string): string {
@@ -94,7 +97,9 @@ export function indexedParameters(resourceType: string): IndexedParameter[] {
   let list = indexedCache.get(resourceType);
   if (!list) {
     list = Object.values(getSearchParameters(resourceType) ?? {})
-      .filter((p) => !NATIVE.has(p.code as string) && p.type !== 'special' && p.expression)
+      .filter(
+        (p) => !NATIVE.has(p.code as string) && !SEARCHED_OVER_OTHER_ROWS.has(p.code as string) && p.type !== 'special' && p.expression,
+      )
       .map((param) => ({ param, details: getSearchParameterDetails(resourceType, param) }));
     indexedCache.set(resourceType, list);
   }
