@@ -426,10 +426,36 @@ describe('_filter', () => {
     expect((await fhir.get(filter('Patient', 'family zz Bhosale'))).status).toBe(400);
     expect((await fhir.get(filter('Patient', '(family eq Bhosale'))).status).toBe(400);
     expect((await fhir.get(filter('Patient', 'gender ew ale'))).status).toBe(400);
-    const chained = await fhir.get(filter('Observation', 'subject[name eq bhosale].gender eq female'));
-    expect(chained.status).toBe(400);
-    expect(chained.body.issue[0].details.text).toContain('inside a chain');
     await expectFound(filter('Patient', 'family eq Bhosale'), ['bAsha'], other);
+  });
+
+  it('filters inside a path narrow the resources a chain reaches', async () => {
+    await expectFound(filter('Observation', 'subject[family eq Bhosale].name co asha'), ['hr']);
+    await expectFound(filter('Observation', 'subject[family eq Jadhav].name co asha'), []);
+    await expectFound(filter('Observation', `subject[family eq Bhosale].organization re Organization/${id.org}`), ['hr']);
+    await expectFound(
+      filter('Observation', 'subject:Patient[family eq Jadhav or family eq Bhosale] pr true and code eq "http://loinc.org|8310-5"'),
+      ['temp'],
+    );
+    await expectFound(filter('Observation', 'subject[family eq Bhosale and name sw ash] pr true'), ['hr']);
+    // A filter on a chained link: the heart rate's encounter's patient.
+    await expectFound(filter('Observation', 'encounter.subject[family eq Bhosale] pr true'), ['hr']);
+    await expectFound(filter('Observation', 'encounter[status eq finished].subject[family eq Bhosale] pr true'), ['hr']);
+    await expectFound(filter('Observation', 'encounter[status eq planned].subject[family eq Bhosale] pr true'), []);
+    const ids2 = await ids(fhir, filter('Observation', 'subject[family eq Bhosale] pr false'));
+    expect(ids2).toContain(id.temp);
+    expect(ids2).not.toContain(id.hr);
+    // The other tenant's look-alike is reached only by that tenant.
+    await expectFound(filter('Observation', 'subject[family eq Bhosale] pr true'), ['bHr'], other);
+    for (const bad of [
+      'subject[family eq Bhosale] eq x',
+      'code[family eq x] pr true',
+      'subject[nonsense eq 1] pr true',
+      'subject[family eq x',
+    ]) {
+      const res = await fhir.get(filter('Observation', bad));
+      expect(res.status, bad).toBe(400);
+    }
   });
 });
 

@@ -27,7 +27,7 @@ import {
   type TransactionOptions,
   type UpdateResourceOptions,
 } from '@medplum/fhir-router';
-import type { Bundle, BundleEntry, Parameters, Reference, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Parameters, Reference, Resource, ValueSet } from '@medplum/fhirtypes';
 import type { AuditInput, AuditKind } from '../audit/event.ts';
 import { queueAudit } from '../audit/log.ts';
 import { readAuditEvent, searchAuditLog } from '../audit/search.ts';
@@ -41,6 +41,7 @@ import { decodeCursor, encodeCursor, type Keyset } from '../search/cursor.ts';
 import { pageWithRevIncludes } from '../search/includes.ts';
 import { REVINCLUDE_ALL } from '../search/parse.ts';
 import { applySettings, COMPARTMENT, compileGates, compileSearchQuery, type PageRow, quoteTable, SqlParams } from '../search/sql.ts';
+import { unpublishedValueSets } from '../search/terminology.ts';
 import { readHistoryBundle } from './history.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
@@ -540,6 +541,9 @@ export class PostgresRepository extends FhirRepository {
       );
     }
     const p = new SqlParams(access ? (type) => (access.allows(type, 's') ? access.gates(type, 's') : null) : undefined);
+    for (const vs of await this.tenantValueSets(unpublishedValueSets(searchRequest.filters ?? []))) {
+      p.tenantValueSets.set(vs.key, vs.resource);
+    }
     const cursor = searchRequest.cursor;
     if (cursor !== undefined && offset > 0) throw new OperationOutcomeError(badRequest('Use _cursor or _offset, not both', '_cursor'));
     const q = compileSearchQuery(searchRequest, p, cursor);
@@ -626,6 +630,25 @@ export class PostgresRepository extends FhirRepository {
       }
       return bundle;
     });
+  }
+
+  /**
+   * The tenant's own ValueSets for `:in`/`:not-in` (canonical URL, optionally `|version`; the
+   * newest when several carry the URL). Read as the server: the codes they list are what the
+   * search needs, whoever may read ValueSets. A URL no ValueSet has is left for the compiler to refuse.
+   */
+  private async tenantValueSets(urls: string[]): Promise<{ key: string; resource: ValueSet }[]> {
+    if (urls.length === 0) return [];
+    const server = new PostgresRepository({ ...this.options, access: undefined, audit: undefined, omitDenied: false }, this.tx);
+    const found: { key: string; resource: ValueSet }[] = [];
+    for (const key of urls) {
+      const [url, version] = key.split('|');
+      const filters: Filter[] = [{ code: 'url', operator: 'eq' as Filter['operator'], value: url }];
+      if (version) filters.push({ code: 'version', operator: 'eq' as Filter['operator'], value: version });
+      const [resource] = await server.searchResources<ValueSet>({ resourceType: 'ValueSet', filters, count: 1 });
+      if (resource) found.push({ key, resource });
+    }
+    return found;
   }
 
   /**

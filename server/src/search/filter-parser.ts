@@ -12,8 +12,8 @@ import {
  * `_filter` (FHIR R4 search, section 3.1.3) parsed into @medplum/core's expression classes. Ours
  * because @medplum/core's parser refuses four of the spec's operators (ew, po, ss, sb), reads
  * `a and b or c` as `a and (b or c)`, and takes only lower-case keywords. Here `and` binds tighter
- * than `or`, keywords are case-insensitive, and a filter inside a chain (`subject[...]`) is
- * refused by name rather than misread.
+ * than `or`, keywords are case-insensitive, and a path may filter along the way
+ * (`subject[family eq x].name co y`, a FilteredPathComparison).
  */
 
 // The spec's comparison operators, as the search compiler's operator names.
@@ -143,13 +143,51 @@ class Parser {
   private comparison(): FhirFilterComparison {
     const path = this.next('a search parameter');
     if (path.kind !== 'word') fail(`expected a search parameter at position ${path.at + 1}`);
-    if (this.peek()?.kind === '[') fail(`a filter inside a chain (${path.text}[...]) is not supported; use a chain or _has`);
+    // paramPath: name ("[" filter "]")? ("." paramPath)?; each bracket narrows the resources the
+    // path has reached so far.
+    const links: FilterLink[] = [];
+    let tail = path.text;
+    while (this.peek()?.kind === '[') {
+      const open = this.next('"["');
+      const filter = this.or();
+      const close = this.next('"]"');
+      if (close.kind !== ']') fail(`expected "]" at position ${close.at + 1}`);
+      if (!tail) fail(`a filter needs a parameter before it at position ${open.at + 1}`);
+      links.push({ path: tail, filter });
+      const after = this.peek();
+      if (after?.kind === 'word' && after.text.startsWith('.') && after.text.length > 1) {
+        this.pos++;
+        tail = after.text.slice(1);
+      } else tail = '';
+    }
     const op = this.next('an operator');
     const operator = op.kind === 'word' ? OPERATORS[op.text.toLowerCase()] : undefined;
     if (!operator) fail(`unknown operator "${op.text}" at position ${op.at + 1}`);
     const value = this.next('a value');
     if (value.kind !== 'word' && value.kind !== 'string') fail(`expected a value at position ${value.at + 1}`);
+    if (links.length) return new FilteredPathComparison(links, tail, operator as Operator, value.text);
     return new FhirFilterComparison(path.text, operator as Operator, value.text);
+  }
+}
+
+/** One step of a filtered path: the (possibly chained) reference parameter and the filter its targets must meet. */
+export interface FilterLink {
+  path: string;
+  filter: FhirFilterExpression;
+}
+
+/**
+ * A comparison whose path filters along the way (`subject[gender eq female].name co "pat"`): the
+ * links in order, then the rest of the path (empty when the comparison is on the last link itself,
+ * as in `subject[name eq x] pr true`).
+ */
+export class FilteredPathComparison extends FhirFilterComparison {
+  readonly links: FilterLink[];
+  readonly tail: string;
+  constructor(links: FilterLink[], tail: string, operator: Operator, value: string) {
+    super(`${links.map((l) => `${l.path}[...]`).join('.')}${tail ? `.${tail}` : ''}`, operator, value);
+    this.links = links;
+    this.tail = tail;
   }
 }
 

@@ -13,7 +13,7 @@ import {
 } from '@medplum/core';
 import type { ResourceType } from '@medplum/fhirtypes';
 import { assertStoredResourceType, storedResourceTypes } from '../fhir/definitions.ts';
-import { parseFilter } from './filter-parser.ts';
+import { FilteredPathComparison, type FilterLink, parseFilter } from './filter-parser.ts';
 import { FUZZY, phoneticAsName } from './sql.ts';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -133,7 +133,8 @@ function checkFilterExpression(resourceType: string, value: string): void {
       visit(e.right);
     } else if (e instanceof FhirFilterNegation) visit(e.child);
     else {
-      const base = e.path.split('.')[0] as string;
+      const path = e instanceof FilteredPathComparison ? (e.links[0] as FilterLink).path : e.path;
+      const base = path.split('.')[0] as string;
       if (!knownKey(resourceType, base) || (CONTROL.has(base) && base !== '_id' && base !== '_lastUpdated')) {
         throw new OperationOutcomeError(badRequest(`_filter: unknown search parameter ${e.path} for ${resourceType}`, '_filter'));
       }

@@ -1,6 +1,6 @@
 import {
   badRequest,
-  type FhirFilterComparison,
+  FhirFilterComparison,
   FhirFilterConnective,
   type FhirFilterExpression,
   FhirFilterNegation,
@@ -12,13 +12,13 @@ import {
   type SearchRequest,
   splitSearchOnComma,
 } from '@medplum/core';
-import type { SearchParameter } from '@medplum/fhirtypes';
+import type { SearchParameter, ValueSet } from '@medplum/fhirtypes';
 import type { AccessGate } from '../auth/access.ts';
 import type { Sql } from '../db/database.ts';
 import { compartmentParams } from './compartments.ts';
 import { decodeCursor, type Keyset, keysetCondition, keysetOf, keysetOrder } from './cursor.ts';
 import { valueRange } from './dates.ts';
-import { parseFilter } from './filter-parser.ts';
+import { FilteredPathComparison, type FilterLink, parseFilter } from './filter-parser.ts';
 import { terminologyTokenCondition } from './terminology.ts';
 import { componentParameter, normalizeString } from './values.ts';
 
@@ -36,6 +36,8 @@ export class SqlParams {
   /** Transaction-local settings the query needs (set_config before it runs, restored after). */
   readonly settings = new Map<string, string>();
   private aliases = 0;
+  /** The tenant's own ValueSets that `:in`/`:not-in` name, by canonical URL (read before compiling). */
+  readonly tenantValueSets = new Map<string, ValueSet>();
   /** When set, every resource table the query reads (chains and _has too) is narrowed by it. */
   access: AccessHook | undefined;
   constructor(access?: AccessHook) {
@@ -216,6 +218,7 @@ function compileFilterExpression(type: string, e: FhirFilterExpression, p: SqlPa
     return `((${compileFilterExpression(type, e.left, p, alias)}) ${e.keyword === 'and' ? 'AND' : 'OR'} (${compileFilterExpression(type, e.right, p, alias)}))`;
   }
   if (e instanceof FhirFilterNegation) return `NOT (${compileFilterExpression(type, e.child, p, alias)})`;
+  if (e instanceof FilteredPathComparison) return compileFilteredPath(type, e.links, e, p, alias);
   const c = e as FhirFilterComparison;
   const param = getSearchParameter(type, c.path.split('.')[0] as string);
   // `eq` parses as exact; ordered and reference parameters have no exact form, only equality.
@@ -364,6 +367,66 @@ function compileChain(type: string, f: Filter, p: SqlParams, alias: string): str
     // every reference), then their referrers through the target index.
     return `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ${p.add(code)} AND l.target = ANY(ARRAY(SELECT ${p.add(`${target}/`)} || ${j}.id FROM ${quoteTable(target)} ${j} WHERE ${j}.deleted = false AND (${cond}))))`;
   });
+}
+
+/**
+ * `_filter` paths that filter along the way: `subject[gender eq female].name co pat` reads as the
+ * chain `subject.name co pat` whose targets must also meet `gender eq female`; a filter on a
+ * chained link (`subject.organization[name eq x]`) chains to it first. Without a rest of the path
+ * the comparison must be `pr` on the link itself (`subject[name eq x] pr true`).
+ */
+function compileFilteredPath(type: string, links: FilterLink[], c: FilteredPathComparison, p: SqlParams, alias: string): string {
+  const [link, ...more] = links as [FilterLink, ...FilterLink[]];
+  const dot = link.path.indexOf('.');
+  const head = dot < 0 ? link.path : link.path.slice(0, dot);
+  const [code, explicitType] = head.split(':');
+  const param = getSearchParameter(type, code);
+  if (param?.type !== 'reference') {
+    throw new OperationOutcomeError(
+      badRequest(`_filter: ${code} is not a reference parameter of ${type}, so it cannot take a filter`, '_filter'),
+    );
+  }
+  const targets = explicitType ? [explicitType] : referenceTargets(type, param);
+  const onTarget = (target: string, j: string): string => {
+    // A chained link reaches its filtered parameter first.
+    if (dot >= 0) return compileFilteredPath(target, [{ ...link, path: link.path.slice(dot + 1) }, ...more], c, p, j);
+    const conds = [compileFilterExpression(target, link.filter, p, j)];
+    if (more.length) conds.push(compileFilteredPath(target, more, c, p, j));
+    else if (c.tail) conds.push(compileFilterExpression(target, new FhirFilterComparison(c.tail, c.operator, c.value), p, j));
+    return conds.map((x) => `(${x})`).join(' AND ');
+  };
+  // Only target types that have the parameters used next, as for a plain chain.
+  const next = dot >= 0 ? link.path.slice(dot + 1).split(/[.:]/)[0] : '';
+  const tail = dot < 0 && !more.length ? c.tail : '';
+  const usable = explicitType
+    ? targets
+    : targets.filter((t) => (next ? getSearchParameter(t, next) !== undefined : filterParamsExist(t, link.filter, tail)));
+  if (usable.length === 0)
+    throw new OperationOutcomeError(badRequest(`_filter: no target type of ${type}.${code} has the parameters in ${c.path}`, '_filter'));
+  const present = orAll(usable, (target) => {
+    const j = p.alias();
+    const cond = onTarget(target, j) + andAccess(target, p, j);
+    return `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ${p.add(code)} AND l.target = ANY(ARRAY(SELECT ${p.add(`${target}/`)} || ${j}.id FROM ${quoteTable(target)} ${j} WHERE ${j}.deleted = false AND (${cond}))))`;
+  });
+  if (more.length || c.tail || dot >= 0) return present;
+  if (c.operator !== 'present') {
+    throw new OperationOutcomeError(badRequest(`_filter: after ${c.path} give a parameter of the target, or use pr`, '_filter'));
+  }
+  return c.value === 'false' ? `NOT (${present})` : present;
+}
+
+/** Whether `type` has the first parameter of every comparison in a filter, and of the tail. */
+function filterParamsExist(type: string, filter: FhirFilterExpression, tail: string): boolean {
+  const first = (path: string) => path.split(/[.:[]/)[0] as string;
+  const has = (code: string) => ['_id', '_lastUpdated'].includes(code) || getSearchParameter(type, code) !== undefined;
+  if (tail && !has(first(tail))) return false;
+  const visit = (e: FhirFilterExpression): boolean => {
+    if (e instanceof FhirFilterConnective) return visit(e.left) && visit(e.right);
+    if (e instanceof FhirFilterNegation) return visit(e.child);
+    const path = e instanceof FilteredPathComparison ? (e.links[0] as FilterLink).path : (e as FhirFilterComparison).path;
+    return has(first(path));
+  };
+  return visit(filter);
 }
 
 /** _has:Observation:patient:code=x - resources that an Observation matching code=x references through patient. */

@@ -1,6 +1,15 @@
-import { badRequest, OperationOutcomeError } from '@medplum/core';
+import {
+  badRequest,
+  type FhirFilterComparison,
+  FhirFilterConnective,
+  type FhirFilterExpression,
+  FhirFilterNegation,
+  type Filter,
+  OperationOutcomeError,
+} from '@medplum/core';
 import { tablePart } from '../terminology/registry.ts';
 import { conformance } from '../validation/conformance.ts';
+import { parseFilter } from './filter-parser.ts';
 import type { SqlParams } from './sql.ts';
 
 /**
@@ -34,12 +43,35 @@ function belowInTables(system: string, root: string, orSelf: boolean): string {
             AND (${orSelf ? `tc.code = ${root} OR ` : ''}tc.ancestors @> ARRAY[${root}]::text[]))`;
 }
 
+/** The canonical URLs a search's `:in`/`:not-in` (and `_filter`'s `in`/`ni`) name that the platform does not publish. */
+export function unpublishedValueSets(filters: Filter[]): string[] {
+  const urls = new Set<string>();
+  const visit = (e: FhirFilterExpression): void => {
+    if (e instanceof FhirFilterConnective) {
+      visit(e.left);
+      visit(e.right);
+    } else if (e instanceof FhirFilterNegation) visit(e.child);
+    else if ((e as FhirFilterComparison).operator === 'in' || (e as FhirFilterComparison).operator === 'not-in') {
+      urls.add((e as FhirFilterComparison).value);
+    }
+  };
+  for (const f of filters) {
+    if (f.code === '_filter') visit(parseFilter(f.value));
+    else if (f.operator === 'in' || f.operator === 'not-in') for (const v of f.value.split(',')) urls.add(v);
+  }
+  const registry = conformance().terminology;
+  return [...urls].filter((url) => !registry.valueSet(url));
+}
+
 function valueSetCondition(url: string, p: SqlParams): string {
   const registry = conformance().terminology;
-  const vs = registry.valueSet(url);
-  const expansion = vs ? registry.expand(url) : undefined;
+  // The platform's value sets first; then the tenant's own, read for this search beforehand.
+  const vs = registry.valueSet(url) ?? p.tenantValueSets.get(url);
+  const expansion = vs ? registry.expandResource(vs) : undefined;
   if (!vs || !expansion) {
-    throw new OperationOutcomeError(badRequest(`Unknown value set ${url} (:in and :not-in take a value set this server publishes)`));
+    throw new OperationOutcomeError(
+      badRequest(`Unknown value set ${url} (:in and :not-in take a value set this server publishes or one of yours)`),
+    );
   }
   const parts: string[] = [];
   for (const [system, codes] of expansion.index) {

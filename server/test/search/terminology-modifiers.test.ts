@@ -93,6 +93,28 @@ describe('token modifiers over terminology', () => {
     expect(await found(`Condition?code:not-in=${gender}`)).toEqual(['asthma', 'heart', 'mi']);
   });
 
+  it(":in and :not-in a tenant's own value set (explicit codes, and a filter over an imported system)", async () => {
+    const url = 'https://hospital.example/fhir/ValueSet/cardiac-and-other';
+    const vs = await fhir.post('ValueSet', {
+      resourceType: 'ValueSet',
+      url,
+      status: 'active',
+      compose: {
+        include: [
+          { system: SCT, filter: [{ property: 'concept', op: 'is-a', value: '200' }] },
+          { system: NULL_FLAVOR, concept: [{ code: 'OTH' }] },
+        ],
+      },
+    });
+    expect(vs.status).toBe(201);
+    expect(await found(`Condition?code:in=${url}`)).toEqual(['heart', 'mi']);
+    expect(await found(`Condition?code:not-in=${url}`)).toEqual(['asthma']);
+    expect(await found(`Observation?code:in=${url}`)).toEqual(['oth']);
+    expect(await found(`Observation?_filter=${encodeURIComponent(`code in "${url}"`)}`)).toEqual(['oth']);
+    // Another tenant has no such value set: the URL is unknown there.
+    expect((await fhirClient(t.base, TENANT_B).get(`Condition?code:in=${url}`)).status).toBe(400);
+  });
+
   it('asks for system|code and a known value set', async () => {
     expect((await fhir.get('Condition?code:below=211')).status).toBe(400);
     expect((await fhir.get('Patient?gender:in=https://example.org/ValueSet/nope')).status).toBe(400);
