@@ -23,7 +23,7 @@ import { createScratchDatabase } from './scratch-database.ts';
 const TARGET = Number(process.env.BENCH_SEARCH_RESOURCES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 40);
 const FAST_RUNS = Number(process.env.BENCH_SEARCH_FAST_RUNS ?? 200);
-const WARMUP = 5;
+const WARMUP = 30;
 const TENANT = '7a1b2c3d-0000-4000-8000-00000000be7c';
 const OTHER_TENANT = '7a1b2c3d-0000-4000-8000-00000000be7d';
 const BUNDLES_PER_TX = 40;

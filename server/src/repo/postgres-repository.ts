@@ -29,7 +29,7 @@ import {
 } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, Parameters, Reference, Resource, ValueSet } from '@medplum/fhirtypes';
 import type { AuditInput, AuditKind } from '../audit/event.ts';
-import { queueAudit } from '../audit/log.ts';
+import { queueAudits } from '../audit/log.ts';
 import { readAuditEvent, searchAuditLog } from '../audit/search.ts';
 import type { AccessControl } from '../auth/access.ts';
 import { PERMISSION_VERBS, type Permission } from '../auth/scopes.ts';
@@ -137,7 +137,7 @@ export class PostgresRepository extends FhirRepository {
             const result = await fn({ sql: buffer.wrap(raw), buffer, audit });
             buffer.flushAtCommit(raw);
             // The events commit with the data they describe, in the same COMMIT message.
-            for (const event of audit) queueAudit(raw, event);
+            queueAudits(raw, audit);
             return result;
           },
           { serializable },
