@@ -37,7 +37,7 @@ import type { Database, Sql, TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
 import { forbiddenOutcome } from '../http/outcomes.ts';
-import { decodeCursor, encodeCursor, type Keyset } from '../search/cursor.ts';
+import { encodeCursor, type Keyset } from '../search/cursor.ts';
 import { pageWithRevIncludes } from '../search/includes.ts';
 import { REVINCLUDE_ALL } from '../search/parse.ts';
 import { applySettings, COMPARTMENT, compileGates, compileSearchQuery, type PageRow, quoteTable, SqlParams } from '../search/sql.ts';
@@ -87,12 +87,11 @@ export const createdByUpdate = new WeakSet<object>();
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 1000;
-// SQLSTATEs worth retrying a whole transaction for: serialization failure, deadlock.
 // `_revinclude=*` includes at most this many resources, over at most this many levels (:iterate).
 const MAX_REVINCLUDE_ALL = 1000;
 const MAX_INCLUDE_DEPTH = 5;
 const revIncludeAllTooMany = badRequest(`_revinclude=* would include more than ${MAX_REVINCLUDE_ALL} resources; narrow the search`);
-
+// SQLSTATEs worth retrying a whole transaction for: serialization failure, deadlock.
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 4;
 
@@ -547,7 +546,7 @@ export class PostgresRepository extends FhirRepository {
     const cursor = searchRequest.cursor;
     if (cursor !== undefined && offset > 0) throw new OperationOutcomeError(badRequest('Use _cursor or _offset, not both', '_cursor'));
     const q = compileSearchQuery(searchRequest, p, cursor);
-    const backwards = cursor !== undefined && decodeCursor(q.keyset, cursor).before;
+    const backwards = q.backwards;
     return this.run(async (tx) => {
       const { sql } = tx;
       const compartment = searchRequest.filters?.find((f) => f.code === COMPARTMENT)?.value;
@@ -612,21 +611,9 @@ export class PostgresRepository extends FhirRepository {
       bundle.entry = entries;
       await restore();
       if (!options?.resourceOnly) {
-        const paging: Paging = { count, offset, hasMore };
         // Keyset links unless the client pages by _offset itself.
-        if (q.keyset && offset === 0) {
-          const key = (row: PageRow<unknown> | undefined) =>
-            row && q.keyset ? encodeCursor(q.keyset, keyValues(q.keyset, row), false) : undefined;
-          paging.keyset = {
-            self: cursor,
-            next: backwards || hasMore ? key(rows.at(-1)) : undefined,
-            previous:
-              cursor === undefined || (backwards && !hasMore) || rows.length === 0
-                ? undefined
-                : encodeCursor(q.keyset, keyValues(q.keyset, rows[0]), true),
-          };
-        }
-        bundle.link = pageLinks(this.options.baseUrl, searchRequest, paging);
+        const keyset = q.keyset && offset === 0 ? keysetLinks(q.keyset, cursor, backwards, hasMore, rows) : undefined;
+        bundle.link = pageLinks(this.options.baseUrl, searchRequest, { count, offset, hasMore, keyset });
       }
       return bundle;
     });
@@ -763,9 +750,26 @@ interface Paging {
   keyset?: { self?: string; next?: string; previous?: string };
 }
 
-/** The values of a row's keyset columns, as a cursor carries them. */
-function keyValues(keyset: Keyset, row: PageRow<unknown>): string[] {
-  return keyset.keys.map((k) => String(row[k.column]));
+/**
+ * The cursors of a keyset page: `next` after its last row (when more follow, or always when the
+ * page was read backwards), `previous` before its first row (when the page was reached by a
+ * cursor and rows precede it).
+ */
+function keysetLinks(keyset: Keyset, cursor: string | undefined, backwards: boolean, hasMore: boolean, rows: PageRow<unknown>[]) {
+  const at = (row: PageRow<unknown> | undefined, before: boolean) =>
+    row
+      ? encodeCursor(
+          keyset,
+          keyset.keys.map((k) => String(row[k.column])),
+          before,
+        )
+      : undefined;
+  const previousExists = cursor !== undefined && (backwards ? hasMore : true);
+  return {
+    self: cursor,
+    next: backwards || hasMore ? at(rows.at(-1), false) : undefined,
+    previous: previousExists ? at(rows[0], true) : undefined,
+  };
 }
 
 function pageLinks(baseUrl: string, req: SearchRequest, { count, offset, hasMore, keyset }: Paging): Bundle['link'] {

@@ -124,6 +124,8 @@ export interface SearchQuery {
   count: string;
   /** The order as a keyset, when `_cursor` can page it. */
   keyset: Keyset | undefined;
+  /** The cursor asks for the rows before its row: the page comes out in reverse order. */
+  backwards: boolean;
 }
 
 /**
@@ -143,6 +145,7 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
         `SELECT r.content, r.last_updated::text AS last_updated, r.id FROM ${q.from} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       count: `SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`,
       keyset,
+      backwards: Boolean(pos?.before),
     };
   }
   for (const rule of req.sortRules ?? []) {
@@ -161,6 +164,7 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
       `SELECT x.content, x.last_updated::text AS last_updated, x.id FROM (${union('r.content, r.last_updated, r.id', true)}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
     count: `SELECT count(*) AS n FROM (${union('1', false)}) x`,
     keyset,
+    backwards: Boolean(pos?.before),
   };
 }
 
