@@ -256,6 +256,10 @@ describe('includes', () => {
     const self = await fhir.get(`Observation?_id=${id.hr}&_revinclude=Observation:has-member&_revinclude=Observation:subject`);
     expect(mode(self, 'match')).toEqual([id.hr]);
     expect(mode(self, 'include')).toEqual([]);
+    // Mixed with an :iterate include, the router's include step answers (the same referrers).
+    const mixed = await fhir.get(`Patient?_id=${id.asha}&_revinclude=Encounter:subject&_revinclude:iterate=Observation:encounter`);
+    expect(mixed.status).toBe(200);
+    expect(mode(mixed, 'include')).toEqual(expect.arrayContaining([id.enc, id.hr]));
     // A type modifier that names another target type includes nothing.
     expect(mode(await fhir.get(`Patient?_id=${id.asha}&_revinclude=Observation:subject:Group`), 'include')).toEqual([]);
   });

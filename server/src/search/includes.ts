@@ -18,12 +18,18 @@ const MAX_PER_INCLUDE = 1000;
 export function pageWithRevIncludes(req: SearchRequest, p: SqlParams, page: string, count: number): string | undefined {
   const revs = req.revInclude ?? [];
   if (!revs.length || req.include?.length || req.types?.length) return undefined;
+  // Decided before any parameter is added: the page query must not carry ones it does not use.
+  const plain = revs.every((inc) => {
+    const param = getSearchParameter(inc.resourceType, inc.searchParam);
+    return (
+      !inc.modifier &&
+      param?.type === 'reference' &&
+      getSearchParameterDetails(inc.resourceType, param).type !== SearchParameterType.CANONICAL
+    );
+  });
+  if (!plain) return undefined;
   const parts: string[] = [];
   for (const [k, inc] of revs.entries()) {
-    if (inc.modifier) return undefined;
-    const param = getSearchParameter(inc.resourceType, inc.searchParam);
-    if (!param || param.type !== 'reference') return undefined;
-    if (getSearchParameterDetails(inc.resourceType, param).type === SearchParameterType.CANONICAL) return undefined;
     if (inc.targetType && inc.targetType !== req.resourceType) continue; // the router's step finds nothing either
     const gate = accessCondition(inc.resourceType, p, 'i');
     // ANY(ARRAY(...)): each set is computed first and probed through the index, where IN (...)

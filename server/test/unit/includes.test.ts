@@ -20,5 +20,14 @@ describe('plain _revinclude in the page statement', () => {
     expect(compile('Patient', { _revinclude: 'Observation:subject', _include: 'Patient:organization' })).toBeUndefined();
     expect(compile('Patient', { '_revinclude:iterate': 'Observation:has-member' })).toBeUndefined();
     expect(compile('Patient', { _id: 'x' })).toBeUndefined();
+    // A plain one before an :iterate one adds no parameter the fallback query would not use.
+    const p = new SqlParams();
+    const req = parseSearch(
+      'Patient',
+      { _revinclude: 'Observation:subject', '_revinclude:iterate': 'Observation:has-member' },
+      false,
+    ).request;
+    expect(pageWithRevIncludes(req, p, 'SELECT 1', 20)).toBeUndefined();
+    expect(p.values).toEqual([]);
   });
 });
