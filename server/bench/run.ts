@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { syntheticPatientBundle } from '@hospital-ops/seed';
 import type { Bundle } from '@medplum/fhirtypes';
@@ -13,6 +13,7 @@ import pg from 'pg';
 import { deriveAppUrl } from '../src/db/postgres.ts';
 import { loadSyntheticTerminology, measureTypeAhead, measureValidation, type TypeAheadResult, type ValidationRow } from './conformance.ts';
 import { type LoadResult, runLoad } from './load.ts';
+import { writeMarkdownReport } from './report-file.ts';
 import { createScratchDatabase } from './scratch-database.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -326,7 +327,7 @@ Ratio of p95s, hand-written SQL / ours: **${pct(ta.sqlSingle.p95ms, ta.oursSingl
 **${pct(ta.sql.p95ms, ta.ours.p95ms)}** with four (the machine's two cores then run four clients, the server and
 PostgreSQL at once).
 `;
-  writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), text);
+  writeMarkdownReport(new URL('../../docs/benchmarks.md', import.meta.url), text);
   console.log(text);
 }
 

@@ -6,7 +6,6 @@
  * BENCH_SEARCH_RESOURCES sets the size; BENCH_PG_ADMIN_URL the server (default the machine's).
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { syntheticPatientBundle, syntheticResourceCount } from '@hospital-ops/seed';
 import { parseSearchRequest, type WithId } from '@medplum/core';
@@ -18,6 +17,7 @@ import { loadDefinitions } from '../src/fhir/definitions.ts';
 import { PostgresRepository } from '../src/repo/postgres-repository.ts';
 import { encodeCursor, type Keyset, keysetOf } from '../src/search/cursor.ts';
 import { ensureTenant } from '../src/tenancy/tenants.ts';
+import { writeMarkdownReport } from './report-file.ts';
 import { createScratchDatabase } from './scratch-database.ts';
 
 const TARGET = Number(process.env.BENCH_SEARCH_RESOURCES ?? 1_000_000);
@@ -290,7 +290,7 @@ ${rows.join('\n')}
 
 ${slow.map((r) => `### ${r.name}\n\n\`\`\`\n${r.plan}\n\`\`\``).join('\n\n')}
 `;
-  writeFileSync(new URL('../../docs/search-benchmarks.md', import.meta.url), text);
+  writeMarkdownReport(new URL('../../docs/search-benchmarks.md', import.meta.url), text);
   console.log(text);
 }
 
