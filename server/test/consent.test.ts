@@ -123,4 +123,34 @@ describe('patient consent', () => {
     await system.put(`Consent/${consentId}`, { ...consent, status: 'inactive' });
     expect((await blocked.get(`Observation/${obsP}`, { 'x-purpose-of-use': 'HRESCH' })).status).toBe(200);
   });
+
+  it('takes effect at once when written inside a transaction bundle', async () => {
+    const blocked = await staffClient(t, refused);
+    expect((await blocked.get(`Observation/${obsP}`)).status).toBe(200);
+    // A bundle without a Consent leaves the rules as they are; the one with a Consent applies at once.
+    const plain = await system.post('', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          request: { method: 'POST', url: 'Condition' },
+          resource: { resourceType: 'Condition', subject: { reference: `Patient/${patientQ}` }, code: { text: 'Cough' } },
+        },
+      ],
+    });
+    expect(plain.status).toBe(200);
+    const consent = (await system.get(`Consent/${consentId}`)).body;
+    const res = await system.post('', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          request: { method: 'PUT', url: `Consent/${consentId}` },
+          resource: { ...consent, status: 'active', provision: { ...consent.provision, purpose: undefined } },
+        },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect((await blocked.get(`Observation/${obsP}`)).status).toBe(404);
+  });
 });

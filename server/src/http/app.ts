@@ -145,7 +145,7 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
       });
       await handleFhirRequest(router, repo, req, res, config.baseUrl);
       // A Consent written here applies to the next request at once (other processes: within seconds).
-      if (req.method !== 'GET' && (req.path.includes('Consent') || req.path === '/')) auth.consents.invalidate(who.tenant.tenantId);
+      if (req.method !== 'GET' && writesConsent(req)) auth.consents.invalidate(who.tenant.tenantId);
       // A refused request wrote nothing (its transaction rolled back): record the refusal itself.
       if (audit && res.statusCode === 403) {
         await writeAudit(db, {
@@ -177,4 +177,16 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
     sendFhir(res, status, body);
   });
   return app;
+}
+
+/**
+ * Whether a write may have changed a Consent: a request on Consent itself, or a batch/transaction
+ * bundle with a Consent entry. Other bundles (an ingest's thousands) keep the cached rules.
+ */
+function writesConsent(req: Request): boolean {
+  if (req.path.includes('Consent')) return true;
+  if (req.path !== '/') return false;
+  const entries = (req.body as { entry?: { resource?: { resourceType?: string }; request?: { url?: string } }[] } | undefined)?.entry;
+  if (!Array.isArray(entries)) return true; // not a bundle we can read: assume the worst
+  return entries.some((e) => e?.resource?.resourceType === 'Consent' || String(e?.request?.url ?? '').includes('Consent'));
 }
