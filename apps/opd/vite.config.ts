@@ -1,10 +1,11 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { precompress } from '../scripts/precompress.ts';
 
 export default defineConfig({
   // Served by the platform under /apps/opd/ (server/src/apps/routes.ts).
   base: '/apps/opd/',
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
     // No data: URIs: the server's Content-Security-Policy allows only same-origin images and fonts.
     assetsInlineLimit: 0,

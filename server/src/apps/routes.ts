@@ -4,10 +4,12 @@ import express from 'express';
 import type { Config } from '../config.ts';
 import { sendFhir } from '../http/fhir-handler.ts';
 import { outcome } from '../http/outcomes.ts';
+import { precompressed } from './precompressed.ts';
 import { appClientId, appDistDir, BUILT_IN_APPS } from './registry.ts';
 
 /**
- * Serves each built app under /apps/<name>/: hashed assets cached for a year, index.html never
+ * Serves each built app under /apps/<name>/: hashed assets cached for a year (as the build's
+ * Brotli/gzip copies when the browser takes them), index.html never
  * cached (it names the current assets), and every other path inside the app answered with
  * index.html so that client-side routes survive a reload. `config.json` tells the app its SMART
  * client id and FHIR base on this deployment.
@@ -24,7 +26,12 @@ export function appRoutes(config: Config): express.Router {
         appUrl: `${config.baseUrl}${base}/`,
       });
     });
-    r.use(`${base}/assets`, express.static(join(dist, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }));
+    const assets = join(dist, 'assets');
+    r.use(
+      `${base}/assets`,
+      precompressed(assets, { immutable: true, maxAge: '365d' }),
+      express.static(assets, { immutable: true, maxAge: '365d', index: false, fallthrough: false }),
+    );
     r.use(base, express.static(dist, { index: false, maxAge: '1h' }));
     r.get([base, `${base}/{*rest}`], (_req, res) => {
       const index = join(dist, 'index.html');
