@@ -58,8 +58,8 @@ describe('precompressed app assets', () => {
     expect(css.status).toBe(200);
     expect(css.headers.get('content-encoding')).toBeNull();
     expect(await css.text()).toBe('body{}');
-    const escape = await get('/..%2foutside.js', 'br');
-    expect(escape.headers.get('content-encoding')).toBeNull();
-    expect(escape.status).not.toBe(200);
+    const outside = await get('/..%2foutside.js', 'br');
+    expect(outside.headers.get('content-encoding')).toBeNull();
+    expect(outside.status).not.toBe(200);
   });
 });
