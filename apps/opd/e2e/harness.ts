@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -7,7 +9,12 @@ import { type RunningServer, startServer } from '../../../server/src/server.ts';
 import { scratchDatabase } from '../../../server/test/helpers/server.ts';
 
 export const DEMO_PASSWORD = 'sanjeevani-demo';
-export const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+// The README's screenshots are refreshed on request (UPDATE_SCREENSHOTS=1); an ordinary test run
+// writes its pictures to a temporary folder, so it leaves the checkout as it was.
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
+  : join(tmpdir(), 'hospital-ops-screenshots/');
+mkdirSync(SCREENSHOTS, { recursive: true });
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Builds the apps if their sources changed since the last build (the server serves dist/). */
