@@ -16,6 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatMarkdown } from '../../../server/bench/report-file.ts';
 import { launchBrowser } from '../e2e/harness.ts';
 import { patientQuery } from '../src/registration/search.ts';
 import { ASSETS_DIR, type Composition, measureBundle, measureComposition } from './bundle.ts';
@@ -212,12 +213,7 @@ async function main(): Promise<void> {
     };
     const report = join(ROOT, 'docs', 'app-benchmarks.md');
     writeReport(results, report);
-    // Aligned tables, as `npm run lint` (biome, which formats Markdown too) wants them.
-    try {
-      execFileSync(join(ROOT, 'node_modules', '.bin', 'biome'), ['format', '--write', report], { cwd: ROOT, stdio: 'ignore' });
-    } catch {
-      console.log('(biome could not format docs/app-benchmarks.md: run npm run format)');
-    }
+    formatMarkdown(report);
     console.log(`\n${readFileSync(report, 'utf8')}`);
   } finally {
     await cleanup();
