@@ -64,3 +64,43 @@ export function beginStatement(options?: TransactionOptions): string {
   if (options?.readOnly) parts.push('READ ONLY');
   return parts.join(' ');
 }
+
+/**
+ * The database could not be reached, or the connection was lost mid-transaction (a restart, a
+ * failover, pg_terminate_backend). `committed` says what became of the transaction: 'no' when it
+ * failed before COMMIT was sent (PostgreSQL rolled it back; running it again is safe), 'unknown'
+ * when the connection died while the COMMIT was on its way.
+ */
+export class DatabaseUnavailableError extends Error {
+  readonly committed: 'no' | 'unknown';
+  constructor(cause: unknown, committed: 'no' | 'unknown') {
+    super('The database is unavailable', { cause });
+    this.name = 'DatabaseUnavailableError';
+    this.committed = committed;
+  }
+}
+
+// Node socket errors that mean the server is unreachable or the link broke.
+const SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+// SQLSTATEs of a server going away: admin/crash shutdown, cannot connect now, too many connections.
+const SERVER_GONE = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/** Whether an error means the connection or the server is gone, as opposed to the statement failing. */
+export function isConnectionLoss(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code.startsWith('08') || SERVER_GONE.has(code) || SOCKET_ERRORS.has(code)) return true;
+  // node-postgres reports a dropped socket and a dead client by message only.
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /^Connection terminated|not queryable|Connection ended/.test(message);
+}

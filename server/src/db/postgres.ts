@@ -4,6 +4,8 @@ import {
   beginStatement,
   contextParams,
   type Database,
+  DatabaseUnavailableError,
+  isConnectionLoss,
   type QueryResult,
   SET_CONTEXT_SQL,
   type Sql,
@@ -60,6 +62,46 @@ export function sqlLiteral(value: string): string {
  */
 function ignoreIdleClientError(): void {}
 
+// A connection attempt that hangs (a failover in progress, a dropped network) fails after this,
+// so a request answers 503 instead of waiting for ever.
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** Checks a client out of the pool; an unreachable server becomes DatabaseUnavailableError. */
+async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (err) {
+    throw isConnectionLoss(err) ? new DatabaseUnavailableError(err, 'no') : err;
+  }
+}
+
+/** The error that ended each pooled client's connection, for as long as the client exists. */
+const lostConnections = new WeakMap<pg.ClientBase, unknown>();
+
+/**
+ * node-postgres emits 'error' on a client whose connection dies, and the pool listens only while
+ * the client is idle. A backend terminated while a request holds its client (or in the instant a
+ * new connection is handed over) would be an unhandled 'error' event that ends the process, so
+ * every client gets a listener for its whole life that remembers the loss instead.
+ */
+function trackLoss(client: pg.ClientBase): void {
+  client.on('error', (err) => {
+    if (!lostConnections.has(client)) lostConnections.set(client, err);
+  });
+}
+
+function newPool(connectionString: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+  pool.on('connect', trackLoss);
+  pool.on('error', ignoreIdleClientError);
+  return pool;
+}
+
+/** The connection loss behind a failure, if that is what it was. */
+function lossBehind(client: pg.ClientBase, err: unknown): unknown {
+  return lostConnections.get(client) ?? (isConnectionLoss(err) ? err : undefined);
+}
+
 /** The runtime role's URL: the owner's URL with the app role's name and password. */
 export function deriveAppUrl(ownerUrl: string, password: string): string {
   const u = new URL(ownerUrl);
@@ -79,21 +121,19 @@ export class PostgresDatabase implements Database {
   constructor(ownerUrl: string, appUrl: string, poolSize: number) {
     this.appUrl = appUrl;
     this.poolSize = poolSize;
-    this.ownerPool = new pg.Pool({ connectionString: ownerUrl, max: 2 });
-    this.ownerPool.on('error', ignoreIdleClientError);
+    this.ownerPool = newPool(ownerUrl, 2);
   }
 
   private pool(): pg.Pool {
     // Created lazily: the app role may only exist after the first migration has run.
     if (!this.appPool) {
-      this.appPool = new pg.Pool({ connectionString: this.appUrl, max: this.poolSize });
-      this.appPool.on('error', ignoreIdleClientError);
+      this.appPool = newPool(this.appUrl, this.poolSize);
     }
     return this.appPool;
   }
 
   async transaction<T>(settings: TenantSettings | undefined, fn: (sql: Sql) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    const client = await this.pool().connect();
+    const client = await checkOut(this.pool());
     const context = contextParams(settings).map(sqlLiteral);
     const begin = `${beginStatement(options)}; ${SET_CONTEXT_SQL.replace(/\$(\d)/g, (_, i) => context[Number(i) - 1])}`;
     // BEGIN and the tenant context go out with the first statement that needs them, or with the
@@ -105,36 +145,57 @@ export class PostgresDatabase implements Database {
       await client.query(begin);
     };
     const atCommit: string[] = [];
-    let broken = false;
+    let commitSent = false;
+    let broken: unknown;
     try {
       const result = await fn(wrap(client, ensureBegun, atCommit));
       if (begun || atCommit.length > 0) {
+        commitSent = true;
         await client.query([...(begun ? [] : [begin]), ...atCommit, 'COMMIT'].join('; '));
       }
       return result;
     } catch (err) {
+      const lost = lossBehind(client, err);
+      if (lost) {
+        // The server has rolled back whatever was not committed; the client is dead.
+        broken = lost;
+        throw new DatabaseUnavailableError(lost, commitSent ? 'unknown' : 'no');
+      }
       if (begun || atCommit.length > 0) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
+        await client.query('ROLLBACK').catch((rollbackErr) => {
+          broken = rollbackErr;
         });
       }
       throw err;
     } finally {
-      client.release(broken);
+      // A client that lost its connection is passed back with the error, so the pool drops it.
+      client.release((broken ?? lostConnections.get(client)) as Error | undefined);
     }
   }
 
   async asOwner<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const client = await this.ownerPool.connect();
+    const client = await checkOut(this.ownerPool);
+    let broken: unknown;
     try {
       return await fn(wrap(client));
+    } catch (err) {
+      const lost = lossBehind(client, err);
+      if (lost) {
+        broken = lost;
+        throw new DatabaseUnavailableError(lost, 'unknown');
+      }
+      throw err;
     } finally {
-      client.release();
+      client.release((broken ?? lostConnections.get(client)) as Error | undefined);
     }
   }
 
   async ping(): Promise<void> {
-    await this.pool().query('SELECT 1');
+    try {
+      await this.pool().query('SELECT 1');
+    } catch (err) {
+      throw isConnectionLoss(err) ? new DatabaseUnavailableError(err, 'no') : err;
+    }
   }
 
   async close(): Promise<void> {

@@ -174,6 +174,8 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
       return sendFhir(res, 415, unsupportedMediaType(err.message ?? 'Unsupported encoding'));
     const { status, body, unexpected } = toOutcome(err);
     if (unexpected) res.locals.error = { message: err.message, stack: (err as Error).stack };
+    // The log keeps why the database was unreachable; the client gets our own sentence.
+    if (status === 503) res.locals.error = { message: String((err as { cause?: { message?: string } }).cause?.message ?? err.message) };
     sendFhir(res, status, body);
   });
   return app;

@@ -1,9 +1,9 @@
-import { created, getStatus, isOk } from '@medplum/core';
+import { created, isOk } from '@medplum/core';
 import type { FhirRequest, FhirRouter, HttpMethod } from '@medplum/fhir-router';
 import type { Binary, Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
 import { createdByUpdate, type PostgresRepository } from '../repo/postgres-repository.ts';
-import { serverError, toOutcome } from './outcomes.ts';
+import { RETRY_AFTER_SECONDS, serverError, statusOf, toOutcome } from './outcomes.ts';
 import { subset, subsetBundle } from './summary.ts';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -65,6 +65,7 @@ function sendBinaryContent(req: Request, res: Response, status: number, path: st
 
 export function sendFhir(res: Response, status: number, body?: Resource): void {
   res.status(status).type(FHIR_JSON);
+  if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
   if (body === undefined) res.end();
   else res.send(JSON.stringify(body));
 }
@@ -114,12 +115,12 @@ export async function handleFhirRequest(
     config: { transactions: true },
   };
   const [result, resource] = await router.handleRequest(fhirReq, repo).catch((err) => [toOutcome(err).body] as [OperationOutcome]);
-  let status = resource && createdByUpdate.has(resource) ? 201 : getStatus(result);
+  let status = resource && createdByUpdate.has(resource) ? 201 : statusOf(result);
   if (resource?.resourceType === 'Bundle') markCreatedEntries(resource as Bundle);
   if (!isOk(result) || !resource) {
     // Router-caught errors arrive here as outcomes; never leak an unexpected one's details.
-    if (status >= 500) res.locals.error = result;
-    sendFhir(res, status, status >= 500 ? serverError() : result);
+    if (status >= 500 && status !== 503) res.locals.error = result;
+    sendFhir(res, status, status >= 500 && status !== 503 ? serverError() : result);
     return;
   }
 

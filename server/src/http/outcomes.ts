@@ -1,5 +1,6 @@
 import { getStatus, normalizeOperationOutcome, OperationOutcomeError } from '@medplum/core';
 import type { OperationOutcome } from '@medplum/fhirtypes';
+import { DatabaseUnavailableError } from '../db/database.ts';
 
 /** An OperationOutcome with one error issue and a status-bearing id that getStatus understands. */
 export function outcome(id: string, code: string, text: string, expression?: string): OperationOutcome {
@@ -16,10 +17,29 @@ export const unsupportedMediaType = (text: string) => outcome('unsupported-media
 export const contentTooLarge = (text: string) => outcome('content-too-large', 'too-costly', text);
 export const serverError = () => outcome('server-error', 'exception', 'Internal server error');
 
+/** How long a client is asked to wait (Retry-After) when the database is unreachable. */
+export const RETRY_AFTER_SECONDS = 5;
+const UNAVAILABLE = 'unavailable';
+
+/** 503 for a database that cannot be reached; the text says whether the write may have landed. */
+export function unavailableOutcome(committed: 'no' | 'unknown' = 'no'): OperationOutcome {
+  const text =
+    committed === 'no'
+      ? `The service cannot reach its database just now; nothing was changed. Try again in ${RETRY_AFTER_SECONDS} seconds.`
+      : 'The connection to the database was lost while saving. Check whether the change was saved before repeating it.';
+  return outcome(UNAVAILABLE, 'transient', text);
+}
+
+/** The HTTP status of an outcome: @medplum/core's mapping, plus 503 for an unreachable database. */
+export function statusOf(body: OperationOutcome): number {
+  return body.id === UNAVAILABLE ? 503 : getStatus(body);
+}
+
 /** Turns anything thrown into an outcome and its HTTP status; unexpected errors become a bare 500. */
 export function toOutcome(err: unknown): { status: number; body: OperationOutcome; unexpected: boolean } {
+  if (err instanceof DatabaseUnavailableError) return { status: 503, body: unavailableOutcome(err.committed), unexpected: false };
   if (err instanceof OperationOutcomeError) {
-    return { status: getStatus(err.outcome), body: err.outcome, unexpected: false };
+    return { status: statusOf(err.outcome), body: err.outcome, unexpected: false };
   }
   const body = normalizeOperationOutcome(err);
   const status = getStatus(body);

@@ -33,10 +33,10 @@ import { queueAudits } from '../audit/log.ts';
 import { readAuditEvent, searchAuditLog } from '../audit/search.ts';
 import type { AccessControl } from '../auth/access.ts';
 import { PERMISSION_VERBS, type Permission } from '../auth/scopes.ts';
-import type { Database, Sql, TenantSettings } from '../db/database.ts';
+import { type Database, DatabaseUnavailableError, type Sql, type TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
-import { forbiddenOutcome } from '../http/outcomes.ts';
+import { forbiddenOutcome, unavailableOutcome } from '../http/outcomes.ts';
 import { encodeCursor, type Keyset } from '../search/cursor.ts';
 import { pageWithRevIncludes } from '../search/includes.ts';
 import { REVINCLUDE_ALL } from '../search/parse.ts';
@@ -142,6 +142,12 @@ export class PostgresRepository extends FhirRepository {
           { serializable },
         );
       } catch (err) {
+        if (err instanceof DatabaseUnavailableError) {
+          // Lost before COMMIT: PostgreSQL rolled it back, so one more try on a fresh connection
+          // is safe and usually succeeds after a failover or a terminated backend.
+          if (err.committed === 'no' && attempt === 1) continue;
+          throw new OperationOutcomeError(unavailableOutcome(err.committed), { cause: err });
+        }
         const code = (err as { code?: string }).code;
         if (code && RETRYABLE.has(code)) {
           if (attempt < MAX_ATTEMPTS) continue;
