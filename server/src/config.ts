@@ -21,6 +21,16 @@ const configSchema = z.object({
     .optional(),
   DATABASE_APP_PASSWORD: z.string().min(1).default('hospital_ops_app'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+  /** PostgreSQL statement_timeout for reads and searches, and for writes (a transaction bundle may be large). */
+  STATEMENT_TIMEOUT_SEARCH_MS: z.coerce.number().int().min(100).default(10_000),
+  STATEMENT_TIMEOUT_WRITE_MS: z.coerce.number().int().min(100).default(60_000),
+  /**
+   * How many FHIR requests one tenant, and one token, may run at once (each holds a database
+   * connection); more wait their turn, so one busy tenant or integration cannot take the whole
+   * pool. Default: three quarters and two fifths of DATABASE_POOL_SIZE.
+   */
+  MAX_CONCURRENT_PER_TENANT: z.coerce.number().int().min(1).optional(),
+  MAX_CONCURRENT_PER_TOKEN: z.coerce.number().int().min(1).optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, { message: 'must be a redis:// URL' })

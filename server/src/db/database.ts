@@ -32,6 +32,8 @@ export interface TenantSettings {
 export interface TransactionOptions {
   serializable?: boolean;
   readOnly?: boolean;
+  /** PostgreSQL's statement_timeout for this transaction only (ignored by the embedded PGlite). */
+  statementTimeoutMs?: number;
 }
 
 export interface Database {
@@ -62,7 +64,8 @@ export function beginStatement(options?: TransactionOptions): string {
   const parts = ['BEGIN'];
   if (options?.serializable) parts.push('ISOLATION LEVEL SERIALIZABLE');
   if (options?.readOnly) parts.push('READ ONLY');
-  return parts.join(' ');
+  const timeout = options?.statementTimeoutMs ? `; SET LOCAL statement_timeout = ${Math.floor(options.statementTimeoutMs)}` : '';
+  return parts.join(' ') + timeout;
 }
 
 /**

@@ -13,6 +13,7 @@ import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { compartmentTypes } from '../search/compartments.ts';
+import { checkSearchComplexity } from '../search/limits.ts';
 import { isLenient, parseSearch, parseSystemSearch } from '../search/parse.ts';
 import { COMPARTMENT } from '../search/sql.ts';
 import { assertStoredResourceType, storedResourceTypes } from './definitions.ts';
@@ -40,7 +41,9 @@ function historyParams(req: FhirRequest) {
  * type- and system-level history (it routes only instance history).
  */
 function searchQuery(req: FhirRequest): Record<string, string | string[] | undefined> {
-  return req.method === 'POST' && req.body && typeof req.body === 'object' ? { ...req.query, ...req.body } : req.query;
+  const query = req.method === 'POST' && req.body && typeof req.body === 'object' ? { ...req.query, ...req.body } : req.query;
+  checkSearchComplexity(query);
+  return query;
 }
 
 async function searchType(req: FhirRequest, repo: FhirRepository): Promise<FhirResponse> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { adminRoutes } from '../admin/routes.ts';
 import { appRoutes } from '../apps/routes.ts';
 import type { AuditKind } from '../audit/event.ts';
@@ -21,8 +21,9 @@ import { tokenRoutes } from '../oauth/token-routes.ts';
 import { healthRoutes } from '../ops/health.ts';
 import { type AuditContext, PostgresRepository } from '../repo/postgres-repository.ts';
 import { ProfileRequirements } from '../validation/requirements.ts';
+import { ConcurrencyGate } from './fair-share.ts';
 import { FHIR_BASE_PATH, handleFhirRequest, sendFhir } from './fhir-handler.ts';
-import { contentTooLarge, outcome, toOutcome, unsupportedMediaType } from './outcomes.ts';
+import { contentTooLarge, outcome, RETRY_AFTER_SECONDS, toOutcome, unsupportedMediaType } from './outcomes.ts';
 import { appCors, perMinute, securityHeaders, tokenOrIp } from './security.ts';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/*+json'];
@@ -130,6 +131,7 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
   fhir.use(perMinute(config.RATE_LIMIT_API, tokenOrIp), bearerAuth(auth), consentMiddleware(auth));
+  fhir.use(fairShare(config));
   fhir.use(async (req, res, next) => {
     try {
       const who = res.locals.auth as RequestAuth;
@@ -142,6 +144,7 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
         access: who.access,
         audit,
         validation: await requirements.policyFor(who.tenant.tenantId),
+        statementTimeoutMs: isSearchOrRead(req) ? config.STATEMENT_TIMEOUT_SEARCH_MS : config.STATEMENT_TIMEOUT_WRITE_MS,
       });
       await handleFhirRequest(router, repo, req, res, config.baseUrl);
       // A Consent written here applies to the next request at once (other processes: within seconds).
@@ -179,6 +182,45 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
     sendFhir(res, status, body);
   });
   return app;
+}
+
+// How long a request waits for its token's or tenant's turn before it is told to come back.
+const FAIR_SHARE_WAIT_MS = 30_000;
+const tooManyAtOnce = () =>
+  outcome('too-many-requests', 'throttled', 'Too many requests from this client or hospital are running at once; try again shortly.');
+
+/** Reads and searches (GET, HEAD, POST .../_search) get the search statement timeout. */
+function isSearchOrRead(req: Request): boolean {
+  return req.method === 'GET' || req.method === 'HEAD' || (req.method === 'POST' && req.path.endsWith('/_search'));
+}
+
+/**
+ * At most MAX_CONCURRENT_PER_TOKEN requests of one token and MAX_CONCURRENT_PER_TENANT of one
+ * tenant run at once; the rest wait their turn (see ConcurrencyGate), and after 30 s get a 429.
+ */
+function fairShare(config: Config): RequestHandler {
+  const pool = config.DATABASE_POOL_SIZE;
+  const tokens = new ConcurrencyGate(config.MAX_CONCURRENT_PER_TOKEN ?? Math.max(1, Math.floor(pool * 0.4)), FAIR_SHARE_WAIT_MS);
+  const tenants = new ConcurrencyGate(config.MAX_CONCURRENT_PER_TENANT ?? Math.max(1, Math.floor(pool * 0.75)), FAIR_SHARE_WAIT_MS);
+  return async (_req, res, next) => {
+    const who = res.locals.auth as RequestAuth;
+    // Token first, then tenant, always in this order, so two requests never wait on each other.
+    const leaveToken = await tokens.enter(who.token.jti);
+    const leaveTenant = leaveToken && (await tenants.enter(who.tenant.tenantId));
+    if (!leaveToken || !leaveTenant) {
+      leaveToken?.();
+      res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      sendFhir(res, 429, tooManyAtOnce());
+      return;
+    }
+    const leave = () => {
+      leaveTenant();
+      leaveToken();
+    };
+    res.on('finish', leave);
+    res.on('close', leave);
+    next();
+  };
 }
 
 /**

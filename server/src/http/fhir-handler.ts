@@ -119,8 +119,9 @@ export async function handleFhirRequest(
   if (resource?.resourceType === 'Bundle') markCreatedEntries(resource as Bundle);
   if (!isOk(result) || !resource) {
     // Router-caught errors arrive here as outcomes; never leak an unexpected one's details.
-    if (status >= 500 && status !== 503) res.locals.error = result;
-    sendFhir(res, status, status >= 500 && status !== 503 ? serverError() : result);
+    const ours = status === 503 || status === 504; // unavailable, timed out: our own sentences
+    if (status >= 500 && !ours) res.locals.error = result;
+    sendFhir(res, status, status >= 500 && !ours ? serverError() : result);
     return;
   }
 

@@ -30,6 +30,14 @@ export function unavailableOutcome(committed: 'no' | 'unknown' = 'no'): Operatio
   return outcome(UNAVAILABLE, 'transient', text);
 }
 
+/** 504: the request's statement ran past its statement_timeout and was cancelled. */
+export const statementTimedOut = () =>
+  outcome(
+    'server-timeout',
+    'too-costly',
+    'The request took too long and was stopped. Narrow a search (fewer terms, a date range, a smaller _count) and try again.',
+  );
+
 /** The HTTP status of an outcome: @medplum/core's mapping, plus 503 for an unreachable database. */
 export function statusOf(body: OperationOutcome): number {
   return body.id === UNAVAILABLE ? 503 : getStatus(body);

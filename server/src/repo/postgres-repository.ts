@@ -36,7 +36,7 @@ import { PERMISSION_VERBS, type Permission } from '../auth/scopes.ts';
 import { type Database, DatabaseUnavailableError, type Sql, type TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
-import { forbiddenOutcome, unavailableOutcome } from '../http/outcomes.ts';
+import { forbiddenOutcome, statementTimedOut, unavailableOutcome } from '../http/outcomes.ts';
 import { encodeCursor, type Keyset } from '../search/cursor.ts';
 import { pageWithRevIncludes } from '../search/includes.ts';
 import { REVINCLUDE_ALL } from '../search/parse.ts';
@@ -63,6 +63,8 @@ export interface RepositoryOptions {
   validation?: ValidationPolicy;
   /** A write hook's own repository: hooks' `prepare` (which keeps clients off server-owned elements) does not apply. */
   serverWrite?: boolean;
+  /** PostgreSQL statement_timeout for this request's transactions. Absent: none. */
+  statementTimeoutMs?: number;
 }
 
 /** The request's side of an AuditEvent; the repository adds what happened to which resource. */
@@ -139,7 +141,7 @@ export class PostgresRepository extends FhirRepository {
             queueAudits(raw, audit);
             return result;
           },
-          { serializable },
+          { serializable, statementTimeoutMs: this.options.statementTimeoutMs },
         );
       } catch (err) {
         if (err instanceof DatabaseUnavailableError) {
@@ -745,6 +747,8 @@ export function translateDbError(err: unknown): unknown {
   if (code === '23505') return new OperationOutcomeError(conflict('A resource with this id already exists'));
   if (code === '22P02' || code === '22007' || code === '22008') return new OperationOutcomeError(badRequest((err as Error).message));
   if (code === '54000') return new OperationOutcomeError(badRequest('Value too large'));
+  // statement_timeout: 504 through @medplum/core's server-timeout id.
+  if (code === '57014') return new OperationOutcomeError(statementTimedOut());
   return err;
 }
 
