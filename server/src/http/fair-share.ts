@@ -55,7 +55,10 @@ export class ConcurrencyGate {
     const next = queue?.shift();
     if (queue && queue.length === 0) this.queues.delete(key);
     // Hand the slot straight to the next in line, so a newcomer cannot take it first.
-    if (next) return next();
+    if (next) {
+      next();
+      return;
+    }
     const n = this.active(key) - 1;
     if (n > 0) this.running.set(key, n);
     else this.running.delete(key);
