@@ -23,6 +23,7 @@ import { type AuditContext, PostgresRepository } from '../repo/postgres-reposito
 import { ProfileRequirements } from '../validation/requirements.ts';
 import { ConcurrencyGate } from './fair-share.ts';
 import { FHIR_BASE_PATH, handleFhirRequest, sendFhir } from './fhir-handler.ts';
+import { checkInputShape } from './input-shape.ts';
 import { contentTooLarge, outcome, RETRY_AFTER_SECONDS, toOutcome, unsupportedMediaType } from './outcomes.ts';
 import { appCors, perMinute, securityHeaders, tokenOrIp } from './security.ts';
 
@@ -130,6 +131,7 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
   fhir.use(rejectNonJsonFormat, requireJsonBody);
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
+  fhir.use(checkInputShape);
   fhir.use(perMinute(config.RATE_LIMIT_API, tokenOrIp), bearerAuth(auth), consentMiddleware(auth));
   fhir.use(fairShare(config));
   fhir.use(async (req, res, next) => {

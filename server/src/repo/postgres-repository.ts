@@ -27,7 +27,7 @@ import {
   type TransactionOptions,
   type UpdateResourceOptions,
 } from '@medplum/fhir-router';
-import type { Bundle, BundleEntry, Parameters, Reference, Resource, ValueSet } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, OperationOutcome, Parameters, Reference, Resource, ValueSet } from '@medplum/fhirtypes';
 import type { AuditInput, AuditKind } from '../audit/event.ts';
 import { queueAudits } from '../audit/log.ts';
 import { readAuditEvent, searchAuditLog } from '../audit/search.ts';
@@ -36,6 +36,7 @@ import { PERMISSION_VERBS, type Permission } from '../auth/scopes.ts';
 import { type Database, DatabaseUnavailableError, type Sql, type TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
+import { NUL_TEXT } from '../http/input-shape.ts';
 import { forbiddenOutcome, statementTimedOut, unavailableOutcome } from '../http/outcomes.ts';
 import { encodeCursor, type Keyset } from '../search/cursor.ts';
 import { pageWithRevIncludes } from '../search/includes.ts';
@@ -374,6 +375,27 @@ export class PostgresRepository extends FhirRepository {
       await this.afterWriteHooks(tx, current.content, written);
       return written;
     });
+  }
+
+  // Conditional writes need criteria: with none, `DELETE Basic` would delete a tenant's only Basic
+  // and `PUT Basic` would replace it (R4 requires search parameters for conditional interactions).
+  override async conditionalDelete(search: SearchRequest): Promise<void> {
+    requireCriteria(search);
+    return super.conditionalDelete(search);
+  }
+
+  override async conditionalUpdate<T extends Resource>(
+    resource: T,
+    search: SearchRequest,
+    options?: CreateResourceOptions & UpdateResourceOptions,
+  ): Promise<{ resource: WithId<T>; outcome: OperationOutcome }> {
+    requireCriteria(search);
+    return super.conditionalUpdate(resource, search, options);
+  }
+
+  override async conditionalPatch(search: SearchRequest, patch: Operation[], options?: UpdateResourceOptions): Promise<WithId<Resource>> {
+    requireCriteria(search);
+    return super.conditionalPatch(search, patch, options);
   }
 
   async deleteResource(resourceType: string, id: string, options?: DeleteResourceOptions): Promise<void> {
@@ -745,11 +767,22 @@ function versionConflict(current: number, expected: string) {
 export function translateDbError(err: unknown): unknown {
   const code = (err as { code?: string })?.code;
   if (code === '23505') return new OperationOutcomeError(conflict('A resource with this id already exists'));
-  if (code === '22P02' || code === '22007' || code === '22008') return new OperationOutcomeError(badRequest((err as Error).message));
+  // Clients get our sentence; PostgreSQL's (which quotes SQL types and values) stays in the log.
+  if (code === '22P02' || code === '22007' || code === '22008' || code === '22003')
+    return new OperationOutcomeError(badRequest('A value in the request is not valid for its type (a date, number or id)'));
+  if (code === '22021' || code === '22P05') return new OperationOutcomeError(badRequest(NUL_TEXT));
   if (code === '54000') return new OperationOutcomeError(badRequest('Value too large'));
   // statement_timeout: 504 through @medplum/core's server-timeout id.
   if (code === '57014') return new OperationOutcomeError(statementTimedOut());
   return err;
+}
+
+function requireCriteria(search: SearchRequest): void {
+  if (!search.filters?.length) {
+    throw new OperationOutcomeError(
+      badRequest(`A conditional ${search.resourceType} delete, update or patch needs search parameters that pick the resource`),
+    );
+  }
 }
 
 /** Where a page sits: by offset, or (`keyset`) by the cursors of its own and its neighbours. */

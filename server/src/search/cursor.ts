@@ -46,6 +46,10 @@ export function encodeCursor(keyset: Keyset, values: string[], before: boolean):
   return Buffer.from(JSON.stringify({ o: keyset.signature, v: values, ...(before ? { b: 1 } : {}) })).toString('base64url');
 }
 
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+// PostgreSQL writes the offset as "+00", which Date.parse does not take without its minutes.
+const isTimestamp = (v: string) => TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')));
+
 /** Reads a client's `_cursor`; 400 when it is malformed or was made for another order. */
 export function decodeCursor(keyset: Keyset | undefined, token: string): CursorPosition {
   if (!keyset) {
@@ -65,7 +69,9 @@ export function decodeCursor(keyset: Keyset | undefined, token: string): CursorP
     parsed?.o !== keyset.signature ||
     !Array.isArray(values) ||
     values.length !== keyset.keys.length ||
-    !values.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 100)
+    !values.every((v) => typeof v === 'string' && v.length > 0 && v.length <= 100) ||
+    // A timestamp key must be one, or PostgreSQL would refuse the cast in its own words.
+    keyset.keys.some((k, i) => k.column === 'last_updated' && !isTimestamp(values[i] as string))
   ) {
     throw new OperationOutcomeError(badRequest('Invalid _cursor', '_cursor'));
   }
