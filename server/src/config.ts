@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -5,6 +6,23 @@ import { z } from 'zod';
  * bad value stops the process with a message naming the variable, not a stack trace later on.
  */
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Express's `trust proxy`: true/false, a number of proxy hops, or addresses, subnets and loopback/linklocal/uniquelocal. */
+const trustProxy = z
+  .string()
+  .refine(
+    (v) =>
+      /^(true|false|\d+)$/.test(v) ||
+      v.split(',').every((part) => {
+        const [address, bits, ...rest] = part.trim().split('/');
+        return (
+          ['loopback', 'linklocal', 'uniquelocal'].includes(address) ||
+          (isIP(address) !== 0 && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)))
+        );
+      }),
+    { message: 'must be true, false, a number of proxy hops, or addresses and subnets such as loopback, 10.0.0.0/8' },
+  )
+  .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v));
 
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -26,6 +44,10 @@ const configSchema = z.object({
     .regex(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Which reverse proxies to believe about the client's address and scheme (X-Forwarded-For, X-Forwarded-Proto). */
+  TRUST_PROXY: trustProxy.default(false),
+  /** The site is only ever served over HTTPS: HSTS and upgrade-insecure-requests on every response, not only on HTTPS requests. */
+  HTTPS_ONLY: booleanFlag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_SIZE: z
     .string()
