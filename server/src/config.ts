@@ -70,7 +70,7 @@ const configSchema = z.object({
   /** The tenant created on first start (the demo hospital chain when the demo is seeded). */
   TENANT_ID: z.uuid({ message: 'must be a UUID' }).default('4f1a7f52-8c1e-4d0b-9a53-0c6b1f7e2a01'),
   TENANT_NAME: z.string().min(1).default('Hospital-Ops'),
-  /** First start: the tenant's administrator. A missing password is generated and printed once. */
+  /** First start: the tenant's administrator. A missing password is generated and written to CREDENTIALS_FILE once. */
   ADMIN_EMAIL: z.email({ message: 'must be an email address' }).default('admin@hospital-ops.local'),
   ADMIN_PASSWORD: z.string().min(10, { message: 'must have at least 10 characters' }).optional(),
   /** The demo's front-desk and doctor sign-ins share this password (only when the demo is loaded). */
@@ -81,6 +81,8 @@ const configSchema = z.object({
     .regex(/^[A-Za-z0-9._~-]{3,128}$/)
     .default('hospital-ops-system'),
   SYSTEM_CLIENT_SECRET: z.string().min(16, { message: 'must have at least 16 characters' }).optional(),
+  /** First start: where generated credentials are written (owner-only file); by default first-start-credentials.txt in DATA_DIR. */
+  CREDENTIALS_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { baseUrl: string };
