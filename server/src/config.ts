@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -5,6 +6,23 @@ import { z } from 'zod';
  * bad value stops the process with a message naming the variable, not a stack trace later on.
  */
 const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Express's `trust proxy`: true/false, a number of proxy hops, or addresses, subnets and loopback/linklocal/uniquelocal. */
+const trustProxy = z
+  .string()
+  .refine(
+    (v) =>
+      /^(true|false|\d+)$/.test(v) ||
+      v.split(',').every((part) => {
+        const [address, bits, ...rest] = part.trim().split('/');
+        return (
+          ['loopback', 'linklocal', 'uniquelocal'].includes(address) ||
+          (isIP(address) !== 0 && rest.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)))
+        );
+      }),
+    { message: 'must be true, false, a number of proxy hops, or addresses and subnets such as loopback, 10.0.0.0/8' },
+  )
+  .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v));
 
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -36,6 +54,10 @@ const configSchema = z.object({
     .regex(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Which reverse proxies to believe about the client's address and scheme (X-Forwarded-For, X-Forwarded-Proto). */
+  TRUST_PROXY: trustProxy.default(false),
+  /** The site is only ever served over HTTPS: HSTS and upgrade-insecure-requests on every response, not only on HTTPS requests. */
+  HTTPS_ONLY: booleanFlag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_SIZE: z
     .string()
@@ -58,7 +80,7 @@ const configSchema = z.object({
   /** The tenant created on first start (the demo hospital chain when the demo is seeded). */
   TENANT_ID: z.uuid({ message: 'must be a UUID' }).default('4f1a7f52-8c1e-4d0b-9a53-0c6b1f7e2a01'),
   TENANT_NAME: z.string().min(1).default('Hospital-Ops'),
-  /** First start: the tenant's administrator. A missing password is generated and printed once. */
+  /** First start: the tenant's administrator. A missing password is generated and written to CREDENTIALS_FILE once. */
   ADMIN_EMAIL: z.email({ message: 'must be an email address' }).default('admin@hospital-ops.local'),
   ADMIN_PASSWORD: z.string().min(10, { message: 'must have at least 10 characters' }).optional(),
   /** The demo's front-desk and doctor sign-ins share this password (only when the demo is loaded). */
@@ -69,6 +91,8 @@ const configSchema = z.object({
     .regex(/^[A-Za-z0-9._~-]{3,128}$/)
     .default('hospital-ops-system'),
   SYSTEM_CLIENT_SECRET: z.string().min(16, { message: 'must have at least 16 characters' }).optional(),
+  /** First start: where generated credentials are written (owner-only file); by default first-start-credentials.txt in DATA_DIR. */
+  CREDENTIALS_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { baseUrl: string };

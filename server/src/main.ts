@@ -1,4 +1,5 @@
 import { ConfigError } from './config.ts';
+import { DataDirError } from './db/data-lock.ts';
 import { startServer } from './server.ts';
 
 try {
@@ -20,7 +21,7 @@ try {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof DataDirError) {
     console.error(err.message);
   } else {
     console.error('Failed to start:', err);

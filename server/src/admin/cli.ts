@@ -1,6 +1,6 @@
 // `npm run admin -- <command>`: tenants, users, OAuth clients, signing keys and the audit chain,
 // from the command line, with JSON output. Uses the same environment as the server (DATABASE_URL
-// or the embedded DATA_DIR; the embedded database cannot be open in a running server at the same time).
+// or the embedded DATA_DIR; while a server has the embedded database open, this refuses to open it).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OperationOutcomeError } from '@medplum/core';
@@ -12,6 +12,7 @@ import { isRole } from '../auth/policies.ts';
 import { randomToken } from '../auth/random.ts';
 import { createClient, createUser, listClients, listUsers, revokeClient, type UserRow, updateUser, userSummary } from '../auth/store.ts';
 import { loadConfig } from '../config.ts';
+import { DataDirError } from '../db/data-lock.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { loadDefinitions } from '../fhir/definitions.ts';
@@ -157,9 +158,18 @@ if (values.help || positionals.length === 0) {
   process.exit(positionals.length === 0 && !values.help ? 1 : 0);
 }
 const config = loadConfig();
-const db = await openDatabase(config);
+const command = positionals.slice(0, 2).join(' ');
+let db: Database;
 try {
-  const out = await run(db, positionals.slice(0, 2).join(' '), values as Opts);
+  // Only `tenant create` may start a new embedded database; anything else on an empty folder means a wrong DATA_DIR.
+  db = await openDatabase(config, { existing: command !== 'tenant create' });
+} catch (err) {
+  if (!(err instanceof DataDirError)) throw err;
+  console.error(JSON.stringify({ error: err.message }));
+  process.exit(1);
+}
+try {
+  const out = await run(db, command, values as Opts);
   console.log(JSON.stringify(out, null, 2));
 } catch (err) {
   const message = err instanceof OperationOutcomeError ? err.outcome.issue?.[0]?.details?.text : (err as Error).message;

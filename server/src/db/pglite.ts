@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { lockDataDir } from './data-lock.ts';
 import {
   APP_ROLE,
   contextParams,
@@ -39,17 +40,29 @@ function wrap(tx: Pick<Transaction, 'query' | 'exec'>, pending: Promise<unknown>
 export class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
   private readonly db: PGlite;
-  private constructor(db: PGlite) {
+  private readonly unlock?: () => void;
+  private constructor(db: PGlite, unlock?: () => void) {
     this.db = db;
+    this.unlock = unlock;
   }
 
+  /** Opens (or creates) the database in `dataDir`, in memory without one. Throws DataDirError while another process has the folder open. */
   static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
-    // The same extensions the migrations create on a real server.
-    const extensions = { pg_trgm, btree_gist };
-    const db = dataDir ? new PGlite(dataDir, { extensions }) : new PGlite({ extensions });
-    await db.waitReady;
-    return new PgliteDatabase(db);
+    let unlock: (() => void) | undefined;
+    if (dataDir) {
+      mkdirSync(dataDir, { recursive: true });
+      unlock = lockDataDir(dataDir);
+    }
+    try {
+      // The same extensions the migrations create on a real server.
+      const extensions = { pg_trgm, btree_gist };
+      const db = dataDir ? new PGlite(dataDir, { extensions }) : new PGlite({ extensions });
+      await db.waitReady;
+      return new PgliteDatabase(db, unlock);
+    } catch (err) {
+      unlock?.();
+      throw err;
+    }
   }
 
   async transaction<T>(settings: TenantSettings | undefined, fn: (sql: Sql) => Promise<T>, options?: TransactionOptions): Promise<T> {
@@ -73,6 +86,10 @@ export class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.db.close();
+    try {
+      await this.db.close();
+    } finally {
+      this.unlock?.();
+    }
   }
 }

@@ -85,7 +85,9 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
-  app.use(securityHeaders());
+  // Behind a reverse proxy: the client's address (rate limits, audit) and scheme come from its X-Forwarded-* headers.
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.use(securityHeaders(config.HTTPS_ONLY));
 
   // Request id and one access-log line per request.
   app.use((req, res, next) => {

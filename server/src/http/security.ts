@@ -4,15 +4,27 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Database } from '../db/database.ts';
 
-/** Security headers: the seed's set, via helmet. Sign-in pages use inline styles only. */
-export function securityHeaders(): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], frameAncestors: ["'none'"], formAction: null },
-    },
+/**
+ * Security headers: the seed's set, via helmet. Sign-in pages use inline styles only.
+ * HSTS and the CSP's upgrade-insecure-requests go only on requests that arrived over HTTPS
+ * (`req.secure`: TLS here, or X-Forwarded-Proto from a trusted proxy) or when `httpsOnly` says the
+ * site is never served otherwise: over plain HTTP on a clinic's LAN they would make the browser
+ * fetch the apps' scripts over https, which nothing answers, and leave a blank page.
+ */
+export function securityHeaders(httpsOnly: boolean): RequestHandler {
+  const directives = { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], frameAncestors: ["'none'"], formAction: null };
+  const overHttps = helmet({
+    contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: [] } },
     frameguard: { action: 'deny' },
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
   });
+  if (httpsOnly) return overHttps;
+  const overHttp = helmet({
+    contentSecurityPolicy: { directives: { ...directives, upgradeInsecureRequests: null } },
+    frameguard: { action: 'deny' },
+    strictTransportSecurity: false,
+  });
+  return (req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next);
 }
 
 const ORIGINS_TTL_MS = 30_000;

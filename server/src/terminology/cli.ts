@@ -1,9 +1,10 @@
 // `npm run terminology -- <command>`: imports licensed terminology releases (SNOMED CT, LOINC,
 // ICD-10) into the terminology tables and queries them, with JSON output. Uses the same
-// environment as the server (DATABASE_URL, or the embedded database in DATA_DIR, which cannot be
-// open in a running server at the same time). Import progress goes to stderr.
+// environment as the server (DATABASE_URL, or the embedded database in DATA_DIR, which it refuses
+// to open while a server has it open). Import progress goes to stderr.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
+import { DataDirError } from '../db/data-lock.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { ReleaseError } from './import/files.ts';
@@ -131,7 +132,15 @@ if (values.help || positionals.length === 0) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 1);
 }
-const db = await openDatabase(loadConfig());
+let db: Database;
+try {
+  // Only an import may start a new embedded database; a query on an empty folder means a wrong DATA_DIR.
+  db = await openDatabase(loadConfig(), { existing: positionals[0] !== 'import' });
+} catch (err) {
+  if (!(err instanceof DataDirError)) throw err;
+  console.error(JSON.stringify({ error: err.message }));
+  process.exit(1);
+}
 try {
   console.log(JSON.stringify(await run(db, positionals, values), null, 2));
 } catch (err) {

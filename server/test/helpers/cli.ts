@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { scratchDatabase } from './server.ts';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 
 export interface CliResult {
   code: number;
@@ -14,26 +14,39 @@ export interface CliResult {
 }
 
 /**
- * Runs one of the server's command-line tools (`src/admin/cli.ts`, `src/terminology/cli.ts`) the
- * way an operator would: a child process on a scratch database (a scratch PostgreSQL database on
- * the postgres project, else embedded PGlite in a temp folder). JSON output is parsed.
+ * Runs a command-line tool of the server (`src/admin/cli.ts`, `src/seed-cli.ts`, ...) as an
+ * operator would, in a child process from the repository root with `env` over the test's
+ * environment. JSON output is parsed; other output is returned as text.
+ */
+export async function runCli(script: string, env: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  // Vite's BASE_URL ('/') must not leak into the server's own BASE_URL setting.
+  const full = { ...process.env, BASE_URL: '', LOG_LEVEL: 'silent', ...env };
+  const parse = (s: string) => {
+    try {
+      return JSON.parse(s);
+    } catch {
+      return s;
+    }
+  };
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [script, ...args], { env: full, cwd: join(import.meta.dirname, '../..') });
+    return { code: 0, out: parse(stdout), err: stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout, err: x.stderr };
+  }
+}
+
+/**
+ * A tool on a scratch database: a scratch PostgreSQL database on the postgres project, else
+ * embedded PGlite in a temp folder (`dir`).
  */
 export async function cliRunner(script: string) {
   const dir = mkdtempSync(join(tmpdir(), 'hops-cli-'));
   const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase() : undefined;
   return {
     dir,
-    async run(...args: string[]): Promise<CliResult> {
-      // Vite's BASE_URL ('/') must not leak into the server's own BASE_URL setting.
-      const env = { ...process.env, DATA_DIR: dir, DATABASE_URL: scratch?.url ?? '', BASE_URL: '', LOG_LEVEL: 'silent' };
-      try {
-        const { stdout, stderr } = await run(process.execPath, [script, ...args], { env, cwd: join(import.meta.dirname, '../..') });
-        return { code: 0, out: JSON.parse(stdout), err: stderr };
-      } catch (e) {
-        const x = e as { code: number; stdout: string; stderr: string };
-        return { code: x.code, out: x.stdout, err: x.stderr };
-      }
-    },
+    run: (...args: string[]) => runCli(script, { DATA_DIR: dir, DATABASE_URL: scratch?.url ?? '' }, ...args),
     async cleanup(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
       await scratch?.drop();
