@@ -234,6 +234,38 @@ describe('authorization code flow', () => {
     expect((await (await refresh(next.refresh_token)).json()).error).toBe('invalid_grant');
   });
 
+  it('a replayed code voids the access and refresh tokens its first use issued (RFC 6749 4.1.2)', async () => {
+    const { code, verifier } = await authorize();
+    const first = await tokenFor(code, verifier);
+    expect(first.status).toBe(200);
+    const read = () => fetch(`${t.base}/Patient?_count=1`, { headers: { authorization: `Bearer ${first.body.access_token}` } });
+    expect((await read()).status).toBe(200);
+    expect((await tokenFor(code, verifier)).body.error).toBe('invalid_grant');
+    expect((await read()).status).toBe(401);
+    const refreshed = await form(`${origin}/oauth2/token`, {
+      grant_type: 'refresh_token',
+      refresh_token: first.body.refresh_token,
+      client_id: 'public-app',
+    });
+    expect((await refreshed.json()).error).toBe('invalid_grant');
+  });
+
+  it('a refresh refused for a wider scope leaves the token usable for a plain refresh', async () => {
+    const { code, verifier } = await authorize();
+    const { body } = await tokenFor(code, verifier);
+    const refresh = (fields: Record<string, string>) =>
+      form(`${origin}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: body.refresh_token, client_id: 'public-app', ...fields });
+    const wider = await refresh({ scope: 'user/*.cruds offline_access' });
+    expect(wider.status).toBe(400);
+    expect((await wider.json()).error).toBe('invalid_scope');
+    const plain = await refresh({});
+    expect(plain.status).toBe(200);
+    const next = await plain.json();
+    expect(next.scope).toBe('user/*.rs offline_access');
+    const again = await fetch(`${t.base}/Patient?_count=1`, { headers: { authorization: `Bearer ${next.access_token}` } });
+    expect(again.status).toBe(200);
+  });
+
   it('shows an error page, never a redirect, for an unregistered redirect_uri; redirects errors for missing PKCE and wrong aud', async () => {
     const bad = await fetch(authorizeUrl({ redirect_uri: 'https://evil.example/cb' }), { redirect: 'manual' });
     expect(bad.status).toBe(400);

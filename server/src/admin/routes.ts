@@ -174,6 +174,8 @@ export function adminRoutes(auth: AuthService, sealer: Sealer, requirements: Pro
       assertManages(admin, current.branch_ids, current.role);
       if (parsed.data.branchIds || parsed.data.role) assertManages(admin, parsed.data.branchIds ?? current.branch_ids, parsed.data.role);
       const updated = await updateUser(auth.db, admin.who.tenant.tenantId, id, parsed.data);
+      // This process stops the user's old tokens now; the others within their next poll.
+      await auth.revocations.refresh();
       const what = [
         parsed.data.role && parsed.data.role !== current.role ? `role_change ${current.role}->${parsed.data.role}` : '',
         parsed.data.branchIds ? `branches=${parsed.data.branchIds.join(',')}` : '',

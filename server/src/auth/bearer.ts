@@ -38,7 +38,7 @@ export function bearerAuth(auth: AuthService) {
     } catch (err) {
       return unauthorized(res, realm, `Invalid access token: ${(err as Error).message}`, 'invalid_token');
     }
-    if (auth.revocations.has(token.jti)) return unauthorized(res, realm, 'The access token has been revoked', 'invalid_token');
+    if (auth.revocations.isRevoked(token)) return unauthorized(res, realm, 'The access token has been revoked', 'invalid_token');
     if (!(await auth.tenantActive(token.tid))) return unauthorized(res, realm, 'Unknown or inactive tenant', 'invalid_token');
     const scopes = splitScopes(token.scope)
       .map(parseResourceScope)

@@ -4,6 +4,7 @@ import type { Database, Sql } from '../db/database.ts';
 import { hashPassword } from './passwords.ts';
 import { isRole, type Role } from './policies.ts';
 import { randomToken, sha256 } from './random.ts';
+import { revokeSubjectTokens } from './revocations.ts';
 import { splitScopes } from './scopes.ts';
 
 /** Staff login accounts and OAuth clients: rows under RLS, found through the two directories. */
@@ -142,9 +143,15 @@ export async function updateUser(
        WHERE id = $1 RETURNING *`,
       [userId, change.role ?? null, change.branchIds ?? null, change.active ?? null, hash],
     );
+    if (!r.rows[0]) return undefined;
     // Deactivation ends every session at once: refresh tokens stop working.
     if (change.active === false) {
       await sql.query('UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+    }
+    // Access tokens carry the role and branches: after a change of either (or deactivation) the
+    // ones already issued are void; a refresh issues new ones with what the user now is.
+    if (change.active === false || change.role !== undefined || change.branchIds !== undefined) {
+      await revokeSubjectTokens(sql, tenantId, { user: userId });
     }
     return r.rows[0];
   });
@@ -239,11 +246,13 @@ export async function listClients(db: Database, tenantId: string): Promise<Clien
   return (await inTenant(db, tenantId, (sql) => sql.query<ClientRow>('SELECT * FROM oauth_client ORDER BY created_at'))).rows;
 }
 
-/** Deactivates a client and revokes its refresh tokens. */
+/** Deactivates a client and revokes its refresh tokens and every access token issued to it. */
 export async function revokeClient(db: Database, tenantId: string, clientId: string): Promise<boolean> {
   return inTenant(db, tenantId, async (sql) => {
     const r = await sql.query('UPDATE oauth_client SET active = false WHERE client_id = $1', [clientId]);
+    if (r.rowCount === 0) return false;
     await sql.query('UPDATE refresh_token SET revoked_at = now() WHERE client_id = $1 AND revoked_at IS NULL', [clientId]);
-    return r.rowCount > 0;
+    await revokeSubjectTokens(sql, tenantId, { client: clientId });
+    return true;
   });
 }

@@ -26,6 +26,7 @@ export interface AccessClaims {
 export interface VerifiedAccess extends AccessClaims {
   jti: string;
   exp: number;
+  iat: number;
 }
 
 const VERIFIED_CACHE_SIZE = 10_000;
@@ -50,14 +51,15 @@ export class TokenIssuer {
     return `${this.base.baseUrl}/fhir/R4`;
   }
 
-  async accessToken(claims: AccessClaims): Promise<string> {
+  /** `jti` may be chosen by the caller to revoke this token later (a replayed code's first tokens). */
+  async accessToken(claims: AccessClaims, jti: string = randomUUID()): Promise<string> {
     const { kid, key } = await this.keys.signingKey();
     return new SignJWT({ ...claims })
       .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' })
       .setIssuer(this.issuer)
       .setAudience(this.audience)
       .setIssuedAt()
-      .setJti(randomUUID())
+      .setJti(jti)
       .setExpirationTime(`${ACCESS_TOKEN_SECONDS}s`)
       .sign(key);
   }
@@ -123,7 +125,7 @@ export class TokenIssuer {
       audience: this.audience,
       algorithms: [SIGNING_ALG],
       typ: 'at+jwt',
-      requiredClaims: ['exp', 'sub', 'jti'],
+      requiredClaims: ['exp', 'iat', 'sub', 'jti'],
     });
     const p = payload as Record<string, unknown>;
     if (typeof p.tid !== 'string' || typeof p.client_id !== 'string' || typeof p.scope !== 'string') {

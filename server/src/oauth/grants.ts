@@ -45,6 +45,8 @@ export interface UserGrant {
   nonce?: string | null;
   /** The refresh-token family this grant continues (rotation); new when absent. */
   family?: string;
+  /** The access token's id, when the caller must be able to revoke it later. */
+  jti?: string;
 }
 
 export function userClaims(
@@ -71,7 +73,7 @@ export function userClaims(
 export async function issueUserTokens(auth: AuthService, g: UserGrant): Promise<TokenResponse> {
   const scopes = splitScopes(g.scope);
   const response: TokenResponse = {
-    access_token: await auth.tokens.accessToken(userClaims(g.user, g.client, g.scope, g.patient, g.encounter)),
+    access_token: await auth.tokens.accessToken(userClaims(g.user, g.client, g.scope, g.patient, g.encounter), g.jti),
     token_type: 'Bearer',
     expires_in: ACCESS_TOKEN_SECONDS,
     scope: g.scope,
@@ -161,6 +163,8 @@ interface CodeRow {
   encounter: string | null;
   expires_at: Date | string;
   used_at: Date | string | null;
+  issued_jti: string | null;
+  issued_family: string | null;
 }
 
 export function s256(verifier: string): string {
@@ -177,13 +181,31 @@ export async function redeemCode(
 ): Promise<TokenResponse> {
   const tenantId = tenantOf(code);
   if (!tenantId || tenantId !== client.tenant_id) throw new OAuthError('invalid_grant', 'Invalid authorization code');
+  // The ids of what this use will issue are fixed up front and kept with the code, so that a
+  // replay can revoke them (RFC 6749 4.1.2: a code used twice was stolen).
+  const issue = { jti: randomUUID(), family: randomUUID() };
   const row = await auth.db.transaction({ tenantId }, async (sql) => {
     const r = await sql.query<CodeRow>('SELECT * FROM auth_code WHERE code_hash = $1 FOR UPDATE', [sha256(code)]);
     const found = r.rows[0];
-    if (found && !found.used_at) await sql.query('UPDATE auth_code SET used_at = now() WHERE code_hash = $1', [sha256(code)]);
+    if (found && !found.used_at) {
+      await sql.query('UPDATE auth_code SET used_at = now(), issued_jti = $2, issued_family = $3 WHERE code_hash = $1', [
+        sha256(code),
+        issue.jti,
+        issue.family,
+      ]);
+    } else if (found?.issued_family) {
+      await sql.query('UPDATE refresh_token SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL', [found.issued_family]);
+    }
     return found;
   });
-  if (!row || row.used_at) throw new OAuthError('invalid_grant', row ? 'Authorization code already used' : 'Invalid authorization code');
+  if (row?.used_at) {
+    if (row.issued_jti) {
+      await auth.revocations.revoke(row.issued_jti, new Date(new Date(row.used_at).getTime() + ACCESS_TOKEN_SECONDS * 1000));
+    }
+    auth.logger.warn({ tenant: tenantId, client: client.client_id }, 'authorization code replayed; tokens from its first use revoked');
+    throw new OAuthError('invalid_grant', 'Authorization code already used');
+  }
+  if (!row) throw new OAuthError('invalid_grant', 'Invalid authorization code');
   if (new Date(row.expires_at) < new Date()) throw new OAuthError('invalid_grant', 'Authorization code expired');
   if (row.client_id !== client.client_id) throw new OAuthError('invalid_grant', 'Code was issued to another client');
   if (row.redirect_uri !== redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
@@ -196,7 +218,16 @@ export async function redeemCode(
   }
   const user = await getUser(auth.db, tenantId, row.user_id);
   if (!user?.active) throw new OAuthError('invalid_grant', 'The user is no longer active');
-  return issueUserTokens(auth, { user, client, scope: row.scope, patient: row.patient, encounter: row.encounter, nonce: row.nonce });
+  return issueUserTokens(auth, {
+    user,
+    client,
+    scope: row.scope,
+    patient: row.patient,
+    encounter: row.encounter,
+    nonce: row.nonce,
+    jti: issue.jti,
+    family: issue.family,
+  });
 }
 
 interface RefreshRow {
@@ -211,6 +242,16 @@ interface RefreshRow {
   revoked_at: Date | string | null;
 }
 
+type RefreshOutcome =
+  | { row: RefreshRow; scope: string; error?: undefined; reuse?: undefined; code?: undefined }
+  | { row?: undefined; error: string; reuse?: boolean; code?: 'invalid_scope' };
+
+/** The requested scopes when all of them were granted before, else undefined (a refresh never widens). */
+function narrowScope(requested: string, granted: string): string | undefined {
+  const narrowed = grantScopes(requested, granted);
+  return narrowed.length === splitScopes(requested).length ? narrowed.join(' ') : undefined;
+}
+
 /**
  * refresh_token grant with rotation: each refresh token works once. Presenting one that was
  * already used means it was stolen or replayed, so its whole family is revoked.
@@ -219,7 +260,7 @@ export async function refresh(auth: AuthService, client: ClientRow, token: strin
   const tenantId = tenantOf(token);
   if (!tenantId || tenantId !== client.tenant_id) throw new OAuthError('invalid_grant', 'Invalid refresh token');
   const hash = sha256(token);
-  const outcome = await auth.db.transaction({ tenantId }, async (sql) => {
+  const outcome = await auth.db.transaction({ tenantId }, async (sql): Promise<RefreshOutcome> => {
     const r = await sql.query<RefreshRow>('SELECT * FROM refresh_token WHERE token_hash = $1 FOR UPDATE', [hash]);
     const row = r.rows[0];
     if (!row) return { error: 'Invalid refresh token' };
@@ -230,20 +271,17 @@ export async function refresh(auth: AuthService, client: ClientRow, token: strin
       return { error: 'Refresh token reused: every token of this grant is now revoked', reuse: true };
     }
     if (new Date(row.expires_at) < new Date()) return { error: 'Refresh token expired' };
+    // A request the grant cannot serve leaves the token unused: the client may retry plainly.
+    const scope = requestedScope ? narrowScope(requestedScope, row.scope) : row.scope;
+    if (scope === undefined) return { error: 'A refresh cannot widen the scope', code: 'invalid_scope' };
     await sql.query('UPDATE refresh_token SET used_at = now() WHERE token_hash = $1', [hash]);
-    return { row };
+    return { row, scope };
   });
   if (!outcome.row) {
     if (outcome.reuse) auth.logger.warn({ tenant: tenantId, client: client.client_id }, 'refresh token reuse detected; family revoked');
-    throw new OAuthError('invalid_grant', outcome.error as string);
+    throw new OAuthError(outcome.code ?? 'invalid_grant', outcome.error);
   }
-  const row = outcome.row;
-  let scope = row.scope;
-  if (requestedScope) {
-    const narrowed = grantScopes(requestedScope, row.scope);
-    if (narrowed.length !== splitScopes(requestedScope).length) throw new OAuthError('invalid_scope', 'A refresh cannot widen the scope');
-    scope = narrowed.join(' ');
-  }
+  const { row, scope } = outcome;
   const user = row.user_id ? await getUser(auth.db, tenantId, row.user_id) : undefined;
   if (!user?.active || !client.active) throw new OAuthError('invalid_grant', 'The user or client is no longer active');
   return issueUserTokens(auth, { user, client, scope, patient: row.patient, encounter: row.encounter, family: row.family });

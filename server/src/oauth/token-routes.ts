@@ -105,7 +105,7 @@ export function tokenRoutes(auth: AuthService): express.Router {
         try {
           const t = await auth.tokens.verifyAccess(token);
           // A client sees only tokens of its own tenant.
-          if (t.tid === client.tenant_id && !auth.revocations.has(t.jti)) {
+          if (t.tid === client.tenant_id && !auth.revocations.isRevoked(t)) {
             res.json({ active: true, token_type: 'Bearer', ...t, tenant: t.tid });
             return;
           }
