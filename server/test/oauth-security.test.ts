@@ -254,7 +254,12 @@ describe('authorization code flow', () => {
     const { code, verifier } = await authorize();
     const { body } = await tokenFor(code, verifier);
     const refresh = (fields: Record<string, string>) =>
-      form(`${origin}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: body.refresh_token, client_id: 'public-app', ...fields });
+      form(`${origin}/oauth2/token`, {
+        grant_type: 'refresh_token',
+        refresh_token: body.refresh_token,
+        client_id: 'public-app',
+        ...fields,
+      });
     const wider = await refresh({ scope: 'user/*.cruds offline_access' });
     expect(wider.status).toBe(400);
     expect((await wider.json()).error).toBe('invalid_scope');
