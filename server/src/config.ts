@@ -49,6 +49,13 @@ const configSchema = z.object({
    */
   MAX_CONCURRENT_PER_TENANT: z.coerce.number().int().min(1).optional(),
   MAX_CONCURRENT_PER_TOKEN: z.coerce.number().int().min(1).optional(),
+  /**
+   * SIGTERM: how long /health/ready answers 503 while requests are still taken, so that a load
+   * balancer stops sending new ones before the listener closes; then how long requests in
+   * flight may take to finish before the process gives up on them.
+   */
+  SHUTDOWN_READINESS_DELAY_MS: z.coerce.number().int().min(0).default(3_000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, { message: 'must be a redis:// URL' })

@@ -8,13 +8,16 @@ try {
   const shutdown = async (signal: string) => {
     if (signalled) return;
     signalled = true;
-    server.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const timer = setTimeout(() => {
-      server.logger.error('graceful shutdown timed out');
+    // SIGTERM comes from an orchestrator that may route traffic here: readiness goes false first.
+    // SIGINT is a person at the terminal: no reason to wait.
+    const readinessDelayMs = signal === 'SIGTERM' ? server.config.SHUTDOWN_READINESS_DELAY_MS : 0;
+    server.logger.info({ signal, readinessDelayMs }, 'shutting down: not ready; finishing in-flight requests');
+    try {
+      await server.stop({ readinessDelayMs });
+    } catch (err) {
+      server.logger.error({ err }, 'shutdown failed');
       process.exit(1);
-    }, 15_000);
-    timer.unref();
-    await server.stop();
+    }
     server.logger.info('stopped');
     process.exit(0);
   };

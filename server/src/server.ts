@@ -25,7 +25,15 @@ export interface RunningServer {
   http: Server;
   /** The URL the server listens on (useful with PORT=0). */
   url: string;
-  stop(): Promise<void>;
+  /** Stops taking requests, lets those in flight finish (bounded), seals the audit log, closes the database. */
+  stop(opts?: StopOptions): Promise<void>;
+}
+
+export interface StopOptions {
+  /** How long readiness reports 503 before the listener closes (default 0: at once). */
+  readinessDelayMs?: number;
+  /** How long requests in flight may take (default SHUTDOWN_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 /**
@@ -62,13 +70,27 @@ export async function startServer(env: Record<string, string | undefined> = proc
   // After listen: only now is the base URL (and so the apps' redirect URI) known for PORT=0.
   await ensureAppClients(db, config.TENANT_ID, config.TENANT_ID, config.baseUrl);
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  const stop = (opts: StopOptions = {}) => {
     stopping ??= (async () => {
       lifecycle.shuttingDown = true;
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeIdleConnections();
-      });
+      // Readiness is false from here; keep serving while the load balancer notices.
+      if (opts.readinessDelayMs) await new Promise((r) => setTimeout(r, opts.readinessDelayMs));
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const timeoutMs = opts.timeoutMs ?? config.SHUTDOWN_TIMEOUT_MS;
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(false), timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!finished) {
+        logger.error({ timeoutMs }, 'shutdown: requests still in flight after the timeout were cut off');
+        http.closeAllConnections();
+        await closed;
+      }
       auth.stop();
       await sealer.stop();
       await db.close();

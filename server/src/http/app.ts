@@ -114,6 +114,12 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
     next();
   });
 
+  // While shutting down, each answer closes its connection, so keep-alive clients reconnect to
+  // another process instead of holding this one open.
+  app.use((_req, res, next) => {
+    if (lifecycle.shuttingDown) res.set('Connection', 'close');
+    next();
+  });
   app.use('/health', healthRoutes(db, lifecycle));
   app.use(appCors(db));
   app.use(discoveryRoutes(auth));
