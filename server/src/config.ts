@@ -79,6 +79,14 @@ const configSchema = z.object({
   AUDIT_ENABLED: booleanFlag.default(true),
   /** How often the sealer chains new audit rows (milliseconds). */
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  /** Events (docs/events.md): how often the outbox and due deliveries are polled, in milliseconds. */
+  EVENTS_POLL_MS: z.coerce.number().int().min(10).default(100),
+  /** Hosts, addresses and CIDRs on private networks that Subscription endpoints may still name (comma-separated). */
+  SUBSCRIPTION_ENDPOINT_ALLOW: z.string().optional(),
+  /** First rest-hook retry after this long (doubling each time), and attempts before the Subscription is set to error. */
+  SUBSCRIPTION_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
+  SUBSCRIPTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
+  SUBSCRIPTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** Requests per minute (0 turns a limit off): FHIR API per client, and per IP for sign-in, OTP and the token endpoint. */
   RATE_LIMIT_API: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(5),

@@ -8,6 +8,7 @@ import { AuthService } from './auth/service.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/open.ts';
+import { type EventWorker, startEventWorker } from './events/worker.ts';
 import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -22,6 +23,8 @@ export interface RunningServer {
   auth: AuthService;
   /** Chains committed audit rows; `sealNow()` for tests and the verify operation. */
   sealer: Sealer;
+  /** Turns committed changes into Subscription notifications; `runNow()` for tests. */
+  events: EventWorker;
   http: Server;
   /** The URL the server listens on (useful with PORT=0). */
   url: string;
@@ -59,6 +62,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   auth.events = auditedAuthEvents(db, logger);
   if (!config.AUDIT_ENABLED) logger.warn('AUDIT_ENABLED=false: interactions are NOT audited (benchmarking only)');
   const sealer = startSealer(db, logger, config.AUDIT_SEAL_INTERVAL_MS);
+  const events = startEventWorker(db, config, logger);
   const lifecycle = { shuttingDown: false };
   const app = createApp({ config, db, logger, auth, sealer, lifecycle });
   const http = await new Promise<Server>((resolve, reject) => {
@@ -92,11 +96,12 @@ export async function startServer(env: Record<string, string | undefined> = proc
         await closed;
       }
       auth.stop();
+      await events.stop();
       await sealer.stop();
       await db.close();
     })();
     return stopping;
   };
   logger.info({ url: config.baseUrl, database: db.kind }, 'Hospital-Ops FHIR server listening');
-  return { config, db, logger, auth, sealer, http, url, stop };
+  return { config, db, logger, auth, sealer, events, http, url, stop };
 }

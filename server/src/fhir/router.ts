@@ -8,10 +8,12 @@ import {
   type HttpMethod,
 } from '@medplum/fhir-router';
 import { addDocumentOperations } from '../documents/operations.ts';
+import { subscriptionHook } from '../events/subscriptions.ts';
 import { addOpdOperations } from '../opd/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
+import { registerWriteHook } from '../repo/write-hooks.ts';
 import { compartmentTypes } from '../search/compartments.ts';
 import { checkSearchComplexity } from '../search/limits.ts';
 import { isLenient, parseSearch, parseSystemSearch } from '../search/parse.ts';
@@ -128,6 +130,7 @@ export function createFhirRouter(): FhirRouter {
   );
   addValidateOperation(router);
   addDocumentOperations(router);
+  registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);

@@ -110,12 +110,15 @@ export class WriteBuffer {
   private updates = new Map<string, VersionRow[]>();
   private searchDeletes: { t: string; id: string }[] = [];
   private searchInserts = new Map<string, Record<string, unknown>[]>();
+  /** The outbox rows (migration 0018): one event per version written, committed with it. */
+  private events: { t: string; id: string; v: number; a: 'create' | 'update' | 'delete' }[] = [];
   private size = 0;
 
   /** A new resource (version 1, or a client-chosen id) with its search rows. */
   insert(resource: Resource & { id: string; meta: { versionId: string; lastUpdated: string } }): void {
     const row: VersionRow = { id: resource.id, v: Number(resource.meta.versionId), lu: resource.meta.lastUpdated, d: false, c: resource };
     this.push(this.inserts, resource.resourceType, row);
+    this.events.push({ t: resource.resourceType, id: resource.id, v: row.v, a: 'create' });
     this.addSearchRows(resource);
   }
 
@@ -123,6 +126,7 @@ export class WriteBuffer {
   update(resourceType: string, id: string, version: number, lastUpdated: string, content: (Resource & { id: string }) | null): void {
     const row: VersionRow = { id, v: version, lu: lastUpdated, d: content === null, c: content };
     this.push(this.updates, resourceType, row);
+    this.events.push({ t: resourceType, id, v: version, a: content === null ? 'delete' : 'update' });
     this.searchDeletes.push({ t: resourceType, id });
     if (content) this.addSearchRows(content);
   }
@@ -200,6 +204,11 @@ export class WriteBuffer {
         `INSERT INTO ${table} (tenant_id, resource_type, resource_id, ${columns.map(([c]) => c).join(', ')}) SELECT app_current_tenant(), r.t, r.id, ${fields.map((f) => `r."${f}"`).join(', ')} FROM json_to_recordset(${add(rows)}) AS r(${recordType})`,
       );
     }
+    if (this.events.length > 0) {
+      cte(
+        `INSERT INTO resource_event (tenant_id, resource_type, resource_id, version_id, action) SELECT app_current_tenant(), e.t, e.id, e.v, e.a FROM json_to_recordset(${add(this.events)}) AS e(t text, id text, v integer, a text)`,
+      );
+    }
     this.clear();
     return `WITH ${ctes.join(', ')} SELECT 1`;
   }
@@ -209,6 +218,7 @@ export class WriteBuffer {
     this.updates = new Map();
     this.searchDeletes = [];
     this.searchInserts = new Map();
+    this.events = [];
     this.size = 0;
   }
 

@@ -1,0 +1,74 @@
+import { matchesSearchRequest, OperationOutcomeError, parseSearchRequest, type SearchRequest } from '@medplum/core';
+import type { Resource, Subscription } from '@medplum/fhirtypes';
+import { isStoredResourceType } from '../fhir/definitions.ts';
+import { outcome } from '../http/outcomes.ts';
+import type { WriteHook } from '../repo/write-hooks.ts';
+import { type EndpointPolicy, endpointPolicy, endpointRefusal } from './endpoint-guard.ts';
+
+/** Secret for the HMAC signature of rest-hook notifications (docs/events.md). */
+export const SUBSCRIPTION_SECRET_URL = 'https://hospital-ops.in/fhir/StructureDefinition/subscription-secret';
+export const SUPPORTED_CHANNELS = ['rest-hook'];
+
+const unprocessable = (text: string, expression: string) =>
+  new OperationOutcomeError(outcome('business-rule', 'business-rule', text, expression));
+
+/**
+ * The criteria as a search request. Criteria are matched against each changed resource in memory,
+ * so what cannot be decided from the resource alone (chains, _has, includes) is refused up front.
+ */
+export function parseCriteria(criteria: string | undefined): SearchRequest {
+  const expression = 'Subscription.criteria';
+  if (!criteria) throw unprocessable('A Subscription needs criteria, such as Observation?code=http://loinc.org|718-7.', expression);
+  const [type, query = ''] = criteria.split('?', 2);
+  if (!isStoredResourceType(type)) throw unprocessable(`The criteria name ${type || 'no'} resource type this server stores.`, expression);
+  const request = parseSearchRequest(`${type}?${query}`);
+  for (const filter of request.filters ?? []) {
+    if (filter.code.includes('.') || filter.code.startsWith('_has'))
+      throw unprocessable(`Chained and _has parameters (${filter.code}) cannot be used in Subscription criteria.`, expression);
+  }
+  if (request.include?.length || request.revInclude?.length)
+    throw unprocessable('_include and _revinclude cannot be used in Subscription criteria.', expression);
+  return request;
+}
+
+/** Whether this version of a resource is one the Subscription asks about. */
+export function criteriaMatch(request: SearchRequest, resource: Resource): boolean {
+  if (request.resourceType !== resource.resourceType) return false;
+  return !request.filters?.length || matchesSearchRequest(resource, request);
+}
+
+let policy: EndpointPolicy = endpointPolicy(undefined);
+/** Set once at start from SUBSCRIPTION_ENDPOINT_ALLOW. */
+export function setEndpointPolicy(p: EndpointPolicy): void {
+  policy = p;
+}
+export const currentEndpointPolicy = (): EndpointPolicy => policy;
+
+/**
+ * Subscriptions are checked when written, so a client learns at once that its criteria or
+ * endpoint cannot work, and a requested Subscription becomes active (the server owns `status`
+ * apart from a client turning it off).
+ */
+export const subscriptionHook: WriteHook = {
+  prepare(next) {
+    const s = next as Subscription;
+    return s.status === 'requested' ? { ...s, status: 'active' } : s;
+  },
+  async afterWrite(_ctx, _current, next) {
+    const s = next as Subscription | undefined;
+    // Turned off, or set to error by the delivery worker: nothing of it will be called.
+    if (!s || s.status === 'off' || s.status === 'error') return;
+    parseCriteria(s.criteria);
+    const type = s.channel?.type;
+    if (!type || !SUPPORTED_CHANNELS.includes(type))
+      throw unprocessable(
+        `Channel type ${type ?? '(none)'} is not supported here; use ${SUPPORTED_CHANNELS.join(', ')}.`,
+        'Subscription.channel.type',
+      );
+    for (const h of s.channel.header ?? [])
+      if (!/^[!#$%&'*+.^_`|~\w-]+:/.test(h))
+        throw unprocessable('Each channel.header must be written "Name: value".', 'Subscription.channel.header');
+    const refusal = await endpointRefusal(s.channel.endpoint ?? '', policy);
+    if (refusal) throw unprocessable(refusal, 'Subscription.channel.endpoint');
+  },
+};
