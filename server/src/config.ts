@@ -79,6 +79,8 @@ const configSchema = z.object({
   AUDIT_ENABLED: booleanFlag.default(true),
   /** How often the sealer chains new audit rows (milliseconds). */
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  /** Benchmarking only: false writes no events, so no Subscription is ever notified. */
+  EVENTS_ENABLED: booleanFlag.default(true),
   /** Events (docs/events.md): how often the outbox and due deliveries are polled, in milliseconds. */
   EVENTS_POLL_MS: z.coerce.number().int().min(10).default(100),
   /** Hosts, addresses and CIDRs on private networks that Subscription endpoints may still name (comma-separated). */

@@ -13,6 +13,7 @@ import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { demoWanted, seedOnFirstStart } from './seed.ts';
+import { setOutboxEnabled } from './repo/write-buffer.ts';
 import { syncPackageTerminology } from './terminology/sync.ts';
 import { conformance } from './validation/conformance.ts';
 
@@ -62,6 +63,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   auth.events = auditedAuthEvents(db, logger);
   if (!config.AUDIT_ENABLED) logger.warn('AUDIT_ENABLED=false: interactions are NOT audited (benchmarking only)');
   const sealer = startSealer(db, logger, config.AUDIT_SEAL_INTERVAL_MS);
+  setOutboxEnabled(config.EVENTS_ENABLED);
+  if (!config.EVENTS_ENABLED) logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
   const events = startEventWorker(db, config, logger);
   const lifecycle = { shuttingDown: false };
   const app = createApp({ config, db, logger, auth, sealer, lifecycle });

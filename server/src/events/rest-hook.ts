@@ -12,7 +12,7 @@ export interface DeliverySettings {
   retryBaseMs: number;
   /** Attempts before the delivery fails and the Subscription is set to error. */
   maxAttempts: number;
-  /** How long one POST may take. */
+  /** How long one request to an endpoint may take. */
   timeoutMs: number;
   baseUrl: string;
 }
@@ -29,11 +29,20 @@ interface Delivery {
   attempts: number;
 }
 
+type Outcome = { ok: true } | { ok: false; reason: string } | { cancelled: true };
+
 /** While a delivery is being attempted, no other worker takes it. */
 const ATTEMPT_LEASE = '2 minutes';
+/** Requests in flight at once per pass, across subscriptions and resources. */
+const PARALLEL = 16;
 
-/** Claims due deliveries and attempts each; returns how many it attempted. */
-export async function deliverDue(db: Database, settings: DeliverySettings, logger: Logger, batchSize = 50): Promise<number> {
+/**
+ * Claims due deliveries and attempts each; returns how many it attempted. The notifications about
+ * one resource for one Subscription go one after another in commit order; different resources go
+ * side by side. What a batch needs is read in one transaction per tenant, and its outcomes written
+ * back in a few statements.
+ */
+export async function deliverDue(db: Database, settings: DeliverySettings, logger: Logger, batchSize = 200): Promise<number> {
   const claimed = await db.asOwner((sql) =>
     sql.query<Delivery>(
       `UPDATE subscription_delivery SET attempts = attempts + 1, next_attempt_at = now() + interval '${ATTEMPT_LEASE}'
@@ -43,60 +52,102 @@ export async function deliverDue(db: Database, settings: DeliverySettings, logge
       [batchSize],
     ),
   );
-  // Subscriptions are served side by side; each one's notifications go in commit order.
-  const bySubscription = Map.groupBy(claimed.rows, (d) => `${d.tenant_id}/${d.subscription_id}`);
-  await Promise.all(
-    [...bySubscription.values()].map(async (list) => {
-      for (const d of list.sort((a, b) => Number(a.id) - Number(b.id))) await attempt(db, settings, logger, d);
-    }),
-  );
+  if (claimed.rows.length === 0) return 0;
+  const context = new Map<string, TenantContext>();
+  for (const [tenantId, list] of Map.groupBy(claimed.rows, (d) => d.tenant_id))
+    context.set(tenantId, await loadContext(db, tenantId, list));
+
+  const outcomes = new Map<Delivery, Outcome>();
+  const lanes = [...Map.groupBy(claimed.rows, (d) => `${d.tenant_id}/${d.subscription_id}/${d.resource_type}/${d.resource_id}`).values()];
+  const runLane = async (lane: Delivery[]) => {
+    for (const d of lane.sort((a, b) => Number(a.id) - Number(b.id))) {
+      const ctx = context.get(d.tenant_id) as TenantContext;
+      outcomes.set(d, await send(settings, d, ctx).catch((err) => unexpected(logger, d, err)));
+    }
+  };
+  for (let next = 0; next < lanes.length; ) {
+    const running = lanes.slice(next, next + PARALLEL);
+    next += running.length;
+    await Promise.all(running.map(runLane));
+  }
+  await record(db, settings, logger, outcomes);
   return claimed.rows.length;
 }
 
-type Outcome = { ok: true } | { ok: false; reason: string } | { cancelled: true };
-
-async function attempt(db: Database, settings: DeliverySettings, logger: Logger, d: Delivery): Promise<void> {
-  let result: Outcome;
-  try {
-    result = await send(db, settings, d);
-  } catch (err) {
-    logger.error({ err, delivery: d.id }, 'subscription delivery could not be attempted');
-    result = { ok: false, reason: 'The server could not prepare the notification.' };
-  }
-  if ('cancelled' in result) return finish(db, d.id, 'cancelled', null);
-  if (result.ok) return finish(db, d.id, 'delivered', null);
-  logger.warn(
-    { delivery: d.id, subscription: d.subscription_id, attempt: d.attempts, reason: result.reason },
-    'subscription delivery failed',
-  );
-  if (d.attempts < settings.maxAttempts) {
-    const waitMs = settings.retryBaseMs * 2 ** (d.attempts - 1);
-    await db.asOwner((sql) =>
-      sql.query(`UPDATE subscription_delivery SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3 WHERE id = $1`, [
-        d.id,
-        waitMs,
-        result.reason,
-      ]),
-    );
-    return;
-  }
-  await finish(db, d.id, 'failed', result.reason);
-  await markSubscriptionError(db, settings, d, result.reason);
+function unexpected(logger: Logger, d: Delivery, err: unknown): Outcome {
+  logger.error({ err, delivery: d.id }, 'subscription delivery could not be attempted');
+  return { ok: false, reason: 'The server could not prepare the notification.' };
 }
 
-function finish(db: Database, id: string, status: string, error: string | null): Promise<void> {
-  return db.asOwner(async (sql) => {
-    await sql.query('UPDATE subscription_delivery SET status = $2, last_error = $3, finished_at = now() WHERE id = $1', [
-      id,
-      status,
-      error,
-    ]);
+interface TenantContext {
+  subscriptions: Map<string, Subscription>;
+  /** Payload versions by "type/id/version". */
+  resources: Map<string, Resource>;
+  /** Each endpoint is judged once per batch. */
+  refusals: Map<string, Promise<string | undefined>>;
+}
+
+/** The batch's Subscriptions (as they are now) and the versions their payloads carry, under the tenant's RLS. */
+async function loadContext(db: Database, tenantId: string, list: Delivery[]): Promise<TenantContext> {
+  return db.transaction({ tenantId }, async (sql) => {
+    const subs = await sql.query<{ id: string; content: Subscription }>(
+      `SELECT id, content FROM "Subscription" WHERE id = ANY($1::text[]) AND deleted = false`,
+      [[...new Set(list.map((d) => d.subscription_id))]],
+    );
+    const subscriptions = new Map(subs.rows.map((r) => [r.id, r.content]));
+    const resources = new Map<string, Resource>();
+    const wanted = list.filter((d) => d.action !== 'delete' && subscriptions.get(d.subscription_id)?.channel.payload);
+    for (const [type, rows] of Map.groupBy(wanted, (d) => d.resource_type)) {
+      const r = await sql.query<{ id: string; version_id: number; content: Resource | null }>(
+        `SELECT h.id, h.version_id, h.content FROM ${quoteTable(`${type}_History`)} h
+         JOIN json_to_recordset($1::json) AS k(id text, v integer) ON h.id = k.id AND h.version_id = k.v`,
+        [JSON.stringify(rows.map((d) => ({ id: d.resource_id, v: d.version_id })))],
+      );
+      for (const row of r.rows) if (row.content) resources.set(`${type}/${row.id}/${row.version_id}`, row.content);
+    }
+    return { subscriptions, resources, refusals: new Map() };
   });
+}
+
+/** Writes a batch's outcomes: successes and cancellations in one statement each, failures one by one. */
+async function record(db: Database, settings: DeliverySettings, logger: Logger, outcomes: Map<Delivery, Outcome>): Promise<void> {
+  const done = (pick: (o: Outcome) => boolean) => [...outcomes].filter(([, o]) => pick(o)).map(([d]) => d.id);
+  await db.asOwner(async (sql) => {
+    const finish = 'UPDATE subscription_delivery SET status = $2, last_error = NULL, finished_at = now() WHERE id = ANY($1::bigint[])';
+    const delivered = done((o) => 'ok' in o && o.ok);
+    const cancelled = done((o) => 'cancelled' in o);
+    if (delivered.length) await sql.query(finish, [delivered, 'delivered']);
+    if (cancelled.length) await sql.query(finish, [cancelled, 'cancelled']);
+  });
+  for (const [d, o] of outcomes) {
+    if (!('ok' in o) || o.ok) continue;
+    logger.warn({ delivery: d.id, subscription: d.subscription_id, attempt: d.attempts, reason: o.reason }, 'subscription delivery failed');
+    if (d.attempts < settings.maxAttempts) {
+      const waitMs = settings.retryBaseMs * 2 ** (d.attempts - 1);
+      await db.asOwner((sql) =>
+        sql.query(
+          `UPDATE subscription_delivery SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3 WHERE id = $1`,
+          [d.id, waitMs, o.reason],
+        ),
+      );
+      continue;
+    }
+    await db.asOwner((sql) =>
+      sql.query(`UPDATE subscription_delivery SET status = 'failed', last_error = $2, finished_at = now() WHERE id = $1`, [d.id, o.reason]),
+    );
+    await markSubscriptionError(db, settings, d, o.reason);
+  }
 }
 
 /** R4: after repeated failures the server sets the Subscription to error and says why. */
 async function markSubscriptionError(db: Database, settings: DeliverySettings, d: Delivery, reason: string): Promise<void> {
-  const repo = serverRepo(db, settings, d.tenant_id);
+  const repo = new PostgresRepository({
+    db,
+    tenant: { tenantId: d.tenant_id },
+    baseUrl: settings.baseUrl,
+    updateCreate: false,
+    serverWrite: true,
+  });
   const current = await repo.readResource<Subscription>('Subscription', d.subscription_id).catch(() => undefined);
   if (current?.status !== 'active') return;
   await repo.updateResource<Subscription>({
@@ -106,31 +157,22 @@ async function markSubscriptionError(db: Database, settings: DeliverySettings, d
   });
 }
 
-const serverRepo = (db: Database, settings: DeliverySettings, tenantId: string) =>
-  new PostgresRepository({ db, tenant: { tenantId }, baseUrl: settings.baseUrl, updateCreate: false, serverWrite: true });
-
 /** One notification, R4 rest-hook: POST without a body, or with a payload the resource itself (PUT; DELETE for a deletion). */
-async function send(db: Database, settings: DeliverySettings, d: Delivery): Promise<Outcome> {
-  const found = await db.transaction({ tenantId: d.tenant_id }, async (sql) => {
-    const s = await sql.query<{ content: Subscription }>(`SELECT content FROM "Subscription" WHERE id = $1 AND deleted = false`, [
-      d.subscription_id,
-    ]);
-    const subscription = s.rows[0]?.content;
-    if (subscription?.status !== 'active' || !subscription.channel.payload || d.action === 'delete') return { subscription };
-    const r = await sql.query<{ content: Resource | null }>(
-      `SELECT content FROM ${quoteTable(`${d.resource_type}_History`)} WHERE id = $1 AND version_id = $2`,
-      [d.resource_id, d.version_id],
-    );
-    return { subscription, resource: r.rows[0]?.content ?? undefined };
-  });
-  const { subscription, resource } = found as { subscription?: Subscription; resource?: Resource };
+async function send(settings: DeliverySettings, d: Delivery, ctx: TenantContext): Promise<Outcome> {
+  const subscription = ctx.subscriptions.get(d.subscription_id);
   if (subscription?.status !== 'active') return { cancelled: true };
   const endpoint = subscription.channel.endpoint ?? '';
-  const refusal = await endpointRefusal(endpoint, currentEndpointPolicy());
+  let judged = ctx.refusals.get(endpoint);
+  if (!judged) {
+    judged = endpointRefusal(endpoint, currentEndpointPolicy());
+    ctx.refusals.set(endpoint, judged);
+  }
+  const refusal = await judged;
   if (refusal) return { ok: false, reason: refusal };
 
   const payload = subscription.channel.payload;
   const target = `${endpoint.replace(/\/$/, '')}/${d.resource_type}/${d.resource_id}`;
+  const resource = ctx.resources.get(`${d.resource_type}/${d.resource_id}/${d.version_id}`);
   const [method, url, body] = !payload
     ? ['POST', endpoint, '']
     : d.action === 'delete'

@@ -96,6 +96,12 @@ const SEARCH_TABLES: {
   },
 ];
 
+/** EVENTS_ENABLED=false (benchmarks only: measuring the outbox's cost) writes no events. */
+let outboxEnabled = true;
+export function setOutboxEnabled(enabled: boolean): void {
+  outboxEnabled = enabled;
+}
+
 // SearchRows use camelCase where the column is snake_case.
 const FIELD: Record<string, string> = { target_type: 'targetType' };
 
@@ -204,7 +210,7 @@ export class WriteBuffer {
         `INSERT INTO ${table} (tenant_id, resource_type, resource_id, ${columns.map(([c]) => c).join(', ')}) SELECT app_current_tenant(), r.t, r.id, ${fields.map((f) => `r."${f}"`).join(', ')} FROM json_to_recordset(${add(rows)}) AS r(${recordType})`,
       );
     }
-    if (this.events.length > 0) {
+    if (this.events.length > 0 && outboxEnabled) {
       cte(
         `INSERT INTO resource_event (tenant_id, resource_type, resource_id, version_id, action) SELECT app_current_tenant(), e.t, e.id, e.v, e.a FROM json_to_recordset(${add(this.events)}) AS e(t text, id text, v integer, a text)`,
       );
