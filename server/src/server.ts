@@ -8,12 +8,13 @@ import { AuthService } from './auth/service.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/open.ts';
+import { startWebsocketHub } from './events/websocket.ts';
 import { type EventWorker, startEventWorker } from './events/worker.ts';
 import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { demoWanted, seedOnFirstStart } from './seed.ts';
 import { setOutboxEnabled } from './repo/write-buffer.ts';
+import { demoWanted, seedOnFirstStart } from './seed.ts';
 import { syncPackageTerminology } from './terminology/sync.ts';
 import { conformance } from './validation/conformance.ts';
 
@@ -64,7 +65,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   if (!config.AUDIT_ENABLED) logger.warn('AUDIT_ENABLED=false: interactions are NOT audited (benchmarking only)');
   const sealer = startSealer(db, logger, config.AUDIT_SEAL_INTERVAL_MS);
   setOutboxEnabled(config.EVENTS_ENABLED);
-  if (!config.EVENTS_ENABLED) logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
+  if (!config.EVENTS_ENABLED)
+    logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
   const events = startEventWorker(db, config, logger);
   const lifecycle = { shuttingDown: false };
   const app = createApp({ config, db, logger, auth, sealer, lifecycle });
@@ -72,6 +74,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const port = (http.address() as AddressInfo).port;
+  const websockets = await startWebsocketHub(http, db, auth, config, logger);
   const url = `http://127.0.0.1:${port}`;
   if (config.PORT === 0) config.baseUrl = config.BASE_URL ?? url;
   // After listen: only now is the base URL (and so the apps' redirect URI) known for PORT=0.
@@ -82,6 +85,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
       lifecycle.shuttingDown = true;
       // Readiness is false from here; keep serving while the load balancer notices.
       if (opts.readinessDelayMs) await new Promise((r) => setTimeout(r, opts.readinessDelayMs));
+      // Open websockets would hold the listener open: they are told the server is going.
+      await websockets.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       const timeoutMs = opts.timeoutMs ?? config.SHUTDOWN_TIMEOUT_MS;

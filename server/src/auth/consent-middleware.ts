@@ -41,14 +41,20 @@ export function consentMiddleware(auth: AuthService) {
       });
       return next();
     }
-    const references = [...p.branchIds.map((b) => `Organization/${b}`), `Device/${p.clientId}`];
-    if (p.practitionerId) references.push(`Practitioner/${p.practitionerId}`);
-    const purpose = req.get(PURPOSE_HEADER)?.trim() || (p.role === 'accountant' ? 'HPAYMT' : 'TREAT');
-    const denials = await auth.consents.denials(p.tenantId, { references, purpose });
-    if (denials.length) {
-      p.consentDenials = denials;
-      who.access = accessControlFor(p);
-    }
+    await applyConsents(auth, who, req.get(PURPOSE_HEADER)?.trim());
     next();
   };
+}
+
+/** Narrows the caller's access by the Consents of patients who refused it (for this purpose). */
+export async function applyConsents(auth: AuthService, who: RequestAuth, purposeOfUse?: string): Promise<void> {
+  const p = who.principal;
+  const references = [...p.branchIds.map((b) => `Organization/${b}`), `Device/${p.clientId}`];
+  if (p.practitionerId) references.push(`Practitioner/${p.practitionerId}`);
+  const purpose = purposeOfUse || (p.role === 'accountant' ? 'HPAYMT' : 'TREAT');
+  const denials = await auth.consents.denials(p.tenantId, { references, purpose });
+  if (denials.length) {
+    p.consentDenials = denials;
+    who.access = accessControlFor(p);
+  }
 }

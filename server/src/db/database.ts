@@ -46,6 +46,12 @@ export interface Database {
   transaction<T>(settings: TenantSettings | undefined, fn: (sql: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Runs `fn` as the schema owner (migrations, tenant registry). Not for request handling. */
   asOwner<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onMessage` with each NOTIFY payload on `channel` from any process, for as long as the
+   * returned function is not called. Best effort: what is notified while the connection is being
+   * re-established is missed, so listeners must not carry state that only notifications keep.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

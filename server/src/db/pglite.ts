@@ -81,6 +81,10 @@ export class PgliteDatabase implements Database {
     return fn(wrap(this.db));
   }
 
+  async listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+    return this.db.listen(channel, onMessage);
+  }
+
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
   }

@@ -90,6 +90,9 @@ function trackLoss(client: pg.ClientBase): void {
   });
 }
 
+/** How long a lost LISTEN connection waits before connecting again. */
+const LISTEN_RETRY_MS = 1000;
+
 function newPool(connectionString: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
   pool.on('connect', trackLoss);
@@ -188,6 +191,41 @@ export class PostgresDatabase implements Database {
     } finally {
       client.release((broken ?? lostConnections.get(client)) as Error | undefined);
     }
+  }
+
+  async listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+    // A connection of its own (LISTEN lasts for a session); replaced after a loss, with a pause.
+    let client: pg.Client | undefined;
+    let stopped = false;
+    const retry = () => setTimeout(() => void connect(), LISTEN_RETRY_MS).unref();
+    const connect = async (): Promise<void> => {
+      if (stopped) return;
+      const c = new pg.Client({ connectionString: this.appUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+      c.on('notification', (n) => {
+        if (n.channel === channel) onMessage(n.payload ?? '');
+      });
+      const lost = () => {
+        if (client !== c) return;
+        client = undefined;
+        void c.end().catch(() => undefined);
+        retry();
+      };
+      c.on('error', lost);
+      c.on('end', lost);
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        client = c;
+      } catch {
+        await c.end().catch(() => undefined);
+        retry();
+      }
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      await client?.end().catch(() => undefined);
+    };
   }
 
   async ping(): Promise<void> {

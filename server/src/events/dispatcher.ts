@@ -45,6 +45,19 @@ export async function dispatchEvents(db: Database, batchSize = 500): Promise<num
 interface ActiveSubscription {
   id: string;
   request: SearchRequest;
+  channel: string;
+}
+
+/** NOTIFY channel of websocket notifications; every process's socket hub listens (events/websocket.ts). */
+export const WEBSOCKET_NOTIFY_CHANNEL = 'hops_subscription_ws';
+
+/** What a websocket notification carries between processes: ids only, never content. */
+export interface WebsocketNotice {
+  tenant: string;
+  subscription: string;
+  type: string;
+  id: string;
+  action: ResourceEvent['action'];
 }
 
 async function activeSubscriptions(sql: Sql): Promise<ActiveSubscription[]> {
@@ -54,7 +67,7 @@ async function activeSubscriptions(sql: Sql): Promise<ActiveSubscription[]> {
   const active: ActiveSubscription[] = [];
   for (const { id, content } of r.rows) {
     try {
-      active.push({ id, request: parseCriteria(content.criteria) });
+      active.push({ id, request: parseCriteria(content.criteria), channel: content.channel?.type ?? '' });
     } catch {
       // Written before a rule tightened: it cannot match anything, and says so when next saved.
     }
@@ -77,15 +90,23 @@ async function recordDeliveries(sql: Sql, events: ResourceEvent[]): Promise<void
   if (subscriptions.length === 0) return;
   const wanted = new Set<string>(subscriptions.map((s) => s.request.resourceType));
   const rows: Record<string, unknown>[] = [];
+  const notices: WebsocketNotice[] = [];
   for (const e of events) {
     if (!wanted.has(e.resource_type)) continue;
     const resource = await judgedVersion(sql, e);
     if (!resource) continue;
     for (const s of subscriptions) {
       if (!criteriaMatch(s.request, resource)) continue;
+      // Websockets are live only (R4): a bound socket gets a ping; nothing waits for an absent one.
+      if (s.channel === 'websocket') {
+        notices.push({ tenant: e.tenant_id, subscription: s.id, type: e.resource_type, id: e.resource_id, action: e.action });
+        continue;
+      }
       rows.push({ s: s.id, seq: e.seq, t: e.resource_type, id: e.resource_id, v: e.version_id, a: e.action });
     }
   }
+  // Sent by PostgreSQL at this transaction's commit, to every process listening.
+  for (const n of notices) await sql.query('SELECT pg_notify($1, $2)', [WEBSOCKET_NOTIFY_CHANNEL, JSON.stringify(n)]);
   if (rows.length === 0) return;
   await sql.query(
     `INSERT INTO subscription_delivery (tenant_id, subscription_id, event_seq, resource_type, resource_id, version_id, action)

@@ -7,7 +7,7 @@ import { type EndpointPolicy, endpointPolicy, endpointRefusal } from './endpoint
 
 /** Secret for the HMAC signature of rest-hook notifications (docs/events.md). */
 export const SUBSCRIPTION_SECRET_URL = 'https://hospital-ops.in/fhir/StructureDefinition/subscription-secret';
-export const SUPPORTED_CHANNELS = ['rest-hook'];
+export const SUPPORTED_CHANNELS = ['rest-hook', 'websocket'];
 
 const unprocessable = (text: string, expression: string) =>
   new OperationOutcomeError(outcome('business-rule', 'business-rule', text, expression));
@@ -68,6 +68,7 @@ export const subscriptionHook: WriteHook = {
     for (const h of s.channel.header ?? [])
       if (!/^[!#$%&'*+.^_`|~\w-]+:/.test(h))
         throw unprocessable('Each channel.header must be written "Name: value".', 'Subscription.channel.header');
+    if (type === 'websocket') return;
     const refusal = await endpointRefusal(s.channel.endpoint ?? '', policy);
     if (refusal) throw unprocessable(refusal, 'Subscription.channel.endpoint');
   },
