@@ -3,7 +3,6 @@
  * on the same PostgreSQL, written to docs/benchmarks.md as ratios. Needs a PostgreSQL server
  * (BENCH_PG_ADMIN_URL, default the machine's on 127.0.0.1:5432); makes and drops its own database.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,66 +11,17 @@ import type { Bundle } from '@medplum/fhirtypes';
 import pg from 'pg';
 import { deriveAppUrl } from '../src/db/postgres.ts';
 import { loadSyntheticTerminology, measureTypeAhead, measureValidation, type TypeAheadResult, type ValidationRow } from './conformance.ts';
+import { benchServerEnv, fetchToken, benchPatient as patient, startProcess as start, stopProcess as stop } from './fhir-server.ts';
 import { type LoadResult, runLoad } from './load.ts';
-import { writeMarkdownReport } from './report-file.ts';
+import { markedSections, writeMarkdownReport } from './report-file.ts';
 import { createScratchDatabase } from './scratch-database.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = 16;
 const INGEST_BUNDLES = Number(process.env.BENCH_BUNDLES ?? 300);
 const INGEST_CONCURRENCY = 4;
-const TENANT = '6e0c1c2a-7b7d-4d0e-9c52-0be0c0c0be0c';
 
-// ABDM-conformant (the server's default profile requirement), as a hospital's registration would be.
-const patient = (i: number) => ({
-  resourceType: 'Patient',
-  identifier: [
-    {
-      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }] },
-      system: 'https://hospital-ops.in/fhir/sid/bench',
-      value: `b-${i}`,
-    },
-  ],
-  name: [{ family: 'Sharma', given: ['Bench', `P${i}`], text: `Bench P${i} Sharma` }],
-  gender: i % 2 ? 'male' : 'female',
-  birthDate: `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 10}`,
-  telecom: [{ system: 'phone', value: `+9198${String(i).padStart(8, '0')}` }],
-  address: [{ city: 'Pune', state: 'Maharashtra', postalCode: '411004', country: 'IN' }],
-});
-
-function start(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL(script, import.meta.url), {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-// Every request carries a bearer token, the baseline's too, so both parse the same headers.
-const SYSTEM_CLIENT = { id: 'bench-system', secret: 'bench-system-secret-0123456789' };
 let authorization = 'Bearer none';
-
-async function fetchToken(serverUrl: string): Promise<string> {
-  const res = await fetch(`${serverUrl}/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: SYSTEM_CLIENT.id, client_secret: SYSTEM_CLIENT.secret }),
-  });
-  const body = (await res.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`token request failed: ${JSON.stringify(body)}`);
-  return `Bearer ${body.access_token}`;
-}
 
 async function post(url: string, body: unknown): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization }, body: JSON.stringify(body) });
@@ -173,17 +123,7 @@ async function main(): Promise<void> {
     const baselineResult = await createAndRead('http://127.0.0.1:18091', 'baseline express+pg', baseline.pid);
     await stop(baseline);
 
-    const serverEnv = {
-      DATABASE_URL: dbUrl,
-      PORT: '18092',
-      LOG_LEVEL: 'warn',
-      SEED_DEMO: 'false',
-      TENANT_ID: TENANT,
-      SYSTEM_CLIENT_ID: SYSTEM_CLIENT.id,
-      SYSTEM_CLIENT_SECRET: SYSTEM_CLIENT.secret,
-      RATE_LIMIT_API: '0',
-      RATE_LIMIT_TOKEN: '0',
-    };
+    const serverEnv = benchServerEnv(dbUrl, 18092);
     // The same server with auditing off, to show what the AuditEvents cost.
     const unaudited = await start('./server-process.ts', { ...serverEnv, AUDIT_ENABLED: 'false' });
     authorization = await fetchToken('http://127.0.0.1:18092');
@@ -327,7 +267,9 @@ Ratio of p95s, hand-written SQL / ours: **${pct(ta.sqlSingle.p95ms, ta.oursSingl
 **${pct(ta.sql.p95ms, ta.ours.p95ms)}** with four (the machine's two cores then run four clients, the server and
 PostgreSQL at once).
 `;
-  writeMarkdownReport(new URL('../../docs/benchmarks.md', import.meta.url), text);
+  // Other benchmarks' sections (e.g. bench:update-scaling) stay.
+  const report = new URL('../../docs/benchmarks.md', import.meta.url);
+  writeMarkdownReport(report, text + markedSections(report));
   console.log(text);
 }
 

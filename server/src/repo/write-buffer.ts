@@ -102,6 +102,9 @@ export function setOutboxEnabled(enabled: boolean): void {
   outboxEnabled = enabled;
 }
 
+/** A JSON array of strings as a text[] the planner can match against an index (`col = ANY(...)`). */
+const textArray = (json: string): string => `ARRAY(SELECT json_array_elements_text(${json}))`;
+
 // SearchRows use camelCase where the column is snake_case.
 const FIELD: Record<string, string> = { target_type: 'targetType' };
 
@@ -188,16 +191,21 @@ export class WriteBuffer {
       cte(`INSERT INTO ${quoteTable(`${type}_History`)} (${columns}) SELECT ${columns} FROM ${w}`);
     }
     for (const [type, rows] of this.updates) {
+      // The id list lets the planner reach the rows by primary key; joining on the record set
+      // alone (estimated at 100 rows) makes it hash-join the whole tenant's table.
+      const ids = add(rows.map((r) => r.id));
       const w = cte(
-        `UPDATE ${quoteTable(type)} t SET version_id = r.v, last_updated = r.lu, deleted = r.d, content = r.c FROM json_to_recordset(${add(rows)}) AS ${version} WHERE t.id = r.id RETURNING t.tenant_id, t.id, t.version_id, t.last_updated, t.deleted, t.content`,
+        `UPDATE ${quoteTable(type)} t SET version_id = r.v, last_updated = r.lu, deleted = r.d, content = r.c FROM json_to_recordset(${add(rows)}) AS ${version} WHERE t.id = ANY(${textArray(ids)}) AND t.id = r.id RETURNING t.tenant_id, t.id, t.version_id, t.last_updated, t.deleted, t.content`,
       );
       cte(`INSERT INTO ${quoteTable(`${type}_History`)} (${columns}) SELECT ${columns} FROM ${w}`);
     }
     if (this.searchDeletes.length > 0) {
-      const keys = add(this.searchDeletes);
+      // By resource id (the (tenant_id, resource_id) index), then the exact type/id pair.
+      const ids = add([...new Set(this.searchDeletes.map((k) => k.id))]);
+      const refs = add(this.searchDeletes.map((k) => `${k.t}/${k.id}`));
       for (const { table } of SEARCH_TABLES) {
         cte(
-          `DELETE FROM ${table} x USING json_to_recordset(${keys}) AS k(t text, id text) WHERE x.resource_type = k.t AND x.resource_id = k.id`,
+          `DELETE FROM ${table} x WHERE x.resource_id = ANY(${textArray(ids)}) AND x.resource_type || '/' || x.resource_id = ANY(${textArray(refs)})`,
         );
       }
     }
