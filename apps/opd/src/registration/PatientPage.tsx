@@ -123,7 +123,7 @@ export function PatientPage() {
               {phoneOf(patient) && <Badge variant="light">{formatPhone(phoneOf(patient))}</Badge>}
               {abhaNumberOf(patient) && <Badge variant="light">ABHA {formatAbhaNumber(abhaNumberOf(patient))}</Badge>}
               {abhaAddressOf(patient) && <Badge variant="light">{abhaAddressOf(patient)}</Badge>}
-              {lang && <Badge variant="outline">{LANGUAGES[lang] ?? lang}</Badge>}
+              {lang && <Badge variant="outline">{t(`languages.${lang}`, { defaultValue: LANGUAGES[lang] ?? lang })}</Badge>}
               {noShows > 0 && (
                 <Badge color="orange" data-testid="no-show-count">
                   {t('patient.noShows', { count: noShows })}
