@@ -21,6 +21,15 @@ describe('built-in SMART apps', () => {
     expect(client?.scope.split(' ')).toEqual(expect.arrayContaining(['openid', 'fhirUser', 'launch', 'user/*.cruds']));
   });
 
+  it('serves /favicon.ico, which browsers ask for on every page', async () => {
+    const res = await fetch(`${origin}/favicon.ico`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/x-icon');
+    const icon = Buffer.from(await res.arrayBuffer());
+    expect([...icon.subarray(0, 6)]).toEqual([0, 0, 1, 0, 1, 0]);
+    expect(icon.readUInt32LE(14) + icon.readUInt32LE(18)).toBe(icon.length);
+  });
+
   it('tells the app its client and FHIR base', async () => {
     const res = await fetch(`${origin}/apps/opd/config.json`);
     expect(res.status).toBe(200);

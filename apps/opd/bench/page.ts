@@ -6,7 +6,7 @@
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { signIn } from '../e2e/harness.ts';
 import { en } from '../src/i18n/en.ts';
-import { patientQuery } from '../src/registration/search.ts';
+import { patientQueries } from '../src/registration/search.ts';
 import type { LoadedPatient } from './data.ts';
 import { prng } from './stats.ts';
 
@@ -327,7 +327,7 @@ export function makeQueries(patients: LoadedPatient[], count: number, seed = 202
         const full = `${p.given} ${p.family}`.toLowerCase();
         q = { kind, text: p.phone.replace(/^\+91/, ''), wanted: (n) => n.toLowerCase() === full };
       }
-      if (seen.has(q.text) || !patientQuery(q.text)) continue;
+      if (seen.has(q.text) || !patientQueries(q.text)) continue;
       seen.add(q.text);
       out.push(q);
       break;
@@ -407,7 +407,7 @@ export async function measureTypeAhead(
   ];
   for (let i = -warmups.length; i < queries.length; i++) {
     const spec = i < 0 ? warmups[i + warmups.length] : queries[i];
-    const expectedUrl = `${baseUrl}/fhir/R4/Patient?${new URLSearchParams({ ...patientQuery(spec.text), _count: '20' })}`;
+    const expectedUrl = `${baseUrl}/fhir/R4/Patient?${new URLSearchParams({ ...patientQueries(spec.text)?.[0], _count: '20' })}`;
     await clearSearch(page);
     await page.focus(SEARCH_INPUT);
     let node = Number.NaN;

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatMarkdown } from '../../../server/bench/report-file.ts';
 import { launchBrowser } from '../e2e/harness.ts';
-import { patientQuery } from '../src/registration/search.ts';
+import { patientQueries } from '../src/registration/search.ts';
 import { ASSETS_DIR, type Composition, measureBundle, measureComposition } from './bundle.ts';
 import { captureServerTimes, scratchDatabase, startPlatform, TENANT_ID } from './data.ts';
 import { type ExplainedSearch, explainSearch } from './explain.ts';
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     // The plans of the slowest searches (by Node's time, the browser's own costs left out).
     const plans: ExplainedSearch[] = [];
     for (const q of [...typeAhead].sort((a, b) => b.node - a.node).slice(0, 2)) {
-      plans.push(await explainSearch(platform.server.db, TENANT_ID, { ...patientQuery(q.spec.text), _count: '20' }));
+      plans.push(await explainSearch(platform.server.db, TENANT_ID, { ...patientQueries(q.spec.text)?.[0], _count: '20' }));
     }
     const measured = [...new Set([...cold.app, ...warm.app].map((x) => x.script.split('/').pop()))];
     if (measured.some((m) => m !== script))

@@ -10,10 +10,11 @@ const DOCTOR = 'anand-joshi@sanjeevani.demo';
 const DOCTOR_ROLE = 'demo-dr-anand-joshi-role';
 
 const suite = platformForSuite(async (p) => {
-  // The clinic runs every day in this test, so the flow does not depend on the weekday CI runs on.
+  // The clinic runs every day and all day in this test, so the flow does not depend on the weekday or
+  // the hour CI runs at (slots that have started cannot be booked).
   const role = await p.fhir<PractitionerRole>(`PractitionerRole/${DOCTOR_ROLE}`);
   role.availableTime = [
-    { daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], availableStartTime: '09:00:00', availableEndTime: '12:00:00' },
+    { daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], availableStartTime: '00:00:00', availableEndTime: '23:59:00' },
   ];
   await p.fhir(`PractitionerRole/${DOCTOR_ROLE}`, { method: 'PUT', body: JSON.stringify(role) });
 });

@@ -4,6 +4,7 @@ import express from 'express';
 import type { Config } from '../config.ts';
 import { sendFhir } from '../http/fhir-handler.ts';
 import { outcome } from '../http/outcomes.ts';
+import { FAVICON } from './favicon.ts';
 import { precompressed } from './precompressed.ts';
 import { appClientId, appDistDir, BUILT_IN_APPS } from './registry.ts';
 
@@ -16,6 +17,9 @@ import { appClientId, appDistDir, BUILT_IN_APPS } from './registry.ts';
  */
 export function appRoutes(config: Config): express.Router {
   const r = express.Router();
+  r.get('/favicon.ico', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=86400').type('image/x-icon').send(FAVICON);
+  });
   for (const app of BUILT_IN_APPS) {
     const dist = appDistDir(app.name);
     const base = `/apps/${app.name}`;

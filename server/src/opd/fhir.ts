@@ -28,6 +28,22 @@ export function slotNotAvailable(text: string, expression?: string): OperationOu
   };
 }
 
+/** 422 with SLOT_IN_PAST: a Slot that has started cannot be booked; walk-ins go through $check-in. */
+export function slotInPast(text: string, expression?: string): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    id: 'business-rule',
+    issue: [
+      {
+        severity: 'error',
+        code: 'business-rule',
+        details: { coding: [{ system: BUSINESS_ERROR_SYSTEM, code: 'SLOT_IN_PAST', display: 'Slot in the past' }], text },
+        ...(expression ? { expression: [expression] } : {}),
+      },
+    ],
+  };
+}
+
 /** 409: the request is fine, but the current state of what it names does not allow it. */
 export function stateConflict(text: string, expression?: string): OperationOutcome {
   return {

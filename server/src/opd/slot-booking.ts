@@ -1,6 +1,6 @@
 import type { Appointment, Resource, Slot } from '@medplum/fhirtypes';
 import type { WriteHook, WriteHookContext } from '../repo/write-hooks.ts';
-import { fail, localReference, slotNotAvailable, unprocessable } from './fhir.ts';
+import { fail, localReference, slotInPast, slotNotAvailable, unprocessable } from './fhir.ts';
 
 /**
  * The double-booking guard, run by the repository inside every Appointment write (create, update,
@@ -65,10 +65,19 @@ async function guardSlots(ctx: WriteHookContext, current: Resource | undefined, 
     [touched],
   );
   const slots = new Map(rows.rows.filter((r) => !r.deleted && r.content).map((r) => [r.id, r.content as Slot]));
+  const now = Date.now();
   for (const id of take) {
     const slot = slots.get(id);
     if (!slot) fail(unprocessable(`Slot/${id} does not exist`, 'Appointment.slot', 'not-found'));
-    else if (UNBOOKABLE.has(slot.status)) {
+    // Only a newly taken Slot: an Appointment already holding a past Slot may still be checked in or finished.
+    else if (Date.parse(slot.start) < now) {
+      fail(
+        slotInPast(
+          `${describe(id, slot)} has already started and cannot be booked; check a patient who is here in as a walk-in instead`,
+          'Appointment.slot',
+        ),
+      );
+    } else if (UNBOOKABLE.has(slot.status)) {
       fail(slotNotAvailable(`${describe(id, slot)} cannot be booked: its status is ${slot.status}`, 'Appointment.slot'));
     } else if ((await ctx.sql.query(TAKE, [id, appointmentId])).rowCount === 0) {
       fail(slotNotAvailable(`${describe(id, slot)} is already booked`, 'Appointment.slot'));

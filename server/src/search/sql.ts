@@ -19,6 +19,7 @@ import { compartmentParams } from './compartments.ts';
 import { decodeCursor, type Keyset, keysetCondition, keysetOf, keysetOrder } from './cursor.ts';
 import { valueRange } from './dates.ts';
 import { FilteredPathComparison, type FilterLink, parseFilter } from './filter-parser.ts';
+import { isTelecomParameter, phoneQueryValue } from './phone.ts';
 import { terminologyTokenCondition } from './terminology.ts';
 import { componentParameter, normalizeString } from './values.ts';
 
@@ -576,7 +577,7 @@ function orAll(values: string[], fn: (v: string) => string): string {
 function valueCondition(type: string, param: SearchParameter, f: Filter, v: string, p: SqlParams): string {
   switch (param.type) {
     case 'token':
-      return tokenCondition(f, v, p);
+      return tokenCondition(f, isTelecomParameter(param) && f.operator !== 'text' ? phoneQueryValue(v) : v, p);
     case 'string':
       return stringCondition(f, v, p);
     case 'date':

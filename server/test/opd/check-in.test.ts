@@ -7,6 +7,7 @@ import {
   create,
   createOpd,
   type Fhir,
+  futureMonday,
   type Opd,
   params,
   patient,
@@ -120,7 +121,7 @@ describe('$check-in', () => {
     const doctorRole = opd.otherRole;
     const gen = await fhir.post(
       `PractitionerRole/${doctorRole}/$generate-slots`,
-      params({ start: { valueDate: '2026-11-23' }, end: { valueDate: '2026-11-23' } }),
+      params({ start: { valueDate: futureMonday() }, end: { valueDate: futureMonday() } }),
     );
     expect(gen.status).toBe(200);
     const slot = gen.body.parameter.find((p: any) => p.name === 'slot').valueReference.reference.split('/')[1];

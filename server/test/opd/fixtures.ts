@@ -163,3 +163,14 @@ export const ref = (reference: string) => ({ valueReference: { reference } });
 export function todayInKolkata(): string {
   return new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10);
 }
+
+/**
+ * A Monday two to three weeks ahead (Asia/Kolkata), plus `days`: bookings must be in the future, so
+ * the booking tests book there rather than on fixed dates that would pass into history.
+ */
+export function futureMonday(days = 0): string {
+  const today = Date.parse(`${todayInKolkata()}T00:00:00Z`);
+  const weekday = new Date(today).getUTCDay();
+  const monday = today + (((8 - weekday) % 7) + 14) * 86_400_000;
+  return new Date(monday + days * 86_400_000).toISOString().slice(0, 10);
+}

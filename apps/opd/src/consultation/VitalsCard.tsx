@@ -42,7 +42,7 @@ export function VitalsCard({
           return (
             <NumberInput
               key={key}
-              label={`${t(`vitals.${key}`)} (${VITALS[key].unit})`}
+              label={`${t(`vitals.${key}`)} (${key === 'pulse' || key === 'respiration' ? t(`vitals.unit.${key}`) : VITALS[key].unit})`}
               value={v ?? ''}
               decimalScale={1}
               min={0}

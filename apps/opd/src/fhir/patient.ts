@@ -1,8 +1,9 @@
-import type { Identifier, Patient } from '@medplum/fhirtypes';
+import type { Extension, Identifier, Patient } from '@medplum/fhirtypes';
 import {
   ABHA_ADDRESS_SYSTEM,
   ABHA_NUMBER_SYSTEM,
   BCP47,
+  BIRTH_DATE_ESTIMATED_URL,
   CONTACT_RELATIONSHIP,
   NDHM_IDENTIFIER_TYPE,
   NO_SHOW_COUNT_URL,
@@ -16,6 +17,8 @@ export interface PatientForm {
   family: string;
   gender: '' | 'male' | 'female' | 'other' | 'unknown';
   birthDate: string;
+  /** birthDate was worked out from an age in years. */
+  birthDateEstimated: boolean;
   phone: string;
   abhaNumber: string;
   abhaAddress: string;
@@ -35,6 +38,7 @@ export const EMPTY_PATIENT_FORM: PatientForm = {
   family: '',
   gender: '',
   birthDate: '',
+  birthDateEstimated: false,
   phone: '',
   abhaNumber: '',
   abhaAddress: '',
@@ -79,6 +83,9 @@ export const noShowsOf = (p: Patient | undefined) =>
 export const preferredLanguageOf = (p: Patient | undefined) =>
   p?.communication?.find((c) => c.preferred)?.language.coding?.[0]?.code ?? p?.communication?.[0]?.language.coding?.[0]?.code;
 
+export const birthDateEstimatedOf = (p: Patient | undefined) =>
+  p?.extension?.find((e) => e.url === BIRTH_DATE_ESTIMATED_URL)?.valueBoolean === true;
+
 export function patientToForm(p: Patient): PatientForm {
   const name = p.name?.[0];
   const address = p.address?.[0];
@@ -88,6 +95,7 @@ export function patientToForm(p: Patient): PatientForm {
     family: name?.family ?? '',
     gender: p.gender ?? '',
     birthDate: p.birthDate ?? '',
+    birthDateEstimated: birthDateEstimatedOf(p),
     phone: phoneOf(p),
     abhaNumber: abhaNumberOf(p),
     abhaAddress: abhaAddressOf(p),
@@ -179,7 +187,14 @@ export function formToPatient(f: PatientForm, base: Patient | undefined, extras:
           },
         ]
       : undefined,
+    extension: withEstimatedFlag(base?.extension, !!f.birthDate && f.birthDateEstimated),
     managingOrganization: base?.managingOrganization ?? (extras.branch ? { reference: `Organization/${extras.branch}` } : undefined),
   };
   return patient;
+}
+
+function withEstimatedFlag(extensions: Extension[] | undefined, estimated: boolean): Extension[] | undefined {
+  const others = (extensions ?? []).filter((e) => e.url !== BIRTH_DATE_ESTIMATED_URL);
+  const all = estimated ? [...others, { url: BIRTH_DATE_ESTIMATED_URL, valueBoolean: true }] : others;
+  return all.length ? all : undefined;
 }

@@ -16,6 +16,8 @@ export const ALLERGY_CLINICAL = 'http://terminology.hl7.org/CodeSystem/allergyin
 export const CONTACT_RELATIONSHIP = 'http://terminology.hl7.org/CodeSystem/v2-0131';
 export const QUEUE_TOKEN_URL = 'https://hospital-ops.in/fhir/StructureDefinition/opd-queue-token';
 export const NO_SHOW_COUNT_URL = 'https://hospital-ops.in/fhir/StructureDefinition/no-show-count';
+/** Patient extension: birthDate was worked out from an age in years, not told (docs/opd.md). */
+export const BIRTH_DATE_ESTIMATED_URL = 'https://hospital-ops.in/fhir/StructureDefinition/birth-date-estimated';
 export const BRAND_NAME_URL = 'https://hospital-ops.in/fhir/StructureDefinition/brand-name';
 
 /** Value sets for diagnosis type-ahead: FHIR core's SNOMED CT clinical findings and ICD-10. */

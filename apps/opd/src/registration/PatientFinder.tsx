@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { abhaNumberOf, phoneOf, uhidOf } from '../fhir/patient.ts';
 import { ageOf, formatAbhaNumber, formatPhone } from '../lib/format.ts';
-import { patientQuery } from './search.ts';
+import { patientQueries } from './search.ts';
 
 /** Type-ahead patient search: name fragment, phone, UHID or ABHA, as the desk types. */
 export function PatientFinder() {
@@ -21,16 +21,21 @@ export function PatientFinder() {
   const [error, setError] = useState<unknown>();
 
   useEffect(() => {
-    const query = patientQuery(debounced);
-    if (!query) {
+    const queries = patientQueries(debounced);
+    if (!queries) {
       setResults(undefined);
       return;
     }
     const controller = new AbortController();
-    medplum
-      .search('Patient', { ...query, _count: '20' }, { signal: controller.signal, cache: 'no-cache' })
-      .then((b: Bundle<Patient>) => {
-        setResults(b.entry?.map((e) => e.resource as Patient) ?? []);
+    // One search per reading of the input (identifier, name, ...); identifier matches come first.
+    Promise.all(
+      queries.map((query) => medplum.search('Patient', { ...query, _count: '20' }, { signal: controller.signal, cache: 'no-cache' })),
+    )
+      .then((bundles: Bundle<Patient>[]) => {
+        const seen = new Map<string, Patient>();
+        for (const p of bundles.flatMap((b) => b.entry?.map((e) => e.resource as Patient) ?? []))
+          if (p.id && !seen.has(p.id)) seen.set(p.id, p);
+        setResults([...seen.values()].slice(0, 20));
         setError(undefined);
       })
       .catch((err: unknown) => {

@@ -1,4 +1,5 @@
 import { ErrorView, useBranch } from '@hospital-ops/app-shell';
+import { abhaCheckDigitOk, normaliseAbhaNumber } from '@hospital-ops/app-shell/format/index.ts';
 import { Alert, Button, Grid, Group, List, Modal, Select, Stack, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { Patient } from '@medplum/fhirtypes';
@@ -16,8 +17,10 @@ import {
   phoneOf,
   uhidOf,
 } from '../fhir/patient.ts';
+import { ABHA_ADDRESS_SYSTEM, ABHA_NUMBER_SYSTEM } from '../fhir/systems.ts';
 import { formatDate, formatPhone } from '../lib/format.ts';
-import { patientQuery } from './search.ts';
+import { clearDraft, readDraft, writeDraft } from './draft.ts';
+import { patientQueries, searchKind } from './search.ts';
 import { type FormErrors, validatePatientForm } from './validate.ts';
 
 const STATES = [
@@ -70,6 +73,9 @@ export function PatientFormPage() {
   const [existing, setExisting] = useState<Patient>();
   const [form, setForm] = useState<PatientForm>(EMPTY_PATIENT_FORM);
   const [dobText, setDobText] = useState('');
+  const [ageText, setAgeText] = useState('');
+  const [prefilled, setPrefilled] = useState<(keyof PatientForm)[]>([]);
+  const [restored, setRestored] = useState(false);
   const [errors, setErrors] = useState<FormErrors>({});
   const [duplicates, setDuplicates] = useState<Patient[]>();
   const [saving, setSaving] = useState(false);
@@ -77,18 +83,27 @@ export function PatientFormPage() {
 
   useEffect(() => {
     if (!id) {
-      // Carry over what the desk searched for: a name or a phone.
-      const q = params.get('q') ?? '';
-      const query = patientQuery(q);
-      if (query?.phone) setForm((f) => ({ ...f, phone: q }));
-      else if (query?.['name:fuzzy']) {
-        const words = q.trim().split(/\s+/);
-        setForm((f) => ({
-          ...f,
-          given: words.slice(0, -1).join(' ') || words[0],
-          family: words.length > 1 ? words[words.length - 1] : '',
-        }));
+      const draft = readDraft();
+      if (draft) {
+        setForm(draft.form);
+        setDobText(draft.dobText);
+        setAgeText(draft.ageText);
+        setRestored(true);
+        return;
       }
+      // Carry over what the desk searched for, only where its meaning is clear (shown as a guess).
+      const q = (params.get('q') ?? '').trim();
+      const kind = searchKind(q);
+      const first = patientQueries(q)?.[0]?.identifier ?? '';
+      const words = q.split(/\s+/);
+      let guess: Partial<PatientForm> = {};
+      if (kind === 'phone') guess = { phone: q };
+      else if (first.startsWith(`${ABHA_NUMBER_SYSTEM}|`)) guess = { abhaNumber: q };
+      else if (first.startsWith(`${ABHA_ADDRESS_SYSTEM}|`)) guess = { abhaAddress: q };
+      // One word may be a first name or a surname: not guessed. Two or more: first names, then surname.
+      else if (kind === 'name' && words.length > 1) guess = { given: words.slice(0, -1).join(' '), family: words[words.length - 1] };
+      setForm((f) => ({ ...f, ...guess }));
+      setPrefilled(Object.keys(guess) as (keyof PatientForm)[]);
       return;
     }
     medplum
@@ -101,13 +116,22 @@ export function PatientFormPage() {
       .catch(setError);
   }, [id, medplum, params]);
 
+  // A half-filled new registration survives a reload (this tab only), until it is saved or cleared.
+  useEffect(() => {
+    if (!id) writeDraft({ form, dobText, ageText });
+  }, [id, form, dobText, ageText]);
+
   const set = (key: keyof PatientForm) => (value: string | null) => setForm((f) => ({ ...f, [key]: value ?? '' }));
-  const input = (key: keyof PatientForm) => ({
+  type TextKey = Exclude<keyof PatientForm, 'birthDateEstimated'>;
+  const input = (key: TextKey) => ({
     value: form[key],
     onChange: (e: { currentTarget: { value: string } }) => set(key)(e.currentTarget.value),
     error: errors[key] ? t(errors[key]) : undefined,
+    description: prefilled.includes(key) ? t('patient.prefillHint') : undefined,
     'data-testid': `field-${key}`,
   });
+  const abhaDigits = normaliseAbhaNumber(form.abhaNumber);
+  const abhaSuspect = !!abhaDigits && !abhaCheckDigitOk(abhaDigits);
 
   async function save(values: PatientForm) {
     setSaving(true);
@@ -115,6 +139,7 @@ export function PatientFormPage() {
     try {
       const resource = formToPatient(values, existing, { uhid: newUhid('OPD'), branch });
       const saved = existing ? await medplum.updateResource(resource) : await medplum.createResource(resource);
+      if (!existing) clearDraft();
       notifications.show({ color: 'teal', message: t(existing ? 'patient.updated' : 'patient.registered', { uhid: uhidOf(saved) }) });
       navigate(`/patients/${saved.id}`);
     } catch (err) {
@@ -126,7 +151,7 @@ export function PatientFormPage() {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const { values, errors: found } = validatePatientForm(form, dobText);
+    const { values, errors: found } = validatePatientForm(form, dobText, ageText);
     setErrors(found);
     if (!values) return;
     // The seed's PATIENT_EXISTS rule, as a warning: families in India often share one mobile number.
@@ -146,6 +171,26 @@ export function PatientFormPage() {
       <Stack maw={900}>
         <Title order={2}>{existing ? t('patient.editTitle') : t('patient.newTitle')}</Title>
         {error !== undefined && <ErrorView error={error} />}
+        {restored && (
+          <Alert color="blue" data-testid="draft-restored">
+            <Group justify="space-between">
+              {t('patient.draftRestored')}
+              <Button
+                size="compact-sm"
+                variant="default"
+                onClick={() => {
+                  clearDraft();
+                  setForm(EMPTY_PATIENT_FORM);
+                  setDobText('');
+                  setAgeText('');
+                  setRestored(false);
+                }}
+              >
+                {t('patient.discardDraft')}
+              </Button>
+            </Group>
+          </Alert>
+        )}
         <Grid>
           <Grid.Col span={{ base: 12, sm: 6 }}>
             <TextInput label={t('patient.given')} required autoFocus {...input('given')} />
@@ -164,14 +209,30 @@ export function PatientFormPage() {
               data={['female', 'male', 'other', 'unknown'].map((g) => ({ value: g, label: t(`gender.${g}`) }))}
             />
           </Grid.Col>
-          <Grid.Col span={{ base: 12, sm: 4 }}>
+          <Grid.Col span={{ base: 8, sm: 3 }}>
             <TextInput
               label={t('patient.birthDate')}
               placeholder="DD/MM/YYYY"
               value={dobText}
-              onChange={(e) => setDobText(e.currentTarget.value)}
+              onChange={(e) => {
+                setDobText(e.currentTarget.value);
+                setForm((f) => ({ ...f, birthDateEstimated: false }));
+              }}
+              description={form.birthDateEstimated && dobText ? t('patient.ageEstimated') : undefined}
               error={errors.birthDate ? t(errors.birthDate) : undefined}
               data-testid="field-birthDate"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 4, sm: 1 }}>
+            <TextInput
+              label={t('patient.ageYears')}
+              title={t('patient.ageHint')}
+              inputMode="numeric"
+              maxLength={3}
+              disabled={!!dobText.trim()}
+              value={ageText}
+              onChange={(e) => setAgeText(e.currentTarget.value)}
+              data-testid="field-age"
             />
           </Grid.Col>
           <Grid.Col span={{ base: 12, sm: 4 }}>
@@ -179,6 +240,11 @@ export function PatientFormPage() {
           </Grid.Col>
           <Grid.Col span={{ base: 12, sm: 6 }}>
             <TextInput label={t('patient.abhaNumber')} placeholder="XX-XXXX-XXXX-XXXX" inputMode="numeric" {...input('abhaNumber')} />
+            {abhaSuspect && (
+              <Alert color="yellow" mt={4} p="xs" data-testid="abha-warning">
+                {t('patient.abhaCheckDigit')}
+              </Alert>
+            )}
           </Grid.Col>
           <Grid.Col span={{ base: 12, sm: 6 }}>
             <TextInput label={t('patient.abhaAddress')} placeholder="name@abdm" {...input('abhaAddress')} />
@@ -228,7 +294,13 @@ export function PatientFormPage() {
           <Button type="submit" loading={saving} data-testid="save-patient">
             {existing ? t('actions.save') : t('patient.register')}
           </Button>
-          <Button variant="default" onClick={() => navigate(-1)}>
+          <Button
+            variant="default"
+            onClick={() => {
+              if (!existing) clearDraft();
+              navigate(-1);
+            }}
+          >
             {t('actions.cancel')}
           </Button>
         </Group>
@@ -253,7 +325,7 @@ export function PatientFormPage() {
               color="yellow"
               data-testid="register-anyway"
               onClick={() => {
-                const { values } = validatePatientForm(form, dobText);
+                const { values } = validatePatientForm(form, dobText, ageText);
                 setDuplicates(undefined);
                 if (values) void save(values);
               }}

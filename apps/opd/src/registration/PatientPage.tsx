@@ -8,7 +8,16 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { useBranchDoctors } from '../fhir/hooks.ts';
 import { checkInAppointment, checkInWalkIn, tokenOf } from '../fhir/opd-operations.ts';
-import { abhaAddressOf, abhaNumberOf, LANGUAGES, noShowsOf, phoneOf, preferredLanguageOf, uhidOf } from '../fhir/patient.ts';
+import {
+  abhaAddressOf,
+  abhaNumberOf,
+  birthDateEstimatedOf,
+  LANGUAGES,
+  noShowsOf,
+  phoneOf,
+  preferredLanguageOf,
+  uhidOf,
+} from '../fhir/patient.ts';
 import { ALLERGY_CLINICAL, LOINC, SNOMED } from '../fhir/systems.ts';
 import { ageOf, formatAbhaNumber, formatDate, formatDateTime, formatPhone, todayInKolkata } from '../lib/format.ts';
 
@@ -116,14 +125,18 @@ export function PatientPage() {
               {patient.name?.[0]?.text}
             </Title>
             <Text>
-              {patient.birthDate ? `${ageOf(patient.birthDate, i18n.language)} (${formatDate(patient.birthDate)})` : ''} ·{' '}
-              {t(`gender.${patient.gender ?? 'unknown'}`)} · {t('patient.uhid')}: <b data-testid="patient-uhid">{uhidOf(patient)}</b>
+              {patient.birthDate
+                ? birthDateEstimatedOf(patient)
+                  ? `~${ageOf(patient.birthDate, i18n.language)} (${t('patient.ageEstimated')})`
+                  : `${ageOf(patient.birthDate, i18n.language)} (${formatDate(patient.birthDate)})`
+                : ''}{' '}
+              · {t(`gender.${patient.gender ?? 'unknown'}`)} · {t('patient.uhid')}: <b data-testid="patient-uhid">{uhidOf(patient)}</b>
             </Text>
             <Group gap="xs">
               {phoneOf(patient) && <Badge variant="light">{formatPhone(phoneOf(patient))}</Badge>}
               {abhaNumberOf(patient) && <Badge variant="light">ABHA {formatAbhaNumber(abhaNumberOf(patient))}</Badge>}
               {abhaAddressOf(patient) && <Badge variant="light">{abhaAddressOf(patient)}</Badge>}
-              {lang && <Badge variant="outline">{LANGUAGES[lang] ?? lang}</Badge>}
+              {lang && <Badge variant="outline">{t(`languages.${lang}`, { defaultValue: LANGUAGES[lang] ?? lang })}</Badge>}
               {noShows > 0 && (
                 <Badge color="orange" data-testid="no-show-count">
                   {t('patient.noShows', { count: noShows })}

@@ -47,6 +47,12 @@ export function SchedulePage() {
   const [booked, setBooked] = useState<Map<string, Appointment>>(new Map());
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  // The clock, so a slot that starts while the page is open stops being offered.
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
   const doctor = doctors?.find((d) => d.role.id === doctorId);
 
   useEffect(() => {
@@ -147,9 +153,13 @@ export function SchedulePage() {
   return (
     <Stack>
       <Title order={2}>{t('schedule.title')}</Title>
-      {patient && (
+      {patient ? (
         <Alert color="teal" data-testid="booking-for">
           {t(moving ? 'schedule.reschedulingFor' : 'schedule.bookingFor', { name: patient.name?.[0]?.text })}
+        </Alert>
+      ) : (
+        <Alert color="blue" data-testid="choose-patient-hint">
+          {t('schedule.choosePatient')}
         </Alert>
       )}
       <Group align="end">
@@ -187,16 +197,28 @@ export function SchedulePage() {
         {slots?.map((s) => {
           const a = booked.get(`Slot/${s.id}`);
           const name = a?.participant.find((p) => p.actor?.reference?.startsWith('Patient/'))?.actor?.display;
+          // The server refuses a slot that has started (SLOT_IN_PAST): walk-ins are checked in from the queue.
+          const past = Date.parse(s.start) < now;
           return (
-            <Card key={s.id} withBorder padding="xs" bg={a ? 'gray.1' : undefined}>
+            <Card key={s.id} withBorder padding="xs" bg={a || past ? 'gray.1' : undefined} opacity={past && !a ? 0.6 : undefined}>
               <Stack gap={4} align="center">
                 <Text fw={600}>{formatTime(s.start, i18n.language)}</Text>
                 {a ? (
                   <Badge variant="light" color="gray" title={name}>
                     {name ?? t('schedule.booked')}
                   </Badge>
+                ) : past ? (
+                  <Badge variant="light" color="gray" data-testid={`past-${s.start}`}>
+                    {t('schedule.past')}
+                  </Badge>
                 ) : (
-                  <Button size="compact-sm" disabled={!patient || busy} onClick={() => void book(s)} data-testid={`slot-${s.start}`}>
+                  <Button
+                    size="compact-sm"
+                    disabled={!patient || busy}
+                    title={patient ? undefined : t('schedule.choosePatientShort')}
+                    onClick={() => void book(s)}
+                    data-testid={`slot-${s.start}`}
+                  >
                     {t('schedule.book')}
                   </Button>
                 )}

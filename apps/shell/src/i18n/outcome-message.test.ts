@@ -28,6 +28,24 @@ describe('outcomeMessage', () => {
     expect(outcomeMessage(error, hi)).toBe('यह स्लॉट अभी-अभी किसी और ने बुक कर लिया है। कोई दूसरा स्लॉट चुनें।');
   });
 
+  test('422 SLOT_IN_PAST, as the server sends it, says what to do instead', () => {
+    const error = thrown({
+      resourceType: 'OperationOutcome',
+      issue: [
+        {
+          severity: 'error',
+          code: 'business-rule',
+          details: {
+            coding: [{ system: 'https://hospital-ops.in/fhir/CodeSystem/hops-business-error', code: 'SLOT_IN_PAST' }],
+            text: 'Slot/1 (...) has already started and cannot be booked',
+          },
+        },
+      ],
+    });
+    expect(outcomeMessage(error, en)).toMatch(/^This slot has already started/);
+    expect(outcomeMessage(error, hi)).toMatch(/^यह स्लॉट शुरू हो चुका है/);
+  });
+
   test('an app’s own business code is looked up in its namespace first', () => {
     const error = thrown(businessRule('TOKEN_ALREADY_ISSUED', 'duplicate token'));
     expect(outcomeMessage(error, i18n.getFixedT('en', 'opd'))).toBe('This patient already has a token today.');

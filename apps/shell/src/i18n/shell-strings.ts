@@ -29,6 +29,7 @@ export const shellEn = {
   // Business codes a server puts in OperationOutcome.issue.details.coding; apps may add their own under `outcome` in their namespace.
   outcome: {
     SLOT_NOT_AVAILABLE: 'This slot was just booked by someone else. Pick another slot.',
+    SLOT_IN_PAST: 'This slot has already started and cannot be booked. Pick a later slot, or check the patient in from the queue.',
   },
 } as const;
 
@@ -58,5 +59,6 @@ export const shellHi: Translation<typeof shellEn> = {
   },
   outcome: {
     SLOT_NOT_AVAILABLE: 'यह स्लॉट अभी-अभी किसी और ने बुक कर लिया है। कोई दूसरा स्लॉट चुनें।',
+    SLOT_IN_PAST: 'यह स्लॉट शुरू हो चुका है और बुक नहीं हो सकता। बाद का स्लॉट चुनें, या मरीज़ को कतार से चेक-इन करें।',
   },
 };

@@ -39,3 +39,4 @@ Description: "Business error codes of the seed architecture's ErrorCode enum tha
 * ^caseSensitive = true
 * ^content = #complete
 * #SLOT_NOT_AVAILABLE "Slot not available" "3001: the Slot is held by another Appointment, or its status (busy-unavailable, entered-in-error) does not allow booking. Answered with HTTP 409."
+* #SLOT_IN_PAST "Slot in the past" "The Slot starts before now: a past Slot cannot be booked (a patient who is already here is checked in as a walk-in). Answered with HTTP 422."
