@@ -70,7 +70,7 @@ export async function rewriteReferences<T extends Resource>(resource: T, ownBase
 async function resolveOne(type: string, query: string, reference: string, find: FindIds): Promise<string> {
   assertStoredResourceType(type);
   const params: Record<string, string[]> = {};
-  for (const [k, v] of new URLSearchParams(query)) (params[k] ??= []).push(v);
+  for (const [k, v] of new URLSearchParams(query)) params[k] = [...(params[k] ?? []), v];
   if (Object.keys(params).length === 0) {
     throw new OperationOutcomeError(badRequest(`The conditional reference ${reference} needs search parameters`));
   }
