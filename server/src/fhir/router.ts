@@ -120,7 +120,8 @@ class HospitalRouter extends FhirRouter {
     const segments = url.split('?')[0].split('/').filter(Boolean);
     const at = segments.findIndex((s) => s.startsWith('$'));
     if (at < 0) return found;
-    const route = found && this.router.routes.find((r) => r.method === method && r.handler === found.handler && r.path.length === segments.length);
+    const route =
+      found && this.router.routes.find((r) => r.method === method && r.handler === found.handler && r.path.length === segments.length);
     if (found && route && !route.path[at]?.param) return found;
     return { handler: unknownOperation(segments[at]), path: segments.join('/'), params: {}, data: { interaction: 'operation' } };
   }
