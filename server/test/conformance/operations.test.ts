@@ -54,6 +54,8 @@ describe('search routes (item 7)', () => {
     expect(get.body.entry).toHaveLength(4);
     expect(ids(get.body).filter((r: string) => r.startsWith('Patient/'))).toEqual([`Patient/${patientId}`]);
     expect(ids(get.body).filter((r: string) => r.startsWith('Condition/'))).toHaveLength(1);
+    const self = new URL(get.body.link.find((l: any) => l.relation === 'self').url);
+    expect(decodeURIComponent(self.pathname)).toBe(`/fhir/R4/Patient/${patientId}/*`);
     const post = await postForm(`Patient/${patientId}/*`, { _type: 'Observation' });
     expect(post.status).toBe(200);
     expect(post.body.entry).toHaveLength(2);
