@@ -7,6 +7,7 @@ import {
   FhirRouter,
   type HttpMethod,
 } from '@medplum/fhir-router';
+import type { Bundle } from '@medplum/fhirtypes';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addOpdOperations } from '../opd/index.ts';
@@ -14,7 +15,7 @@ import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { registerWriteHook } from '../repo/write-hooks.ts';
-import { compartmentTypes } from '../search/compartments.ts';
+import { compartmentParams, compartmentTypes } from '../search/compartments.ts';
 import { checkSearchComplexity } from '../search/limits.ts';
 import { isLenient, parseSearch, parseSystemSearch } from '../search/parse.ts';
 import { COMPARTMENT } from '../search/sql.ts';
@@ -69,6 +70,65 @@ async function searchSystem(req: FhirRequest, repo: FhirRepository): Promise<Fhi
   return [allOk, await repo.search(request)];
 }
 
+/** Patient/123/*: every stored type of the compartment (or those `_type` lists), in one searchset. */
+async function searchCompartmentAll(req: FhirRequest, repo: FhirRepository): Promise<FhirResponse> {
+  const { compartmentType, id } = req.params;
+  if (!compartmentTypes().includes(compartmentType)) throw new OperationOutcomeError(notFound);
+  const query = searchQuery(req);
+  const members = storedResourceTypes().filter((t) => t !== 'AuditEvent' && compartmentParams(compartmentType, t) !== undefined);
+  const asked = typeof query._type === 'string' ? query._type.split(',').filter(Boolean) : undefined;
+  for (const t of asked ?? []) {
+    if (!members.includes(t)) throw new OperationOutcomeError(badRequest(`${t} is not in the ${compartmentType} compartment`, '_type'));
+  }
+  const request = parseSystemSearch({ ...query, _type: (asked ?? members).join(',') }, isLenient(req.headers?.prefer));
+  request.filters = [...(request.filters ?? []), { code: COMPARTMENT, operator: 'eq', value: `${compartmentType}/${id}` }];
+  return [allOk, await repo.search(request)];
+}
+
+/**
+ * POST [base]: only batch and transaction Bundles are processed there; any other Bundle (a
+ * document, a collection...) is a resource to store with POST [base]/Bundle.
+ */
+function batchOrTransaction(builtIn: FhirRouteHandler): FhirRouteHandler {
+  return (req, repo, router) => {
+    const bundle = req.body as Bundle | undefined;
+    if (bundle?.resourceType === 'Bundle' && bundle.type !== 'batch' && bundle.type !== 'transaction') {
+      throw new OperationOutcomeError(
+        badRequest(
+          `POST to the base processes batch and transaction Bundles only; to store a ${bundle.type ?? 'untyped'} Bundle, POST it to [base]/Bundle`,
+          'Bundle.type',
+        ),
+      );
+    }
+    return builtIn(req, repo, router);
+  };
+}
+
+/** 404 for an operation no route serves, instead of reading `$name` as an id or a resource type. */
+function unknownOperation(name: string): FhirRouteHandler {
+  return async () => {
+    throw new OperationOutcomeError({
+      resourceType: 'OperationOutcome',
+      id: 'not-found',
+      issue: [{ severity: 'error', code: 'not-supported', details: { text: `Unknown operation: ${name}` } }],
+    });
+  };
+}
+
+/** The FHIR router, answering an operation that no route defines with "unknown operation". */
+class HospitalRouter extends FhirRouter {
+  override find(method: HttpMethod, url: string): ReturnType<FhirRouter['find']> {
+    const found = super.find(method, url);
+    const segments = url.split('?')[0].split('/').filter(Boolean);
+    const at = segments.findIndex((s) => s.startsWith('$'));
+    if (at < 0) return found;
+    const route =
+      found && this.router.routes.find((r) => r.method === method && r.handler === found.handler && r.path.length === segments.length);
+    if (found && route && !route.path[at]?.param) return found;
+    return { handler: unknownOperation(segments[at]), path: segments.join('/'), params: {}, data: { interaction: 'operation' } };
+  }
+}
+
 /** Swaps a built-in route for ours, keeping its place so that route precedence stays the same. */
 function replaceRoute(router: FhirRouter, method: HttpMethod, path: string, handler: FhirRouteHandler): void {
   const segments = path.split('/').filter(Boolean);
@@ -80,11 +140,20 @@ function replaceRoute(router: FhirRouter, method: HttpMethod, path: string, hand
 }
 
 export function createFhirRouter(): FhirRouter {
-  const router = new FhirRouter();
+  const router = new HospitalRouter();
+  const builtInBatch = router.router.routes.find((r) => r.method === 'POST' && r.path.length === 0)?.handler as FhirRouteHandler;
+  replaceRoute(router, 'POST', '', batchOrTransaction(builtInBatch));
   replaceRoute(router, 'GET', ':resourceType', searchType);
   replaceRoute(router, 'POST', ':resourceType/_search', searchType);
   replaceRoute(router, 'GET', '', searchSystem);
+  router.add('POST', '_search', searchSystem, 'search-system');
   router.add('GET', ':compartmentType/:id/:resourceType', searchCompartment, 'search-type');
+  router.add('POST', ':compartmentType/:id/:resourceType/_search', searchCompartment, 'search-type');
+  for (const method of ['GET', 'POST'] as const) {
+    // `*` as sent, or percent-encoded by a client that escapes it
+    router.add(method, ':compartmentType/:id/*', searchCompartmentAll, 'search-system');
+    router.add(method, ':compartmentType/:id/%2A', searchCompartmentAll, 'search-system');
+  }
   // Replace the built-in instance history (which ignores _since and _at) with ours.
   const builtIn = router.router.routes.findIndex((r) => r.data?.interaction === 'history-instance');
   if (builtIn >= 0) router.router.routes.splice(builtIn, 1);

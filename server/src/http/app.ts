@@ -46,7 +46,7 @@ function requireJsonBody(req: Request, res: Response, next: NextFunction): void 
     next();
     return;
   }
-  const isForm = req.method === 'POST' && req.path.endsWith('/_search') && req.is('application/x-www-form-urlencoded');
+  const isForm = req.method === 'POST' && isSearchPath(req.path) && req.is('application/x-www-form-urlencoded');
   if (req.is(JSON_TYPES) || isForm) {
     next();
     return;
@@ -201,7 +201,12 @@ const tooManyAtOnce = () =>
 
 /** Reads and searches (GET, HEAD, POST .../_search) get the search statement timeout. */
 function isSearchOrRead(req: Request): boolean {
-  return req.method === 'GET' || req.method === 'HEAD' || (req.method === 'POST' && req.path.endsWith('/_search'));
+  return req.method === 'GET' || req.method === 'HEAD' || (req.method === 'POST' && isSearchPath(req.path));
+}
+
+/** Search by POST: `.../_search`, and a whole compartment (`Patient/123/*`). */
+function isSearchPath(path: string): boolean {
+  return path.endsWith('/_search') || path.endsWith('/*') || path.endsWith('/%2A');
 }
 
 /**

@@ -129,7 +129,9 @@ export async function handleFhirRequest(
   const summary = firstQuery(req, '_summary');
   const elements = firstQuery(req, '_elements')?.split(',').filter(Boolean);
   const isWrite = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
-  const isSingleResource = !(resource.resourceType === 'Bundle' && COLLECTIONS.has((resource as Bundle).type ?? ''));
+  // A stored Bundle (a document, even one of type history) has a version; answers about many resources do not.
+  const isStoredBundle = resource.resourceType === 'Bundle' && Boolean(resource.meta?.versionId);
+  const isSingleResource = isStoredBundle || !(resource.resourceType === 'Bundle' && COLLECTIONS.has((resource as Bundle).type ?? ''));
 
   if (isSingleResource && resource.meta?.versionId) {
     setVersionHeaders(res, resource);
@@ -141,7 +143,7 @@ export async function handleFhirRequest(
   if (status === 201 && resource.id) {
     res.set('Location', `${baseUrl}${FHIR_BASE_PATH}/${resource.resourceType}/${resource.id}/_history/${resource.meta?.versionId}`);
   }
-  if (isWrite && resource.resourceType !== 'Bundle') {
+  if (isWrite && (resource.resourceType !== 'Bundle' || isStoredBundle)) {
     const prefer = preferReturn(req);
     if (prefer === 'minimal') {
       res.status(status).end();

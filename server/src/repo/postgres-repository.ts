@@ -5,6 +5,7 @@ import {
   deepEquals,
   type Filter,
   fhirpathPatchTypedValue,
+  getSearchParameter,
   gone,
   normalizeOperationOutcome,
   notFound,
@@ -13,6 +14,7 @@ import {
   parseFhirPathPatchParameters,
   preconditionFailed,
   type SearchRequest,
+  splitSearchOnComma,
   toTypedValue,
   type WithId,
 } from '@medplum/core';
@@ -44,6 +46,7 @@ import { REVINCLUDE_ALL } from '../search/parse.ts';
 import { applySettings, COMPARTMENT, compileGates, compileSearchQuery, type PageRow, quoteTable, SqlParams } from '../search/sql.ts';
 import { unpublishedValueSets } from '../search/terminology.ts';
 import { readHistoryBundle } from './history.ts';
+import { localReference, rewriteReferences } from './references.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
 import { writeHooksFor } from './write-hooks.ts';
@@ -178,12 +181,19 @@ export class PostgresRepository extends FhirRepository {
     const id = options?.assignedId && resource.id ? resource.id : this.generateId();
     this.permit(resource.resourceType, 'c');
     return this.run(async (tx) => {
-      const created = this.insertNew(tx, this.prepareHooks({ ...resource, id }, undefined));
+      const written = await this.rewriteReferences(tx, resource);
+      const created = this.insertNew(tx, this.prepareHooks({ ...written, id }, undefined));
       await this.assertWritable(tx, resource.resourceType, id, 'c');
       this.audit(tx, 'create', created);
       await this.afterWriteHooks(tx, undefined, created);
       return created;
     });
+  }
+
+  /** Own-base and conditional references made local (see references.ts); resolved with the caller's access. */
+  private rewriteReferences<T extends Resource>(tx: Tx, resource: T): Promise<T> {
+    const finder = new PostgresRepository({ ...this.options, audit: undefined }, tx);
+    return rewriteReferences(resource, this.options.baseUrl, async (request) => (await finder.searchResources(request)).map((r) => r.id));
   }
 
   // ---- write hooks ------------------------------------------------------------------------
@@ -284,6 +294,7 @@ export class PostgresRepository extends FhirRepository {
     const id = resource.id;
     this.permit(resource.resourceType, 'u');
     return this.run(async (tx) => {
+      resource = await this.rewriteReferences(tx, resource);
       const current = await this.lockCurrent(tx, resource.resourceType, id);
       if (!current) {
         if (options?.ifMatch) throw new OperationOutcomeError(preconditionFailed);
@@ -364,7 +375,7 @@ export class PostgresRepository extends FhirRepository {
       if (patched.resourceType !== resourceType || patched.id !== id) {
         throw new OperationOutcomeError(badRequest('A patch may not change resourceType or id'));
       }
-      const next = this.prepareHooks(patched, current.content);
+      const next = this.prepareHooks(await this.rewriteReferences(tx, patched), current.content);
       if (sameContent(current.content, next)) {
         validateForWrite(next, this.options.validation);
         return fromStored(current.content as T);
@@ -561,6 +572,7 @@ export class PostgresRepository extends FhirRepository {
         access.gates(type, 's'); // throws 403
       }
     }
+    localizeReferenceFilters(searchRequest, types, this.options.baseUrl);
     const count = Math.min(Math.max(searchRequest.count ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
     const offset = Math.max(searchRequest.offset ?? 0, 0);
     if (!searchRequest.types?.length && searchRequest.resourceType === 'AuditEvent') return this.searchAudit(searchRequest, count, offset);
@@ -785,6 +797,20 @@ function requireCriteria(search: SearchRequest): void {
   }
 }
 
+/** `subject=<own base>/fhir/R4/Patient/1` searches as `subject=Patient/1`, the form references are stored in. */
+function localizeReferenceFilters(req: SearchRequest, types: string[], baseUrl: string): void {
+  if (!req.filters?.some((f) => f.value.includes(baseUrl))) return;
+  req.filters = req.filters.map((f) => {
+    if (f.operator !== 'eq' || !types.every((t) => getSearchParameter(t, f.code)?.type === 'reference')) return f;
+    return {
+      ...f,
+      value: splitSearchOnComma(f.value)
+        .map((v) => localReference(v, baseUrl))
+        .join(','),
+    };
+  });
+}
+
 /** Where a page sits: by offset, or (`keyset`) by the cursors of its own and its neighbours. */
 interface Paging {
   count: number;
@@ -822,7 +848,7 @@ function pageLinks(baseUrl: string, req: SearchRequest, { count, offset, hasMore
     if (req.types?.length) params.set('_type', req.types.join(','));
     for (const f of req.filters ?? []) {
       if (f.code === COMPARTMENT) {
-        path = `${f.value}/${req.resourceType}`;
+        path = `${f.value}/${req.types?.length ? '*' : req.resourceType}`;
         continue;
       }
       const key =

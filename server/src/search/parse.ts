@@ -14,6 +14,7 @@ import {
 import type { ResourceType } from '@medplum/fhirtypes';
 import { assertStoredResourceType, storedResourceTypes } from '../fhir/definitions.ts';
 import { FilteredPathComparison, type FilterLink, parseFilter } from './filter-parser.ts';
+import { listFilter } from './prefixes.ts';
 import { FUZZY, phoneticAsName } from './sql.ts';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -38,15 +39,25 @@ const MODIFIERS: Record<string, string[]> = {
   composite: ['missing'],
 };
 
-function checkModifier(type: string, key: string): void {
-  const [code, modifier] = key.split(':');
-  if (!modifier || key.includes('.') || key.startsWith('_has:') || CONTROL.has(code)) return;
+/**
+ * Why a key's modifiers cannot run (`name:foo`, `name:exact:contains`), or undefined when they
+ * can. A parameter takes at most one modifier; a reference's may be a target type name.
+ */
+function modifierProblem(type: string, key: string): string | undefined {
+  if (key.includes('.') || key.startsWith('_has:')) return undefined;
+  const [code, ...modifiers] = key.split(':');
+  if (modifiers.length === 0 || CONTROL.has(code)) return undefined;
   const param = getSearchParameter(type, code);
-  if (!param) return;
+  if (!param) return undefined;
+  if (modifiers.length > 1) return `A search parameter takes one modifier: ${key} has ${modifiers.length}`;
+  const [modifier] = modifiers;
   const allowed = MODIFIERS[param.type as string] ?? [];
-  if (allowed.includes(modifier) || (param.type === 'reference' && /^[A-Z][A-Za-z]+$/.test(modifier))) return;
-  throw new OperationOutcomeError(badRequest(`Unknown modifier :${modifier} for ${param.type} parameter ${code}`, key));
+  if (allowed.includes(modifier) || (param.type === 'reference' && /^[A-Z][A-Za-z]+$/.test(modifier))) return undefined;
+  return `Unknown modifier :${modifier} for ${param.type} parameter ${code}`;
 }
+
+// Parameter types whose values take comparison prefixes.
+const ORDERED = new Set(['number', 'date', 'quantity']);
 
 export interface ParsedSearch {
   request: SearchRequest;
@@ -77,7 +88,14 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
       ignored.push(key);
       continue;
     }
-    checkModifier(resourceType, key);
+    // A search must not quietly run as another: a bad modifier is refused, or under
+    // `Prefer: handling=lenient` dropped whole (and so missing from the self link).
+    const problem = modifierProblem(resourceType, key);
+    if (problem && !lenient) throw new OperationOutcomeError(badRequest(problem, key));
+    if (problem) {
+      ignored.push(key);
+      continue;
+    }
     if (key === '_filter') {
       for (const v of Array.isArray(value) ? value : [value]) {
         checkFilterExpression(resourceType, v);
@@ -93,6 +111,11 @@ export function parseSearch(resourceType: string, query: Query, lenient: boolean
     const [code, modifier] = key.split(':');
     if (getSearchParameter(resourceType, code)?.type === 'composite' && !key.includes('.')) {
       for (const v of Array.isArray(value) ? value : [value]) extra.push({ code, operator: (modifier || 'eq') as Operator, value: v });
+      continue;
+    }
+    const ordered = !modifier && !key.includes('.') ? getSearchParameter(resourceType, code) : undefined;
+    if (ordered && ORDERED.has(ordered.type as string) && (Array.isArray(value) ? value : [value]).some((v) => v.includes(','))) {
+      for (const v of Array.isArray(value) ? value : [value]) extra.push(listFilter(code, v) as Filter);
       continue;
     }
     const param = modifier && !key.includes('.') ? getSearchParameter(resourceType, code) : undefined;
@@ -190,7 +213,9 @@ export function parseSystemSearch(query: Query, lenient: boolean): SearchRequest
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(query)) {
     if (key === '_type' || value === undefined) continue;
-    if (types.every((t) => knownKey(t, key)) && !key.includes('.') && !key.startsWith('_has:')) cleaned[key] = value;
+    const problem = types.map((t) => modifierProblem(t, key)).find(Boolean);
+    if (problem && !lenient) throw new OperationOutcomeError(badRequest(problem, key));
+    if (!problem && types.every((t) => knownKey(t, key)) && !key.includes('.') && !key.startsWith('_has:')) cleaned[key] = value;
     else ignored.push(key);
   }
   if (ignored.length > 0 && !lenient) {

@@ -20,6 +20,7 @@ import { decodeCursor, type Keyset, keysetCondition, keysetOf, keysetOrder } fro
 import { valueRange } from './dates.ts';
 import { FilteredPathComparison, type FilterLink, parseFilter } from './filter-parser.ts';
 import { isTelecomParameter, phoneQueryValue } from './phone.ts';
+import { PREFIX, prefixedValues } from './prefixes.ts';
 import { terminologyTokenCondition } from './terminology.ts';
 import { componentParameter, normalizeString } from './values.ts';
 
@@ -258,7 +259,11 @@ function compileFilter(type: string, filter: Filter, p: SqlParams, alias = 'r'):
   if (f.code === '_list') return compileList(type, f, p, alias);
   if (f.code === '_text' || f.code === '_content') return compileText(f, p, alias);
   if (f.code === '_lastUpdated') {
-    return orAll(splitSearchOnComma(f.value), (v) => dateCondition(`${alias}.last_updated`, `${alias}.last_updated`, f.operator, v, p));
+    const parts = prefixedValues(f.operator, f.value);
+    return orAll(
+      parts.map((x) => x.value),
+      (_v, i) => dateCondition(`${alias}.last_updated`, `${alias}.last_updated`, parts[i].operator, parts[i].value, p),
+    );
   }
   const param = getSearchParameter(type, f.code);
   if (!param) throw new OperationOutcomeError(badRequest(`Unknown search parameter: ${f.code}`, f.code));
@@ -289,7 +294,14 @@ function compileFilter(type: string, filter: Filter, p: SqlParams, alias = 'r'):
       orAll(values, (v) => ofTypeCondition(v, p)),
       p,
     );
-  const cond = orAll(values, (v) => valueCondition(type, param, f, v, p));
+  // Each value of a number, date or quantity list carries its own prefix.
+  const parts = ORDERED.has(param.type as string)
+    ? prefixedValues(f.operator, f.value)
+    : values.map((value) => ({ operator: f.operator as string, value }));
+  const cond = orAll(
+    parts.map((x) => x.value),
+    (v, i) => valueCondition(type, param, { ...f, operator: parts[i].operator as Filter['operator'] }, v, p),
+  );
   const negate = f.operator === 'not' || (param.type === 'token' && (f.operator === 'ne' || f.operator === 'not-in'));
   return lookupIn(alias, table, type, f.code, cond, p, negate);
 }
@@ -530,7 +542,6 @@ const COMPONENT_COLUMNS: Record<string, (i: number) => string> = {
   date: (i) => `c.lo${i} AS low, c.hi${i} AS high`,
   uri: (i) => `c.v${i} AS value`,
 };
-const PREFIX = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)(?=[\d-])/;
 
 /** code-value-quantity=http://loinc.org|8480-6$gt140: both components must match within one element. */
 function compileComposite(type: string, param: SearchParameter, f: Filter, p: SqlParams, alias: string): string {
@@ -569,8 +580,8 @@ function ofTypeCondition(v: string, p: SqlParams): string {
   return `l.system = ${p.add(system)} AND l.value = ${p.add(`${code}|${value}`)}`;
 }
 
-function orAll(values: string[], fn: (v: string) => string): string {
-  const parts = values.map(fn);
+function orAll(values: string[], fn: (v: string, i: number) => string): string {
+  const parts = values.map((v, i) => fn(v, i));
   return parts.length === 1 ? parts[0] : `(${parts.map((c) => `(${c})`).join(' OR ')})`;
 }
 
