@@ -10,7 +10,6 @@ const RELOAD_INTERVAL_MS = 60_000;
 interface KeyRow {
   kid: string;
   alg: string;
-  private_jwk: JWK;
   public_jwk: JWK;
   retired_at: Date | string | null;
 }
@@ -44,13 +43,19 @@ export class KeyRing {
       try {
         const r = await this.db.transaction(undefined, (sql) =>
           sql.query<KeyRow>(
-            'SELECT kid, alg, private_jwk, public_jwk, retired_at FROM signing_key WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC',
+            'SELECT kid, alg, public_jwk, retired_at FROM signing_key WHERE retired_at IS NULL OR retired_at > $1 ORDER BY created_at DESC',
             [new Date(Date.now() - RETIRED_KEY_GRACE_MS).toISOString()],
           ),
         );
         const active = r.rows.find((k) => k.retired_at === null);
         if (!active) throw new Error('No active signing key');
-        this.signer = { kid: active.kid, key: (await importJWK(active.private_jwk, active.alg)) as CryptoKey };
+        // Only the schema owner may read a private key (migration 0020), and only the new signer's is read.
+        if (this.signer?.kid !== active.kid) {
+          const secret = await this.db.asOwner((sql) =>
+            sql.query<{ private_jwk: JWK }>('SELECT private_jwk FROM signing_key WHERE kid = $1', [active.kid]),
+          );
+          this.signer = { kid: active.kid, key: (await importJWK(secret.rows[0].private_jwk, active.alg)) as CryptoKey };
+        }
         this.published = { keys: r.rows.map((k) => ({ ...k.public_jwk, kid: k.kid, alg: k.alg, use: 'sig' })) };
         this.verifier = createLocalJWKSet(this.published);
         this.loadedAt = Date.now();
