@@ -179,7 +179,7 @@ describe('audit log', () => {
     expect(chain.slice(-25).map((s) => s.auditId)).toEqual(ids);
     // Small batches exercise the streaming across batch boundaries.
     const after = await verifyAuditChain(db, TENANT_A, 7);
-    expect(after).toEqual({ ok: true, sealed: before.sealed + 25, unsealed: 0 });
+    expect(after).toEqual({ ok: true, sealed: before.sealed + 25, unsealed: 0, orphans: 0 });
   });
 
   it('seals 200 events from concurrent transactions exactly once, with contiguous seq', async () => {
@@ -197,7 +197,7 @@ describe('audit log', () => {
     expect(new Set(sealed).size).toBe(sealed.length);
     for (const id of ids) expect(sealed).toContain(id);
     const v = await verifyAuditChain(db, TENANT_A);
-    expect(v).toEqual({ ok: true, sealed: chain.length, unsealed: 0 });
+    expect(v).toEqual({ ok: true, sealed: chain.length, unsealed: 0, orphans: 0 });
   });
 
   it('two sealers running at once never break the chain', async () => {
@@ -207,7 +207,7 @@ describe('audit log', () => {
     const [one, two] = await Promise.all([sealPending(db, 9), sealPending(db, 9)]);
     expect(one + two).toBe(300);
     const v = await verifyAuditChain(db, TENANT_A, 50);
-    expect(v).toEqual({ ok: true, sealed: start + 150, unsealed: 0 });
+    expect(v).toEqual({ ok: true, sealed: start + 150, unsealed: 0, orphans: 0 });
     expect((await verifyAuditChain(db, TENANT_B)).ok).toBe(true);
   });
 
@@ -287,6 +287,42 @@ describe('tampering', () => {
     expect(v.firstBroken).toEqual({ seq: victimSeq, auditId: victim, reason: 'hash mismatch: audit row changed after sealing' });
     // Putting it back exactly restores the chain: the hash covers the stored text, nothing else.
     await db.asOwner((sql) => sql.query('UPDATE audit_log SET event = $2::jsonb WHERE id = $1', [victim, original.rows[0].event]));
+    expect((await verifyAuditChain(db, TENANT_A)).ok).toBe(true);
+  });
+
+  it('a searchable column blanked to hide a sealed row from AuditEvent search is detected', async () => {
+    const saved = await db.asOwner((sql) =>
+      sql.query<{ patient: string | null; user_id: string | null }>('SELECT patient, user_id FROM audit_log WHERE id = $1', [victim]),
+    );
+    for (const [column, value] of [
+      ['patient', null],
+      ['user_id', 'someone-else'],
+    ] as const) {
+      await db.asOwner((sql) => sql.query(`UPDATE audit_log SET ${column} = $2 WHERE id = $1`, [victim, value]));
+      const v = await verifyAuditChain(db, TENANT_A);
+      expect(v.ok).toBe(false);
+      expect(v.firstBroken).toEqual({
+        seq: victimSeq,
+        auditId: victim,
+        reason: `searchable column ${column} differs from the sealed event`,
+      });
+      await db.asOwner((sql) => sql.query(`UPDATE audit_log SET ${column} = $2 WHERE id = $1`, [victim, saved.rows[0][column]]));
+    }
+    expect((await verifyAuditChain(db, TENANT_A)).ok).toBe(true);
+  });
+
+  it('a row inserted behind the server (never queued for sealing) fails verification', async () => {
+    const forged = '00000000-0000-4000-8000-00000000f0f0';
+    await db.asOwner((sql) =>
+      sql.query(
+        `INSERT INTO audit_log (tenant_id, id, recorded, action, outcome, event) VALUES ($1, $2, now(), 'R', '0', '{"resourceType":"AuditEvent"}')`,
+        [TENANT_A, forged],
+      ),
+    );
+    const v = await verifyAuditChain(db, TENANT_A);
+    expect(v.ok).toBe(false);
+    expect(v.orphans).toBe(1);
+    await db.asOwner((sql) => sql.query('DELETE FROM audit_log WHERE id = $1', [forged]));
     expect((await verifyAuditChain(db, TENANT_A)).ok).toBe(true);
   });
 

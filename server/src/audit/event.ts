@@ -61,7 +61,7 @@ const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 // IHE Basic Audit Log Patterns: the entity that carries the HTTP X-Request-Id.
 const BALP_ENTITY_TYPE = 'https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType';
-const CLIENT_ID_SYSTEM = 'https://hospital-ops.in/fhir/sid/oauth-client';
+export const CLIENT_ID_SYSTEM = 'https://hospital-ops.in/fhir/sid/oauth-client';
 
 const OUTCOME_TEXT: Record<AuditOutcome, string> = { '0': 'Success', '4': 'Minor failure', '8': 'Serious failure', '12': 'Major failure' };
 

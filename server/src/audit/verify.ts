@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Database, Sql } from '../db/database.ts';
+import { CLIENT_ID_SYSTEM } from './event.ts';
 
 /** The hash before seq 1 of every chain (also what audit_seal_pending starts a head with). */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -26,18 +28,31 @@ export interface ChainVerification {
   sealed: number;
   /** Stored events not (yet) in the chain. */
   unsealed: number;
+  /** Stored events that are neither sealed nor queued for sealing: written behind the server's back. */
+  orphans: number;
   firstBroken?: BrokenLink;
 }
 
-interface SealRow {
+interface SealRow extends SearchedColumns {
   seq: string;
   audit_id: string;
   hash: string;
   event: string | null;
 }
 
+/** The plain columns AuditEvent search filters on; each must say what the sealed event says. */
+interface SearchedColumns {
+  recorded: string | Date;
+  action: string;
+  outcome: string;
+  user_id: string | null;
+  client_id: string | null;
+  patient: string | null;
+  request_id: string | null;
+}
+
 const SEALS =
-  'SELECT s.seq, s.audit_id, s.hash, l.event::text AS event FROM audit_seal s ' +
+  'SELECT s.seq, s.audit_id, s.hash, l.event::text AS event, l.recorded, l.action, l.outcome, l.user_id, l.client_id, l.patient, l.request_id FROM audit_seal s ' +
   'LEFT JOIN audit_log l ON l.tenant_id = s.tenant_id AND l.id = s.audit_id ' +
   'WHERE s.tenant_id = $1 AND s.seq >= $2 AND s.seq <= $3 ORDER BY s.seq LIMIT $4';
 
@@ -62,7 +77,20 @@ export async function verifyAuditChain(db: Database, tenantId: string, batchSize
           'AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.tenant_id = l.tenant_id AND s.audit_id = l.id)',
         [tenantId],
       );
-      return { ok: !firstBroken, sealed: headSeq, unsealed: Number(unsealed.rows[0].n), ...(firstBroken ? { firstBroken } : {}) };
+      const orphans = await sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM audit_log l WHERE l.tenant_id = $1 ' +
+          'AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.tenant_id = l.tenant_id AND s.audit_id = l.id) ' +
+          'AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.tenant_id = l.tenant_id AND p.id = l.id)',
+        [tenantId],
+      );
+      const orphanCount = Number(orphans.rows[0].n);
+      return {
+        ok: !firstBroken && orphanCount === 0,
+        sealed: headSeq,
+        unsealed: Number(unsealed.rows[0].n),
+        orphans: orphanCount,
+        ...(firstBroken ? { firstBroken } : {}),
+      };
     },
     { readOnly: true },
   );
@@ -83,6 +111,8 @@ async function walk(sql: Sql, tenantId: string, headSeq: number, headHash: strin
       if (computed !== row.hash) {
         return { seq, auditId: row.audit_id, reason: await mismatchReason(sql, tenantId, seq, row.hash, computed, headSeq, headHash) };
       }
+      const differs = columnsDiffer(row, JSON.parse(row.event) as AuditEvent);
+      if (differs) return { seq, auditId: row.audit_id, reason: `searchable column ${differs} differs from the sealed event` };
       prev = row.hash;
       lastId = row.audit_id;
       expected++;
@@ -115,6 +145,34 @@ async function mismatchReason(
   if (chainsFrom(stored)) return 'hash mismatch: audit row changed after sealing';
   if (chainsFrom(computed)) return 'hash mismatch: seal hash altered';
   return 'hash mismatch';
+}
+
+/**
+ * Which searchable column (if any) no longer says what the sealed event says. The columns are
+ * copies for search (audit/log.ts); the hash covers the event, so a copy edited to hide a row from
+ * `AuditEvent?patient=` would otherwise go unnoticed.
+ */
+function columnsDiffer(row: SearchedColumns, event: AuditEvent): string | undefined {
+  const human = event.agent?.find((a) => a.type?.coding?.some((c) => c.code === 'humanuser'));
+  const app = event.agent?.find((a) => a.who?.identifier?.system === CLIENT_ID_SYSTEM);
+  const patient = event.entity?.find((e) => e.role?.code === '1')?.what?.reference;
+  const request = event.entity?.find((e) => e.type?.code === 'XrequestId')?.what?.identifier?.value;
+  const expected: Record<keyof SearchedColumns, string | null> = {
+    recorded: event.recorded ? new Date(event.recorded).toISOString() : null,
+    action: event.action ?? 'E',
+    outcome: event.outcome ?? '0',
+    user_id: human?.altId ?? null,
+    client_id: app?.who?.identifier?.value ?? null,
+    patient: patient ?? null,
+    request_id: request ?? null,
+  };
+  for (const [column, value] of Object.entries(expected) as [keyof SearchedColumns, string | null][]) {
+    const stored = row[column];
+    const actual =
+      stored instanceof Date ? stored.toISOString() : column === 'recorded' && stored ? new Date(stored).toISOString() : stored;
+    if (actual !== value) return column;
+  }
+  return undefined;
 }
 
 /** Seals the head does not cover, read in one snapshot with the head (sealers commit both). */
