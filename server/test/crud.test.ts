@@ -61,10 +61,10 @@ describe('create, read, vread', () => {
     expect((await fhir.get(path, { 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' })).status).toBe(200);
   });
 
-  it('accepts _format=json and refuses _format=xml', async () => {
+  it('accepts _format=json and refuses _format=xml with 406', async () => {
     const created = await fhir.post('Patient', patient());
     expect((await fhir.get(`Patient/${created.body.id}?_format=json`)).status).toBe(200);
-    expect((await fhir.get(`Patient/${created.body.id}?_format=xml`)).status).toBe(415);
+    expect((await fhir.get(`Patient/${created.body.id}?_format=xml`)).status).toBe(406);
   });
 
   it('applies _summary and _elements to a read', async () => {

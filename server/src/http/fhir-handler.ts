@@ -105,7 +105,8 @@ export async function handleFhirRequest(
 ): Promise<void> {
   const path = req.originalUrl.slice(req.baseUrl.length).replace(/^\/+/, '');
   const fhirReq: FhirRequest = {
-    method: req.method as HttpMethod,
+    // HEAD is GET without a body (Express leaves the body out of a HEAD answer).
+    method: (req.method === 'HEAD' ? 'GET' : req.method) as HttpMethod,
     url: path,
     pathname: '',
     params: {},
@@ -133,7 +134,7 @@ export async function handleFhirRequest(
 
   if (isSingleResource && resource.meta?.versionId) {
     setVersionHeaders(res, resource);
-    if (req.method === 'GET' && notModified(req, resource)) {
+    if ((req.method === 'GET' || req.method === 'HEAD') && notModified(req, resource)) {
       res.status(304).end();
       return;
     }
