@@ -50,12 +50,13 @@ function lastFormat(req: Request): string | undefined {
 export function negotiateFormat(send: (res: Response, status: number, body: ReturnType<typeof outcome>) => void) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const format = lastFormat(req);
-    if (format !== undefined) {
-      if (acceptsFhirJson(format, JSON_FORMATS)) return next();
-      return send(res, 406, notAcceptable(`Unsupported _format: ${format}; this server answers in JSON (_format=json)`));
-    }
     const accept = req.get('accept');
-    if (!accept || acceptsFhirJson(accept) || /\/\$[^/]+$/.test(req.path)) return next();
-    send(res, 406, notAcceptable(`Cannot answer in ${accept}: this server answers in FHIR R4 JSON (application/fhir+json)`));
+    if (format !== undefined && !acceptsFhirJson(format, JSON_FORMATS)) {
+      send(res, 406, notAcceptable(`Unsupported _format: ${format}; this server answers in JSON (_format=json)`));
+    } else if (format === undefined && accept && !acceptsFhirJson(accept) && !/\/\$[^/]+$/.test(req.path)) {
+      send(res, 406, notAcceptable(`Cannot answer in ${accept}: this server answers in FHIR R4 JSON (application/fhir+json)`));
+    } else {
+      next();
+    }
   };
 }
