@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { createdByUpdate, type PostgresRepository } from '../repo/postgres-repository.ts';
 import { RETRY_AFTER_SECONDS, serverError, statusOf, toOutcome } from './outcomes.ts';
 import { subset, subsetBundle } from './summary.ts';
+import { withoutEmpties } from './without-empties.ts';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 export const FHIR_BASE_PATH = '/fhir/R4';
@@ -67,7 +68,7 @@ export function sendFhir(res: Response, status: number, body?: Resource): void {
   res.status(status).type(FHIR_JSON);
   if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
   if (body === undefined) res.end();
-  else res.send(JSON.stringify(body));
+  else res.send(JSON.stringify(withoutEmpties(body)));
 }
 
 function setVersionHeaders(res: Response, resource: Resource): void {
