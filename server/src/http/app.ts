@@ -132,7 +132,9 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
   const router = createFhirRouter();
   const fhir = express.Router();
   fhir.use(negotiateFormat(sendFhir));
-  fhir.get('/metadata', (_req, res) => sendFhir(res, 200, buildCapabilityStatement(config.baseUrl)));
+  fhir.get('/metadata', (_req, res) =>
+    sendFhir(res, 200, buildCapabilityStatement(config.baseUrl, { updateCreate: config.FHIR_UPDATE_CREATE })),
+  );
   fhir.use(requireJsonBody);
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));

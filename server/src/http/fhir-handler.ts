@@ -3,6 +3,7 @@ import type { FhirRequest, FhirRouter, HttpMethod } from '@medplum/fhir-router';
 import type { Binary, Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
 import { createdByUpdate, type PostgresRepository } from '../repo/postgres-repository.ts';
+import { checkResultParams } from '../search/control-params.ts';
 import { RETRY_AFTER_SECONDS, serverError, statusOf, toOutcome } from './outcomes.ts';
 import { subset, subsetBundle } from './summary.ts';
 import { withoutEmpties } from './without-empties.ts';
@@ -104,6 +105,7 @@ export async function handleFhirRequest(
   res: Response,
   baseUrl: string,
 ): Promise<void> {
+  checkResultParams(req.query as Record<string, string | string[]>);
   const path = req.originalUrl.slice(req.baseUrl.length).replace(/^\/+/, '');
   const fhirReq: FhirRequest = {
     // HEAD is GET without a body (Express leaves the body out of a HEAD answer).
