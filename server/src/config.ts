@@ -65,6 +65,19 @@ const configSchema = z.object({
   TRUST_PROXY: trustProxy.default(false),
   /** The site is only ever served over HTTPS: HSTS and upgrade-insecure-requests on every response, not only on HTTPS requests. */
   HTTPS_ONLY: booleanFlag.default(false),
+  /** Browser origins allowed to call the API besides registered apps' (comma-separated, e.g. https://app.example). */
+  CORS_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o), {
+      message: 'must be origins (scheme://host[:port], no path), comma-separated',
+    })
+    .default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAX_BODY_SIZE: z
     .string()

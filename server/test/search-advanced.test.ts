@@ -238,7 +238,7 @@ describe('includes', () => {
   });
 
   it('_revinclude lists the referrers of the page only, once each, newest first', async () => {
-    const mode = (res: any, m: string) => res.body.entry.filter((e: any) => e.search.mode === m).map((e: any) => e.resource.id);
+    const mode = (res: any, m: string) => (res.body.entry ?? []).filter((e: any) => e.search.mode === m).map((e: any) => e.resource.id);
     // Two patients; one per page: the look-ahead row's referrers stay out.
     const page = await fhir.get(
       `Patient?_id=${id.asha},${id.vijay}&_sort=_id&_count=1&_revinclude=Observation:subject&_revinclude=Encounter:subject`,
@@ -486,7 +486,7 @@ describe('_revinclude=*', () => {
       result: [{ reference: `Observation/${id.hr}` }],
     });
     const included = async (query: string) =>
-      (await fhir.get(query)).body.entry.filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource.id);
+      ((await fhir.get(query)).body.entry ?? []).filter((e: any) => e.search.mode === 'include').map((e: any) => e.resource.id);
     // The report points at the heart rate, not at the patient: only iterating reaches it.
     expect(await included(`Patient?_id=${id.asha}&_revinclude=*`)).not.toContain(report.body.id);
     const iterated = await included(`Patient?_id=${id.asha}&_revinclude:iterate=*`);

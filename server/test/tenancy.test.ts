@@ -99,9 +99,9 @@ describe('one tenant cannot reach another tenant through the API', () => {
     expect(typeHistory.body.total).toBe(0);
     const systemHistory = await b.get('_history');
     expect(JSON.stringify(systemHistory.body)).not.toContain(secretId);
-    expect((await b.get('Patient?family=Kapoor')).body.entry).toEqual([]);
-    expect((await b.get(`Patient?_id=${secretId}`)).body.entry).toEqual([]);
-    expect((await b.get('Patient?identifier=91-1234-5678-9012')).body.entry).toEqual([]);
+    expect((await b.get('Patient?family=Kapoor')).body.entry).toBeUndefined();
+    expect((await b.get(`Patient?_id=${secretId}`)).body.entry).toBeUndefined();
+    expect((await b.get('Patient?identifier=91-1234-5678-9012')).body.entry).toBeUndefined();
   });
 
   it('B cannot update, patch or delete A’s resource; conditional writes never match A’s data', async () => {

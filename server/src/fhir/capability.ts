@@ -45,6 +45,29 @@ const TYPE_INTERACTIONS = [
   'search-type',
 ] as const;
 
+/** What a stored type supports: every interaction, versioned, with conditional writes. */
+const writable = (updateCreate: boolean): Partial<CapabilityStatementRestResource> => ({
+  interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+  versioning: 'versioned-update',
+  readHistory: true,
+  updateCreate,
+  conditionalCreate: true,
+  conditionalRead: 'full-support',
+  conditionalUpdate: true,
+  conditionalDelete: 'single',
+});
+
+// The audit log is written by the server only and has no history: read and search.
+const AUDIT_LOG: Partial<CapabilityStatementRestResource> = {
+  interaction: [{ code: 'read' }, { code: 'search-type' }],
+  versioning: 'no-version',
+  readHistory: false,
+  updateCreate: false,
+  conditionalCreate: false,
+  conditionalUpdate: false,
+  conditionalDelete: 'not-supported',
+};
+
 // Parameter types our search compiler answers; 'special' ones (e.g. Location near) are not claimed.
 const SEARCHABLE = new Set(['number', 'date', 'string', 'token', 'reference', 'quantity', 'uri', 'composite']);
 
@@ -53,7 +76,10 @@ const SEARCHABLE = new Set(['number', 'date', 'string', 'token', 'reference', 'q
  * resource types, the interactions the router and repository implement, and the search
  * parameters the search compiler can answer.
  */
-export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
+export function buildCapabilityStatement(
+  baseUrl: string,
+  options: { updateCreate: boolean } = { updateCreate: true },
+): CapabilityStatement {
   const profilesByType = new Map<string, string[]>();
   for (const sd of conformance().allProfiles()) {
     if (sd.kind !== 'resource' || sd.derivation !== 'constraint' || !sd.url) continue;
@@ -63,15 +89,8 @@ export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
     type: type as CapabilityStatementRestResource['type'],
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
     supportedProfile: profilesByType.get(type)?.sort(),
-    interaction: TYPE_INTERACTIONS.map((code) => ({ code })),
+    ...(type === 'AuditEvent' ? AUDIT_LOG : writable(options.updateCreate)),
     operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }, ...(OPERATIONS[type] ?? [])],
-    versioning: 'versioned-update',
-    readHistory: true,
-    updateCreate: true,
-    conditionalCreate: true,
-    conditionalRead: 'full-support',
-    conditionalUpdate: true,
-    conditionalDelete: 'single',
     searchParam: [
       { name: '_id', type: 'token' },
       { name: '_lastUpdated', type: 'date' },

@@ -21,11 +21,13 @@ import { tokenRoutes } from '../oauth/token-routes.ts';
 import { healthRoutes } from '../ops/health.ts';
 import { type AuditContext, PostgresRepository } from '../repo/postgres-repository.ts';
 import { ProfileRequirements } from '../validation/requirements.ts';
+import { corsPolicy } from './cors.ts';
 import { ConcurrencyGate } from './fair-share.ts';
 import { FHIR_BASE_PATH, handleFhirRequest, sendFhir } from './fhir-handler.ts';
 import { checkInputShape } from './input-shape.ts';
+import { negotiateFormat } from './negotiation.ts';
 import { contentTooLarge, outcome, RETRY_AFTER_SECONDS, toOutcome, unsupportedMediaType } from './outcomes.ts';
-import { appCors, perMinute, securityHeaders, tokenOrIp } from './security.ts';
+import { perMinute, securityHeaders, tokenOrIp } from './security.ts';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/*+json'];
 
@@ -54,16 +56,14 @@ function requireJsonBody(req: Request, res: Response, next: NextFunction): void 
   sendFhir(res, 415, unsupportedMediaType(`Unsupported Content-Type: ${req.get('content-type') ?? '(none)'}; send application/fhir+json`));
 }
 
-function rejectNonJsonFormat(req: Request, res: Response, next: NextFunction): void {
-  const f = req.query._format;
-  if (f === undefined || ['json', 'application/json', 'application/fhir+json'].includes(String(f))) {
-    next();
-    return;
-  }
-  sendFhir(res, 415, unsupportedMediaType(`Unsupported _format: ${String(f)}; this server speaks JSON`));
-}
-
-const DENIED_KIND: Record<string, AuditKind> = { GET: 'read', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+const DENIED_KIND: Record<string, AuditKind> = {
+  GET: 'read',
+  HEAD: 'read',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
 
 /** Who did it, from where: the request's half of every AuditEvent. */
 function auditContext(req: Request, res: Response, who: RequestAuth): AuditContext {
@@ -84,6 +84,8 @@ function auditContext(req: Request, res: Response, who: RequestAuth): AuditConte
 export function createApp({ config, db, logger, auth, sealer, lifecycle = { shuttingDown: false } }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Only resource versions carry an ETag (W/"<versionId>"); a body hash sent back as If-Match would confuse.
+  app.set('etag', false);
   app.set('query parser', 'extended');
   // Behind a reverse proxy: the client's address (rate limits, audit) and scheme come from its X-Forwarded-* headers.
   app.set('trust proxy', config.TRUST_PROXY);
@@ -121,7 +123,7 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
     next();
   });
   app.use('/health', healthRoutes(db, lifecycle));
-  app.use(appCors(db));
+  app.use(corsPolicy(db, config.CORS_ORIGINS));
   app.use(discoveryRoutes(auth));
   app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN));
   app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP));
@@ -135,8 +137,11 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
 
   const router = createFhirRouter();
   const fhir = express.Router();
-  fhir.get('/metadata', (_req, res) => sendFhir(res, 200, buildCapabilityStatement(config.baseUrl)));
-  fhir.use(rejectNonJsonFormat, requireJsonBody);
+  fhir.use(negotiateFormat(sendFhir));
+  fhir.get('/metadata', (_req, res) =>
+    sendFhir(res, 200, buildCapabilityStatement(config.baseUrl, { updateCreate: config.FHIR_UPDATE_CREATE })),
+  );
+  fhir.use(requireJsonBody);
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
   fhir.use(checkInputShape);
@@ -158,7 +163,7 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
       });
       await handleFhirRequest(router, repo, req, res, config.baseUrl);
       // A Consent written here applies to the next request at once (other processes: within seconds).
-      if (req.method !== 'GET' && writesConsent(req)) auth.consents.invalidate(who.tenant.tenantId);
+      if (req.method !== 'GET' && req.method !== 'HEAD' && writesConsent(req)) auth.consents.invalidate(who.tenant.tenantId);
       // A refused request wrote nothing (its transaction rolled back): record the refusal itself.
       if (audit && res.statusCode === 403) {
         await writeAudit(db, {

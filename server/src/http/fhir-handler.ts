@@ -3,8 +3,10 @@ import type { FhirRequest, FhirRouter, HttpMethod } from '@medplum/fhir-router';
 import type { Binary, Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
 import { createdByUpdate, type PostgresRepository } from '../repo/postgres-repository.ts';
+import { checkResultParams } from '../search/control-params.ts';
 import { RETRY_AFTER_SECONDS, serverError, statusOf, toOutcome } from './outcomes.ts';
 import { subset, subsetBundle } from './summary.ts';
+import { withoutEmpties } from './without-empties.ts';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 export const FHIR_BASE_PATH = '/fhir/R4';
@@ -67,7 +69,7 @@ export function sendFhir(res: Response, status: number, body?: Resource): void {
   res.status(status).type(FHIR_JSON);
   if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
   if (body === undefined) res.end();
-  else res.send(JSON.stringify(body));
+  else res.send(JSON.stringify(withoutEmpties(body)));
 }
 
 function setVersionHeaders(res: Response, resource: Resource): void {
@@ -103,9 +105,11 @@ export async function handleFhirRequest(
   res: Response,
   baseUrl: string,
 ): Promise<void> {
+  checkResultParams(req.query as Record<string, string | string[]>);
   const path = req.originalUrl.slice(req.baseUrl.length).replace(/^\/+/, '');
   const fhirReq: FhirRequest = {
-    method: req.method as HttpMethod,
+    // HEAD is GET without a body (Express leaves the body out of a HEAD answer).
+    method: (req.method === 'HEAD' ? 'GET' : req.method) as HttpMethod,
     url: path,
     pathname: '',
     params: {},
@@ -135,7 +139,7 @@ export async function handleFhirRequest(
 
   if (isSingleResource && resource.meta?.versionId) {
     setVersionHeaders(res, resource);
-    if (req.method === 'GET' && notModified(req, resource)) {
+    if ((req.method === 'GET' || req.method === 'HEAD') && notModified(req, resource)) {
       res.status(304).end();
       return;
     }

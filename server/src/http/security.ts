@@ -1,8 +1,6 @@
-import cors from 'cors';
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
-import type { Database } from '../db/database.ts';
 
 /**
  * Security headers: the seed's set, via helmet. Sign-in pages use inline styles only.
@@ -25,39 +23,6 @@ export function securityHeaders(httpsOnly: boolean): RequestHandler {
     strictTransportSecurity: false,
   });
   return (req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next);
-}
-
-const ORIGINS_TTL_MS = 30_000;
-
-/**
- * CORS only for origins of registered apps (the origins of OAuth clients' redirect URIs), so a
- * browser app elsewhere cannot call the API with a user's token. The list is cached briefly.
- */
-export function appCors(db: Database): RequestHandler {
-  let origins = new Set<string>();
-  let loadedAt = 0;
-  let loading: Promise<void> | undefined;
-  const load = async () => {
-    const r = await db.asOwner((sql) =>
-      sql.query<{ uri: string }>('SELECT DISTINCT unnest(redirect_uris) AS uri FROM oauth_client WHERE active'),
-    );
-    origins = new Set(r.rows.filter((x) => URL.canParse(x.uri)).map((x) => new URL(x.uri).origin));
-    loadedAt = Date.now();
-  };
-  return cors({
-    origin: (origin, cb) => {
-      if (!origin) return cb(null, false);
-      const answer = () => cb(null, origins.has(origin) ? origin : false);
-      if (Date.now() - loadedAt < ORIGINS_TTL_MS) return answer();
-      loading ??= load().finally(() => {
-        loading = undefined;
-      });
-      loading.then(answer, (err) => cb(err));
-    },
-    credentials: true,
-    exposedHeaders: ['Location', 'ETag', 'Last-Modified', 'Content-Location', 'X-Request-Id'],
-    maxAge: 600,
-  });
 }
 
 /** The API limit counts per access token (a client acting for a user), falling back to the IP. */

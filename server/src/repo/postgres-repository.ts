@@ -7,6 +7,7 @@ import {
   fhirpathPatchTypedValue,
   getSearchParameter,
   gone,
+  isNotFound,
   normalizeOperationOutcome,
   notFound,
   type Operation,
@@ -413,8 +414,19 @@ export class PostgresRepository extends FhirRepository {
     this.permit(resourceType, 'd');
     await this.run(async (tx) => {
       const current = await this.lockCurrent(tx, resourceType, id);
-      if (!current) throw new OperationOutcomeError(notFound);
-      await this.assertCurrentWritable(tx, resourceType, current, 'd');
+      // R4: deleting what does not exist (for this caller) succeeds with nothing done.
+      if (!current) {
+        if (options?.ifMatch) throw new OperationOutcomeError(preconditionFailed);
+        return;
+      }
+      const hidden = await this.assertCurrentWritable(tx, resourceType, current, 'd').then(
+        () => false,
+        (err) => {
+          if (err instanceof OperationOutcomeError && isNotFound(err.outcome)) return true;
+          throw err;
+        },
+      );
+      if (hidden) return;
       if (options?.ifMatch && options.ifMatch !== String(current.version_id)) {
         throw new OperationOutcomeError(versionConflict(current.version_id, options.ifMatch));
       }

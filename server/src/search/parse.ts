@@ -13,6 +13,7 @@ import {
 } from '@medplum/core';
 import type { ResourceType } from '@medplum/fhirtypes';
 import { assertStoredResourceType, storedResourceTypes } from '../fhir/definitions.ts';
+import { checkControlParams } from './control-params.ts';
 import { FilteredPathComparison, type FilterLink, parseFilter } from './filter-parser.ts';
 import { listFilter } from './prefixes.ts';
 import { FUZZY, phoneticAsName } from './sql.ts';
@@ -78,6 +79,7 @@ function knownKey(type: string, key: string): boolean {
  * `Prefer: handling=lenient` (the Bundle's self link then shows what was used).
  */
 export function parseSearch(resourceType: string, query: Query, lenient: boolean): ParsedSearch {
+  checkControlParams([resourceType], query);
   const cleaned: Query = {};
   const ignored: string[] = [];
   // Filters the core parser cannot make (it drops :fuzzy, ours, and has no composite support).
@@ -209,6 +211,7 @@ export function parseSystemSearch(query: Query, lenient: boolean): SearchRequest
   // Without _type: every stored type. AuditEvent is not one (it is the audit log, searched on its own).
   const types = typeParam ? typeParam.split(',').filter(Boolean) : storedResourceTypes().filter((t) => t !== 'AuditEvent');
   for (const t of types) assertStoredResourceType(t);
+  checkControlParams(types, query);
   const cleaned: Query = {};
   const ignored: string[] = [];
   for (const [key, value] of Object.entries(query)) {

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { buildCapabilityStatement } from '../../src/fhir/capability.ts';
+
+const resourceOf = (cs: ReturnType<typeof buildCapabilityStatement>, type: string) => cs.rest?.[0].resource?.find((r) => r.type === type);
+
+describe('CapabilityStatement says what is supported and nothing more', () => {
+  it('the audit log: read and search only, no versions, no conditional writes', () => {
+    const audit = resourceOf(buildCapabilityStatement('http://x'), 'AuditEvent');
+    expect(audit?.interaction?.map((i) => i.code)).toEqual(['read', 'search-type']);
+    expect(audit?.readHistory).toBe(false);
+    expect(audit?.updateCreate).toBe(false);
+    expect(audit?.conditionalDelete).toBe('not-supported');
+  });
+
+  it('update-as-create follows FHIR_UPDATE_CREATE; JSON is the only format', () => {
+    expect(resourceOf(buildCapabilityStatement('http://x', { updateCreate: false }), 'Patient')?.updateCreate).toBe(false);
+    const cs = buildCapabilityStatement('http://x', { updateCreate: true });
+    expect(resourceOf(cs, 'Patient')?.updateCreate).toBe(true);
+    expect(resourceOf(cs, 'Patient')?.interaction?.map((i) => i.code)).toContain('delete');
+    expect(cs.format).toEqual(['application/fhir+json', 'json']);
+    expect(cs.rest?.[0].security?.cors).toBe(true);
+  });
+});
