@@ -8,6 +8,8 @@ import { type EndpointPolicy, endpointPolicy, endpointRefusal } from './endpoint
 /** Secret for the HMAC signature of rest-hook notifications (docs/events.md). */
 export const SUBSCRIPTION_SECRET_URL = 'https://hospital-ops.in/fhir/StructureDefinition/subscription-secret';
 export const SUPPORTED_CHANNELS = ['rest-hook', 'websocket'];
+/** Where clients open the R4 websocket channel; the CapabilityStatement names it too. */
+export const WEBSOCKET_PATH = '/ws/subscriptions';
 
 const unprocessable = (text: string, expression: string) =>
   new OperationOutcomeError(outcome('business-rule', 'business-rule', text, expression));

@@ -10,9 +10,8 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
 import { WEBSOCKET_NOTIFY_CHANNEL, type WebsocketNotice } from './dispatcher.ts';
+import { WEBSOCKET_PATH } from './subscriptions.ts';
 
-/** Where clients open the R4 websocket channel; the CapabilityStatement names it too. */
-export const WEBSOCKET_PATH = '/ws/subscriptions';
 const HEARTBEAT_MS = 30_000;
 
 interface Binding {

@@ -1,5 +1,6 @@
 import { getSearchParameters } from '@medplum/core';
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { WEBSOCKET_PATH } from '../events/subscriptions.ts';
 import { compartmentTypes } from '../search/compartments.ts';
 import { conformance } from '../validation/conformance.ts';
 import { storedResourceTypes } from './definitions.ts';
@@ -116,6 +117,13 @@ export function buildCapabilityStatement(
     rest: [
       {
         mode: 'server',
+        // Where the R4 websocket channel of Subscriptions is opened (docs/events.md).
+        extension: [
+          {
+            url: 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket',
+            valueUrl: `${baseUrl.replace(/^http/, 'ws')}${WEBSOCKET_PATH}`,
+          },
+        ],
         security: {
           cors: true,
           service: [

@@ -20,4 +20,13 @@ describe('CapabilityStatement says what is supported and nothing more', () => {
     expect(cs.format).toEqual(['application/fhir+json', 'json']);
     expect(cs.rest?.[0].security?.cors).toBe(true);
   });
+
+  it('names the websocket endpoint of Subscriptions', () => {
+    const cs = buildCapabilityStatement('https://his.example.in', { updateCreate: false });
+    expect(cs.rest?.[0].extension).toContainEqual({
+      url: 'http://hl7.org/fhir/StructureDefinition/capabilitystatement-websocket',
+      valueUrl: 'wss://his.example.in/ws/subscriptions',
+    });
+    expect(resourceOf(cs, 'Subscription')?.interaction?.map((i) => i.code)).toContain('create');
+  });
 });
