@@ -102,6 +102,9 @@ const configSchema = z.object({
   SUBSCRIPTION_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
   SUBSCRIPTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
   SUBSCRIPTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Audit chain heads are appended to this file every AUDIT_ANCHOR_INTERVAL_MS (docs/security.md); unset: not anchored. */
+  AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
+  AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
   /** Requests per minute (0 turns a limit off): FHIR API per client, and per IP for sign-in, OTP and the token endpoint. */
   RATE_LIMIT_API: z.coerce.number().int().min(0).default(1000),
   RATE_LIMIT_LOGIN: z.coerce.number().int().min(0).default(5),

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ensureAppClients } from './apps/clients.ts';
+import { startAnchoring, writeAnchors } from './audit/anchor.ts';
 import { auditedAuthEvents } from './audit/auth-events.ts';
 import { type Sealer, startSealer } from './audit/sealer.ts';
 import { bootstrapTenant } from './auth/bootstrap.ts';
@@ -64,6 +65,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   auth.events = auditedAuthEvents(db, logger);
   if (!config.AUDIT_ENABLED) logger.warn('AUDIT_ENABLED=false: interactions are NOT audited (benchmarking only)');
   const sealer = startSealer(db, logger, config.AUDIT_SEAL_INTERVAL_MS);
+  const anchoring = config.AUDIT_ANCHOR_FILE
+    ? startAnchoring(db, config.AUDIT_ANCHOR_FILE, config.AUDIT_ANCHOR_INTERVAL_MS, logger)
+    : undefined;
   setOutboxEnabled(config.EVENTS_ENABLED);
   if (!config.EVENTS_ENABLED)
     logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
@@ -106,6 +110,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
       auth.stop();
       await events.stop();
       await sealer.stop();
+      anchoring?.stop();
+      // The last heads go out with the process, so a restart's verification covers them.
+      if (config.AUDIT_ANCHOR_FILE)
+        await writeAnchors(db, config.AUDIT_ANCHOR_FILE).catch((err) => logger.error({ err }, 'audit anchors could not be written'));
       await db.close();
     })();
     return stopping;

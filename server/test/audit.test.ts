@@ -1,10 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { validateResource } from '@medplum/core';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAnchors, writeAnchors } from '../src/audit/anchor.ts';
 import { type AuditInput, type AuditKind, buildAuditEvent } from '../src/audit/event.ts';
 import { queueAudit, writeAudit } from '../src/audit/log.ts';
 import { sealPending, startSealer } from '../src/audit/sealer.ts';
-import { verifyAuditChain } from '../src/audit/verify.ts';
+import { linkHash, verifyAuditChain } from '../src/audit/verify.ts';
 import type { Database } from '../src/db/database.ts';
 import { loadDefinitions } from '../src/fhir/definitions.ts';
 import { createLogger } from '../src/logger.ts';
@@ -324,6 +328,46 @@ describe('tampering', () => {
     expect(v.orphans).toBe(1);
     await db.asOwner((sql) => sql.query('DELETE FROM audit_log WHERE id = $1', [forged]));
     expect((await verifyAuditChain(db, TENANT_A)).ok).toBe(true);
+  });
+
+  it('an owner who edits an event and rebuilds every hash after it is caught by the anchors published outside the database', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'hops-anchors-')), 'audit-anchors.jsonl');
+    expect(await writeAnchors(db, file)).toBeGreaterThan(0);
+    expect(await writeAnchors(db, file)).toBe(0); // heads unchanged: nothing new to publish
+    const anchors = readAnchors(file);
+    expect((await verifyAuditChain(db, TENANT_A, 1000, anchors)).ok).toBe(true);
+
+    const original = await db.asOwner((sql) =>
+      sql.query<{ event: string }>('SELECT event::text AS event FROM audit_log WHERE id = $1', [victim]),
+    );
+    const rebuild = async () => {
+      await db.asOwner(async (sql) => {
+        const links = await sql.query<{ seq: string; audit_id: string; event: string }>(
+          'SELECT s.seq, s.audit_id, l.event::text AS event FROM audit_seal s JOIN audit_log l ON l.tenant_id = s.tenant_id AND l.id = s.audit_id WHERE s.tenant_id = $1 ORDER BY s.seq',
+          [TENANT_A],
+        );
+        let prev = '0'.repeat(64);
+        for (const l of links.rows) {
+          prev = linkHash(prev, Number(l.seq), l.audit_id, l.event);
+          await sql.query('UPDATE audit_seal SET hash = $3 WHERE tenant_id = $1 AND seq = $2', [TENANT_A, l.seq, prev]);
+        }
+        await sql.query('UPDATE audit_chain_head SET hash = $2 WHERE tenant_id = $1', [TENANT_A, prev]);
+      });
+    };
+    await db.asOwner((sql) =>
+      sql.query(`UPDATE audit_log SET event = jsonb_set(event, '{outcomeDesc}', '"rewritten"') WHERE id = $1`, [victim]),
+    );
+    await rebuild();
+    // The chain is consistent again on its own...
+    expect((await verifyAuditChain(db, TENANT_A)).ok).toBe(true);
+    // ...but not with what was published before.
+    const v = await verifyAuditChain(db, TENANT_A, 1000, anchors);
+    expect(v.ok).toBe(false);
+    expect(v.firstBroken?.reason).toMatch(/differs from the anchor published at .*: it was rebuilt/);
+
+    await db.asOwner((sql) => sql.query('UPDATE audit_log SET event = $2::jsonb WHERE id = $1', [victim, original.rows[0].event]));
+    await rebuild();
+    expect((await verifyAuditChain(db, TENANT_A, 1000, anchors)).ok).toBe(true);
   });
 
   it('a deleted event is detected', async () => {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OperationOutcomeError } from '@medplum/core';
 import { ensureAppClients } from '../apps/clients.ts';
+import { readAnchors } from '../audit/anchor.ts';
 import { sealPending } from '../audit/sealer.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
 import { rotateSigningKey } from '../auth/keys.ts';
@@ -31,7 +32,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   client list --tenant <id>
   client revoke --tenant <id> --client-id <id>
   keys rotate
-  audit verify --tenant <id>`;
+  audit verify --tenant <id> [--anchors <file>]   recompute the hash chain (and check it against anchors published to a file)`;
 
 const options = {
   name: { type: 'string' },
@@ -49,6 +50,7 @@ const options = {
   'jwks-file': { type: 'string' },
   'launch-uri': { type: 'string' },
   'client-id': { type: 'string' },
+  anchors: { type: 'string' },
   core: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -146,7 +148,7 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
       return { kid: await rotateSigningKey(db) };
     case 'audit verify':
       await sealPending(db);
-      return verifyAuditChain(db, need(o, 'tenant'));
+      return verifyAuditChain(db, need(o, 'tenant'), 1000, typeof o.anchors === 'string' ? readAnchors(o.anchors) : []);
     default:
       throw new UsageError(`Unknown command: ${command || '(none)'}`);
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Database, Sql } from '../db/database.ts';
+import type { Anchor } from './anchor.ts';
 import { CLIENT_ID_SYSTEM } from './event.ts';
 
 /** The hash before seq 1 of every chain (also what audit_seal_pending starts a head with). */
@@ -63,7 +64,12 @@ const SEALS =
  * head. Runs as the runtime role in the tenant's own context. The walk stops at the head read
  * first: a sealer commits seals and head together, so links up to it are complete and fixed.
  */
-export async function verifyAuditChain(db: Database, tenantId: string, batchSize = 1000): Promise<ChainVerification> {
+export async function verifyAuditChain(
+  db: Database,
+  tenantId: string,
+  batchSize = 1000,
+  anchors: Anchor[] = [],
+): Promise<ChainVerification> {
   return db.transaction(
     { tenantId },
     async (sql) => {
@@ -71,7 +77,10 @@ export async function verifyAuditChain(db: Database, tenantId: string, batchSize
         await sql.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_chain_head WHERE tenant_id = $1', [tenantId])
       ).rows[0];
       const headSeq = head ? Number(head.seq) : 0;
-      const firstBroken = (await walk(sql, tenantId, headSeq, head?.hash ?? GENESIS_HASH, batchSize)) ?? (await beyondHead(sql, tenantId));
+      const firstBroken =
+        (await walk(sql, tenantId, headSeq, head?.hash ?? GENESIS_HASH, batchSize)) ??
+        (await beyondHead(sql, tenantId)) ??
+        (await againstAnchors(sql, tenantId, anchors));
       const unsealed = await sql.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM audit_log l WHERE l.tenant_id = $1 ' +
           'AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.tenant_id = l.tenant_id AND s.audit_id = l.id)',
@@ -171,6 +180,16 @@ function columnsDiffer(row: SearchedColumns, event: AuditEvent): string | undefi
     const actual =
       stored instanceof Date ? stored.toISOString() : column === 'recorded' && stored ? new Date(stored).toISOString() : stored;
     if (actual !== value) return column;
+  }
+  return undefined;
+}
+
+/** The first anchor (published outside the database) that the chain no longer holds: the chain was rebuilt. */
+async function againstAnchors(sql: Sql, tenantId: string, anchors: Anchor[]): Promise<BrokenLink | undefined> {
+  for (const a of anchors.filter((x) => x.tenant === tenantId)) {
+    const r = await sql.query<{ hash: string }>('SELECT hash FROM audit_seal WHERE tenant_id = $1 AND seq = $2', [tenantId, a.seq]);
+    if (r.rows[0]?.hash !== a.hash)
+      return { seq: a.seq, auditId: '', reason: `the chain differs from the anchor published at ${a.at}: it was rebuilt` };
   }
   return undefined;
 }
