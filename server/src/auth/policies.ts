@@ -80,6 +80,11 @@ const INVENTORY = ['Medication', 'MedicationKnowledge', 'SupplyRequest', 'Supply
 const STAFF = ['Practitioner', 'PractitionerRole'];
 const REPORTS = ['MeasureReport', 'Measure'];
 
+// Live screens (queue, worklists, bed board) follow changes over the websocket channel, which
+// pings only for what the bound token may read. rest-hook Subscriptions send resources to a URL,
+// so they stay with administrators and system clients.
+const LIVE_UPDATES = 'Subscription.crs?type=websocket';
+
 const IN_BRANCH = { Encounter: 'service-provider=%branches', Appointment: 'location:Location.organization=%branches' };
 
 export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
@@ -94,6 +99,7 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
     description: 'Runs branches: staff, patients, scheduling, clinical records, billing and stock of their branches.',
     breakGlass: false,
     rules: [
+      LIVE_UPDATES,
       ...each(DIRECTORY, 'rs'),
       ...each(STAFF, 'cruds'),
       ...each(PATIENTS, 'cruds'),
@@ -114,6 +120,7 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
     description: 'Sees patients, consults, prescribes, orders labs and reads results; changes only their own appointments.',
     breakGlass: true,
     rules: [
+      LIVE_UPDATES,
       ...each(DIRECTORY, 'rs'),
       'Patient.crus',
       ...each(['RelatedPerson', 'Consent', 'Flag'], 'rs'),
@@ -133,6 +140,7 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
     description: 'Reads patients and care records, records vital signs and medication administration.',
     breakGlass: false,
     rules: [
+      LIVE_UPDATES,
       ...each(DIRECTORY, 'rs'),
       ...each(['Patient', 'RelatedPerson', 'Flag'], 'rs'),
       ...each(SCHEDULING, 'rs'),
@@ -150,6 +158,7 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
     description: 'Registers patients, books appointments, runs the queue and billing counter.',
     breakGlass: false,
     rules: [
+      LIVE_UPDATES,
       ...each(DIRECTORY, 'rs'),
       ...each(['Patient', 'RelatedPerson', 'Consent'], 'crus'),
       // Registration records what the patient reports: allergies and blood group (LOINC 882-1) only.
@@ -170,6 +179,7 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
     description: 'Dispenses prescriptions and keeps stock; sees the patient details a dispensing needs.',
     breakGlass: false,
     rules: [
+      LIVE_UPDATES,
       ...each(DIRECTORY, 'rs'),
       'Patient.rs',
       'AllergyIntolerance.rs',
@@ -183,6 +193,7 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
     description: 'Works the lab: reads orders, handles samples, records results.',
     breakGlass: false,
     rules: [
+      LIVE_UPDATES,
       ...each(DIRECTORY, 'rs'),
       'Patient.rs',
       'ServiceRequest.rs',

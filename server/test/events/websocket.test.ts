@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { fhirClient, startTestServer, systemToken, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
+import { createStaff, staffClient, userToken } from '../helpers/staff.ts';
 
 let t: TestServer;
 const sockets: WebSocket[] = [];
@@ -119,5 +120,29 @@ describe('Subscriptions over the R4 websocket channel', () => {
     expect(await bad.next()).toMatch(new RegExp(`^error ${sub.body.id} Invalid access token`));
     bad.socket.send('hello');
     expect(await bad.next()).toBe('error Send "bind <Subscription id> <access token>".');
+  }, 60_000);
+
+  it("lets front-desk staff follow changes live, only their own branch's, and never over rest-hook", async () => {
+    const system = fhirClient(t.base);
+    const pune = await system.post('Organization', { resourceType: 'Organization', name: 'Pune branch' });
+    const nashik = await system.post('Organization', { resourceType: 'Organization', name: 'Nashik branch' });
+    const desk = await createStaff(t, TENANT_A, 'receptionist', [pune.body.id]);
+    const receptionist = await staffClient(t, desk);
+    const sub = await receptionist.post('Subscription', websocketSubscription('Encounter?status=arrived'));
+    expect(sub.status).toBe(201);
+    const hook = await receptionist.post('Subscription', {
+      ...websocketSubscription('Encounter?status=arrived'),
+      channel: { type: 'rest-hook', endpoint: 'https://example.org/hook' },
+    });
+    expect(hook.status).toBe(403);
+
+    const ws = await open();
+    ws.socket.send(`bind ${sub.body.id} ${await userToken(t, desk.user)}`);
+    expect(await ws.next()).toBe(`bound ${sub.body.id}`);
+    await system.post('Encounter', { ...encounter('arrived'), serviceProvider: { reference: `Organization/${nashik.body.id}` } });
+    await settle();
+    expect(ws.messages).toEqual([`bound ${sub.body.id}`]);
+    await system.post('Encounter', { ...encounter('arrived'), serviceProvider: { reference: `Organization/${pune.body.id}` } });
+    expect(await ws.next()).toBe(`ping ${sub.body.id}`);
   }, 60_000);
 });
