@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,6 +138,62 @@ describe.skipIf(!onPostgres)('statement timeouts in metrics', () => {
       await db.end();
       await t.stop();
     }
+  });
+});
+
+describe('subscription deliveries in queue_jobs_processed', () => {
+  let t: TestServer;
+  const hooks: Server[] = [];
+  beforeAll(async () => {
+    t = await startTestServer({
+      SUBSCRIPTION_ENDPOINT_ALLOW: '127.0.0.1',
+      SUBSCRIPTION_RETRY_BASE_MS: '50',
+      SUBSCRIPTION_MAX_ATTEMPTS: '2',
+    });
+  });
+  afterAll(async () => {
+    for (const h of hooks) h.close();
+    await t?.stop();
+  });
+
+  /** A subscriber endpoint on loopback answering `status`. */
+  const endpoint = async (status: number) => {
+    const server = createHttpServer((_req, res) => {
+      res.statusCode = status;
+      res.end();
+    });
+    hooks.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  };
+
+  it('counts deliveries that succeeded, were retried and finally failed', async () => {
+    const client = fhirClient(t.base);
+    const subscribe = async (url: string, code: string) => {
+      const res = await client.post('Subscription', {
+        resourceType: 'Subscription',
+        status: 'requested',
+        reason: 'metrics',
+        criteria: `Basic?code=${code}`,
+        channel: { type: 'rest-hook', endpoint: url },
+      });
+      expect(res.status).toBe(201);
+    };
+    await subscribe(await endpoint(200), 'ok');
+    await subscribe(await endpoint(500), 'broken');
+    await client.post('Basic', { resourceType: 'Basic', code: { coding: [{ code: 'ok' }] } });
+    await client.post('Basic', { resourceType: 'Basic', code: { coding: [{ code: 'broken' }] } });
+    const series = (outcome: string) => `queue_jobs_processed{queue="subscription-delivery",outcome="${outcome}"}`;
+    const deadline = Date.now() + 15_000;
+    let m = await scrape(t);
+    while (sample(m.text, series('failed')) < 1 && Date.now() < deadline) {
+      await t.server.events.runNow();
+      await new Promise((r) => setTimeout(r, 100));
+      m = await scrape(t);
+    }
+    expect(sample(m.text, series('delivered'))).toBe(1);
+    expect(sample(m.text, series('retried'))).toBe(1);
+    expect(sample(m.text, series('failed'))).toBe(1);
   });
 });
 
