@@ -48,6 +48,8 @@ describe('metrics after traffic', () => {
     expect(sample(m.text, 'http_requests_total{method="GET",route="/fhir/R4/:type/:id/_history/:vid",status="200"}')).toBe(1);
     expect(sample(m.text, 'http_requests_total{method="GET",route="/fhir/R4/:type",status="200"}')).toBe(1);
     expect(m.text).toMatch(/route="\/oauth2\/token"/);
+    await fetch(`${t.server.url}/health`);
+    expect((await scrape(t)).text).toMatch(/http_requests_total\{method="GET",route="\/health",status="200"\} 1/);
     expect(m.text).toMatch(/http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/fhir\/R4\/:type\/:id",status="200"\}/);
     expect(m.text).toMatch(/route="unmatched",status="404"/);
     // Nothing a client sent becomes a label.

@@ -10,7 +10,7 @@ export function routeLabel(req: Request, res: Response): string {
   const path = req.originalUrl.split('?')[0];
   if (path === '/fhir/R4' || path.startsWith('/fhir/R4/')) return fhirRoute(path.slice('/fhir/R4'.length), res.statusCode);
   const route = (req.route as { path?: unknown } | undefined)?.path;
-  if (typeof route === 'string') return `${req.baseUrl}${route}`;
+  if (typeof route === 'string') return route === '/' && req.baseUrl ? req.baseUrl : `${req.baseUrl}${route}`;
   // Static files and anything unmatched: one label, whatever the path was.
   return res.statusCode === 404 ? 'unmatched' : 'other';
 }
