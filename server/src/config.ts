@@ -60,6 +60,8 @@ const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, { message: 'must be a redis:// URL' })
     .optional(),
+  /** A bearer token that lets a scraper read /metrics from another machine (loopback needs none). */
+  METRICS_TOKEN: z.string().min(16, { message: 'must have at least 16 characters' }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   /** Which reverse proxies to believe about the client's address and scheme (X-Forwarded-For, X-Forwarded-Proto). */
   TRUST_PROXY: trustProxy.default(false),

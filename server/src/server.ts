@@ -8,12 +8,15 @@ import { bootstrapTenant } from './auth/bootstrap.ts';
 import { AuthService } from './auth/service.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
+import { instrumentDatabase } from './db/instrumented.ts';
 import { openDatabase } from './db/open.ts';
 import { startWebsocketHub } from './events/websocket.ts';
 import { type EventWorker, startEventWorker } from './events/worker.ts';
 import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts';
 import { createApp } from './http/app.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { Metrics } from './ops/metrics.ts';
+import { redisProbe } from './ops/redis-probe.ts';
 import { setOutboxEnabled } from './repo/write-buffer.ts';
 import { demoWanted, seedOnFirstStart } from './seed.ts';
 import { syncPackageTerminology } from './terminology/sync.ts';
@@ -26,6 +29,8 @@ export interface RunningServer {
   auth: AuthService;
   /** Chains committed audit rows; `sealNow()` for tests and the verify operation. */
   sealer: Sealer;
+  /** The process's Prometheus metrics (GET /metrics). */
+  metrics: Metrics;
   /** Turns committed changes into Subscription notifications; `runNow()` for tests. */
   events: EventWorker;
   http: Server;
@@ -54,7 +59,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const profiles = conformance();
   registerSearchParameters(profiles.searchParameters);
   logger.info({ packages: profiles.packages.map((p) => `${p.name}#${p.version}`) }, 'profile packages loaded');
-  const db = await openDatabase(config);
+  const metrics = new Metrics();
+  const db = instrumentDatabase(await openDatabase(config), metrics);
   const tenantName = demoWanted(config) ? (await import('@hospital-ops/seed')).DEMO_TENANT_NAME : config.TENANT_NAME;
   await bootstrapTenant(db, config, logger, tenantName);
   const copied = await syncPackageTerminology(db, config.TENANT_ID, config.baseUrl);
@@ -71,9 +77,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
   setOutboxEnabled(config.EVENTS_ENABLED);
   if (!config.EVENTS_ENABLED)
     logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
-  const events = startEventWorker(db, config, logger);
+  const events = startEventWorker(db, config, logger, metrics);
   const lifecycle = { shuttingDown: false };
-  const app = createApp({ config, db, logger, auth, sealer, lifecycle });
+  const redis = config.REDIS_URL ? redisProbe(config.REDIS_URL) : undefined;
+  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -114,10 +121,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
       // The last heads go out with the process, so a restart's verification covers them.
       if (config.AUDIT_ANCHOR_FILE)
         await writeAnchors(db, config.AUDIT_ANCHOR_FILE).catch((err) => logger.error({ err }, 'audit anchors could not be written'));
+      await redis?.close();
       await db.close();
     })();
     return stopping;
   };
   logger.info({ url: config.baseUrl, database: db.kind }, 'Hospital-Ops FHIR server listening');
-  return { config, db, logger, auth, sealer, events, http, url, stop };
+  return { config, db, logger, auth, sealer, metrics, events, http, url, stop };
 }

@@ -36,6 +36,14 @@ export interface TransactionOptions {
   statementTimeoutMs?: number;
 }
 
+/** Connections of one pool right now: open, idle, and callers waiting for one. */
+export interface PoolStats {
+  pool: string;
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
   /**
@@ -53,6 +61,8 @@ export interface Database {
    */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   ping(): Promise<void>;
+  /** Usage of each connection pool, for /metrics. */
+  poolStats(): PoolStats[];
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import {
   APP_ROLE,
   contextParams,
   type Database,
+  type PoolStats,
   type QueryResult,
   SET_CONTEXT_SQL,
   type Sql,
@@ -41,6 +42,8 @@ export class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
   private readonly db: PGlite;
   private readonly unlock?: () => void;
+  /** Transactions running or queued on the one connection (PGlite runs them one at a time). */
+  private inFlight = 0;
   private constructor(db: PGlite, unlock?: () => void) {
     this.db = db;
     this.unlock = unlock;
@@ -66,6 +69,15 @@ export class PgliteDatabase implements Database {
   }
 
   async transaction<T>(settings: TenantSettings | undefined, fn: (sql: Sql) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    this.inFlight++;
+    try {
+      return await this.run(settings, fn, options);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private run<T>(settings: TenantSettings | undefined, fn: (sql: Sql) => Promise<T>, options?: TransactionOptions): Promise<T> {
     return this.db.transaction(async (tx) => {
       if (options?.readOnly) await tx.query('SET TRANSACTION READ ONLY');
       await tx.query(`SET LOCAL ROLE ${APP_ROLE}`);
@@ -87,6 +99,11 @@ export class PgliteDatabase implements Database {
 
   async ping(): Promise<void> {
     await this.db.query('SELECT 1');
+  }
+
+  /** One embedded connection: busy while a transaction runs, the others queued behind it. */
+  poolStats(): PoolStats[] {
+    return [{ pool: 'embedded', total: 1, idle: this.inFlight > 0 ? 0 : 1, waiting: Math.max(0, this.inFlight - 1) }];
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type Database,
   DatabaseUnavailableError,
   isConnectionLoss,
+  type PoolStats,
   type QueryResult,
   SET_CONTEXT_SQL,
   type Sql,
@@ -234,6 +235,16 @@ export class PostgresDatabase implements Database {
     } catch (err) {
       throw isConnectionLoss(err) ? new DatabaseUnavailableError(err, 'no') : err;
     }
+  }
+
+  poolStats(): PoolStats[] {
+    const stats = (pool: string, p: pg.Pool | undefined): PoolStats => ({
+      pool,
+      total: p?.totalCount ?? 0,
+      idle: p?.idleCount ?? 0,
+      waiting: p?.waitingCount ?? 0,
+    });
+    return [stats('app', this.appPool), stats('owner', this.ownerPool)];
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,12 @@ export interface DeliverySettings {
   /** How long one request to an endpoint may take. */
   timeoutMs: number;
   baseUrl: string;
+  /** Told how many deliveries ended each way (/metrics queue_jobs_processed). */
+  onFinished?: (outcome: DeliveryOutcome, count: number) => void;
 }
+
+/** How an attempt ended: sent, given up, Subscription gone, or failed with a retry to come. */
+export type DeliveryOutcome = 'delivered' | 'failed' | 'cancelled' | 'retried';
 
 interface Delivery {
   id: string;
@@ -112,13 +117,15 @@ async function loadContext(db: Database, tenantId: string, list: Delivery[]): Pr
 /** Writes a batch's outcomes: successes and cancellations in one statement each, failures one by one. */
 async function record(db: Database, settings: DeliverySettings, logger: Logger, outcomes: Map<Delivery, Outcome>): Promise<void> {
   const done = (pick: (o: Outcome) => boolean) => [...outcomes].filter(([, o]) => pick(o)).map(([d]) => d.id);
+  const delivered = done((o) => 'ok' in o && o.ok);
+  const cancelled = done((o) => 'cancelled' in o);
   await db.asOwner(async (sql) => {
     const finish = 'UPDATE subscription_delivery SET status = $2, last_error = NULL, finished_at = now() WHERE id = ANY($1::bigint[])';
-    const delivered = done((o) => 'ok' in o && o.ok);
-    const cancelled = done((o) => 'cancelled' in o);
     if (delivered.length) await sql.query(finish, [delivered, 'delivered']);
     if (cancelled.length) await sql.query(finish, [cancelled, 'cancelled']);
   });
+  if (delivered.length) settings.onFinished?.('delivered', delivered.length);
+  if (cancelled.length) settings.onFinished?.('cancelled', cancelled.length);
   for (const [d, o] of outcomes) {
     if (!('ok' in o) || o.ok) continue;
     logger.warn({ delivery: d.id, subscription: d.subscription_id, attempt: d.attempts, reason: o.reason }, 'subscription delivery failed');
@@ -130,11 +137,13 @@ async function record(db: Database, settings: DeliverySettings, logger: Logger, 
           [d.id, waitMs, o.reason],
         ),
       );
+      settings.onFinished?.('retried', 1);
       continue;
     }
     await db.asOwner((sql) =>
       sql.query(`UPDATE subscription_delivery SET status = 'failed', last_error = $2, finished_at = now() WHERE id = $1`, [d.id, o.reason]),
     );
+    settings.onFinished?.('failed', 1);
     await markSubscriptionError(db, settings, d, o.reason);
   }
 }

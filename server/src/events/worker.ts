@@ -1,9 +1,10 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../ops/metrics.ts';
 import { dispatchEvents } from './dispatcher.ts';
 import { endpointPolicy } from './endpoint-guard.ts';
-import { deliverDue } from './rest-hook.ts';
+import { type DeliveryOutcome, deliverDue } from './rest-hook.ts';
 import { setEndpointPolicy } from './subscriptions.ts';
 
 export interface EventWorker {
@@ -18,12 +19,13 @@ export interface EventWorker {
  * state is in the database, so a process that dies mid-pass loses nothing: its leases run out and
  * this or another process takes the work up.
  */
-export function startEventWorker(db: Database, config: Config, logger: Logger): EventWorker {
+export function startEventWorker(db: Database, config: Config, logger: Logger, metrics?: Metrics): EventWorker {
   setEndpointPolicy(endpointPolicy(config.SUBSCRIPTION_ENDPOINT_ALLOW));
   const settings = {
     retryBaseMs: config.SUBSCRIPTION_RETRY_BASE_MS,
     maxAttempts: config.SUBSCRIPTION_MAX_ATTEMPTS,
     timeoutMs: config.SUBSCRIPTION_TIMEOUT_MS,
+    onFinished: (outcome: DeliveryOutcome, n: number) => metrics?.jobsProcessed.inc({ queue: 'subscription-delivery', outcome }, n),
     get baseUrl() {
       return config.baseUrl;
     },

@@ -19,6 +19,9 @@ import { discoveryRoutes } from '../oauth/discovery.ts';
 import { launchRoutes } from '../oauth/launch.ts';
 import { tokenRoutes } from '../oauth/token-routes.ts';
 import { healthRoutes } from '../ops/health.ts';
+import { Metrics } from '../ops/metrics.ts';
+import { metricsRoute } from '../ops/metrics-route.ts';
+import type { RedisProbe } from '../ops/redis-probe.ts';
 import { type AuditContext, PostgresRepository } from '../repo/postgres-repository.ts';
 import { ProfileRequirements } from '../validation/requirements.ts';
 import { corsPolicy } from './cors.ts';
@@ -39,6 +42,10 @@ export interface AppDeps {
   sealer: Sealer;
   /** Set when shutdown begins, so /health/ready turns 503 and load balancers stop sending work. */
   lifecycle?: { shuttingDown: boolean };
+  /** The process's metrics (the database should report to the same, see instrumentDatabase). */
+  metrics?: Metrics;
+  /** Redis for /health, when REDIS_URL is set. */
+  redis?: RedisProbe;
 }
 
 /** Requests that carry a body must say it is JSON (or a form, for POST _search). */
@@ -81,8 +88,18 @@ function auditContext(req: Request, res: Response, who: RequestAuth): AuditConte
   };
 }
 
-export function createApp({ config, db, logger, auth, sealer, lifecycle = { shuttingDown: false } }: AppDeps): express.Express {
+export function createApp({
+  config,
+  db,
+  logger,
+  auth,
+  sealer,
+  lifecycle = { shuttingDown: false },
+  metrics = new Metrics(),
+  redis,
+}: AppDeps): express.Express {
   const app = express();
+  app.use(metrics.http());
   app.disable('x-powered-by');
   // Only resource versions carry an ETag (W/"<versionId>"); a body hash sent back as If-Match would confuse.
   app.set('etag', false);
@@ -122,15 +139,17 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
     if (lifecycle.shuttingDown) res.set('Connection', 'close');
     next();
   });
-  app.use('/health', healthRoutes(db, lifecycle));
+  app.get('/metrics', metricsRoute(metrics, db, config.METRICS_TOKEN));
+  app.use('/health', healthRoutes(db, lifecycle, logger, redis));
   app.use(corsPolicy(db, config.CORS_ORIGINS));
   app.use(discoveryRoutes(auth));
-  app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN));
-  app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP));
-  app.use(['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'], perMinute(config.RATE_LIMIT_TOKEN));
+  const refused = (limit: string) => () => metrics.rateLimited.inc({ limit });
+  app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN, undefined, refused('login')));
+  app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')));
+  app.use(['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'], perMinute(config.RATE_LIMIT_TOKEN, undefined, refused('token')));
   app.use('/oauth2', tokenRoutes(auth), authorizeRoutes(auth));
   app.use(launchRoutes(auth));
-  app.use('/auth', perMinute(config.RATE_LIMIT_OTP), resetRoutes(auth));
+  app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
   app.use('/admin', adminRoutes(auth, sealer, requirements));
   app.use(appRoutes(config));
@@ -145,8 +164,8 @@ export function createApp({ config, db, logger, auth, sealer, lifecycle = { shut
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
   fhir.use(checkInputShape);
-  fhir.use(perMinute(config.RATE_LIMIT_API, tokenOrIp), bearerAuth(auth), consentMiddleware(auth));
-  fhir.use(fairShare(config));
+  fhir.use(perMinute(config.RATE_LIMIT_API, tokenOrIp, refused('api')), bearerAuth(auth), consentMiddleware(auth));
+  fhir.use(fairShare(config, () => metrics.fairShareRefused.inc()));
   fhir.use(async (req, res, next) => {
     try {
       const who = res.locals.auth as RequestAuth;
@@ -218,7 +237,7 @@ function isSearchPath(path: string): boolean {
  * At most MAX_CONCURRENT_PER_TOKEN requests of one token and MAX_CONCURRENT_PER_TENANT of one
  * tenant run at once; the rest wait their turn (see ConcurrencyGate), and after 30 s get a 429.
  */
-function fairShare(config: Config): RequestHandler {
+function fairShare(config: Config, onRefused: () => void): RequestHandler {
   const pool = config.DATABASE_POOL_SIZE;
   const tokens = new ConcurrencyGate(config.MAX_CONCURRENT_PER_TOKEN ?? Math.max(1, Math.floor(pool * 0.4)), FAIR_SHARE_WAIT_MS);
   const tenants = new ConcurrencyGate(config.MAX_CONCURRENT_PER_TENANT ?? Math.max(1, Math.floor(pool * 0.75)), FAIR_SHARE_WAIT_MS);
@@ -229,6 +248,7 @@ function fairShare(config: Config): RequestHandler {
     const leaveTenant = leaveToken && (await tenants.enter(who.tenant.tenantId));
     if (!leaveToken || !leaveTenant) {
       leaveToken?.();
+      onRefused();
       res.set('Retry-After', String(RETRY_AFTER_SECONDS));
       sendFhir(res, 429, tooManyAtOnce());
       return;

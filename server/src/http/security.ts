@@ -31,8 +31,8 @@ export function tokenOrIp(req: Parameters<RequestHandler>[0]): string {
   return h ? `t:${h.slice(-43)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
 }
 
-/** A per-minute limit answering 429 with Retry-After; 0 turns it off. */
-export function perMinute(limit: number, key?: (req: Parameters<RequestHandler>[0]) => string): RequestHandler {
+/** A per-minute limit answering 429 with Retry-After; 0 turns it off. `onRefused` counts refusals (/metrics). */
+export function perMinute(limit: number, key?: (req: Parameters<RequestHandler>[0]) => string, onRefused?: () => void): RequestHandler {
   if (limit <= 0) return (_req, _res, next) => next();
   return rateLimit({
     windowMs: 60_000,
@@ -41,6 +41,7 @@ export function perMinute(limit: number, key?: (req: Parameters<RequestHandler>[
     legacyHeaders: false,
     ...(key ? { keyGenerator: key } : {}),
     handler: (_req, res) => {
+      onRefused?.();
       res
         .status(429)
         .set('Content-Type', 'application/fhir+json')
