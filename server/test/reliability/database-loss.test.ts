@@ -133,7 +133,9 @@ describe.skipIf(!onPostgres)('the database goes away under load', () => {
 
     expect(terminated).toBeGreaterThan(10);
     expect(tally.bad).toEqual([]);
-    expect(tally.ledger.length).toBeGreaterThan(20);
+    // Some writes got through between the kills (how many depends on the machine's load, not on
+    // the server): the ledger check below is then about real acknowledged writes.
+    expect(tally.ledger.length).toBeGreaterThan(5);
     // The server is still here and serves again at once.
     await waitUntil(ready(t), 5_000);
     await expectLedgerPresent(client, tally.ledger);
