@@ -204,7 +204,7 @@ describe('the booking guard', () => {
     expect(issue.details.text).toContain(`Slot/${past.body.id}`);
     expect(issue.details.text).toContain('walk-in');
     expect(await slotStatus(past.body.id)).toBe('free');
-    expect((await fhir.get(`Appointment?slot=Slot/${past.body.id}`)).body.entry).toEqual([]);
+    expect((await fhir.get(`Appointment?slot=Slot/${past.body.id}`)).body.entry ?? []).toEqual([]);
     // Booked while still ahead, then its time passes: the Appointment can still move on (arrived).
     const [later] = await freshSlots(futureMonday(8));
     const made = await book(fhir, later, opd.patients[1]);
