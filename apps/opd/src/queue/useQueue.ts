@@ -1,13 +1,21 @@
 import { useBranch } from '@hospital-ops/app-shell';
 import type { Appointment } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { usePolling } from '../fhir/hooks.ts';
+import { useLiveChanges } from '../fhir/live.ts';
 import { todayInKolkata } from '../lib/format.ts';
 import { istDayRange } from '../scheduling/days.ts';
 import { byDoctor, type DoctorQueue, queueEntries } from './queue.ts';
 
-/** Today's queue at the user's branch, refreshed every few seconds, and today's bookings not yet checked in. */
+const LIVE_CRITERIA = ['Encounter', 'Appointment'];
+const SAFETY_POLL_MS = 30_000;
+
+/**
+ * Today's queue at the user's branch, and today's bookings not yet checked in: refreshed as soon as
+ * the server reports a change (websocket Subscriptions on Encounter and Appointment), and polled
+ * every `ms` only while that channel is down (every 30 s otherwise, as a safety net).
+ */
 export function useQueue(ms = 4000): { queues?: DoctorQueue[]; expected: Appointment[]; error?: unknown; refresh: () => void } {
   const medplum = useMedplum();
   const branch = useBranch();
@@ -41,6 +49,10 @@ export function useQueue(ms = 4000): { queues?: DoctorQueue[]; expected: Appoint
       setError(err);
     }
   }, [medplum, branch]);
-  const refresh = usePolling(load, ms);
+  const latest = useRef<() => void>(() => undefined);
+  const onChange = useCallback(() => latest.current(), []);
+  const live = useLiveChanges(LIVE_CRITERIA, onChange);
+  const refresh = usePolling(load, live ? SAFETY_POLL_MS : ms);
+  latest.current = refresh;
   return { queues, expected, error, refresh };
 }
