@@ -135,3 +135,31 @@ function hasLocalRef(value: unknown, ref: string, skip?: unknown): boolean {
   if (typeof value === 'object' && value !== null) return Object.values(value).some((v) => hasLocalRef(v, ref, skip));
   return false;
 }
+
+/** que-2: the linkIds of a Questionnaire's items, at every depth, are unique. */
+export function duplicateLinkIds(resource: Resource, path: string): OperationOutcomeIssue[] {
+  if (resource.resourceType !== 'Questionnaire') return [];
+  const seen = new Set<string>();
+  let duplicate = false;
+  const walk = (items: unknown) => {
+    if (!Array.isArray(items)) return;
+    for (const item of items) {
+      const linkId = (item as { linkId?: unknown })?.linkId;
+      if (typeof linkId === 'string') {
+        if (seen.has(linkId)) duplicate = true;
+        seen.add(linkId);
+      }
+      walk((item as { item?: unknown })?.item);
+    }
+  };
+  walk((resource as { item?: unknown }).item);
+  if (!duplicate) return [];
+  return [
+    {
+      severity: 'error',
+      code: 'invariant',
+      details: { text: 'Constraint que-2 not met: The link ids for groups and questions must be unique within the questionnaire' },
+      expression: [path],
+    },
+  ];
+}

@@ -12,7 +12,7 @@ import {
   validateResource,
 } from '@medplum/core';
 import type { Bundle, ElementDefinition, ElementDefinitionBinding, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { CORRECTED, emptyValueIssues, idIssue, invariantIssues, unreferencedContained } from './base-rules.ts';
+import { CORRECTED, duplicateLinkIds, emptyValueIssues, idIssue, invariantIssues, unreferencedContained } from './base-rules.ts';
 import type { Conformance } from './conformance.ts';
 import { type ElementNode, jsonKeys } from './element-tree.ts';
 import { fixedOrPattern, includesPattern, sameValue, valuesAt } from './values.ts';
@@ -190,7 +190,7 @@ class Run {
     const schema = tryGetDataType(resource.resourceType);
     const idProblem = idIssue(resource.id, `${path}.id`);
     if (idProblem) this.issues.push(idProblem);
-    this.issues.push(...unreferencedContained(resource, path));
+    this.issues.push(...unreferencedContained(resource, path), ...duplicateLinkIds(resource, path));
     // @medplum/core evaluates the root resource's own invariants, not those of resources inside it.
     if (schema && depth > 0) this.invariants(schema.constraints, { type: resource.resourceType, value: resource }, path);
     if (schema) this.baseObject(resource, schema, '', path, depth);

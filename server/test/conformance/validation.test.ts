@@ -80,7 +80,7 @@ describe('base R4 rules (item 16)', () => {
     expect(good.status).toBe(201);
   });
 
-  it('checks que-12 as its rule is written: more than one enableWhen needs enableBehavior', async () => {
+  it('checks que-12 as its rule is written (more than one enableWhen needs enableBehavior) and que-2 (unique linkIds)', async () => {
     const item = (enableBehavior?: string) => ({
       linkId: '2',
       type: 'string',
@@ -98,6 +98,11 @@ describe('base R4 rules (item 16)', () => {
     });
     expect(await validateErrors(questionnaire())).toEqual([expect.stringMatching(/^Questionnaire.item\[1\]: .*que-12/)]);
     expect(await validateErrors(questionnaire('any'))).toEqual([]);
+    const duplicate = {
+      ...questionnaire('any'),
+      item: [{ linkId: '1', type: 'group', text: 'G', item: [{ linkId: '1', type: 'string', text: 'Q' }] }],
+    };
+    expect(await validateErrors(duplicate)).toEqual([expect.stringMatching(/^Questionnaire: .*que-2/)]);
   });
 
   it('checks the invariants of contained resources (dom-2, dom-3)', async () => {
