@@ -33,6 +33,19 @@ function evaluable(c: Constraint): boolean {
   return c.severity === 'error' && Boolean(c.expression) && c.key !== 'ele-1' && !UNEVALUABLE.test(CORRECTED[c.key] ?? c.expression);
 }
 
+// Schemas are parsed once and kept, so their constraint lists can key the filtered ones.
+const evaluableCache = new WeakMap<Constraint[], Constraint[]>();
+const NONE: Constraint[] = [];
+function evaluableOf(constraints: Constraint[] | undefined): Constraint[] {
+  if (!constraints?.length) return NONE;
+  let list = evaluableCache.get(constraints);
+  if (!list) {
+    list = constraints.filter(evaluable);
+    evaluableCache.set(constraints, list);
+  }
+  return list;
+}
+
 export function constraintIssue(path: string, c: Constraint): OperationOutcomeIssue {
   return { severity: 'error', code: 'invariant', details: { text: `Constraint ${c.key} not met: ${c.description}` }, expression: [path] };
 }
@@ -46,8 +59,7 @@ export function invariantIssues(
   root: Resource,
 ): OperationOutcomeIssue[] {
   const issues: OperationOutcomeIssue[] = [];
-  for (const c of constraints ?? []) {
-    if (!evaluable(c)) continue;
+  for (const c of evaluableOf(constraints)) {
     let ok: boolean;
     try {
       const result = evalFhirPathTyped(compiled(CORRECTED[c.key] ?? c.expression), [value], {
