@@ -35,11 +35,26 @@ export function validateForWrite(resource: Resource, policy?: ValidationPolicy, 
   }
   const profiles = [...(policy?.requiredProfiles[resource.resourceType] ?? []), ...extraProfiles];
   const issues = validator().validate(resource, { profiles });
+  if (issues.some(isUnknownProperty)) {
+    // An element R4 does not define makes the body unparseable as a FHIR resource: 400, as HAPI's
+    // strict parser answers, before any rule is weighed.
+    throw new OperationOutcomeError({
+      resourceType: 'OperationOutcome',
+      issue: issues.filter(isUnknownProperty).map((i) => ({
+        ...i,
+        details: { text: `${i.expression?.[0]?.split('.').pop() ?? 'This property'} is not an element of this resource type in FHIR R4` },
+      })),
+    });
+  }
   if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
     // A well-formed resource that breaks the definitions' rules is unprocessable (422), as HAPI answers.
     throw new OperationOutcomeError({ resourceType: 'OperationOutcome', id: 'business-rule', issue: issues });
   }
   return issues;
+}
+
+function isUnknownProperty(i: OperationOutcomeIssue): boolean {
+  return i.severity === 'error' && /^Invalid additional property/.test(i.details?.text ?? '');
 }
 
 /** FHIR id: 1 to 64 of [A-Za-z0-9-.]. */

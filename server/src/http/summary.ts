@@ -9,12 +9,26 @@ function tagSubsetted(r: Record<string, unknown>): Record<string, unknown> {
   return { ...r, meta: { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] } };
 }
 
+/** Whether JSON key `k` is one of `names`, or the concrete form of a choice among them (`value` -> `valueQuantity`). */
+function isSelected(key: string, names: Set<string>, resourceType: string): boolean {
+  const k = key.startsWith('_') ? key.slice(1) : key; // a primitive's id and extensions go with it
+  if (names.has(k)) return true;
+  const elements = getDataType(resourceType).elements;
+  for (const name of names) {
+    if (k.length > name.length && k.startsWith(name) && /^[A-Z]/.test(k.charAt(name.length)) && elements[`${name}[x]`]) return true;
+  }
+  return false;
+}
+
 /** Applies `_summary` (true, text, data, false) and `_elements` to one resource, per FHIR search. */
 export function subset(resource: Resource, summary: string | undefined, elements: string[] | undefined): Resource {
   const r = resource as unknown as Record<string, unknown>;
   if (elements?.length) {
-    const keep = new Set([...ALWAYS, ...elements.map((e) => e.split('.')[0])]);
-    return tagSubsetted(Object.fromEntries(Object.entries(r).filter(([k]) => keep.has(k)))) as unknown as Resource;
+    // R4: the mandatory elements come back whatever was asked for.
+    const schema = getDataType(resource.resourceType) as { mandatoryProperties?: Set<string> };
+    const keep = new Set([...(schema.mandatoryProperties ?? []), ...elements.map((e) => e.split('.')[0] as string)]);
+    const out = Object.fromEntries(Object.entries(r).filter(([k]) => ALWAYS.has(k) || isSelected(k, keep, resource.resourceType)));
+    return tagSubsetted(out) as unknown as Resource;
   }
   if (!summary || summary === 'false') return resource;
   if (summary === 'text') {

@@ -278,8 +278,9 @@ export class PostgresRepository extends FhirRepository {
     resource: T & { id: string },
     version: number,
   ): WithId<T> & { meta: { versionId: string; lastUpdated: string } } {
-    validateForWrite(resource, this.options.validation);
+    // The id it would be stored under is the request's (URL) concern: 400 before the rules' 422.
     if (!isValidId(resource.id)) throw new OperationOutcomeError(badRequest(`Invalid resource id: ${resource.id}`, 'id'));
+    validateForWrite(resource, this.options.validation);
     const meta = { ...resource.meta, versionId: String(version), lastUpdated: new Date().toISOString() };
     return { ...resource, meta } as WithId<T> & { meta: { versionId: string; lastUpdated: string } };
   }

@@ -12,9 +12,11 @@ import {
   validateResource,
 } from '@medplum/core';
 import type { Bundle, ElementDefinition, ElementDefinitionBinding, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { CORRECTED, duplicateLinkIds, emptyValueIssues, idIssue, invariantIssues, unreferencedContained } from './base-rules.ts';
 import type { Conformance } from './conformance.ts';
 import { type ElementNode, jsonKeys } from './element-tree.ts';
 import { fixedOrPattern, includesPattern, sameValue, valuesAt } from './values.ts';
+import { narrativeProblem } from './xhtml.ts';
 
 /**
  * Validates a resource against the R4 base and against profiles: structure, cardinality,
@@ -25,7 +27,8 @@ import { fixedOrPattern, includesPattern, sameValue, valuesAt } from './values.t
  *
  * The R4 base structure itself (types, primitives, unknown properties, base invariants) is
  * checked by @medplum/core's validator, which holds the base types pre-parsed; this module adds
- * what that one lacks.
+ * what that one lacks (base-rules.ts: invariants of data types and nested resources, ids, empty
+ * values; xhtml.ts: narrative; unknown extensions).
  */
 
 export interface ValidateOptions {
@@ -116,7 +119,10 @@ export class Validator {
     // resolved against the Bundle's entries below instead.
     for (let i = issues.length - 1; i >= 0; i--) {
       if (issues[i]?.severity === 'warning' && /^Invalid reference: got "urn:/.test(issues[i]?.details?.text ?? '')) issues.splice(i, 1);
+      // Its empty-value check misses empty arrays and some objects; ours reports them all, once.
+      else if (/^Invalid empty/.test(issues[i]?.details?.text ?? '')) issues.splice(i, 1);
     }
+    issues.push(...emptyValueIssues(resource, resource.resourceType));
     const run = new Run(this.conformance, issues, resource);
     run.resource(resource, resource.resourceType, options.profiles ?? [], 0);
     return dedupe(issues);
@@ -141,6 +147,8 @@ class Run {
   /** Entries of the Bundles being walked, innermost last: fullUrl (and Type/id) -> resource. */
   private readonly bundles: Map<string, Resource>[];
   private readonly conformsCache: WeakMap<object, Map<string, boolean>>;
+  /** The resources being walked, innermost last, each with its %rootResource (a contained one's container). */
+  private readonly scopes: { resource: Resource; root: Resource }[] = [];
 
   constructor(
     conformance: Conformance,
@@ -168,15 +176,23 @@ class Run {
     if (depth > MAX_DEPTH) return;
     const isBundle = resource.resourceType === 'Bundle';
     if (isBundle) this.bundles.push(entryIndex(resource as Bundle));
+    const container = /\.contained\[\d+\]$/.test(path) ? this.scopes.at(-1)?.root : undefined;
+    this.scopes.push({ resource, root: container ?? resource });
     try {
       this.checkResource(resource, path, extraProfiles, depth);
     } finally {
+      this.scopes.pop();
       if (isBundle) this.bundles.pop();
     }
   }
 
   private checkResource(resource: Resource, path: string, extraProfiles: string[], depth: number): void {
     const schema = tryGetDataType(resource.resourceType);
+    const idProblem = idIssue(resource.id, `${path}.id`);
+    if (idProblem) this.issues.push(idProblem);
+    this.issues.push(...unreferencedContained(resource, path), ...duplicateLinkIds(resource, path));
+    // @medplum/core evaluates the root resource's own invariants, not those of resources inside it.
+    if (schema && depth > 0) this.invariants(schema.constraints, { type: resource.resourceType, value: resource }, path);
     if (schema) this.baseObject(resource, schema, '', path, depth);
     const claimed = resource.meta?.profile ?? [];
     for (const url of new Set([...claimed, ...extraProfiles])) {
@@ -227,6 +243,9 @@ class Run {
     // The base pass enforces required bindings only; extensible ones are a profile's business
     // (profiles re-bind them, and a base-level warning would contradict the profile).
     if (element.binding?.strength === 'required') this.binding(item, element.binding);
+    const corrected = element.constraints?.filter((c) => CORRECTED[c.key]);
+    if (corrected?.length) this.invariants(corrected, item, item.path);
+    if (item.type === 'xhtml' && typeof item.value === 'string') this.narrative(item.value, item.path);
     if (item.type === 'Reference') this.bundleReference(item, element.type.find((t) => t.code === 'Reference')?.targetProfile ?? []);
     if (isPrimitiveType(item.type) || !isObject(item.value)) return;
     if (isResourceValue(item.value)) {
@@ -240,7 +259,22 @@ class Run {
       return;
     }
     const typeSchema = tryGetDataType(item.type);
+    // A data type's own invariants (per-1 on Period, ...), which @medplum/core does not evaluate.
+    if (typeSchema) this.invariants(typeSchema.constraints, item, item.path);
     if (typeSchema && depth < MAX_DEPTH) this.baseObject(item.value, typeSchema, '', item.path, depth + 1);
+  }
+
+  private invariants(constraints: InternalTypeSchema['constraints'], item: { type: string; value: unknown }, path: string): void {
+    const scope = this.scopes.at(-1);
+    if (!scope) return;
+    this.issues.push(...invariantIssues(constraints, { type: item.type, value: item.value }, path, scope.resource, scope.root));
+  }
+
+  private narrative(div: string, path: string): void {
+    const problem = narrativeProblem(div);
+    if (problem) {
+      this.issues.push(issue('error', 'invariant', path, `Constraint txt-1 not met: the narrative is not allowed XHTML: ${problem}`));
+    }
   }
 
   /** An extension whose definition is known is checked against it (context-free: structure and value). */
@@ -248,7 +282,20 @@ class Run {
     const url = (item.value as { url?: unknown }).url;
     if (typeof url !== 'string' || depth > MAX_DEPTH) return;
     const tree = this.conformance.tree(url);
-    if (tree) this.profileValue(tree, item, depth + 1);
+    if (tree) {
+      this.profileValue(tree, item, depth + 1);
+      return;
+    }
+    // Relative urls name the parts of a complex extension; its definition covers them.
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) return;
+    if (/\.modifierExtension\[\d+\]$/.test(item.path)) {
+      // A modifier changes the meaning of what holds it: one not understood cannot be accepted (R4).
+      this.issues.push(issue('error', 'extension', item.path, `The modifier extension ${url} is not known to this server`));
+    } else {
+      this.issues.push(
+        issue('warning', 'extension', item.path, `The extension ${url} is not known to this server, so its content was not checked`),
+      );
+    }
   }
 
   /** JSON values of one property, flattened, with their FHIR types and FHIRPath expressions. */
