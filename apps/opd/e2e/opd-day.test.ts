@@ -111,8 +111,9 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     await page.waitForURL(/launch|authorize/);
 
     // The doctor calls the next patient and consults.
+    // A doctor opens on today's queue.
     await signIn(page, suite.platform().url, DOCTOR);
-    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.waitForURL(/\/apps\/opd\/queue$/);
     await page.getByRole('button', { name: 'Call next (token 1)' }).click();
     await page.waitForURL(/\/encounters\//);
     await page.getByTestId('consultation-patient').waitFor();
@@ -184,6 +185,10 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
 
     await page.click('[data-testid=finish-consultation]');
     await notification(page, 'Visit finished');
+    // Nobody else waits: back to the queue; the finished visit opens read-only.
+    await page.waitForURL(/\/apps\/opd\/queue$/);
+    await page.goto(`${suite.platform().url}/apps/opd/encounters/${encounterId}`);
+    await page.getByTestId('visit-read-only').waitFor();
 
     // Hindi, remembered across a reload.
     await page.getByText('हिंदी').click();

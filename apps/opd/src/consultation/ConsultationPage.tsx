@@ -5,15 +5,17 @@ import type { AllergyIntolerance, Condition, Encounter, MedicationRequest, Obser
 import { useMedplum } from '@medplum/react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { tokenOf } from '../fhir/opd-operations.ts';
 import { preferredLanguageOf, uhidOf } from '../fhir/patient.ts';
-import { ageOf } from '../lib/format.ts';
+import { ageOf, todayInKolkata } from '../lib/format.ts';
+import { advanced, nextAfter, queueEntries } from '../queue/queue.ts';
 import { DiagnosesCard } from './DiagnosesCard.tsx';
 import { NotesCard } from './NotesCard.tsx';
 import { noteKindOf } from './notes.ts';
 import { PrescriptionCard } from './PrescriptionCard.tsx';
 import { openPrescriptionPdf, saveAbdmRecord } from './print.ts';
+import { VisitLock } from './VisitLock.tsx';
 import { VitalsCard } from './VitalsCard.tsx';
 
 interface VisitData {
@@ -31,6 +33,7 @@ interface VisitData {
 export function ConsultationPage() {
   const { id = '' } = useParams();
   const medplum = useMedplum();
+  const navigate = useNavigate();
   const session = useSession();
   const { t, i18n } = useTranslation('opd');
   const [data, setData] = useState<VisitData>();
@@ -70,13 +73,22 @@ export function ConsultationPage() {
     void load();
   }, [load]);
 
+  /** Ends the visit, then calls the same doctor's next token and opens it (nobody waiting: back to the queue). */
   async function finish() {
     if (!data) return;
     try {
-      const now = new Date().toISOString();
-      await medplum.updateResource({ ...data.encounter, status: 'finished', period: { ...data.encounter.period, end: now } });
-      notifications.show({ color: 'teal', message: t('consultation.finished') });
-      await load();
+      await medplum.updateResource(advanced(data.encounter, 'finished'));
+      const doctor = data.encounter.participant?.find((p) => p.individual?.reference?.startsWith('Practitioner/'))?.individual?.reference;
+      const today = await medplum.search('Encounter', { 'queue-date': todayInKolkata(), _count: '500' }, { cache: 'no-cache' });
+      const next = doctor ? nextAfter(queueEntries(today), doctor, id) : undefined;
+      if (next?.encounter.id) {
+        await medplum.updateResource(advanced(next.encounter, 'in-progress'));
+        notifications.show({ color: 'teal', message: t('consultation.finishedNext', { token: next.token }) });
+        navigate(`/encounters/${next.encounter.id}`);
+      } else {
+        notifications.show({ color: 'teal', message: t('consultation.finished') });
+        navigate('/queue');
+      }
     } catch (err) {
       setError(err);
     }
@@ -145,20 +157,22 @@ export function ConsultationPage() {
         </Group>
       </Card>
       {error !== undefined && <ErrorView error={error} />}
-      <VitalsCard encounter={encounter} saved={data.vitals} onSaved={load} onError={setError} />
-      <NotesCard encounter={encounter} saved={data.notes} onSaved={load} onError={setError} />
-      <DiagnosesCard encounter={encounter} saved={data.conditions} onSaved={load} onError={setError} />
-      {canPrescribe && (
-        <PrescriptionCard
-          encounter={encounter}
-          patientLanguage={preferredLanguageOf(patient)}
-          allergies={data.allergies}
-          saved={data.medications}
-          savedTests={data.tests}
-          onSaved={load}
-          onError={setError}
-        />
-      )}
+      <VisitLock encounter={encounter}>
+        <VitalsCard encounter={encounter} saved={data.vitals} onSaved={load} onError={setError} />
+        <NotesCard encounter={encounter} saved={data.notes} onSaved={load} onError={setError} />
+        <DiagnosesCard encounter={encounter} saved={data.conditions} onSaved={load} onError={setError} />
+        {canPrescribe && (
+          <PrescriptionCard
+            encounter={encounter}
+            patientLanguage={preferredLanguageOf(patient)}
+            allergies={data.allergies}
+            saved={data.medications}
+            savedTests={data.tests}
+            onSaved={load}
+            onError={setError}
+          />
+        )}
+      </VisitLock>
     </Stack>
   );
 }

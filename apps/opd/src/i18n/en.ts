@@ -120,6 +120,7 @@ export const en = {
     open: 'Open',
     markTriaged: 'Vitals done',
     finish: 'Done',
+    yours: 'Your patients today',
   },
   visit: { title: 'Visits' },
   encounter: {
@@ -219,5 +220,7 @@ export const en = {
     abdmPrescription: 'ABDM prescription record',
     finish: 'Finish visit',
     finished: 'Visit finished',
+    finishedNext: 'Visit finished. Token {{token}} called',
+    readOnly: 'This visit is finished: it can be read and printed, not changed.',
   },
 };

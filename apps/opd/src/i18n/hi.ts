@@ -122,6 +122,7 @@ export const hi: typeof en = {
     open: 'खोलें',
     markTriaged: 'वाइटल्स हो गए',
     finish: 'पूरा',
+    yours: 'आज के आपके मरीज़',
   },
   visit: { title: 'पिछली विज़िट' },
   encounter: {
@@ -220,5 +221,7 @@ export const hi: typeof en = {
     abdmPrescription: 'ABDM पर्चा रिकॉर्ड',
     finish: 'विज़िट पूरी करें',
     finished: 'विज़िट पूरी हुई',
+    finishedNext: 'विज़िट पूरी हुई। टोकन {{token}} बुलाया गया',
+    readOnly: 'यह विज़िट पूरी हो चुकी है: इसे पढ़ और प्रिंट कर सकते हैं, बदल नहीं सकते।',
   },
 };

@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { checkInAppointment, tokenOf } from '../fhir/opd-operations.ts';
 import { formatTime } from '../lib/format.ts';
-import { NEXT_STATUS, nextToCall, type QueueEntry } from './queue.ts';
+import { advanced, NEXT_STATUS, nextToCall, type QueueEntry, queuesFor } from './queue.ts';
 import { useQueue } from './useQueue.ts';
 
 /** The desk's and the doctor's view of today's OPD: tokens per doctor, check-in of bookings, calling the next patient. */
@@ -30,16 +30,8 @@ export function QueuePage() {
     }
   }
 
-  const advance = (e: Encounter, status: Encounter['status']) =>
-    medplum.updateResource({
-      ...e,
-      status,
-      statusHistory: [
-        ...(e.statusHistory ?? []),
-        { status: e.status, period: { start: e.meta?.lastUpdated, end: new Date().toISOString() } },
-      ],
-      ...(status === 'finished' ? { period: { ...e.period, end: new Date().toISOString() } } : {}),
-    });
+  const advance = (e: Encounter, status: Encounter['status']) => medplum.updateResource(advanced(e, status));
+  const shown = queues && queuesFor(queues, session.role, session.fhirUser);
 
   async function call(entry: QueueEntry) {
     await act(async () => {
@@ -127,14 +119,14 @@ export function QueuePage() {
           </Table>
         </Card>
       )}
-      {queues && queues.length === 0 && <Text c="dimmed">{t('queue.empty')}</Text>}
+      {shown && shown.length === 0 && <Text c="dimmed">{t('queue.empty')}</Text>}
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        {queues?.map((q) => {
+        {shown?.map((q) => {
           const next = nextToCall(q);
           return (
             <Card key={q.practitioner} withBorder data-testid="doctor-queue">
               <Group justify="space-between">
-                <Title order={4}>{q.name}</Title>
+                <Title order={4}>{q.name || t('queue.yours')}</Title>
                 <Button disabled={!next} onClick={() => next && void call(next)} data-testid="call-next">
                   {next ? t('queue.callNext', { token: next.token }) : t('queue.nobodyWaiting')}
                 </Button>
