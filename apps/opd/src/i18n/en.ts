@@ -214,6 +214,17 @@ export const en = {
     acknowledge: 'I have considered these warnings',
     alreadySaved: 'Saved for this visit',
   },
+  slip: {
+    title: 'Token slip',
+    token: 'Token',
+    patient: 'Patient',
+    uhid: 'UHID',
+    doctor: 'Doctor',
+    time: 'Time',
+    wait: 'Please wait for your token to be called',
+    print: 'Print slip',
+    close: 'Close',
+  },
   consultation: {
     print: 'Print prescription',
     abdmRecord: 'ABDM OP consult record',

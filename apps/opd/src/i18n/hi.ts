@@ -215,6 +215,17 @@ export const hi: typeof en = {
     acknowledge: 'मैंने इन चेतावनियों पर विचार कर लिया है',
     alreadySaved: 'इस विज़िट के लिए सहेजा गया',
   },
+  slip: {
+    title: 'टोकन पर्ची',
+    token: 'टोकन',
+    patient: 'मरीज़',
+    uhid: 'UHID',
+    doctor: 'डॉक्टर',
+    time: 'समय',
+    wait: 'कृपया अपना टोकन बुलाए जाने तक प्रतीक्षा करें',
+    print: 'पर्ची प्रिंट करें',
+    close: 'बंद करें',
+  },
   consultation: {
     print: 'पर्चा प्रिंट करें',
     abdmRecord: 'ABDM ओपी परामर्श रिकॉर्ड',

@@ -9,6 +9,7 @@ import { useNavigate } from 'react-router';
 import { checkInAppointment, tokenOf } from '../fhir/opd-operations.ts';
 import { formatTime } from '../lib/format.ts';
 import { advanced, NEXT_STATUS, nextToCall, type QueueEntry, queuesFor } from './queue.ts';
+import { TokenSlipModal } from './TokenSlip.tsx';
 import { useQueue } from './useQueue.ts';
 
 /** The desk's and the doctor's view of today's OPD: tokens per doctor, check-in of bookings, calling the next patient. */
@@ -19,6 +20,7 @@ export function QueuePage() {
   const { t, i18n } = useTranslation('opd');
   const { queues, expected, error, refresh } = useQueue();
   const [actionError, setActionError] = useState<unknown>();
+  const [slip, setSlip] = useState<Encounter>();
 
   async function act(fn: () => Promise<unknown>) {
     try {
@@ -82,6 +84,7 @@ export function QueuePage() {
 
   return (
     <Stack>
+      <TokenSlipModal encounter={slip} onClose={() => setSlip(undefined)} />
       <Group justify="space-between">
         <Title order={2}>{t('queue.title')}</Title>
         <Button variant="light" component="a" href="/apps/opd/queue/display" target="_blank">
@@ -107,6 +110,7 @@ export function QueuePage() {
                         void act(async () => {
                           const e = await checkInAppointment(medplum, a);
                           notifications.show({ color: 'teal', message: t('queue.tokenIssued', { token: tokenOf(e) }) });
+                          setSlip(e);
                         })
                       }
                     >
