@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import type { Bundle, Patient, PractitionerRole } from '@medplum/fhirtypes';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +58,10 @@ describe("the doctor's day", () => {
       expect(await page.isDisabled('[data-testid=save-vitals]')).toBe(true);
       expect(await page.getByTestId('finish-consultation').count()).toBe(0);
       expect(errors).toEqual([]);
+    } catch (err) {
+      await page.screenshot({ path: `${tmpdir()}/opd-doctor-queue-failure.png`, fullPage: true });
+      console.error('page errors:', errors, 'url:', page.url());
+      throw err;
     } finally {
       await page.close();
     }
