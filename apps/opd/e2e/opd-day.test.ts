@@ -99,6 +99,18 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     // Check in: the day's first token for the doctor.
     await page.click('[data-testid=check-in]');
     await notification(page, 'Checked in: token 1');
+    // The token slip to print: bilingual, with the UHID's QR code.
+    const slip = page.getByRole('dialog').getByTestId('token-slip');
+    await slip.getByText('Token / टोकन').waitFor();
+    await expect.poll(() => slip.getByTestId('slip-token').textContent()).toBe('1');
+    await slip.getByText('Dr. Anand Joshi').waitFor();
+    await slip.locator('[data-testid=slip-qr] svg').waitFor();
+    await screenshot(page, 'token-slip');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.token-slip-print').isVisible()).toBe(true);
+    expect(await page.locator('#root').isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
+    await page.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('link', { name: 'Queue' }).click();
     await page.getByTestId('queue-row-1').waitFor();
     await screenshot(page, 'queue');

@@ -55,6 +55,7 @@ describe('the token slip', () => {
     expect(slip.textContent).toContain('Doctor / डॉक्टर');
     expect(slip.textContent).toContain('Time / समय');
     expect(slip.textContent).toContain('SH-PUN-001005');
+    expect(slip.textContent).not.toContain('UHID / UHID');
     expect(screen.getAllByTestId('slip-token')[0].textContent).toBe('7');
     await waitFor(() => expect(screen.getAllByTestId('slip-qr')[0].innerHTML).toContain('<svg'));
     // The printable copy sits outside the app's root, for the print stylesheet.

@@ -26,7 +26,7 @@ export function Slip({ data, qr }: { data: SlipData; qr: string }) {
   const { i18n } = useTranslation('opd');
   const en = i18n.getFixedT('en', 'opd');
   const hi = i18n.getFixedT('hi', 'opd');
-  const both = (key: string) => `${en(key)} / ${hi(key)}`;
+  const both = (key: string) => (en(key) === hi(key) ? en(key) : `${en(key)} / ${hi(key)}`);
   const row = (key: string, value: string) => (
     <div className="slip-row">
       <span>{both(key)}</span>
