@@ -44,7 +44,7 @@ export function Slip({ data, qr }: { data: SlipData; qr: string }) {
       {row('slip.uhid', data.uhid)}
       {row('slip.doctor', data.doctor)}
       {row('slip.time', data.issued ? formatDateTime(data.issued, 'en') : '')}
-      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: the QR library's own SVG of the UHID */}
+      {/* The QR library's own SVG markup of the UHID (no user HTML). */}
       {qr && <div className="slip-qr" data-testid="slip-qr" dangerouslySetInnerHTML={{ __html: qr }} />}
       <div style={{ fontSize: 12 }}>{both('slip.wait')}</div>
     </div>
