@@ -33,6 +33,15 @@ import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
 const FREQUENCIES = ['1-0-1', '1-1-1', '1-0-0', '0-0-1', '0-1-0', '1-1-1-1', '½-0-½', 'SOS', 'STAT', 'HS', 'weekly'];
 
 /** The e-prescription: medicines from the formulary with Indian 1-0-1 dosing, allergy and interaction warnings, lab orders and follow-up. */
+/** What a new medicine line starts with. */
+export const NEW_LINE: { dose: number; frequency: string; food: Food; duration: number; durationUnit: DurationUnit } = {
+  dose: 1,
+  frequency: '1-0-1',
+  food: 'after',
+  duration: 5,
+  durationUnit: 'd',
+};
+
 export function PrescriptionCard(
   props: {
     encounter: Encounter;
@@ -49,11 +58,11 @@ export function PrescriptionCard(
   const formulary = useFormulary();
   const [query, setQuery] = useState('');
   const [medication, setMedication] = useState<Medication>();
-  const [dose, setDose] = useState<number>(1);
-  const [frequency, setFrequency] = useState('1-0-1');
-  const [food, setFood] = useState<Food>('after');
-  const [duration, setDuration] = useState<number>(5);
-  const [durationUnit, setDurationUnit] = useState<DurationUnit>('d');
+  const [dose, setDose] = useState<number>(NEW_LINE.dose);
+  const [frequency, setFrequency] = useState(NEW_LINE.frequency);
+  const [food, setFood] = useState<Food>(NEW_LINE.food);
+  const [duration, setDuration] = useState<number>(NEW_LINE.duration);
+  const [durationUnit, setDurationUnit] = useState<DurationUnit>(NEW_LINE.durationUnit);
   const [instruction, setInstruction] = useState('');
   const [instructionEdited, setInstructionEdited] = useState(false);
   const [drafts, setDrafts] = useState<DraftMedication[]>([]);
@@ -94,6 +103,12 @@ export function PrescriptionCard(
     ]);
     setMedication(undefined);
     setQuery('');
+    // Each medicine starts afresh: the last one's timing must not slip into the next unnoticed.
+    setDose(NEW_LINE.dose);
+    setFrequency(NEW_LINE.frequency);
+    setFood(NEW_LINE.food);
+    setDuration(NEW_LINE.duration);
+    setDurationUnit(NEW_LINE.durationUnit);
     setInstructionEdited(false);
     setAcknowledged(false);
   }
