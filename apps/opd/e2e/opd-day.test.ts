@@ -179,6 +179,7 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
       .getByTestId('saved-medications')
       .getByText(/Paracetamol 650/)
       .waitFor();
+    await page.getByTestId('saved-follow-up').waitFor();
 
     // Print: the server's bilingual PDF opens in a new tab.
     const [pdf] = await Promise.all([

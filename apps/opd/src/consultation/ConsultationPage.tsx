@@ -1,7 +1,16 @@
 import { ErrorView, useSession } from '@hospital-ops/app-shell';
 import { Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import type { AllergyIntolerance, Condition, Encounter, MedicationRequest, Observation, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import type {
+  AllergyIntolerance,
+  Appointment,
+  Condition,
+  Encounter,
+  MedicationRequest,
+  Observation,
+  Patient,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,7 +22,7 @@ import { advanced, nextAfter, queueEntries } from '../queue/queue.ts';
 import { DiagnosesCard } from './DiagnosesCard.tsx';
 import { NotesCard } from './NotesCard.tsx';
 import { noteKindOf } from './notes.ts';
-import { PrescriptionCard } from './PrescriptionCard.tsx';
+import { followUpDate, PrescriptionCard } from './PrescriptionCard.tsx';
 import { openPrescriptionPdf, saveAbdmRecord } from './print.ts';
 import { VisitLock } from './VisitLock.tsx';
 import { VitalsCard } from './VitalsCard.tsx';
@@ -27,6 +36,7 @@ interface VisitData {
   conditions: Condition[];
   medications: MedicationRequest[];
   tests: ServiceRequest[];
+  followUps: Appointment[];
 }
 
 /** The doctor's screen for one OPD visit: vitals, notes, diagnoses, prescription and orders, then print. */
@@ -45,13 +55,15 @@ export function ConsultationPage() {
       const encounter = await medplum.readResource('Encounter', id, opts);
       const patientRef = encounter.subject?.reference ?? '';
       const enc = `Encounter/${id}`;
-      const [patient, allergies, observations, conditions, medications, tests] = await Promise.all([
+      const [patient, allergies, observations, conditions, medications, tests, followUps] = await Promise.all([
         medplum.readReference<Patient>({ reference: patientRef }),
         medplum.searchResources('AllergyIntolerance', { patient: patientRef, 'clinical-status': 'active' }, opts),
         medplum.searchResources('Observation', { encounter: enc, _sort: '-date', _count: '200' }, opts),
         medplum.searchResources('Condition', { encounter: enc, _count: '100' }, opts),
         medplum.searchResources('MedicationRequest', { encounter: enc, _count: '100' }, opts),
         medplum.searchResources('ServiceRequest', { encounter: enc, _count: '100' }, opts),
+        // A follow-up visit names this one in supportingInformation (ordersBundle).
+        medplum.searchResources('Appointment', { 'supporting-info': enc, _count: '10' }, opts),
       ]);
       const isVital = (o: Observation) => o.category?.some((c) => c.coding?.some((x) => x.code === 'vital-signs')) ?? false;
       setData({
@@ -63,6 +75,7 @@ export function ConsultationPage() {
         conditions,
         medications: medications.filter((m) => m.status !== 'entered-in-error' && m.status !== 'cancelled'),
         tests,
+        followUps,
       });
       setError(undefined);
     } catch (err) {
@@ -168,6 +181,7 @@ export function ConsultationPage() {
             allergies={data.allergies}
             saved={data.medications}
             savedTests={data.tests}
+            savedFollowUp={followUpDate(data.followUps)}
             onSaved={load}
             onError={setError}
           />

@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
 import type { AppSession } from '@hospital-ops/app-shell';
 import { SessionProvider } from '@hospital-ops/app-shell/session.tsx';
-import type { Encounter, Medication } from '@medplum/fhirtypes';
+import type { Appointment, Encounter, Medication } from '@medplum/fhirtypes';
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderWithServer } from '../test/render.tsx';
-import { PrescriptionCard } from './PrescriptionCard.tsx';
+import { followUpDate, PrescriptionCard } from './PrescriptionCard.tsx';
 
 const encounter: Encounter = {
   resourceType: 'Encounter',
@@ -67,4 +67,29 @@ describe('PrescriptionCard', () => {
     expect(before.checked).toBe(false);
     expect((screen.getByLabelText('After food') as HTMLInputElement).checked).toBe(true);
   }, 20_000);
+
+  it('shows the follow-up already booked from this visit', () => {
+    const session = { fhirUser: 'Practitioner/d1', role: 'doctor' } as unknown as AppSession;
+    renderWithServer(
+      <SessionProvider session={session}>
+        <PrescriptionCard
+          encounter={encounter}
+          allergies={[]}
+          saved={[]}
+          savedTests={[]}
+          savedFollowUp="2026-12-13"
+          onSaved={vi.fn()}
+          onError={vi.fn()}
+        />
+      </SessionProvider>,
+    );
+    expect(screen.getByTestId('saved-follow-up').textContent).toBe('Follow-up on 13/12/2026');
+  });
+
+  it('the follow-up date is the earliest one still planned', () => {
+    const a = (start: string, status: Appointment['status']) =>
+      ({ resourceType: 'Appointment', status, start, participant: [] }) as Appointment;
+    expect(followUpDate([a('2026-12-20T09:30:00+05:30', 'proposed'), a('2026-12-13T09:30:00+05:30', 'cancelled')])).toBe('2026-12-20');
+    expect(followUpDate([])).toBeUndefined();
+  });
 });
