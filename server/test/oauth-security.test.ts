@@ -288,12 +288,14 @@ describe('authorization code flow', () => {
   });
 
   it('a user who denies consent sends the app access_denied', async () => {
+    // Someone who has not allowed this app before (a consent is remembered).
+    const newcomer = await createStaff(t, TENANT_A, 'doctor');
     const browser = new FormBrowser();
     await browser.get(authorizeUrl());
     await browser.post(`${origin}/oauth2/authorize/login`, {
       pending: browser.field('pending'),
-      login: doctor.user.email as string,
-      password: doctor.password,
+      login: newcomer.user.email as string,
+      password: newcomer.password,
     });
     const denied = await browser.post(`${origin}/oauth2/authorize/consent`, { pending: browser.field('pending'), decision: 'deny' });
     expect(new URL(denied.headers.get('location') as string).searchParams.get('error')).toBe('access_denied');

@@ -191,11 +191,19 @@ describe('SMART App Launch with fhirclient', () => {
     expect(result.patient).toBe(patientQ);
     expect(result.observations).toHaveLength(1);
 
-    // Second launch in the same browser: the SSO cookie goes straight to consent.
+    // Second launch in the same browser: the SSO cookie skips the login page and the remembered
+    // consent (fewer scopes than allowed) the consent page: straight back to the app.
     const again = await browser.get(
       `${appUrl}/launch?sid=ehr2&iss=${encodeURIComponent(t.base)}&launch=${launch}&scope=${encodeURIComponent('launch patient/*.rs')}`,
     );
-    await browser.get(again.headers.get('location') as string);
+    const straight = await browser.get(again.headers.get('location') as string);
+    expect(straight.status).toBe(302);
+    expect(new URL(straight.headers.get('location') as string).searchParams.get('code')).toBeTruthy();
+    // More than was allowed: the consent page, without the login page.
+    const wider = await browser.get(
+      `${appUrl}/launch?sid=ehr3&iss=${encodeURIComponent(t.base)}&launch=${launch}&scope=${encodeURIComponent('launch patient/*.rs profile')}`,
+    );
+    await browser.get(wider.headers.get('location') as string);
     expect(browser.lastHtml).not.toContain('name="password"');
     expect(browser.lastHtml).toContain('decision');
   });

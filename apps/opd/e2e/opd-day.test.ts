@@ -99,6 +99,18 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     // Check in: the day's first token for the doctor.
     await page.click('[data-testid=check-in]');
     await notification(page, 'Checked in: token 1');
+    // The token slip to print: bilingual, with the UHID's QR code.
+    const slip = page.getByRole('dialog').getByTestId('token-slip');
+    await slip.getByText('Token / टोकन').waitFor();
+    await expect.poll(() => slip.getByTestId('slip-token').textContent()).toBe('1');
+    await slip.getByText('Dr. Anand Joshi').waitFor();
+    await slip.locator('[data-testid=slip-qr] svg').waitFor();
+    await screenshot(page, 'token-slip');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.token-slip-print').isVisible()).toBe(true);
+    expect(await page.locator('#root').isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
+    await page.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('link', { name: 'Queue' }).click();
     await page.getByTestId('queue-row-1').waitFor();
     await screenshot(page, 'queue');
@@ -111,8 +123,9 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     await page.waitForURL(/launch|authorize/);
 
     // The doctor calls the next patient and consults.
+    // A doctor opens on today's queue.
     await signIn(page, suite.platform().url, DOCTOR);
-    await page.getByRole('link', { name: 'Queue' }).click();
+    await page.waitForURL(/\/apps\/opd\/queue$/);
     await page.getByRole('button', { name: 'Call next (token 1)' }).click();
     await page.waitForURL(/\/encounters\//);
     await page.getByTestId('consultation-patient').waitFor();
@@ -166,6 +179,7 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
       .getByTestId('saved-medications')
       .getByText(/Paracetamol 650/)
       .waitFor();
+    await page.getByTestId('saved-follow-up').waitFor();
 
     // Print: the server's bilingual PDF opens in a new tab.
     const [pdf] = await Promise.all([
@@ -184,6 +198,10 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
 
     await page.click('[data-testid=finish-consultation]');
     await notification(page, 'Visit finished');
+    // Nobody else waits: back to the queue; the finished visit opens read-only.
+    await page.waitForURL(/\/apps\/opd\/queue$/);
+    await page.goto(`${suite.platform().url}/apps/opd/encounters/${encounterId}`);
+    await page.getByTestId('visit-read-only').waitFor();
 
     // Hindi, remembered across a reload.
     await page.getByText('हिंदी').click();

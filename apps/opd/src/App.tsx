@@ -1,10 +1,11 @@
 import { AppFrame, ErrorBoundary, useSession } from '@hospital-ops/app-shell';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ConsultationPage } from './consultation/ConsultationPage.tsx';
 import { QueueDisplay } from './queue/QueueDisplay.tsx';
 import { QueuePage } from './queue/QueuePage.tsx';
+import { landingPath } from './queue/queue.ts';
 import { PatientFinder } from './registration/PatientFinder.tsx';
 import { PatientFormPage } from './registration/PatientFormPage.tsx';
 import { PatientPage } from './registration/PatientPage.tsx';
@@ -15,12 +16,15 @@ function Frame() {
   const navigate = useNavigate();
   const location = useLocation();
   const session = useSession();
-  // An EHR launch with context opens where the launcher pointed: the visit, else the patient.
+  // Once, on opening: an EHR launch goes where the launcher pointed, a doctor to today's queue.
+  // Later visits to "/" (the Patients tab) stay there.
+  const landed = useRef(false);
   useEffect(() => {
-    if (location.pathname !== '/') return;
-    if (session.encounter) navigate(`/encounters/${session.encounter}`, { replace: true });
-    else if (session.patient) navigate(`/patients/${session.patient}`, { replace: true });
-  }, [session.encounter, session.patient, location.pathname, navigate]);
+    if (landed.current) return;
+    landed.current = true;
+    const to = location.pathname === '/' ? landingPath(session) : undefined;
+    if (to) navigate(to, { replace: true });
+  }, [session, location.pathname, navigate]);
   const items = [
     { to: '/', label: t('nav.patients') },
     { to: '/schedule', label: t('nav.schedule') },

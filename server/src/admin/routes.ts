@@ -15,6 +15,7 @@ import { getUser, insertUser, listUsers, type UserRow, updateUser, userSummary }
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { sendFhir } from '../http/fhir-handler.ts';
 import { forbiddenOutcome, outcome, toOutcome } from '../http/outcomes.ts';
+import { listConsents, revokeConsent } from '../oauth/consents.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
 import { conformance } from '../validation/conformance.ts';
 import type { ProfileRequirements } from '../validation/requirements.ts';
@@ -189,6 +190,38 @@ export function adminRoutes(auth: AuthService, sealer: Sealer, requirements: Pro
         current.practitioner_id ? `Practitioner/${current.practitioner_id}` : undefined,
       );
       res.json(userSummary(updated as UserRow));
+    }),
+  );
+
+  // A staff member's remembered consents to third-party apps; revoking one makes the app ask again.
+  const staffMember = async (admin: Admin, id: string) => {
+    const user = isUUID(id) ? await getUser(auth.db, admin.who.tenant.tenantId, id) : undefined;
+    if (user) assertManages(admin, user.branch_ids, user.role);
+    return user;
+  };
+
+  r.get(
+    '/staff/:id/app-consents',
+    wrap(async (req, res) => {
+      const admin = adminOf(res);
+      const user = await staffMember(admin, String(req.params.id));
+      if (!user) return sendFhir(res, 404, outcome('not-found', 'not-found', 'No such staff member'));
+      res.json({ consents: await listConsents(auth.db, user.tenant_id, user.id) });
+    }),
+  );
+
+  r.delete(
+    '/staff/:id/app-consents/:client',
+    wrap(async (req, res) => {
+      const admin = adminOf(res);
+      const user = await staffMember(admin, String(req.params.id));
+      if (!user) return sendFhir(res, 404, outcome('not-found', 'not-found', 'No such staff member'));
+      const client = String(req.params.client);
+      if (!(await revokeConsent(auth.db, user.tenant_id, user.id, client))) {
+        return sendFhir(res, 404, outcome('not-found', 'not-found', 'This staff member has not allowed that app'));
+      }
+      await audit(req, admin, `consent.revoke client=${client}`, user.practitioner_id ? `Practitioner/${user.practitioner_id}` : undefined);
+      res.status(204).end();
     }),
   );
 

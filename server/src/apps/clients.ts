@@ -5,6 +5,7 @@ import { appClientId, appLaunchUri, appRedirectUri, BUILT_IN_APPS } from './regi
 /**
  * Registers the built-in apps as public SMART clients (PKCE) of a tenant, and keeps their
  * redirect URI in step with the server's base URL (a deployment that moves keeps its clients).
+ * They are first-party: pre-approved for their tenant, so their users never see a consent page.
  */
 export async function ensureAppClients(db: Database, tenantId: string, bootstrapTenantId: string, baseUrl: string): Promise<string[]> {
   const changed: string[] = [];
@@ -20,11 +21,16 @@ export async function ensureAppClients(db: Database, tenantId: string, bootstrap
         scope: app.scope,
         redirectUris: [redirect],
         launchUri: appLaunchUri(baseUrl, app),
+        firstParty: true,
       });
       changed.push(clientId);
-    } else if (existing.tenant_id === tenantId && (!existing.redirect_uris.includes(redirect) || existing.scope !== app.scope)) {
+    } else if (
+      existing.tenant_id === tenantId &&
+      (!existing.redirect_uris.includes(redirect) || existing.scope !== app.scope || !existing.first_party)
+    ) {
+      // Clients registered before 0019_app_consent become pre-approved here.
       await db.transaction({ tenantId }, (sql) =>
-        sql.query('UPDATE oauth_client SET redirect_uris = $2, launch_uri = $3, scope = $4 WHERE client_id = $1', [
+        sql.query('UPDATE oauth_client SET redirect_uris = $2, launch_uri = $3, scope = $4, first_party = true WHERE client_id = $1', [
           clientId,
           [...new Set([...existing.redirect_uris, redirect])],
           appLaunchUri(baseUrl, app),

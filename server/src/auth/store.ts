@@ -36,6 +36,8 @@ export interface ClientRow {
   jwks_uri: string | null;
   launch_uri: string | null;
   active: boolean;
+  /** One of the platform's own apps: pre-approved for its tenant, no consent page. */
+  first_party: boolean;
 }
 
 /** A login as the admin API and CLI show it: never the hash or lockout counters. */
@@ -193,6 +195,8 @@ export interface NewClient {
   launchUri?: string;
   /** Confidential clients get a generated secret unless they authenticate with keys only. */
   secret?: string | false;
+  /** Only for the platform's own apps (server/src/apps/clients.ts). */
+  firstParty?: boolean;
 }
 
 /** Registers a client; returns the secret once (only its hash is kept). */
@@ -208,8 +212,8 @@ export async function createClient(db: Database, tenantId: string, c: NewClient)
     const client = await inTenant(db, tenantId, async (sql) => {
       await sql.query('INSERT INTO client_directory (client_id, tenant_id) VALUES ($1, $2)', [clientId, tenantId]);
       const r = await sql.query<ClientRow>(
-        `INSERT INTO oauth_client (tenant_id, client_id, name, client_type, secret_hash, redirect_uris, scope, jwks, jwks_uri, launch_uri)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        `INSERT INTO oauth_client (tenant_id, client_id, name, client_type, secret_hash, redirect_uris, scope, jwks, jwks_uri, launch_uri, first_party)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
         [
           tenantId,
           clientId,
@@ -221,6 +225,7 @@ export async function createClient(db: Database, tenantId: string, c: NewClient)
           c.jwks ?? null,
           c.jwksUri ?? null,
           c.launchUri ?? null,
+          c.firstParty === true,
         ],
       );
       return r.rows[0];

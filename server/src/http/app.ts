@@ -15,6 +15,7 @@ import { buildCapabilityStatement } from '../fhir/capability.ts';
 import { createFhirRouter } from '../fhir/router.ts';
 import type { Logger } from '../logger.ts';
 import { authorizeRoutes } from '../oauth/authorize.ts';
+import { consentRoutes } from '../oauth/consent-routes.ts';
 import { discoveryRoutes } from '../oauth/discovery.ts';
 import { launchRoutes } from '../oauth/launch.ts';
 import { tokenRoutes } from '../oauth/token-routes.ts';
@@ -149,6 +150,7 @@ export function createApp({
   app.use(['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'], perMinute(config.RATE_LIMIT_TOKEN, undefined, refused('token')));
   app.use('/oauth2', tokenRoutes(auth), authorizeRoutes(auth));
   app.use(launchRoutes(auth));
+  app.use(consentRoutes(auth));
   app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
   app.use('/admin', adminRoutes(auth, sealer, requirements));

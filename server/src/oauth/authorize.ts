@@ -19,6 +19,7 @@ import {
 } from '../auth/store.ts';
 import { readCookie } from '../http/cookies.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
+import { consentCovers, rememberConsent } from './consents.ts';
 import { createCode } from './grants.ts';
 import { type Lang, pickLang, t } from './i18n.ts';
 import { consentPage, errorPage, loginPage, otpPage } from './pages.ts';
@@ -97,9 +98,35 @@ export function authorizeRoutes(auth: AuthService): express.Router {
 
   const note = (p: Pending) => auth.tokens.signNote({ ...p }, PENDING_TYP, PENDING_SECONDS);
 
+  /** Issues the authorization code and sends the browser back to the app. */
+  async function issue(res: Response, pending: Pending, user: UserRow, client: ClientRow, patient: string | undefined): Promise<void> {
+    const code = await createCode(auth, {
+      client,
+      user,
+      redirectUri: pending.ru,
+      scope: pending.sc,
+      codeChallenge: pending.cc,
+      nonce: pending.nn,
+      patient,
+      encounter: pending.en,
+    });
+    redirectWith(res, pending.ru, { code, state: pending.st });
+  }
+
+  /**
+   * The consent page, skipped when nothing is left to ask: the platform's own apps are
+   * pre-approved, and a third-party app the user allowed these scopes before is remembered.
+   * A patient still to be picked always shows the page (it holds the picker).
+   */
   async function showConsent(res: Response, l: Lang, pending: Pending, user: UserRow, client: ClientRow, query?: string): Promise<void> {
-    const signed = await note({ ...pending, uid: user.id });
     const scopes = splitScopes(pending.sc);
+    const needsPicker = scopes.includes('launch/patient') && !pending.pt;
+    if (query === undefined && !needsPicker) {
+      if (client.first_party || (await consentCovers(auth.db, client.tenant_id, user.id, client.client_id, pending.sc))) {
+        return issue(res, pending, user, client, pending.pt);
+      }
+    }
+    const signed = await note({ ...pending, uid: user.id });
     let patientChoice: { query: string; patients: { id: string; label: string }[] } | undefined;
     let patientLabel: string | undefined;
     if (scopes.includes('launch/patient') && !pending.pt) {
@@ -254,17 +281,8 @@ export function authorizeRoutes(auth: AuthService): express.Router {
       if (!p.patient || !(await patientVisible(auth, user, p.patient))) return showConsent(res, l, pending, user, client, p.q);
       patient = p.patient;
     }
-    const code = await createCode(auth, {
-      client,
-      user,
-      redirectUri: pending.ru,
-      scope: pending.sc,
-      codeChallenge: pending.cc,
-      nonce: pending.nn,
-      patient,
-      encounter: pending.en,
-    });
-    redirectWith(res, pending.ru, { code, state: pending.st });
+    if (!client.first_party) await rememberConsent(auth.db, client.tenant_id, user.id, client.client_id, pending.sc);
+    await issue(res, pending, user, client, patient);
   });
 
   r.all('/logout', async (req, res) => {

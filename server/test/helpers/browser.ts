@@ -45,9 +45,13 @@ export class FormBrowser {
     return m[1].replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>');
   }
 
-  /** Signs in on the login page shown last and allows on the consent page that follows. */
+  /**
+   * Signs in on the login page shown last and allows on the consent page that follows (none for
+   * a pre-approved app or one this user allowed before: the sign-in answers with the redirect).
+   */
   async signInAndAllow(origin: string, login: string, password: string, extra: Record<string, string> = {}): Promise<Response> {
     const consent = await this.post(`${origin}/oauth2/authorize/login`, { pending: this.field('pending'), login, password });
+    if (consent.status === 302) return consent;
     if (consent.status !== 200) throw new Error(`sign-in failed: ${consent.status}`);
     return this.allow(origin, extra);
   }

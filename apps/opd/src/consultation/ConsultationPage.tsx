@@ -1,19 +1,30 @@
 import { ErrorView, useSession } from '@hospital-ops/app-shell';
 import { Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import type { AllergyIntolerance, Condition, Encounter, MedicationRequest, Observation, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import type {
+  AllergyIntolerance,
+  Appointment,
+  Condition,
+  Encounter,
+  MedicationRequest,
+  Observation,
+  Patient,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { tokenOf } from '../fhir/opd-operations.ts';
 import { preferredLanguageOf, uhidOf } from '../fhir/patient.ts';
-import { ageOf } from '../lib/format.ts';
+import { ageOf, todayInKolkata } from '../lib/format.ts';
+import { advanced, nextAfter, queueEntries } from '../queue/queue.ts';
 import { DiagnosesCard } from './DiagnosesCard.tsx';
 import { NotesCard } from './NotesCard.tsx';
 import { noteKindOf } from './notes.ts';
-import { PrescriptionCard } from './PrescriptionCard.tsx';
+import { followUpDate, PrescriptionCard } from './PrescriptionCard.tsx';
 import { openPrescriptionPdf, saveAbdmRecord } from './print.ts';
+import { VisitLock } from './VisitLock.tsx';
 import { VitalsCard } from './VitalsCard.tsx';
 
 interface VisitData {
@@ -25,12 +36,14 @@ interface VisitData {
   conditions: Condition[];
   medications: MedicationRequest[];
   tests: ServiceRequest[];
+  followUps: Appointment[];
 }
 
 /** The doctor's screen for one OPD visit: vitals, notes, diagnoses, prescription and orders, then print. */
 export function ConsultationPage() {
   const { id = '' } = useParams();
   const medplum = useMedplum();
+  const navigate = useNavigate();
   const session = useSession();
   const { t, i18n } = useTranslation('opd');
   const [data, setData] = useState<VisitData>();
@@ -42,13 +55,15 @@ export function ConsultationPage() {
       const encounter = await medplum.readResource('Encounter', id, opts);
       const patientRef = encounter.subject?.reference ?? '';
       const enc = `Encounter/${id}`;
-      const [patient, allergies, observations, conditions, medications, tests] = await Promise.all([
+      const [patient, allergies, observations, conditions, medications, tests, followUps] = await Promise.all([
         medplum.readReference<Patient>({ reference: patientRef }),
         medplum.searchResources('AllergyIntolerance', { patient: patientRef, 'clinical-status': 'active' }, opts),
         medplum.searchResources('Observation', { encounter: enc, _sort: '-date', _count: '200' }, opts),
         medplum.searchResources('Condition', { encounter: enc, _count: '100' }, opts),
         medplum.searchResources('MedicationRequest', { encounter: enc, _count: '100' }, opts),
         medplum.searchResources('ServiceRequest', { encounter: enc, _count: '100' }, opts),
+        // A follow-up visit names this one in supportingInformation (ordersBundle).
+        medplum.searchResources('Appointment', { 'supporting-info': enc, _count: '10' }, opts),
       ]);
       const isVital = (o: Observation) => o.category?.some((c) => c.coding?.some((x) => x.code === 'vital-signs')) ?? false;
       setData({
@@ -60,6 +75,7 @@ export function ConsultationPage() {
         conditions,
         medications: medications.filter((m) => m.status !== 'entered-in-error' && m.status !== 'cancelled'),
         tests,
+        followUps,
       });
       setError(undefined);
     } catch (err) {
@@ -70,13 +86,22 @@ export function ConsultationPage() {
     void load();
   }, [load]);
 
+  /** Ends the visit, then calls the same doctor's next token and opens it (nobody waiting: back to the queue). */
   async function finish() {
     if (!data) return;
     try {
-      const now = new Date().toISOString();
-      await medplum.updateResource({ ...data.encounter, status: 'finished', period: { ...data.encounter.period, end: now } });
-      notifications.show({ color: 'teal', message: t('consultation.finished') });
-      await load();
+      await medplum.updateResource(advanced(data.encounter, 'finished'));
+      const doctor = data.encounter.participant?.find((p) => p.individual?.reference?.startsWith('Practitioner/'))?.individual?.reference;
+      const today = await medplum.search('Encounter', { 'queue-date': todayInKolkata(), _count: '500' }, { cache: 'no-cache' });
+      const next = doctor ? nextAfter(queueEntries(today), doctor, id) : undefined;
+      if (next?.encounter.id) {
+        await medplum.updateResource(advanced(next.encounter, 'in-progress'));
+        notifications.show({ color: 'teal', message: t('consultation.finishedNext', { token: next.token }) });
+        navigate(`/encounters/${next.encounter.id}`);
+      } else {
+        notifications.show({ color: 'teal', message: t('consultation.finished') });
+        navigate('/queue');
+      }
     } catch (err) {
       setError(err);
     }
@@ -145,20 +170,23 @@ export function ConsultationPage() {
         </Group>
       </Card>
       {error !== undefined && <ErrorView error={error} />}
-      <VitalsCard encounter={encounter} saved={data.vitals} onSaved={load} onError={setError} />
-      <NotesCard encounter={encounter} saved={data.notes} onSaved={load} onError={setError} />
-      <DiagnosesCard encounter={encounter} saved={data.conditions} onSaved={load} onError={setError} />
-      {canPrescribe && (
-        <PrescriptionCard
-          encounter={encounter}
-          patientLanguage={preferredLanguageOf(patient)}
-          allergies={data.allergies}
-          saved={data.medications}
-          savedTests={data.tests}
-          onSaved={load}
-          onError={setError}
-        />
-      )}
+      <VisitLock encounter={encounter}>
+        <VitalsCard encounter={encounter} saved={data.vitals} onSaved={load} onError={setError} />
+        <NotesCard encounter={encounter} saved={data.notes} onSaved={load} onError={setError} />
+        <DiagnosesCard encounter={encounter} saved={data.conditions} onSaved={load} onError={setError} />
+        {canPrescribe && (
+          <PrescriptionCard
+            encounter={encounter}
+            patientLanguage={preferredLanguageOf(patient)}
+            allergies={data.allergies}
+            saved={data.medications}
+            savedTests={data.tests}
+            savedFollowUp={followUpDate(data.followUps)}
+            onSaved={load}
+            onError={setError}
+          />
+        )}
+      </VisitLock>
     </Stack>
   );
 }

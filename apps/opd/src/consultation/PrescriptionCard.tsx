@@ -20,7 +20,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import type { AllergyIntolerance, Encounter, Medication, MedicationRequest, ServiceRequest } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Appointment, Encounter, Medication, MedicationRequest, ServiceRequest } from '@medplum/fhirtypes';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, parseIndianDate, todayInKolkata } from '../lib/format.ts';
@@ -33,6 +33,23 @@ import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
 const FREQUENCIES = ['1-0-1', '1-1-1', '1-0-0', '0-0-1', '0-1-0', '1-1-1-1', '½-0-½', 'SOS', 'STAT', 'HS', 'weekly'];
 
 /** The e-prescription: medicines from the formulary with Indian 1-0-1 dosing, allergy and interaction warnings, lab orders and follow-up. */
+/** The date of the earliest follow-up still planned among a visit's Appointments. */
+export function followUpDate(appointments: Appointment[]): string | undefined {
+  return appointments
+    .filter((a) => !['cancelled', 'noshow', 'entered-in-error'].includes(a.status) && a.start)
+    .map((a) => (a.start as string).slice(0, 10))
+    .sort()[0];
+}
+
+/** What a new medicine line starts with. */
+export const NEW_LINE: { dose: number; frequency: string; food: Food; duration: number; durationUnit: DurationUnit } = {
+  dose: 1,
+  frequency: '1-0-1',
+  food: 'after',
+  duration: 5,
+  durationUnit: 'd',
+};
+
 export function PrescriptionCard(
   props: {
     encounter: Encounter;
@@ -40,20 +57,22 @@ export function PrescriptionCard(
     allergies: AllergyIntolerance[];
     saved: MedicationRequest[];
     savedTests: ServiceRequest[];
+    /** The follow-up date already booked from this visit (YYYY-MM-DD). */
+    savedFollowUp?: string;
   } & VisitCardProps,
 ) {
-  const { encounter, allergies, saved, savedTests, onSaved, onError } = props;
+  const { encounter, allergies, saved, savedTests, savedFollowUp, onSaved, onError } = props;
   const patientLanguage = props.patientLanguage === 'hi' ? 'hi' : 'en';
   const session = useSession();
   const { t } = useTranslation('opd');
   const formulary = useFormulary();
   const [query, setQuery] = useState('');
   const [medication, setMedication] = useState<Medication>();
-  const [dose, setDose] = useState<number>(1);
-  const [frequency, setFrequency] = useState('1-0-1');
-  const [food, setFood] = useState<Food>('after');
-  const [duration, setDuration] = useState<number>(5);
-  const [durationUnit, setDurationUnit] = useState<DurationUnit>('d');
+  const [dose, setDose] = useState<number>(NEW_LINE.dose);
+  const [frequency, setFrequency] = useState(NEW_LINE.frequency);
+  const [food, setFood] = useState<Food>(NEW_LINE.food);
+  const [duration, setDuration] = useState<number>(NEW_LINE.duration);
+  const [durationUnit, setDurationUnit] = useState<DurationUnit>(NEW_LINE.durationUnit);
   const [instruction, setInstruction] = useState('');
   const [instructionEdited, setInstructionEdited] = useState(false);
   const [drafts, setDrafts] = useState<DraftMedication[]>([]);
@@ -94,6 +113,12 @@ export function PrescriptionCard(
     ]);
     setMedication(undefined);
     setQuery('');
+    // Each medicine starts afresh: the last one's timing must not slip into the next unnoticed.
+    setDose(NEW_LINE.dose);
+    setFrequency(NEW_LINE.frequency);
+    setFood(NEW_LINE.food);
+    setDuration(NEW_LINE.duration);
+    setDurationUnit(NEW_LINE.durationUnit);
     setInstructionEdited(false);
     setAcknowledged(false);
   }
@@ -119,7 +144,7 @@ export function PrescriptionCard(
         {t('prescription.title')}
       </Title>
       <Stack>
-        {saved.length > 0 && (
+        {(saved.length > 0 || savedTests.length > 0 || savedFollowUp) && (
           <Stack gap={4}>
             <Text size="sm" c="dimmed">
               {t('prescription.alreadySaved')}
@@ -133,6 +158,11 @@ export function PrescriptionCard(
               {savedTests.map((s) => (
                 <List.Item key={s.id}>{s.code?.text}</List.Item>
               ))}
+              {savedFollowUp && (
+                <List.Item data-testid="saved-follow-up">
+                  {t('prescription.followUp')} <b>{formatDate(savedFollowUp)}</b>
+                </List.Item>
+              )}
             </List>
           </Stack>
         )}

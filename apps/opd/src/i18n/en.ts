@@ -120,6 +120,7 @@ export const en = {
     open: 'Open',
     markTriaged: 'Vitals done',
     finish: 'Done',
+    yours: 'Your patients today',
   },
   visit: { title: 'Visits' },
   encounter: {
@@ -213,11 +214,24 @@ export const en = {
     acknowledge: 'I have considered these warnings',
     alreadySaved: 'Saved for this visit',
   },
+  slip: {
+    title: 'Token slip',
+    token: 'Token',
+    patient: 'Patient',
+    uhid: 'UHID',
+    doctor: 'Doctor',
+    time: 'Time',
+    wait: 'Please wait for your token to be called',
+    print: 'Print slip',
+    close: 'Close',
+  },
   consultation: {
     print: 'Print prescription',
     abdmRecord: 'ABDM OP consult record',
     abdmPrescription: 'ABDM prescription record',
     finish: 'Finish visit',
     finished: 'Visit finished',
+    finishedNext: 'Visit finished. Token {{token}} called',
+    readOnly: 'This visit is finished: it can be read and printed, not changed.',
   },
 };

@@ -122,6 +122,7 @@ export const hi: typeof en = {
     open: 'खोलें',
     markTriaged: 'वाइटल्स हो गए',
     finish: 'पूरा',
+    yours: 'आज के आपके मरीज़',
   },
   visit: { title: 'पिछली विज़िट' },
   encounter: {
@@ -214,11 +215,24 @@ export const hi: typeof en = {
     acknowledge: 'मैंने इन चेतावनियों पर विचार कर लिया है',
     alreadySaved: 'इस विज़िट के लिए सहेजा गया',
   },
+  slip: {
+    title: 'टोकन पर्ची',
+    token: 'टोकन',
+    patient: 'मरीज़',
+    uhid: 'UHID',
+    doctor: 'डॉक्टर',
+    time: 'समय',
+    wait: 'कृपया अपना टोकन बुलाए जाने तक प्रतीक्षा करें',
+    print: 'पर्ची प्रिंट करें',
+    close: 'बंद करें',
+  },
   consultation: {
     print: 'पर्चा प्रिंट करें',
     abdmRecord: 'ABDM ओपी परामर्श रिकॉर्ड',
     abdmPrescription: 'ABDM पर्चा रिकॉर्ड',
     finish: 'विज़िट पूरी करें',
     finished: 'विज़िट पूरी हुई',
+    finishedNext: 'विज़िट पूरी हुई। टोकन {{token}} बुलाया गया',
+    readOnly: 'यह विज़िट पूरी हो चुकी है: इसे पढ़ और प्रिंट कर सकते हैं, बदल नहीं सकते।',
   },
 };

@@ -8,7 +8,8 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { checkInAppointment, tokenOf } from '../fhir/opd-operations.ts';
 import { formatTime } from '../lib/format.ts';
-import { NEXT_STATUS, nextToCall, type QueueEntry } from './queue.ts';
+import { advanced, NEXT_STATUS, nextToCall, type QueueEntry, queuesFor } from './queue.ts';
+import { TokenSlipModal } from './TokenSlip.tsx';
 import { useQueue } from './useQueue.ts';
 
 /** The desk's and the doctor's view of today's OPD: tokens per doctor, check-in of bookings, calling the next patient. */
@@ -19,6 +20,7 @@ export function QueuePage() {
   const { t, i18n } = useTranslation('opd');
   const { queues, expected, error, refresh } = useQueue();
   const [actionError, setActionError] = useState<unknown>();
+  const [slip, setSlip] = useState<Encounter>();
 
   async function act(fn: () => Promise<unknown>) {
     try {
@@ -30,16 +32,8 @@ export function QueuePage() {
     }
   }
 
-  const advance = (e: Encounter, status: Encounter['status']) =>
-    medplum.updateResource({
-      ...e,
-      status,
-      statusHistory: [
-        ...(e.statusHistory ?? []),
-        { status: e.status, period: { start: e.meta?.lastUpdated, end: new Date().toISOString() } },
-      ],
-      ...(status === 'finished' ? { period: { ...e.period, end: new Date().toISOString() } } : {}),
-    });
+  const advance = (e: Encounter, status: Encounter['status']) => medplum.updateResource(advanced(e, status));
+  const shown = queues && queuesFor(queues, session.role, session.fhirUser);
 
   async function call(entry: QueueEntry) {
     await act(async () => {
@@ -90,6 +84,7 @@ export function QueuePage() {
 
   return (
     <Stack>
+      <TokenSlipModal encounter={slip} onClose={() => setSlip(undefined)} />
       <Group justify="space-between">
         <Title order={2}>{t('queue.title')}</Title>
         <Button variant="light" component="a" href="/apps/opd/queue/display" target="_blank">
@@ -115,6 +110,7 @@ export function QueuePage() {
                         void act(async () => {
                           const e = await checkInAppointment(medplum, a);
                           notifications.show({ color: 'teal', message: t('queue.tokenIssued', { token: tokenOf(e) }) });
+                          setSlip(e);
                         })
                       }
                     >
@@ -127,14 +123,14 @@ export function QueuePage() {
           </Table>
         </Card>
       )}
-      {queues && queues.length === 0 && <Text c="dimmed">{t('queue.empty')}</Text>}
+      {shown && shown.length === 0 && <Text c="dimmed">{t('queue.empty')}</Text>}
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
-        {queues?.map((q) => {
+        {shown?.map((q) => {
           const next = nextToCall(q);
           return (
             <Card key={q.practitioner} withBorder data-testid="doctor-queue">
               <Group justify="space-between">
-                <Title order={4}>{q.name}</Title>
+                <Title order={4}>{q.name || t('queue.yours')}</Title>
                 <Button disabled={!next} onClick={() => next && void call(next)} data-testid="call-next">
                   {next ? t('queue.callNext', { token: next.token }) : t('queue.nobodyWaiting')}
                 </Button>

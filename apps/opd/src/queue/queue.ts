@@ -65,3 +65,33 @@ export function byDoctor(entries: QueueEntry[]): DoctorQueue[] {
 export function nextToCall(q: DoctorQueue): QueueEntry | undefined {
   return q.waiting[0];
 }
+
+/** What a doctor sees of today's queues: their own line only (an empty one before anyone checks in); others see all. */
+export function queuesFor(queues: DoctorQueue[], role: string | undefined, fhirUser: string | undefined): DoctorQueue[] {
+  if (role !== 'doctor' || !fhirUser) return queues;
+  return [queues.find((q) => q.practitioner === fhirUser) ?? { practitioner: fhirUser, name: '', waiting: [], done: [] }];
+}
+
+/** After a visit of `practitioner` ends: that doctor's next waiting token, if anyone waits. */
+export function nextAfter(entries: QueueEntry[], practitioner: string, finished: string): QueueEntry | undefined {
+  const q = byDoctor(entries.filter((e) => e.encounter.id !== finished)).find((x) => x.practitioner === practitioner);
+  return q ? nextToCall(q) : undefined;
+}
+
+/** The Encounter moved on to `status`, with the time it spent in the old one kept in statusHistory. */
+export function advanced(e: Encounter, status: Encounter['status'], now = new Date().toISOString()): Encounter {
+  return {
+    ...e,
+    status,
+    statusHistory: [...(e.statusHistory ?? []), { status: e.status, period: { start: e.meta?.lastUpdated, end: now } }],
+    ...(status === 'finished' ? { period: { ...e.period, end: now } } : {}),
+  };
+}
+
+/** Where the app opens: an EHR launch's visit or patient; a doctor's own queue for today; else the patient search. */
+export function landingPath(s: { encounter?: string; patient?: string; role?: string }): string | undefined {
+  if (s.encounter) return `/encounters/${s.encounter}`;
+  if (s.patient) return `/patients/${s.patient}`;
+  if (s.role === 'doctor') return '/queue';
+  return undefined;
+}

@@ -20,6 +20,7 @@ import {
 } from '../fhir/patient.ts';
 import { ALLERGY_CLINICAL, LOINC, SNOMED } from '../fhir/systems.ts';
 import { ageOf, formatAbhaNumber, formatDate, formatDateTime, formatPhone, todayInKolkata } from '../lib/format.ts';
+import { TokenSlipModal } from '../queue/TokenSlip.tsx';
 
 const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'];
 
@@ -37,6 +38,7 @@ export function PatientPage() {
   const [appointments, setAppointments] = useState<Appointment[]>([]);
   const [encounters, setEncounters] = useState<Encounter[]>([]);
   const [walkInDoctor, setWalkInDoctor] = useState<string | null>(null);
+  const [slip, setSlip] = useState<Encounter>();
   const [error, setError] = useState<unknown>();
 
   const load = useCallback(async () => {
@@ -117,6 +119,7 @@ export function PatientPage() {
   const lang = preferredLanguageOf(patient);
   return (
     <Stack>
+      <TokenSlipModal encounter={slip} patient={patient} onClose={() => setSlip(undefined)} />
       {error !== undefined && <ErrorView error={error} />}
       <Card withBorder>
         <Group justify="space-between" align="start">
@@ -202,6 +205,7 @@ export function PatientPage() {
                 void run(async () => {
                   const e = await checkInWalkIn(medplum, id, walkInDoctor ?? '', branch ?? '');
                   notifications.show({ color: 'teal', message: t('queue.tokenIssued', { token: tokenOf(e) }) });
+                  setSlip(e);
                 })
               }
             >
@@ -232,6 +236,7 @@ export function PatientPage() {
                             void run(async () => {
                               const e = await checkInAppointment(medplum, a);
                               notifications.show({ color: 'teal', message: t('queue.tokenIssued', { token: tokenOf(e) }) });
+                              setSlip(e);
                             })
                           }
                         >

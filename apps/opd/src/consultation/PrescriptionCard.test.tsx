@@ -1,0 +1,95 @@
+// @vitest-environment jsdom
+import type { AppSession } from '@hospital-ops/app-shell';
+import { SessionProvider } from '@hospital-ops/app-shell/session.tsx';
+import type { Appointment, Encounter, Medication } from '@medplum/fhirtypes';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderWithServer } from '../test/render.tsx';
+import { followUpDate, PrescriptionCard } from './PrescriptionCard.tsx';
+
+const encounter: Encounter = {
+  resourceType: 'Encounter',
+  id: 'e1',
+  status: 'in-progress',
+  class: { code: 'AMB' },
+  subject: { reference: 'Patient/p1' },
+};
+
+async function addMedicine(name: RegExp, query: string) {
+  const input = screen.getByTestId('medicine-input');
+  // The formulary loads first; then the dropdown opens on typing.
+  await waitFor(() => {
+    input.focus();
+    fireEvent.click(input);
+    fireEvent.change(input, { target: { value: query } });
+    expect(screen.getAllByRole('option', { name, hidden: true }).length).toBeGreaterThan(0);
+  });
+  fireEvent.click(screen.getAllByRole('option', { name, hidden: true })[0]);
+}
+
+describe('PrescriptionCard', () => {
+  afterEach(cleanup);
+
+  it("a new medicine starts from the defaults, not the previous medicine's timing", async () => {
+    const meds: Medication[] = [
+      {
+        resourceType: 'Medication',
+        id: 'm1',
+        status: 'active',
+        code: { text: 'Paracetamol 650 mg tablet' },
+        form: { text: 'Tablet' },
+        ingredient: [{ itemCodeableConcept: { text: 'Paracetamol' }, isActive: true }],
+      },
+    ];
+    const session = { fhirUser: 'Practitioner/d1', role: 'doctor' } as unknown as AppSession;
+    renderWithServer(
+      <SessionProvider session={session}>
+        <PrescriptionCard encounter={encounter} allergies={[]} saved={[]} savedTests={[]} onSaved={vi.fn()} onError={vi.fn()} />
+      </SessionProvider>,
+      (req) =>
+        req.url.includes('/Medication?')
+          ? { resourceType: 'Bundle', type: 'searchset', entry: meds.map((resource) => ({ resource })) }
+          : {},
+    );
+    const frequency = screen.getByTestId('frequency-input') as HTMLInputElement;
+    const duration = screen.getByTestId('duration-input') as HTMLInputElement;
+    const before = screen.getByLabelText('Before food') as HTMLInputElement;
+    await addMedicine(/Paracetamol 650/i, 'paracetamol');
+    fireEvent.click(before);
+    fireEvent.change(frequency, { target: { value: '1-0-0' } });
+    fireEvent.change(duration, { target: { value: '3' } });
+    await waitFor(() => expect(before.checked).toBe(true));
+    fireEvent.click(screen.getByTestId('add-medicine'));
+    await waitFor(() => expect(screen.getByTestId('draft-medications').textContent).toMatch(/Paracetamol/i));
+
+    expect(frequency.value).toBe('1-0-1');
+    expect(duration.value).toBe('5');
+    expect(before.checked).toBe(false);
+    expect((screen.getByLabelText('After food') as HTMLInputElement).checked).toBe(true);
+  }, 20_000);
+
+  it('shows the follow-up already booked from this visit', () => {
+    const session = { fhirUser: 'Practitioner/d1', role: 'doctor' } as unknown as AppSession;
+    renderWithServer(
+      <SessionProvider session={session}>
+        <PrescriptionCard
+          encounter={encounter}
+          allergies={[]}
+          saved={[]}
+          savedTests={[]}
+          savedFollowUp="2026-12-13"
+          onSaved={vi.fn()}
+          onError={vi.fn()}
+        />
+      </SessionProvider>,
+    );
+    expect(screen.getByTestId('saved-follow-up').textContent).toBe('Follow-up on 13/12/2026');
+  });
+
+  it('the follow-up date is the earliest one still planned', () => {
+    const a = (start: string, status: Appointment['status']) =>
+      ({ resourceType: 'Appointment', status, start, participant: [] }) as Appointment;
+    expect(followUpDate([a('2026-12-20T09:30:00+05:30', 'proposed'), a('2026-12-13T09:30:00+05:30', 'cancelled')])).toBe('2026-12-20');
+    expect(followUpDate([])).toBeUndefined();
+  });
+});
