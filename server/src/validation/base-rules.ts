@@ -29,6 +29,38 @@ export const CORRECTED: Record<string, string> = {
 // pass vacuously. ele-1 is the empty-object rule, dom-3 and the narrative rules are checked in code.
 const UNEVALUABLE = /\b(children|descendants|htmlChecks)\(\)/;
 
+/**
+ * The FHIRPath engine compares dateTimes as text: `09:30:00+05:30 <= 04:05:36.513Z` comes out false,
+ * and so does `…:36Z <= …:36.513Z`. per-1 (a Period's start not after its end) is checked in code,
+ * on instants: the earliest the start can be against the latest the end can be, so partial dates
+ * (`2026-12`) compare as the span they name.
+ */
+const IN_CODE: Record<string, (value: unknown) => boolean> = {
+  'per-1': (v) => {
+    const p = v as { start?: string; end?: string } | undefined;
+    if (!p?.start || !p.end) return true;
+    const start = instantBounds(p.start);
+    const end = instantBounds(p.end);
+    return !start || !end || start[0] <= end[1];
+  },
+};
+
+/** The first and last millisecond a FHIR date or dateTime can mean, or undefined when it does not parse. */
+export function instantBounds(value: string): [number, number] | undefined {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(value);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), m[2] ? Number(m[2]) - 1 : undefined, m[3] ? Number(m[3]) : undefined];
+    const first = Date.UTC(y, mo ?? 0, d ?? 1);
+    const next = d !== undefined ? Date.UTC(y, mo as number, d + 1) : mo !== undefined ? Date.UTC(y, mo + 1, 1) : Date.UTC(y + 1, 0, 1);
+    // A date has no zone: it may start as early as UTC+14 and end as late as UTC-12.
+    return [first - 14 * 3_600_000, next - 1 + 12 * 3_600_000];
+  }
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) return undefined;
+  // Seconds without a fraction span the whole second.
+  return [t, /\.\d+/.test(value) ? t : t + 999];
+}
+
 function evaluable(c: Constraint): boolean {
   return c.severity === 'error' && Boolean(c.expression) && c.key !== 'ele-1' && !UNEVALUABLE.test(CORRECTED[c.key] ?? c.expression);
 }
@@ -61,6 +93,11 @@ export function invariantIssues(
   const issues: OperationOutcomeIssue[] = [];
   for (const c of evaluableOf(constraints)) {
     let ok: boolean;
+    const inCode = IN_CODE[c.key];
+    if (inCode) {
+      if (!inCode(value.value)) issues.push(constraintIssue(path, c));
+      continue;
+    }
     try {
       const result = evalFhirPathTyped(compiled(CORRECTED[c.key] ?? c.expression), [value], {
         '%context': value,

@@ -78,6 +78,17 @@ describe('base R4 rules (item 16)', () => {
     expect(res.body.issue[0].code).toBe('invariant');
     const good = await fhir.post('Encounter', { ...encounter, period: { start: '2024-01-01', end: '2024-02-01' } });
     expect(good.status).toBe(201);
+    // Instants, not text: a start in IST before an end in UTC, whole seconds before milliseconds,
+    // a day containing a time of that day.
+    for (const period of [
+      { start: '2026-12-06T09:30:00+05:30', end: '2026-12-06T04:05:36.513Z' },
+      { start: '2026-12-06T04:05:36Z', end: '2026-12-06T04:05:36.513Z' },
+      { start: '2026-12-06T15:00:00+05:30', end: '2026-12-06' },
+    ])
+      expect(await validateErrors({ ...encounter, period }), JSON.stringify(period)).toEqual([]);
+    expect(
+      await validateErrors({ ...encounter, period: { start: '2026-12-06T10:00:00+05:30', end: '2026-12-06T04:00:00Z' } }),
+    ).toHaveLength(1);
   });
 
   it('checks que-12 as its rule is written (more than one enableWhen needs enableBehavior) and que-2 (unique linkIds)', async () => {
