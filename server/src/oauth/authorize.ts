@@ -237,7 +237,7 @@ export function authorizeRoutes(auth: AuthService): express.Router {
   r.post('/authorize/otp', async (req, res) => {
     const step = await resume(req, res);
     if (!step) return;
-    const { p, l, pending, client } = step;
+    const { p, l, client } = step;
     const user = p.phone ? await findUserByLogin(auth.db, p.phone) : undefined;
     // The page looks the same whether or not the number has an account (no enumeration).
     let challenge = `${client.tenant_id}.${randomUUID()}`;
