@@ -8,7 +8,8 @@ import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
  */
 
 const fhirPathCache = new Map<string, FhirPathAtom>();
-function compiled(expression: string): FhirPathAtom {
+/** A FHIRPath expression parsed once and kept (the validator's invariants share it). */
+export function compiled(expression: string): FhirPathAtom {
   let atom = fhirPathCache.get(expression);
   if (!atom) {
     atom = parseFhirPath(expression);

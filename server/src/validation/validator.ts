@@ -1,18 +1,16 @@
 import {
   evalFhirPathTyped,
-  type FhirPathAtom,
   type InternalSchemaElement,
   type InternalTypeSchema,
   isPrimitiveType,
   isResourceType,
   OperationOutcomeError,
-  parseFhirPath,
   type TypedValue,
   tryGetDataType,
   validateResource,
 } from '@medplum/core';
 import type { Bundle, ElementDefinition, ElementDefinitionBinding, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
-import { CORRECTED, duplicateLinkIds, emptyValueIssues, idIssue, invariantIssues, unreferencedContained } from './base-rules.ts';
+import { CORRECTED, compiled, duplicateLinkIds, emptyValueIssues, idIssue, invariantIssues, unreferencedContained } from './base-rules.ts';
 import type { Conformance } from './conformance.ts';
 import { type ElementNode, jsonKeys } from './element-tree.ts';
 import { fixedOrPattern, includesPattern, sameValue, valuesAt } from './values.ts';
@@ -44,16 +42,6 @@ interface Item {
 
 const MAX_DEPTH = 12;
 const BASE_DEFINITION = 'http://hl7.org/fhir/StructureDefinition/';
-const fhirPathCache = new Map<string, FhirPathAtom>();
-
-function compiled(expression: string): FhirPathAtom {
-  let atom = fhirPathCache.get(expression);
-  if (!atom) {
-    atom = parseFhirPath(expression);
-    fhirPathCache.set(expression, atom);
-  }
-  return atom;
-}
 
 function issue(severity: 'error' | 'warning' | 'information', code: string, path: string, text: string): OperationOutcomeIssue {
   return { severity, code: code as OperationOutcomeIssue['code'], details: { text }, expression: [path] };
