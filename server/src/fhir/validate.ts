@@ -1,7 +1,7 @@
 import { badRequest, OperationOutcomeError } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { conformance } from '../validation/conformance.ts';
-import { Validator } from '../validation/validator.ts';
+import { profileFailure, Validator } from '../validation/validator.ts';
 
 /** Which profiles writes must meet, per resource type, besides those a resource claims. */
 export interface ValidationPolicy {
@@ -47,6 +47,7 @@ export function validateForWrite(resource: Resource, policy?: ValidationPolicy, 
     });
   }
   if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+    issues.push(...relaxHints(resource.resourceType, policy, issues));
     // A well-formed resource that breaks the definitions' rules is unprocessable (422), as HAPI answers.
     throw new OperationOutcomeError({ resourceType: 'OperationOutcome', id: 'business-rule', issue: issues });
   }
@@ -60,4 +61,25 @@ function isUnknownProperty(i: OperationOutcomeIssue): boolean {
 /** FHIR id: 1 to 64 of [A-Za-z0-9-.]. */
 export function isValidId(id: string): boolean {
   return /^[A-Za-z0-9\-.]{1,64}$/.test(id);
+}
+
+/**
+ * Says where a failed profile came from when the tenant's requirements (not the resource) asked
+ * for it, and how a tenant that does not exchange with ABDM relaxes it.
+ */
+function relaxHints(type: string, policy: ValidationPolicy | undefined, issues: OperationOutcomeIssue[]): OperationOutcomeIssue[] {
+  const failed = new Set(issues.filter((i) => i.severity === 'information').map((i) => i.details?.text));
+  return (policy?.requiredProfiles[type] ?? [])
+    .filter((url) => failed.has(profileFailure(type, url)))
+    .map((url) => ({
+      severity: 'information',
+      code: 'informational',
+      expression: [type],
+      details: {
+        text:
+          `This server requires the profile ${url} of every ${type} written in this tenant. A super_admin can change that ` +
+          `with PUT /admin/profile-requirements/${type} (an empty list keeps only the FHIR R4 base rules); ` +
+          'see docs/conformance.md, "Which profiles a tenant requires".',
+      },
+    }));
 }

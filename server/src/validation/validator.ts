@@ -43,6 +43,11 @@ interface Item {
 const MAX_DEPTH = 12;
 const BASE_DEFINITION = 'http://hl7.org/fhir/StructureDefinition/';
 
+/** The sentence that closes a resource's issues against one profile, naming its canonical URL. */
+export function profileFailure(path: string, url: string): string {
+  return `${path} does not meet the profile ${url}: the errors above are its rules`;
+}
+
 function issue(severity: 'error' | 'warning' | 'information', code: string, path: string, text: string): OperationOutcomeIssue {
   return { severity, code: code as OperationOutcomeIssue['code'], details: { text }, expression: [path] };
 }
@@ -200,7 +205,11 @@ class Run {
         this.issues.push(issue('error', 'structure', path, `Profile ${url} is for ${tree.definition.path}, not ${resource.resourceType}`));
         continue;
       }
+      const before = this.issues.length;
       this.profileValue(tree, { value: resource, type: resource.resourceType, path }, depth);
+      if (this.issues.slice(before).some((i) => i.severity === 'error')) {
+        this.issues.push(issue('information', 'informational', path, profileFailure(path, url)));
+      }
     }
   }
 
@@ -379,8 +388,10 @@ class Run {
   private profileElement(node: ElementNode, items: Item[], parentPath: string, depth: number): void {
     const where = `${parentPath}.${node.name.replace('[x]', '')}`;
     if (items.length < node.min) {
+      const shape = items.length === 0 ? requiredWithin(node) : [];
+      const hint = shape.length ? `; ${node.max === 1 ? 'it needs' : 'each needs'} ${shape.join(', ')}` : '';
       this.issues.push(
-        issue('error', 'required', where, `${node.definition.path}: minimum required = ${node.min}, but only found ${items.length}`),
+        issue('error', 'required', where, `${node.definition.path}: minimum required = ${node.min}, but only found ${items.length}${hint}`),
       );
     }
     if (items.length > node.max) {
@@ -646,6 +657,19 @@ function codingsOf(item: Item): { system?: string; code: string }[] | undefined 
     default:
       return undefined;
   }
+}
+
+/**
+ * The elements, relative to `node`, that a value of it must carry when given: required children,
+ * and the required children of optional ones (identifier -> type, type.coding.system, ..., value).
+ */
+function requiredWithin(node: ElementNode, prefix = '', level = 0): string[] {
+  if (level >= 3 || fixedOrPattern(node.definition)) return [];
+  return node.children.flatMap((child) => {
+    const path = `${prefix}${child.name.replace('[x]', '')}`;
+    const inner = requiredWithin(child, `${path}.`, level + 1);
+    return child.min > 0 ? [path, ...inner] : inner;
+  });
 }
 
 /** The child node at a dotted path below `node`, following choice names (`value[x]`). */

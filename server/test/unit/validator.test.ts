@@ -45,7 +45,7 @@ describe('the ABDM IG 6.5.0 examples', () => {
     expect(patient.meta?.profile).toContain(`${ABDM}Patient`);
     delete (patient as { identifier?: unknown }).identifier;
     expect(errorLines(validator.validate(patient))).toEqual([
-      'Patient.identifier: Patient.identifier: minimum required = 1, but only found 0',
+      'Patient.identifier: Patient.identifier: minimum required = 1, but only found 0; each needs type, type.coding.system, type.coding.code, type.coding.display, value',
     ]);
   });
 });
@@ -88,9 +88,9 @@ describe('mutated examples fail with the right issue', () => {
     const bundle = example<Bundle>('Bundle-OPConsultNote-example-05.json');
     const composition = bundle.entry?.[0]?.resource as Composition;
     delete (composition as { subject?: unknown }).subject;
-    expect(errorLines(validator.validate(bundle))).toContain(
-      'Bundle.entry[0].resource.subject: Composition.subject: minimum required = 1, but only found 0',
-    );
+    expect(errorLines(validator.validate(bundle))).toEqual([
+      expect.stringMatching(/^Bundle\.entry\[0\]\.resource\.subject: Composition\.subject: minimum required = 1, but only found 0/),
+    ]);
   });
 
   it('a code outside a required binding (which the base validator alone lets through)', () => {
@@ -194,11 +194,22 @@ describe('references inside a Bundle', () => {
 });
 
 describe('profiles asked for by the caller', () => {
+  it('name themselves, and say at once what a missing element must carry', () => {
+    const patient = { resourceType: 'Patient', name: [{ text: 'Asha' }], identifier: [{ system: 'https://x.in/mrn', value: '1' }] };
+    const issues = validator.validate(patient as Resource, { profiles: [`${ABDM}Patient`] });
+    expect(errorLines(issues)).toEqual([
+      'Patient.identifier[0].type: Patient.identifier.type: minimum required = 1, but only found 0; it needs coding.system, coding.code, coding.display',
+    ]);
+    expect(issues.filter((i) => i.severity === 'information').map((i) => i.details?.text)).toEqual([
+      `Patient does not meet the profile ${ABDM}Patient: the errors above are its rules`,
+    ]);
+  });
+
   it('apply on top of those the resource claims', () => {
     const bare = { resourceType: 'Patient', name: [{ family: 'Sharma' }] } as Resource;
     expect(errorLines(validator.validate(bare))).toEqual([]);
     expect(errorLines(validator.validate(bare, { profiles: [`${ABDM}Patient`] }))).toEqual([
-      'Patient.identifier: Patient.identifier: minimum required = 1, but only found 0',
+      'Patient.identifier: Patient.identifier: minimum required = 1, but only found 0; each needs type, type.coding.system, type.coding.code, type.coding.display, value',
       'Patient.name[0].text: Patient.name.text: minimum required = 1, but only found 0',
     ]);
   });

@@ -169,6 +169,19 @@ describe('per-tenant profile requirements (admin API)', () => {
     expect((await admin('DELETE', '/profile-requirements/Patient')).status).toBe(404);
   });
 
+  it('a 422 names the profile the tenant requires, lists every gap at once and says how to relax it', async () => {
+    const res = await fhir.post('Patient', { ...minimal, identifier: [{ system: 'https://clinic.example.in/mrn', value: '77' }] });
+    expect(res.status).toBe(422);
+    const texts: string[] = res.body.issue.map((i: { details?: { text?: string } }) => i.details?.text ?? '');
+    expect(texts).toContain(
+      'Patient.identifier.type: minimum required = 1, but only found 0; it needs coding.system, coding.code, coding.display',
+    );
+    expect(texts).toContain(`Patient does not meet the profile ${ABDM}Patient: the errors above are its rules`);
+    expect(texts.find((t) => t.startsWith('This server requires the profile'))).toMatch(
+      /PUT \/admin\/profile-requirements\/Patient .*docs\/conformance\.md/,
+    );
+  });
+
   it('refuses unknown profiles, profiles of another type and unknown types', async () => {
     const unknown = await admin('PUT', '/profile-requirements/Patient', { profiles: ['https://example.org/StructureDefinition/nope'] });
     expect(unknown.status).toBe(400);
