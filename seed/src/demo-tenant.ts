@@ -8,8 +8,12 @@ export const DEMO_TENANT_NAME = 'Sanjeevani Hospitals';
 export const DEMO_ID_SYSTEM = 'https://hospital-ops.in/fhir/sid/demo';
 export const ABHA_NUMBER_SYSTEM = 'https://healthid.ndhm.gov.in';
 export const ABHA_ADDRESS_SYSTEM = 'https://healthid.ndhm.gov.in/health-id';
-/** The chain's UHID: its medical record number, issued by the branch where the patient registered. */
-export const DEMO_MRN_SYSTEM = 'https://hospital-ops.in/fhir/sid/demo/uhid';
+/**
+ * The UHID: the medical record number the branch where the patient registered issued, `<branch
+ * prefix>-<six characters>` (SH-PUN-001001). One system for every tenant (row-level security keeps
+ * tenants apart), the same the OPD app writes.
+ */
+export const UHID_SYSTEM = 'https://hospital-ops.in/fhir/sid/uhid';
 /** The Healthcare Professionals Registry namespace, which the ABDM IG's examples pair with the v2-0203 MD type. */
 const REGISTRATION_SYSTEM = 'https://doctor.ndhm.gov.in';
 const SNOMED = 'http://snomed.info/sct';
@@ -307,6 +311,8 @@ export function demoTenantBundle(): Bundle {
         resourceType: 'Organization',
         active: true,
         name: b.name,
+        // The prefix of the UHIDs this branch issues (the OPD app reads it when registering).
+        alias: [`SH-${b.code}`],
         type: [PROVIDER],
         partOf: { reference: urn(CHAIN), display: DEMO_TENANT_NAME },
         telecom: [{ system: 'phone', value: b.phone, use: 'work' }],
@@ -368,7 +374,7 @@ export function demoTenantBundle(): Bundle {
     // The UHID the registration desk gave the patient at their branch.
     const uhid = {
       type: MEDICAL_RECORD_NUMBER,
-      system: DEMO_MRN_SYSTEM,
+      system: UHID_SYSTEM,
       value: `SH-${branches[p.branch].code}-${String(1001 + i).padStart(6, '0')}`,
     };
     entries.push(

@@ -1,4 +1,4 @@
-import type { Extension, Identifier, Patient } from '@medplum/fhirtypes';
+import type { Extension, Identifier, Organization, Patient } from '@medplum/fhirtypes';
 import {
   ABHA_ADDRESS_SYSTEM,
   ABHA_NUMBER_SYSTEM,
@@ -111,11 +111,22 @@ export function patientToForm(p: Patient): PatientForm {
   };
 }
 
-/** A new UHID: branch code, date and a random part (unique enough for a desk; the server keeps identifiers searchable). */
-export function newUhid(branchCode: string, now = new Date()): string {
-  const ymd = now.toISOString().slice(2, 10).replaceAll('-', '');
-  const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36).toUpperCase().padStart(6, '0').slice(-6);
-  return `${branchCode}-${ymd}-${random}`;
+/**
+ * A new UHID, in the one convention the demo, the README and the app share: the branch's prefix
+ * (its Organization.alias, e.g. SH-PUN) then six characters. The app draws them at random (36^6
+ * per branch, and the server keeps identifiers searchable); a hospital that numbers its patients
+ * serially (the demo's SH-PUN-001001) fits the same shape.
+ */
+export function newUhid(prefix: string): string {
+  const random = crypto.getRandomValues(new Uint32Array(2));
+  const digits = ((random[0] as number) * 2 ** 32 + (random[1] as number)).toString(36).toUpperCase();
+  return `${prefix}-${digits.padStart(6, '0').slice(-6)}`;
+}
+
+/** The prefix a branch puts on its UHIDs: the branch Organization's first alias, or `OPD` for a branch without one. */
+export function uhidPrefixOf(branch: Organization | undefined): string {
+  const alias = branch?.alias?.find((a) => /^[A-Z0-9]+(-[A-Z0-9]+)*$/.test(a));
+  return alias ?? 'OPD';
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   patientToForm,
   phoneOf,
   uhidOf,
+  uhidPrefixOf,
 } from '../fhir/patient.ts';
 import { ABHA_ADDRESS_SYSTEM, ABHA_NUMBER_SYSTEM } from '../fhir/systems.ts';
 import { formatDate, formatPhone } from '../lib/format.ts';
@@ -137,7 +138,8 @@ export function PatientFormPage() {
     setSaving(true);
     setError(undefined);
     try {
-      const resource = formToPatient(values, existing, { uhid: newUhid('OPD'), branch });
+      const branchOrg = branch ? await medplum.readResource('Organization', branch).catch(() => undefined) : undefined;
+      const resource = formToPatient(values, existing, { uhid: newUhid(uhidPrefixOf(branchOrg)), branch });
       const saved = existing ? await medplum.updateResource(resource) : await medplum.createResource(resource);
       if (!existing) clearDraft();
       notifications.show({ color: 'teal', message: t(existing ? 'patient.updated' : 'patient.registered', { uhid: uhidOf(saved) }) });
