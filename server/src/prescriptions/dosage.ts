@@ -1,6 +1,16 @@
 import type { Dosage, MedicationRequest } from '@medplum/fhirtypes';
 import { formatQuantity } from './format.ts';
-import { AS_NEEDED, type Bilingual, durationPhrase, FOOD, frequencyPhrase, PATTERN_HI, TIMING_CODES } from './labels.ts';
+import {
+  AS_NEEDED,
+  type Bilingual,
+  DURATION_WORDS,
+  durationPhrase,
+  FOOD,
+  frequencyPhrase,
+  patternMeaningHi,
+  RESTATING_WORDS,
+  TIMING_CODES,
+} from './labels.ts';
 
 /**
  * How a MedicationRequest's dosage reads on an Indian prescription: dose, frequency (the
@@ -44,18 +54,25 @@ function doseOf(d: Dosage | undefined): { text?: string; value?: number } {
   return {};
 }
 
-function patternOf(when: string[], dose: number | undefined): string | undefined {
-  const slots = [MORNING, NOON, NIGHT].map((slot) => when.some((w) => slot.includes(w)));
-  if (!slots.some(Boolean)) return undefined;
-  const n = dose !== undefined && dose > 0 ? String(dose).replace('0.5', '½') : '1';
-  return slots.map((on) => (on ? n : '0')).join('-');
+/** Dosages given together (one sequence number) read as one pattern: "1-0-2" is two Dosages. */
+function patternOf(parts: Dosage[]): string | undefined {
+  const slots = [MORNING, NOON, NIGHT].map((slot) => {
+    const part = parts.find((d) => (d.timing?.repeat?.when ?? []).some((w) => slot.includes(w)));
+    if (!part) return '0';
+    const dose = doseOf(part).value;
+    return dose !== undefined && dose > 0 ? String(dose).replace('0.5', '½') : '1';
+  });
+  return slots.some((s) => s !== '0') ? slots.join('-') : undefined;
 }
 
-function frequencyOf(d: Dosage | undefined, dose: number | undefined): Bilingual | undefined {
+const withMeaning = (pattern: string): Bilingual => ({ en: pattern, hi: patternMeaningHi(pattern) });
+
+function frequencyOf(parts: Dosage[]): Bilingual | undefined {
+  const d = parts[0];
   const timing = d?.timing;
   const repeat = timing?.repeat;
-  const pattern = patternOf(repeat?.when ?? [], dose);
-  if (pattern) return { en: pattern, hi: PATTERN_HI };
+  const pattern = patternOf(parts);
+  if (pattern) return withMeaning(pattern);
   if (timing?.code?.text) return { en: timing.code.text };
   const code = timing?.code?.coding?.find((c) => c.code && TIMING_CODES[c.code])?.code;
   if (code) return TIMING_CODES[code];
@@ -63,9 +80,28 @@ function frequencyOf(d: Dosage | undefined, dose: number | undefined): Bilingual
     const phrase = frequencyPhrase(repeat.frequency, repeat.period ?? 1, repeat.periodUnit);
     if (phrase) return phrase;
   }
-  if (d?.text && PATTERN.test(d.text)) return { en: d.text.replaceAll(/\s+/g, ''), hi: PATTERN_HI };
+  if (d?.text && PATTERN.test(d.text)) return withMeaning(d.text.replaceAll(/\s+/g, ''));
   if (d?.asNeededBoolean || d?.asNeededCodeableConcept) return AS_NEEDED;
   return undefined;
+}
+
+const escapeRegExp = (w: string) => w.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Longest first, so "after food" goes before "food". */
+const RESTATING = new RegExp(
+  [...RESTATING_WORDS, ...DURATION_WORDS]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join('|'),
+  'giu',
+);
+
+/**
+ * True when a line says nothing the dosage columns do not already print: only slot names, doses,
+ * food and duration words, numbers and punctuation. Such a line (Dosage.text, or an instruction
+ * generated from the dosage) is not printed a second and third time.
+ */
+export function restatesColumns(text: string): boolean {
+  return text.replaceAll(RESTATING, ' ').replaceAll(/[\d½¼¾.\-–—×x,;:/()\s]/giu, '') === '';
 }
 
 function foodOf(d: Dosage | undefined): Bilingual | undefined {
@@ -94,22 +130,26 @@ function durationOf(request: MedicationRequest, d: Dosage | undefined): Bilingua
   return bounds ? durationPhrase(bounds.value, bounds.code, bounds.unit) : undefined;
 }
 
-/** The first dosage instruction as table columns (a tapering schedule's later steps go in its text). */
+/**
+ * The first dosage instruction, with the ones given together with it (same sequence), as table
+ * columns; later steps of a tapering schedule go in the text.
+ */
 export function dosageView(request: MedicationRequest): DosageView {
-  const d = request.dosageInstruction?.[0];
+  const all = request.dosageInstruction ?? [];
+  const d = all[0];
+  const together = d?.sequence === undefined ? all.slice(0, 1) : all.filter((x) => x.sequence === d.sequence);
   const dose = doseOf(d);
-  const frequency = frequencyOf(d, dose.value);
-  // Dosage.text already shown as the frequency ("1-0-1") is not repeated.
-  const text = d?.text && !(frequency?.en === d.text.replaceAll(/\s+/g, '')) ? d.text : undefined;
-  const rest = (request.dosageInstruction ?? [])
-    .slice(1)
+  const frequency = frequencyOf(together);
+  const later = all.filter((x) => !together.includes(x));
+  const text = [...together, ...later]
     .map((x) => x.text)
-    .filter(Boolean);
+    .filter((t): t is string => !!t && !(frequency && together.some((x) => x.text === t) && restatesColumns(t)));
   return {
-    dose: dose.text,
+    // Different doses at different times ("1-0-2") live in the pattern, not one dose.
+    dose: together.length > 1 ? undefined : dose.text,
     frequency,
     food: foodOf(d),
     duration: durationOf(request, d),
-    text: [text, ...rest].filter(Boolean).join('; ') || undefined,
+    text: [...new Set(text)].join('; ') || undefined,
   };
 }

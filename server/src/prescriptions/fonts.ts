@@ -76,3 +76,27 @@ export function subsetOf(cp: number): Subset {
   for (const subset of SUBSETS) if (inRanges(cp, ranges.get(subset) as Ranges)) return subset;
   return 'latin';
 }
+
+/**
+ * Text the embedded fonts can draw. Noto Sans Devanagari has no superscripts or vulgar fractions
+ * (², ½ are missing glyphs: a box on paper), so such a character becomes its compatibility form
+ * ("kg/m2", "1/2-0-1/2"); anything with no drawable form stays as it is.
+ */
+export function drawable(text: string): string {
+  const { files } = fonts();
+  const has = (ch: string) => {
+    const cp = ch.codePointAt(0) ?? 32;
+    const font = files.get(fontName(subsetOf(cp), 400)) as { hasGlyphForCodePoint(cp: number): boolean };
+    return cp < 0x80 || font.hasGlyphForCodePoint(cp);
+  };
+  let out = '';
+  for (const ch of text) {
+    if (has(ch)) {
+      out += ch;
+      continue;
+    }
+    const plain = ch.normalize('NFKC').replaceAll('\u2044', '/');
+    out += plain !== ch && [...plain].every(has) ? plain : ch;
+  }
+  return out;
+}

@@ -63,3 +63,19 @@ export function formatQuantity(q: Quantity | undefined): string | undefined {
   const unit = unitOf(q);
   return `${q.comparator ?? ''}${q.value}${unit ? (unit.startsWith('/') || unit === '%' ? '' : ' ') + unit : ''}`;
 }
+
+/** An ABHA number as ABDM writes it: 14 digits grouped 2-4-4-4 (91-1234-5678-9012). */
+export function formatAbhaNumber(value: string | undefined): string | undefined {
+  const digits = value?.replaceAll(/\D/g, '');
+  return digits?.length === 14 ? `${digits.slice(0, 2)}-${digits.slice(2, 6)}-${digits.slice(6, 10)}-${digits.slice(10)}` : value;
+}
+
+/** An Indian mobile as read aloud: +91 98220 45671; landlines and foreign numbers as stored. */
+export function formatPhone(value: string | undefined): string | undefined {
+  const m = /^(?:\+?91|0)?[\s-]*([6-9]\d{4})[\s-]*(\d{5})$/.exec(value?.trim() ?? '');
+  if (m) return `+91 ${m[1]} ${m[2]}`;
+  // A landline in one of the two-digit STD areas (Delhi, Pune, Mumbai, Kolkata, ...): +91 20 2543 8800.
+  const digits = value?.replace(/[\s-]/g, '').replace(/^(?:\+91|0)/, '') ?? '';
+  const metro = /^(11|20|22|33|40|44|79|80)(\d{4})(\d{4})$/.exec(digits);
+  return metro ? `+91 ${metro[1]} ${metro[2]} ${metro[3]}` : value;
+}

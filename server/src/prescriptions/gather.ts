@@ -1,5 +1,6 @@
 import { OperationOutcomeError, type WithId } from '@medplum/core';
 import type {
+  AllergyIntolerance,
   Appointment,
   CarePlan,
   CodeableConcept,
@@ -42,7 +43,14 @@ export interface Gathered {
   serviceRequests: ServiceRequest[];
   carePlans: CarePlan[];
   appointments: Appointment[];
+  /** The patient's allergies and intolerances, from any visit (refuted and resolved ones left out). */
+  allergies: AllergyIntolerance[];
+  /** The doctor's advice written as a note of the visit (LOINC 69730-0 Instructions, as the OPD app records it). */
+  adviceNotes: Observation[];
 }
+
+/** LOINC 69730-0 Instructions: the consultation's advice note. */
+export const ADVICE_NOTE = 'http://loinc.org|69730-0';
 
 const PARTICIPATION = 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType';
 /** Primary performer, then attender, then anyone else: who treated the patient and signs. */
@@ -137,6 +145,12 @@ export async function gather(repo: PostgresRepository, encounter: WithId<Encount
     medications: await medicationsOf(ctx, medicationRequests),
     serviceRequests: (await ctx.search<ServiceRequest>('ServiceRequest', here)).filter((s) => !NOT_ORDERED.has(s.status)),
     carePlans: (await ctx.search<CarePlan>('CarePlan', here)).filter((c) => !NOT_ORDERED.has(c.status)),
+    allergies: (await ctx.search<AllergyIntolerance>('AllergyIntolerance', { patient: ctx.patient })).filter(
+      (a) =>
+        !a.verificationStatus?.coding?.some((c) => c.code === 'refuted') &&
+        !a.clinicalStatus?.coding?.some((c) => c.code === 'inactive' || c.code === 'resolved'),
+    ),
+    adviceNotes: (await ctx.search<Observation>('Observation', { ...here, code: ADVICE_NOTE })).filter((o) => o.status !== 'cancelled'),
     // A follow-up visit names the consultation in supportingInformation (as $abdm-document's FollowUp section).
     appointments: (await ctx.search<Appointment>('Appointment', { 'supporting-info': here.encounter })).filter(
       (a) => !['cancelled', 'noshow', 'entered-in-error'].includes(a.status),

@@ -20,6 +20,7 @@ export const L = {
   visit: { en: 'Date & time', hi: 'दिनांक व समय' },
   visitNumber: { en: 'Visit No.', hi: 'पर्ची सं.' },
   vitals: { en: 'Vitals', hi: 'महत्वपूर्ण संकेत' },
+  allergies: { en: 'Allergies', hi: 'एलर्जी' },
   complaints: { en: 'Chief complaints', hi: 'मुख्य शिकायतें' },
   diagnosis: { en: 'Diagnosis', hi: 'निदान' },
   rx: { en: 'Rx', hi: 'दवाइयाँ' },
@@ -85,8 +86,60 @@ export function frequencyPhrase(frequency: number, period: number, unit: string)
 
 export const AS_NEEDED: Bilingual = { en: 'When needed (SOS)', hi: 'ज़रूरत पड़ने पर' };
 
-/** The Indian morning-noon-night pattern ("1-0-1") names its slots for the patient. */
-export const PATTERN_HI = 'सुबह - दोपहर - रात';
+/** The places of the Indian pattern ("1-0-1", "1-0-0-1"), named for the patient. */
+export const SLOTS_HI: Record<3 | 4, string[]> = { 3: ['सुबह', 'दोपहर', 'रात'], 4: ['सुबह', 'दोपहर', 'शाम', 'रात'] };
+const SLOTS_EN: Record<3 | 4, string[]> = { 3: ['Morning', 'Afternoon', 'Night'], 4: ['Morning', 'Afternoon', 'Evening', 'Night'] };
+
+/** What a pattern means in Hindi: "1-0-1" -> "सुबह 1, रात 1"; undefined for a string that is no pattern. */
+export function patternMeaningHi(pattern: string): string | undefined {
+  const doses = pattern.split('-');
+  if (doses.length !== 3 && doses.length !== 4) return undefined;
+  const names = SLOTS_HI[doses.length as 3 | 4];
+  const taken = doses.flatMap((dose, i) => (/^0+$/.test(dose) ? [] : [`${names[i]} ${dose}`]));
+  return taken.length ? taken.join(', ') : undefined;
+}
+
+/**
+ * Words an instruction is made of when it only restates the dosage columns ("Morning 1, Night 1 —
+ * after food — 5 days", "सुबह 1, रात 1 — खाने के बाद — 5 दिन", "1-0-1 after food × 5 days"):
+ * such a line is not printed again under the medicine.
+ */
+export const RESTATING_WORDS: string[] = [
+  ...SLOTS_EN[4],
+  ...SLOTS_HI[4],
+  ...Object.values(FOOD).flatMap((f) => [f.en, f.hi]),
+  'food',
+  'खाने',
+  'each time',
+  'हर बार',
+  'then',
+  'फिर',
+  'Once, immediately',
+  'तुरंत, एक बार',
+  'When needed',
+  'ज़रूरत पड़ने पर',
+  'OD',
+  'BD',
+  'TDS',
+  'QID',
+  'HS',
+  'SOS',
+  'STAT',
+  'WEEKLY',
+  'a day',
+  'a week',
+  'दिन में',
+  'हफ़्ते में',
+  'बार',
+  'Once',
+  'Twice',
+  'Three times',
+  'Four times',
+  'एक',
+  'दो',
+  'तीन',
+  'चार',
+];
 
 /** Common HL7 timing abbreviations (GTSAbbreviation) as phrases. */
 export const TIMING_CODES: Record<string, Bilingual> = {
@@ -132,3 +185,6 @@ export function durationPhrase(value: number | undefined, code: string | undefin
   const one = value === 1;
   return { en: `${value} ${one ? words[0] : words[1]}`, hi: `${value} ${one ? words[2] : words[3]}` };
 }
+
+/** Every word a duration is written with, in both languages (for RESTATING_WORDS' check). */
+export const DURATION_WORDS: string[] = [...new Set([...Object.values(UNITS).flat(), ...Object.keys(UNIT_WORDS)])];

@@ -14,6 +14,7 @@ import type { Localized, MedicineRow, PrescriptionView } from './view.ts';
 const PAGE = { width: 595.28, height: 841.89 };
 const MARGIN = 36;
 const WIDTH = PAGE.width - 2 * MARGIN;
+const SIGNATURE_WIDTH = 200;
 /** Content stops here; the footer lives below. */
 const BOTTOM = PAGE.height - 48;
 
@@ -35,6 +36,7 @@ const S = {
   hindi: { size: 8.5, color: MUTED },
   instruction: { size: 10 },
   footer: { size: 7.5, color: MUTED },
+  allergy: { size: 9.5, bold: true, color: '#a61b1b' },
 } satisfies Record<string, Style>;
 
 const both = (b: Bilingual) => (b.hi ? `${b.en} / ${b.hi}` : b.en);
@@ -56,6 +58,8 @@ class Renderer {
   readonly ts: Typesetter;
   readonly view: PrescriptionView;
   y = MARGIN;
+  /** The last list section drawn, when its lines leave room on the right for the signature. */
+  private besideSignature?: { top: number; page: number };
 
   constructor(doc: PDFKit.PDFDocument, view: PrescriptionView) {
     this.doc = doc;
@@ -151,6 +155,17 @@ class Renderer {
     this.y += height + 7;
   }
 
+  /** Allergies under the patient band, in the warning colour: what the pharmacist checks before dispensing. */
+  allergies(): void {
+    const list = this.view.patient.allergies;
+    if (!list.length) return;
+    const label = `${both(L.allergies)}: `;
+    const labelW = this.ts.width(label, S.allergy);
+    const h = this.ts.draw(list.join(', '), MARGIN + labelW, this.y, S.allergy, WIDTH - labelW);
+    this.ts.draw(label, MARGIN, this.y, S.allergy, labelW + 1);
+    this.y += h + 6;
+  }
+
   heading(label: Bilingual, style: Style = S.heading): void {
     const h = this.ts.lineHeight(style);
     this.ensure(h + 30);
@@ -162,7 +177,7 @@ class Renderer {
     const vitals = this.view.vitals;
     if (!vitals.length) return;
     this.heading(L.vitals);
-    const perRow = 5;
+    const perRow = 6;
     const cellW = WIDTH / perRow;
     for (let i = 0; i < vitals.length; i += perRow) {
       const row = vitals.slice(i, i + perRow);
@@ -292,11 +307,21 @@ class Renderer {
   private listSection(label: Bilingual, items: Para[][]): void {
     if (!items.length) return;
     this.heading(label);
+    const top = this.y - this.ts.lineHeight(S.heading) - 2;
+    const page = this.page();
     for (const item of items) {
       this.ensure(this.ts.blockHeight(item, WIDTH - 10));
       this.y += this.bullets([item]);
     }
     this.y += 4;
+    const leftOfSignature = WIDTH - SIGNATURE_WIDTH - 16;
+    const short = [both(label), ...items.flat().map((p) => p.text)].every((text) => this.ts.width(text, S.heading) + 10 <= leftOfSignature);
+    this.besideSignature = short && page === this.page() ? { top, page } : undefined;
+  }
+
+  private page(): number {
+    const range = this.doc.bufferedPageRange();
+    return range.start + range.count - 1;
   }
 
   private localized(local: Localized, style: Style = S.body): Para[] {
@@ -322,9 +347,13 @@ class Renderer {
     );
   }
 
+  /**
+   * Bottom right, as a doctor signs: beside the last section when its lines are short (the
+   * follow-up usually is), so a full prescription still fits one page; below it otherwise.
+   */
   signature(): void {
     const { doctor } = this.view;
-    const w = 200;
+    const w = SIGNATURE_WIDTH;
     const x = MARGIN + WIDTH - w;
     const imageH = 36;
     const lines: Para[] = [
@@ -332,7 +361,11 @@ class Renderer {
       ...(doctor.registration ? [{ text: `${L.registration.en} ${doctor.registration}`, style: S.small }] : []),
       { text: both(L.signature), style: S.label },
     ];
-    this.ensure(imageH + 8 + this.ts.blockHeight(lines, w));
+    const height = imageH + 8 + this.ts.blockHeight(lines, w);
+    const below = this.y;
+    const beside = this.besideSignature;
+    if (beside && beside.top + height <= BOTTOM) this.y = beside.top;
+    else this.ensure(height);
     this.y += 4;
     if (doctor.signature) {
       try {
@@ -345,6 +378,7 @@ class Renderer {
     this.rule(this.y, '#000000', 0.6, x, w);
     this.y += 3;
     this.y += this.ts.drawBlock(lines, x, this.y, w, 'center');
+    this.y = Math.max(this.y, below);
   }
 
   /** Generated time and page numbers on every page, written once the page count is known. */
@@ -364,6 +398,7 @@ class Renderer {
   render(): void {
     this.letterhead();
     this.patientBand();
+    this.allergies();
     this.vitals();
     this.clinicalSummary();
     this.medicines();

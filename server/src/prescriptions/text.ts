@@ -1,4 +1,4 @@
-import { fontName, subsetOf } from './fonts.ts';
+import { drawable, fontName, subsetOf } from './fonts.ts';
 
 /**
  * Mixed-script text for pdfkit. Noto Sans Devanagari comes as per-script font files, so a line
@@ -104,10 +104,17 @@ export class Typesetter {
     return out;
   }
 
+  /** The width of a one-line text (spaces included), as drawn. */
+  width(text: string, style: Style): number {
+    return (
+      Math.max(0, ...this.layout(text, style, Number.POSITIVE_INFINITY).map((l) => l.width)) + (text.endsWith(' ') ? style.size * 0.26 : 0)
+    );
+  }
+
   /** Greedy line breaking at spaces; explicit newlines start new lines. */
   layout(text: string, style: Style, width: number): Line[] {
     const lines: Line[] = [];
-    for (const paragraph of text.split('\n')) {
+    for (const paragraph of drawable(text).split('\n')) {
       let line: Line = { pieces: [], width: 0 };
       const words = paragraph.split(/\s+/).filter(Boolean);
       for (const whole of words) {

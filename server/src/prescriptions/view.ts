@@ -1,5 +1,6 @@
 import type {
   Address,
+  AllergyIntolerance,
   CodeableConcept,
   Condition,
   ContactPoint,
@@ -14,8 +15,8 @@ import type {
   ServiceRequest,
 } from '@medplum/fhirtypes';
 import { BRAND_EXTENSION } from '../terminology/formulary.ts';
-import { type DosageView, dosageView } from './dosage.ts';
-import { age, formatDateTime, formatQuantity, unitOf } from './format.ts';
+import { type DosageView, dosageView, restatesColumns } from './dosage.ts';
+import { age, formatAbhaNumber, formatDateTime, formatPhone, formatQuantity, unitOf } from './format.ts';
 import type { Gathered } from './gather.ts';
 import { type Bilingual, GENDER, VITALS } from './labels.ts';
 
@@ -54,6 +55,8 @@ export interface PrescriptionView {
     abhaNumber?: string;
     abhaAddress?: string;
     phone?: string;
+    /** What the patient is allergic to, as the pharmacist must see it ("Penicillin (severe)"). */
+    allergies: string[];
   };
   visit: { when?: string; number?: string };
   vitals: { label: Bilingual; value: string }[];
@@ -237,15 +240,30 @@ function medicineOf(g: Gathered, request: MedicationRequest, language: string | 
     text: [view.text, ...notes].filter(Boolean).join('; ') || undefined,
     name,
     detail: detail.join(' · ') || undefined,
-    instruction: localize(dosage?.patientInstruction, primitiveOf(dosage, 'patientInstruction'), language),
+    instruction: instructionOf(dosage?.patientInstruction, primitiveOf(dosage, 'patientInstruction'), language),
   };
+}
+
+/** The patient's instruction, unless it only restates the dosage columns (printed once is enough). */
+function instructionOf(text: string | undefined, primitive: unknown, language: string | undefined): Localized | undefined {
+  const local = localize(text, primitive, language);
+  return local && !restatesColumns(local.text) ? local : undefined;
+}
+
+function allergyText(a: AllergyIntolerance): string | undefined {
+  const what = textOf(a.code);
+  if (!what) return undefined;
+  const severe = a.criticality === 'high' || a.reaction?.some((r) => r.severity === 'severe');
+  const reactions = [...new Set((a.reaction ?? []).flatMap((r) => (r.manifestation ?? []).map(textOf)).filter(Boolean))];
+  const details = [severe ? 'severe' : undefined, ...reactions].filter(Boolean);
+  return details.length ? `${what} (${details.join(', ')})` : what;
 }
 
 const isReferral = (s: ServiceRequest) => hasCode(s.category, SNOMED, REFERRAL_CODES) || hasCode(s.code, SNOMED, REFERRAL_CODES);
 
 function clinicOf(org: Organization | undefined, parents: Organization[], fallback: string | undefined): PrescriptionView['clinic'] {
   const email = org?.telecom?.find((t) => t.system === 'email')?.value;
-  const phone = phoneOf(org?.telecom);
+  const phone = formatPhone(phoneOf(org?.telecom));
   const hfr = org?.identifier?.find((i) => /facility\.(ndhm|abdm)\.gov\.in/.test(i.system ?? ''))?.value;
   return {
     name: org?.name ?? fallback,
@@ -272,7 +290,7 @@ function doctorOf(p: Practitioner): PrescriptionView['doctor'] {
   };
 }
 
-function patientOf(p: Patient, on: Date): PrescriptionView['patient'] {
+function patientOf(p: Patient, on: Date, allergies: AllergyIntolerance[]): PrescriptionView['patient'] {
   const ids = p.identifier ?? [];
   const abha = ids.filter((i) => i.value && (/healthid|abdm|ndhm/.test(i.system ?? '') || typeIs(i, 'HIN') || typeIs(i, 'ABHA')));
   // ABHA number: 14 digits (often grouped 2-4-4-4); ABHA address: name@abdm. Told apart by form, as systems vary.
@@ -281,9 +299,10 @@ function patientOf(p: Patient, on: Date): PrescriptionView['patient'] {
     name: nameOf(p.name, false) ?? 'Unnamed patient',
     ageSex: [age(p.birthDate, on), p.gender ? GENDER[p.gender] : undefined].filter(Boolean).join(' / ') || undefined,
     uhid: ids.find((i) => typeIs(i, 'MR') && i.value)?.value,
-    abhaNumber: abha.find((i) => isNumber(i.value as string))?.value,
+    abhaNumber: formatAbhaNumber(abha.find((i) => isNumber(i.value as string))?.value),
     abhaAddress: abha.find((i) => (i.value as string).includes('@'))?.value,
-    phone: phoneOf(p.telecom),
+    phone: formatPhone(phoneOf(p.telecom)),
+    allergies: [...new Set(allergies.map(allergyText).filter((x): x is string => !!x))],
   };
 }
 
@@ -313,10 +332,14 @@ export function buildView(g: Gathered, now: Date): PrescriptionView {
     }
     for (const note of plan.note ?? []) if (note.text) advice.push({ text: note.text });
   }
+  for (const note of g.adviceNotes) {
+    const text = localize(note.valueString, primitiveOf(note, 'valueString'), language);
+    if (text) advice.push(text);
+  }
   return {
     clinic: clinicOf(g.organization, g.parents, g.encounter.serviceProvider?.display),
     doctor: doctorOf(g.doctor),
-    patient: patientOf(g.patient, visitStart ? new Date(visitStart) : now),
+    patient: patientOf(g.patient, visitStart ? new Date(visitStart) : now, g.allergies),
     visit: { when: formatDateTime(visitStart), number: g.encounter.identifier?.find((i) => i.value)?.value },
     vitals: vitalsOf(g.observations),
     ...conditionsOf(g),

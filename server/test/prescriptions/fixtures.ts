@@ -301,6 +301,29 @@ export async function createFeverVisit(fhir: Fhir, c: Clinic): Promise<Visit> {
     vital(enc, c, { system: LOINC, code: '2708-6', display: 'Oxygen saturation in Arterial blood' }, { valueQuantity: ucum(97, '%') }),
   );
   tx.add(vital(enc, c, { system: LOINC, code: '29463-7', display: 'Body weight' }, { valueQuantity: ucum(61.5, 'kg') }));
+  tx.add(
+    vital(enc, c, { system: LOINC, code: '39156-5', display: 'Body mass index (BMI) [Ratio]' }, { valueQuantity: ucum(24.1, 'kg/m2') }),
+  );
+  // Recorded at an earlier visit: allergies belong to the patient, and every prescription shows them.
+  tx.add({
+    resourceType: 'AllergyIntolerance',
+    clinicalStatus: cc('http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', 'active', 'Active'),
+    verificationStatus: cc('http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', 'confirmed', 'Confirmed'),
+    code: { coding: [{ system: SCT, code: '764146007', display: 'Penicillin' }], text: 'Penicillin' },
+    criticality: 'high',
+    patient: ref(c.patient),
+    reaction: [{ manifestation: [{ coding: [{ system: SCT, code: '247472004', display: 'Hives' }], text: 'Hives' }] }],
+  });
+  // The advice the OPD app records as the visit's Instructions note.
+  tx.add({
+    resourceType: 'Observation',
+    status: 'final',
+    code: { coding: [{ system: LOINC, code: '69730-0', display: 'Instructions' }], text: 'Instructions' },
+    subject: ref(c.patient),
+    encounter: ref(enc),
+    effectiveDateTime: '2025-10-06T10:45:00+05:30',
+    valueString: 'Check platelets again if bleeding gums or black stools.',
+  });
   const condition = (code: Json, text: string, category?: string, verification = 'confirmed') => ({
     resourceType: 'Condition',
     clinicalStatus: cc('http://terminology.hl7.org/CodeSystem/condition-clinical', 'active', 'Active'),

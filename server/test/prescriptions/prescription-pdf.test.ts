@@ -110,7 +110,7 @@ describe('$prescription-pdf', () => {
       'A unit of Sanjeevani Hospitals',
       'Survey No. 12, Karve Road, Kothrud',
       'Pune, Maharashtra 411038',
-      'Phone: +912025438800',
+      'Phone: +91 20 2543 8800',
       'HFR ID: IN2710000102',
       'Dr. Anjali Deshpande',
       'MBBS, MD (General Medicine)',
@@ -121,7 +121,11 @@ describe('$prescription-pdf', () => {
       'SH-PUN-004417',
       '91-4567-8901-2345',
       'sunita.sharma@abdm',
-      '+918806543219',
+      '+91 88065 43219',
+      'Penicillin (severe, Hives)',
+      'BMI',
+      '24.1 kg/m2',
+      'Check platelets again if bleeding gums or black stools.',
     ]) {
       expect(text).toContain(expected);
     }
@@ -163,7 +167,9 @@ describe('$prescription-pdf', () => {
       '2 weeks',
       'खाने के बाद',
       'खाने से पहले',
-      'सुबह - दोपहर - रात',
+      // What the pattern means, not a generic legend.
+      'सुबह 1, दोपहर 1, रात 1',
+      'सुबह 1 ',
       visualOrder('दिन में तीन बार'),
       visualOrder('5 दिन'),
       '2 हफ़्ते',

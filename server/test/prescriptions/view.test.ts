@@ -1,7 +1,8 @@
 import type { MedicationRequest } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { dosageView } from '../../src/prescriptions/dosage.ts';
-import { age, formatDate, formatDateTime } from '../../src/prescriptions/format.ts';
+import { dosageView, restatesColumns } from '../../src/prescriptions/dosage.ts';
+import { drawable } from '../../src/prescriptions/fonts.ts';
+import { age, formatAbhaNumber, formatDate, formatDateTime, formatPhone } from '../../src/prescriptions/format.ts';
 import type { Gathered } from '../../src/prescriptions/gather.ts';
 import { buildView, localize } from '../../src/prescriptions/view.ts';
 
@@ -40,7 +41,7 @@ describe('dosage on paper', () => {
     );
     expect(v).toMatchObject({
       dose: '1 tablet',
-      frequency: { en: '1-0-1', hi: 'सुबह - दोपहर - रात' },
+      frequency: { en: '1-0-1', hi: 'सुबह 1, रात 1' },
       food: { en: 'Before food', hi: 'खाने से पहले' },
     });
     expect(
@@ -87,6 +88,51 @@ describe('dosage on paper', () => {
       dosageView(request({ additionalInstruction: [{ coding: [{ system: SCT, code, display }] }] })).food;
     expect(coded('311501008', 'Half to one hour before food')?.hi).toBe('खाने से पहले');
     expect(coded('311504000', 'With or after food')?.hi).toBe('खाने के बाद');
+  });
+});
+
+describe('each thing printed once, in glyphs the fonts have', () => {
+  it("drops the app's Dosage.text when the columns say it all, and reads concurrent Dosages as one pattern", () => {
+    const when = (w: string[], value: number, text: string) => ({
+      sequence: 1,
+      text,
+      timing: { repeat: { when: w, boundsDuration: { value: 5, unit: 'days', system: 'http://unitsofmeasure.org', code: 'd' } } },
+      additionalInstruction: [{ coding: [{ system: SCT, code: '311504000' }], text: 'After food' }],
+      doseAndRate: [{ doseQuantity: { value, unit: 'tablet' } }],
+    });
+    const r = request(when(['PCM'], 1, '1-0-0 after food × 5 days'), {
+      dosageInstruction: [when(['PCM'], 1, '1-0-0 after food × 5 days'), when(['PCV'], 2, '0-0-2 after food × 5 days')],
+    });
+    const v = dosageView(r);
+    expect(v.frequency).toEqual({ en: '1-0-2', hi: 'सुबह 1, रात 2' });
+    expect(v.text).toBeUndefined();
+    expect(v.dose).toBeUndefined();
+    // Something the columns cannot say stays.
+    expect(dosageView(request({ ...when(['PCM'], 1, '1-0-0 after food, with warm water'), sequence: undefined })).text).toBe(
+      '1-0-0 after food, with warm water',
+    );
+  });
+
+  it('restatesColumns tells a generated line from a real instruction, in English and Hindi', () => {
+    expect(restatesColumns('Morning 1, Night 1 — after food — 5 days')).toBe(true);
+    expect(restatesColumns('सुबह 1, रात 1 — खाने के बाद — 5 दिन')).toBe(true);
+    expect(restatesColumns('Twice a day — before food — 2 weeks; then Once a day')).toBe(true);
+    expect(restatesColumns('Take only if the fever is above 100°F')).toBe(false);
+    expect(restatesColumns('रोज़ सुबह खाली पेट, नाश्ते से आधा घंटा पहले लें।')).toBe(false);
+  });
+
+  it('writes superscripts and fractions the embedded font lacks in plain characters', () => {
+    expect(drawable('24.1 kg/m²')).toBe('24.1 kg/m2');
+    expect(drawable('½-0-½')).toBe('1/2-0-1/2');
+    expect(drawable('₹ 250 · सुबह')).toBe('₹ 250 · सुबह');
+  });
+
+  it('groups ABHA numbers 2-4-4-4 and Indian mobiles 5-5', () => {
+    expect(formatAbhaNumber('91456789012345')).toBe('91-4567-8901-2345');
+    expect(formatPhone('+919822045671')).toBe('+91 98220 45671');
+    expect(formatPhone('09822045671')).toBe('+91 98220 45671');
+    expect(formatPhone('+912025438800')).toBe('+91 20 2543 8800');
+    expect(formatPhone('0141 222 3344')).toBe('0141 222 3344');
   });
 });
 
@@ -162,7 +208,7 @@ describe('buildView', () => {
       ],
       medicationRequests: [
         request(
-          { patientInstruction: 'After food', _patientInstruction: translated(['hi', 'खाने के बाद']) },
+          { patientInstruction: 'Take with warm water', _patientInstruction: translated(['hi', 'गुनगुने पानी के साथ लें']) },
           { medicationCodeableConcept: undefined, medicationReference: { reference: 'Medication/m', display: 'Crocin 500' } },
         ),
       ],
@@ -193,13 +239,19 @@ describe('buildView', () => {
         },
       ],
       appointments: [],
+      allergies: [],
+      adviceNotes: [],
     }) as unknown as Gathered;
 
   it('names the Medication the request references, with its generic name and brands', () => {
     const view = buildView(base(), new Date('2025-10-06T06:00:00Z'));
     expect(view.medicines[0]).toMatchObject({ name: 'Crocin 500', detail: 'Paracetamol 500 mg tablet · Brand: Crocin, Dolo' });
     // Tamil cannot be printed with the embedded fonts: the Hindi translation is used.
-    expect(view.medicines[0].instruction).toEqual({ text: 'खाने के बाद', original: 'After food' });
+    expect(view.medicines[0].instruction).toEqual({ text: 'गुनगुने पानी के साथ लें', original: 'Take with warm water' });
+    // An instruction that only restates the columns is not printed a third time.
+    const plain = base();
+    plain.medicationRequests[0].dosageInstruction = [{ patientInstruction: 'Morning 1, Night 1 — after food — 5 days' }];
+    expect(buildView(plain, new Date()).medicines[0].instruction).toBeUndefined();
   });
 
   it('sorts conditions into complaints and diagnoses, leaving refuted ones out', () => {

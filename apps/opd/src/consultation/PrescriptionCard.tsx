@@ -23,6 +23,7 @@ import {
 import type { AllergyIntolerance, Appointment, Encounter, Medication, MedicationRequest, ServiceRequest } from '@medplum/fhirtypes';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { printLanguageOf } from '../fhir/patient.ts';
 import { formatDate, parseIndianDate, todayInKolkata } from '../lib/format.ts';
 import { addDays } from '../scheduling/days.ts';
 import { buildDosage, type DurationUnit, dosageLine, type Food, medicineWarnings } from './dosage.ts';
@@ -62,7 +63,7 @@ export function PrescriptionCard(
   } & VisitCardProps,
 ) {
   const { encounter, allergies, saved, savedTests, savedFollowUp, onSaved, onError } = props;
-  const patientLanguage = props.patientLanguage === 'hi' ? 'hi' : 'en';
+  const patientLanguage = printLanguageOf(props.patientLanguage);
   const session = useSession();
   const { t } = useTranslation('opd');
   const formulary = useFormulary();

@@ -1,6 +1,6 @@
 import type { Organization } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { newUhid, uhidPrefixOf } from './patient.ts';
+import { newUhid, printLanguageOf, uhidPrefixOf } from './patient.ts';
 
 describe('the UHID convention', () => {
   it("takes the branch's alias as prefix, then six characters", () => {
@@ -14,5 +14,12 @@ describe('the UHID convention', () => {
   it('falls back to OPD for a branch without a usable alias', () => {
     expect(uhidPrefixOf(undefined)).toBe('OPD');
     expect(uhidPrefixOf({ resourceType: 'Organization', alias: ['Pune main (old)'] })).toBe('OPD');
+  });
+});
+
+describe('the language a prescription is explained in', () => {
+  it('is Hindi for every Hindi tag a registration may carry, English otherwise', () => {
+    expect(['hi', 'hi-IN', 'HI-in', 'hi-Deva'].map(printLanguageOf)).toEqual(['hi', 'hi', 'hi', 'hi']);
+    expect(['en-IN', 'mr', 'hit', undefined].map(printLanguageOf)).toEqual(['en', 'en', 'en', 'en']);
   });
 });

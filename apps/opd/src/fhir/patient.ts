@@ -83,6 +83,9 @@ export const noShowsOf = (p: Patient | undefined) =>
 export const preferredLanguageOf = (p: Patient | undefined) =>
   p?.communication?.find((c) => c.preferred)?.language.coding?.[0]?.code ?? p?.communication?.[0]?.language.coding?.[0]?.code;
 
+/** BCP-47: 'hi', 'hi-IN' and 'hi-Deva' all mean a Hindi reader; anything else reads English. */
+export const printLanguageOf = (code: string | undefined): 'hi' | 'en' => (/^hi(-|$)/i.test(code ?? '') ? 'hi' : 'en');
+
 export const birthDateEstimatedOf = (p: Patient | undefined) =>
   p?.extension?.find((e) => e.url === BIRTH_DATE_ESTIMATED_URL)?.valueBoolean === true;
 
