@@ -19,6 +19,7 @@ import { Metrics } from './ops/metrics.ts';
 import { redisProbe } from './ops/redis-probe.ts';
 import { setOutboxEnabled } from './repo/write-buffer.ts';
 import { demoWanted, seedOnFirstStart } from './seed.ts';
+import { loadStarterTerminology } from './terminology/starter.ts';
 import { syncPackageTerminology } from './terminology/sync.ts';
 import { conformance } from './validation/conformance.ts';
 
@@ -66,6 +67,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const copied = await syncPackageTerminology(db, config.TENANT_ID, config.baseUrl);
   if (copied)
     logger.info({ tenant: config.TENANT_ID, resources: copied }, 'profile packages: code systems and value sets copied into the tenant');
+  const starter = await loadStarterTerminology(db);
+  if (starter.length) logger.info({ systems: starter }, 'starter terminology loaded (a full release imported later replaces it)');
   await seedOnFirstStart(db, config, logger);
   const auth = await AuthService.start(db, config, logger);
   auth.events = auditedAuthEvents(db, logger);

@@ -6,10 +6,12 @@ import {
   Button,
   Card,
   Checkbox,
+  type ComboboxItem,
   Grid,
   Group,
   List,
   NumberInput,
+  type OptionsFilter,
   SegmentedControl,
   Select,
   Stack,
@@ -27,7 +29,7 @@ import { printLanguageOf } from '../fhir/patient.ts';
 import { formatDate, parseIndianDate, todayInKolkata } from '../lib/format.ts';
 import { addDays } from '../scheduling/days.ts';
 import { buildDosage, type DurationUnit, dosageLine, type Food, medicineWarnings } from './dosage.ts';
-import { COMMON_TESTS, type DraftMedication, formularyMatch, medicationName, ordersBundle } from './orders.ts';
+import { COMMON_TESTS, type DraftMedication, formularyMatch, medicationName, ordersBundle, testMatches } from './orders.ts';
 import { formularyLabel, useFormulary } from './useFormulary.ts';
 import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
 
@@ -50,6 +52,13 @@ export const NEW_LINE: { dose: number; frequency: string; food: Food; duration: 
   duration: 5,
   durationUnit: 'd',
 };
+
+/** The lab-order picker finds a test by its name or the abbreviation the desk types (CBC, LFT, HbA1c). */
+const labOrderFilter: OptionsFilter = ({ options, search }) =>
+  (options as ComboboxItem[]).filter((o) => {
+    const test = COMMON_TESTS.find((c) => c.display === o.value);
+    return test ? testMatches(test, search) : o.label.toLowerCase().includes(search.toLowerCase().trim());
+  });
 
 export function PrescriptionCard(
   props: {
@@ -315,6 +324,7 @@ export function PrescriptionCard(
           label={t('prescription.labOrders')}
           placeholder={t('prescription.labPlaceholder')}
           data={COMMON_TESTS.map((c) => c.display)}
+          filter={labOrderFilter}
           value={tests}
           onChange={setTests}
           data-testid="lab-orders"

@@ -28,18 +28,37 @@ export interface DraftMedication {
  * so a test is coded with its SNOMED CT procedure where we are sure of it (the lipid panel as in the
  * IG's own example) and ordered as text otherwise.
  */
-export const COMMON_TESTS: { code?: string; display: string }[] = [
-  { code: '26604007', display: 'Complete blood count' },
-  { code: '33747003', display: 'Glucose measurement, blood' },
-  { code: '43396009', display: 'Hemoglobin A1c measurement' },
-  { code: '16254007', display: 'Lipid panel' },
-  { code: '26958001', display: 'Hepatic function panel' },
-  { display: 'Renal function test (urea, creatinine, electrolytes)' },
-  { display: 'Thyroid stimulating hormone (TSH)' },
-  { code: '27171005', display: 'Urinalysis' },
-  { display: 'Vitamin B12' },
-  { display: 'Vitamin D (25-hydroxy)' },
+export const COMMON_TESTS: { code?: string; display: string; aliases: string[] }[] = [
+  { code: '26604007', display: 'Complete blood count', aliases: ['CBC', 'CBP', 'Haemogram', 'Hemogram'] },
+  { code: '33747003', display: 'Glucose measurement, blood', aliases: ['Blood sugar', 'FBS', 'RBS', 'PPBS'] },
+  { code: '43396009', display: 'Hemoglobin A1c measurement', aliases: ['HbA1c', 'A1c', 'Glycated haemoglobin'] },
+  { code: '16254007', display: 'Lipid panel', aliases: ['Lipid profile', 'Cholesterol'] },
+  { code: '26958001', display: 'Hepatic function panel', aliases: ['LFT', 'Liver function test'] },
+  { display: 'Renal function test (urea, creatinine, electrolytes)', aliases: ['RFT', 'KFT', 'Kidney function test'] },
+  { display: 'Thyroid stimulating hormone (TSH)', aliases: ['Thyroid'] },
+  { code: '27171005', display: 'Urinalysis', aliases: ['Urine routine', 'Urine R/M'] },
+  { display: 'Vitamin B12', aliases: ['B12'] },
+  { display: 'Vitamin D (25-hydroxy)', aliases: ['Vit D'] },
 ];
+
+const words = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+
+/**
+ * Whether a typed search finds a test: every typed word starts a word of its name or of one of
+ * the abbreviations a desk uses ("cbc" finds Complete blood count, "kid fun" the renal panel).
+ */
+export function testMatches(test: { display: string; aliases: string[] }, search: string): boolean {
+  const typed = words(search);
+  if (!typed.length) return true;
+  return [test.display, ...test.aliases].some((name) => {
+    const own = words(name);
+    return typed.every((w) => own.some((o) => o.startsWith(w)));
+  });
+}
 
 export function medicationName(m: Medication | undefined): string {
   return m?.code?.text ?? m?.code?.coding?.[0]?.display ?? '';

@@ -20,8 +20,11 @@ export const NO_SHOW_COUNT_URL = 'https://hospital-ops.in/fhir/StructureDefiniti
 export const BIRTH_DATE_ESTIMATED_URL = 'https://hospital-ops.in/fhir/StructureDefinition/birth-date-estimated';
 export const BRAND_NAME_URL = 'https://hospital-ops.in/fhir/StructureDefinition/brand-name';
 
-/** Value sets for diagnosis type-ahead: FHIR core's SNOMED CT clinical findings and ICD-10. */
+/**
+ * Value sets for diagnosis type-ahead: FHIR core's SNOMED CT clinical findings, and all of ICD-10
+ * as FHIR's implicit value set (core's `ValueSet/icd-10` is an example with made-up codes).
+ */
 export const DIAGNOSIS_VALUE_SETS = {
   snomed: 'http://hl7.org/fhir/ValueSet/condition-code',
-  icd10: 'http://hl7.org/fhir/ValueSet/icd-10',
+  icd10: 'http://hl7.org/fhir/sid/icd-10?fhir_vs',
 } as const;

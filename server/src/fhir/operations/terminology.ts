@@ -2,6 +2,7 @@ import { allOk, badRequest, OperationOutcomeError } from '@medplum/core';
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
 import type { CodeableConcept, CodeSystem, Coding, Parameters, ParametersParameter, ValueSet } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
+import { implicitValueSet } from '../../terminology/implicit.ts';
 import { type CodeCheck, TerminologyService } from '../../terminology/service.ts';
 import { TerminologyStore } from '../../terminology/store.ts';
 import { conformance } from '../../validation/conformance.ts';
@@ -99,7 +100,7 @@ async function targetValueSet(req: FhirRequest, repo: PostgresRepository, input:
   }
   const url = text(input, 'url');
   if (!url) throw new OperationOutcomeError(badRequest('Give the value set: an instance id, url or valueSet', 'url'));
-  const vs = registry.valueSet(url) ?? (await storedByUrl<ValueSet>(repo, 'ValueSet', url));
+  const vs = registry.valueSet(url) ?? implicitValueSet(url) ?? (await storedByUrl<ValueSet>(repo, 'ValueSet', url));
   if (!vs) throw notFound(`Unknown value set ${url}`);
   return vs;
 }
