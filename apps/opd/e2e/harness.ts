@@ -147,3 +147,13 @@ export function platformForSuite(prepare?: (p: Platform) => Promise<void>): { pl
   };
   return { platform: () => need(platform), browser: () => need(browser) };
 }
+
+/**
+ * Waits out the last minutes of the day in India: a flow that books today's slot and checks the
+ * patient in must not straddle midnight IST (the booking would be yesterday's by check-in).
+ */
+export async function notTooCloseToMidnightIST(minutes: number): Promise<void> {
+  const sinceMidnight = (Date.now() + 330 * 60_000) % 86_400_000;
+  const left = 86_400_000 - sinceMidnight;
+  if (left < minutes * 60_000) await new Promise((resolve) => setTimeout(resolve, left + 30_000));
+}

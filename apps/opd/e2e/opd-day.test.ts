@@ -2,12 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Bundle, PractitionerRole } from '@medplum/fhirtypes';
 import type { BrowserContext, Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
-import { allowIfAsked, platformForSuite, SCREENSHOTS, screenshot, signIn } from './harness.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { allowIfAsked, notTooCloseToMidnightIST, platformForSuite, SCREENSHOTS, screenshot, signIn } from './harness.ts';
 
 const DESK = 'desk.pune@sanjeevani.demo';
 const DOCTOR = 'anand-joshi@sanjeevani.demo';
 const DOCTOR_ROLE = 'demo-dr-anand-joshi-role';
+
+// Registered first, so it runs before the platform starts and the day's slots are made.
+beforeAll(() => notTooCloseToMidnightIST(10), 11 * 60_000);
 
 const suite = platformForSuite(async (p) => {
   // The clinic runs every day and all day in this test, so the flow does not depend on the weekday or
@@ -17,6 +20,20 @@ const suite = platformForSuite(async (p) => {
     { daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], availableStartTime: '00:00:00', availableEndTime: '23:59:00' },
   ];
   await p.fhir(`PractitionerRole/${DOCTOR_ROLE}`, { method: 'PUT', body: JSON.stringify(role) });
+  // Five-minute slots, so one that has not started exists until 23:50 IST; the desk's button then
+  // adds no overlapping ones.
+  const today = new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10);
+  await p.fhir(`PractitionerRole/${DOCTOR_ROLE}/$generate-slots`, {
+    method: 'POST',
+    body: JSON.stringify({
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'start', valueDate: today },
+        { name: 'end', valueDate: today },
+        { name: 'slot-minutes', valueInteger: 5 },
+      ],
+    }),
+  });
 });
 
 async function choose(page: Page, testId: string, option: string | RegExp): Promise<void> {
@@ -89,8 +106,12 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     await page.getByTestId('booking-for').waitFor();
     await choose(page, 'schedule-doctor', 'Dr. Anand Joshi');
     await page.click('[data-testid=generate-slots]');
-    const firstSlot = page.locator('[data-testid^="slot-"]').first();
-    await firstSlot.waitFor();
+    await page.locator('[data-testid^="slot-"]').first().waitFor();
+    // The first slot that starts a minute or more from now: one starting this second is refused.
+    const starts = await page.locator('[data-testid^="slot-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
+    const start = starts.find((id) => Date.parse(id.slice('slot-'.length)) > Date.now() + 60_000);
+    expect(start, 'a slot later today').toBeDefined();
+    const firstSlot = page.locator(`[data-testid="${start}"]`);
     await screenshot(page, 'schedule');
     await firstSlot.click();
     await page.waitForURL(new RegExp(`/patients/${patientId}$`));
