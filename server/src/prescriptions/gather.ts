@@ -131,7 +131,10 @@ export async function gather(repo: PostgresRepository, encounter: WithId<Encount
   // The patient is the prescription's subject: nothing is printed about someone the caller may not read.
   if (patient?.resourceType !== 'Patient') throw new OperationOutcomeError(forbiddenOutcome(`You may not read ${ctx.patient}`));
   const here = { encounter: `Encounter/${encounter.id}` };
-  const medicationRequests = (await ctx.search<MedicationRequest>('MedicationRequest', here)).filter((m) => ISSUED.has(m.status));
+  // In the order the doctor wrote them: the app stamps each line's authoredOn as it is added.
+  const medicationRequests = (await ctx.search<MedicationRequest>('MedicationRequest', here))
+    .filter((m) => ISSUED.has(m.status))
+    .sort((a, b) => (a.authoredOn ?? '').localeCompare(b.authoredOn ?? '') || a.id.localeCompare(b.id));
   const organization = (await ctx.readable(encounter.serviceProvider)) as Organization | undefined;
   return {
     encounter,

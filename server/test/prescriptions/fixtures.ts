@@ -381,7 +381,11 @@ export async function createFeverVisit(fhir: Fhir, c: Clinic): Promise<Visit> {
         patientInstruction: 'Dissolve one sachet in a litre of clean water and sip through the day.',
         _patientInstruction: hindi('एक पैकेट एक लीटर साफ़ पानी में घोलकर दिनभर थोड़ा-थोड़ा पिएँ।'),
       },
-      { dispenseRequest: { expectedSupplyDuration: { value: 3, unit: 'days', system: UCUM, code: 'd' } } },
+      // Written last, though stored second: the prescription lists lines in the order they were written.
+      {
+        dispenseRequest: { expectedSupplyDuration: { value: 3, unit: 'days', system: UCUM, code: 'd' } },
+        authoredOn: '2025-10-06T10:41:00+05:30',
+      },
     ),
   );
   tx.add(
@@ -398,6 +402,7 @@ export async function createFeverVisit(fhir: Fhir, c: Clinic): Promise<Visit> {
         patientInstruction: 'Every morning on an empty stomach, half an hour before breakfast.',
         _patientInstruction: hindi('रोज़ सुबह खाली पेट, नाश्ते से आधा घंटा पहले लें।'),
       },
+      { authoredOn: '2025-10-06T10:38:00+05:30' },
     ),
   );
   // Not issued: a draft is not part of the prescription.

@@ -177,6 +177,10 @@ describe('$prescription-pdf', () => {
       expect(text).toContain(expected);
     }
     expect(text).not.toContain('Ibuprofen 400 mg');
+    // In the order the doctor wrote them (authoredOn), not the order the server stored them.
+    const at = (name: string) => text.indexOf(name);
+    expect(at('Pantoprazole 40 mg tablet')).toBeLessThan(at('Paracetamol 650 mg tablet'));
+    expect(at('Paracetamol 650 mg tablet')).toBeLessThan(at('ORS sachet (WHO formula)'));
   });
 
   it('gives each instruction in the patient’s language (Hindi, shaped), with the English as written', () => {

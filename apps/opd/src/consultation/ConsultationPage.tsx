@@ -22,6 +22,7 @@ import { advanced, nextAfter, queueEntries } from '../queue/queue.ts';
 import { DiagnosesCard } from './DiagnosesCard.tsx';
 import { NotesCard } from './NotesCard.tsx';
 import { noteKindOf } from './notes.ts';
+import { inWrittenOrder } from './orders.ts';
 import { followUpDate, PrescriptionCard } from './PrescriptionCard.tsx';
 import { openPrescriptionPdf, saveAbdmRecord } from './print.ts';
 import { VisitLock } from './VisitLock.tsx';
@@ -73,7 +74,7 @@ export function ConsultationPage() {
         vitals: observations.filter(isVital),
         notes: observations.filter((o) => !isVital(o) && noteKindOf(o)),
         conditions,
-        medications: medications.filter((m) => m.status !== 'entered-in-error' && m.status !== 'cancelled'),
+        medications: inWrittenOrder(medications.filter((m) => m.status !== 'entered-in-error' && m.status !== 'cancelled')),
         tests,
         followUps,
       });

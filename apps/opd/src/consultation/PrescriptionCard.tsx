@@ -30,7 +30,7 @@ import { formatDate, parseIndianDate, todayInKolkata } from '../lib/format.ts';
 import { addDays } from '../scheduling/days.ts';
 import { buildDosage, type DurationUnit, dosageLine, type Food, medicineWarnings } from './dosage.ts';
 import { COMMON_TESTS, type DraftMedication, formularyMatch, medicationName, ordersBundle, testMatches } from './orders.ts';
-import { formularyLabel, useFormulary } from './useFormulary.ts';
+import { formularyLabel, searchFormulary, useFormulary } from './useFormulary.ts';
 import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
 
 const FREQUENCIES = ['1-0-1', '1-1-1', '1-0-0', '0-0-1', '0-1-0', '1-1-1-1', '½-0-½', 'SOS', 'STAT', 'HS', 'weekly'];
@@ -107,19 +107,21 @@ export function PrescriptionCard(
   const allWarnings = drafts.flatMap((d) => d.warnings);
 
   const options = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    if (!formulary || q.length < 2) return [];
-    return formulary
-      .filter((m) => formularyLabel(m).toLowerCase().includes(q))
-      .slice(0, 15)
-      .map((m) => ({ value: m.id ?? '', label: formularyLabel(m) }));
+    return searchFormulary(formulary ?? [], query).map((m) => ({ value: m.id ?? '', label: formularyLabel(m) }));
   }, [formulary, query]);
 
   function addLine() {
     if (!medication || !dosage) return;
     setDrafts((d) => [
       ...d,
-      { key: crypto.randomUUID(), medication, dosage, patientInstruction: instruction, warnings: warnings.map((w) => w.message) },
+      {
+        key: crypto.randomUUID(),
+        medication,
+        dosage,
+        patientInstruction: instruction,
+        warnings: warnings.map((w) => w.message),
+        authoredOn: new Date().toISOString(),
+      },
     ]);
     setMedication(undefined);
     setQuery('');

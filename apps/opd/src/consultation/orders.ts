@@ -21,6 +21,13 @@ export interface DraftMedication {
   /** What the patient reads, in their language. */
   patientInstruction: string;
   warnings: string[];
+  /** When the doctor added the line: the prescription's lines keep this order wherever they are shown. */
+  authoredOn?: string;
+}
+
+/** A visit's medicines in the order the doctor wrote them (authoredOn, set when each line was added). */
+export function inWrittenOrder<T extends { authoredOn?: string; id?: string }>(requests: T[]): T[] {
+  return [...requests].sort((a, b) => (a.authoredOn ?? '').localeCompare(b.authoredOn ?? '') || (a.id ?? '').localeCompare(b.id ?? ''));
 }
 
 /**
@@ -106,7 +113,7 @@ export function ordersBundle(
       medicationCodeableConcept: medicationConcept(line.medication),
       subject,
       encounter: ref(encounter),
-      authoredOn: now,
+      authoredOn: line.authoredOn ?? now,
       requester: { reference: requester },
       dosageInstruction: line.dosage.map((d) => ({ ...d, patientInstruction: line.patientInstruction || d.patientInstruction })),
     };

@@ -13,6 +13,30 @@ export function formularyLabel(m: Medication): string {
   return `${m.code?.text ?? m.code?.coding?.[0]?.display ?? m.id}${brands.length ? ` (${brands.join(', ')})` : ''}`;
 }
 
+/** Adult oral solids first: what an OPD prescribes most; liquids and drops (mostly for children) last. */
+function formRank(m: Medication): number {
+  const text = `${m.code?.text ?? ''} ${m.form?.text ?? m.form?.coding?.[0]?.display ?? ''}`.toLowerCase();
+  if (/\b(tablet|capsule)/.test(text)) return 0;
+  if (/\b(syrup|suspension|drops|paediatric|pediatric|solution)/.test(text)) return 2;
+  return 1;
+}
+
+/**
+ * The formulary entries a typed search finds, best first: a generic or brand name that starts with
+ * what was typed before one that merely contains it, then adult tablets and capsules before syrups
+ * and drops (so "Dolo" offers Dolo 650 before the paediatric suspension), then alphabetical.
+ */
+export function searchFormulary(formulary: Medication[], query: string, limit = 15): Medication[] {
+  const q = query.trim().toLowerCase();
+  if (q.length < 2) return [];
+  const names = (m: Medication) => [m.code?.text ?? '', ...brandsOf(m)].map((n) => n.toLowerCase());
+  const ranked = formulary
+    .filter((m) => formularyLabel(m).toLowerCase().includes(q))
+    .map((m) => ({ m, starts: names(m).some((n) => n.startsWith(q)) ? 0 : 1, form: formRank(m), label: formularyLabel(m) }));
+  ranked.sort((a, b) => a.starts - b.starts || a.form - b.form || a.label.localeCompare(b.label));
+  return ranked.slice(0, limit).map((r) => r.m);
+}
+
 /**
  * The tenant's formulary, loaded once per screen: a hospital's list is a few hundred to a few
  * thousand products, small enough to filter on every keystroke without a round trip.

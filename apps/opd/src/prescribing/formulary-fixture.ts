@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Medication } from '@medplum/fhirtypes';
+import { BRAND_NAME_URL } from '../fhir/systems.ts';
 
 /**
  * Test fixture: the starter formulary's rows as the Medication resources the server makes of them
- * (server/src/terminology/formulary.ts, toMedication: code text, form text, one ingredient per
- * generic), so the tests check the tables against the names the formulary really uses.
+ * (server/src/terminology/formulary.ts, toMedication: code text, form text, brand names, one
+ * ingredient per generic), so the tests check the tables against the names the formulary really uses.
  */
 const CSV = new URL('../../../../terminology/formulary/formulary.csv', import.meta.url);
 
@@ -26,6 +27,10 @@ export function formularyMedications(): Map<string, Medication> {
           text: `${column(row, 'generic_name')} ${column(row, 'strength')} ${column(row, 'dose_form').toLowerCase()}`,
         },
         form: { text: column(row, 'dose_form') },
+        extension: column(row, 'brands')
+          .split(';')
+          .filter(Boolean)
+          .map((brand) => ({ url: BRAND_NAME_URL, valueString: brand })),
         ingredient: column(row, 'ingredients')
           .split(' + ')
           .map((part) => ({ itemCodeableConcept: { text: part.replace(/ \d+(\.\d+)? \S+$/, '') } })),
