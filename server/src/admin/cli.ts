@@ -12,11 +12,13 @@ import { rotateSigningKey } from '../auth/keys.ts';
 import { isRole } from '../auth/policies.ts';
 import { randomToken } from '../auth/random.ts';
 import { createClient, createUser, listClients, listUsers, revokeClient, type UserRow, updateUser, userSummary } from '../auth/store.ts';
+import { BackupError, backupEmbedded, restoreEmbedded } from '../backup/embedded.ts';
 import { loadConfig } from '../config.ts';
 import { DataDirError } from '../db/data-lock.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { loadDefinitions } from '../fhir/definitions.ts';
+import { deleteTenant, exportTenant } from '../tenancy/tenant-data.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
 import { copyCoreTerminology, syncPackageTerminology } from '../terminology/sync.ts';
 
@@ -32,7 +34,11 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   client list --tenant <id>
   client revoke --tenant <id> --client-id <id>
   keys rotate
-  audit verify --tenant <id> [--anchors <file>]   recompute the hash chain (and check it against anchors published to a file)`;
+  audit verify --tenant <id> [--anchors <file>]   recompute the hash chain (and check it against anchors published to a file)
+  tenant export --tenant <id> --out <folder>      everything the tenant holds, as NDJSON per resource type (no secrets)
+  tenant delete --tenant <id> --confirm <name>    remove every row of the tenant, and nothing else
+  backup --out <file>                             the embedded database (DATA_DIR) as one file; stop the server first
+  restore --from <file> [--replace]               put a backup in DATA_DIR (an existing database is kept aside with --replace)`;
 
 const options = {
   name: { type: 'string' },
@@ -52,6 +58,10 @@ const options = {
   'client-id': { type: 'string' },
   anchors: { type: 'string' },
   core: { type: 'boolean' },
+  out: { type: 'string' },
+  from: { type: 'string' },
+  confirm: { type: 'string' },
+  replace: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
 
@@ -146,6 +156,12 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
       return { revoked: await revokeClient(db, need(o, 'tenant'), need(o, 'client-id')) };
     case 'keys rotate':
       return { kid: await rotateSigningKey(db) };
+    case 'tenant export':
+      return exportTenant(db, need(o, 'tenant'), need(o, 'out'));
+    case 'tenant delete':
+      return deleteTenant(db, need(o, 'tenant'), need(o, 'confirm'));
+    case 'backup':
+      return backupEmbedded(db, need(o, 'out'));
     case 'audit verify':
       await sealPending(db);
       return verifyAuditChain(db, need(o, 'tenant'), 1000, typeof o.anchors === 'string' ? readAnchors(o.anchors) : []);
@@ -160,7 +176,19 @@ if (values.help || positionals.length === 0) {
   process.exit(positionals.length === 0 && !values.help ? 1 : 0);
 }
 const config = loadConfig();
-const command = positionals.slice(0, 2).join(' ');
+const command = positionals[0] === 'backup' || positionals[0] === 'restore' ? positionals[0] : positionals.slice(0, 2).join(' ');
+// A restore replaces the folder a database would be opened from: it runs before (and instead of) opening one.
+if (command === 'restore') {
+  try {
+    if (config.DATABASE_URL)
+      throw new BackupError('restore is for the embedded database (DATA_DIR); restore PostgreSQL with its own tools (docs/operations.md).');
+    console.log(JSON.stringify(await restoreEmbedded(need(values as Opts, 'from'), config.DATA_DIR, values.replace === true), null, 2));
+  } catch (err) {
+    console.error(JSON.stringify({ error: (err as Error).message }));
+    process.exit(1);
+  }
+  process.exit(0);
+}
 let db: Database;
 try {
   // Only `tenant create` may start a new embedded database; anything else on an empty folder means a wrong DATA_DIR.

@@ -63,6 +63,8 @@ export interface Database {
   ping(): Promise<void>;
   /** Usage of each connection pool, for /metrics. */
   poolStats(): PoolStats[];
+  /** The embedded database only: its data folder as a gzipped tarball (src/backup). */
+  snapshot?(): Promise<Blob>;
   close(): Promise<void>;
 }
 

@@ -61,6 +61,7 @@ export function instrumentDatabase(db: Database, observer: QueryObserver): Datab
     listen: (channel, onMessage) => db.listen(channel, onMessage),
     ping: () => db.ping(),
     poolStats: () => db.poolStats(),
+    ...(db.snapshot ? { snapshot: () => (db.snapshot as () => Promise<Blob>)() } : {}),
     close: () => db.close(),
   };
 }

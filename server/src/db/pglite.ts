@@ -89,8 +89,19 @@ export class PgliteDatabase implements Database {
     });
   }
 
+  /**
+   * Owner work runs under PGlite's transaction lock, so a multi-statement job (its own BEGIN ...
+   * COMMIT: an import, a tenant export or delete) is never interleaved with a request's statements
+   * on the one connection. Its BEGIN and COMMIT nest harmlessly in PGlite's (a warning at most).
+   */
   async asOwner<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    return fn(wrap(this.db));
+    return this.db.transaction((tx) => fn(wrap(tx)));
+  }
+
+  /** The data folder as a gzipped tarball, taken after a checkpoint with no transaction running (PGlite's own lock). */
+  async snapshot(): Promise<Blob> {
+    await this.db.query('CHECKPOINT');
+    return this.db.dumpDataDir('gzip');
   }
 
   async listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {

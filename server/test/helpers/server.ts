@@ -95,12 +95,15 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   for (const tenant of [TENANT_A, TENANT_B]) {
     if (clients.has(tenant)) continue;
     const id = `test-system-${tenant.slice(0, 8)}`;
+    // A database restored from a backup (or reopened from a DATA_DIR) has it already.
     await createClient(server.db, tenant, {
       clientId: id,
       name: 'Test system client',
       type: 'confidential',
       scope: 'system/*.cruds',
       secret: SYSTEM_SECRET,
+    }).catch((err: Error) => {
+      if (!/is taken/.test(err.message)) throw err;
     });
     clients.set(tenant, { id, secret: SYSTEM_SECRET });
   }
