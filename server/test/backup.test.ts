@@ -90,7 +90,13 @@ describe.runIf(process.env.TEST_DB !== 'postgres')('backup and restore of the em
   }, 180_000);
 
   it('on PostgreSQL the CLI points to pg_dump instead', async () => {
-    const res = await runCli('src/admin/cli.ts', { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DATA_DIR: '' }, 'backup', '--out', join(dir, 'x'));
+    const res = await runCli(
+      'src/admin/cli.ts',
+      { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', DATA_DIR: '' },
+      'backup',
+      '--out',
+      join(dir, 'x'),
+    );
     expect(res.code).toBe(1);
   });
 });

@@ -31,7 +31,11 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 describe('tenant export', () => {
   it("writes each resource type's current resources as NDJSON, the audit trail, and a manifest; nothing of another tenant, no secrets", async () => {
@@ -49,7 +53,9 @@ describe('tenant export', () => {
     expect(audit.every((a) => a.resourceType === 'AuditEvent')).toBe(true);
 
     const theirs = await fhirClient(t.base, TENANT_B).get('Patient?_count=50');
-    const all = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+    const all = readdirSync(out)
+      .map((f) => readFileSync(join(out, f), 'utf8'))
+      .join('\n');
     for (const e of theirs.body.entry) expect(all).not.toContain(e.resource.id);
     expect(all).not.toMatch(/password_hash|secret_hash|private_jwk|\$argon|\$scrypt/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
@@ -70,7 +76,8 @@ describe('tenant delete', () => {
     const a = await tenantRowCounts(t.server.db, TENANT_A);
     const b = await tenantRowCounts(t.server.db, TENANT_B);
     // The tenant really had rows across the platform: resources, history, search index, audit, clients.
-    for (const table of ['"Patient"', '"Patient_History"', '"Observation"', 'sp_token', 'audit_log', 'oauth_client']) expect(b[table]).toBeGreaterThan(0);
+    for (const table of ['"Patient"', '"Patient_History"', '"Observation"', 'sp_token', 'audit_log', 'oauth_client'])
+      expect(b[table]).toBeGreaterThan(0);
 
     const result = await deleteTenant(t.server.db, TENANT_B, 'Tenant B Clinics');
     expect(result.deleted['"Patient"']).toBe(3);
