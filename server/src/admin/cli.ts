@@ -8,6 +8,7 @@ import { ensureAppClients } from '../apps/clients.ts';
 import { readAnchors } from '../audit/anchor.ts';
 import { sealPending } from '../audit/sealer.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
+import { ClientLimits } from '../auth/client-limits.ts';
 import { rotateSigningKey } from '../auth/keys.ts';
 import { isRole } from '../auth/policies.ts';
 import { randomToken } from '../auth/random.ts';
@@ -33,6 +34,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
                 [--redirect-uri <uri>]... [--jwks-uri <url>] [--jwks-file <path>] [--launch-uri <uri>] [--client-id <id>]
   client list --tenant <id>
   client revoke --tenant <id> --client-id <id>
+  client rate-limit --tenant <id> --client-id <id> --per-minute <n|default>   the client's API limit (0: none; default: RATE_LIMIT_API)
   keys rotate
   audit verify --tenant <id> [--anchors <file>]   recompute the hash chain (and check it against anchors published to a file)
   tenant export --tenant <id> --out <folder>      everything the tenant holds, as NDJSON per resource type (no secrets)
@@ -59,6 +61,7 @@ const options = {
   anchors: { type: 'string' },
   core: { type: 'boolean' },
   out: { type: 'string' },
+  'per-minute': { type: 'string' },
   from: { type: 'string' },
   confirm: { type: 'string' },
   replace: { type: 'boolean' },
@@ -154,6 +157,16 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
       }));
     case 'client revoke':
       return { revoked: await revokeClient(db, need(o, 'tenant'), need(o, 'client-id')) };
+    case 'client rate-limit': {
+      const value = need(o, 'per-minute');
+      const perMinute = value === 'default' ? null : Number(value);
+      if (perMinute !== null && (!Number.isInteger(perMinute) || perMinute < 0))
+        throw new UsageError('--per-minute is a whole number, or default');
+      const tenant = need(o, 'tenant');
+      const clientId = need(o, 'client-id');
+      if (!(await new ClientLimits(db).set(tenant, clientId, perMinute))) throw new Error(`No client ${clientId} in tenant ${tenant}`);
+      return { clientId, perMinute };
+    }
     case 'keys rotate':
       return { kid: await rotateSigningKey(db) };
     case 'tenant export':

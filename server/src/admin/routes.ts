@@ -7,6 +7,7 @@ import { writeAudit } from '../audit/log.ts';
 import type { Sealer } from '../audit/sealer.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
 import { bearerAuth, type RequestAuth } from '../auth/bearer.ts';
+import type { ClientLimits } from '../auth/client-limits.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { DEFAULT_POLICIES, ROLES, type Role } from '../auth/policies.ts';
 import { randomToken } from '../auth/random.ts';
@@ -77,11 +78,17 @@ function superAdminOf(res: Response, refusal: string): Admin {
 }
 
 const requirementSchema = z.object({ profiles: z.array(z.url()).max(20) });
+const rateLimitSchema = z.object({ perMinute: z.number().int().min(0).max(1_000_000).nullable() });
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
 
-export function adminRoutes(auth: AuthService, sealer: Sealer, requirements: ProfileRequirements): express.Router {
+export function adminRoutes(
+  auth: AuthService,
+  sealer: Sealer,
+  requirements: ProfileRequirements,
+  clientLimits: ClientLimits,
+): express.Router {
   const r = express.Router();
   r.use(express.json({ limit: '64kb' }), bearerAuth(auth));
 
@@ -265,6 +272,24 @@ export function adminRoutes(auth: AuthService, sealer: Sealer, requirements: Pro
       }
       await audit(req, admin, `profiles.reset ${type}`);
       res.status(204).end();
+    }),
+  );
+
+  // A client's own API rate limit (null: the default, RATE_LIMIT_API; 0: unlimited).
+  r.put(
+    '/clients/:clientId/rate-limit',
+    wrap(async (req, res) => {
+      const admin = superAdminOf(res, "Only a super_admin sets a client's rate limit");
+      const parsed = rateLimitSchema.safeParse(req.body);
+      if (!parsed.success)
+        throw new OperationOutcomeError(
+          badRequest('Send {"perMinute": <a whole number of requests a minute, 0 for no limit, or null for the default>}'),
+        );
+      const clientId = String(req.params.clientId);
+      if (!(await clientLimits.set(admin.who.tenant.tenantId, clientId, parsed.data.perMinute)))
+        return sendFhir(res, 404, outcome('not-found', 'not-found', 'No such client in this organisation'));
+      await audit(req, admin, `client.rate-limit client=${clientId} perMinute=${parsed.data.perMinute ?? 'default'}`);
+      res.json({ clientId, perMinute: parsed.data.perMinute, default: auth.config.RATE_LIMIT_API });
     }),
   );
 

@@ -6,6 +6,7 @@ import type { AuditKind } from '../audit/event.ts';
 import { writeAudit } from '../audit/log.ts';
 import type { Sealer } from '../audit/sealer.ts';
 import { bearerAuth, type RequestAuth } from '../auth/bearer.ts';
+import { ClientLimits } from '../auth/client-limits.ts';
 import { consentMiddleware } from '../auth/consent-middleware.ts';
 import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
@@ -31,7 +32,7 @@ import { FHIR_BASE_PATH, handleFhirRequest, sendFhir } from './fhir-handler.ts';
 import { checkInputShape } from './input-shape.ts';
 import { negotiateFormat } from './negotiation.ts';
 import { contentTooLarge, outcome, RETRY_AFTER_SECONDS, toOutcome, unsupportedMediaType } from './outcomes.ts';
-import { perMinute, securityHeaders, tokenOrIp } from './security.ts';
+import { perClientPerMinute, perMinute, securityHeaders } from './security.ts';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/*+json'];
 
@@ -153,7 +154,8 @@ export function createApp({
   app.use(consentRoutes(auth));
   app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
-  app.use('/admin', adminRoutes(auth, sealer, requirements));
+  const clientLimits = new ClientLimits(db);
+  app.use('/admin', adminRoutes(auth, sealer, requirements, clientLimits));
   app.use(appRoutes(config));
 
   const router = createFhirRouter();
@@ -166,7 +168,7 @@ export function createApp({
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
   fhir.use(checkInputShape);
-  fhir.use(perMinute(config.RATE_LIMIT_API, tokenOrIp, refused('api')), bearerAuth(auth), consentMiddleware(auth));
+  fhir.use(bearerAuth(auth), perClientPerMinute(config.RATE_LIMIT_API, clientLimits, refused('api')), consentMiddleware(auth));
   fhir.use(fairShare(config, () => metrics.fairShareRefused.inc()));
   fhir.use(async (req, res, next) => {
     try {

@@ -1,6 +1,8 @@
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import type { RequestAuth } from '../auth/bearer.ts';
+import type { ClientLimits } from '../auth/client-limits.ts';
 
 /**
  * Security headers: the seed's set, via helmet. Sign-in pages use inline styles only.
@@ -31,6 +33,19 @@ export function tokenOrIp(req: Parameters<RequestHandler>[0]): string {
   return h ? `t:${h.slice(-43)}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
 }
 
+function throttled(onRefused?: () => void): RequestHandler {
+  return (_req, res) => {
+    onRefused?.();
+    res
+      .status(429)
+      .set('Content-Type', 'application/fhir+json')
+      .json({
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'throttled', details: { text: 'Too many requests; slow down and retry later' } }],
+      });
+  };
+}
+
 /** A per-minute limit answering 429 with Retry-After; 0 turns it off. `onRefused` counts refusals (/metrics). */
 export function perMinute(limit: number, key?: (req: Parameters<RequestHandler>[0]) => string, onRefused?: () => void): RequestHandler {
   if (limit <= 0) return (_req, _res, next) => next();
@@ -40,15 +55,32 @@ export function perMinute(limit: number, key?: (req: Parameters<RequestHandler>[
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ...(key ? { keyGenerator: key } : {}),
-    handler: (_req, res) => {
-      onRefused?.();
-      res
-        .status(429)
-        .set('Content-Type', 'application/fhir+json')
-        .json({
-          resourceType: 'OperationOutcome',
-          issue: [{ severity: 'error', code: 'throttled', details: { text: 'Too many requests; slow down and retry later' } }],
-        });
-    },
+    handler: throttled(onRefused),
   });
+}
+
+/**
+ * The API limit per access token, after authentication: the client's own limit when it has one
+ * (ClientLimits), else `defaultPerMinute`; 0 means unlimited.
+ */
+export function perClientPerMinute(defaultPerMinute: number, limits: ClientLimits, onRefused?: () => void): RequestHandler {
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: (_req, res) => res.locals.rateLimit as number,
+    skip: (_req, res) => !res.locals.rateLimit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: tokenOrIp,
+    handler: throttled(onRefused),
+  });
+  return async (req, res, next) => {
+    const who = res.locals.auth as RequestAuth | undefined;
+    try {
+      const own = who?.principal.clientId ? await limits.perMinute(who.tenant.tenantId ?? '', who.principal.clientId) : null;
+      res.locals.rateLimit = own ?? defaultPerMinute;
+    } catch (err) {
+      return next(err);
+    }
+    limiter(req, res, next);
+  };
 }
