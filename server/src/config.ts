@@ -92,6 +92,8 @@ const configSchema = z.object({
   PROFILE_ENFORCEMENT: z.enum(['abdm', 'claimed']).default('abdm'),
   /** AuditEvents for every interaction. Turning this off is for measuring its cost only (npm run bench). */
   AUDIT_ENABLED: booleanFlag.default(true),
+  /** Years medical records are kept after a patient's last clinical record; erasure (DPDP) is refused before. */
+  RECORD_RETENTION_YEARS: z.coerce.number().int().min(0).max(100).default(7),
   /** How often the sealer chains new audit rows (milliseconds). */
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   /** Benchmarking only: false writes no events, so no Subscription is ever notified. */

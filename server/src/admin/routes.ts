@@ -17,6 +17,7 @@ import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { sendFhir } from '../http/fhir-handler.ts';
 import { forbiddenOutcome, outcome, toOutcome } from '../http/outcomes.ts';
 import { listConsents, revokeConsent } from '../oauth/consents.ts';
+import { erasePatient, RetentionError } from '../privacy/erasure.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
 import { conformance } from '../validation/conformance.ts';
 import type { ProfileRequirements } from '../validation/requirements.ts';
@@ -78,6 +79,7 @@ function superAdminOf(res: Response, refusal: string): Admin {
 }
 
 const requirementSchema = z.object({ profiles: z.array(z.url()).max(20) });
+const erasureSchema = z.object({ reason: z.string().trim().min(3).max(500) });
 const rateLimitSchema = z.object({ perMinute: z.number().int().min(0).max(1_000_000).nullable() });
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -272,6 +274,34 @@ export function adminRoutes(
       }
       await audit(req, admin, `profiles.reset ${type}`);
       res.status(204).end();
+    }),
+  );
+
+  // A patient's DPDP erasure request, within the medical-records retention rule (src/privacy).
+  r.post(
+    '/patients/:id/erase',
+    wrap(async (req, res) => {
+      const admin = superAdminOf(res, "Only a super_admin (the hospital's data protection officer) erases a patient's identity");
+      const parsed = erasureSchema.safeParse(req.body);
+      if (!parsed.success) throw new OperationOutcomeError(badRequest('Send {"reason": "<the request\'s reference or grounds>"}'));
+      const id = String(req.params.id);
+      const tenant = admin.who.tenant;
+      const repo = new PostgresRepository({ db: auth.db, tenant, baseUrl: auth.config.baseUrl, updateCreate: false });
+      try {
+        const result = await erasePatient({
+          db: auth.db,
+          repo,
+          tenantId: tenant.tenantId,
+          patientId: id,
+          retentionYears: auth.config.RECORD_RETENTION_YEARS,
+        });
+        await audit(req, admin, `patient.erase reason=${parsed.data.reason}`, `Patient/${id}`);
+        res.json(result);
+      } catch (err) {
+        if (!(err instanceof RetentionError)) throw err;
+        await audit(req, admin, `patient.erase refused keepUntil=${err.keepUntil} reason=${parsed.data.reason}`, `Patient/${id}`);
+        sendFhir(res, 409, outcome('retention', 'business-rule', err.message));
+      }
     }),
   );
 

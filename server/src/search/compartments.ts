@@ -43,3 +43,9 @@ export function compartmentTypes(): string[] {
   compartments ??= load();
   return [...compartments.keys()];
 }
+
+/** The resource types a compartment can hold (its own type included). */
+export function compartmentMemberTypes(compartmentType: string): string[] {
+  compartments ??= load();
+  return [...(compartments.get(compartmentType)?.keys() ?? [])];
+}
