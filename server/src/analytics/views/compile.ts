@@ -178,20 +178,23 @@ export function compileView(input: unknown): CompiledView {
   loadDefinitions();
   if (!isObject(input)) throw new ViewError('A ViewDefinition must be a JSON object', 'ViewDefinition');
   if (input.resourceType !== undefined && input.resourceType !== 'ViewDefinition') {
-    throw new ViewError(`resourceType must be ViewDefinition, not ${String(input.resourceType)}`, 'resourceType');
+    throw new ViewError(`resourceType must be ViewDefinition, not ${String(input.resourceType)}`, 'ViewDefinition.resourceType');
   }
   const { resource } = input;
   if (typeof resource !== 'string' || resource === '')
-    throw new ViewError('resource is required: the FHIR resource type the view reads', 'resource');
-  if (!isResourceType(resource)) throw new ViewError(`resource "${resource}" is not a FHIR R4 resource type`, 'resource');
+    throw new ViewError('ViewDefinition.resource is required: the FHIR resource type the view reads', 'ViewDefinition.resource');
+  if (!isResourceType(resource))
+    throw new ViewError(`ViewDefinition.resource "${resource}" is not a FHIR R4 resource type`, 'ViewDefinition.resource');
   const compiler = new Compiler();
-  for (const [i, c] of compiler.list(input.constant, 'constant').entries()) compiler.constant(c, `constant[${i}]`);
-  const select = compiler.list(input.select, 'select');
-  if (select.length === 0) throw new ViewError('select is required and must list at least one select', 'select');
+  for (const [i, c] of compiler.list(input.constant, 'ViewDefinition.constant').entries())
+    compiler.constant(c, `ViewDefinition.constant[${i}]`);
+  const select = compiler.list(input.select, 'ViewDefinition.select');
+  if (select.length === 0)
+    throw new ViewError('ViewDefinition.select is required and must list at least one select', 'ViewDefinition.select');
   const root = compiler.select({ select }, 'ViewDefinition');
-  const where = compiler.list(input.where, 'where').map((w, i) => {
-    if (!isObject(w)) throw new ViewError(`where[${i}] must be an object with a path`, `where[${i}]`);
-    return { path: compiler.path(w.path, `where[${i}].path`), element: `where[${i}].path` };
+  const where = compiler.list(input.where, 'ViewDefinition.where').map((w, i) => {
+    if (!isObject(w)) throw new ViewError(`ViewDefinition.where[${i}] must be an object with a path`, `ViewDefinition.where[${i}]`);
+    return { path: compiler.path(w.path, `ViewDefinition.where[${i}].path`), element: `ViewDefinition.where[${i}].path` };
   });
   const columns = allColumns(root);
   const seen = new Set<string>();

@@ -86,7 +86,7 @@ function readInput(req: Request): RunInput {
       else if (p.name === 'patient') input.patient = reference(p);
       else if (p.name === 'group') input.group = reference(p);
       else if (p.name === '_since') input.since = p.valueInstant ?? p.valueDateTime ?? p.valueString;
-      else if (p.name === 'resource' && p.resource) (input.resources ??= []).push(p.resource);
+      else if (p.name === 'resource' && p.resource) input.resources = [...(input.resources ?? []), p.resource];
     }
   }
   return input;
