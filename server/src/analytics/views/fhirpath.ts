@@ -96,16 +96,17 @@ class BoundaryAtom implements Atom {
   }
 }
 
-const EXTRA: Record<string, (f: FunctionAtom) => Atom> = {
-  lowBoundary: (f) => new BoundaryAtom(false, f.toString()),
-  highBoundary: (f) => new BoundaryAtom(true, f.toString()),
-};
+// A Map, not an object literal: function names such as toString must not find Object's methods.
+const EXTRA = new Map<string, (f: FunctionAtom) => Atom>([
+  ['lowBoundary', (f) => new BoundaryAtom(false, f.toString())],
+  ['highBoundary', (f) => new BoundaryAtom(true, f.toString())],
+]);
 
 const known = new Map<string, boolean>();
 
 /** Whether @medplum/core knows a function: its table is private, so ask it once by name. */
 function isKnownFunction(name: string): boolean {
-  if (name in EXTRA) return true;
+  if (EXTRA.has(name)) return true;
   let ok = known.get(name);
   if (ok === undefined) {
     try {
@@ -125,7 +126,7 @@ function visit(node: unknown, found: { variables: Set<string>; unknown: Set<stri
   if (node instanceof SymbolAtom && node.name.startsWith('%')) found.variables.add(node.name.slice(1));
   if (node instanceof FunctionAtom) {
     if (!isKnownFunction(node.name)) found.unknown.add(node.name);
-    const replace = EXTRA[node.name];
+    const replace = EXTRA.get(node.name);
     if (replace) return replace(node);
   }
   const record = node as Record<string, unknown>;
