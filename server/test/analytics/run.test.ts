@@ -280,3 +280,24 @@ describe('$run refusals', () => {
     expect((await none.get(`ViewDefinition/${storedId}/$run?_format=csv`)).status).toBe(403);
   });
 });
+
+describe('reading resources', () => {
+  it('pages through every resource of the type, one page at a time, only in the tenant', async () => {
+    const { readResources } = await import('../../src/analytics/views/source.ts');
+    const { PostgresRepository } = await import('../../src/repo/postgres-repository.ts');
+    const repo = new PostgresRepository({
+      db: t.server.db,
+      tenant: { tenantId: TENANT_A },
+      baseUrl: t.server.config.baseUrl,
+      updateCreate: true,
+    });
+    const pages: string[][] = [];
+    for await (const page of readResources(repo, { resourceType: 'Observation', pageSize: 2 })) pages.push(page.map((r) => r.id as string));
+    expect(pages.map((p) => p.length)).toEqual([2, 1]);
+    expect(new Set(pages.flat()).size).toBe(3);
+    const since = [];
+    for await (const page of readResources(repo, { resourceType: 'Observation', pageSize: 2, since: '2999-01-01T00:00:00Z' }))
+      since.push(page);
+    expect(since).toEqual([]);
+  });
+});

@@ -20,19 +20,23 @@ export interface SourceOptions {
 
 const PAGE = 500;
 
-function nextCursor(links: { relation?: string; url?: string }[] | undefined): string | undefined {
+/** Where the next page starts: the keyset cursor, or an offset for orders that have none. */
+function nextPage(links: { relation?: string; url?: string }[] | undefined): { cursor?: string; offset?: number } | undefined {
   const next = links?.find((l) => l.relation === 'next')?.url;
-  return next ? (new URL(next).searchParams.get('_cursor') ?? undefined) : undefined;
+  if (!next) return undefined;
+  const params = new URL(next).searchParams;
+  const cursor = params.get('_cursor') ?? undefined;
+  return cursor ? { cursor } : { offset: Number(params.get('_offset') ?? 0) };
 }
 
 async function* pagesOf(repo: PostgresRepository, base: SearchRequest): AsyncGenerator<Resource[]> {
-  let cursor: string | undefined;
-  do {
-    const bundle = await repo.search({ ...base, cursor }, { resourceOnly: false });
+  let position: { cursor?: string; offset?: number } | undefined = {};
+  while (position) {
+    const bundle = await repo.search({ ...base, ...position });
     const page = (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include').map((e) => e.resource as Resource);
     if (page.length > 0) yield page;
-    cursor = nextCursor(bundle.link);
-  } while (cursor);
+    position = nextPage(bundle.link);
+  }
 }
 
 /** Pages of the caller's resources of one type, oldest change first. */
