@@ -203,6 +203,34 @@ describe('$run formats', () => {
     expect(rows.map((r) => r.patient_id)).toEqual([patients[1]]);
   });
 
+  it('the group filter: the compartments of the Group’s Patient members; another tenant’s Group is 404', async () => {
+    const group = await a.post('Group', {
+      resourceType: 'Group',
+      type: 'person',
+      actual: true,
+      member: [{ entity: { reference: `Patient/${patients[0]}` } }],
+    });
+    expect(group.status).toBe(201);
+    const res = await raw('ViewDefinition/$run', {
+      method: 'POST',
+      body: params(
+        { name: 'viewResource', resource: observationView },
+        { name: 'group', valueReference: { reference: `Group/${group.body.id}` } },
+      ),
+    });
+    const rows = (await res.json()) as { patient_id: string }[];
+    expect(rows.map((r) => r.patient_id)).toEqual([patients[0], patients[0]]);
+    const other = await raw('ViewDefinition/$run', {
+      method: 'POST',
+      tenant: TENANT_B,
+      body: params(
+        { name: 'viewResource', resource: observationView },
+        { name: 'group', valueReference: { reference: `Group/${group.body.id}` } },
+      ),
+    });
+    expect(other.status).toBe(404);
+  });
+
   it('runs over resources sent inline, reading nothing stored', async () => {
     const res = await raw('ViewDefinition/$run', {
       method: 'POST',
