@@ -45,11 +45,15 @@ let b: ReturnType<typeof fhirClient>;
 let storedId: string;
 const patients: string[] = [];
 
-async function raw(path: string, init: { method?: string; body?: unknown; tenant?: string; token?: string } = {}) {
+async function raw(path: string, init: { method?: string; body?: unknown; tenant?: string; token?: string; accept?: string } = {}) {
   const token = init.token ?? (await systemToken(t.base, init.tenant ?? TENANT_A));
   return fetch(`${t.base}/${path}`, {
     method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/fhir+json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(init.body ? { 'content-type': 'application/fhir+json' } : {}),
+      ...(init.accept ? { accept: init.accept } : {}),
+    },
     body: init.body ? JSON.stringify(init.body) : undefined,
   });
 }
@@ -136,6 +140,8 @@ describe('$run formats', () => {
       [`${patients[0]},Iyer,1980-02-14,true,"[""Meera"",""X""]"`, `${patients[1]},"Khan, Jr",1980-02-14,false,"[""Arif"",""X""]"`].sort(),
     );
     const bare = await (await raw(`ViewDefinition/${storedId}/$run?_format=text/csv&header=false`)).text();
+    const byAccept = await raw(`ViewDefinition/${storedId}/$run`, { accept: 'text/csv' });
+    expect(byAccept.headers.get('content-type')).toContain('text/csv');
     expect(bare.trim().split('\r\n')).toHaveLength(2);
   });
 

@@ -92,6 +92,15 @@ function readInput(req: Request): RunInput {
   return input;
 }
 
+/** Without _format, an Accept naming one of the output media types chooses it (else JSON). */
+function formatFromAccept(accept: string | undefined): string | undefined {
+  for (const range of (accept ?? '').split(',')) {
+    const type = range.split(';')[0].trim().toLowerCase();
+    if (type && type !== '*/*' && !type.endsWith('json') && parseFormat(type)) return type;
+  }
+  return undefined;
+}
+
 /** The id a reference to a stored view names: `ViewDefinition/x`, `Basic/x` or a bare id. */
 function storedViewId(ref: string): string {
   const m = /^(?:(?:.*\/)?(?:ViewDefinition|Basic)\/)?([A-Za-z0-9\-.]{1,64})$/.exec(ref);
@@ -188,7 +197,7 @@ export async function handleViewRun(repo: PostgresRepository, req: Request, res:
     if (req.method !== 'GET' && req.method !== 'POST') throw fail('$run takes GET or POST');
     const id = VIEW_RUN_PATH.exec(req.path)?.[1];
     const input = readInput(req);
-    const format = parseFormat(input.format);
+    const format = parseFormat(input.format ?? formatFromAccept(req.get('accept')));
     if (!format) throw fail(`Unsupported _format ${input.format}: use csv, ndjson, json or parquet`, '_format');
     if (input.since !== undefined && !INSTANT.test(input.since))
       throw fail('_since must be a FHIR instant (2024-05-01T00:00:00Z)', '_since');
