@@ -209,6 +209,19 @@ describe('$run formats', () => {
     expect(rows.map((r) => r.patient_id)).toEqual([patients[1]]);
   });
 
+  it('patient over a view of a type outside the Patient compartment is a 400', async () => {
+    const orgView = { resourceType: 'ViewDefinition', resource: 'Organization', select: [{ column: [{ name: 'id', path: 'id' }] }] };
+    const res = await raw('ViewDefinition/$run', {
+      method: 'POST',
+      body: params(
+        { name: 'viewResource', resource: orgView },
+        { name: 'patient', valueReference: { reference: `Patient/${patients[0]}` } },
+      ),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain('not in the Patient compartment');
+  });
+
   it('the group filter: the compartments of the Group’s Patient members; another tenant’s Group is 404', async () => {
     const group = await a.post('Group', {
       resourceType: 'Group',

@@ -1,6 +1,7 @@
 import { badRequest, type Filter, OperationOutcomeError, Operator, type SearchRequest } from '@medplum/core';
 import type { Group, Resource } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
+import { compartmentParams } from '../../search/compartments.ts';
 import { COMPARTMENT } from '../../search/sql.ts';
 
 /**
@@ -52,6 +53,11 @@ export async function* readResources(repo: PostgresRepository, options: SourceOp
   if (!options.patients) {
     yield* pagesOf(repo, base);
     return;
+  }
+  if (compartmentParams('Patient', options.resourceType) === undefined) {
+    throw new OperationOutcomeError(
+      badRequest(`${options.resourceType} is not in the Patient compartment: patient and group do not apply`, 'patient'),
+    );
   }
   // One compartment at a time; a resource in two listed patients' compartments is read once.
   const seen = new Set<string>();
