@@ -115,6 +115,21 @@ describe('stored ViewDefinitions', () => {
     expect(res.body.issue[0].details.text).toContain('select[0].column[0].type');
   });
 
+  it('a Basic coded as a ViewDefinition written directly is checked too', async () => {
+    const basic = (json: string) => ({
+      resourceType: 'Basic',
+      code: { coding: [{ system: 'https://hospital-ops.in/fhir/CodeSystem/basic-kind', code: 'ViewDefinition' }] },
+      extension: [{ url: 'https://hospital-ops.in/fhir/StructureDefinition/view-definition-json', valueString: json }],
+    });
+    const bad = await a.post('Basic', basic(JSON.stringify({ ...patientView, resource: 'Nope' })));
+    expect(bad.status).toBe(400);
+    expect(bad.body.issue[0].details.text).toContain('ViewDefinition.resource');
+    expect((await a.post('Basic', basic('{not json'))).status).toBe(400);
+    const good = await a.post('Basic', basic(JSON.stringify(patientView)));
+    expect(good.status).toBe(201);
+    expect((await a.get(`ViewDefinition/${good.body.id}`)).body.name).toBe('patient_flat');
+  });
+
   it('another tenant can neither read nor run it: 404', async () => {
     expect((await b.get(`ViewDefinition/${storedId}`)).status).toBe(404);
     const run = await raw(`ViewDefinition/${storedId}/$run?_format=ndjson`, { tenant: TENANT_B });

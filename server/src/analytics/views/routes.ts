@@ -2,7 +2,8 @@ import { allOk, badRequest, created, OperationOutcomeError } from '@medplum/core
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
 import type { Basic, Bundle } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
-import { fromBasic, readStoredView, toBasic, VIEW_KIND_CODE, VIEW_KIND_SYSTEM } from './storage.ts';
+import { registerWriteHook } from '../../repo/write-hooks.ts';
+import { fromBasic, readStoredView, storedViewHook, toBasic, VIEW_KIND_CODE, VIEW_KIND_SYSTEM } from './storage.ts';
 import type { ViewDefinition } from './types.ts';
 
 /**
@@ -62,6 +63,7 @@ async function search(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
 export function addViewDefinitionRoutes(router: FhirRouter): void {
   const as = (fn: (req: FhirRequest, repo: PostgresRepository) => Promise<FhirResponse>) => (req: FhirRequest, repo: unknown) =>
     fn(req, repo as PostgresRepository);
+  registerWriteHook('Basic', 'sql-on-fhir-view', storedViewHook);
   router.add('POST', 'ViewDefinition', as(create), 'create');
   router.add('GET', 'ViewDefinition', as(search), 'search-type');
   router.add('GET', 'ViewDefinition/:id', as(read), 'read');

@@ -1,6 +1,7 @@
 import { badRequest, OperationOutcomeError } from '@medplum/core';
 import type { Basic, Extension, Resource } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
+import type { WriteHook } from '../../repo/write-hooks.ts';
 import { compileView } from './compile.ts';
 import { asOutcomeError } from './errors.ts';
 import type { ViewDefinition } from './types.ts';
@@ -64,3 +65,26 @@ export async function readStoredView(repo: PostgresRepository, id: string): Prom
   }
   return fromBasic(basic);
 }
+
+/**
+ * Checks every write of a Basic coded as a ViewDefinition, whichever route it came by (a Basic
+ * POSTed directly, a transaction entry): an invalid view is refused, never stored.
+ */
+export const storedViewHook: WriteHook = {
+  async afterWrite(_ctx, _current, next) {
+    if (!next || !isStoredView(next as Basic)) return;
+    const json = (next as Basic).extension?.find((e) => e.url === VIEW_JSON_EXTENSION)?.valueString;
+    let view: unknown;
+    try {
+      view = json === undefined ? undefined : JSON.parse(json);
+    } catch {
+      view = undefined;
+    }
+    if (view === undefined) {
+      throw new OperationOutcomeError(
+        badRequest(`A Basic coded as a ViewDefinition needs the view's JSON in the extension ${VIEW_JSON_EXTENSION}`, 'Basic.extension'),
+      );
+    }
+    compileOrThrow(view);
+  },
+};
