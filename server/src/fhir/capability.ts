@@ -100,6 +100,12 @@ export function buildCapabilityStatement(
         .map((p) => ({ name: p.code as string, definition: p.url, type: p.type as 'token' })),
     ],
   }));
+  // SQL on FHIR v2: ViewDefinition (stored as Basic, docs/analytics.md) and its $run operation.
+  resource.push({
+    type: 'ViewDefinition' as CapabilityStatementRestResource['type'],
+    interaction: ['read', 'search-type', 'update', 'delete', 'create'].map((code) => ({ code: code as 'read' })),
+    operation: [{ name: 'run', definition: 'http://sql-on-fhir.org/OperationDefinition/$run' }],
+  });
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',

@@ -8,6 +8,7 @@ import {
   type HttpMethod,
 } from '@medplum/fhir-router';
 import type { Bundle } from '@medplum/fhirtypes';
+import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addOpdOperations } from '../opd/index.ts';
@@ -203,5 +204,6 @@ export function createFhirRouter(): FhirRouter {
   addOpdOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);
+  addViewDefinitionRoutes(router); // SQL on FHIR: ViewDefinition stored as Basic ($run: see app.ts)
   return router;
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { adminRoutes } from '../admin/routes.ts';
+import { handleViewRun } from '../analytics/views/operation.ts';
+import { isViewRunPath } from '../analytics/views/paths.ts';
 import { appRoutes } from '../apps/routes.ts';
 import type { AuditKind } from '../audit/event.ts';
 import { writeAudit } from '../audit/log.ts';
@@ -184,7 +186,9 @@ export function createApp({
         validation: await requirements.policyFor(who.tenant.tenantId),
         statementTimeoutMs: isSearchOrRead(req) ? config.STATEMENT_TIMEOUT_SEARCH_MS : config.STATEMENT_TIMEOUT_WRITE_MS,
       });
-      await handleFhirRequest(router, repo, req, res, config.baseUrl);
+      // SQL on FHIR $run streams CSV/NDJSON/Parquet, so it is answered outside the FHIR router.
+      if (isViewRunPath(req.path)) await handleViewRun(repo, req, res);
+      else await handleFhirRequest(router, repo, req, res, config.baseUrl);
       // A Consent written here applies to the next request at once (other processes: within seconds).
       if (req.method !== 'GET' && req.method !== 'HEAD' && writesConsent(req)) auth.consents.invalidate(who.tenant.tenantId);
       // A refused request wrote nothing (its transaction rolled back): record the refusal itself.

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isViewRunPath } from '../analytics/views/paths.ts';
 import { outcome } from './outcomes.ts';
 
 /** 406: the id maps to the status in sendFhir's callers; the text is ours. */
@@ -49,6 +50,11 @@ function lastFormat(req: Request): string | undefined {
  */
 export function negotiateFormat(send: (res: Response, status: number, body: ReturnType<typeof outcome>) => void) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    // SQL on FHIR $run answers in formats of its own (csv, ndjson, parquet) and checks _format itself.
+    if (isViewRunPath(req.path)) {
+      next();
+      return;
+    }
     const format = lastFormat(req);
     const accept = req.get('accept');
     if (format !== undefined && !acceptsFhirJson(format, JSON_FORMATS)) {

@@ -29,4 +29,10 @@ describe('CapabilityStatement says what is supported and nothing more', () => {
     });
     expect(resourceOf(cs, 'Subscription')?.interaction?.map((i) => i.code)).toContain('create');
   });
+
+  it('declares ViewDefinition and its SQL on FHIR $run', () => {
+    const view = resourceOf(buildCapabilityStatement('http://x'), 'ViewDefinition');
+    expect(view?.operation).toEqual([{ name: 'run', definition: 'http://sql-on-fhir.org/OperationDefinition/$run' }]);
+    expect(view?.interaction?.map((i) => i.code)).toContain('create');
+  });
 });
