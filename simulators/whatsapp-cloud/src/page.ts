@@ -12,9 +12,7 @@ export function renderPage(messages: SimulatedMessage[], numbers: BusinessNumber
       const rows = list
         .map((m) => {
           const what = m.template ? `template ${html(m.template.name)} (${html(m.template.language)})` : html(m.type);
-          const doc = m.document
-            ? `<div class="doc">📄 ${html(m.document.filename ?? m.document.link ?? m.document.id ?? '')}</div>`
-            : '';
+          const doc = m.document ? `<div class="doc">📄 ${html(m.document.filename ?? m.document.link ?? m.document.id ?? '')}</div>` : '';
           const statuses = m.statuses.map((s) => `${s.status}${s.errorCode ? ` (${s.errorCode})` : ''}`).join(' → ');
           return `<li><div class="meta">${html(m.at)} · ${what} · <code>${html(m.id)}</code></div><div class="text">${html(m.text)}</div>${doc}<div class="status">${html(statuses)}</div></li>`;
         })
