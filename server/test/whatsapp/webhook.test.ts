@@ -147,6 +147,17 @@ describe('delivery statuses', () => {
     expect(c.received).toBe('2025-12-01T08:00:00.000Z');
   });
 
+  it('asks for a fresh status that names no recorded message yet to be delivered again (the send may still be recording)', async () => {
+    const fresh = String(Math.floor(Date.now() / 1000));
+    const early = statusPayload(NUMBER_A, 'wamid.EARLY', 'sent', { timestamp: fresh });
+    expect((await post(early)).status).toBe(503);
+    const id = await message(a(), 'wamid.EARLY');
+    expect((await post(early)).status).toBe(200);
+    expect((await a().get(`Communication/${id}`)).body.extension[0].valueCode).toBe('sent');
+    // An old status for a message this server never sent is dropped, not retried for ever.
+    expect((await post(statusPayload(NUMBER_A, 'wamid.NEVER', 'sent'))).status).toBe(200);
+  });
+
   it('records a failure as not-done with the Cloud API error as the reason', async () => {
     const id = await message(a(), 'wamid.F1');
     await post(statusPayload(NUMBER_A, 'wamid.F1', 'failed', { errors: [{ code: 131026, title: 'Message undeliverable' }] }));

@@ -31,6 +31,8 @@ export interface WhatsAppSimulatorOptions {
   statusFlow?: DeliveryStatus[];
   /** Pause before each status webhook, so they arrive in order after the send's answer (default 20 ms). */
   statusDelayMs?: number;
+  /** Meta delivers a webhook again when the receiver does not answer 2xx: the pauses before each retry (default 100, 500, 2000 ms). */
+  webhookRetryDelaysMs?: number[];
   /** Same recipient within this many ms answers 131056 (pair rate limit); 0 (default) turns it off. */
   pairRateLimitMs?: number;
   /** Recipients that are not on WhatsApp: sends are accepted, then fail with 131026 in a status webhook. */
@@ -101,6 +103,7 @@ export async function startWhatsAppSimulator(options: WhatsAppSimulatorOptions):
   const templates = new TemplateRegistry(options.templates);
   const flow = options.statusFlow ?? ['sent', 'delivered', 'read'];
   const delayMs = options.statusDelayMs ?? 20;
+  const retryDelays = options.webhookRetryDelaysMs ?? [100, 500, 2000];
   const unreachable = new Set(options.unreachable ?? []);
   let webhookUrl = options.webhookUrl;
 
@@ -129,8 +132,12 @@ export async function startWhatsAppSimulator(options: WhatsAppSimulatorOptions):
         deliveries.push({ at: now().toISOString(), kind, messageId, responseStatus: 0, body: JSON.stringify(payload) });
         return;
       }
-      const r = await postWebhook(webhookUrl, options.appSecret, payload);
-      deliveries.push({ at: now().toISOString(), kind, messageId, responseStatus: r.status, body: r.body });
+      for (const pause of [0, ...retryDelays]) {
+        if (pause) await new Promise((r) => setTimeout(r, pause));
+        const r = await postWebhook(webhookUrl, options.appSecret, payload);
+        deliveries.push({ at: now().toISOString(), kind, messageId, responseStatus: r.status, body: r.body });
+        if (r.status >= 200 && r.status < 300) break;
+      }
     });
     return queue;
   }

@@ -11,6 +11,8 @@ const PATIENT = '919812345678';
 
 /** A webhook receiver that keeps the raw bytes and headers of each post. */
 let received: { raw: string; signature?: string }[] = [];
+/** How many of the next posts the receiver answers with 503. */
+let refuse = 0;
 let receiver: Server;
 let sim: WhatsAppSimulator;
 let clock = new Date('2026-12-01T06:00:00Z');
@@ -40,6 +42,11 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
+      if (refuse > 0) {
+        refuse--;
+        res.writeHead(503).end();
+        return;
+      }
       received.push({ raw: Buffer.concat(chunks).toString('utf8'), signature: req.headers['x-hub-signature-256'] as string });
       res.end('ok');
     });
@@ -50,6 +57,7 @@ beforeAll(async () => {
     appSecret: SECRET,
     webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
     statusDelayMs: 0,
+    webhookRetryDelaysMs: [10, 10],
     unreachable: ['919000000000'],
     now: () => clock,
   });
@@ -173,6 +181,14 @@ describe('webhooks', () => {
     expect(statuses.map((s) => s.status)).toEqual(['sent', 'delivered', 'read']);
     expect(statuses.every((s) => s.id === r.body.messages[0].id && s.recipient_id === PATIENT)).toBe(true);
     expect(statuses[0].timestamp).toBe(String(Math.floor(clock.getTime() / 1000)));
+  });
+
+  it('delivers a webhook again when the receiver does not answer 2xx, as Meta does', async () => {
+    refuse = 2;
+    await sim.inbound(PATIENT, 'YES');
+    await sim.idle();
+    expect(sim.deliveries().map((d) => d.responseStatus)).toEqual([503, 503, 200]);
+    expect(received).toHaveLength(1);
   });
 
   it("posts a patient's reply in the messages[] shape", async () => {

@@ -90,7 +90,7 @@ export function whatsappWebhookRoutes({ config, db, logger }: WhatsAppWebhookDep
           });
           for (const s of change.value.statuses ?? []) {
             if (await applyStatus(repo, s)) summary.statuses++;
-            else summary.unmatched++;
+            else if (recent(s.timestamp)) summary.unmatched++;
           }
           for (const m of change.value.messages ?? []) {
             await applyInbound(repo, m);
@@ -99,6 +99,9 @@ export function whatsappWebhookRoutes({ config, db, logger }: WhatsAppWebhookDep
         }
       }
       logger.info(summary, 'whatsapp webhook applied');
+      // A fresh status for a wamid we do not hold yet usually raced the bot recording its send:
+      // 503 makes Meta deliver it again shortly (what was applied is applied again harmlessly).
+      if (summary.unmatched > 0) return json(res, 503, 'A status names a message not recorded yet; deliver it again later.', 'transient');
       res.status(200).json({ received: true });
     } catch (err) {
       // 5xx: Meta delivers the notification again later; what was applied is applied idempotently.
@@ -107,6 +110,14 @@ export function whatsappWebhookRoutes({ config, db, logger }: WhatsAppWebhookDep
     }
   });
   return router;
+}
+
+// How long an unmatched status is worth a redelivery; older ones are for messages we never sent.
+const UNMATCHED_RETRY_WINDOW_MS = 10 * 60_000;
+
+function recent(timestamp: string | undefined): boolean {
+  const at = Number(timestamp) * 1000;
+  return Number.isFinite(at) && Math.abs(Date.now() - at) < UNMATCHED_RETRY_WINDOW_MS;
 }
 
 function sameText(a: string, b: string): boolean {
