@@ -17,6 +17,7 @@ import { DataDirError } from '../db/data-lock.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { loadDefinitions } from '../fhir/definitions.ts';
+import { registerWhatsAppNumber } from '../messaging/whatsapp/numbers.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
 import { copyCoreTerminology, syncPackageTerminology } from '../terminology/sync.ts';
 
@@ -32,7 +33,8 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   client list --tenant <id>
   client revoke --tenant <id> --client-id <id>
   keys rotate
-  audit verify --tenant <id> [--anchors <file>]   recompute the hash chain (and check it against anchors published to a file)`;
+  audit verify --tenant <id> [--anchors <file>]   recompute the hash chain (and check it against anchors published to a file)
+  whatsapp number --tenant <id> --id <phone-number-id>   route WhatsApp webhooks for this business number to the tenant`;
 
 const options = {
   name: { type: 'string' },
@@ -149,6 +151,10 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
     case 'audit verify':
       await sealPending(db);
       return verifyAuditChain(db, need(o, 'tenant'), 1000, typeof o.anchors === 'string' ? readAnchors(o.anchors) : []);
+    // --- WhatsApp (issue 23)
+    case 'whatsapp number':
+      await registerWhatsAppNumber(db, need(o, 'tenant'), need(o, 'id'));
+      return { tenant: o.tenant, phoneNumberId: o.id };
     default:
       throw new UsageError(`Unknown command: ${command || '(none)'}`);
   }

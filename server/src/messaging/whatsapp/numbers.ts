@@ -10,7 +10,10 @@ export class NumberTakenError extends Error {}
 /** Registers the number for the tenant; a number another tenant already owns is refused, never moved. */
 export async function registerWhatsAppNumber(db: Database, tenantId: string, phoneNumberId: string): Promise<void> {
   if (!/^\d{1,32}$/.test(phoneNumberId)) throw new RangeError('A WhatsApp phone-number-id is a string of digits.');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId)) throw new RangeError('A tenant id is a UUID.');
   const owner = await db.asOwner(async (sql) => {
+    const tenant = await sql.query('SELECT 1 FROM tenant WHERE id = $1', [tenantId]);
+    if (tenant.rowCount === 0) throw new RangeError(`No tenant ${tenantId}.`);
     await sql.query('INSERT INTO whatsapp_number (phone_number_id, tenant_id) VALUES ($1, $2) ON CONFLICT (phone_number_id) DO NOTHING', [
       phoneNumberId,
       tenantId,
