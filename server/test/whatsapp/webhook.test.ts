@@ -158,6 +158,20 @@ describe('delivery statuses', () => {
     expect((await post(statusPayload(NUMBER_A, 'wamid.NEVER', 'sent'))).status).toBe(200);
   });
 
+  it('answers 200 to statuses it does not track or cannot read, and 400 to what is not a notification', async () => {
+    const fresh = String(Math.floor(Date.now() / 1000));
+    expect((await post(statusPayload(NUMBER_A, 'wamid.VOICE', 'played', { timestamp: fresh }))).status).toBe(200);
+    expect((await post(notification(business(NUMBER_A), { statuses: 'not-a-list', messages: [null] }))).status).toBe(200);
+    expect((await post({ object: 'page', entry: [] })).status).toBe(400);
+    const res = await fetch(hook, {
+      method: 'POST',
+      headers: { 'x-hub-signature-256': signature('not json', APP_SECRET) },
+      body: 'not json',
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).resourceType).toBe('OperationOutcome');
+  });
+
   it('records a failure as not-done with the Cloud API error as the reason', async () => {
     const id = await message(a(), 'wamid.F1');
     await post(statusPayload(NUMBER_A, 'wamid.F1', 'failed', { errors: [{ code: 131026, title: 'Message undeliverable' }] }));

@@ -55,15 +55,18 @@ function isoFromUnix(timestamp: string | undefined): string | undefined {
   return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000).toISOString() : undefined;
 }
 
-/** Records one status on the Communication whose identifier is its wamid; `false` when none is. */
-export async function applyStatus(repo: PostgresRepository, s: StatusUpdate): Promise<boolean> {
-  if (!s.id || !s.status || !(s.status in COMMUNICATION_STATUS)) return false;
+/**
+ * Records one status on the Communication whose identifier is its wamid: `no-message` when none
+ * is (yet), `ignored` for statuses this platform does not track (`played`, malformed ones).
+ */
+export async function applyStatus(repo: PostgresRepository, s: StatusUpdate): Promise<'applied' | 'no-message' | 'ignored'> {
+  if (!s?.id || typeof s.status !== 'string' || !Object.hasOwn(COMMUNICATION_STATUS, s.status)) return 'ignored';
   return repo.withTransaction(
     async (tx) => {
       const found = await tx.searchResources<Communication>(
         parseSearchRequest(`Communication?identifier=${encodeURIComponent(`${WAMID_SYSTEM}|${s.id}`)}`),
       );
-      if (found.length === 0) return false;
+      if (found.length === 0) return 'no-message';
       for (const current of found) {
         const was = deliveryState(current);
         const moves = s.status === 'failed' ? (RANK[was] ?? 9) <= RANK.sent : (RANK[s.status as string] ?? -1) > (RANK[was] ?? 9);
@@ -81,7 +84,7 @@ export async function applyStatus(repo: PostgresRepository, s: StatusUpdate): Pr
         }
         await tx.updateResource(next);
       }
-      return true;
+      return 'applied';
     },
     { serializable: true, resourceTypes: ['Communication', 'Patient', 'Consent'] },
   );
@@ -114,7 +117,7 @@ export function keywordOf(text: string): Keyword {
  * refusal of data access to staff (auth/consent.ts).
  */
 export async function applyInbound(repo: PostgresRepository, m: InboundMessage): Promise<{ keyword: Keyword; patients: number }> {
-  if (!m.id || !m.from || !/^\d{6,15}$/.test(m.from)) return { keyword: undefined, patients: 0 };
+  if (!m?.id || typeof m.from !== 'string' || !/^\d{6,15}$/.test(m.from)) return { keyword: undefined, patients: 0 };
   const text = replyText(m);
   const keyword = keywordOf(text);
   return repo.withTransaction(

@@ -70,7 +70,7 @@ export function whatsappWebhookRoutes({ config, db, logger }: WhatsAppWebhookDep
     try {
       const summary = { statuses: 0, messages: 0, unmatched: 0, unknownNumbers: 0 };
       for (const entry of body.entry) {
-        for (const change of entry?.changes ?? []) {
+        for (const change of list(entry?.changes)) {
           if (change?.field !== 'messages' || !change.value) continue;
           const numberId = change.value.metadata?.phone_number_id;
           const tenantId = numberId ? await tenantForNumber(db, String(numberId)) : undefined;
@@ -88,11 +88,12 @@ export function whatsappWebhookRoutes({ config, db, logger }: WhatsAppWebhookDep
               ? { tenantId, clientId: 'whatsapp-webhook', ip: req.ip, requestId: res.locals.requestId }
               : undefined,
           });
-          for (const s of change.value.statuses ?? []) {
-            if (await applyStatus(repo, s)) summary.statuses++;
-            else if (recent(s.timestamp)) summary.unmatched++;
+          for (const s of list(change.value.statuses)) {
+            const applied = await applyStatus(repo, s);
+            if (applied === 'applied') summary.statuses++;
+            else if (applied === 'no-message' && recent(s.timestamp)) summary.unmatched++;
           }
-          for (const m of change.value.messages ?? []) {
+          for (const m of list(change.value.messages)) {
             await applyInbound(repo, m);
             summary.messages++;
           }
@@ -111,6 +112,9 @@ export function whatsappWebhookRoutes({ config, db, logger }: WhatsAppWebhookDep
   });
   return router;
 }
+
+/** Meta's arrays, or nothing when a field is absent or not an array. */
+const list = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
 
 // How long an unmatched status is worth a redelivery; older ones are for messages we never sent.
 const UNMATCHED_RETRY_WINDOW_MS = 10 * 60_000;
