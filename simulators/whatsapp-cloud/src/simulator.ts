@@ -115,6 +115,7 @@ export async function startWhatsAppSimulator(options: WhatsAppSimulatorOptions):
   let lastSend = new Map<string, number>();
   // Webhooks go out one at a time, in the order they were queued.
   let queue: Promise<void> = Promise.resolve();
+  let stopped = false;
 
   const wamid = () => `wamid.${randomBytes(24).toString('base64url')}`;
   const unix = () => String(Math.floor(now().getTime() / 1000));
@@ -126,6 +127,7 @@ export async function startWhatsAppSimulator(options: WhatsAppSimulatorOptions):
     value: Record<string, unknown>,
   ): Promise<void> {
     queue = queue.then(async () => {
+      if (stopped) return;
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       const payload = notification(number, value);
       if (!webhookUrl) {
@@ -134,6 +136,7 @@ export async function startWhatsAppSimulator(options: WhatsAppSimulatorOptions):
       }
       for (const pause of [0, ...retryDelays]) {
         if (pause) await new Promise((r) => setTimeout(r, pause));
+        if (stopped) return;
         const r = await postWebhook(webhookUrl, options.appSecret, payload);
         deliveries.push({ at: now().toISOString(), kind, messageId, responseStatus: r.status, body: r.body });
         if (r.status >= 200 && r.status < 300) break;
@@ -365,6 +368,8 @@ export async function startWhatsAppSimulator(options: WhatsAppSimulatorOptions):
       lastSend = new Map();
     },
     async stop() {
+      // Webhooks still queued are dropped, as a process that stops would drop them.
+      stopped = true;
       await api.idle();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
