@@ -7,7 +7,7 @@ import { startWhatsAppSimulator, type WhatsAppSimulator } from '../../../simulat
 import { createClient } from '../../src/auth/store.ts';
 import { CONSENT_CATEGORY, CONSENT_SCOPE, DELIVERY_STATE_URL, OPT_IN_RULE, WAMID_SYSTEM } from '../../src/messaging/whatsapp/fhir.ts';
 import { registerWhatsAppNumber } from '../../src/messaging/whatsapp/numbers.ts';
-import { fhirClient, startTestServer, TENANT_A, type TestServer } from '../helpers/server.ts';
+import { fhirClient, startTestServer, systemToken, TENANT_A, type TestServer } from '../helpers/server.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../../bots/whatsapp/bot.json', import.meta.url), 'utf8')) as BotManifest;
 const APP_SECRET = 'bot-test-app-secret';
@@ -313,5 +313,27 @@ describe('least privilege', () => {
     await run({ event: eventFor(a.body, 'create') });
     const [c] = await communicationsAbout(`Appointment/${a.body.id}`, p.id);
     await expect(medplum.deleteResource('Communication', c.id)).rejects.toThrow();
+  });
+});
+
+describe('profiles', () => {
+  it('writes Communications that meet the ABDM Communication profile when the tenant requires it', async () => {
+    const admin = async (method: string, body?: unknown) =>
+      fetch(`${t.server.url}/admin/profile-requirements/Communication`, {
+        method,
+        headers: { authorization: `Bearer ${await systemToken(t.base, TENANT_A)}`, 'content-type': 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    expect((await admin('PUT', { profiles: ['https://nrces.in/ndhm/fhir/r4/StructureDefinition/Communication'] })).status).toBe(200);
+    try {
+      const p = await patient();
+      const a = await system().post('Appointment', appointmentBody(p.id, '2028-01-20T05:00:00Z'));
+      await run({ event: eventFor(a.body, 'create') });
+      expect(sim.messages({ to: p.wa })).toHaveLength(1);
+      const [c] = await communicationsAbout(`Appointment/${a.body.id}`, p.id);
+      expect(c.status).toBe('in-progress');
+    } finally {
+      expect((await admin('DELETE')).status).toBe(204);
+    }
   });
 });
