@@ -4,7 +4,10 @@
 // Exits non-zero if any suite failed. Usage: node scripts/test-workspaces.ts
 import { spawn } from 'node:child_process';
 
-const LANES: string[][] = [['@hospital-ops/server'], ['@hospital-ops/seed', '@hospital-ops/app-shell', '@hospital-ops/opd']];
+const LANES: string[][] = [
+  ['@hospital-ops/server'],
+  ['@hospital-ops/seed', '@hospital-ops/app-shell', '@hospital-ops/whatsapp-cloud-simulator', '@hospital-ops/opd'],
+];
 
 function run(workspace: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {

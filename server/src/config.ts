@@ -128,6 +128,18 @@ const configSchema = z.object({
     .regex(/^[A-Za-z0-9._~-]{3,128}$/)
     .default('hospital-ops-system'),
   SYSTEM_CLIENT_SECRET: z.string().min(16, { message: 'must have at least 16 characters' }).optional(),
+  // --- WhatsApp Cloud API (docs/whatsapp.md); secrets are never logged -----------------------------
+  /** Meta's app secret: every webhook's X-Hub-Signature-256 is checked with it. Unset: webhooks are refused (503). */
+  WHATSAPP_APP_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  /** The token Meta echoes in the webhook verification handshake (hub.verify_token). Unset: the handshake is refused. */
+  WHATSAPP_VERIFY_TOKEN: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  /** Graph API base the WhatsApp bot sends to (the simulator's in development), passed to it as its apiBase setting. */
+  WHATSAPP_API_BASE: z
+    .url({ message: 'must be an absolute URL such as https://graph.facebook.com/v23.0' })
+    .default('https://graph.facebook.com/v23.0'),
+  /** The system user's access token the bot sends with, passed to it as its accessToken setting. */
+  WHATSAPP_TOKEN: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  // --- end WhatsApp ------------------------------------------------------------------------------
   /** First start: where generated credentials are written (owner-only file); by default first-start-credentials.txt in DATA_DIR. */
   CREDENTIALS_FILE: z.string().min(1).optional(),
 });

@@ -19,6 +19,7 @@ import { DataDirError } from '../db/data-lock.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { loadDefinitions } from '../fhir/definitions.ts';
+import { registerWhatsAppNumber } from '../messaging/whatsapp/numbers.ts';
 import { deleteTenant, exportTenant } from '../tenancy/tenant-data.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
 import { copyCoreTerminology, syncPackageTerminology } from '../terminology/sync.ts';
@@ -40,7 +41,8 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   tenant export --tenant <id> --out <folder>      everything the tenant holds, as NDJSON per resource type (no secrets)
   tenant delete --tenant <id> --confirm <name>    remove every row of the tenant, and nothing else
   backup --out <file>                             the embedded database (DATA_DIR) as one file; stop the server first
-  restore --from <file> [--replace]               put a backup in DATA_DIR (an existing database is kept aside with --replace)`;
+  restore --from <file> [--replace]               put a backup in DATA_DIR (an existing database is kept aside with --replace)
+  whatsapp number --tenant <id> --id <phone-number-id>   route WhatsApp webhooks for this business number to the tenant`;
 
 const options = {
   name: { type: 'string' },
@@ -178,6 +180,10 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
     case 'audit verify':
       await sealPending(db);
       return verifyAuditChain(db, need(o, 'tenant'), 1000, typeof o.anchors === 'string' ? readAnchors(o.anchors) : []);
+    // --- WhatsApp (issue 23)
+    case 'whatsapp number':
+      await registerWhatsAppNumber(db, need(o, 'tenant'), need(o, 'id'));
+      return { tenant: o.tenant, phoneNumberId: o.id };
     default:
       throw new UsageError(`Unknown command: ${command || '(none)'}`);
   }

@@ -17,6 +17,7 @@ import type { Database } from '../db/database.ts';
 import { buildCapabilityStatement } from '../fhir/capability.ts';
 import { createFhirRouter } from '../fhir/router.ts';
 import type { Logger } from '../logger.ts';
+import { whatsappWebhookRoutes } from '../messaging/whatsapp/routes.ts';
 import { authorizeRoutes } from '../oauth/authorize.ts';
 import { consentRoutes } from '../oauth/consent-routes.ts';
 import { discoveryRoutes } from '../oauth/discovery.ts';
@@ -145,6 +146,9 @@ export function createApp({
   });
   app.get('/metrics', metricsRoute(metrics, db, config.METRICS_TOKEN));
   app.use('/health', healthRoutes(db, lifecycle, logger, redis));
+  // --- WhatsApp webhooks (issue 23): signed by Meta, no bearer token, before CORS and the FHIR body parsers.
+  app.use('/webhooks/whatsapp', whatsappWebhookRoutes({ config, db, logger }));
+  // --- end WhatsApp webhooks
   app.use(corsPolicy(db, config.CORS_ORIGINS));
   app.use(discoveryRoutes(auth));
   const refused = (limit: string) => () => metrics.rateLimited.inc({ limit });
