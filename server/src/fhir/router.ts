@@ -10,6 +10,7 @@ import {
 import type { Bundle } from '@medplum/fhirtypes';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
+import { addEverythingOperations } from '../everything/operation.ts';
 import { addOpdOperations } from '../opd/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
@@ -203,5 +204,6 @@ export function createFhirRouter(): FhirRouter {
   addOpdOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);
+  addEverythingOperations(router);
   return router;
 }

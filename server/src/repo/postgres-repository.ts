@@ -563,6 +563,11 @@ export class PostgresRepository extends FhirRepository {
     return this.options.baseUrl;
   }
 
+  /** What the caller may do (undefined for the server's own work); operations that pick types read it ($everything). */
+  get accessControl(): AccessControl | undefined {
+    return this.options.access;
+  }
+
   /** The database, for platform-wide reference data (terminology) read outside tenant tables. */
   get database(): Database {
     return this.options.db;
