@@ -234,9 +234,28 @@ describe('Patient $everything', () => {
     expect(refused.body.issue[0].details.text).toContain('$everything');
   });
 
+  it('applies role and branch rules: encounters of other branches are left out', async () => {
+    const elsewhere = await create(a, { resourceType: 'Organization', name: 'Jaipur branch' });
+    const jaipur = await staffClient(t, await createStaff(t, TENANT_A, 'doctor', [elsewhere]));
+    const pune = await staffClient(t, await createStaff(t, TENANT_A, 'doctor', [ids.org]));
+    const seenInJaipur = keys((await jaipur.get(`Patient/${ids.patient}/$everything`)).body, 'match');
+    expect(seenInJaipur).toContain(`Condition/${ids.condition}`);
+    expect(seenInJaipur).not.toContain(`Encounter/${ids.encounter}`);
+    expect((await jaipur.get(`Encounter/${ids.encounter}/$everything`)).status).toBe(404);
+    expect(keys((await pune.get(`Patient/${ids.patient}/$everything`)).body, 'match')).toContain(`Encounter/${ids.encounter}`);
+    expect((await pune.get(`Encounter/${ids.encounter}/$everything`)).status).toBe(200);
+    // A receptionist's role reads no clinical records: none of them, and no 403 for the rest.
+    const desk = await staffClient(t, await createStaff(t, TENANT_A, 'receptionist', [ids.org]));
+    const front = await desk.get(`Patient/${ids.patient}/$everything`);
+    expect(front.status).toBe(200);
+    expect(keys(front.body).some((k) => /^(Observation|Condition|MedicationRequest)\//.test(k))).toBe(false);
+    expect(keys(front.body, 'match')).toContain(`Patient/${ids.patient}`);
+  });
+
   it("respects a patient's Consent", async () => {
-    const refusedObs = await createStaff(t, TENANT_A, 'doctor');
-    const refusedAll = await createStaff(t, TENANT_A, 'doctor');
+    // Doctors of the encounter's branch: without the Consents they would see all of it.
+    const refusedObs = await createStaff(t, TENANT_A, 'doctor', [ids.org]);
+    const refusedAll = await createStaff(t, TENANT_A, 'doctor', [ids.org]);
     const deny = (practitioner: string, classes?: string[]) => ({
       resourceType: 'Consent',
       status: 'active',
@@ -264,7 +283,13 @@ describe('Patient $everything', () => {
       expect(got.some((k) => k.startsWith('Observation/'))).toBe(false);
       expect(got).toContain(`Condition/${ids.condition}`);
       expect(got).toContain(`Patient/${ids.patient}`);
-      // Consent appears as the patient's own resource for this doctor's colleagues, not for the refused one.
+      expect(got).toContain(`Encounter/${ids.encounter}`);
+      const inEncounter = await (await staffClient(t, refusedObs)).get(`Encounter/${ids.encounter}/$everything`);
+      expect(inEncounter.status).toBe(200);
+      expect(keys(inEncounter.body).some((k) => k.startsWith('Observation/'))).toBe(false);
+      expect(keys(inEncounter.body, 'match')).toContain(`Condition/${ids.condition}`);
+      // Refused everything: the patient is not found for this doctor, as a read would say.
+      expect((await (await staffClient(t, refusedAll)).get(`Patient/${ids.patient}`)).status).toBe(404);
       const whole = await (await staffClient(t, refusedAll)).get(`Patient/${ids.patient}/$everything`);
       expect(whole.status).toBe(404);
       expect((await (await staffClient(t, refusedAll)).get(`Encounter/${ids.encounter}/$everything`)).status).toBe(404);
