@@ -4,7 +4,7 @@ import type { Bundle, BundleEntry, BundleLink, Resource, ResourceType } from '@m
 import { storedResourceTypes } from '../fhir/definitions.ts';
 import { isValidId } from '../fhir/validate.ts';
 import { forbiddenOutcome } from '../http/outcomes.ts';
-import type { PostgresRepository } from '../repo/postgres-repository.ts';
+import { MAX_PAGE_SIZE, type PostgresRepository } from '../repo/postgres-repository.ts';
 import { compartmentParams } from '../search/compartments.ts';
 import { isLenient } from '../search/parse.ts';
 import { COMPARTMENT, quoteTable } from '../search/sql.ts';
@@ -85,7 +85,8 @@ async function referencedEntries(
       resourceType: chunkTypes[0],
       types: chunkTypes,
       filters,
-      count: chunk.length,
+      // Room for an id that exists under two of the chunk's types; only the wanted ones are kept.
+      count: MAX_PAGE_SIZE,
       sortRules: [{ code: '_id' }],
     });
     for (const e of found.entry ?? []) {
