@@ -173,6 +173,17 @@ describe('Patient $everything', () => {
     expect(post.status).toBe(200);
     const get = await a.get(`Patient/${ids.patient}/$everything?_type=Observation,Condition`);
     expect(sorted(keys(post.body))).toEqual(sorted(keys(get.body)));
+    const form = await a.call('POST', `Patient/${ids.patient}/$everything`, '_type=Observation%2CCondition&_count=100', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(200);
+    expect(sorted(keys(form.body))).toEqual(sorted(keys(get.body)));
+    const bad = await a.post(`Patient/${ids.patient}/$everything`, {
+      resourceType: 'Parameters',
+      parameter: [{ name: '_since', valueInstant: 'not-an-instant' }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issue[0].details.text).toMatch(/^_since must be an instant/);
     expect(sorted(keys(post.body))).toEqual(
       sorted([...observations.map((o) => `Observation/${o}`), `Observation/${ids.homeObservation}`, `Condition/${ids.condition}`]),
     );

@@ -55,9 +55,16 @@ export function readEverythingInput(req: FhirRequest, operation: string, covered
   const query: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(req.query ?? {})) query[k] = list(v);
   const body = req.body as Resource | undefined;
+  const form = /application\/x-www-form-urlencoded/.test(String(req.headers?.['content-type'] ?? ''));
   if (req.method === 'POST' && body && typeof body === 'object' && Object.keys(body).length > 0) {
-    if (body.resourceType !== 'Parameters') throw refuse(`POST ${operation} takes a Parameters resource as its body`, 'body');
-    for (const [k, v] of Object.entries(fromParameters(body as Parameters))) query[k] = [...(query[k] ?? []), ...v];
+    // A form-encoded body carries the parameters as a search's does; anything else must be Parameters.
+    const given = form
+      ? Object.fromEntries(Object.entries(body as Record<string, string | string[]>).map(([k, v]) => [k, list(v)]))
+      : body.resourceType === 'Parameters'
+        ? fromParameters(body as Parameters)
+        : undefined;
+    if (!given) throw refuse(`POST ${operation} takes a Parameters resource (or a form) as its body`, 'body');
+    for (const [k, v] of Object.entries(given)) query[k] = [...(query[k] ?? []), ...v];
   }
   for (const key of Object.keys(query)) {
     if (REFUSED.has(key)) {
