@@ -59,7 +59,7 @@ export function readEverythingInput(req: FhirRequest, operation: string, covered
   if (req.method === 'POST' && body && typeof body === 'object' && Object.keys(body).length > 0) {
     // A form-encoded body carries the parameters as a search's does; anything else must be Parameters.
     const given = form
-      ? Object.fromEntries(Object.entries(body as Record<string, string | string[]>).map(([k, v]) => [k, list(v)]))
+      ? Object.fromEntries(Object.entries(body as unknown as Record<string, string | string[]>).map(([k, v]) => [k, list(v)]))
       : body.resourceType === 'Parameters'
         ? fromParameters(body as Parameters)
         : undefined;
