@@ -42,6 +42,16 @@ async function walk(first: string, relation = 'next'): Promise<string[][]> {
 }
 
 describe('_cursor (keyset paging)', () => {
+  it('pages a search that asks for its total (the count ignores the cursor)', async () => {
+    const first = await fhir.get(`Patient?family=${FAMILY}&_count=5&_total=accurate`);
+    expect(first.body.total).toBe(23);
+    const pages = await walk(`Patient?family=${FAMILY}&_count=5&_total=accurate`);
+    expect(pages.flat()).toHaveLength(23);
+    const later = await fhir.get(path(link(first.body, 'next') as string));
+    expect(later.status).toBe(200);
+    expect(later.body.total).toBe(23);
+  });
+
   it('walks the default order (newest first) page by page, with ties on lastUpdated broken by id', async () => {
     const everything = (await fhir.get(`Patient?family=${FAMILY}&_count=100`)).body;
     const all = ids(everything);

@@ -20,7 +20,10 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
       [{ name: 'abdm-document', definition: 'https://hospital-ops.in/fhir/OperationDefinition/abdm-document' }],
     ]),
   ),
+  // Patient and Encounter $everything (docs/fhir-api.md).
+  Patient: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }],
   Encounter: [
+    { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Encounter-everything' },
     { name: 'abdm-document', definition: 'https://hospital-ops.in/fhir/OperationDefinition/abdm-document' },
     // OPD: check-in with a gap-free token (docs/opd.md) and the printed prescription (docs/documents.md).
     { name: 'check-in', definition: 'https://hospital-ops.in/fhir/OperationDefinition/check-in' },

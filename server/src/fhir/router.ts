@@ -11,6 +11,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
+import { addEverythingOperations } from '../everything/operation.ts';
 import { addOpdOperations } from '../opd/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
@@ -205,5 +206,6 @@ export function createFhirRouter(): FhirRouter {
   addPrescriptionOperations(router);
   addTerminologyOperations(router);
   addViewDefinitionRoutes(router); // SQL on FHIR: ViewDefinition stored as Basic ($run: see app.ts)
+  addEverythingOperations(router);
   return router;
 }

@@ -240,9 +240,9 @@ function isSearchOrRead(req: Request): boolean {
   return req.method === 'GET' || req.method === 'HEAD' || (req.method === 'POST' && isSearchPath(req.path));
 }
 
-/** Search by POST: `.../_search`, and a whole compartment (`Patient/123/*`). */
+/** Search by POST: `.../_search`, a whole compartment (`Patient/123/*`), and `$everything` (a compartment search). */
 function isSearchPath(path: string): boolean {
-  return path.endsWith('/_search') || path.endsWith('/*') || path.endsWith('/%2A');
+  return path.endsWith('/_search') || path.endsWith('/*') || path.endsWith('/%2A') || path.endsWith('/$everything');
 }
 
 /**

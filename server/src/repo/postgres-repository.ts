@@ -563,6 +563,11 @@ export class PostgresRepository extends FhirRepository {
     return this.options.baseUrl;
   }
 
+  /** What the caller may do (undefined for the server's own work); operations that pick types read it ($everything). */
+  get accessControl(): AccessControl | undefined {
+    return this.options.access;
+  }
+
   /** The database, for platform-wide reference data (terminology) read outside tenant tables. */
   get database(): Database {
     return this.options.db;
@@ -624,7 +629,8 @@ export class PostgresRepository extends FhirRepository {
       const bundle: Bundle<WithId<T>> = { resourceType: 'Bundle', type: 'searchset' };
       const wantsTotal = searchRequest.total === 'accurate' || searchRequest.total === 'estimate' || count === 0;
       if (wantsTotal && !options?.resourceOnly) {
-        const t = await sql.query<{ n: string | number }>(q.count, p.values);
+        // Only the count's own parameters: a cursor's (and includes') come after them and it uses none.
+        const t = await sql.query<{ n: string | number }>(q.count, p.values.slice(0, q.countParams));
         bundle.total = Number(t.rows[0].n);
       } else if (!hasMore && cursor === undefined && !options?.resourceOnly) {
         bundle.total = offset + resources.length; // the last page knows the total for free

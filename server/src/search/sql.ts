@@ -124,6 +124,8 @@ export interface SearchQuery {
   page(limit: number, offset: number): string;
   /** The number of matches (the cursor does not narrow it). */
   count: string;
+  /** How many of the parameters `count` uses: the first ones (the cursor's, added after, it does not). */
+  countParams: number;
   /** The order as a keyset, when `_cursor` can page it. */
   keyset: Keyset | undefined;
   /** The cursor asks for the rows before its row: the page comes out in reverse order. */
@@ -138,6 +140,7 @@ export interface SearchQuery {
 export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: string): SearchQuery {
   if (!req.types?.length) {
     const q = compileSearch(req, p);
+    const countParams = p.values.length;
     const keyset = keysetOf(req, q.ranked);
     const pos = cursor === undefined ? undefined : decodeCursor(keyset, cursor);
     const where = pos ? `${q.where} AND ${keysetCondition('r', pos, p)}` : q.where;
@@ -146,6 +149,7 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
       page: (limit, offset) =>
         `SELECT r.content, r.last_updated::text AS last_updated, r.id FROM ${q.from} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       count: `SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`,
+      countParams,
       keyset,
       backwards: Boolean(pos?.before),
     };
@@ -157,6 +161,7 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
   const keyset = keysetOf(req, false) as Keyset;
   const pos = cursor === undefined ? undefined : decodeCursor(keyset, cursor);
   const parts = req.types.map((type) => compileSearch({ ...req, sortRules: undefined }, p, type));
+  const countParams = p.values.length;
   const after = pos ? ` AND ${keysetCondition('r', pos, p)}` : '';
   const union = (columns: string, narrowed: boolean) =>
     parts.map((q) => `SELECT ${columns} FROM ${q.from} WHERE ${q.where}${narrowed ? after : ''}`).join(' UNION ALL ');
@@ -165,6 +170,7 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
     page: (limit, offset) =>
       `SELECT x.content, x.last_updated::text AS last_updated, x.id FROM (${union('r.content, r.last_updated, r.id', true)}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
     count: `SELECT count(*) AS n FROM (${union('1', false)}) x`,
+    countParams,
     keyset,
     backwards: Boolean(pos?.before),
   };

@@ -143,7 +143,13 @@ describe('stored Bundles (item 8)', () => {
 });
 
 describe('unknown operations (item 9)', () => {
-  for (const path of ['Patient/$everything', 'Encounter/$everything', 'Patient/PID/$everything', '$nonsense', 'Patient/PID/$nonsense']) {
+  for (const path of [
+    'Patient/$everything',
+    'Encounter/$everything',
+    'Observation/PID/$everything',
+    '$nonsense',
+    'Patient/PID/$nonsense',
+  ]) {
     it(`GET ${path} answers 404 "unknown operation"`, async () => {
       const res = await fhir.get(path.replace('PID', patientId));
       expect(res.status).toBe(404);
