@@ -17,6 +17,9 @@ import { DataDirError } from '../db/data-lock.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { loadDefinitions } from '../fhir/definitions.ts';
+import { isJobState, JobInputError } from '../jobs/input.ts';
+import { jobQueueFor } from '../jobs/open.ts';
+import { createLogger } from '../logger.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
 import { copyCoreTerminology, syncPackageTerminology } from '../terminology/sync.ts';
 
@@ -32,7 +35,9 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   client list --tenant <id>
   client revoke --tenant <id> --client-id <id>
   keys rotate
-  audit verify --tenant <id> [--anchors <file>]   recompute the hash chain (and check it against anchors published to a file)`;
+  audit verify --tenant <id> [--anchors <file>]   recompute the hash chain (and check it against anchors published to a file)
+  jobs list [--queue <name>] [--state waiting|delayed|active|completed|failed] [--limit <n>]   jobs and counts per queue
+  jobs retry --queue <name> --id <job id>   put a failed (dead-lettered) job back to waiting`;
 
 const options = {
   name: { type: 'string' },
@@ -51,6 +56,9 @@ const options = {
   'launch-uri': { type: 'string' },
   'client-id': { type: 'string' },
   anchors: { type: 'string' },
+  queue: { type: 'string' },
+  state: { type: 'string' },
+  limit: { type: 'string' },
   core: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -149,8 +157,36 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
     case 'audit verify':
       await sealPending(db);
       return verifyAuditChain(db, need(o, 'tenant'), 1000, typeof o.anchors === 'string' ? readAnchors(o.anchors) : []);
+    case 'jobs list':
+    case 'jobs retry':
+      return jobsCommand(db, command, o);
     default:
       throw new UsageError(`Unknown command: ${command || '(none)'}`);
+  }
+}
+
+/** Jobs through the configured backend (Redis when REDIS_URL is set), with nothing registered on it. */
+async function jobsCommand(db: Database, command: string, o: Opts): Promise<unknown> {
+  const jobs = jobQueueFor(config, db, createLogger('silent'));
+  try {
+    if (command === 'jobs retry') {
+      const queue = need(o, 'queue');
+      const id = need(o, 'id');
+      if (!(await jobs.retry(queue, id))) throw new UsageError(`Queue ${queue} holds no failed job ${id} to retry`);
+      return { queue, id, retried: true };
+    }
+    const state = o.state as string | undefined;
+    if (state !== undefined && !isJobState(state)) throw new UsageError('--state is one of waiting, delayed, active, completed or failed');
+    const limit = o.limit === undefined ? undefined : Number(o.limit);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
+      throw new UsageError('--limit is a whole number from 1 to 1000');
+    const [counts, list] = await Promise.all([jobs.counts(), jobs.list({ queue: o.queue as string | undefined, state, limit })]);
+    return { backend: jobs.backend, counts, jobs: list };
+  } catch (err) {
+    if (err instanceof JobInputError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    await jobs.close();
   }
 }
 

@@ -13,6 +13,8 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { buildCapabilityStatement } from '../fhir/capability.ts';
 import { createFhirRouter } from '../fhir/router.ts';
+import { jobAdminRoutes } from '../jobs/admin-routes.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../logger.ts';
 import { authorizeRoutes } from '../oauth/authorize.ts';
 import { consentRoutes } from '../oauth/consent-routes.ts';
@@ -47,6 +49,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Redis for /health, when REDIS_URL is set. */
   redis?: RedisProbe;
+  /** jobs: the job queue, for GET /admin/jobs and retries (docs/jobs.md). */
+  jobs?: JobQueue;
 }
 
 /** Requests that carry a body must say it is JSON (or a form, for POST _search). */
@@ -98,6 +102,7 @@ export function createApp({
   lifecycle = { shuttingDown: false },
   metrics = new Metrics(),
   redis,
+  jobs,
 }: AppDeps): express.Express {
   const app = express();
   app.use(metrics.http());
@@ -153,6 +158,8 @@ export function createApp({
   app.use(consentRoutes(auth));
   app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
+  // jobs: mounted on its own path, ahead of the admin router.
+  if (jobs) app.use('/admin/jobs', jobAdminRoutes(auth, jobs));
   app.use('/admin', adminRoutes(auth, sealer, requirements));
   app.use(appRoutes(config));
 

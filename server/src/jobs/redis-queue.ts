@@ -69,6 +69,7 @@ export class RedisJobQueue implements JobQueue {
   private readonly logger: Logger;
   private readonly metrics?: Metrics;
   private closed = false;
+  private readonly closing: (() => void)[] = [];
   /** For what BullMQ has no call for (listing queues, marking adds), apart from its connections. */
   private client?: Redis;
 
@@ -199,8 +200,15 @@ export class RedisJobQueue implements JobQueue {
     });
   }
 
+  /** Runs `fn` when the queue closes (open.ts stops offering schedules). */
+  onClose(fn: () => void): void {
+    if (this.closed) fn();
+    else this.closing.push(fn);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    for (const fn of this.closing.splice(0)) fn();
     // A worker's close waits for the jobs it is running.
     await Promise.all([...this.workers.values()].map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => this.closeQueue(q)));
