@@ -158,8 +158,8 @@ export function createApp({
   app.use(consentRoutes(auth));
   app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
-  // jobs: mounted on its own path, ahead of the admin router.
-  if (jobs) app.use('/admin/jobs', jobAdminRoutes(auth, jobs));
+  // jobs: /admin/jobs and /admin/queues, ahead of the admin router.
+  if (jobs) app.use('/admin', jobAdminRoutes(auth, jobs));
   app.use('/admin', adminRoutes(auth, sealer, requirements));
   app.use(appRoutes(config));
 

@@ -8,18 +8,20 @@ import { sendFhir } from '../http/fhir-handler.ts';
 import { forbiddenOutcome, outcome, toOutcome } from '../http/outcomes.ts';
 import { checkJobId, checkQueueName, isJobState, JobInputError, JobQueueUnavailableError } from './input.ts';
 import type { JobQueue } from './queue.ts';
+import { queuesPage } from './queues-page.ts';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
 
 /**
- * `GET /admin/jobs` and `POST /admin/jobs/<queue>/<id>/retry`. The queues are the platform's, not a
+ * `GET /admin/jobs`, the read-only page `/admin/queues` that shows it, and `POST /admin/jobs/<queue>/<id>/retry`. The queues are the platform's, not a
  * tenant's (a job may concern any tenant), so beyond the admin routes' own guard (super_admin or
  * the system client) only the administrators of the platform's own tenant (TENANT_ID) see them.
  */
 export function jobAdminRoutes(auth: AuthService, jobs: JobQueue): express.Router {
   const r = express.Router();
-  r.use(bearerAuth(auth));
+  // Mounted on /admin ahead of the admin router: only these paths are answered here.
+  const authed = bearerAuth(auth);
   const platformAdmin = (res: Response) => {
     const admin = superAdminOf(res, 'Only a super_admin sees and retries jobs');
     if (admin.who.tenant.tenantId !== auth.config.TENANT_ID)
@@ -30,7 +32,8 @@ export function jobAdminRoutes(auth: AuthService, jobs: JobQueue): express.Route
   };
 
   r.get(
-    '/',
+    '/jobs',
+    authed,
     wrap(async (req, res) => {
       platformAdmin(res);
       const { queue, state, limit } = req.query;
@@ -48,7 +51,8 @@ export function jobAdminRoutes(auth: AuthService, jobs: JobQueue): express.Route
   );
 
   r.post(
-    '/:queue/:id/retry',
+    '/jobs/:queue/:id/retry',
+    authed,
     wrap(async (req, res) => {
       const admin = platformAdmin(res);
       const queue = String(req.params.queue);
@@ -71,6 +75,8 @@ export function jobAdminRoutes(auth: AuthService, jobs: JobQueue): express.Route
       res.json({ queue, id, retried: true });
     }),
   );
+
+  r.use(queuesPage());
 
   r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof JobInputError) return sendFhir(res, 400, badRequest(err.message));

@@ -92,6 +92,22 @@ describe('GET /admin/jobs and retry', () => {
   });
 });
 
+describe('/admin/queues', () => {
+  it('serves a page that holds no data and reads GET /admin/jobs with the token it is given', async () => {
+    const page = await fetch(`${t.server.url}/admin/queues`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('<script src="/admin/queues/view.js"></script>');
+    expect(html).not.toContain('appointment-reminders');
+    const script = await (await fetch(`${t.server.url}/admin/queues/view.js`)).text();
+    expect(script).toContain("fetch('/admin/jobs?'");
+    // Job data is shown as text, never parsed as markup.
+    expect(script).not.toContain('innerHTML');
+  });
+});
+
 describe('with Redis down', () => {
   it('answers 503 with Retry-After and our own sentence', async () => {
     const port = await new Promise<number>((resolve) => {
