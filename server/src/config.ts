@@ -100,6 +100,14 @@ const configSchema = z.object({
   EVENTS_ENABLED: booleanFlag.default(true),
   /** Events (docs/events.md): how often the outbox and due deliveries are polled, in milliseconds. */
   EVENTS_POLL_MS: z.coerce.number().int().min(10).default(100),
+  /** Jobs (docs/jobs.md): how often the embedded queue looks for due jobs; how long a worker holds a job without a heartbeat before another may take it. */
+  JOBS_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  JOBS_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Redis key prefix of the BullMQ queues, so deployments sharing one Redis stay apart. */
+  JOBS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,50}$/, { message: 'must be 1 to 50 letters, digits, dots, dashes or underscores' })
+    .default('hops'),
   /** Hosts, addresses and CIDRs on private networks that Subscription endpoints may still name (comma-separated). */
   SUBSCRIPTION_ENDPOINT_ALLOW: z.string().optional(),
   /** First rest-hook retry after this long (doubling each time), and attempts before the Subscription is set to error. */

@@ -14,6 +14,8 @@ import { startWebsocketHub } from './events/websocket.ts';
 import { type EventWorker, startEventWorker } from './events/worker.ts';
 import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts';
 import { createApp } from './http/app.ts';
+import { openJobQueue } from './jobs/open.ts';
+import type { JobQueue } from './jobs/queue.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { Metrics } from './ops/metrics.ts';
 import { redisProbe } from './ops/redis-probe.ts';
@@ -34,6 +36,8 @@ export interface RunningServer {
   metrics: Metrics;
   /** Turns committed changes into Subscription notifications; `runNow()` for tests. */
   events: EventWorker;
+  /** jobs: the job queue (docs/jobs.md), for the bot runtime and the platform's schedules. */
+  jobs: JobQueue;
   http: Server;
   /** The URL the server listens on (useful with PORT=0). */
   url: string;
@@ -81,9 +85,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
   if (!config.EVENTS_ENABLED)
     logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
   const events = startEventWorker(db, config, logger, metrics);
+  // jobs: BullMQ when REDIS_URL is set, else the database; closed on stop, after requests finish.
+  const jobs = await openJobQueue(config, db, logger, metrics);
   const lifecycle = { shuttingDown: false };
   const redis = config.REDIS_URL ? redisProbe(config.REDIS_URL) : undefined;
-  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis });
+  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, jobs });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -119,6 +125,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
       }
       auth.stop();
       await events.stop();
+      // jobs: running jobs finish before the database closes.
+      await jobs.close();
       await sealer.stop();
       anchoring?.stop();
       // The last heads go out with the process, so a restart's verification covers them.
@@ -130,5 +138,5 @@ export async function startServer(env: Record<string, string | undefined> = proc
     return stopping;
   };
   logger.info({ url: config.baseUrl, database: db.kind }, 'Hospital-Ops FHIR server listening');
-  return { config, db, logger, auth, sealer, metrics, events, http, url, stop };
+  return { config, db, logger, auth, sealer, metrics, events, jobs, http, url, stop };
 }

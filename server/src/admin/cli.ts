@@ -19,6 +19,9 @@ import { DataDirError } from '../db/data-lock.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { loadDefinitions } from '../fhir/definitions.ts';
+import { isJobState, JobInputError } from '../jobs/input.ts';
+import { jobQueueFor } from '../jobs/open.ts';
+import { createLogger } from '../logger.ts';
 import { registerWhatsAppNumber } from '../messaging/whatsapp/numbers.ts';
 import { deleteTenant, exportTenant } from '../tenancy/tenant-data.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
@@ -42,7 +45,9 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   tenant delete --tenant <id> --confirm <name>    remove every row of the tenant, and nothing else
   backup --out <file>                             the embedded database (DATA_DIR) as one file; stop the server first
   restore --from <file> [--replace]               put a backup in DATA_DIR (an existing database is kept aside with --replace)
-  whatsapp number --tenant <id> --id <phone-number-id>   route WhatsApp webhooks for this business number to the tenant`;
+  whatsapp number --tenant <id> --id <phone-number-id>   route WhatsApp webhooks for this business number to the tenant
+  jobs list [--queue <name>] [--state waiting|delayed|active|completed|failed] [--limit <n>]   jobs and counts per queue
+  jobs retry --queue <name> --id <job id>   put a failed (dead-lettered) job back to waiting`;
 
 const options = {
   name: { type: 'string' },
@@ -61,6 +66,9 @@ const options = {
   'launch-uri': { type: 'string' },
   'client-id': { type: 'string' },
   anchors: { type: 'string' },
+  queue: { type: 'string' },
+  state: { type: 'string' },
+  limit: { type: 'string' },
   core: { type: 'boolean' },
   out: { type: 'string' },
   'per-minute': { type: 'string' },
@@ -184,8 +192,36 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
     case 'whatsapp number':
       await registerWhatsAppNumber(db, need(o, 'tenant'), need(o, 'id'));
       return { tenant: o.tenant, phoneNumberId: o.id };
+    case 'jobs list':
+    case 'jobs retry':
+      return jobsCommand(db, command, o);
     default:
       throw new UsageError(`Unknown command: ${command || '(none)'}`);
+  }
+}
+
+/** Jobs through the configured backend (Redis when REDIS_URL is set), with nothing registered on it. */
+async function jobsCommand(db: Database, command: string, o: Opts): Promise<unknown> {
+  const jobs = jobQueueFor(config, db, createLogger('silent'));
+  try {
+    if (command === 'jobs retry') {
+      const queue = need(o, 'queue');
+      const id = need(o, 'id');
+      if (!(await jobs.retry(queue, id))) throw new UsageError(`Queue ${queue} holds no failed job ${id} to retry`);
+      return { queue, id, retried: true };
+    }
+    const state = o.state as string | undefined;
+    if (state !== undefined && !isJobState(state)) throw new UsageError('--state is one of waiting, delayed, active, completed or failed');
+    const limit = o.limit === undefined ? undefined : Number(o.limit);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
+      throw new UsageError('--limit is a whole number from 1 to 1000');
+    const [counts, list] = await Promise.all([jobs.counts(), jobs.list({ queue: o.queue as string | undefined, state, limit })]);
+    return { backend: jobs.backend, counts, jobs: list };
+  } catch (err) {
+    if (err instanceof JobInputError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    await jobs.close();
   }
 }
 

@@ -48,7 +48,7 @@ const changeSchema = z
   .object({ role: z.enum(ROLES).optional(), branchIds: z.array(z.string()).optional(), active: z.boolean().optional() })
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
 
-interface Admin {
+export interface Admin {
   who: RequestAuth;
   /** Branches this admin manages; undefined = all. */
   branches?: string[];
@@ -71,8 +71,8 @@ function assertManages(admin: Admin, branchIds: string[], role?: Role): void {
   }
 }
 
-/** Tenant-wide settings: super_admin or the system client, never a branch admin. */
-function superAdminOf(res: Response, refusal: string): Admin {
+/** Tenant-wide settings: super_admin or the system client, never a branch admin (also jobs/admin-routes.ts). */
+export function superAdminOf(res: Response, refusal: string): Admin {
   const admin = adminOf(res);
   if (admin.branches) throw new OperationOutcomeError(forbiddenOutcome(refusal));
   return admin;

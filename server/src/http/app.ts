@@ -16,6 +16,8 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { buildCapabilityStatement } from '../fhir/capability.ts';
 import { createFhirRouter } from '../fhir/router.ts';
+import { jobAdminRoutes } from '../jobs/admin-routes.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../logger.ts';
 import { whatsappWebhookRoutes } from '../messaging/whatsapp/routes.ts';
 import { authorizeRoutes } from '../oauth/authorize.ts';
@@ -51,6 +53,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Redis for /health, when REDIS_URL is set. */
   redis?: RedisProbe;
+  /** jobs: the job queue, for GET /admin/jobs and retries (docs/jobs.md). */
+  jobs?: JobQueue;
 }
 
 /** Requests that carry a body must say it is JSON (or a form, for POST _search). */
@@ -102,6 +106,7 @@ export function createApp({
   lifecycle = { shuttingDown: false },
   metrics = new Metrics(),
   redis,
+  jobs,
 }: AppDeps): express.Express {
   const app = express();
   app.use(metrics.http());
@@ -161,6 +166,8 @@ export function createApp({
   app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
   const clientLimits = new ClientLimits(db);
+  // jobs: /admin/jobs and /admin/queues, ahead of the admin router.
+  if (jobs) app.use('/admin', jobAdminRoutes(auth, jobs));
   app.use('/admin', adminRoutes(auth, sealer, requirements, clientLimits));
   app.use(appRoutes(config));
 

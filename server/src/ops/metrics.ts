@@ -51,7 +51,7 @@ export class Metrics implements QueryObserver {
   });
   readonly jobsProcessed = new Counter({
     name: 'queue_jobs_processed',
-    help: 'Subscription notifications (rest-hook deliveries) finished by this process, by outcome',
+    help: 'Job attempts finished by this process (rest-hook deliveries and queue jobs), by queue and outcome',
     labelNames: ['queue', 'outcome'] as const,
     registers: this.registers,
   });

@@ -46,6 +46,8 @@ export async function cliRunner(script: string) {
   const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase() : undefined;
   return {
     dir,
+    /** The scratch database's owner URL (postgres project only). */
+    databaseUrl: scratch?.url,
     run: (...args: string[]) => runCli(script, { DATA_DIR: dir, DATABASE_URL: scratch?.url ?? '' }, ...args),
     async cleanup(): Promise<void> {
       rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createClient } from '../../src/auth/store.ts';
 import { type RunningServer, startServer } from '../../src/server.ts';
@@ -59,6 +60,21 @@ export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<
   };
 }
 
+/** Removes a test server's Redis keys; a Redis that is down (a test's closed port) has none. */
+async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  } catch {
+    // Nothing was stored there.
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /**
  * Starts a real server on a free port with two tenants, A and B, on the database TEST_DB names:
  * PGlite in memory, or a fresh PostgreSQL database that is dropped afterwards.
@@ -66,6 +82,8 @@ export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase() : undefined;
   const databaseUrl = scratch?.url;
+  // jobs: with Redis, each test server's queues (and the platform's schedulers) live under a prefix of their own, removed at stop.
+  const jobsPrefix = env.REDIS_URL && !env.JOBS_PREFIX ? `hops-test-${randomUUID().slice(0, 8)}` : undefined;
   const server = await startServer({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -86,6 +104,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     // run with the product default (abdm) and prove what it requires.
     PROFILE_ENFORCEMENT: 'claimed',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(jobsPrefix ? { JOBS_PREFIX: jobsPrefix } : {}),
     ...env,
   });
   await ensureTenant(server.db, TENANT_A, 'Tenant A Hospitals');
@@ -116,6 +135,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       systemClients.delete(base);
       await server.stop();
       await scratch?.drop();
+      if (jobsPrefix && env.REDIS_URL) await dropRedisPrefix(env.REDIS_URL, jobsPrefix);
     },
   };
 }

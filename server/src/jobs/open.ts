@@ -1,0 +1,41 @@
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../ops/metrics.ts';
+import { DatabaseJobQueue } from './database-queue.ts';
+import type { JobQueue } from './queue.ts';
+import { RedisJobQueue } from './redis-queue.ts';
+import { PLATFORM_SCHEDULES } from './schedules.ts';
+
+/** While Redis cannot take the platform's schedules, they are offered again this often. */
+const SCHEDULE_RETRY_MS = 30_000;
+
+/** The configured backend with nothing registered on it (the admin CLI reads and retries jobs through it). */
+export function jobQueueFor(config: Config, db: Database, logger: Logger, metrics?: Metrics): DatabaseJobQueue | RedisJobQueue {
+  if (!config.REDIS_URL) return new DatabaseJobQueue(db, logger, { pollMs: config.JOBS_POLL_MS, leaseMs: config.JOBS_LEASE_MS }, metrics);
+  return new RedisJobQueue({ url: config.REDIS_URL, prefix: config.JOBS_PREFIX, leaseMs: config.JOBS_LEASE_MS }, logger, metrics);
+}
+
+/**
+ * The process's job queue: BullMQ when REDIS_URL is set (server mode), otherwise the database
+ * (embedded mode). The platform's schedules are registered on it; they only enqueue, and the bots
+ * that handle their queues register later.
+ */
+export async function openJobQueue(config: Config, db: Database, logger: Logger, metrics?: Metrics): Promise<JobQueue> {
+  const queue = jobQueueFor(config, db, logger, metrics);
+  if (queue instanceof DatabaseJobQueue) {
+    for (const definition of PLATFORM_SCHEDULES) await queue.schedule(definition);
+    return queue;
+  }
+  // Redis may be down at start: the server starts anyway and offers the schedules again until Redis takes them.
+  const register = () => {
+    Promise.all(PLATFORM_SCHEDULES.map((d) => queue.schedule(d))).catch((err) => {
+      logger.warn({ err }, `the platform's job schedules could not be registered in Redis; trying again in ${SCHEDULE_RETRY_MS / 1000} s`);
+      const retry = setTimeout(register, SCHEDULE_RETRY_MS);
+      retry.unref();
+      queue.onClose(() => clearTimeout(retry));
+    });
+  };
+  register();
+  return queue;
+}

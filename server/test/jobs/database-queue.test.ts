@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import type { Database } from '../../src/db/database.ts';
+import { openDatabase } from '../../src/db/open.ts';
+import { DatabaseJobQueue } from '../../src/jobs/database-queue.ts';
+import { createLogger } from '../../src/logger.ts';
+import { scratchDatabase } from '../helpers/server.ts';
+import { type Harness, jobQueueSuite, until } from './suite.ts';
+
+// The embedded backend on the database TEST_DB names. On PostgreSQL each queue instance has its
+// own connection pool, as a separate server process would; PGlite is one process's database.
+const logger = createLogger('silent');
+const databases: Database[] = [];
+let drop: (() => Promise<void>) | undefined;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  if (process.env.TEST_DB === 'postgres') {
+    const scratch = await scratchDatabase();
+    drop = scratch.drop;
+    env = { DATABASE_URL: scratch.url };
+  } else {
+    env = { DATA_DIR: ':memory:' };
+    databases.push(await openDatabase(loadConfig(env)));
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(databases.map((d) => d.close()));
+  await drop?.();
+});
+
+const harness: Harness = {
+  async open(settings = {}) {
+    let db = databases[0];
+    if (process.env.TEST_DB === 'postgres') {
+      db = await openDatabase(loadConfig(env));
+      databases.push(db);
+    }
+    return new DatabaseJobQueue(db, logger, { pollMs: 50, leaseMs: settings.leaseMs ?? 5000 });
+  },
+};
+
+jobQueueSuite(() => harness);
+
+describe('database backend: schedules', () => {
+  it('runs an occurrence once when two processes registered its schedule and both work its queue', async () => {
+    const [a, b] = [await harness.open(), await harness.open()];
+    try {
+      const queue = `sched-${randomUUID().slice(0, 8)}`;
+      const definition = { name: `${queue}-minutely`, queue, cron: '* * * * *', timezone: 'Asia/Kolkata' };
+      await Promise.all([a.schedule(definition), b.schedule(definition)]);
+      const [stored] = await a.list({ queue });
+      expect(stored.id).toMatch(new RegExp(`^schedule:${definition.name}:\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:00\\.000Z$`));
+      // Its time comes (without waiting for the minute): both processes look for it.
+      await databases[databases.length - 1].asOwner((sql) => sql.query('UPDATE job SET run_at = now() WHERE queue = $1', [queue]));
+      const runs: string[] = [];
+      a.work(queue, async (j) => {
+        runs.push(`a:${j.id}`);
+      });
+      b.work(queue, async (j) => {
+        runs.push(`b:${j.id}`);
+      });
+      await until(async () => (await a.list({ queue, state: 'completed' })).length === 1, 'the occurrence to run');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toContain(stored.id);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
