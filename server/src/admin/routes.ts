@@ -46,13 +46,13 @@ const changeSchema = z
   .object({ role: z.enum(ROLES).optional(), branchIds: z.array(z.string()).optional(), active: z.boolean().optional() })
   .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
 
-interface Admin {
+export interface Admin {
   who: RequestAuth;
   /** Branches this admin manages; undefined = all. */
   branches?: string[];
 }
 
-function adminOf(res: Response): Admin {
+export function adminOf(res: Response): Admin {
   const who = res.locals.auth as RequestAuth;
   const system =
     !who.principal.userId && who.principal.scopes.some((s) => s.context === 'system' && s.resourceType === '*' && s.permissions.size === 5);
@@ -70,7 +70,7 @@ function assertManages(admin: Admin, branchIds: string[], role?: Role): void {
 }
 
 /** Tenant-wide settings: super_admin or the system client, never a branch admin. */
-function superAdminOf(res: Response, refusal: string): Admin {
+export function superAdminOf(res: Response, refusal: string): Admin {
   const admin = adminOf(res);
   if (admin.branches) throw new OperationOutcomeError(forbiddenOutcome(refusal));
   return admin;

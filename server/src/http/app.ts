@@ -9,6 +9,8 @@ import { bearerAuth, type RequestAuth } from '../auth/bearer.ts';
 import { consentMiddleware } from '../auth/consent-middleware.ts';
 import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
+import { botAdminRoutes } from '../bots/routes.ts';
+import type { BotRuntime } from '../bots/runtime.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { buildCapabilityStatement } from '../fhir/capability.ts';
@@ -47,6 +49,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Redis for /health, when REDIS_URL is set. */
   redis?: RedisProbe;
+  /** The bot runtime (/admin/bots); absent when the process has no job queue. */
+  bots?: BotRuntime;
 }
 
 /** Requests that carry a body must say it is JSON (or a form, for POST _search). */
@@ -98,6 +102,7 @@ export function createApp({
   lifecycle = { shuttingDown: false },
   metrics = new Metrics(),
   redis,
+  bots,
 }: AppDeps): express.Express {
   const app = express();
   app.use(metrics.http());
@@ -153,6 +158,7 @@ export function createApp({
   app.use(consentRoutes(auth));
   app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
+  app.use('/admin/bots', botAdminRoutes(auth, bots));
   app.use('/admin', adminRoutes(auth, sealer, requirements));
   app.use(appRoutes(config));
 

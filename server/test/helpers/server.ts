@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createClient } from '../../src/auth/store.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
+import { type RunningServer, type ServerParts, startServer } from '../../src/server.ts';
 import { ensureTenant } from '../../src/tenancy/tenants.ts';
 
 export const TENANT_A = '0a0a0a0a-0000-4000-8000-00000000000a';
@@ -61,33 +61,37 @@ export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<
 
 /**
  * Starts a real server on a free port with two tenants, A and B, on the database TEST_DB names:
- * PGlite in memory, or a fresh PostgreSQL database that is dropped afterwards.
+ * PGlite in memory, or a fresh PostgreSQL database that is dropped afterwards. `parts` replaces
+ * what the server would make itself (a job queue stand-in, say).
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, parts: ServerParts = {}): Promise<TestServer> {
   const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase() : undefined;
   const databaseUrl = scratch?.url;
-  const server = await startServer({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATA_DIR: ':memory:',
-    SEED_DEMO: 'false',
-    TENANT_ID: TENANT_A,
-    ADMIN_PASSWORD: 'admin-password-for-tests',
-    SYSTEM_CLIENT_ID: 'test-system-a',
-    SYSTEM_CLIENT_SECRET: SYSTEM_SECRET,
-    RATE_LIMIT_API: '0',
-    RATE_LIMIT_TOKEN: '0',
-    RATE_LIMIT_LOGIN: '0',
-    RATE_LIMIT_OTP: '0',
-    // Tests seal on demand (server.sealer.sealNow()), so chain counts are theirs to predict.
-    AUDIT_SEAL_INTERVAL_MS: '3600000',
-    // Most suites test storage, search and access with minimal resources; the validation suites
-    // run with the product default (abdm) and prove what it requires.
-    PROFILE_ENFORCEMENT: 'claimed',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...env,
-  });
+  const server = await startServer(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      DATA_DIR: ':memory:',
+      SEED_DEMO: 'false',
+      TENANT_ID: TENANT_A,
+      ADMIN_PASSWORD: 'admin-password-for-tests',
+      SYSTEM_CLIENT_ID: 'test-system-a',
+      SYSTEM_CLIENT_SECRET: SYSTEM_SECRET,
+      RATE_LIMIT_API: '0',
+      RATE_LIMIT_TOKEN: '0',
+      RATE_LIMIT_LOGIN: '0',
+      RATE_LIMIT_OTP: '0',
+      // Tests seal on demand (server.sealer.sealNow()), so chain counts are theirs to predict.
+      AUDIT_SEAL_INTERVAL_MS: '3600000',
+      // Most suites test storage, search and access with minimal resources; the validation suites
+      // run with the product default (abdm) and prove what it requires.
+      PROFILE_ENFORCEMENT: 'claimed',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...env,
+    },
+    parts,
+  );
   await ensureTenant(server.db, TENANT_A, 'Tenant A Hospitals');
   await ensureTenant(server.db, TENANT_B, 'Tenant B Clinics');
   const base = `${server.url}/fhir/R4`;
