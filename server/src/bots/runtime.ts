@@ -90,6 +90,13 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
     const clientId = installation.client_id;
     const jti = randomUUID();
     const seconds = Math.ceil(timeMs / 1000) + TOKEN_GRACE_S;
+    // Revocation has whole seconds: a token from the second the bot was last disabled would count
+    // as revoked, so after a quick disable and enable, wait for the next second.
+    for (let i = 0; i < 2; i++) {
+      const now = { jti, tid: tenant, sub: clientId, client_id: clientId, iat: Math.floor(Date.now() / 1000) };
+      if (!auth.revocations.isRevoked(now)) break;
+      await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+    }
     const token = await auth.tokens.accessToken(
       { sub: clientId, client_id: clientId, tid: tenant, scope: def.manifest.scopes.join(' ') },
       jti,

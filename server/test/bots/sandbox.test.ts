@@ -9,6 +9,8 @@ import { MemoryJobQueue } from './helpers.ts';
 const FIXTURES = fileURLToPath(new URL('../fixtures/bots', import.meta.url));
 
 let t: TestServer;
+let own: string;
+let foreign: string;
 const jobs = new MemoryJobQueue({ backoffMs: 10, attempts: 2 });
 
 beforeAll(async () => {
@@ -59,8 +61,8 @@ describe('the bot sandbox', () => {
   });
 
   it('gives a bot a token that reaches only its scopes and its own tenant, and an empty environment', async () => {
-    const own = (await fhirClient(t.base, TENANT_A).post('Patient', { resourceType: 'Patient', name: [{ family: 'Rao' }] })).body.id;
-    const foreign = (await fhirClient(t.base, TENANT_B).post('Patient', { resourceType: 'Patient', name: [{ family: 'Das' }] })).body.id;
+    own = (await fhirClient(t.base, TENANT_A).post('Patient', { resourceType: 'Patient', name: [{ family: 'Rao' }] })).body.id;
+    foreign = (await fhirClient(t.base, TENANT_B).post('Patient', { resourceType: 'Patient', name: [{ family: 'Das' }] })).body.id;
     const job = await runScheduled('probe', 'check', { ownPatient: own, foreignPatient: foreign });
     expect(job.state).toBe('completed');
     const found = await fhirClient(t.base, TENANT_A).get(`Communication?subject=Patient/${own}`);
@@ -111,5 +113,14 @@ describe('the bot sandbox', () => {
     const id = await jobs.fire(scheduleName('probe', TENANT_A, 'check'));
     expect((await jobs.settled('bot-probe', id)).state).toBe('completed');
     expect(await botAudits('probe')).toHaveLength(before);
+  });
+
+  it('runs a bot enabled again a moment after it was disabled: the old revocation does not catch its new token', async () => {
+    await runtime().change(TENANT_A, 'probe', { enabled: false });
+    const job = await runScheduled('probe', 'check', { ownPatient: own, foreignPatient: foreign });
+    expect(job.state).toBe('completed');
+    const found = await fhirClient(t.base, TENANT_A).get(`Communication?subject=Patient/${own}&_sort=-_lastUpdated`);
+    expect(found.body.entry).toHaveLength(2);
+    expect(JSON.parse(found.body.entry[0].resource.payload[0].contentString)).toMatchObject({ ownPatient: 200, foreignPatient: 404 });
   });
 });
