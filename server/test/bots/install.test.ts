@@ -116,6 +116,18 @@ describe('installing a bot', () => {
     expect((await fhirClient(t.base, TENANT_B).get(a.body.subscriptions[0])).status).toBe(404);
   });
 
+  it('keeps each tenant’s installation its own: B enabling the bot gets B its own client and leaves A’s alone', async () => {
+    const before = (await adminApi(adminA).get(`/${BOT}`)).body;
+    const b = await adminApi(adminB).put(`/${BOT}`, { enabled: true, settings: { followUpDays: 14 } });
+    expect(b.body).toMatchObject({ enabled: true, clientId: botClientId(BOT, TENANT_B), settings: { followUpDays: 14 } });
+    expect((await findClient(t.server.db, botClientId(BOT, TENANT_B)))?.tenant_id).toBe(TENANT_B);
+    expect((await adminApi(adminA).get(`/${BOT}`)).body).toEqual(before);
+    // A's Subscriptions are not B's to read, nor B's A's.
+    expect((await fhirClient(t.base, TENANT_A).get(b.body.subscriptions[0])).status).toBe(404);
+    expect((await adminApi(adminB).put(`/${BOT}`, { enabled: false })).body.enabled).toBe(false);
+    expect((await adminApi(adminA).get(`/${BOT}`)).body.enabled).toBe(true);
+  });
+
   it('refuses a message-channel Subscription, or a change to a bot’s, from an API client', async () => {
     const system = fhirClient(t.base, TENANT_A);
     const forged = await system.post('Subscription', {

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botClientId } from '../../src/bots/installations.ts';
-import { scheduleName } from '../../src/bots/runtime.ts';
+import { discoverBots } from '../../src/bots/manifest.ts';
+import { scheduleName, startBotRuntime } from '../../src/bots/runtime.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { MemoryJobQueue } from './helpers.ts';
 
@@ -122,5 +123,25 @@ describe('the bot sandbox', () => {
     const found = await fhirClient(t.base, TENANT_A).get(`Communication?subject=Patient/${own}&_sort=-_lastUpdated`);
     expect(found.body.entry).toHaveLength(2);
     expect(JSON.parse(found.body.entry[0].resource.payload[0].contentString)).toMatchObject({ ownPatient: 200, foreignPatient: 404 });
+  });
+
+  it('registers every enabled tenant’s schedules when a runtime starts', async () => {
+    const fresh = new MemoryJobQueue();
+    const { db, config, logger, auth } = t.server;
+    const other = await startBotRuntime({ db, config, logger, auth, jobs: fresh, bots: discoverBots(FIXTURES), apiUrl: t.server.url });
+    try {
+      // probe was enabled again by the test before; thrower, looper and hog are enabled; none for tenant B.
+      expect([...fresh.schedules.keys()].sort()).toEqual(
+        [
+          scheduleName('hog', TENANT_A, 'eat'),
+          scheduleName('looper', TENANT_A, 'spin'),
+          scheduleName('probe', TENANT_A, 'check'),
+          scheduleName('thrower', TENANT_A, 'fail'),
+        ].sort(),
+      );
+    } finally {
+      await other.stop();
+      await fresh.close();
+    }
   });
 });
