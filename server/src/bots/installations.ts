@@ -113,14 +113,14 @@ export async function changeInstallation(
         }
         await tx.query((sql) => sql.query('UPDATE oauth_client SET active = true, scope = $2 WHERE client_id = $1', [clientId, scope]));
       } else if (!enabled && row.enabled) {
-        for (const id of row.subscription_ids) {
-          await tx.deleteResource('Subscription', id).catch(() => undefined);
-        }
+        // Off the installation first: the Subscription hook refuses to delete one a bot still owns.
         subscriptionIds = [];
         await tx.query(async (sql) => {
+          await sql.query('UPDATE bot_installation SET subscription_ids = $2 WHERE bot = $1', [manifest.name, []]);
           await sql.query('UPDATE oauth_client SET active = false WHERE client_id = $1', [clientId]);
           await revokeSubjectTokens(sql, tenantId, { client: clientId });
         });
+        for (const id of row.subscription_ids) await tx.deleteResource('Subscription', id);
       }
       const settings = change.settings ? { ...row.settings, ...change.settings } : row.settings;
       const r = await tx.query((sql) =>

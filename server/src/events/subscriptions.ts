@@ -64,8 +64,15 @@ export const subscriptionHook: WriteHook = {
       );
     return s.status === 'requested' ? { ...s, status: 'active' } : s;
   },
-  async afterWrite(_ctx, _current, next) {
+  async afterWrite(ctx, current, next) {
     const s = next as Subscription | undefined;
+    // A bot's Subscription goes when its bot is disabled (server/src/bots), not by a client's DELETE:
+    // the runtime drops it from the installation first, so only a client's deletion finds it listed.
+    if (!s && (current as Subscription | undefined)?.channel?.type === BOT_CHANNEL) {
+      const owned = await ctx.sql.query('SELECT 1 FROM bot_installation WHERE $1 = ANY(subscription_ids)', [current?.id]);
+      if (owned.rowCount > 0)
+        throw new OperationOutcomeError(forbiddenOutcome('This Subscription belongs to a bot; disable the bot at /admin/bots instead.'));
+    }
     // Turned off, or set to error by the delivery worker: nothing of it will be called.
     if (!s || s.status === 'off' || s.status === 'error') return;
     parseCriteria(s.criteria);

@@ -141,6 +141,10 @@ describe('installing a bot', () => {
     const ref = (await adminApi(adminA).get(`/${BOT}`)).body.subscriptions[0];
     const sub = (await system.get(ref)).body;
     expect((await system.put(ref, { ...sub, criteria: 'Encounter?' })).status).toBe(403);
+    const deleted = await system.delete(ref);
+    expect(deleted.status).toBe(403);
+    expect(deleted.body.issue[0].diagnostics ?? deleted.body.issue[0].details?.text).toMatch(/belongs to a bot/);
+    expect((await system.get(ref)).body.status).toBe('active');
   });
 });
 
