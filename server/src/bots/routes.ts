@@ -76,7 +76,7 @@ export function botAdminRoutes(auth: AuthService, runtime: BotRuntime | undefine
         parsed.data.enabled === undefined ? '' : parsed.data.enabled ? 'enable' : 'disable',
         parsed.data.settings ? `settings=${Object.keys(parsed.data.settings).join(',')}` : '',
       ].filter(Boolean);
-      await writeAudit(auth.db, { ...ctx, kind: 'operation', detail: `bot.${what.join(' ')} ${def.manifest.name}` });
+      await writeAudit(auth.db, { ...ctx, kind: 'operation', detail: `bot.configure ${def.manifest.name} ${what.join(' ')}` });
       res.json(installationView(def, row));
     }),
   );

@@ -85,6 +85,8 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
       ...(job.data.event ? { event: job.data.event } : {}),
       ...(job.data.schedule ? { schedule: { name: job.data.schedule, firedAt: new Date().toISOString() } } : {}),
     };
+    // A queue that already held jobs may start one before the server listens: it waits for a retry.
+    if (apiUrl() === '/') throw new Error('The server is not listening yet; the run is retried.');
     const timeMs = def.manifest.limits?.timeMs ?? config.BOT_TIME_LIMIT_MS;
     const memoryMb = def.manifest.limits?.memoryMb ?? config.BOT_MEMORY_LIMIT_MB;
     const clientId = installation.client_id;

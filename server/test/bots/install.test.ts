@@ -99,6 +99,12 @@ describe('installing a bot', () => {
     expect(res.body.subscriptions).toHaveLength(1);
     const sub = await fhirClient(t.base, TENANT_A).get(res.body.subscriptions[0]);
     expect(sub.body).toMatchObject({ status: 'active', criteria: 'Encounter?status=finished', channel: { type: 'message' } });
+    // The change is audited with the administrator as agent (settings by name, never their values).
+    await t.server.sealer.sealNow();
+    const audits = await fhirClient(t.base, TENANT_A).get('AuditEvent?subtype=operation&_count=100');
+    const configured = audits.body.entry.map((e: any) => e.resource).find((e: any) => e.outcomeDesc?.startsWith('bot.configure'));
+    expect(configured.outcomeDesc).toBe(`bot.configure ${BOT} enable settings=followUpDays`);
+    expect(configured.agent[0].who.reference).toMatch(/^Practitioner\//);
     // Nobody can get a token for the bot at the token endpoint: it has no secret and no keys.
     const token = await fetch(`${t.server.url}/oauth2/token`, {
       method: 'POST',
