@@ -25,7 +25,11 @@ export class MemoryJobQueue implements JobQueue {
     this.defaults = defaults;
   }
 
+  /** While true, add() fails as a backend whose Redis is away would. */
+  unavailable = false;
+
   async add(queue: string, name: string, data: unknown, options: JobOptions = {}): Promise<{ id: string; added: boolean }> {
+    if (this.unavailable) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
     const id = options.jobId ?? `job-${++this.seq}`;
     const key = `${queue}/${id}`;
     if (this.jobs.has(key)) return { id, added: false };

@@ -199,6 +199,36 @@ describe('running a bot on events', () => {
     expect(created.body.entry[0].resource.agent[0].who.identifier.value).toBe(botClientId(BOT, TENANT_A));
   });
 
+  it('keeps a bot’s delivery while the queue is away and hands it over when the queue is back', async () => {
+    const system = fhirClient(t.base, TENANT_A);
+    const subscription = (await adminApi(adminA).get(`/${BOT}`)).body.subscriptions[0].split('/')[1];
+    const before = (await jobs.list({ queue: QUEUE })).length;
+    jobs.unavailable = true;
+    const patient = (await system.post('Patient', { resourceType: 'Patient', name: [{ family: 'Pillai' }] })).body.id;
+    const encounter = (await system.post('Encounter', finishedEncounter(patient))).body;
+    await t.server.events.runNow();
+    await t.server.bots?.forwardNow();
+    const waiting = await t.server.db.asOwner((sql) =>
+      sql.query<{ status: string; last_error: string }>(
+        `SELECT status, last_error FROM subscription_delivery WHERE subscription_id = $1 AND resource_id = $2`,
+        [subscription, encounter.id],
+      ),
+    );
+    expect(waiting.rows).toEqual([{ status: 'pending', last_error: 'The job queue could not take the job.' }]);
+    expect(await jobs.list({ queue: QUEUE })).toHaveLength(before);
+    jobs.unavailable = false;
+    const deadline = Date.now() + 15_000;
+    let found: Awaited<ReturnType<typeof jobs.list>> = [];
+    while (found.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      await t.server.bots?.forwardNow();
+      found = (await jobs.list({ queue: QUEUE })).filter((j) => (j.data as { event?: { id: string } }).event?.id === encounter.id);
+    }
+    expect(found).toHaveLength(1);
+    expect((await jobs.settled(QUEUE, found[0].id)).state).toBe('completed');
+    expect((await system.get(`Task?identifier=${FOLLOW_UP_SYSTEM}|Encounter/${encounter.id}`)).body.entry).toHaveLength(1);
+  });
+
   it('a disabled bot gets no jobs and its client is switched off', async () => {
     const before = (await adminApi(adminA).get(`/${BOT}`)).body.subscriptions[0];
     const off = await adminApi(adminA).put(`/${BOT}`, { enabled: false });
