@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -114,6 +115,15 @@ const configSchema = z.object({
   SUBSCRIPTION_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5_000),
   SUBSCRIPTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(6),
   SUBSCRIPTION_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  // BOTS (docs/bots.md): where bot folders are found, and each invocation's default limits.
+  BOTS_DIR: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../../bots', import.meta.url))),
+  BOT_TIME_LIMIT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  BOT_MEMORY_LIMIT_MB: z.coerce.number().int().min(16).max(4096).default(128),
+  /** Invocations of one bot queue run at once in this process. */
+  BOT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Audit chain heads are appended to this file every AUDIT_ANCHOR_INTERVAL_MS (docs/security.md); unset: not anchored. */
   AUDIT_ANCHOR_FILE: z.string().min(1).optional(),
   AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),

@@ -6,6 +6,7 @@ import { auditedAuthEvents } from './audit/auth-events.ts';
 import { type Sealer, startSealer } from './audit/sealer.ts';
 import { bootstrapTenant } from './auth/bootstrap.ts';
 import { AuthService } from './auth/service.ts';
+import { type BotRuntime, startBotRuntime } from './bots/runtime.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { instrumentDatabase } from './db/instrumented.ts';
@@ -38,11 +39,18 @@ export interface RunningServer {
   events: EventWorker;
   /** jobs: the job queue (docs/jobs.md), for the bot runtime and the platform's schedules. */
   jobs: JobQueue;
+  /** Runs the bots (docs/bots.md); absent when the process has no job queue. */
+  bots?: BotRuntime;
   http: Server;
   /** The URL the server listens on (useful with PORT=0). */
   url: string;
   /** Stops taking requests, lets those in flight finish (bounded), seals the audit log, closes the database. */
   stop(opts?: StopOptions): Promise<void>;
+}
+
+/** Parts a caller supplies instead of the ones the server would make (tests: an in-memory job queue). */
+export interface ServerParts {
+  jobs?: JobQueue;
 }
 
 export interface StopOptions {
@@ -57,7 +65,7 @@ export interface StopOptions {
  * migrations), bootstraps the first tenant's administrator and system client, and listens.
  * `stop()` stops accepting connections, lets in-flight requests finish, then closes the database.
  */
-export async function startServer(env: Record<string, string | undefined> = process.env): Promise<RunningServer> {
+export async function startServer(env: Record<string, string | undefined> = process.env, parts: ServerParts = {}): Promise<RunningServer> {
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL);
   loadDefinitions();
@@ -85,17 +93,22 @@ export async function startServer(env: Record<string, string | undefined> = proc
   if (!config.EVENTS_ENABLED)
     logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
   const events = startEventWorker(db, config, logger, metrics);
-  // jobs: BullMQ when REDIS_URL is set, else the database; closed on stop, after requests finish.
-  const jobs = await openJobQueue(config, db, logger, metrics);
   const lifecycle = { shuttingDown: false };
   const redis = config.REDIS_URL ? redisProbe(config.REDIS_URL) : undefined;
-  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, jobs });
+  // jobs: BullMQ when REDIS_URL is set, else the database (tests may pass their own); closed on stop.
+  const jobs = parts.jobs ?? (await openJobQueue(config, db, logger, metrics));
+  // Bots call the FHIR API of this very process, on loopback; the URL is known once it listens.
+  let listening = '';
+  const bots = await startBotRuntime({ db, config, logger, auth, jobs, apiUrl: () => listening });
+  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, jobs, bots });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const port = (http.address() as AddressInfo).port;
   const websockets = await startWebsocketHub(http, db, auth, config, logger);
   const url = `http://127.0.0.1:${port}`;
+  // Bots call the FHIR API of this very process, on loopback, whatever BASE_URL the public sees.
+  listening = `http://127.0.0.1:${port}/`;
   if (config.PORT === 0) config.baseUrl = config.BASE_URL ?? url;
   // After listen: only now is the base URL (and so the apps' redirect URI) known for PORT=0.
   await ensureAppClients(db, config.TENANT_ID, config.TENANT_ID, config.baseUrl);
@@ -124,6 +137,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
         await closed;
       }
       auth.stop();
+      await bots?.stop();
       await events.stop();
       // jobs: running jobs finish before the database closes.
       await jobs.close();
@@ -138,5 +152,5 @@ export async function startServer(env: Record<string, string | undefined> = proc
     return stopping;
   };
   logger.info({ url: config.baseUrl, database: db.kind }, 'Hospital-Ops FHIR server listening');
-  return { config, db, logger, auth, sealer, metrics, events, jobs, http, url, stop };
+  return { config, db, logger, auth, sealer, metrics, events, jobs, bots, http, url, stop };
 }

@@ -54,7 +54,7 @@ export interface Admin {
   branches?: string[];
 }
 
-function adminOf(res: Response): Admin {
+export function adminOf(res: Response): Admin {
   const who = res.locals.auth as RequestAuth;
   const system =
     !who.principal.userId && who.principal.scopes.some((s) => s.context === 'system' && s.resourceType === '*' && s.permissions.size === 5);

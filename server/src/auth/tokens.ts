@@ -51,8 +51,11 @@ export class TokenIssuer {
     return `${this.base.baseUrl}/fhir/R4`;
   }
 
-  /** `jti` may be chosen by the caller to revoke this token later (a replayed code's first tokens). */
-  async accessToken(claims: AccessClaims, jti: string = randomUUID()): Promise<string> {
+  /**
+   * `jti` may be chosen by the caller to revoke this token later (a replayed code's first tokens);
+   * `seconds` shortens the life of tokens the server issues to itself (a bot's invocation).
+   */
+  async accessToken(claims: AccessClaims, jti: string = randomUUID(), seconds = ACCESS_TOKEN_SECONDS): Promise<string> {
     const { kid, key } = await this.keys.signingKey();
     return new SignJWT({ ...claims })
       .setProtectedHeader({ alg: SIGNING_ALG, kid, typ: 'at+jwt' })
@@ -60,7 +63,7 @@ export class TokenIssuer {
       .setAudience(this.audience)
       .setIssuedAt()
       .setJti(jti)
-      .setExpirationTime(`${ACCESS_TOKEN_SECONDS}s`)
+      .setExpirationTime(`${Math.min(seconds, ACCESS_TOKEN_SECONDS)}s`)
       .sign(key);
   }
 

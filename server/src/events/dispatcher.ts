@@ -98,20 +98,21 @@ async function recordDeliveries(sql: Sql, events: ResourceEvent[]): Promise<void
     for (const s of subscriptions) {
       if (!criteriaMatch(s.request, resource)) continue;
       // Websockets are live only (R4): a bound socket gets a ping; nothing waits for an absent one.
+      // rest-hook and message (a bot's queue, server/src/bots/forwarder.ts) deliveries are durable rows.
       if (s.channel === 'websocket') {
         notices.push({ tenant: e.tenant_id, subscription: s.id, type: e.resource_type, id: e.resource_id, action: e.action });
         continue;
       }
-      rows.push({ s: s.id, seq: e.seq, t: e.resource_type, id: e.resource_id, v: e.version_id, a: e.action });
+      rows.push({ s: s.id, seq: e.seq, t: e.resource_type, id: e.resource_id, v: e.version_id, a: e.action, c: s.channel });
     }
   }
   // Sent by PostgreSQL at this transaction's commit, to every process listening.
   for (const n of notices) await sql.query('SELECT pg_notify($1, $2)', [WEBSOCKET_NOTIFY_CHANNEL, JSON.stringify(n)]);
   if (rows.length === 0) return;
   await sql.query(
-    `INSERT INTO subscription_delivery (tenant_id, subscription_id, event_seq, resource_type, resource_id, version_id, action)
-     SELECT app_current_tenant(), r.s, r.seq, r.t, r.id, r.v, r.a
-     FROM json_to_recordset($1::json) AS r(s text, seq bigint, t text, id text, v integer, a text)
+    `INSERT INTO subscription_delivery (tenant_id, subscription_id, event_seq, resource_type, resource_id, version_id, action, channel)
+     SELECT app_current_tenant(), r.s, r.seq, r.t, r.id, r.v, r.a, r.c
+     FROM json_to_recordset($1::json) AS r(s text, seq bigint, t text, id text, v integer, a text, c text)
      ON CONFLICT (tenant_id, subscription_id, event_seq) DO NOTHING`,
     [JSON.stringify(rows)],
   );

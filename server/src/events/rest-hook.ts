@@ -51,7 +51,7 @@ export async function deliverDue(db: Database, settings: DeliverySettings, logge
   const claimed = await db.asOwner((sql) =>
     sql.query<Delivery>(
       `UPDATE subscription_delivery SET attempts = attempts + 1, next_attempt_at = now() + interval '${ATTEMPT_LEASE}'
-       WHERE id IN (SELECT id FROM subscription_delivery WHERE status = 'pending' AND next_attempt_at <= now()
+       WHERE id IN (SELECT id FROM subscription_delivery WHERE status = 'pending' AND channel = 'rest-hook' AND next_attempt_at <= now()
                     ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
        RETURNING id::text, tenant_id, subscription_id, event_seq::text, resource_type, resource_id, version_id, action, attempts`,
       [batchSize],

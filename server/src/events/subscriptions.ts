@@ -1,13 +1,15 @@
 import { matchesSearchRequest, OperationOutcomeError, parseSearchRequest, type SearchRequest } from '@medplum/core';
 import type { Resource, Subscription } from '@medplum/fhirtypes';
 import { isStoredResourceType } from '../fhir/definitions.ts';
-import { outcome } from '../http/outcomes.ts';
+import { forbiddenOutcome, outcome } from '../http/outcomes.ts';
 import type { WriteHook } from '../repo/write-hooks.ts';
 import { type EndpointPolicy, endpointPolicy, endpointRefusal } from './endpoint-guard.ts';
 
 /** Secret for the HMAC signature of rest-hook notifications (docs/events.md). */
 export const SUBSCRIPTION_SECRET_URL = 'https://hospital-ops.in/fhir/StructureDefinition/subscription-secret';
-export const SUPPORTED_CHANNELS = ['rest-hook', 'websocket'];
+/** `message` is internal: a bot's Subscriptions, whose deliveries become jobs on its queue (server/src/bots). */
+export const SUPPORTED_CHANNELS = ['rest-hook', 'websocket', 'message'];
+export const BOT_CHANNEL = 'message';
 /** Where clients open the R4 websocket channel; the CapabilityStatement names it too. */
 export const WEBSOCKET_PATH = '/ws/subscriptions';
 
@@ -52,25 +54,38 @@ export const currentEndpointPolicy = (): EndpointPolicy => policy;
  * apart from a client turning it off).
  */
 export const subscriptionHook: WriteHook = {
-  prepare(next) {
+  prepare(next, current) {
     const s = next as Subscription;
+    // Only the bot runtime (a server write, which skips prepare) writes the bot channel: a client
+    // could otherwise feed any event to a bot, or redirect a bot's Subscription elsewhere.
+    if (s.channel?.type === BOT_CHANNEL || (current as Subscription | undefined)?.channel?.type === BOT_CHANNEL)
+      throw new OperationOutcomeError(
+        forbiddenOutcome('Subscriptions on the message channel belong to bots; a tenant administrator enables a bot at /admin/bots.'),
+      );
     return s.status === 'requested' ? { ...s, status: 'active' } : s;
   },
-  async afterWrite(_ctx, _current, next) {
+  async afterWrite(ctx, current, next) {
     const s = next as Subscription | undefined;
+    // A bot's Subscription goes when its bot is disabled (server/src/bots), not by a client's DELETE:
+    // the runtime drops it from the installation first, so only a client's deletion finds it listed.
+    if (!s && (current as Subscription | undefined)?.channel?.type === BOT_CHANNEL) {
+      const owned = await ctx.sql.query('SELECT 1 FROM bot_installation WHERE $1 = ANY(subscription_ids)', [current?.id]);
+      if (owned.rowCount > 0)
+        throw new OperationOutcomeError(forbiddenOutcome('This Subscription belongs to a bot; disable the bot at /admin/bots instead.'));
+    }
     // Turned off, or set to error by the delivery worker: nothing of it will be called.
     if (!s || s.status === 'off' || s.status === 'error') return;
     parseCriteria(s.criteria);
     const type = s.channel?.type;
     if (!type || !SUPPORTED_CHANNELS.includes(type))
       throw unprocessable(
-        `Channel type ${type ?? '(none)'} is not supported here; use ${SUPPORTED_CHANNELS.join(', ')}.`,
+        `Channel type ${type ?? '(none)'} is not supported here; use ${SUPPORTED_CHANNELS.filter((c) => c !== BOT_CHANNEL).join(', ')}.`,
         'Subscription.channel.type',
       );
     for (const h of s.channel.header ?? [])
       if (!/^[!#$%&'*+.^_`|~\w-]+:/.test(h))
         throw unprocessable('Each channel.header must be written "Name: value".', 'Subscription.channel.header');
-    if (type === 'websocket') return;
+    if (type === 'websocket' || type === BOT_CHANNEL) return;
     const refusal = await endpointRefusal(s.channel.endpoint ?? '', policy);
     if (refusal) throw unprocessable(refusal, 'Subscription.channel.endpoint');
   },

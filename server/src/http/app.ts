@@ -12,6 +12,8 @@ import { ClientLimits } from '../auth/client-limits.ts';
 import { consentMiddleware } from '../auth/consent-middleware.ts';
 import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
+import { botAdminRoutes } from '../bots/routes.ts';
+import type { BotRuntime } from '../bots/runtime.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { buildCapabilityStatement } from '../fhir/capability.ts';
@@ -55,6 +57,8 @@ export interface AppDeps {
   redis?: RedisProbe;
   /** jobs: the job queue, for GET /admin/jobs and retries (docs/jobs.md). */
   jobs?: JobQueue;
+  /** The bot runtime (/admin/bots); absent when the process has no job queue. */
+  bots?: BotRuntime;
 }
 
 /** Requests that carry a body must say it is JSON (or a form, for POST _search). */
@@ -107,6 +111,7 @@ export function createApp({
   metrics = new Metrics(),
   redis,
   jobs,
+  bots,
 }: AppDeps): express.Express {
   const app = express();
   app.use(metrics.http());
@@ -168,6 +173,7 @@ export function createApp({
   const clientLimits = new ClientLimits(db);
   // jobs: /admin/jobs and /admin/queues, ahead of the admin router.
   if (jobs) app.use('/admin', jobAdminRoutes(auth, jobs));
+  app.use('/admin/bots', botAdminRoutes(auth, bots));
   app.use('/admin', adminRoutes(auth, sealer, requirements, clientLimits));
   app.use(appRoutes(config));
 

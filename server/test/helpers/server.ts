@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createClient } from '../../src/auth/store.ts';
-import { type RunningServer, startServer } from '../../src/server.ts';
+import { type RunningServer, type ServerParts, startServer } from '../../src/server.ts';
 import { ensureTenant } from '../../src/tenancy/tenants.ts';
 
 export const TENANT_A = '0a0a0a0a-0000-4000-8000-00000000000a';
@@ -77,36 +77,40 @@ async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
 
 /**
  * Starts a real server on a free port with two tenants, A and B, on the database TEST_DB names:
- * PGlite in memory, or a fresh PostgreSQL database that is dropped afterwards.
+ * PGlite in memory, or a fresh PostgreSQL database that is dropped afterwards. `parts` replaces
+ * what the server would make itself (a job queue stand-in, say).
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, parts: ServerParts = {}): Promise<TestServer> {
   const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase() : undefined;
   const databaseUrl = scratch?.url;
   // jobs: with Redis, each test server's queues (and the platform's schedulers) live under a prefix of their own, removed at stop.
   const jobsPrefix = env.REDIS_URL && !env.JOBS_PREFIX ? `hops-test-${randomUUID().slice(0, 8)}` : undefined;
-  const server = await startServer({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATA_DIR: ':memory:',
-    SEED_DEMO: 'false',
-    TENANT_ID: TENANT_A,
-    ADMIN_PASSWORD: 'admin-password-for-tests',
-    SYSTEM_CLIENT_ID: 'test-system-a',
-    SYSTEM_CLIENT_SECRET: SYSTEM_SECRET,
-    RATE_LIMIT_API: '0',
-    RATE_LIMIT_TOKEN: '0',
-    RATE_LIMIT_LOGIN: '0',
-    RATE_LIMIT_OTP: '0',
-    // Tests seal on demand (server.sealer.sealNow()), so chain counts are theirs to predict.
-    AUDIT_SEAL_INTERVAL_MS: '3600000',
-    // Most suites test storage, search and access with minimal resources; the validation suites
-    // run with the product default (abdm) and prove what it requires.
-    PROFILE_ENFORCEMENT: 'claimed',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...(jobsPrefix ? { JOBS_PREFIX: jobsPrefix } : {}),
-    ...env,
-  });
+  const server = await startServer(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      DATA_DIR: ':memory:',
+      SEED_DEMO: 'false',
+      TENANT_ID: TENANT_A,
+      ADMIN_PASSWORD: 'admin-password-for-tests',
+      SYSTEM_CLIENT_ID: 'test-system-a',
+      SYSTEM_CLIENT_SECRET: SYSTEM_SECRET,
+      RATE_LIMIT_API: '0',
+      RATE_LIMIT_TOKEN: '0',
+      RATE_LIMIT_LOGIN: '0',
+      RATE_LIMIT_OTP: '0',
+      // Tests seal on demand (server.sealer.sealNow()), so chain counts are theirs to predict.
+      AUDIT_SEAL_INTERVAL_MS: '3600000',
+      // Most suites test storage, search and access with minimal resources; the validation suites
+      // run with the product default (abdm) and prove what it requires.
+      PROFILE_ENFORCEMENT: 'claimed',
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...(jobsPrefix ? { JOBS_PREFIX: jobsPrefix } : {}),
+      ...env,
+    },
+    parts,
+  );
   await ensureTenant(server.db, TENANT_A, 'Tenant A Hospitals');
   await ensureTenant(server.db, TENANT_B, 'Tenant B Clinics');
   const base = `${server.url}/fhir/R4`;
