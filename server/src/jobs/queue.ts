@@ -10,7 +10,7 @@ export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed'
 export interface JobOptions {
   /**
    * Idempotency key: adding a job whose id the queue already holds (in any state) adds nothing.
-   * Event-driven jobs use `<subscription id>:<event seq>` so a redelivered event runs once.
+   * Event-driven jobs use `<subscription id>-<event seq>` so a redelivered event runs once.
    */
   jobId?: string;
   /** Run no sooner than this many milliseconds from now. */
