@@ -24,6 +24,12 @@ export interface BotManifest {
   schedules?: { name: string; cron: string; timezone?: string }[];
   /** Settings a tenant may set without code changes, with their defaults. */
   settings?: Record<string, string | number | boolean>;
+  /**
+   * Settings the deployment fills in from the server's configuration where the tenant set none
+   * (setting -> config key named after the bot, e.g. `"accessToken": "WHATSAPP_TOKEN"`): secrets
+   * stay in the server's environment, never in the tenant's stored settings.
+   */
+  fromServerConfig?: Record<string, string>;
   /** Per-invocation limits; the runtime's defaults apply when absent. */
   limits?: { timeMs?: number; memoryMb?: number };
 }

@@ -45,6 +45,7 @@ export const manifestSchema = z
       )
       .optional(),
     settings: z.record(z.string().regex(/^[A-Za-z][\w.-]{0,63}$/), z.union([z.string().max(1000), z.number(), z.boolean()])).optional(),
+    fromServerConfig: z.record(z.string(), z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/)).optional(),
     limits: z
       .object({
         timeMs: z.number().int().min(100).max(600_000).optional(),
@@ -74,6 +75,12 @@ export function parseManifest(raw: unknown, folder: string): BotManifest {
     throw new ManifestError(`Bot ${folder}: bot.json is invalid: ${lines.join('; ')}`);
   }
   if (r.data.name !== folder) throw new ManifestError(`Bot ${folder}: bot.json names "${r.data.name}", not its folder "${folder}"`);
+  for (const [setting, key] of Object.entries(r.data.fromServerConfig ?? {})) {
+    if (!(setting in (r.data.settings ?? {})))
+      throw new ManifestError(`Bot ${folder}: fromServerConfig names ${setting}, which settings does not declare`);
+    if (!key.startsWith(configPrefix(folder)))
+      throw new ManifestError(`Bot ${folder}: fromServerConfig may read only settings named ${configPrefix(folder)}..., not ${key}`);
+  }
   const names = (r.data.schedules ?? []).map((s) => s.name);
   if (new Set(names).size !== names.length) throw new ManifestError(`Bot ${folder}: two schedules share a name`);
   return r.data;
@@ -101,6 +108,27 @@ export function discoverBots(botsDir: string): BotDefinition[] {
     found.push({ manifest, dir, entryUrl: pathToFileURL(entry).href, queue: manifest.queue ?? `bot-${manifest.name}` });
   }
   return found.sort((a, b) => a.manifest.name.localeCompare(b.manifest.name));
+}
+
+/** The config key prefix a bot may draw settings from: WHATSAPP_ for `whatsapp`, never DATABASE_URL. */
+export function configPrefix(botName: string): string {
+  return `${botName.toUpperCase().replaceAll('-', '_')}_`;
+}
+
+/**
+ * Settings the deployment supplies from the server's configuration (`fromServerConfig`: setting ->
+ * config key), filled in at each invocation where the tenant set none. Secrets such as an API token
+ * thus stay out of bot_installation and out of every admin answer. Only keys named after the bot
+ * are read (checked when the manifest is loaded).
+ */
+export function serverConfigSettings(manifest: BotManifest, config: Record<string, unknown>, stored: Record<string, unknown> | undefined) {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [setting, key] of Object.entries(manifest.fromServerConfig ?? {})) {
+    const value = config[key];
+    const tenantSet = stored?.[setting] !== undefined && stored[setting] !== '';
+    if (!tenantSet && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) out[setting] = value;
+  }
+  return out;
 }
 
 /** The tenant's settings over the manifest's defaults (only keys the manifest declares survive). */

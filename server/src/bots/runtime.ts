@@ -16,7 +16,7 @@ import {
   type InstallationChange,
   type InstallationRow,
 } from './installations.ts';
-import { type BotDefinition, discoverBots, effectiveSettings, ManifestError } from './manifest.ts';
+import { type BotDefinition, discoverBots, effectiveSettings, ManifestError, serverConfigSettings } from './manifest.ts';
 import { runSandboxed, type SandboxResult } from './sandbox.ts';
 
 export interface BotRuntimeDeps {
@@ -81,7 +81,10 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
     }
     const input: BotInput = {
       tenant,
-      settings: effectiveSettings(def.manifest, installation.settings),
+      settings: {
+        ...effectiveSettings(def.manifest, installation.settings),
+        ...serverConfigSettings(def.manifest, config, installation.settings),
+      },
       ...(job.data.event ? { event: job.data.event } : {}),
       ...(job.data.schedule ? { schedule: { name: job.data.schedule, firedAt: new Date().toISOString() } } : {}),
     };

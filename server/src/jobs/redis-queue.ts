@@ -228,7 +228,14 @@ export class RedisJobQueue implements JobQueue {
       timer = setTimeout(() => r('late'), this.settings.timeoutMs ?? 3000);
     });
     // With Redis gone, a polite close would wait for it; the connection is dropped instead.
-    if ((await Promise.race([q.close().then(() => 'closed' as const), late])) === 'late') await q.disconnect();
+    const closing = q.close().then(
+      () => 'closed' as const,
+      (err) => {
+        this.logger.debug({ err }, 'job queue: closed with Redis unreachable');
+        return 'closed' as const;
+      },
+    );
+    if ((await Promise.race([closing, late])) === 'late') await q.disconnect();
     clearTimeout(timer);
   }
 
@@ -266,9 +273,12 @@ export class RedisJobQueue implements JobQueue {
   /** Runs a call on Redis; a Redis that is down or too slow becomes JobQueueUnavailableError. */
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    // Past the timeout the call may still fail (say, once the connection is dropped at close): nobody awaits it then.
+    const work = fn();
+    work.catch(() => {});
     try {
       return await Promise.race([
-        fn(),
+        work,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('Redis did not answer in time')), this.settings.timeoutMs ?? 3000);
         }),

@@ -35,14 +35,14 @@ export function redisProbe(url: string): RedisProbe {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('Redis did not answer in time')), TIMEOUT_MS);
       });
+      const check = (async () => {
+        if (c.status === 'wait') await c.connect();
+        await c.ping();
+      })();
+      // A check that fails after the timeout answered has nobody waiting for it.
+      check.catch(() => undefined);
       try {
-        await Promise.race([
-          (async () => {
-            if (c.status === 'wait') await c.connect();
-            await c.ping();
-          })(),
-          timeout,
-        ]);
+        await Promise.race([check, timeout]);
       } finally {
         clearTimeout(timer);
       }
