@@ -1,3 +1,4 @@
+import { sessionAccessToken, useSession } from '@hospital-ops/app-shell';
 import type { MedplumClient } from '@medplum/core';
 import type { Subscription } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
@@ -20,6 +21,8 @@ export interface LiveChannelOptions {
   /** Told whether pings are flowing, so the screen can poll while they are not. */
   onLive: (live: boolean) => void;
   openSocket?: (url: string) => SocketLike;
+  /** The token to bind with (the app's SMART session holds it, not the MedplumClient); default: the client's own. */
+  accessToken?: () => Promise<string | undefined>;
   /** First wait before reconnecting; doubles up to 30 s. */
   retryMs?: number;
 }
@@ -69,13 +72,19 @@ export function followChanges(medplum: MedplumClient, options: LiveChannelOption
     } catch {
       return again();
     }
+    let token: string | undefined;
+    try {
+      token = options.accessToken ? await options.accessToken() : medplum.getAccessToken();
+    } catch {
+      return again();
+    }
     if (stopped) return;
     const url = `${medplum.getBaseUrl().replace(/^http/, 'ws').replace(/\/$/, '')}/ws/subscriptions`;
     const s = open(url);
     socket = s;
     let bound = 0;
     s.onopen = () => {
-      for (const id of ids ?? []) s.send(`bind ${id} ${medplum.getAccessToken() ?? ''}`);
+      for (const id of ids ?? []) s.send(`bind ${id} ${token ?? ''}`);
     };
     s.onmessage = (e) => {
       const [verb] = String(e.data).split(' ');
@@ -103,8 +112,18 @@ export function followChanges(medplum: MedplumClient, options: LiveChannelOption
 /** Whether the screen is following changes live; `refresh` runs on each change. */
 export function useLiveChanges(criteria: string[], refresh: () => void): boolean {
   const medplum = useMedplum();
+  const session = useSession();
   const [live, setLive] = useState(false);
   const key = criteria.join('|');
-  useEffect(() => followChanges(medplum, { criteria: key.split('|'), onChange: refresh, onLive: setLive }), [medplum, key, refresh]);
+  useEffect(
+    () =>
+      followChanges(medplum, {
+        criteria: key.split('|'),
+        onChange: refresh,
+        onLive: setLive,
+        accessToken: () => sessionAccessToken(session),
+      }),
+    [medplum, session, key, refresh],
+  );
   return live;
 }

@@ -6,12 +6,17 @@ import type { SmartSession } from './smart.ts';
  * session's token. Authorization stays with fhirclient (it refreshes the token before it expires);
  * the MedplumClient itself never signs in, so it never calls Medplum-only endpoints such as /auth/me.
  */
+/** The session's access token, refreshed first when it is about to run out (for fetches and the live websocket's bind). */
+export async function sessionAccessToken(session: SmartSession): Promise<string> {
+  await session.client.refreshIfNeeded();
+  return session.client.state.tokenResponse?.access_token ?? '';
+}
+
 export function medplumForSession(session: SmartSession, onUnauthenticated: () => void): MedplumClient {
   const base = new URL(session.config.fhirBaseUrl);
   const authorizedFetch = async (url: string, init: RequestInit = {}): Promise<Response> => {
-    await session.client.refreshIfNeeded();
     const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${session.client.state.tokenResponse?.access_token ?? ''}`);
+    headers.set('authorization', `Bearer ${await sessionAccessToken(session)}`);
     const res = await fetch(url, { ...init, headers });
     if (res.status === 401) onUnauthenticated();
     return res;
