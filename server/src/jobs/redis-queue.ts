@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
@@ -54,6 +55,22 @@ function connectionOptions(url: string, worker: boolean): ConnectionOptions {
     enableOfflineQueue: worker,
     retryStrategy: (times: number) => Math.min(times * 200, 2000),
   };
+}
+
+/**
+ * BullMQ's connections report a failed start-up as an 'error' event, also after their close has
+ * removed every listener (a queue closed while it still connects); an 'error' nobody listens to
+ * throws, and surfaces as an unhandled rejection. Such a late error has nobody left to tell: it is
+ * dropped. (A Worker's blocking connection is always BullMQ's own class, hence per instance.)
+ */
+function dropUnheardErrors(owner: Queue | Worker): void {
+  const parts = owner as unknown as { connection?: EventEmitter; blockingConnection?: EventEmitter };
+  for (const conn of [parts.connection, parts.blockingConnection]) {
+    if (!conn) continue;
+    const emit = conn.emit.bind(conn);
+    conn.emit = (event: string | symbol, ...args: unknown[]) =>
+      event === 'error' && conn.listenerCount('error') === 0 ? false : emit(event, ...args);
+  }
 }
 
 /**
@@ -123,6 +140,7 @@ export class RedisJobQueue implements JobQueue {
         maxStalledCount: 1,
       },
     );
+    dropUnheardErrors(worker);
     worker.on('completed', () => this.metrics?.jobsProcessed.inc({ queue, outcome: 'completed' }));
     worker.on('failed', (job, err) => {
       const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -251,6 +269,7 @@ export class RedisJobQueue implements JobQueue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: connectionOptions(this.settings.url, false), prefix: this.settings.prefix });
+      dropUnheardErrors(q);
       q.on('error', (err) => this.logger.debug({ err, queue: name }, 'job queue: Redis error'));
       this.queues.set(name, q);
     }
