@@ -146,6 +146,21 @@ const configSchema = z.object({
     .regex(/^[A-Za-z0-9._~-]{3,128}$/)
     .default('hospital-ops-system'),
   SYSTEM_CLIENT_SECRET: z.string().min(16, { message: 'must have at least 16 characters' }).optional(),
+  // --- Bulk Data $export (docs/bulk-data.md) -------------------------------------------------------
+  /** Where export files are written; default <DATA_DIR>/bulk-export. Processes behind one load balancer must share it. */
+  BULK_EXPORT_DIR: z.string().min(1).optional(),
+  /** Hours a finished export's files stay downloadable. */
+  BULK_EXPORT_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /** Exports one client may have waiting or running at once; more get 429. */
+  BULK_EXPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(100).default(2),
+  /** Resources per NDJSON file. */
+  BULK_EXPORT_FILE_RESOURCES: z.coerce.number().int().min(1).default(100_000),
+  /** Export jobs this process runs at once. */
+  BULK_EXPORT_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+  /** The Retry-After (seconds) of a status still running and of a 429. */
+  BULK_EXPORT_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).default(5),
+  /** How often expired exports are removed. */
+  BULK_EXPORT_SWEEP_MS: z.coerce.number().int().min(100).default(300_000),
   // --- WhatsApp Cloud API (docs/whatsapp.md); secrets are never logged -----------------------------
   /** Meta's app secret: every webhook's X-Hub-Signature-256 is checked with it. Unset: webhooks are refused (503). */
   WHATSAPP_APP_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),

@@ -13,6 +13,9 @@ import { consentMiddleware } from '../auth/consent-middleware.ts';
 import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
 import { botAdminRoutes } from '../bots/routes.ts';
+import type { ExportFiles } from '../bulk/files.ts';
+import { isBulkPath } from '../bulk/paths.ts';
+import { handleBulk } from '../bulk/routes.ts';
 import type { BotRuntime } from '../bots/runtime.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -59,6 +62,8 @@ export interface AppDeps {
   jobs?: JobQueue;
   /** The bot runtime (/admin/bots); absent when the process has no job queue. */
   bots?: BotRuntime;
+  /** Where Bulk Data exports are written (docs/bulk-data.md); absent: $export is not offered. */
+  bulkFiles?: ExportFiles;
 }
 
 /** Requests that carry a body must say it is JSON (or a form, for POST _search). */
@@ -112,6 +117,7 @@ export function createApp({
   redis,
   jobs,
   bots,
+  bulkFiles,
 }: AppDeps): express.Express {
   const app = express();
   app.use(metrics.http());
@@ -205,6 +211,8 @@ export function createApp({
       });
       // SQL on FHIR $run streams CSV/NDJSON/Parquet, so it is answered outside the FHIR router.
       if (isViewRunPath(req.path)) await handleViewRun(repo, req, res);
+      // Bulk Data $export: async kick-off, status URL and NDJSON files (server/src/bulk).
+      else if (bulkFiles && isBulkPath(req.path)) await handleBulk({ config, db, files: bulkFiles, jobs }, repo, req, res);
       else await handleFhirRequest(router, repo, req, res, config.baseUrl);
       // A Consent written here applies to the next request at once (other processes: within seconds).
       if (req.method !== 'GET' && req.method !== 'HEAD' && writesConsent(req)) auth.consents.invalidate(who.tenant.tenantId);

@@ -470,10 +470,19 @@ function compileCompartment(type: string, compartment: string, p: SqlParams, ali
   const [compartmentType, id] = compartment.split('/');
   const params = compartmentParams(compartmentType, type);
   if (!params) throw new OperationOutcomeError(badRequest(`${type} is not in the ${compartmentType} compartment`));
+  // Bulk export (server/src/bulk): `Patient/*` is every patient's compartment, `Patient/a,b` several patients' at once.
+  if (id === '*') {
+    if (type === compartmentType) return 'true';
+    return params.length
+      ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target LIKE ${p.add(`${compartmentType}/%`)})`
+      : 'false';
+  }
+  const ids = id.split(',');
+  const targets = ids.map((x) => `${compartmentType}/${x}`);
   const refs = params.length
-    ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target = ${p.add(compartment)})`
+    ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target = ANY(${p.add(targets)}::text[]))`
     : 'false';
-  return type === compartmentType ? `(${alias}.id = ${p.add(id)} OR ${refs})` : refs;
+  return type === compartmentType ? `(${alias}.id = ANY(${p.add(ids)}::text[]) OR ${refs})` : refs;
 }
 
 /**

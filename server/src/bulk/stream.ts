@@ -1,0 +1,119 @@
+import { type Filter, Operator, type SearchRequest } from '@medplum/core';
+import type { Resource, ResourceType } from '@medplum/fhirtypes';
+import { subset } from '../http/summary.ts';
+import { MAX_PAGE_SIZE, type PostgresRepository } from '../repo/postgres-repository.ts';
+import { parseSearch } from '../search/parse.ts';
+import { COMPARTMENT, quoteTable } from '../search/sql.ts';
+
+/** What one type's export reads: the criteria the kick-off gave, fixed for the whole run. */
+export interface TypeCriteria {
+  type: string;
+  /** `_typeFilter` queries for this type (alternatives); empty: every resource of the type. */
+  queries: string[];
+  since?: string;
+  /** Resources changed after this are left for the next export (the manifest's transactionTime, or `_until`). */
+  upTo: string;
+  /** `Patient/*` (every patient), `Patient/a,b` (these patients), or undefined (a system export). */
+  compartment?: string;
+  elements?: string[];
+}
+
+/** The search request one `_typeFilter` query (or none) becomes, with the export's own bounds added. */
+function requestFor(c: TypeCriteria, query: string | undefined): SearchRequest {
+  const request: SearchRequest = query
+    ? parseSearch(c.type, Object.fromEntries(groupParams(query)), false).request
+    : { resourceType: c.type as ResourceType, filters: [] };
+  const filters: Filter[] = [...(request.filters ?? [])];
+  if (c.since) filters.push({ code: '_lastUpdated', operator: Operator.GREATER_THAN_OR_EQUALS, value: c.since });
+  filters.push({ code: '_lastUpdated', operator: Operator.LESS_THAN_OR_EQUALS, value: c.upTo });
+  if (c.compartment) filters.push({ code: COMPARTMENT, operator: Operator.EQUALS, value: c.compartment });
+  // Oldest change first by keyset: each page starts where the last ended, in constant time and memory.
+  return { ...request, filters, sortRules: [{ code: '_lastUpdated' }], count: MAX_PAGE_SIZE, offset: 0 };
+}
+
+function groupParams(query: string): [string, string | string[]][] {
+  const params = new URLSearchParams(query);
+  return [...new Set(params.keys())].map((k) => {
+    const all = params.getAll(k);
+    return [k, all.length > 1 ? all : all[0]];
+  });
+}
+
+/** The `_elements` that apply to `type`: bare names, and `Type.name` for this type. */
+export function elementsFor(type: string, elements: string[] | undefined): string[] | undefined {
+  if (!elements?.length) return undefined;
+  const own = elements.flatMap((e) => {
+    const dot = e.indexOf('.');
+    if (dot < 0) return [e];
+    return e.slice(0, dot) === type ? [e.slice(dot + 1)] : [];
+  });
+  return own.length ? own : undefined;
+}
+
+/**
+ * Every resource of the type that the client may read and the criteria select, page by page
+ * through the repository's search (the one every FHIR search uses). With several `_typeFilter`
+ * queries, a resource that an earlier query already gave is skipped, so none comes twice.
+ * `onPage` runs after each page (progress, cancellation): returning false stops the stream.
+ */
+export async function* streamType(
+  repo: PostgresRepository,
+  c: TypeCriteria,
+  onPage: () => Promise<boolean>,
+): AsyncGenerator<Resource> {
+  const queries = c.queries.length ? c.queries : [undefined];
+  const elements = elementsFor(c.type, c.elements);
+  for (let k = 0; k < queries.length; k++) {
+    let cursor: string | undefined;
+    do {
+      const page = await repo.search({ ...requestFor(c, queries[k]), cursor }, { resourceOnly: false });
+      let resources = (page.entry ?? []).map((e) => e.resource as Resource);
+      if (k > 0 && resources.length) resources = await notMatchedEarlier(repo, c, queries.slice(0, k) as string[], resources);
+      for (const r of resources) yield elements ? subset(r, undefined, elements) : r;
+      const next = page.link?.find((l) => l.relation === 'next')?.url;
+      cursor = next ? (new URL(next).searchParams.get('_cursor') ?? undefined) : undefined;
+      if (!(await onPage())) return;
+    } while (cursor);
+  }
+}
+
+/** The page's resources that none of the earlier queries selects (those were written already). */
+async function notMatchedEarlier(repo: PostgresRepository, c: TypeCriteria, earlier: string[], page: Resource[]): Promise<Resource[]> {
+  const seen = new Set<string>();
+  const ids = page.map((r) => r.id as string).join(',');
+  for (const q of earlier) {
+    const request = requestFor(c, q);
+    request.filters = [...(request.filters ?? []), { code: '_id', operator: Operator.EQUALS, value: ids }];
+    const found = await repo.search(request, { resourceOnly: true });
+    for (const e of found.entry ?? []) seen.add(e.resource?.id as string);
+  }
+  return page.filter((r) => !seen.has(r.id as string));
+}
+
+/**
+ * Resources of the type deleted in the window, as `Type/id`, page by page, read in the client's
+ * tenant transaction (row-level security). Only called for types the client may read without
+ * conditions: a deleted resource's content is gone, so a condition could not be checked on it.
+ */
+export async function* deletedSince(repo: PostgresRepository, type: string, since: string, upTo: string): AsyncGenerator<string> {
+  let after: [string, string] | undefined;
+  for (;;) {
+    const rows = await repo.query(async (sql) => {
+      const params: unknown[] = [since, upTo, MAX_PAGE_SIZE];
+      let where = 'deleted AND last_updated >= $1::timestamptz AND last_updated <= $2::timestamptz';
+      if (after) {
+        params.push(after[0], after[1]);
+        where += ' AND (last_updated, id) > ($4::timestamptz, $5::text)';
+      }
+      const r = await sql.query<{ id: string; lu: string }>(
+        `SELECT id, last_updated::text AS lu FROM ${quoteTable(type)} WHERE ${where} ORDER BY last_updated, id LIMIT $3`,
+        params,
+      );
+      return r.rows;
+    });
+    for (const row of rows) yield `${type}/${row.id}`;
+    if (rows.length < MAX_PAGE_SIZE) return;
+    const last = rows[rows.length - 1];
+    after = [last.lu, last.id];
+  }
+}
