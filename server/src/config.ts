@@ -150,7 +150,11 @@ const configSchema = z.object({
   /** Where export files are written; default <DATA_DIR>/bulk-export. Processes behind one load balancer must share it. */
   BULK_EXPORT_DIR: z.string().min(1).optional(),
   /** Hours a finished export's files stay downloadable. */
-  BULK_EXPORT_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  BULK_EXPORT_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   /** Exports one client may have waiting or running at once; more get 429. */
   BULK_EXPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(100).default(2),
   /** Resources per NDJSON file. */

@@ -1,15 +1,23 @@
 import { type AccessControl, accessControlFor, type Principal } from '../auth/access.ts';
 import type { RequestAuth } from '../auth/bearer.ts';
 import { applyConsents } from '../auth/consent-middleware.ts';
+import { parseResourceScope, type ResourceScope } from '../auth/scopes.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Config } from '../config.ts';
 import type { TenantSettings } from '../db/database.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
 
-/** The principal as stored with the export: what the token said, without the Consent denials (read again when the job runs). */
-export function storablePrincipal(p: Principal): Principal {
-  const { consentDenials: _dropped, ...rest } = p;
-  return rest;
+/** The principal as stored with the export (JSON): scopes as written, no Consent denials (read again when the job runs). */
+export type StoredPrincipal = Omit<Principal, 'scopes' | 'consentDenials'> & { scopes: string[] };
+
+export function storablePrincipal(p: Principal): StoredPrincipal {
+  const { consentDenials: _dropped, scopes, ...rest } = p;
+  return { ...rest, scopes: scopes.map((s) => s.raw) };
+}
+
+/** The principal again, its scopes parsed as the bearer check parses a token's. */
+export function principalOf(stored: StoredPrincipal): Principal {
+  return { ...stored, scopes: stored.scopes.map(parseResourceScope).filter((s): s is ResourceScope => s !== undefined) };
 }
 
 /**
@@ -22,8 +30,9 @@ export function storablePrincipal(p: Principal): Principal {
 export async function exportRepository(
   auth: AuthService,
   config: Config,
-  principal: Principal,
+  stored: StoredPrincipal,
 ): Promise<{ repo: PostgresRepository; access: AccessControl }> {
+  const principal = principalOf(stored);
   const tenant: TenantSettings = {
     tenantId: principal.tenantId,
     userId: principal.userId,

@@ -3,7 +3,7 @@ import type { Parameters, ParametersParameter } from '@medplum/fhirtypes';
 import type { Request } from 'express';
 import { isValidId } from '../fhir/validate.ts';
 import { isLenient, parseSearch } from '../search/parse.ts';
-import { exportableTypes, type ExportLevel } from './types.ts';
+import { type ExportLevel, exportableTypes } from './types.ts';
 
 /** What a kick-off asked for, checked. Stored with the export (jsonb) and read back by the job. */
 export interface ExportParams {
@@ -97,7 +97,8 @@ function checkTypeFilter(type: string, query: string): void {
   const params = new URLSearchParams(query);
   const record: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
-    if (NOT_IN_TYPE_FILTER.has(key.split(':')[0])) throw refuse(`_typeFilter ${type}?${query}: ${key} cannot be used in a _typeFilter`, '_typeFilter');
+    if (NOT_IN_TYPE_FILTER.has(key.split(':')[0]))
+      throw refuse(`_typeFilter ${type}?${query}: ${key} cannot be used in a _typeFilter`, '_typeFilter');
     const all = params.getAll(key);
     record[key] = all.length > 1 ? all : all[0];
   }
@@ -159,7 +160,8 @@ export function readExportParams(req: Request, level: ExportLevel, groupId?: str
     for (const text of raw.split(/,(?=[A-Z][A-Za-z]+\?)/)) {
       const at = text.indexOf('?');
       const type = at < 0 ? text : text.slice(0, at);
-      if (at < 0 || !covered.includes(type)) throw refuse(`_typeFilter ${text} must be <resource type>?<search> for a type this export covers`, '_typeFilter');
+      if (at < 0 || !covered.includes(type))
+        throw refuse(`_typeFilter ${text} must be <resource type>?<search> for a type this export covers`, '_typeFilter');
       if (types && !types.includes(type)) throw refuse(`_typeFilter ${text} names ${type}, which _type leaves out`, '_typeFilter');
       const query = text.slice(at + 1);
       checkTypeFilter(type, query);
@@ -169,7 +171,10 @@ export function readExportParams(req: Request, level: ExportLevel, groupId?: str
 
   let elements: string[] | undefined;
   if (given._elements) {
-    elements = given._elements.flatMap((v) => v.split(',')).map((e) => e.trim()).filter(Boolean);
+    elements = given._elements
+      .flatMap((v) => v.split(','))
+      .map((e) => e.trim())
+      .filter(Boolean);
     for (const e of elements) if (!ELEMENT.test(e)) throw refuse(`_elements: ${e} is not an element name (name or Type.name)`, '_elements');
   }
 

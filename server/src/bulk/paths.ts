@@ -1,5 +1,5 @@
 /** Bulk Data paths, relative to the FHIR base (`/fhir/R4`). Answered outside the FHIR router: async kick-off, NDJSON files. */
-export const KICK_OFF = /^\/(?:(Patient)|Group\/([A-Za-z0-9\-.]{1,64}))?\/\$export$/;
+export const KICK_OFF = /^(?:\/(Patient)|\/Group\/([A-Za-z0-9\-.]{1,64}))?\/\$export$/;
 export const STATUS = /^\/\$export-status\/([0-9a-f-]{36})$/;
 export const FILE = /^\/\$export-file\/([0-9a-f-]{36})\/([A-Za-z]+-(?:deleted-)?\d+\.ndjson|errors-\d+\.ndjson)$/;
 

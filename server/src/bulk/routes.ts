@@ -18,7 +18,7 @@ import { BULK_ATTEMPTS, BULK_QUEUE, type BulkJobData } from './job.ts';
 import { type ExportParams, NDJSON, readExportParams, refuse } from './params.ts';
 import { FILE, KICK_OFF, STATUS, statusUrl } from './paths.ts';
 import * as store from './store.ts';
-import { exportableTypes, type ExportLevel } from './types.ts';
+import { type ExportLevel, exportableTypes } from './types.ts';
 
 export interface BulkContext {
   config: Config;
@@ -32,7 +32,8 @@ const MAX_GROUP_PATIENTS = 10_000;
 // How long a running export may go without a page before its worker is taken to be dead.
 const staleAfterMs = (config: Config) => config.JOBS_LEASE_MS * (BULK_ATTEMPTS + 1) + 60_000;
 
-const noSuchExport = () => outcome('not-found', 'not-found', 'No such export (it may have expired, been cancelled, or belong to another client)');
+const noSuchExport = () =>
+  outcome('not-found', 'not-found', 'No such export (it may have expired, been cancelled, or belong to another client)');
 
 /** The patients a Group names (active members that are Patients), checked against `patient` when given. */
 async function groupPatients(repo: PostgresRepository, id: string, asked: string[] | undefined): Promise<string[]> {
@@ -43,7 +44,8 @@ async function groupPatients(repo: PostgresRepository, id: string, asked: string
     const ref = m.entity?.reference ?? '';
     if (!m.inactive && ref.startsWith('Patient/')) members.add(ref.slice('Patient/'.length));
   }
-  if (members.size > MAX_GROUP_PATIENTS) throw refuse(`Group/${id} has more than ${MAX_GROUP_PATIENTS} patients; export it in parts with patient`);
+  if (members.size > MAX_GROUP_PATIENTS)
+    throw refuse(`Group/${id} has more than ${MAX_GROUP_PATIENTS} patients; export it in parts with patient`);
   if (!asked) return [...members];
   for (const p of asked) if (!members.has(p)) throw refuse(`patient Patient/${p} is not a member of Group/${id}`, 'patient');
   return asked;
@@ -68,7 +70,8 @@ async function kickOff(ctx: BulkContext, who: RequestAuth, repo: PostgresReposit
   if (accept && !/application\/fhir\+json|application\/json|\*\/\*/.test(accept)) {
     throw refuse(`$export answers in application/fhir+json; Accept: ${accept} cannot be met`, 'Accept');
   }
-  if (!ctx.jobs) return sendFhir(res, 503, outcome('unavailable', 'transient', 'Exports need the job queue, which this process does not run'));
+  if (!ctx.jobs)
+    return sendFhir(res, 503, outcome('unavailable', 'transient', 'Exports need the job queue, which this process does not run'));
   const level: ExportLevel = m[2] ? 'group' : m[1] ? 'patient' : 'system';
   const params: ExportParams = readExportParams(req, level, m[2]);
   if (level === 'group') params.patients = await groupPatients(repo, m[2], params.patients);
@@ -150,7 +153,8 @@ async function status(ctx: BulkContext, who: RequestAuth, req: Request, res: Res
   if (req.method !== 'GET') return sendFhir(res, 405, outcome('not-supported', 'not-supported', 'The status URL takes GET and DELETE'));
   const stale = row.status === 'running' && row.heartbeat_at && Date.now() - Date.parse(row.heartbeat_at) > staleAfterMs(ctx.config);
   if (row.status === 'failed' || stale) {
-    if (stale) await store.fail(ctx.db, who.tenant.tenantId, id, 'The export stopped when the server running it went away; start a new one');
+    if (stale)
+      await store.fail(ctx.db, who.tenant.tenantId, id, 'The export stopped when the server running it went away; start a new one');
     const text = row.error ?? 'The export stopped when the server running it went away; start a new one';
     return sendFhir(res, 500, outcome('export-failed', 'exception', text));
   }
@@ -168,7 +172,8 @@ async function download(ctx: BulkContext, who: RequestAuth, res: Response, id: s
   const manifest = row?.status === 'completed' ? (row.manifest as Record<string, { url: string }[]>) : undefined;
   const listed = manifest && ['output', 'error', 'deleted'].some((k) => manifest[k]?.some((f) => f.url.endsWith(`/${id}/${name}`)));
   const size = listed ? await ctx.files.size(who.tenant.tenantId, id, name) : undefined;
-  if (size === undefined) return sendFhir(res, 404, outcome('not-found', 'not-found', 'No such export file (it may have expired or belong to another client)'));
+  if (size === undefined)
+    return sendFhir(res, 404, outcome('not-found', 'not-found', 'No such export file (it may have expired or belong to another client)'));
   res.status(200).type(NDJSON).set('Content-Length', String(size)).set('Cache-Control', 'no-store');
   await pipeline(createReadStream(ctx.files.path(who.tenant.tenantId, id, name)), res);
 }

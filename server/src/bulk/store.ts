@@ -1,5 +1,5 @@
-import type { Principal } from '../auth/access.ts';
 import type { Database } from '../db/database.ts';
+import type { StoredPrincipal } from './identity.ts';
 import type { ExportParams } from './params.ts';
 import type { ExportStatus } from './types.ts';
 
@@ -8,7 +8,7 @@ export interface ExportRow {
   tenant_id: string;
   id: string;
   client_id: string;
-  principal: Principal;
+  principal: StoredPrincipal;
   request: string;
   params: ExportParams;
   status: ExportStatus;

@@ -56,11 +56,7 @@ export function elementsFor(type: string, elements: string[] | undefined): strin
  * queries, a resource that an earlier query already gave is skipped, so none comes twice.
  * `onPage` runs after each page (progress, cancellation): returning false stops the stream.
  */
-export async function* streamType(
-  repo: PostgresRepository,
-  c: TypeCriteria,
-  onPage: () => Promise<boolean>,
-): AsyncGenerator<Resource> {
+export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onPage: () => Promise<boolean>): AsyncGenerator<Resource> {
   const queries = c.queries.length ? c.queries : [undefined];
   const elements = elementsFor(c.type, c.elements);
   for (let k = 0; k < queries.length; k++) {

@@ -187,6 +187,8 @@ const PREFIXES = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'])
 function mergeableRanges(type: string, filters: Filter[]): { merged: Map<string, Filter[]>; rest: Filter[] } {
   const groups = new Map<string, Filter[]>();
   for (const f of filters) {
+    // _lastUpdated is a column of the resource table, not an sp_date row: never merged into a lookup.
+    if (f.code === '_lastUpdated') continue;
     const param = getSearchParameter(type, f.code);
     if (!param || !ORDERED.has(param.type as string) || !PREFIXES.has(f.operator) || f.value.includes(',')) continue;
     if (getSearchParameterDetails(type, param).array) continue;
