@@ -46,7 +46,7 @@ export async function insertExport(
     if (active.rows[0].n >= limit) return { inserted: false as const };
     const r = await sql.query<{ t: string }>(
       `INSERT INTO bulk_export (tenant_id, id, client_id, principal, request, params, transaction_time, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp() + make_interval(hours => $7))
+       VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp() + $7::float8 * interval '1 hour')
        RETURNING to_char(transaction_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t`,
       [row.tenant_id, row.id, row.client_id, JSON.stringify(row.principal), row.request, JSON.stringify(row.params), ttlHours],
     );
@@ -90,7 +90,7 @@ export async function complete(db: Database, tenantId: string, id: string, manif
   return db.transaction(tenantOf(tenantId), async (sql) => {
     const r = await sql.query(
       `UPDATE bulk_export SET status = 'completed', manifest = $3, progress = 'done', heartbeat_at = clock_timestamp(),
-         expires_at = clock_timestamp() + make_interval(hours => $4)
+         expires_at = clock_timestamp() + $4::float8 * interval '1 hour'
        WHERE tenant_id = $1 AND id = $2 AND status = 'running'`,
       [tenantId, id, JSON.stringify(manifest), ttlHours],
     );
