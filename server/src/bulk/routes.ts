@@ -126,7 +126,9 @@ async function kickOff(ctx: BulkContext, who: RequestAuth, repo: PostgresReposit
 async function ownExport(ctx: BulkContext, who: RequestAuth, id: string): Promise<store.ExportRow | undefined> {
   const row = await store.readExport(ctx.db, who.tenant.tenantId, id);
   if (!row || row.client_id !== who.principal.clientId) return undefined;
-  if (Date.parse(row.expires_at) <= Date.now()) return undefined;
+  // The time to live counts from the end: a long export does not expire while it runs.
+  const finished = row.status !== 'accepted' && row.status !== 'running';
+  if (finished && Date.parse(row.expires_at) <= Date.now()) return undefined;
   return row;
 }
 

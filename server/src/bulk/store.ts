@@ -119,7 +119,7 @@ export async function removeExport(db: Database, tenantId: string, id: string): 
 export async function takeExpired(db: Database): Promise<{ tenant_id: string; id: string }[]> {
   return db.asOwner(async (sql) => {
     const r = await sql.query<{ tenant_id: string; id: string }>(
-      'DELETE FROM bulk_export WHERE expires_at <= clock_timestamp() RETURNING tenant_id, id',
+      `DELETE FROM bulk_export WHERE expires_at <= clock_timestamp() AND status NOT IN ('accepted', 'running') RETURNING tenant_id, id`,
     );
     return r.rows;
   });
