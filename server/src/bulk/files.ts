@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,16 +82,18 @@ export class NdjsonWriter {
     });
   }
 
-  /** Writes one resource as a line; waits when the disk is behind, so memory stays flat. */
-  async write(resource: unknown): Promise<void> {
+  /** Writes resources as lines, in one write; waits when the disk is behind, so memory stays flat. */
+  async writeMany(resources: unknown[]): Promise<void> {
     if (this.failed) throw this.failed;
-    this.lines++;
-    if (!this.stream.write(`${JSON.stringify(resource)}\n`)) {
-      await new Promise<void>((resolve, reject) => {
-        this.stream.once('drain', resolve);
-        this.stream.once('error', reject);
-      });
-    }
+    if (!resources.length) return;
+    this.lines += resources.length;
+    const text = `${resources.map((r) => JSON.stringify(r)).join('\n')}\n`;
+    // `once` rejects on 'error' and removes its listeners either way.
+    if (!this.stream.write(text)) await once(this.stream, 'drain');
+  }
+
+  async write(resource: unknown): Promise<void> {
+    await this.writeMany([resource]);
   }
 
   private async close(): Promise<void> {

@@ -15,6 +15,7 @@ import { exportableTypes, type OutputFile } from './types.ts';
 export const BULK_QUEUE = 'bulk-export';
 /** Attempts of one export's job: a process that dies mid-export leaves the next attempt to start it afresh. */
 export const BULK_ATTEMPTS = 3;
+const HEARTBEAT_MS = 1000;
 
 export interface BulkJobData {
   tenantId: string;
@@ -61,7 +62,11 @@ export async function runExportJob(deps: BulkDeps, job: JobContext<BulkJobData>)
     const deleted: OutputFile[] = [];
     const perFile = config.BULK_EXPORT_FILE_RESOURCES;
     let written = 0;
+    // Progress (and a cancel) is looked at once a second, not after every page: each look is a commit.
+    let lastBeat = 0;
     const progress = async (what: string) => {
+      if (Date.now() - lastBeat < HEARTBEAT_MS) return true;
+      lastBeat = Date.now();
       if (!(await store.heartbeat(db, tenantId, exportId, `${what}; ${written} resources written`))) throw new Cancelled();
       return true;
     };
@@ -92,11 +97,16 @@ export async function runExportJob(deps: BulkDeps, job: JobContext<BulkJobData>)
         writer = undefined;
       };
       try {
-        for await (const resource of streamType(repo, criteria, () => progress(`exporting ${type}`))) {
-          if (!writer) writer = files.open(tenantId, exportId, `${type}-${++part}.ndjson`);
-          await writer.write(resource);
-          written++;
-          if (writer.lines >= perFile) await finish();
+        for await (const page of streamType(repo, criteria, () => progress(`exporting ${type}`))) {
+          // A page may end one file and start the next.
+          for (let i = 0; i < page.length; ) {
+            if (!writer) writer = files.open(tenantId, exportId, `${type}-${++part}.ndjson`);
+            const slice = page.slice(i, i + perFile - writer.lines);
+            await writer.writeMany(slice);
+            i += slice.length;
+            written += slice.length;
+            if (writer.lines >= perFile) await finish();
+          }
         }
         await finish();
       } catch (err) {

@@ -51,25 +51,34 @@ export function elementsFor(type: string, elements: string[] | undefined): strin
 }
 
 /**
- * Every resource of the type that the client may read and the criteria select, page by page
+ * Every resource of the type that the client may read and the criteria select, a page at a time
  * through the repository's search (the one every FHIR search uses). With several `_typeFilter`
  * queries, a resource that an earlier query already gave is skipped, so none comes twice.
  * `onPage` runs after each page (progress, cancellation): returning false stops the stream.
  */
-export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onPage: () => Promise<boolean>): AsyncGenerator<Resource> {
+export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onPage: () => Promise<boolean>): AsyncGenerator<Resource[]> {
   const queries = c.queries.length ? c.queries : [undefined];
   const elements = elementsFor(c.type, c.elements);
   for (let k = 0; k < queries.length; k++) {
-    let cursor: string | undefined;
-    do {
-      const page = await repo.search({ ...requestFor(c, queries[k]), cursor }, { resourceOnly: false });
+    const request = requestFor(c, queries[k]);
+    const fetchPage = (cursor?: string) => repo.search({ ...request, cursor });
+    // One page ahead: the database reads page n+1 while page n is written (two pages in memory at most).
+    let pending: ReturnType<typeof fetchPage> | undefined = fetchPage();
+    while (pending) {
+      const page: Awaited<ReturnType<typeof fetchPage>> = await pending;
+      const next = page.link?.find((l) => l.relation === 'next')?.url;
+      const cursor = next ? (new URL(next).searchParams.get('_cursor') ?? undefined) : undefined;
+      pending = cursor ? fetchPage(cursor) : undefined;
+      // A failed read-ahead surfaces when awaited; until then it must not count as unhandled.
+      pending?.catch(() => undefined);
       let resources = (page.entry ?? []).map((e) => e.resource as Resource);
       if (k > 0 && resources.length) resources = await notMatchedEarlier(repo, c, queries.slice(0, k) as string[], resources);
-      for (const r of resources) yield elements ? subset(r, undefined, elements) : r;
-      const next = page.link?.find((l) => l.relation === 'next')?.url;
-      cursor = next ? (new URL(next).searchParams.get('_cursor') ?? undefined) : undefined;
-      if (!(await onPage())) return;
-    } while (cursor);
+      if (resources.length) yield elements ? resources.map((r) => subset(r, undefined, elements)) : resources;
+      if (!(await onPage())) {
+        await pending?.catch(() => undefined);
+        return;
+      }
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fhirClient, scratchDatabase, startTestServer, TENANT_A, type TestServer } from '../helpers/server.ts';
 import { download, keys, searchAll } from './helpers.ts';
@@ -14,7 +15,7 @@ import { download, keys, searchAll } from './helpers.ts';
  */
 
 const SYSTEM = { id: 'test-system-a', secret: 'test-system-secret-0123456789' };
-const PATIENTS = 4000;
+const PATIENTS = 30_000;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -57,7 +58,7 @@ describe.skipIf(process.env.TEST_DB !== 'postgres')('a server killed mid-export'
     const shared = {
       DATABASE_URL: db.url,
       BULK_EXPORT_DIR: join(dataDir, 'exports'),
-      BULK_EXPORT_FILE_RESOURCES: '500',
+      BULK_EXPORT_FILE_RESOURCES: '5000',
       JOBS_LEASE_MS: '2000',
       JOBS_POLL_MS: '100',
       PROFILE_ENFORCEMENT: 'claimed',
@@ -91,14 +92,19 @@ describe.skipIf(process.env.TEST_DB !== 'postgres')('a server killed mid-export'
       await new Promise((r) => setTimeout(r, 100));
     }
     const first = fhirClient(`${origin}/fhir/R4`, TENANT_A, await token(origin));
-    for (let i = 0; i < PATIENTS; i += 500) {
-      const entry = Array.from({ length: 500 }, (_, k) => ({
-        resource: { resourceType: 'Patient', name: [{ family: `Kill-${i + k}` }] },
-        request: { method: 'POST', url: 'Patient' },
-      }));
-      const res = await first.post('', { resourceType: 'Bundle', type: 'batch', entry });
-      expect(res.status).toBe(200);
-    }
+    // Rows made by PostgreSQL itself (a system export reads the resource table only): enough that
+    // the export runs long enough to be killed in the middle.
+    const owner = new pg.Client({ connectionString: db.url });
+    await owner.connect();
+    await owner.query(
+      `INSERT INTO "Patient" (tenant_id, id, version_id, last_updated, deleted, content)
+       SELECT $1::uuid, 'k' || n, 1, now() - (($2::int - n) * interval '1 millisecond'), false,
+              jsonb_build_object('resourceType', 'Patient', 'id', 'k' || n, 'name', jsonb_build_array(jsonb_build_object('family', 'Kill-' || n)),
+                'meta', jsonb_build_object('versionId', '1', 'lastUpdated', to_char((now() - (($2::int - n) * interval '1 millisecond')) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')))
+       FROM generate_series(1, $2::int) AS n`,
+      [TENANT_A, PATIENTS],
+    );
+    await owner.end();
     const kick = await first.get('$export?_type=Patient', { prefer: 'respond-async' });
     expect(kick.status).toBe(202);
     const statusPath = (kick.headers.get('content-location') as string).split('/fhir/R4/')[1];
