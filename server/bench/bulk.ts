@@ -115,10 +115,14 @@ async function main(): Promise<void> {
     ).json()) as { access_token: string };
     const headers = { authorization: `Bearer ${token.access_token}` };
     global.gc?.();
-    const rssBefore = process.memoryUsage().rss;
+    const before = process.memoryUsage();
+    const rssBefore = before.rss;
     let rssPeak = rssBefore;
+    let heapPeak = before.heapUsed;
     const sampler = setInterval(() => {
-      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      const m = process.memoryUsage();
+      rssPeak = Math.max(rssPeak, m.rss);
+      heapPeak = Math.max(heapPeak, m.heapUsed);
     }, 20);
     const started = performance.now();
     const kick = await fetch(`${server.url}/fhir/R4/$export?_type=Patient,Observation`, {
@@ -140,6 +144,11 @@ async function main(): Promise<void> {
     const ours = TARGET / exportSeconds;
     const raw = TARGET / copySeconds;
     const growthMb = (rssPeak - rssBefore) / 1024 / 1024;
+    const heapPeakMb = (heapPeak - before.heapUsed) / 1024 / 1024;
+    global.gc?.();
+    // What the export kept: the heap after a full collection, against before it started.
+    const retainedMb = (process.memoryUsage().heapUsed - before.heapUsed) / 1024 / 1024;
+    console.log(`heap: peak +${heapPeakMb.toFixed(0)} MB, retained after GC +${retainedMb.toFixed(1)} MB`);
     console.log(
       `$export: ${ours.toFixed(0)} resources/s (${((ours / raw) * 100).toFixed(0)}% of raw COPY), RSS growth ${growthMb.toFixed(0)} MB`,
     );
@@ -159,6 +168,7 @@ the export is \`GET /$export?_type=Patient,Observation\` with a system client, t
 | $export                        | ${ours.toFixed(0)} resources/s (${exportSeconds.toFixed(1)} s) |
 | $export / raw COPY             | ${((ours / raw) * 100).toFixed(0)}% (goal: at least 50%) |
 | server RSS growth during export | ${growthMb.toFixed(0)} MB (goal: under 150 MB) |
+| JS heap: peak growth, retained after a full GC | ${heapPeakMb.toFixed(0)} MB, ${retainedMb.toFixed(1)} MB |
 
 The export reads through the client's repository search (row-level security, access gates, keyset
 pages of 1,000), parses each page's JSON in Node and writes NDJSON lines; COPY sends the stored

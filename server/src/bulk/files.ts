@@ -82,18 +82,18 @@ export class NdjsonWriter {
     });
   }
 
-  /** Writes resources as lines, in one write; waits when the disk is behind, so memory stays flat. */
-  async writeMany(resources: unknown[]): Promise<void> {
+  /** Appends NDJSON lines (JSON texts without newlines), in one write; waits when the disk is behind, so memory stays flat. */
+  async writeLines(lines: string[]): Promise<void> {
     if (this.failed) throw this.failed;
-    if (!resources.length) return;
-    this.lines += resources.length;
-    const text = `${resources.map((r) => JSON.stringify(r)).join('\n')}\n`;
+    if (!lines.length) return;
+    this.lines += lines.length;
     // `once` rejects on 'error' and removes its listeners either way.
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
+    if (!this.stream.write(`${lines.join('\n')}\n`)) await once(this.stream, 'drain');
   }
 
+  /** Appends one resource as a line. */
   async write(resource: unknown): Promise<void> {
-    await this.writeMany([resource]);
+    await this.writeLines([JSON.stringify(resource)]);
   }
 
   private async close(): Promise<void> {

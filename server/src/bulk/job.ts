@@ -102,7 +102,7 @@ export async function runExportJob(deps: BulkDeps, job: JobContext<BulkJobData>)
           for (let i = 0; i < page.length; ) {
             if (!writer) writer = files.open(tenantId, exportId, `${type}-${++part}.ndjson`);
             const slice = page.slice(i, i + perFile - writer.lines);
-            await writer.writeMany(slice);
+            await writer.writeLines(slice);
             i += slice.length;
             written += slice.length;
             if (writer.lines >= perFile) await finish();

@@ -2,8 +2,12 @@ import { type Filter, Operator, type SearchRequest } from '@medplum/core';
 import type { Resource, ResourceType } from '@medplum/fhirtypes';
 import { subset } from '../http/summary.ts';
 import { MAX_PAGE_SIZE, type PostgresRepository } from '../repo/postgres-repository.ts';
+import { fromStored } from '../repo/stored.ts';
 import { parseSearch } from '../search/parse.ts';
 import { COMPARTMENT, quoteTable } from '../search/sql.ts';
+
+// Rows a page: unparsed text is small, and fewer pages mean fewer transactions.
+const EXPORT_PAGE = 5000;
 
 /** What one type's export reads: the criteria the kick-off gave, fixed for the whole run. */
 export interface TypeCriteria {
@@ -51,29 +55,33 @@ export function elementsFor(type: string, elements: string[] | undefined): strin
 }
 
 /**
- * Every resource of the type that the client may read and the criteria select, a page at a time
- * through the repository's search (the one every FHIR search uses). With several `_typeFilter`
- * queries, a resource that an earlier query already gave is skipped, so none comes twice.
- * `onPage` runs after each page (progress, cancellation): returning false stops the stream.
+ * Every resource of the type that the client may read and the criteria select, a page of NDJSON
+ * lines at a time, through the repository's search (its access checks, gates, SQL and tenant
+ * transaction: the ones every FHIR search uses). Resources go out as the stored JSON text, not
+ * parsed and written again, unless `_elements` must cut them. With several `_typeFilter`
+ * queries, a resource an earlier query already gave is skipped, so none comes twice. `onPage`
+ * runs after each page (progress, cancellation): returning false stops the stream.
  */
-export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onPage: () => Promise<boolean>): AsyncGenerator<Resource[]> {
+export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onPage: () => Promise<boolean>): AsyncGenerator<string[]> {
   const queries = c.queries.length ? c.queries : [undefined];
   const elements = elementsFor(c.type, c.elements);
   for (let k = 0; k < queries.length; k++) {
     const request = requestFor(c, queries[k]);
-    const fetchPage = (cursor?: string) => repo.search({ ...request, cursor });
+    const fetchPage = (cursor?: string) => repo.searchText({ ...request, cursor }, EXPORT_PAGE);
     // One page ahead: the database reads page n+1 while page n is written (two pages in memory at most).
     let pending: ReturnType<typeof fetchPage> | undefined = fetchPage();
     while (pending) {
       const page: Awaited<ReturnType<typeof fetchPage>> = await pending;
-      const next = page.link?.find((l) => l.relation === 'next')?.url;
-      const cursor = next ? (new URL(next).searchParams.get('_cursor') ?? undefined) : undefined;
-      pending = cursor ? fetchPage(cursor) : undefined;
+      pending = page.next ? fetchPage(page.next) : undefined;
       // A failed read-ahead surfaces when awaited; until then it must not count as unhandled.
       pending?.catch(() => undefined);
-      let resources = (page.entry ?? []).map((e) => e.resource as Resource);
-      if (k > 0 && resources.length) resources = await notMatchedEarlier(repo, c, queries.slice(0, k) as string[], resources);
-      if (resources.length) yield elements ? resources.map((r) => subset(r, undefined, elements)) : resources;
+      let rows = page.rows;
+      if (k > 0 && rows.length) rows = await notMatchedEarlier(repo, c, queries.slice(0, k) as string[], rows);
+      if (rows.length) {
+        yield elements
+          ? rows.map((r) => JSON.stringify(subset(fromStored(JSON.parse(r.text) as Resource), undefined, elements)))
+          : rows.map((r) => r.text);
+      }
       if (!(await onPage())) {
         await pending?.catch(() => undefined);
         return;
@@ -82,17 +90,22 @@ export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onP
   }
 }
 
-/** The page's resources that none of the earlier queries selects (those were written already). */
-async function notMatchedEarlier(repo: PostgresRepository, c: TypeCriteria, earlier: string[], page: Resource[]): Promise<Resource[]> {
+/** The page's rows that none of the earlier queries selects (those were written already). */
+async function notMatchedEarlier(
+  repo: PostgresRepository,
+  c: TypeCriteria,
+  earlier: string[],
+  page: { id: string; text: string }[],
+): Promise<{ id: string; text: string }[]> {
   const seen = new Set<string>();
-  const ids = page.map((r) => r.id as string).join(',');
+  const ids = page.map((r) => r.id).join(',');
   for (const q of earlier) {
     const request = requestFor(c, q);
     request.filters = [...(request.filters ?? []), { code: '_id', operator: Operator.EQUALS, value: ids }];
-    const found = await repo.search(request, { resourceOnly: true });
-    for (const e of found.entry ?? []) seen.add(e.resource?.id as string);
+    const found = await repo.searchText(request, page.length);
+    for (const r of found.rows) seen.add(r.id);
   }
-  return page.filter((r) => !seen.has(r.id as string));
+  return page.filter((r) => !seen.has(r.id));
 }
 
 /**

@@ -681,6 +681,47 @@ export class PostgresRepository extends FhirRepository {
   }
 
   /**
+   * One forward keyset page of a search, each resource as its stored JSON text, never parsed
+   * (bulk export writes it out as is). The same type and access checks, gates, SQL and tenant
+   * transaction as search(); no includes, totals or per-page audit. `next` is the cursor of the
+   * page after, when there is one.
+   */
+  async searchText(searchRequest: SearchRequest, count: number): Promise<{ rows: { id: string; text: string }[]; next?: string }> {
+    const types = searchRequest.types ?? [searchRequest.resourceType];
+    if (types.includes('AuditEvent')) throw new OperationOutcomeError(badRequest('The audit log is read through its own search'));
+    const access = this.options.access;
+    for (const type of types) {
+      this.checkType(type);
+      if (access && !access.allows(type, 's')) access.gates(type, 's'); // throws 403
+    }
+    localizeReferenceFilters(searchRequest, types, this.options.baseUrl);
+    const p = new SqlParams(access ? (type) => (access.allows(type, 's') ? access.gates(type, 's') : null) : undefined);
+    for (const vs of await this.tenantValueSets(unpublishedValueSets(searchRequest.filters ?? []))) {
+      p.tenantValueSets.set(vs.key, vs.resource);
+    }
+    const q = compileSearchQuery(searchRequest, p, searchRequest.cursor);
+    const keyset = q.keyset;
+    if (!keyset || q.backwards) throw new OperationOutcomeError(badRequest('A text page is read forward, in a keyset order'));
+    return this.run(async ({ sql }) => {
+      const restore = await applySettings(sql, p.settings);
+      const rows = (await sql.query<PageRow<string>>(q.page(count + 1, 0, true), p.values)).rows;
+      await restore();
+      const hasMore = rows.length > count;
+      if (hasMore) rows.length = count;
+      const last = rows.at(-1);
+      const next =
+        hasMore && last
+          ? encodeCursor(
+              keyset,
+              keyset.keys.map((k) => String(last[k.column])),
+              false,
+            )
+          : undefined;
+      return { rows: rows.map((r) => ({ id: r.id, text: r.content })), next };
+    });
+  }
+
+  /**
    * The tenant's own ValueSets for `:in`/`:not-in` (canonical URL, optionally `|version`; the
    * newest when several carry the URL). Read as the server: the codes they list are what the
    * search needs, whoever may read ValueSets. A URL no ValueSet has is left for the compiler to refuse.

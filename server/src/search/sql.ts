@@ -120,8 +120,8 @@ export interface PageRow<T> {
 }
 
 export interface SearchQuery {
-  /** The page, in order: `limit` rows after `offset` (counted from the cursor's row, if any). */
-  page(limit: number, offset: number): string;
+  /** The page, in order: `limit` rows after `offset` (counted from the cursor's row, if any); `text`: content as JSON text, unparsed (bulk export). */
+  page(limit: number, offset: number, text?: boolean): string;
   /** The number of matches (the cursor does not narrow it). */
   count: string;
   /** How many of the parameters `count` uses: the first ones (the cursor's, added after, it does not). */
@@ -146,8 +146,8 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
     const where = pos ? `${q.where} AND ${keysetCondition('r', pos, p)}` : q.where;
     const order = pos ? keysetOrder('r', pos.keyset, pos.before) : q.orderBy;
     return {
-      page: (limit, offset) =>
-        `SELECT r.content, r.last_updated::text AS last_updated, r.id FROM ${q.from} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+      page: (limit, offset, text = false) =>
+        `SELECT r.content${text ? '::text AS content' : ''}, r.last_updated::text AS last_updated, r.id FROM ${q.from} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       count: `SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`,
       countParams,
       keyset,
@@ -167,8 +167,8 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
     parts.map((q) => `SELECT ${columns} FROM ${q.from} WHERE ${q.where}${narrowed ? after : ''}`).join(' UNION ALL ');
   const order = keysetOrder('x', keyset, Boolean(pos?.before));
   return {
-    page: (limit, offset) =>
-      `SELECT x.content, x.last_updated::text AS last_updated, x.id FROM (${union('r.content, r.last_updated, r.id', true)}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+    page: (limit, offset, text = false) =>
+      `SELECT x.content${text ? '::text AS content' : ''}, x.last_updated::text AS last_updated, x.id FROM (${union('r.content, r.last_updated, r.id', true)}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
     count: `SELECT count(*) AS n FROM (${union('1', false)}) x`,
     countParams,
     keyset,
