@@ -177,7 +177,9 @@ text as is. That difference is what the ratio measures.
     writeMarkdownReport(new URL('../../docs/bulk-benchmarks.md', import.meta.url), report);
   } finally {
     await server.stop();
-    await scratch.drop();
+    // BENCH_BULK_KEEP=1 keeps the database for a look at the plans (psql <url>).
+    if (process.env.BENCH_BULK_KEEP) console.log(`database kept: ${scratch.url}`);
+    else await scratch.drop();
     await rm(dir, { recursive: true, force: true });
   }
 }

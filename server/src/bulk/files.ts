@@ -82,13 +82,18 @@ export class NdjsonWriter {
     });
   }
 
-  /** Appends NDJSON lines (JSON texts without newlines), in one write; waits when the disk is behind, so memory stays flat. */
-  async writeLines(lines: string[]): Promise<void> {
+  /** Appends `size` NDJSON lines given as one text (no final newline), in one write; waits when the disk is behind, so memory stays flat. */
+  async writeText(text: string, size: number): Promise<void> {
     if (this.failed) throw this.failed;
-    if (!lines.length) return;
-    this.lines += lines.length;
+    if (!size) return;
+    this.lines += size;
     // `once` rejects on 'error' and removes its listeners either way.
-    if (!this.stream.write(`${lines.join('\n')}\n`)) await once(this.stream, 'drain');
+    if (!this.stream.write(`${text}\n`)) await once(this.stream, 'drain');
+  }
+
+  /** Appends NDJSON lines (JSON texts without newlines). */
+  async writeLines(lines: string[]): Promise<void> {
+    await this.writeText(lines.join('\n'), lines.length);
   }
 
   /** Appends one resource as a line. */

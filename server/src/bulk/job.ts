@@ -98,15 +98,23 @@ export async function runExportJob(deps: BulkDeps, job: JobContext<BulkJobData>)
       };
       try {
         for await (const page of streamType(repo, criteria, () => progress(`exporting ${type}`))) {
-          // A page may end one file and start the next.
-          for (let i = 0; i < page.length; ) {
-            if (!writer) writer = files.open(tenantId, exportId, `${type}-${++part}.ndjson`);
-            const slice = page.slice(i, i + perFile - writer.lines);
-            await writer.writeLines(slice);
-            i += slice.length;
-            written += slice.length;
-            if (writer.lines >= perFile) await finish();
+          // Whole pages go out as one write; a page that crosses a file's end is split by lines.
+          if (!writer) writer = files.open(tenantId, exportId, `${type}-${++part}.ndjson`);
+          if (writer.lines + page.size <= perFile) {
+            await writer.writeText(page.text, page.size);
+            written += page.size;
+          } else {
+            const lines = page.text.split('\n');
+            for (let i = 0; i < lines.length; ) {
+              if (!writer) writer = files.open(tenantId, exportId, `${type}-${++part}.ndjson`);
+              const slice = lines.slice(i, i + perFile - writer.lines);
+              await writer.writeLines(slice);
+              i += slice.length;
+              written += slice.length;
+              if (writer.lines >= perFile) await finish();
+            }
           }
+          if (writer && writer.lines >= perFile) await finish();
         }
         await finish();
       } catch (err) {

@@ -62,12 +62,13 @@ export function elementsFor(type: string, elements: string[] | undefined): strin
  * queries, a resource an earlier query already gave is skipped, so none comes twice. `onPage`
  * runs after each page (progress, cancellation): returning false stops the stream.
  */
-export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onPage: () => Promise<boolean>): AsyncGenerator<string[]> {
+export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onPage: () => Promise<boolean>): AsyncGenerator<NdjsonPage> {
   const queries = c.queries.length ? c.queries : [undefined];
   const elements = elementsFor(c.type, c.elements);
   for (let k = 0; k < queries.length; k++) {
     const request = requestFor(c, queries[k]);
-    const fetchPage = (cursor?: string) => repo.searchText({ ...request, cursor }, EXPORT_PAGE);
+    // Ids are needed only to skip what an earlier _typeFilter query gave.
+    const fetchPage = (cursor?: string) => repo.searchText({ ...request, cursor }, EXPORT_PAGE, k > 0);
     // One page ahead: the database reads page n+1 while page n is written (two pages in memory at most).
     let pending: ReturnType<typeof fetchPage> | undefined = fetchPage();
     while (pending) {
@@ -75,13 +76,19 @@ export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onP
       pending = page.next ? fetchPage(page.next) : undefined;
       // A failed read-ahead surfaces when awaited; until then it must not count as unhandled.
       pending?.catch(() => undefined);
-      let rows = page.rows;
-      if (k > 0 && rows.length) rows = await notMatchedEarlier(repo, c, queries.slice(0, k) as string[], rows);
-      if (rows.length) {
-        yield elements
-          ? rows.map((r) => JSON.stringify(subset(fromStored(JSON.parse(r.text) as Resource), undefined, elements)))
-          : rows.map((r) => r.text);
+      let lines: string[] | undefined;
+      if (k > 0 && page.size) {
+        const skip = await matchedEarlier(repo, c, queries.slice(0, k) as string[], page.ids ?? []);
+        lines = page.text.split('\n').filter((_, i) => !skip.has((page.ids ?? [])[i]));
       }
+      if (elements) {
+        lines = (lines ?? (page.size ? page.text.split('\n') : [])).map((line) =>
+          JSON.stringify(subset(fromStored(JSON.parse(line) as Resource), undefined, elements)),
+        );
+      }
+      if (lines) {
+        if (lines.length) yield { text: lines.join('\n'), size: lines.length };
+      } else if (page.size) yield { text: page.text, size: page.size };
       if (!(await onPage())) {
         await pending?.catch(() => undefined);
         return;
@@ -90,22 +97,22 @@ export async function* streamType(repo: PostgresRepository, c: TypeCriteria, onP
   }
 }
 
-/** The page's rows that none of the earlier queries selects (those were written already). */
-async function notMatchedEarlier(
-  repo: PostgresRepository,
-  c: TypeCriteria,
-  earlier: string[],
-  page: { id: string; text: string }[],
-): Promise<{ id: string; text: string }[]> {
+/** NDJSON lines (without the last newline) and how many. */
+export interface NdjsonPage {
+  text: string;
+  size: number;
+}
+
+/** Of the page's ids, those an earlier query selects (their resources were written already). */
+async function matchedEarlier(repo: PostgresRepository, c: TypeCriteria, earlier: string[], ids: string[]): Promise<Set<string>> {
   const seen = new Set<string>();
-  const ids = page.map((r) => r.id).join(',');
   for (const q of earlier) {
     const request = requestFor(c, q);
-    request.filters = [...(request.filters ?? []), { code: '_id', operator: Operator.EQUALS, value: ids }];
-    const found = await repo.searchText(request, page.length);
-    for (const r of found.rows) seen.add(r.id);
+    request.filters = [...(request.filters ?? []), { code: '_id', operator: Operator.EQUALS, value: ids.join(',') }];
+    const found = await repo.searchText(request, ids.length, true);
+    for (const id of found.ids ?? []) seen.add(id);
   }
-  return page.filter((r) => !seen.has(r.id));
+  return seen;
 }
 
 /**
