@@ -171,8 +171,11 @@ the export is \`GET /$export?_type=Patient,Observation\` with a system client, t
 | JS heap: peak growth, retained after a full GC | ${heapPeakMb.toFixed(0)} MB, ${retainedMb.toFixed(1)} MB |
 
 The export reads through the client's repository search (row-level security, access gates, keyset
-pages of 1,000), parses each page's JSON in Node and writes NDJSON lines; COPY sends the stored
-text as is. That difference is what the ratio measures.
+pages of 5,000, one transaction each, each page one NDJSON text built by the database) and writes
+it to disk; COPY streams the same stored text in one statement. The ratio measures the paging,
+the per-page transactions and the driver reading each page. The heap line shows memory stays
+flat whatever the size; RSS growth is the allocator and socket buffers, not kept objects.
+See docs/bulk-data.md.
 `;
     writeMarkdownReport(new URL('../../docs/bulk-benchmarks.md', import.meta.url), report);
   } finally {
