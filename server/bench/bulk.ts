@@ -181,8 +181,10 @@ See docs/bulk-data.md.
   } finally {
     await server.stop();
     // BENCH_BULK_KEEP=1 keeps the database for a look at the plans (psql <url>).
-    if (process.env.BENCH_BULK_KEEP) console.log(`database kept: ${scratch.url}`);
-    else await scratch.drop();
+    if (process.env.BENCH_BULK_KEEP) {
+      console.log(`database kept: ${scratch.url}`);
+      process.exit(0); // the scratch database's admin connection stays open otherwise
+    } else await scratch.drop();
     await rm(dir, { recursive: true, force: true });
   }
 }
