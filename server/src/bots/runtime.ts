@@ -4,6 +4,7 @@ import { writeAudit } from '../audit/log.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { serialLoop } from '../events/serial-loop.ts';
 import { parseCriteria } from '../events/subscriptions.ts';
 import type { JobContext, JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../logger.ts';
@@ -172,26 +173,15 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
   }
 
   // Hands deliveries over as the event worker does its passes: one at a time, every EVENTS_POLL_MS.
-  let tail: Promise<unknown> = Promise.resolve();
-  let running = false;
   const pass = async () => {
     while ((await forwardBotDeliveries(db, jobs, bots, logger)) > 0);
   };
-  const enqueue = () => {
-    const run = tail.then(pass);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    enqueue()
-      .catch((err) => logger.error({ err }, 'bot deliveries could not be handed to the queue; retrying on the next pass'))
-      .finally(() => {
-        running = false;
-      });
-  }, config.EVENTS_POLL_MS);
-  timer.unref();
+  const loop = serialLoop(
+    pass,
+    config.EVENTS_POLL_MS,
+    logger,
+    'bot deliveries could not be handed to the queue; retrying on the next pass',
+  );
 
   logger.info({ bots: list.map((d) => d.manifest.name) }, 'bot runtime started');
   return {
@@ -205,10 +195,7 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
       else await auth.revocations.refresh();
       return row;
     },
-    forwardNow: enqueue,
-    async stop() {
-      clearInterval(timer);
-      await tail;
-    },
+    forwardNow: loop.runNow,
+    stop: loop.stop,
   };
 }

@@ -5,6 +5,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import { dispatchEvents } from './dispatcher.ts';
 import { endpointPolicy } from './endpoint-guard.ts';
 import { type DeliveryOutcome, deliverDue } from './rest-hook.ts';
+import { serialLoop } from './serial-loop.ts';
 import { setEndpointPolicy } from './subscriptions.ts';
 
 export interface EventWorker {
@@ -34,28 +35,6 @@ export function startEventWorker(db: Database, config: Config, logger: Logger, m
     while ((await dispatchEvents(db)) > 0);
     while ((await deliverDue(db, settings, logger)) > 0);
   };
-  let tail: Promise<unknown> = Promise.resolve();
-  let running = false;
-  const enqueue = () => {
-    const run = tail.then(pass);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    enqueue()
-      .catch((err) => logger.error({ err }, 'event dispatch failed; retrying on the next pass'))
-      .finally(() => {
-        running = false;
-      });
-  }, config.EVENTS_POLL_MS);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await tail;
-    },
-    runNow: enqueue,
-  };
+  const loop = serialLoop(pass, config.EVENTS_POLL_MS, logger, 'event dispatch failed; retrying on the next pass');
+  return { stop: loop.stop, runNow: loop.runNow };
 }
