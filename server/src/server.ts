@@ -92,7 +92,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   setOutboxEnabled(config.EVENTS_ENABLED);
   if (!config.EVENTS_ENABLED)
     logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
-  const events = startEventWorker(db, config, logger, metrics);
+  const events = startEventWorker(db, auth.consents, config, logger, metrics);
   const lifecycle = { shuttingDown: false };
   const redis = config.REDIS_URL ? redisProbe(config.REDIS_URL) : undefined;
   // jobs: BullMQ when REDIS_URL is set, else the database (tests may pass their own); closed on stop.

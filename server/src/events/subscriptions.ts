@@ -4,6 +4,7 @@ import { isStoredResourceType } from '../fhir/definitions.ts';
 import { forbiddenOutcome, outcome } from '../http/outcomes.ts';
 import type { WriteHook } from '../repo/write-hooks.ts';
 import { type EndpointPolicy, endpointPolicy, endpointRefusal } from './endpoint-guard.ts';
+import { forgetSubscriber, recordSubscriber } from './subscriber.ts';
 
 /** Secret for the HMAC signature of rest-hook notifications (docs/events.md). */
 export const SUBSCRIPTION_SECRET_URL = 'https://hospital-ops.in/fhir/StructureDefinition/subscription-secret';
@@ -73,8 +74,9 @@ export const subscriptionHook: WriteHook = {
       if (owned.rowCount > 0)
         throw new OperationOutcomeError(forbiddenOutcome('This Subscription belongs to a bot; disable the bot at /admin/bots instead.'));
     }
+    if (!s) return forgetSubscriber(ctx.sql, (current as Subscription).id as string);
     // Turned off, or set to error by the delivery worker: nothing of it will be called.
-    if (!s || s.status === 'off' || s.status === 'error') return;
+    if (s.status === 'off' || s.status === 'error') return;
     parseCriteria(s.criteria);
     const type = s.channel?.type;
     if (!type || !SUPPORTED_CHANNELS.includes(type))
@@ -88,5 +90,10 @@ export const subscriptionHook: WriteHook = {
     if (type === 'websocket' || type === BOT_CHANNEL) return;
     const refusal = await endpointRefusal(s.channel.endpoint ?? '', policy);
     if (refusal) throw unprocessable(refusal, 'Subscription.channel.endpoint');
+    // rest-hook notifications carry resources to a URL: only what the writer may read, now and at each notification.
+    const watched = parseCriteria(s.criteria).resourceType;
+    if (ctx.access && !ctx.access.allows(watched, 'r'))
+      throw new OperationOutcomeError(forbiddenOutcome(`This client may not read ${watched}, so it cannot subscribe to its changes.`));
+    if (ctx.actor) await recordSubscriber(ctx.sql, s.id as string, ctx.actor);
   },
 };

@@ -1,3 +1,4 @@
+import type { ConsentRules } from '../auth/consent.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
@@ -20,12 +21,13 @@ export interface EventWorker {
  * state is in the database, so a process that dies mid-pass loses nothing: its leases run out and
  * this or another process takes the work up.
  */
-export function startEventWorker(db: Database, config: Config, logger: Logger, metrics?: Metrics): EventWorker {
+export function startEventWorker(db: Database, consents: ConsentRules, config: Config, logger: Logger, metrics?: Metrics): EventWorker {
   setEndpointPolicy(endpointPolicy(config.SUBSCRIPTION_ENDPOINT_ALLOW));
   const settings = {
     retryBaseMs: config.SUBSCRIPTION_RETRY_BASE_MS,
     maxAttempts: config.SUBSCRIPTION_MAX_ATTEMPTS,
     timeoutMs: config.SUBSCRIPTION_TIMEOUT_MS,
+    consents,
     onFinished: (outcome: DeliveryOutcome, n: number) => metrics?.jobsProcessed.inc({ queue: 'subscription-delivery', outcome }, n),
     get baseUrl() {
       return config.baseUrl;

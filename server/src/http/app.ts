@@ -199,6 +199,7 @@ export function createApp({
         baseUrl: config.baseUrl,
         updateCreate: config.FHIR_UPDATE_CREATE,
         access: who.access,
+        actor: { clientId: who.principal.clientId, userId: who.principal.userId },
         audit,
         validation: await requirements.policyFor(who.tenant.tenantId),
         statementTimeoutMs: isSearchOrRead(req) ? config.STATEMENT_TIMEOUT_SEARCH_MS : config.STATEMENT_TIMEOUT_WRITE_MS,

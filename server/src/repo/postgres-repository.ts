@@ -70,6 +70,8 @@ export interface RepositoryOptions {
   serverWrite?: boolean;
   /** PostgreSQL statement_timeout for this request's transactions. Absent: none. */
   statementTimeoutMs?: number;
+  /** The client (and user) making the request, for write hooks that record who wrote what. Absent: the server's own work. */
+  actor?: { clientId: string; userId?: string };
 }
 
 /** The request's side of an AuditEvent; the repository adds what happened to which resource. */
@@ -216,7 +218,8 @@ export class PostgresRepository extends FhirRepository {
       { ...this.options, access: undefined, omitDenied: false, validation: undefined, serverWrite: true },
       tx,
     );
-    for (const hook of hooks) await hook.afterWrite?.({ repo, sql: tx.sql }, current, next);
+    const ctx = { repo, sql: tx.sql, actor: this.options.actor, access: this.options.access };
+    for (const hook of hooks) await hook.afterWrite?.(ctx, current, next);
   }
 
   // ---- audit ------------------------------------------------------------------------------

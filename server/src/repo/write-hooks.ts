@@ -1,4 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
+import type { AccessControl } from '../auth/access.ts';
 import type { Sql } from '../db/database.ts';
 import type { PostgresRepository } from './postgres-repository.ts';
 
@@ -18,6 +19,9 @@ export interface WriteHookContext {
   repo: PostgresRepository;
   /** The transaction's SQL (pending writes are flushed before each statement). */
   sql: Sql;
+  /** Who asked for the write, and what they may do; both absent for the server's own writes. */
+  actor?: { clientId: string; userId?: string };
+  access?: AccessControl;
 }
 
 export interface WriteHook {

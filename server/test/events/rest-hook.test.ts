@@ -179,7 +179,7 @@ describe('Subscriptions over rest-hook', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(hook.got).toHaveLength(0);
     // A new worker (as after a crash and restart) finds the event in the outbox.
-    restarted = startEventWorker(t.server.db, t.server.config, t.server.logger);
+    restarted = startEventWorker(t.server.db, t.server.auth.consents, t.server.config, t.server.logger);
     const got = await receivedAtLeast(hook.got, 1);
     expect(got.map((r) => r.path)).toEqual([`/hook/Observation/${weight.body.id}`]);
   }, 60_000);
