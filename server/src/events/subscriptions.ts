@@ -1,4 +1,14 @@
-import { matchesSearchRequest, OperationOutcomeError, parseSearchRequest, type SearchRequest } from '@medplum/core';
+import {
+  evalFhirPathTyped,
+  type FhirPathAtom,
+  matchesSearchRequest,
+  OperationOutcomeError,
+  parseFhirPath,
+  parseSearchRequest,
+  type SearchRequest,
+  toJsBoolean,
+  toTypedValue,
+} from '@medplum/core';
 import type { Resource, Subscription } from '@medplum/fhirtypes';
 import { isStoredResourceType } from '../fhir/definitions.ts';
 import { forbiddenOutcome, outcome } from '../http/outcomes.ts';
@@ -34,6 +44,43 @@ export function parseCriteria(criteria: string | undefined): SearchRequest {
   if (request.include?.length || request.revInclude?.length)
     throw unprocessable('_include and _revinclude cannot be used in Subscription criteria.', expression);
   return request;
+}
+
+/**
+ * An optional FHIRPath filter on a Subscription (extension valueString), judged after the criteria
+ * with `%current` (the version written) and `%previous` (the one before it; empty on create): for
+ * what a search cannot say, such as "status became finished". Medplum's extension url is read too,
+ * so a Subscription written for it works here unchanged.
+ */
+export const FHIRPATH_FILTER_URLS = [
+  'https://hospital-ops.in/fhir/StructureDefinition/subscription-fhirpath-filter',
+  'https://medplum.com/fhir/StructureDefinition/fhir-path-criteria-expression',
+];
+
+export interface FhirPathFilter {
+  atom: FhirPathAtom;
+  needsPrevious: boolean;
+}
+
+/** The Subscription's FHIRPath filter, parsed; a malformed one is refused (422) when written. */
+export function fhirPathFilterOf(s: Subscription): FhirPathFilter | undefined {
+  const expression = s.extension?.find((e) => FHIRPATH_FILTER_URLS.includes(e.url))?.valueString;
+  if (expression === undefined) return undefined;
+  try {
+    return { atom: parseFhirPath(expression), needsPrevious: expression.includes('%previous') };
+  } catch {
+    throw unprocessable(`The FHIRPath filter "${expression.slice(0, 200)}" is not a valid FHIRPath expression.`, 'Subscription.extension');
+  }
+}
+
+/** Whether the filter holds for this change; an expression that fails on the resource does not match. */
+export function filterMatch(filter: FhirPathFilter, current: Resource, previous: Resource | undefined): boolean {
+  const here = toTypedValue(current);
+  try {
+    return toJsBoolean(evalFhirPathTyped(filter.atom, [here], { '%current': here, '%previous': toTypedValue(previous ?? {}) }));
+  } catch {
+    return false;
+  }
 }
 
 /** Whether this version of a resource is one the Subscription asks about. */
@@ -78,6 +125,7 @@ export const subscriptionHook: WriteHook = {
     // Turned off, or set to error by the delivery worker: nothing of it will be called.
     if (s.status === 'off' || s.status === 'error') return;
     parseCriteria(s.criteria);
+    fhirPathFilterOf(s);
     const type = s.channel?.type;
     if (!type || !SUPPORTED_CHANNELS.includes(type))
       throw unprocessable(
