@@ -166,6 +166,9 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
       });
     }
   };
+  const unregisterSchedules = async (def: BotDefinition, tenant: string) => {
+    for (const s of def.manifest.schedules ?? []) await jobs.unschedule(def.queue, scheduleName(def.manifest.name, tenant, s.name));
+  };
   for (const row of await enabledInstallations(db)) {
     const def = bots.get(row.bot);
     if (def) await registerSchedules(def, row.tenant_id);
@@ -191,8 +194,11 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
       if (!def) throw new ManifestError(`No bot named ${bot}`);
       const row = await changeInstallation(db, config.baseUrl, tenantId, def, change, audit);
       if (row.enabled) await registerSchedules(def, tenantId);
-      // This process refuses the bot's old tokens at once; other processes within their next poll.
-      else await auth.revocations.refresh();
+      else {
+        await unregisterSchedules(def, tenantId);
+        // This process refuses the bot's old tokens at once; other processes within their next poll.
+        await auth.revocations.refresh();
+      }
       return row;
     },
     forwardNow: loop.runNow,
