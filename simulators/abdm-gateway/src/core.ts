@@ -28,7 +28,6 @@ export interface Call {
   requestId: string;
   timestamp: string;
   headers: IncomingHttpHeaders;
-  // biome-ignore lint/suspicious/noExplicitAny: request bodies are checked field by field
   body: any;
   /** The X-HIP-ID or X-HIU-ID service, checked to belong to the caller, where the route names one. */
   service?: Service;
@@ -85,7 +84,6 @@ export interface ConsentArtefact {
   hipId: string;
   hiuId: string;
   status: 'GRANTED' | 'REVOKED' | 'EXPIRED';
-  // biome-ignore lint/suspicious/noExplicitAny: the consent detail is the ABDM artefact JSON, kept whole
   detail: any;
   signature: string;
 }
@@ -93,7 +91,6 @@ export interface ConsentArtefact {
 export interface ConsentRequest {
   id: string;
   hiuId: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the `consent` object of the init call, kept whole
   consent: any;
   status: 'REQUESTED' | 'GRANTED' | 'DENIED' | 'REVOKED' | 'EXPIRED';
   artefactIds: string[];
@@ -104,10 +101,8 @@ export interface DataTransfer {
   consentId: string;
   hipId: string;
   hiuId: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the hiRequest as the HIU sent it
   hiRequest: any;
   status: 'REQUESTED' | 'ACKNOWLEDGED' | 'TRANSFERRED' | 'FAILED';
-  // biome-ignore lint/suspicious/noExplicitAny: notifications as received
   notifications: any[];
 }
 
@@ -127,7 +122,6 @@ export interface State {
   artefacts: Map<string, ConsentArtefact>;
   transfers: Map<string, DataTransfer>;
   /** Care contexts linked to ABHA addresses, by either linking flow. */
-  // biome-ignore lint/suspicious/noExplicitAny: the patient entries as the HIP sent them
   links: { abhaAddress: string; hipId: string; patient: any }[];
 }
 

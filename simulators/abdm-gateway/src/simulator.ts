@@ -331,7 +331,7 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
     if (!artefact) throw new AbdmError('invalidConsentArtefact');
     artefact.status = status;
     const request = state.consentRequests.get(artefact.consentRequestId);
-    if (request && request.artefactIds.every((id) => state.artefacts.get(id)?.status !== 'GRANTED')) request.status = status;
+    if (request?.artefactIds.every((id) => state.artefacts.get(id)?.status !== 'GRANTED')) request.status = status;
     await notifyHip(artefact, { status, consentId });
     await notifyHiu(artefact.consentRequestId, status, [consentId]);
   }
@@ -370,11 +370,11 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
     },
     async grantConsent(consentRequestId, grants) {
       const request = state.consentRequests.get(consentRequestId);
-      if (!request || request.status !== 'REQUESTED') throw new AbdmError('validationFailed', 'no open consent request');
+      if (request?.status !== 'REQUESTED') throw new AbdmError('validationFailed', 'no open consent request');
       const ids: string[] = [];
       for (const grant of grants) {
         const hip = state.services.get(grant.hipId);
-        if (!hip || hip.type !== 'HIP') throw new AbdmError('invalidHipId');
+        if (hip?.type !== 'HIP') throw new AbdmError('invalidHipId');
         const hiu = state.services.get(request.hiuId);
         const id = randomUUID();
         const c = request.consent;
@@ -421,7 +421,7 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
     },
     async denyConsent(consentRequestId) {
       const request = state.consentRequests.get(consentRequestId);
-      if (!request || request.status !== 'REQUESTED') throw new AbdmError('validationFailed', 'no open consent request');
+      if (request?.status !== 'REQUESTED') throw new AbdmError('validationFailed', 'no open consent request');
       request.status = 'DENIED';
       await notifyHiu(consentRequestId, 'DENIED', []);
     },

@@ -5,10 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface Received {
   path: string;
   headers: IncomingHttpHeaders;
-  // biome-ignore lint/suspicious/noExplicitAny: test bodies
   body: any;
 }
-// biome-ignore lint/suspicious/noExplicitAny: test bodies
 type Handler = (received: Received) => Promise<void> | void;
 
 /**
@@ -60,7 +58,6 @@ export class FakeBridge {
     };
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: test bodies
   async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
     const res = await fetch(`${this.gateway}${path}`, {
       method,
