@@ -113,13 +113,14 @@ describe('inbound ABDM gateway calls', () => {
 
   it('refuses a TIMESTAMP outside the allowed skew, or malformed, and a REQUEST-ID that is not a UUID (400)', async () => {
     handled = [];
-    for (const overrides of [
+    const cases: Record<string, string>[] = [
       { TIMESTAMP: new Date(Date.now() - 6 * 60_000).toISOString() },
       { TIMESTAMP: new Date(Date.now() + 6 * 60_000).toISOString() },
       { TIMESTAMP: '06/12/2026 10:00' },
       { TIMESTAMP: '' },
       { 'REQUEST-ID': 'req-1' },
-    ]) {
+    ];
+    for (const overrides of cases) {
       const r = await gatewayCall(`${bridgeUrl}${DISCOVER}`, await headers(overrides));
       expect(r.status, JSON.stringify(overrides)).toBe(400);
       expect(r.headers.get('content-type')).toMatch(/fhir\+json/);

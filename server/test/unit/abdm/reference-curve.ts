@@ -5,7 +5,7 @@ import { CURVE } from '../../../src/abdm/fidelius/curve.ts';
 const { p, a } = CURVE;
 const mod = (x: bigint) => ((x % p) + p) % p;
 function inv(x: bigint): bigint {
-  let [r0, r1, s0, s1] = [mod(x), p, 1n, 0n];
+  let [r0, r1, s0, s1]: bigint[] = [mod(x), p, 1n, 0n];
   while (r1 !== 0n) {
     const q = r0 / r1;
     [r0, r1] = [r1, r0 - q * r1];
