@@ -285,8 +285,9 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
         serviceId,
         clientId: client?.clientId,
         status: reply.status,
-        body,
-        reply: reply.body,
+        // The record is for printing: secrets and tokens stay out of it.
+        body: key === 'POST /gateway/v3/sessions' ? { ...(body as object), clientSecret: '(hidden)' } : body,
+        reply: key === 'POST /gateway/v3/sessions' && reply.status === 200 ? { accessToken: '(hidden)' } : reply.body,
       });
     }
     res.writeHead(reply.status, reply.body === undefined ? {} : { 'content-type': 'application/json' });

@@ -63,6 +63,16 @@ describe('sessions and keys', () => {
   });
 });
 
+describe('its record of exchanges', () => {
+  it('keeps client secrets and tokens out of it', () => {
+    const text = JSON.stringify(gw.exchanges());
+    expect(gw.exchanges({ path: '/gateway/v3/sessions' }).length).toBeGreaterThan(1);
+    expect(text).not.toContain('hip-secret');
+    expect(text).not.toContain('hiu-secret');
+    expect(text).not.toContain(hip.token);
+  });
+});
+
 describe('headers and duplicates', () => {
   const list = (headers: Record<string, string>) => hip.call('GET', '/gateway/v3/bridge-services', undefined, headers);
 
