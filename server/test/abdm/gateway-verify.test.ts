@@ -19,12 +19,12 @@ const bridges: Server[] = [];
 let handled: GatewayCall[] = [];
 let bridgeUrl = '';
 
-async function startBridge(jwksCooldownMs = 0): Promise<string> {
+async function startBridge(jwksCooldownMs = 0, jwksUrl = `${gw.url}/gateway/v3/certs`): Promise<string> {
   const app = express();
   app.use(
     '/api/v3',
     verifyGatewayCalls({
-      jwksUrl: `${gw.url}/gateway/v3/certs`,
+      jwksUrl,
       db: server.server.db,
       logger: createLogger('silent'),
       gatewayClientId: 'gateway',
@@ -154,6 +154,15 @@ describe('inbound ABDM gateway calls', () => {
       expect(r.status, authorization.slice(0, 30)).toBe(401);
       expect(r.headers.get('www-authenticate')).toMatch(/invalid_token/);
     }
+    expect(handled).toHaveLength(0);
+  });
+
+  it('answers 503 (to be retried) while the gateway JWKS cannot be fetched, and runs nothing', async () => {
+    handled = [];
+    const blind = await startBridge(0, 'http://127.0.0.1:9/gateway/v3/certs');
+    const r = await gatewayCall(`${blind}${DISCOVER}`, await headers());
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('5');
     expect(handled).toHaveLength(0);
   });
 

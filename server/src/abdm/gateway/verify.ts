@@ -32,9 +32,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 class Refusal extends Error {
-  readonly status: number;
+  readonly status: 400 | 401 | 409 | 503;
   readonly reason: string;
-  constructor(status: number, reason: string, text: string) {
+  constructor(status: 400 | 401 | 409 | 503, reason: string, text: string) {
     super(text);
     this.status = status;
     this.reason = reason;
@@ -58,7 +58,11 @@ export function verifyGatewayCalls(options: GatewayVerifierOptions): RequestHand
     let claims: JWTPayload;
     try {
       ({ payload: claims } = await jwtVerify(match[1], keys, { algorithms: ['RS256'], currentDate: now() }));
-    } catch {
+    } catch (err) {
+      // Not the caller's fault when the gateway's JWKS cannot be fetched: 503, so it is retried.
+      if (err instanceof TypeError || (err as { code?: string }).code === 'ERR_JWKS_TIMEOUT') {
+        throw new Refusal(503, 'jwks-unavailable', "The ABDM gateway's signing keys cannot be fetched just now; try again shortly.");
+      }
       throw new Refusal(401, 'bad-token', 'The ABDM gateway token is not valid: unknown signing key, bad signature or expired.');
     }
     if (options.gatewayClientId && claims.clientId !== options.gatewayClientId) {
@@ -93,7 +97,8 @@ export function verifyGatewayCalls(options: GatewayVerifierOptions): RequestHand
           'ABDM gateway call refused',
         );
         if (err.status === 401) res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-        const code = err.status === 401 ? 'login' : err.status === 409 ? 'duplicate' : 'invalid';
+        if (err.status === 503) res.set('Retry-After', '5');
+        const code = { 401: 'login', 409: 'duplicate', 503: 'transient' }[err.status] ?? 'invalid';
         res
           .status(err.status)
           .type('application/fhir+json')
