@@ -98,7 +98,8 @@ export function verifyGatewayCalls(options: GatewayVerifierOptions): RequestHand
         );
         if (err.status === 401) res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
         if (err.status === 503) res.set('Retry-After', '5');
-        const code = { 401: 'login', 409: 'duplicate', 503: 'transient' }[err.status] ?? 'invalid';
+        const codes: Record<number, string> = { 401: 'login', 409: 'duplicate', 503: 'transient' };
+        const code = codes[err.status] ?? 'invalid';
         res
           .status(err.status)
           .type('application/fhir+json')
