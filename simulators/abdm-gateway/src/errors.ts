@@ -25,6 +25,7 @@ export const ABDM_ERRORS = {
   invalidDateRange: ['ABDM-1063', 'Date Range given is invalid'],
   duplicateRequest: ['ABDM-1064', 'request with this request id already exists'],
   bodyMissing: ['ABDM-1064', 'Request body was missing'],
+  duplicatePatientShare: ['ABDM-1087', 'Duplicate patient share request'],
   duplicateHipLink: ['ABDM-1090', 'Duplicate HIP link request'],
   duplicateLinkToken: ['ABDM-1092', 'Duplicate Link token request'],
   duplicateBridgePatch: ['ABDM-1094', 'Duplicate bridge patch request'],

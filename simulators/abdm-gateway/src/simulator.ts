@@ -8,6 +8,8 @@ import { bridgeRoutes } from './flows/bridge.ts';
 import { consentRoutes } from './flows/consent.ts';
 import { dataFlowRoutes } from './flows/data-flow.ts';
 import { linkingRoutes } from './flows/linking.ts';
+import { shareRoutes } from './flows/share.ts';
+import { phrAction } from './phr-http.ts';
 import { GatewayKeys } from './tokens.ts';
 
 export interface AbdmGatewayOptions {
@@ -56,6 +58,11 @@ export interface AbdmGateway {
     grants: { hipId: string; careContexts: { patientReference: string; careContextReference: string }[] }[],
   ): Promise<string[]>;
   denyConsent(consentRequestId: string): Promise<void>;
+  /** Scan & Share: the patient shares their profile at an HIP counter; resolves with the HIP's on-share (queue token). */
+  shareProfile(
+    hipId: string,
+    input: { context: string; patient: Record<string, unknown> & { abhaAddress: string } },
+  ): Promise<Record<string, unknown>>;
   revokeConsent(consentId: string): Promise<void>;
   expireConsent(consentId: string): Promise<void>;
 
@@ -67,7 +74,7 @@ export interface AbdmGateway {
 }
 
 const MAX_BODY = 10 * 1024 * 1024;
-const ROUTES: Record<string, Route> = { ...bridgeRoutes, ...linkingRoutes, ...consentRoutes, ...dataFlowRoutes };
+const ROUTES: Record<string, Route> = { ...bridgeRoutes, ...linkingRoutes, ...consentRoutes, ...dataFlowRoutes, ...shareRoutes };
 
 /** Starts a local ABDM v3 HIE-CM gateway (see docs/abdm.md for what it simulates and what not). */
 export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<AbdmGateway> {
@@ -248,6 +255,11 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
     try {
       if (key === 'GET /gateway/v3/certs') {
         reply = { status: 200, body: await keys.jwks() };
+      } else if (path.startsWith('/simulator/phr/') && (req.method === 'POST' || req.method === 'GET')) {
+        body = await readBody(req);
+        reply = { status: 200, body: await phrAction(api, path.slice('/simulator/phr/'.length), body) };
+      } else if (key === 'GET /simulator/exchanges') {
+        reply = { status: 200, body: exchanges };
       } else {
         body = await readBody(req);
         if (key === 'POST /gateway/v3/sessions') reply = await sessions(req, body);
@@ -275,7 +287,7 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
         reply = { status: 500, body: { error: { code: 'ABDM-9999', message: 'Unknown exception' } } };
       }
     }
-    if (key !== 'GET /gateway/v3/certs') {
+    if (key !== 'GET /gateway/v3/certs' && !path.startsWith('/simulator/')) {
       const serviceId = (req.headers['x-hip-id'] ?? req.headers['x-hiu-id']) as string | undefined;
       record({
         direction: 'to-gateway',
@@ -340,7 +352,7 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
   const userCall = async (hipId: string, path: string, body: object, context: Record<string, unknown>) =>
     callbackFor(await deliver(hipId, path, body, {}, context));
 
-  return {
+  const api: AbdmGateway = {
     url,
     cmId,
     state,
@@ -426,6 +438,14 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
       request.status = 'DENIED';
       await notifyHiu(consentRequestId, 'DENIED', []);
     },
+    shareProfile(hipId, input) {
+      return userCall(
+        hipId,
+        '/api/v3/hip/patient/share',
+        { intent: 'PROFILE_SHARE', metaData: { hipId, context: input.context }, profile: { patient: input.patient } },
+        { abhaAddress: input.patient.abhaAddress, context: input.context },
+      );
+    },
     revokeConsent: (id) => endConsent(id, 'REVOKED'),
     expireConsent: (id) => endConsent(id, 'EXPIRED'),
     async idle() {
@@ -438,4 +458,5 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
     failures: () => [...failures],
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return api;
 }

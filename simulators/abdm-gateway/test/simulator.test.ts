@@ -406,6 +406,86 @@ describe('consent and health information, between HIU and HIP', () => {
   });
 });
 
+describe('the PHR app over HTTP', () => {
+  it('lists consent requests and denies one; the HIU is told DENIED', async () => {
+    const init = await hiu.call(
+      'POST',
+      '/consent/v3/request/init',
+      {
+        consent: {
+          purpose: { text: 'Self requested', code: 'PATRQT' },
+          patient: { id: ABHA },
+          hiu: { id: HIU },
+          requester: { name: 'Dr. Meera Iyer' },
+          hiTypes: ['Prescription'],
+          permission: {
+            accessMode: 'VIEW',
+            dateRange: { from: '2026-01-01T00:00:00.000Z', to: '2026-06-30T00:00:00.000Z' },
+            dataEraseAt: new Date(Date.now() + 3_600_000).toISOString(),
+            frequency: { unit: 'HOUR', value: 1, repeats: 0 },
+          },
+        },
+      },
+      { 'X-HIU-ID': HIU },
+    );
+    expect(init.status).toBe(202);
+    await gw.idle();
+    const requests = (await (await fetch(`${gw.url}/simulator/phr/consent-requests`)).json()) as { id: string; status: string }[];
+    const open = requests.filter((r) => r.status === 'REQUESTED');
+    expect(open.length).toBeGreaterThan(0);
+    const id = open.at(-1)!.id;
+    const deny = await fetch(`${gw.url}/simulator/phr/consent/deny`, { method: 'POST', body: JSON.stringify({ consentRequestId: id }) });
+    expect(deny.status).toBe(200);
+    const notified = hiu.received.filter(
+      (r) => r.path === '/api/v3/hiu/consent/request/notify' && r.body.notification.consentRequestId === id,
+    );
+    expect(notified.map((r) => r.body.notification.status)).toEqual(['DENIED']);
+    const again = await fetch(`${gw.url}/simulator/phr/consent/deny`, { method: 'POST', body: JSON.stringify({ consentRequestId: id }) });
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('ABDM-1010');
+    const unknown = await fetch(`${gw.url}/simulator/phr/teleport`, { method: 'POST', body: '{}' });
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('ABDM-1006');
+  });
+});
+
+describe('Scan & Share', () => {
+  it('sends the shared profile to the HIP and returns its queue token; a repeated on-share is refused (ABDM-1087)', async () => {
+    hip.handlers['/api/v3/hip/patient/share'] = async (r) => {
+      await hip.call(
+        'POST',
+        '/patient-share/v3/on-share',
+        {
+          acknowledgement: {
+            status: 'SUCCESS',
+            abhaAddress: r.body.profile.patient.abhaAddress,
+            profile: { context: r.body.metaData.context, tokenNumber: '17', expiry: '1800' },
+          },
+          response: { requestId: r.headers['request-id'] },
+        },
+        { 'X-HIP-ID': HIP },
+      );
+    };
+    const patient = {
+      abhaNumber: '91-1234-5678-9012',
+      abhaAddress: ABHA,
+      name: 'Asha Verma',
+      gender: 'F',
+      yearOfBirth: 1988,
+      phoneNumber: '9812345678',
+    };
+    const ack = await gw.shareProfile(HIP, { context: 'OPD-COUNTER-2', patient });
+    expect(ack.acknowledgement).toMatchObject({
+      status: 'SUCCESS',
+      abhaAddress: ABHA,
+      profile: { context: 'OPD-COUNTER-2', tokenNumber: '17' },
+    });
+    const share = await hip.receivedOn('/api/v3/hip/patient/share');
+    expect(share.body).toEqual({ intent: 'PROFILE_SHARE', metaData: { hipId: HIP, context: 'OPD-COUNTER-2' }, profile: { patient } });
+    const sent = gw.exchanges({ path: '/patient-share/v3/on-share' }).find((e) => e.status === 202)!;
+    const again = await hip.call('POST', '/patient-share/v3/on-share', sent.body, { 'X-HIP-ID': HIP, 'REQUEST-ID': sent.requestId! });
+    expect(again.body.error.code).toBe('ABDM-1087');
+  });
+});
+
 describe('failures', () => {
   it('reports an HIP that does not answer as ABDM-1028, and refuses a callback after the wait (ABDM-1052)', async () => {
     hip.answer = 503;
