@@ -157,6 +157,10 @@ const configSchema = z.object({
     .default('https://graph.facebook.com/v23.0'),
   /** The system user's access token the bot sends with, passed to it as its accessToken setting. */
   WHATSAPP_TOKEN: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  /** With the demo tenant and no WHATSAPP_TOKEN, `npm start` runs the local Cloud API simulator and sends the demo's messages to it. */
+  DEMO_WHATSAPP: booleanFlag.default(true),
+  /** Where that simulator listens (its page shows what each phone received); 0 picks a free port. */
+  DEMO_WHATSAPP_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   // --- end WhatsApp ------------------------------------------------------------------------------
   /** First start: where generated credentials are written (owner-only file); by default first-start-credentials.txt in DATA_DIR. */
   CREDENTIALS_FILE: z.string().min(1).optional(),
