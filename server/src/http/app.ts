@@ -40,6 +40,7 @@ import { checkInputShape } from './input-shape.ts';
 import { negotiateFormat } from './negotiation.ts';
 import { contentTooLarge, outcome, RETRY_AFTER_SECONDS, toOutcome, unsupportedMediaType } from './outcomes.ts';
 import { perClientPerMinute, perMinute, securityHeaders } from './security.ts';
+import type { SharedLimitStores } from './shared-limits.ts';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/*+json'];
 
@@ -55,6 +56,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Redis for /health, when REDIS_URL is set. */
   redis?: RedisProbe;
+  /** Rate-limit counters shared by every process (Redis); absent: each process counts its own. */
+  limitStores?: SharedLimitStores;
   /** jobs: the job queue, for GET /admin/jobs and retries (docs/jobs.md). */
   jobs?: JobQueue;
   /** The bot runtime (/admin/bots); absent when the process has no job queue. */
@@ -110,6 +113,7 @@ export function createApp({
   lifecycle = { shuttingDown: false },
   metrics = new Metrics(),
   redis,
+  limitStores,
   jobs,
   bots,
 }: AppDeps): express.Express {
@@ -162,13 +166,17 @@ export function createApp({
   app.use(corsPolicy(db, config.CORS_ORIGINS));
   app.use(discoveryRoutes(auth));
   const refused = (limit: string) => () => metrics.rateLimited.inc({ limit });
-  app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN, undefined, refused('login')));
-  app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')));
-  app.use(['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'], perMinute(config.RATE_LIMIT_TOKEN, undefined, refused('token')));
+  const shared = (limiter: string) => limitStores?.store(limiter);
+  app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN, undefined, refused('login'), shared('login')));
+  app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp'), shared('otp')));
+  app.use(
+    ['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'],
+    perMinute(config.RATE_LIMIT_TOKEN, undefined, refused('token'), shared('token')),
+  );
   app.use('/oauth2', tokenRoutes(auth), authorizeRoutes(auth));
   app.use(launchRoutes(auth));
   app.use(consentRoutes(auth));
-  app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
+  app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp'), shared('reset')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
   const clientLimits = new ClientLimits(db);
   // jobs: /admin/jobs and /admin/queues, ahead of the admin router.
@@ -187,7 +195,11 @@ export function createApp({
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
   fhir.use(checkInputShape);
-  fhir.use(bearerAuth(auth), perClientPerMinute(config.RATE_LIMIT_API, clientLimits, refused('api')), consentMiddleware(auth));
+  fhir.use(
+    bearerAuth(auth),
+    perClientPerMinute(config.RATE_LIMIT_API, clientLimits, refused('api'), shared('api')),
+    consentMiddleware(auth),
+  );
   fhir.use(fairShare(config, () => metrics.fairShareRefused.inc()));
   fhir.use(async (req, res, next) => {
     try {
