@@ -12,6 +12,7 @@ import type {
   MedicationDispense,
   Money,
   Reference,
+  Resource,
   ServiceRequest,
 } from '@medplum/fhirtypes';
 import type { BotHandler } from '../../contract.ts';
@@ -44,7 +45,7 @@ const NDHM_ID = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-c
 /** Extensions a tariff passes on to its charges (the GST engine reads them). */
 const TAX_EXTENSIONS = [HSN_SAC_URL, TAX_CATEGORY_URL, PRICE_INCLUDES_TAX_URL, ICU_URL];
 
-const ref = (r: { resourceType: string; id?: string }): Reference => ({ reference: `${r.resourceType}/${r.id}` });
+const ref = <T extends Resource>(r: T): Reference<T> => ({ reference: `${r.resourceType}/${r.id}` });
 const idOf = (reference: string | undefined, type: string): string | undefined => {
   const m = reference ? /^([A-Za-z]+)\/([A-Za-z0-9\-.]+)$/.exec(reference) : null;
   return m && m[1] === type ? m[2] : undefined;
@@ -158,7 +159,7 @@ async function reverse(medplum: MedplumClient, key: string): Promise<void> {
 async function branchOfLocation(medplum: MedplumClient, locationRef: string | undefined): Promise<string | undefined> {
   const id = idOf(locationRef, 'Location');
   if (!id) return undefined;
-  const location = await medplum.readResource<Location>('Location', id);
+  const location = await medplum.readResource('Location', id);
   return idOf(location.managingOrganization?.reference, 'Organization');
 }
 
@@ -191,7 +192,7 @@ async function onServiceRequest(medplum: MedplumClient, s: ServiceRequest): Prom
   const patientRef = s.subject?.reference;
   const encounterId = idOf(s.encounter?.reference, 'Encounter');
   if (!patientRef || !idOf(patientRef, 'Patient') || !encounterId) return;
-  const encounter = await medplum.readResource<Encounter>('Encounter', encounterId);
+  const encounter = await medplum.readResource('Encounter', encounterId);
   const branchId = idOf(encounter.serviceProvider?.reference, 'Organization');
   if (!branchId) return;
   const codes = (s.code?.coding ?? []).map((c) => c.code).filter((c): c is string => Boolean(c));
@@ -225,10 +226,10 @@ async function onDispense(medplum: MedplumClient, d: MedicationDispense): Promis
     throw new Error(`MedicationDispense/${d.id} has no unit price (${UNIT_PRICE_URL}) or no positive quantity: it cannot be billed`);
   }
   const encounterId = idOf(d.context?.reference, 'Encounter');
-  const encounter = encounterId ? await medplum.readResource<Encounter>('Encounter', encounterId) : undefined;
+  const encounter = encounterId ? await medplum.readResource('Encounter', encounterId) : undefined;
   const branchId = idOf(encounter?.serviceProvider?.reference, 'Organization') ?? (await branchOfLocation(medplum, d.location?.reference));
   if (!branchId) throw new Error(`MedicationDispense/${d.id} names no branch (context Encounter or location)`);
-  const medication = await medplum.readResource<Medication>('Medication', medicationId);
+  const medication = await medplum.readResource('Medication', medicationId);
   const hsn = hsnOf(medication);
   if (!hsn) throw new Error(`Medication/${medicationId} has no HSN code: the dispense cannot be billed`);
   const account = await accountFor(medplum, patientRef, branchId);

@@ -3,8 +3,8 @@ import type { Coding, Money } from '@medplum/fhirtypes';
 /** Canonical URLs and codes billing reads and writes (docs/billing.md). */
 export const HOPS = 'https://hospital-ops.in/fhir';
 export const GSTIN_SYSTEM = `${HOPS}/sid/gstin`;
-/** A branch's invoice number prefix (1 to 4 letters or digits); "HO" when absent. */
-export const INVOICE_PREFIX_SYSTEM = `${HOPS}/sid/invoice-prefix`;
+/** On a branch Organization: its invoice number prefix (valueString, 1 to 4 letters or digits); "HO" when absent. */
+export const INVOICE_PREFIX_URL = `${HOPS}/StructureDefinition/invoice-prefix`;
 export const INVOICE_NUMBER_SYSTEM = `${HOPS}/sid/invoice-number`;
 export const ACCOUNT_SYSTEM = `${HOPS}/sid/billing-account`;
 export const CHARGE_SYSTEM = `${HOPS}/sid/charge`;

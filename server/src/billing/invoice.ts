@@ -108,6 +108,9 @@ async function draft(req: FhirRequest, repo: PostgresRepository): Promise<FhirRe
 
 /** Issues an invoice (or credit note) from the Account's pending charges; exported for the bench. */
 export async function issue(repo: PostgresRepository, accountId: string, series: Series): Promise<WithId<Invoice>> {
+  // Who may not write invoices learns that first, not what the Account holds.
+  repo.accessControl?.gates('Invoice', 'c');
+  repo.accessControl?.gates('ChargeItem', 'u');
   return repo.withTransaction(async (tx) => {
     // Serialises issuing per Account: a second desk waits, then finds the charges already billed.
     await tx.query((sql) => sql.query('SELECT 1 FROM "Account" WHERE id = $1 FOR UPDATE', [accountId]));

@@ -10,7 +10,7 @@ import {
   HSN_SAC_URL,
   HSN_SYSTEM,
   ICU_URL,
-  INVOICE_PREFIX_SYSTEM,
+  INVOICE_PREFIX_URL,
   PRICE_INCLUDES_TAX_URL,
   paiseOf,
   REVERSES_URL,
@@ -21,7 +21,8 @@ import type { SearchRequest } from '@medplum/core';
 
 /** Encounter classes whose charges are an in-patient (composite) supply. */
 const INPATIENT_CLASSES = new Set(['IMP', 'ACUTE', 'NONAC']);
-export const MAX_LINES = 1000;
+export const MAX_LINES = 500;
+const MAX_SEARCH = 1000;
 
 export interface Branch {
   org: WithId<Organization>;
@@ -47,7 +48,7 @@ export async function branchOf(tx: PostgresRepository, account: Account): Promis
   if (!gstin || !/^\d{2}[A-Z0-9]{13}$/.test(gstin)) {
     fail(unprocessable(`The branch ${org.name ?? org.id} has no GSTIN (identifier ${GSTIN_SYSTEM}): it cannot issue tax invoices`, 'Account.owner'));
   }
-  const prefix = org.identifier?.find((i) => i.system === INVOICE_PREFIX_SYSTEM)?.value?.toUpperCase() ?? 'HO';
+  const prefix = org.extension?.find((e) => e.url === INVOICE_PREFIX_URL)?.valueString?.toUpperCase() ?? 'HO';
   if (!/^[A-Z0-9]{1,4}$/.test(prefix)) fail(unprocessable(`The branch's invoice prefix "${prefix}" must be 1 to 4 letters or digits`));
   return { org, gstin: gstin as string, prefix, state: (gstin as string).slice(0, 2) };
 }
@@ -56,12 +57,15 @@ export async function branchOf(tx: PostgresRepository, account: Account): Promis
 export async function pendingCharges(tx: PostgresRepository, accountId: string, reversals: boolean): Promise<WithId<ChargeItem>[]> {
   const { request } = parseSearch(
     'ChargeItem',
-    { account: `Account/${accountId}`, status: 'billable', _sort: '_lastUpdated', _count: String(MAX_LINES + 1) },
+    { account: `Account/${accountId}`, _sort: '_lastUpdated', _count: String(MAX_SEARCH) },
     false,
   );
+  // R4 has no ChargeItem status search parameter: the Account's charges are read and filtered.
   const all = await tx.searchResources(request as SearchRequest<ChargeItem>);
-  if (all.length > MAX_LINES) fail(unprocessable(`More than ${MAX_LINES} charges wait on this Account: bill them in parts`));
-  return all.filter((c) => Boolean(ext(c, REVERSES_URL)) === reversals);
+  if (all.length >= MAX_SEARCH) fail(unprocessable(`The Account has ${MAX_SEARCH} charges or more: open a new Account for the stay`));
+  const pending = all.filter((c) => c.status === 'billable' && Boolean(ext(c, REVERSES_URL)) === reversals);
+  if (pending.length > MAX_LINES) fail(unprocessable(`More than ${MAX_LINES} charges wait on this Account: bill them in parts`));
+  return pending;
 }
 
 /** What the GST engine needs from a ChargeItem; a charge it cannot price is unprocessable. */

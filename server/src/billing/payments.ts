@@ -50,6 +50,7 @@ function balanceParameters(b: Balance, extra: Parameters['parameter'] = []): Par
 
 async function move(req: FhirRequest, repo: PostgresRepository, kind: 'payment' | 'deposit' | 'refund'): Promise<FhirResponse> {
   const accountId = req.params.id;
+  repo.accessControl?.gates('PaymentReconciliation', 'c');
   const input = new OperationInput(req.body, req.query);
   const method = input.string('method') as Method | undefined;
   if (!method || !METHODS.has(method)) fail(badRequest('Parameter method must be cash, card or upi', 'method'));
