@@ -42,6 +42,12 @@ const RATE_PLAN_URL = `${HOPS}/StructureDefinition/rate-plan`;
 const UNIT_PRICE_URL = `${HOPS}/StructureDefinition/unit-price`;
 const NDHM_BILLING = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-billing-codes';
 const NDHM_ID = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code';
+const BILLING_DISPLAY: Record<string, string> = { '00': 'Consultation', '03': 'OPD', '04': 'Pathology', '05': 'Medicines' };
+/** ChargeItem.code as the ABDM profile wants it: exactly one ndhm-billing-codes coding, with its display. */
+const billingCode = (code: string, text: string) => ({
+  coding: [{ system: NDHM_BILLING, code, display: BILLING_DISPLAY[code] ?? 'Others' }],
+  text,
+});
 /** Extensions a tariff passes on to its charges (the GST engine reads them). */
 const TAX_EXTENSIONS = [HSN_SAC_URL, TAX_CATEGORY_URL, PRICE_INCLUDES_TAX_URL, ICU_URL];
 
@@ -93,7 +99,7 @@ async function chargeFromTariff(
   medplum: MedplumClient,
   target: Target,
   codes: string[],
-  billingCode: string,
+  billing: string,
   product: Coding | undefined,
 ): Promise<void> {
   let def: ChargeItemDefinition | undefined;
@@ -119,7 +125,7 @@ async function chargeFromTariff(
       extension: (def.extension ?? []).filter((e) => TAX_EXTENSIONS.includes(e.url)),
       status: 'billable',
       definitionCanonical: [`${def.url}|${def.meta?.versionId}`],
-      code: { coding: [{ system: NDHM_BILLING, code: billingCode }, { system: TARIFF_CODE_SYSTEM, code, display }], text: display },
+      code: billingCode(billing, display),
       subject: { reference: target.patientRef },
       ...(target.encounterRef ? { context: { reference: target.encounterRef } } : {}),
       occurrenceDateTime: target.when,
@@ -127,7 +133,7 @@ async function chargeFromTariff(
       priceOverride: unit,
       enteredDate: new Date().toISOString(),
       account: [ref(account)],
-      productCodeableConcept: { coding: product ? [product] : [{ system: TARIFF_CODE_SYSTEM, code }], text: display },
+      productCodeableConcept: { coding: [{ system: TARIFF_CODE_SYSTEM, code, display }, ...(product ? [product] : [])], text: display },
     },
     `identifier=${CHARGE_SYSTEM}|${target.key}`,
   );
@@ -245,7 +251,7 @@ async function onDispense(medplum: MedplumClient, d: MedicationDispense): Promis
       identifier: [{ system: CHARGE_SYSTEM, value: key }],
       extension,
       status: 'billable',
-      code: { coding: [{ system: NDHM_BILLING, code: '05' }], text: display },
+      code: billingCode('05', display),
       subject: { reference: patientRef },
       ...(encounterId ? { context: { reference: `Encounter/${encounterId}` } } : {}),
       occurrenceDateTime: d.whenHandedOver ?? d.whenPrepared ?? new Date().toISOString(),

@@ -78,7 +78,8 @@ export function medication(hsn: string, name: string): Json {
         value: hsn,
       },
     ],
-    code: { coding: [{ system: SCT, code: '322236009', display: name }, { system: `${HOPS}/sid/hsn`, code: hsn }], text: name },
+    // As pharmacy writes it: the HSN coding in code (the ABDM profile allows one coding, with a display).
+    code: { coding: [{ system: `${HOPS}/sid/hsn`, code: hsn, display: name }], text: name },
   };
 }
 

@@ -100,7 +100,7 @@ describe('an OPD visit billed from its events', () => {
 
     const charges = await chargesOf(patient);
     expect(charges).toHaveLength(4);
-    const byCode = (c: any) => c.code.coding.find((x: any) => x.system === `${HOPS}/CodeSystem/tariff`)?.code ?? 'medicine';
+    const byCode = (c: any) => c.productCodeableConcept?.coding.find((x: any) => x.system === `${HOPS}/CodeSystem/tariff`)?.code ?? 'medicine';
     const prices = Object.fromEntries(charges.map((c: any) => [byCode(c), [c.priceOverride.value, c.quantity.value, c.status]]));
     expect(prices).toEqual({
       consultation: [500, 1, 'billable'],
