@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryJobQueue } from '../bots/helpers.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { createStaff, userToken } from '../helpers/staff.ts';
-import { building, doctor, type Fhir, params, ref, staff } from '../opd/fixtures.ts';
+import { appointment, building, doctor, type Fhir, params, ref, staff } from '../opd/fixtures.ts';
 import {
+  account,
   billedPatient,
   CBC,
   CHARGE_SYSTEM,
@@ -288,5 +289,69 @@ describe('an OPD visit billed from its events', () => {
     expect((await other.get(`Invoice?identifier=${HOPS}/sid/invoice-number/${GSTIN}|PUNI/${fyNow()}/00001`)).body.entry ?? []).toHaveLength(0);
     const b = await fhir.get(`Account/${accountId}/$balance`);
     expect(b.body.parameter.find((p: any) => p.name === 'balance').valueMoney.value).toBe(0);
+  });
+});
+
+describe('tariff versions, rate plans and booked visits', () => {
+  it('a booked visit is charged once (booking and check-in share the key), at the rate plan and tariff version then current', async () => {
+    const defs = await fhir.get(`ChargeItemDefinition?url=${HOPS}/tariff/${branchId}/consultation`);
+    const def = defs.body.entry[0].resource;
+    // The tariff changes: general Rs 600, staff Rs 300. The repository keeps version 1 in its history.
+    const changed = await fhir.put(`ChargeItemDefinition/${def.id}`, {
+      ...def,
+      version: '2',
+      propertyGroup: [
+        { ...def.propertyGroup[0], priceComponent: [{ type: 'base', amount: { value: 600, currency: 'INR' } }] },
+        { ...def.propertyGroup[1], priceComponent: [{ type: 'base', amount: { value: 300, currency: 'INR' } }] },
+      ],
+    });
+    expect(changed.body.meta.versionId).toBe('2');
+    expect((await fhir.get(`ChargeItemDefinition/${def.id}/_history/1`)).body.propertyGroup[0].priceComponent[0].amount.value).toBe(500);
+
+    const staffPatient = await create(fhir, billedPatient('Sneha Joshi', 'Maharashtra'));
+    await create(fhir, account(staffPatient, branchId, { extension: [{ url: `${HOPS}/StructureDefinition/rate-plan`, valueCode: 'staff' }] }));
+    const booked = await create(fhir, appointment({ patient: staffPatient, practitioner: doctorId, location: locationId }));
+    await drain();
+    const checkIn = await fhir.post('Encounter/$check-in', params({ appointment: ref(`Appointment/${booked}`) }));
+    expect(checkIn.status, JSON.stringify(checkIn.body)).toBe(201);
+    await drain();
+    const charges = await chargesOf(staffPatient);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]).toMatchObject({
+      priceOverride: { value: 300 },
+      definitionCanonical: [`${HOPS}/tariff/${branchId}/consultation|2`],
+      identifier: [{ system: CHARGE_SYSTEM, value: `consultation:Appointment/${booked}` }],
+    });
+
+    const general = await create(fhir, billedPatient('Vikram Rane', 'Maharashtra'));
+    const walkIn = await fhir.post(
+      'Encounter/$check-in',
+      params({ patient: ref(`Patient/${general}`), practitioner: ref(`Practitioner/${doctorId}`), branch: ref(`Organization/${branchId}`) }),
+    );
+    await drain();
+    const [c] = await chargesOf(general);
+    expect(c).toMatchObject({ priceOverride: { value: 600 }, identifier: [{ value: `consultation:Encounter/${walkIn.body.id}` }] });
+    const inv = await fhir.post(`${c.account[0].reference}/$issue-invoice`, {});
+    expect(inv.body.lineItem[0].extension).toContainEqual({ url: `${HOPS}/StructureDefinition/tariff-version`, valueCanonical: `${HOPS}/tariff/${branchId}/consultation|2` });
+  });
+
+  it('a dispense entered in error before billing stops its line; an order with no tariff is not charged', async () => {
+    const p = await create(fhir, billedPatient('Farah Shaikh', 'Maharashtra'));
+    const enc = (
+      await fhir.post(
+        'Encounter/$check-in',
+        params({ patient: ref(`Patient/${p}`), practitioner: ref(`Practitioner/${doctorId}`), branch: ref(`Organization/${branchId}`) }),
+      )
+    ).body.id;
+    const med = await create(fhir, medication('30049099', 'Cetirizine 10 mg tablet'));
+    const d = await create(fhir, dispense(p, enc, med, 5, 3.1));
+    await create(fhir, labOrder(p, enc, '252275004', 'Haematology test with no tariff'));
+    await drain();
+    const dispensed = (await fhir.get(`MedicationDispense/${d}`)).body;
+    await fhir.put(`MedicationDispense/${d}`, { ...dispensed, status: 'entered-in-error' });
+    await drain();
+    const charges = await chargesOf(p);
+    const statuses = Object.fromEntries(charges.map((c: any) => [c.identifier[0].value.split(':')[0], c.status]));
+    expect(statuses).toEqual({ consultation: 'billable', dispense: 'not-billable' });
   });
 });
