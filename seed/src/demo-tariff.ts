@@ -29,8 +29,20 @@ const STARTER: [string, string, string, Extension[], Record<string, number>][] =
   ['26604007', 'Complete blood count', '999316', [], { general: 350, staff: 175 }],
   ['16254007', 'Lipid panel', '999316', [], { general: 800, staff: 400 }],
   ['43396009', 'HbA1c', '999316', [], { general: 550 }],
-  ['bed-day-general', 'General ward bed-day', '999311', [{ url: `${HOPS}/StructureDefinition/tax-category`, valueCode: 'room-rent' }], { general: 1800 }],
-  ['bed-day-private', 'Private room bed-day', '999311', [{ url: `${HOPS}/StructureDefinition/tax-category`, valueCode: 'room-rent' }], { general: 6000 }],
+  [
+    'bed-day-general',
+    'General ward bed-day',
+    '999311',
+    [{ url: `${HOPS}/StructureDefinition/tax-category`, valueCode: 'room-rent' }],
+    { general: 1800 },
+  ],
+  [
+    'bed-day-private',
+    'Private room bed-day',
+    '999311',
+    [{ url: `${HOPS}/StructureDefinition/tax-category`, valueCode: 'room-rent' }],
+    { general: 6000 },
+  ],
   [
     'bed-day-icu',
     'ICU bed-day',

@@ -397,7 +397,9 @@ export function demoTenantBundle(): Bundle {
     );
   });
   branches.forEach((b, i) => {
-    demoTariff(demoResourceId(b.slug)).forEach((t, k) => entries.push(entry(900 + i * 50 + k, t.slug, t.resource)));
+    demoTariff(demoResourceId(b.slug)).forEach((t, k) => {
+      entries.push(entry(900 + i * 50 + k, t.slug, t.resource));
+    });
   });
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }

@@ -7,7 +7,6 @@ import type {
   Coding,
   Encounter,
   Extension,
-  Location,
   Medication,
   MedicationDispense,
   Money,
@@ -173,10 +172,19 @@ async function onAppointment(medplum: MedplumClient, a: Appointment, consultatio
   if (a.status !== 'booked') return;
   const actors = (a.participant ?? []).map((p) => p.actor?.reference ?? '');
   const patientRef = actors.find((r) => idOf(r, 'Patient'));
-  const branchId = await branchOfLocation(medplum, actors.find((r) => idOf(r, 'Location')));
+  const branchId = await branchOfLocation(
+    medplum,
+    actors.find((r) => idOf(r, 'Location')),
+  );
   if (!patientRef || !branchId) return;
   const key = `consultation:Appointment/${a.id}`;
-  await chargeFromTariff(medplum, { key, patientRef, branchId, when: a.start ?? new Date().toISOString() }, [consultation], '00', undefined);
+  await chargeFromTariff(
+    medplum,
+    { key, patientRef, branchId, when: a.start ?? new Date().toISOString() },
+    [consultation],
+    '00',
+    undefined,
+  );
 }
 
 async function onEncounter(medplum: MedplumClient, e: Encounter, consultation: string): Promise<void> {

@@ -31,12 +31,21 @@ export const invoiceHook: WriteHook = {
     const cur = current as Invoice | undefined;
     const nxt = next as Invoice | undefined;
     if (cur && cur.status !== 'draft') {
-      refuse('conflict', 'CONFLICT', `Invoice ${cur.identifier?.[0]?.value ?? cur.id} is ${cur.status} and cannot be changed or deleted: correct it with a credit note (Account/$issue-credit-note)`);
+      refuse(
+        'conflict',
+        'CONFLICT',
+        `Invoice ${cur.identifier?.[0]?.value ?? cur.id} is ${cur.status} and cannot be changed or deleted: correct it with a credit note (Account/$issue-credit-note)`,
+      );
     }
     if (nxt && nxt.status !== 'draft') {
       const r = await ctx.sql.query('SELECT 1 FROM billing_invoice_number WHERE invoice_id = $1', [nxt.id]);
       if (r.rowCount === 0) {
-        refuse('business-rule', 'VALIDATION_ERROR', 'An Invoice is issued only by Account/$issue-invoice, which gives it its number; create drafts only', 'Invoice.status');
+        refuse(
+          'business-rule',
+          'VALIDATION_ERROR',
+          'An Invoice is issued only by Account/$issue-invoice, which gives it its number; create drafts only',
+          'Invoice.status',
+        );
       }
     }
   },
@@ -50,7 +59,13 @@ export const chargeItemHook: WriteHook = {
       refuse('conflict', 'CONFLICT', `ChargeItem/${cur.id} is on an issued invoice and cannot be changed: reverse it instead`);
     }
     const q = nxt?.quantity?.value;
-    if (q !== undefined && !(q > 0)) refuse('business-rule', 'INVALID_INPUT', 'A charge quantity must be positive; a reversal is its own ChargeItem', 'ChargeItem.quantity');
+    if (q !== undefined && !(q > 0))
+      refuse(
+        'business-rule',
+        'INVALID_INPUT',
+        'A charge quantity must be positive; a reversal is its own ChargeItem',
+        'ChargeItem.quantity',
+      );
   },
 };
 

@@ -65,7 +65,15 @@ function buildInvoice(account: WithId<Account>, branch: Branch, patientRef: stri
   const inpatient = lines.some((l) => l.input.setting === 'inpatient');
   const totalPriceComponent: InvoiceLineItemPriceComponent[] = [];
   if (totals.roundOffPaise !== 0) {
-    totalPriceComponent.push(price('round-off', 'Round off', totals.roundOffPaise < 0 ? 'discount' : 'surcharge', Math.abs(totals.roundOffPaise), PRICE_COMPONENT_EXTRA));
+    totalPriceComponent.push(
+      price(
+        'round-off',
+        'Round off',
+        totals.roundOffPaise < 0 ? 'discount' : 'surcharge',
+        Math.abs(totals.roundOffPaise),
+        PRICE_COMPONENT_EXTRA,
+      ),
+    );
   }
   const invoice: Invoice = {
     resourceType: 'Invoice',
@@ -95,14 +103,17 @@ async function patientOf(tx: PostgresRepository, account: Account): Promise<{ re
 
 async function draft(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
   const id = req.params.id;
-  const invoice = await repo.withTransaction(async (tx) => {
-    const account = await accountOf(tx, id);
-    const branch = await branchOf(tx, account);
-    const { ref, patient } = await patientOf(tx, account);
-    const lines = await taxLines(tx, await pendingCharges(tx, id, false), parties(branch, patient));
-    const built = buildInvoice(account, branch, ref, lines, 'invoice');
-    return { ...built.invoice, date: kolkataInstant(Date.now()) };
-  }, { resourceTypes: ['Account', 'ChargeItem', 'Invoice'] });
+  const invoice = await repo.withTransaction(
+    async (tx) => {
+      const account = await accountOf(tx, id);
+      const branch = await branchOf(tx, account);
+      const { ref, patient } = await patientOf(tx, account);
+      const lines = await taxLines(tx, await pendingCharges(tx, id, false), parties(branch, patient));
+      const built = buildInvoice(account, branch, ref, lines, 'invoice');
+      return { ...built.invoice, date: kolkataInstant(Date.now()) };
+    },
+    { resourceTypes: ['Account', 'ChargeItem', 'Invoice'] },
+  );
   return [allOk, invoice];
 }
 
@@ -111,54 +122,68 @@ export async function issue(repo: PostgresRepository, accountId: string, series:
   // Who may not write invoices learns that first, not what the Account holds.
   repo.accessControl?.gates('Invoice', 'c');
   repo.accessControl?.gates('ChargeItem', 'u');
-  return repo.withTransaction(async (tx) => {
-    // Serialises issuing per Account: a second desk waits, then finds the charges already billed.
-    await tx.query((sql) => sql.query('SELECT 1 FROM "Account" WHERE id = $1 FOR UPDATE', [accountId]));
-    const account = await accountOf(tx, accountId);
-    if (account.status !== 'active') fail(stateConflict(`The Account is ${account.status}: nothing can be billed on it`));
-    const branch = await branchOf(tx, account);
-    const { ref, patient } = await patientOf(tx, account);
-    const charges = await pendingCharges(tx, accountId, series === 'credit-note');
-    if (charges.length === 0) {
-      fail(unprocessable(series === 'invoice' ? 'The Account has no charges waiting to be billed' : 'The Account has no reversed charges to credit'));
-    }
-    const lines = await taxLines(tx, charges, parties(branch, patient));
-    const built = buildInvoice(account, branch, ref, lines, series);
-    const now = Date.now();
-    const fy = financialYear(kolkataDate(now));
-    const prefix = seriesPrefix(branch.prefix, series);
-    const invoiceId = tx.generateId();
-    // The number last: its counter row stays locked until commit.
-    const seq = await tx.query((sql) => nextNumber(sql, branch.gstin, prefix, fy));
-    const number = formatNumber(prefix, fy, seq);
-    if (number.length > MAX_NUMBER_LENGTH) fail(stateConflict(`The ${prefix} series of FY ${fy} is exhausted: give the branch another prefix`));
-    await tx.query((sql) =>
-      sql.query(
-        `INSERT INTO billing_invoice_number (tenant_id, gstin, number, invoice_id, kind, account_id) VALUES (app_current_tenant(), $1, $2, $3, $4, $5)`,
-        [branch.gstin, number, invoiceId, series, accountId],
-      ),
-    );
-    const corrected = series === 'credit-note' ? await correctedInvoices(tx, charges) : [];
-    const invoice = await tx.createResource<Invoice>(
-      {
-        ...built.invoice,
-        id: invoiceId,
-        status: 'issued',
-        identifier: [{ type: { text: series === 'invoice' ? 'Bill number' : 'Credit note number' }, system: `${INVOICE_NUMBER_SYSTEM}/${branch.gstin}`, value: number }],
-        date: kolkataInstant(now),
-        ...(corrected.length ? { extension: corrected.map((r) => ({ url: CORRECTS_URL, valueReference: { reference: r } })) } : {}),
-      },
-      { assignedId: true },
-    );
-    for (const charge of charges) await tx.updateResource<ChargeItem>({ ...charge, status: 'billed' });
-    await addLedger(tx, {
-      accountId,
-      kind: series,
-      amountPaise: series === 'invoice' ? built.totalPaise : -built.totalPaise,
-      invoiceId,
-    });
-    return invoice;
-  }, { resourceTypes: ['Account', 'ChargeItem', 'Invoice'] });
+  return repo.withTransaction(
+    async (tx) => {
+      // Serialises issuing per Account: a second desk waits, then finds the charges already billed.
+      await tx.query((sql) => sql.query('SELECT 1 FROM "Account" WHERE id = $1 FOR UPDATE', [accountId]));
+      const account = await accountOf(tx, accountId);
+      if (account.status !== 'active') fail(stateConflict(`The Account is ${account.status}: nothing can be billed on it`));
+      const branch = await branchOf(tx, account);
+      const { ref, patient } = await patientOf(tx, account);
+      const charges = await pendingCharges(tx, accountId, series === 'credit-note');
+      if (charges.length === 0) {
+        fail(
+          unprocessable(
+            series === 'invoice' ? 'The Account has no charges waiting to be billed' : 'The Account has no reversed charges to credit',
+          ),
+        );
+      }
+      const lines = await taxLines(tx, charges, parties(branch, patient));
+      const built = buildInvoice(account, branch, ref, lines, series);
+      const now = Date.now();
+      const fy = financialYear(kolkataDate(now));
+      const prefix = seriesPrefix(branch.prefix, series);
+      const invoiceId = tx.generateId();
+      // The number last: its counter row stays locked until commit.
+      const seq = await tx.query((sql) => nextNumber(sql, branch.gstin, prefix, fy));
+      const number = formatNumber(prefix, fy, seq);
+      if (number.length > MAX_NUMBER_LENGTH)
+        fail(stateConflict(`The ${prefix} series of FY ${fy} is exhausted: give the branch another prefix`));
+      await tx.query((sql) =>
+        sql.query(
+          `INSERT INTO billing_invoice_number (tenant_id, gstin, number, invoice_id, kind, account_id) VALUES (app_current_tenant(), $1, $2, $3, $4, $5)`,
+          [branch.gstin, number, invoiceId, series, accountId],
+        ),
+      );
+      const corrected = series === 'credit-note' ? await correctedInvoices(tx, charges) : [];
+      const invoice = await tx.createResource<Invoice>(
+        {
+          ...built.invoice,
+          id: invoiceId,
+          status: 'issued',
+          identifier: [
+            {
+              type: { text: series === 'invoice' ? 'Bill number' : 'Credit note number' },
+              system: `${INVOICE_NUMBER_SYSTEM}/${branch.gstin}`,
+              value: number,
+            },
+          ],
+          date: kolkataInstant(now),
+          ...(corrected.length ? { extension: corrected.map((r) => ({ url: CORRECTS_URL, valueReference: { reference: r } })) } : {}),
+        },
+        { assignedId: true },
+      );
+      for (const charge of charges) await tx.updateResource<ChargeItem>({ ...charge, status: 'billed' });
+      await addLedger(tx, {
+        accountId,
+        kind: series,
+        amountPaise: series === 'invoice' ? built.totalPaise : -built.totalPaise,
+        invoiceId,
+      });
+      return invoice;
+    },
+    { resourceTypes: ['Account', 'ChargeItem', 'Invoice'] },
+  );
 }
 
 /** The Invoices that billed the charges a credit note reverses. */
@@ -177,10 +202,12 @@ async function correctedInvoices(tx: PostgresRepository, reversals: ChargeItem[]
   return r.rows.map((row) => `Invoice/${row.id}`);
 }
 
-const issueHandler = (series: Series) => async (req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> => {
-  if (!req.params.id) fail(badRequest('An Account id is required'));
-  return [created, await issue(repo, req.params.id, series)];
-};
+const issueHandler =
+  (series: Series) =>
+  async (req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> => {
+    if (!req.params.id) fail(badRequest('An Account id is required'));
+    return [created, await issue(repo, req.params.id, series)];
+  };
 
 export const draftInvoiceHandler = (req: FhirRequest, repo: unknown) => draft(req, repo as PostgresRepository);
 export const issueInvoiceHandler = (req: FhirRequest, repo: unknown) => issueHandler('invoice')(req, repo as PostgresRepository);

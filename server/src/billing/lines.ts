@@ -1,10 +1,9 @@
-import type { WithId } from '@medplum/core';
+import type { SearchRequest, WithId } from '@medplum/core';
 import type { Account, ChargeItem, Encounter, Organization, Patient, Reference } from '@medplum/fhirtypes';
 import { fail, localReference, unprocessable } from '../opd/fhir.ts';
 import { kolkataDate } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { parseSearch } from '../search/parse.ts';
-import { GstError, type SupplyParties, stateCode, type TaxedLine, type TaxLineInput, taxLine } from './gst/compute.ts';
 import {
   GSTIN_SYSTEM,
   HSN_SAC_URL,
@@ -17,7 +16,7 @@ import {
   SAC_SYSTEM,
   TAX_CATEGORY_URL,
 } from './fhir.ts';
-import type { SearchRequest } from '@medplum/core';
+import { GstError, type SupplyParties, stateCode, type TaxedLine, type TaxLineInput, taxLine } from './gst/compute.ts';
 
 /** Encounter classes whose charges are an in-patient (composite) supply. */
 const INPATIENT_CLASSES = new Set(['IMP', 'ACUTE', 'NONAC']);
@@ -46,7 +45,12 @@ export async function branchOf(tx: PostgresRepository, account: Account): Promis
   const org = await tx.readResource<Organization>('Organization', (ref as { id: string }).id);
   const gstin = org.identifier?.find((i) => i.system === GSTIN_SYSTEM)?.value?.toUpperCase();
   if (!gstin || !/^\d{2}[A-Z0-9]{13}$/.test(gstin)) {
-    fail(unprocessable(`The branch ${org.name ?? org.id} has no GSTIN (identifier ${GSTIN_SYSTEM}): it cannot issue tax invoices`, 'Account.owner'));
+    fail(
+      unprocessable(
+        `The branch ${org.name ?? org.id} has no GSTIN (identifier ${GSTIN_SYSTEM}): it cannot issue tax invoices`,
+        'Account.owner',
+      ),
+    );
   }
   const prefix = org.extension?.find((e) => e.url === INVOICE_PREFIX_URL)?.valueString?.toUpperCase() ?? 'HO';
   if (!/^[A-Z0-9]{1,4}$/.test(prefix)) fail(unprocessable(`The branch's invoice prefix "${prefix}" must be 1 to 4 letters or digits`));
@@ -100,11 +104,7 @@ export function parties(branch: Branch, patient: Patient | undefined): SupplyPar
 }
 
 /** Taxes each charge (reading each context Encounter once). */
-export async function taxLines(
-  tx: PostgresRepository,
-  charges: WithId<ChargeItem>[],
-  supply: SupplyParties,
-): Promise<Line[]> {
+export async function taxLines(tx: PostgresRepository, charges: WithId<ChargeItem>[], supply: SupplyParties): Promise<Line[]> {
   const encounters = new Map<string, Encounter | undefined>();
   const lines: Line[] = [];
   for (const charge of charges) {

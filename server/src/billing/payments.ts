@@ -60,69 +60,81 @@ async function move(req: FhirRequest, repo: PostgresRepository, kind: 'payment' 
   const reason = input.string('reason');
   const asAdvance = booleanInput(req.body, 'advance');
   if (tendered !== undefined && method !== 'cash') fail(badRequest('tendered is for cash payments only', 'tendered'));
-  if (tendered !== undefined && tendered < amount) fail(unprocessable(`${rupees(tendered)} tendered is less than the ${rupees(amount)} to pay`, 'tendered'));
+  if (tendered !== undefined && tendered < amount)
+    fail(unprocessable(`${rupees(tendered)} tendered is less than the ${rupees(amount)} to pay`, 'tendered'));
   if (kind === 'refund' && !reason) fail(badRequest('A refund needs a reason', 'reason'));
 
-  const result = await repo.withTransaction(async (tx) => {
-    await tx.query((sql) => sql.query('SELECT 1 FROM "Account" WHERE id = $1 FOR UPDATE', [accountId]));
-    const account = await tx.readResource<Account>('Account', accountId);
-    if (account.status !== 'active') fail(stateConflict(`The Account is ${account.status}: no money can move on it`));
-    const before = await balanceOf(tx, accountId);
-    let ledgerKind: LedgerKind = kind;
-    let advancePaise = 0;
-    if (kind === 'payment') {
-      const due = Math.max(0, before.balancePaise);
-      if (amount > due) {
-        if (!asAdvance) {
-          fail(
-            unprocessable(
-              due === 0
-                ? `Nothing is due on this Account. To hold ${rupees(amount)} as an advance, send advance=true (or use $deposit)`
-                : `Only ${rupees(due)} is due; ${rupees(amount - due)} more would be held as advance. Pay ${rupees(due)}, or send advance=true to hold the excess as advance`,
-              'amount',
-            ),
-          );
+  const result = await repo.withTransaction(
+    async (tx) => {
+      await tx.query((sql) => sql.query('SELECT 1 FROM "Account" WHERE id = $1 FOR UPDATE', [accountId]));
+      const account = await tx.readResource<Account>('Account', accountId);
+      if (account.status !== 'active') fail(stateConflict(`The Account is ${account.status}: no money can move on it`));
+      const before = await balanceOf(tx, accountId);
+      let ledgerKind: LedgerKind = kind;
+      let advancePaise = 0;
+      if (kind === 'payment') {
+        const due = Math.max(0, before.balancePaise);
+        if (amount > due) {
+          if (!asAdvance) {
+            fail(
+              unprocessable(
+                due === 0
+                  ? `Nothing is due on this Account. To hold ${rupees(amount)} as an advance, send advance=true (or use $deposit)`
+                  : `Only ${rupees(due)} is due; ${rupees(amount - due)} more would be held as advance. Pay ${rupees(due)}, or send advance=true to hold the excess as advance`,
+                'amount',
+              ),
+            );
+          }
+          advancePaise = amount - due;
         }
-        advancePaise = amount - due;
+      } else if (kind === 'deposit') {
+        ledgerKind = 'deposit';
+        advancePaise = amount;
+      } else {
+        const held = Math.max(0, -before.balancePaise);
+        if (amount > held)
+          fail(unprocessable(`Only ${rupees(held)} is held as advance on this Account; a refund cannot exceed it`, 'amount'));
       }
-    } else if (kind === 'deposit') {
-      ledgerKind = 'deposit';
-      advancePaise = amount;
-    } else {
-      const held = Math.max(0, -before.balancePaise);
-      if (amount > held) fail(unprocessable(`Only ${rupees(held)} is held as advance on this Account; a refund cannot exceed it`, 'amount'));
-    }
-    const now = Date.now();
-    const record: PaymentReconciliation = {
-      resourceType: 'PaymentReconciliation',
-      extension: [{ url: PAYMENT_KIND_URL, valueCode: kind }],
-      status: 'active',
-      created: kolkataInstant(now),
-      paymentDate: kolkataDate(now),
-      paymentAmount: inr(kind === 'refund' ? -amount : amount),
-      ...(reference ? { paymentIdentifier: { value: reference } } : {}),
-      outcome: 'complete',
-      disposition: [
-        `${kind} by ${method}`,
-        advancePaise ? `${rupees(advancePaise)} held as advance` : '',
-        tendered !== undefined ? `tendered ${rupees(tendered)}, change ${rupees(tendered - amount)}` : '',
-        reason ? `reason: ${reason}` : '',
-      ]
-        .filter(Boolean)
-        .join('; '),
-      detail: [
-        {
-          type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/payment-type', code: kind === 'payment' ? 'payment' : kind === 'deposit' ? 'advance' : 'adjustment' }] },
-          request: { reference: `Account/${accountId}` },
-          date: kolkataDate(now),
-          amount: inr(kind === 'refund' ? -amount : amount),
-        },
-      ],
-    };
-    const saved = await tx.createResource<PaymentReconciliation>(record);
-    await addLedger(tx, { accountId, kind: ledgerKind, amountPaise: kind === 'refund' ? amount : -amount, method, resourceId: saved.id });
-    return { saved, after: await balanceOf(tx, accountId), advancePaise };
-  }, { resourceTypes: ['Account', 'PaymentReconciliation'] });
+      const now = Date.now();
+      const record: PaymentReconciliation = {
+        resourceType: 'PaymentReconciliation',
+        extension: [{ url: PAYMENT_KIND_URL, valueCode: kind }],
+        status: 'active',
+        created: kolkataInstant(now),
+        paymentDate: kolkataDate(now),
+        paymentAmount: inr(kind === 'refund' ? -amount : amount),
+        ...(reference ? { paymentIdentifier: { value: reference } } : {}),
+        outcome: 'complete',
+        disposition: [
+          `${kind} by ${method}`,
+          advancePaise ? `${rupees(advancePaise)} held as advance` : '',
+          tendered !== undefined ? `tendered ${rupees(tendered)}, change ${rupees(tendered - amount)}` : '',
+          reason ? `reason: ${reason}` : '',
+        ]
+          .filter(Boolean)
+          .join('; '),
+        detail: [
+          {
+            type: {
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/payment-type',
+                  code: kind === 'payment' ? 'payment' : kind === 'deposit' ? 'advance' : 'adjustment',
+                },
+              ],
+            },
+            request: { reference: `Account/${accountId}` },
+            date: kolkataDate(now),
+            amount: inr(kind === 'refund' ? -amount : amount),
+          },
+        ],
+      };
+      const saved = await tx.createResource<PaymentReconciliation>(record);
+      await addLedger(tx, { accountId, kind: ledgerKind, amountPaise: kind === 'refund' ? amount : -amount, method, resourceId: saved.id });
+      return { saved, after: await balanceOf(tx, accountId), advancePaise };
+    },
+    { resourceTypes: ['Account', 'PaymentReconciliation'] },
+  );
 
   const extra: NonNullable<Parameters['parameter']> = [
     { name: 'payment', valueReference: { reference: `PaymentReconciliation/${result.saved.id}` } },
@@ -133,10 +145,13 @@ async function move(req: FhirRequest, repo: PostgresRepository, kind: 'payment' 
 }
 
 async function balance(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
-  const b = await repo.withTransaction(async (tx) => {
-    await tx.readResource<Account>('Account', req.params.id);
-    return balanceOf(tx, req.params.id);
-  }, { resourceTypes: ['Account'] });
+  const b = await repo.withTransaction(
+    async (tx) => {
+      await tx.readResource<Account>('Account', req.params.id);
+      return balanceOf(tx, req.params.id);
+    },
+    { resourceTypes: ['Account'] },
+  );
   return [allOk, balanceParameters(b)];
 }
 

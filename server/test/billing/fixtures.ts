@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { create, type Fhir } from '../opd/fixtures.ts';
+import { create } from '../opd/fixtures.ts';
 
 /** A billing directory: a GST-registered branch with its tariff, a doctor, patients in and out of the state. */
 
@@ -40,7 +40,14 @@ export function billedPatient(name: string, state: string): Json {
 }
 
 /** A tariff entry: the branch's price for a billable code, with its SAC/HSN and rate plans. */
-export function tariff(branchId: string, code: string, title: string, sac: string, plans: Record<string, number>, extra: Json[] = []): Json {
+export function tariff(
+  branchId: string,
+  code: string,
+  title: string,
+  sac: string,
+  plans: Record<string, number>,
+  extra: Json[] = [],
+): Json {
   return {
     resourceType: 'ChargeItemDefinition',
     url: `${HOPS}/tariff/${branchId}/${code}`,
@@ -74,7 +81,15 @@ export function medication(hsn: string, name: string): Json {
     resourceType: 'Medication',
     identifier: [
       {
-        type: { coding: [{ system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code', code: 'HSN', display: 'Harmonized System of Nomenclature' }] },
+        type: {
+          coding: [
+            {
+              system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code',
+              code: 'HSN',
+              display: 'Harmonized System of Nomenclature',
+            },
+          ],
+        },
         value: hsn,
       },
     ],
@@ -83,7 +98,14 @@ export function medication(hsn: string, name: string): Json {
   };
 }
 
-export function dispense(patient: string, encounter: string | undefined, medicationId: string, quantity: number, unitRupees: number, location?: string): Json {
+export function dispense(
+  patient: string,
+  encounter: string | undefined,
+  medicationId: string,
+  quantity: number,
+  unitRupees: number,
+  location?: string,
+): Json {
   return {
     resourceType: 'MedicationDispense',
     extension: [{ url: `${HOPS}/StructureDefinition/unit-price`, valueMoney: { value: unitRupees, currency: 'INR' } }],

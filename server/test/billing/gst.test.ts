@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { GstError, invoiceTotals, isInterState, mulDivRound, ruleFor, stateCode, taxLine, type TaxLineInput } from '../../src/billing/gst/compute.ts';
+import {
+  GstError,
+  invoiceTotals,
+  isInterState,
+  mulDivRound,
+  ruleFor,
+  stateCode,
+  type TaxLineInput,
+  taxLine,
+} from '../../src/billing/gst/compute.ts';
 import { GST_RULES } from '../../src/billing/gst/rules.ts';
 
 // Maharashtra branch; Karnataka patient for the inter-state cases.
@@ -23,11 +32,24 @@ const medicine = (unitPaise: number, quantity: number, date = '2026-11-20', sett
 describe('GST rules', () => {
   it('room rent of Rs 4,999 a day is exempt; Rs 5,001 is taxed at 5% on the room amount, split CGST and SGST', () => {
     const low = taxLine(room(4999), MH);
-    expect(low).toMatchObject({ ruleId: 'inpatient-composite-services', exempt: true, taxablePaise: 499_900, cgstPaise: 0, totalPaise: 499_900 });
+    expect(low).toMatchObject({
+      ruleId: 'inpatient-composite-services',
+      exempt: true,
+      taxablePaise: 499_900,
+      cgstPaise: 0,
+      totalPaise: 499_900,
+    });
     expect(taxLine(room(5000), MH).exempt).toBe(true); // "above" Rs 5,000: exactly 5,000 is exempt
     const high = taxLine(room(5001), MH);
     // 500100 paise * 2.5% = 12502.5 -> 12503 each half.
-    expect(high).toMatchObject({ ruleId: 'room-rent-above-5000', rateBp: 500, taxablePaise: 500_100, cgstPaise: 12_503, sgstPaise: 12_503, igstPaise: 0 });
+    expect(high).toMatchObject({
+      ruleId: 'room-rent-above-5000',
+      rateBp: 500,
+      taxablePaise: 500_100,
+      cgstPaise: 12_503,
+      sgstPaise: 12_503,
+      igstPaise: 0,
+    });
     expect(high.totalPaise).toBe(525_106);
     // Three days: the tax is on the whole room amount.
     expect(taxLine(room(5001, { quantity: 3 }), MH)).toMatchObject({ taxablePaise: 1_500_300, cgstPaise: 37_508, sgstPaise: 37_508 });
@@ -53,7 +75,14 @@ describe('GST rules', () => {
   it('medicines at MRP: 12% before 22 Sep 2025, 5% from that day, tax taken out of the inclusive price', () => {
     // 10 tablets at Rs 2.35 = 2350 paise; 2350 / 1.05 = 2238.1 -> 2238; 2.5% of 2238 = 55.95 -> 56 each.
     const after = taxLine(medicine(235, 10, '2025-09-22'), MH);
-    expect(after).toMatchObject({ ruleId: 'medicaments-5', grossPaise: 2350, cgstPaise: 56, sgstPaise: 56, taxablePaise: 2238, totalPaise: 2350 });
+    expect(after).toMatchObject({
+      ruleId: 'medicaments-5',
+      grossPaise: 2350,
+      cgstPaise: 56,
+      sgstPaise: 56,
+      taxablePaise: 2238,
+      totalPaise: 2350,
+    });
     // 2350 / 1.12 = 2098.2 -> 2098; 6% of 2098 = 125.88 -> 126 each; taxable 2350 - 252 = 2098.
     const before = taxLine(medicine(235, 10, '2025-09-21'), MH);
     expect(before).toMatchObject({ ruleId: 'medicaments-12', cgstPaise: 126, sgstPaise: 126, taxablePaise: 2098, totalPaise: 2350 });
@@ -77,7 +106,15 @@ describe('GST rules', () => {
   it('invoice total rounds to the rupee with a round-off line', () => {
     const lines = [taxLine(room(500, { code: '999312', setting: 'outpatient', category: undefined }), MH), taxLine(medicine(235, 10), MH)];
     const t = invoiceTotals(lines);
-    expect(t).toEqual({ netPaise: 52_238, cgstPaise: 56, sgstPaise: 56, igstPaise: 0, exactPaise: 52_350, grossPaise: 52_400, roundOffPaise: 50 });
+    expect(t).toEqual({
+      netPaise: 52_238,
+      cgstPaise: 56,
+      sgstPaise: 56,
+      igstPaise: 0,
+      exactPaise: 52_350,
+      grossPaise: 52_400,
+      roundOffPaise: 50,
+    });
     const down = invoiceTotals([taxLine(medicine(10_049, 1), MH)]);
     expect(down.exactPaise).toBe(10_049);
     expect(down).toMatchObject({ grossPaise: 10_000, roundOffPaise: -49 });

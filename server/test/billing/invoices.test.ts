@@ -27,7 +27,10 @@ const medicineLine = (accountId: string, patient: string, unitRupees: number, qu
 
 async function newAccount(patient: string, branch = branchId): Promise<string> {
   // Each test account is its own (the identifier is per patient and branch, so vary the patient).
-  return create(fhir, account(patient, branch, { identifier: [{ system: `${HOPS}/sid/billing-account`, value: `${branch}/${patient}/${Math.random()}` }] }));
+  return create(
+    fhir,
+    account(patient, branch, { identifier: [{ system: `${HOPS}/sid/billing-account`, value: `${branch}/${patient}/${Math.random()}` }] }),
+  );
 }
 
 beforeAll(async () => {
@@ -83,7 +86,9 @@ describe('invoice numbers', () => {
     await other.post('ChargeItem', charge(target, patient, 1));
     expect((await fhir.get(`ChargeItem?account=Account/${target}`)).body.entry?.length ?? 0).toBe(before);
     expect((await other.post(`Account/${target}/$issue-invoice`, {})).status).toBe(404);
-    expect((await other.get(`Invoice?_count=100`)).body.entry.every((e: any) => e.resource.identifier[0].system.endsWith('27AAACO9999Q1Z9'))).toBe(true);
+    expect(
+      (await other.get(`Invoice?_count=100`)).body.entry.every((e: any) => e.resource.identifier[0].system.endsWith('27AAACO9999Q1Z9')),
+    ).toBe(true);
   });
 });
 
@@ -136,7 +141,10 @@ describe('GST on an invoice', () => {
     await create(fhir, room(a, 9000, true));
     const inv = (await fhir.post(`Account/${a}/$issue-invoice`, {})).body;
     expect(inv.type.coding[0].code).toBe('02');
-    const rows = inv.lineItem.map((l: any) => [money(component(l, '01').amount), component(l, '03') ? money(component(l, '03').amount) : 0]);
+    const rows = inv.lineItem.map((l: any) => [
+      money(component(l, '01').amount),
+      component(l, '03') ? money(component(l, '03').amount) : 0,
+    ]);
     // 2 days x 500100 = 1000200; 2.5% = 25005 each half.
     expect(rows).toEqual([
       [999_800, 0],
@@ -173,13 +181,44 @@ describe('bad input', () => {
   it('payments on a closed account are refused; bad methods and amounts are 400', async () => {
     const a = await newAccount(mhPatient);
     const acc = (await fhir.get(`Account/${a}`)).body;
-    expect((await fhir.post(`Account/${a}/$pay`, params({ method: { valueCode: 'cheque' }, amount: { valueMoney: { value: 1, currency: 'INR' } } }))).status).toBe(400);
-    expect((await fhir.post(`Account/${a}/$pay`, params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 1.005, currency: 'INR' } } }))).status).toBe(400);
-    expect((await fhir.post(`Account/${a}/$pay`, params({ method: { valueCode: 'card' }, amount: { valueMoney: { value: 1, currency: 'USD' } } }))).status).toBe(400);
-    const short = await fhir.post(`Account/${a}/$deposit`, params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 500, currency: 'INR' } }, tendered: { valueMoney: { value: 200, currency: 'INR' } } }));
+    expect(
+      (
+        await fhir.post(
+          `Account/${a}/$pay`,
+          params({ method: { valueCode: 'cheque' }, amount: { valueMoney: { value: 1, currency: 'INR' } } }),
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await fhir.post(
+          `Account/${a}/$pay`,
+          params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 1.005, currency: 'INR' } } }),
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await fhir.post(
+          `Account/${a}/$pay`,
+          params({ method: { valueCode: 'card' }, amount: { valueMoney: { value: 1, currency: 'USD' } } }),
+        )
+      ).status,
+    ).toBe(400);
+    const short = await fhir.post(
+      `Account/${a}/$deposit`,
+      params({
+        method: { valueCode: 'cash' },
+        amount: { valueMoney: { value: 500, currency: 'INR' } },
+        tendered: { valueMoney: { value: 200, currency: 'INR' } },
+      }),
+    );
     expect(short.status).toBe(422);
     await fhir.put(`Account/${a}`, { ...acc, status: 'inactive' });
-    const closed = await fhir.post(`Account/${a}/$deposit`, params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 5, currency: 'INR' } } }));
+    const closed = await fhir.post(
+      `Account/${a}/$deposit`,
+      params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 5, currency: 'INR' } } }),
+    );
     expect(closed.status).toBe(409);
   });
 });
@@ -189,7 +228,8 @@ describe('the last payment', () => {
     const a = await newAccount(mhPatient);
     await create(fhir, charge(a, mhPatient, 750));
     expect((await fhir.post(`Account/${a}/$issue-invoice`, {})).status).toBe(201);
-    const pay = () => fhir.post(`Account/${a}/$pay`, params({ method: { valueCode: 'upi' }, amount: { valueMoney: { value: 750, currency: 'INR' } } }));
+    const pay = () =>
+      fhir.post(`Account/${a}/$pay`, params({ method: { valueCode: 'upi' }, amount: { valueMoney: { value: 750, currency: 'INR' } } }));
     const results = await Promise.all([pay(), pay()]);
     expect(results.map((r) => r.status).sort()).toEqual([201, 422]);
     const loser = results.find((r) => r.status === 422);

@@ -46,7 +46,7 @@ async function drain(): Promise<void> {
     seen = all.length;
   }
   const failed = await jobs.list({ queue: QUEUE, state: 'failed' });
-  if (failed.length) throw new Error(`bot jobs failed: ${failed.map((j) => j.error ?? j.id).join('; ')}`);
+  if (failed.length) throw new Error(`bot jobs failed: ${failed.map((j) => j.lastError ?? j.id).join('; ')}`);
 }
 
 const chargesOf = async (patient: string) =>
@@ -89,7 +89,11 @@ describe('an OPD visit billed from its events', () => {
     patient = await create(fhir, billedPatient('Anjali Deshpande', 'Maharashtra'));
     const checkIn = await fhir.post(
       'Encounter/$check-in',
-      params({ patient: ref(`Patient/${patient}`), practitioner: ref(`Practitioner/${doctorId}`), branch: ref(`Organization/${branchId}`) }),
+      params({
+        patient: ref(`Patient/${patient}`),
+        practitioner: ref(`Practitioner/${doctorId}`),
+        branch: ref(`Organization/${branchId}`),
+      }),
     );
     expect(checkIn.status, JSON.stringify(checkIn.body)).toBe(201);
     encounter = checkIn.body.id;
@@ -101,7 +105,8 @@ describe('an OPD visit billed from its events', () => {
 
     const charges = await chargesOf(patient);
     expect(charges).toHaveLength(4);
-    const byCode = (c: any) => c.productCodeableConcept?.coding.find((x: any) => x.system === `${HOPS}/CodeSystem/tariff`)?.code ?? 'medicine';
+    const byCode = (c: any) =>
+      c.productCodeableConcept?.coding.find((x: any) => x.system === `${HOPS}/CodeSystem/tariff`)?.code ?? 'medicine';
     const prices = Object.fromEntries(charges.map((c: any) => [byCode(c), [c.priceOverride.value, c.quantity.value, c.status]]));
     expect(prices).toEqual({
       consultation: [500, 1, 'billable'],
@@ -112,11 +117,15 @@ describe('an OPD visit billed from its events', () => {
     // Each tariff charge records the tariff version it used.
     const consult = charges.find((c: any) => byCode(c) === 'consultation');
     expect(consult.definitionCanonical).toEqual([`${HOPS}/tariff/${branchId}/consultation|1`]);
-    const accounts = new Set(charges.map((c: any) => c.account[0].reference));
+    const accounts = new Set<string>(charges.map((c: any) => c.account[0].reference));
     expect(accounts.size).toBe(1);
     accountId = [...accounts][0].split('/')[1];
     const account = (await fhir.get(`Account/${accountId}`)).body;
-    expect(account).toMatchObject({ status: 'active', owner: { reference: `Organization/${branchId}` }, subject: [{ reference: `Patient/${patient}` }] });
+    expect(account).toMatchObject({
+      status: 'active',
+      owner: { reference: `Organization/${branchId}` },
+      subject: [{ reference: `Patient/${patient}` }],
+    });
   });
 
   it('replaying every event twice changes nothing', async () => {
@@ -127,7 +136,9 @@ describe('an OPD visit billed from its events', () => {
       for (const j of done) expect((await jobs.settled(QUEUE, `${j.id}-replay-${round}`)).state).toBe('completed');
     }
     const after = await chargesOf(patient);
-    expect(after.map((c: any) => `${c.id}@${c.meta.versionId}`).sort()).toEqual(before.map((c: any) => `${c.id}@${c.meta.versionId}`).sort());
+    expect(after.map((c: any) => `${c.id}@${c.meta.versionId}`).sort()).toEqual(
+      before.map((c: any) => `${c.id}@${c.meta.versionId}`).sort(),
+    );
     const accounts = await fhir.get(`Account?identifier=${HOPS}/sid/billing-account|${branchId}/${patient}`);
     expect(accounts.body.entry).toHaveLength(1);
   });
@@ -166,7 +177,11 @@ describe('an OPD visit billed from its events', () => {
     expect(money(invoice.totalNet)).toBe(167_183);
     expect(money(invoice.totalGross)).toBe(167_300);
     expect(invoice.totalPriceComponent).toEqual([
-      { type: 'surcharge', code: { coding: [{ system: `${HOPS}/CodeSystem/price-component`, code: 'round-off', display: 'Round off' }] }, amount: { value: 0.05, currency: 'INR' } },
+      {
+        type: 'surcharge',
+        code: { coding: [{ system: `${HOPS}/CodeSystem/price-component`, code: 'round-off', display: 'Round off' }] },
+        amount: { value: 0.05, currency: 'INR' },
+      },
     ]);
     expect(invoice.status).toBe('issued');
     expect(invoice.identifier[0]).toMatchObject({ system: `${HOPS}/sid/invoice-number/${GSTIN}`, value: `PUNI/${fyNow()}/00001` });
@@ -174,7 +189,10 @@ describe('an OPD visit billed from its events', () => {
     expect(invoice.type.coding[0].code).toBe('03');
     // The tariff version and the GST rule are on each line.
     const consultLine = invoice.lineItem.find((l: any) => money(component(l, '01').amount) === 50_000);
-    expect(consultLine.extension).toContainEqual({ url: `${HOPS}/StructureDefinition/tariff-version`, valueCanonical: `${HOPS}/tariff/${branchId}/consultation|1` });
+    expect(consultLine.extension).toContainEqual({
+      url: `${HOPS}/StructureDefinition/tariff-version`,
+      valueCanonical: `${HOPS}/tariff/${branchId}/consultation|1`,
+    });
     for (const c of await chargesOf(patient)) expect(c.status).toBe('billed');
     // Nothing left to bill.
     expect((await fhir.post(`Account/${accountId}/$issue-invoice`, {})).status).toBe(422);
@@ -206,11 +224,17 @@ describe('an OPD visit billed from its events', () => {
     const value = (res: any, name: string) => res.body.parameter.find((p: any) => p.name === name)?.valueMoney?.value;
     const over = await pay({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 2000, currency: 'INR' } } });
     expect(over.status).toBe(422);
-    expect(over.body.issue[0].details.text).toBe('Only ₹1,673.00 is due; ₹327.00 more would be held as advance. Pay ₹1,673.00, or send advance=true to hold the excess as advance');
+    expect(over.body.issue[0].details.text).toBe(
+      'Only ₹1,673.00 is due; ₹327.00 more would be held as advance. Pay ₹1,673.00, or send advance=true to hold the excess as advance',
+    );
     expect(value(await fhir.get(`Account/${accountId}/$balance`), 'balance')).toBe(1673);
     const negative = await pay({ method: { valueCode: 'upi' }, amount: { valueMoney: { value: -5, currency: 'INR' } } });
     expect(negative.status).toBe(400);
-    const part = await pay({ method: { valueCode: 'upi' }, amount: { valueMoney: { value: 673, currency: 'INR' } }, reference: { valueString: 'UPI-1234' } });
+    const part = await pay({
+      method: { valueCode: 'upi' },
+      amount: { valueMoney: { value: 673, currency: 'INR' } },
+      reference: { valueString: 'UPI-1234' },
+    });
     expect(part.status, JSON.stringify(part.body)).toBe(201);
     expect(value(part, 'balance')).toBe(1000);
     const cash = await pay({
@@ -223,12 +247,27 @@ describe('an OPD visit billed from its events', () => {
     expect(value(cash, 'change')).toBe(300);
     expect(value(cash, 'held-as-advance')).toBe(200);
     expect(value(cash, 'balance')).toBe(-200);
-    const tooMuch = await fhir.post(`Account/${accountId}/$refund`, params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 250, currency: 'INR' } }, reason: { valueString: 'excess' } }));
+    const tooMuch = await fhir.post(
+      `Account/${accountId}/$refund`,
+      params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 250, currency: 'INR' } }, reason: { valueString: 'excess' } }),
+    );
     expect(tooMuch.status).toBe(422);
-    const refund = await fhir.post(`Account/${accountId}/$refund`, params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 200, currency: 'INR' } }, reason: { valueString: 'Advance returned' } }));
+    const refund = await fhir.post(
+      `Account/${accountId}/$refund`,
+      params({
+        method: { valueCode: 'cash' },
+        amount: { valueMoney: { value: 200, currency: 'INR' } },
+        reason: { valueString: 'Advance returned' },
+      }),
+    );
     expect(refund.status).toBe(201);
     const b = await fhir.get(`Account/${accountId}/$balance`);
-    expect({ charges: value(b, 'charges'), payments: value(b, 'payments'), refunds: value(b, 'refunds'), balance: value(b, 'balance') }).toEqual({
+    expect({
+      charges: value(b, 'charges'),
+      payments: value(b, 'payments'),
+      refunds: value(b, 'refunds'),
+      balance: value(b, 'balance'),
+    }).toEqual({
       charges: 1673,
       payments: 1873,
       refunds: 200,
@@ -255,7 +294,10 @@ describe('an OPD visit billed from its events', () => {
     const note = await fhir.post(`Account/${accountId}/$issue-credit-note`, {});
     expect(note.status, JSON.stringify(note.body)).toBe(201);
     expect(note.body.identifier[0].value).toBe(`PUNC/${fyNow()}/00001`);
-    expect(note.body.extension).toContainEqual({ url: `${HOPS}/StructureDefinition/corrects-invoice`, valueReference: { reference: `Invoice/${issued.body.id}` } });
+    expect(note.body.extension).toContainEqual({
+      url: `${HOPS}/StructureDefinition/corrects-invoice`,
+      valueReference: { reference: `Invoice/${issued.body.id}` },
+    });
     expect(money(note.body.totalGross)).toBe(35_000);
     const b = await fhir.get(`Account/${accountId}/$balance`);
     expect(b.body.parameter.find((p: any) => p.name === 'balance').valueMoney.value).toBe(0);
@@ -274,7 +316,10 @@ describe('an OPD visit billed from its events', () => {
     const accountant = await staff(t, TENANT_A, 'accountant', [branchId]);
     expect((await accountant.get(`Invoice/${invoice.id}`)).status).toBe(200);
     expect((await accountant.post(`Account/${accountId}/$issue-invoice`, {})).status).toBe(403);
-    const pay = await accountant.post(`Account/${accountId}/$deposit`, params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 10, currency: 'INR' } } }));
+    const pay = await accountant.post(
+      `Account/${accountId}/$deposit`,
+      params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 10, currency: 'INR' } } }),
+    );
     expect(pay.status).toBe(403);
   });
 
@@ -283,10 +328,15 @@ describe('an OPD visit billed from its events', () => {
     expect((await other.post(`Account/${accountId}/$issue-invoice`, {})).status).toBe(404);
     expect((await other.get(`Account/${accountId}/$balance`)).status).toBe(404);
     expect((await other.get(`Account/${accountId}/$draft-invoice`)).status).toBe(404);
-    const pay = await other.post(`Account/${accountId}/$deposit`, params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 10, currency: 'INR' } } }));
+    const pay = await other.post(
+      `Account/${accountId}/$deposit`,
+      params({ method: { valueCode: 'cash' }, amount: { valueMoney: { value: 10, currency: 'INR' } } }),
+    );
     expect(pay.status).toBe(404);
     expect((await other.get(`Invoice/${invoice.id}`)).status).toBe(404);
-    expect((await other.get(`Invoice?identifier=${HOPS}/sid/invoice-number/${GSTIN}|PUNI/${fyNow()}/00001`)).body.entry ?? []).toHaveLength(0);
+    expect((await other.get(`Invoice?identifier=${HOPS}/sid/invoice-number/${GSTIN}|PUNI/${fyNow()}/00001`)).body.entry ?? []).toHaveLength(
+      0,
+    );
     const b = await fhir.get(`Account/${accountId}/$balance`);
     expect(b.body.parameter.find((p: any) => p.name === 'balance').valueMoney.value).toBe(0);
   });
@@ -309,7 +359,10 @@ describe('tariff versions, rate plans and booked visits', () => {
     expect((await fhir.get(`ChargeItemDefinition/${def.id}/_history/1`)).body.propertyGroup[0].priceComponent[0].amount.value).toBe(500);
 
     const staffPatient = await create(fhir, billedPatient('Sneha Joshi', 'Maharashtra'));
-    await create(fhir, account(staffPatient, branchId, { extension: [{ url: `${HOPS}/StructureDefinition/rate-plan`, valueCode: 'staff' }] }));
+    await create(
+      fhir,
+      account(staffPatient, branchId, { extension: [{ url: `${HOPS}/StructureDefinition/rate-plan`, valueCode: 'staff' }] }),
+    );
     const booked = await create(fhir, appointment({ patient: staffPatient, practitioner: doctorId, location: locationId }));
     await drain();
     const checkIn = await fhir.post('Encounter/$check-in', params({ appointment: ref(`Appointment/${booked}`) }));
@@ -326,13 +379,20 @@ describe('tariff versions, rate plans and booked visits', () => {
     const general = await create(fhir, billedPatient('Vikram Rane', 'Maharashtra'));
     const walkIn = await fhir.post(
       'Encounter/$check-in',
-      params({ patient: ref(`Patient/${general}`), practitioner: ref(`Practitioner/${doctorId}`), branch: ref(`Organization/${branchId}`) }),
+      params({
+        patient: ref(`Patient/${general}`),
+        practitioner: ref(`Practitioner/${doctorId}`),
+        branch: ref(`Organization/${branchId}`),
+      }),
     );
     await drain();
     const [c] = await chargesOf(general);
     expect(c).toMatchObject({ priceOverride: { value: 600 }, identifier: [{ value: `consultation:Encounter/${walkIn.body.id}` }] });
     const inv = await fhir.post(`${c.account[0].reference}/$issue-invoice`, {});
-    expect(inv.body.lineItem[0].extension).toContainEqual({ url: `${HOPS}/StructureDefinition/tariff-version`, valueCanonical: `${HOPS}/tariff/${branchId}/consultation|2` });
+    expect(inv.body.lineItem[0].extension).toContainEqual({
+      url: `${HOPS}/StructureDefinition/tariff-version`,
+      valueCanonical: `${HOPS}/tariff/${branchId}/consultation|2`,
+    });
   });
 
   it('a dispense entered in error before billing stops its line; an order with no tariff is not charged', async () => {

@@ -80,9 +80,7 @@ function matches(rule: GstRule, line: TaxLineInput): boolean {
 
 /** The rule that decides a line: highest priority, then longest code prefix. */
 export function ruleFor(line: TaxLineInput, rules: readonly GstRule[] = GST_RULES): GstRule {
-  const found = rules
-    .filter((r) => matches(r, line))
-    .sort((a, b) => b.priority - a.priority || b.codePrefix.length - a.codePrefix.length);
+  const found = rules.filter((r) => matches(r, line)).sort((a, b) => b.priority - a.priority || b.codePrefix.length - a.codePrefix.length);
   if (!found[0]) throw new GstError(`No GST rule covers ${line.codeSystem} ${line.code} on ${line.date}`);
   return found[0];
 }

@@ -90,7 +90,8 @@ export const GST_RULES: readonly GstRule[] = [
     exempt: true,
     when: { setting: 'inpatient' },
     priority: 100,
-    source: 'Circular 32/06/2018-GST: medicines, consumables, implants, food and room to in-patients are a composite supply of exempt health care',
+    source:
+      'Circular 32/06/2018-GST: medicines, consumables, implants, food and room to in-patients are a composite supply of exempt health care',
   },
   {
     id: 'inpatient-composite-goods',
