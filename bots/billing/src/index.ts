@@ -39,9 +39,12 @@ const ICU_URL = `${HOPS}/StructureDefinition/icu`;
 const REVERSES_URL = `${HOPS}/StructureDefinition/reverses`;
 const RATE_PLAN_URL = `${HOPS}/StructureDefinition/rate-plan`;
 const UNIT_PRICE_URL = `${HOPS}/StructureDefinition/unit-price`;
+const WARD_CLASS_SYSTEM = `${HOPS}/CodeSystem/ward-class`;
+const IST_MS = 330 * 60_000;
+const DAY_MS = 86_400_000;
 const NDHM_BILLING = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-billing-codes';
 const NDHM_ID = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code';
-const BILLING_DISPLAY: Record<string, string> = { '00': 'Consultation', '03': 'OPD', '04': 'Pathology', '05': 'Medicines' };
+const BILLING_DISPLAY: Record<string, string> = { '02': 'IPD', '00': 'Consultation', '03': 'OPD', '04': 'Pathology', '05': 'Medicines' };
 /** ChargeItem.code as the ABDM profile wants it: exactly one ndhm-billing-codes coding, with its display. */
 const billingCode = (code: string, text: string) => ({
   coding: [{ system: NDHM_BILLING, code, display: BILLING_DISPLAY[code] ?? 'Others' }],
@@ -188,6 +191,7 @@ async function onAppointment(medplum: MedplumClient, a: Appointment, consultatio
 }
 
 async function onEncounter(medplum: MedplumClient, e: Encounter, consultation: string): Promise<void> {
+  if (e.class?.code === 'IMP') return bedDays(medplum, e);
   if (e.status !== 'arrived' && e.status !== 'in-progress') return;
   const patientRef = e.subject?.reference;
   const branchId = idOf(e.serviceProvider?.reference, 'Organization');
@@ -273,7 +277,65 @@ async function onDispense(medplum: MedplumClient, d: MedicationDispense): Promis
   );
 }
 
+/** IST midnights (as instants) after `start` up to `end`: one bed-day each, the census hospitals bill by. */
+export function midnightsBetween(startMs: number, endMs: number): number[] {
+  const out: number[] = [];
+  // The first IST midnight after the start.
+  let m = Math.floor((startMs + IST_MS) / DAY_MS) * DAY_MS + DAY_MS - IST_MS;
+  for (; m <= endMs; m += DAY_MS) out.push(m);
+  return out;
+}
+
+/** The ward class of a bed Location: its own type coding, else its ward's (partOf). */
+async function wardClass(medplum: MedplumClient, locationId: string, depth = 0): Promise<string | undefined> {
+  const location = await medplum.readResource('Location', locationId);
+  const own = location.type?.flatMap((t) => t.coding ?? []).find((c) => c.system === WARD_CLASS_SYSTEM)?.code;
+  if (own || depth > 2) return own;
+  const parent = idOf(location.partOf?.reference, 'Location');
+  return parent ? wardClass(medplum, parent, depth + 1) : undefined;
+}
+
+/**
+ * A bed-day for each IST midnight of an admission up to now (or the discharge), at the ward class
+ * of the bed held at that midnight: a transfer splits the stay by where the patient slept. Keyed
+ * per Encounter and night, so the nightly run, a rerun after a missed night and the discharge
+ * event charge each night once.
+ */
+async function bedDays(medplum: MedplumClient, e: Encounter): Promise<void> {
+  if (e.class?.code !== 'IMP' || (e.status !== 'in-progress' && e.status !== 'finished')) return;
+  const patientRef = e.subject?.reference;
+  const branchId = idOf(e.serviceProvider?.reference, 'Organization');
+  const start = Date.parse(e.period?.start ?? '');
+  if (!patientRef || !idOf(patientRef, 'Patient') || !branchId || Number.isNaN(start)) return;
+  const end = e.status === 'finished' ? Date.parse(e.period?.end ?? '') || Date.now() : Date.now();
+  for (const midnight of midnightsBetween(start, Math.min(end, Date.now()))) {
+    const held = (e.location ?? []).find((l) => {
+      const from = Date.parse(l.period?.start ?? '');
+      const to = l.period?.end ? Date.parse(l.period.end) : Number.POSITIVE_INFINITY;
+      return l.status !== 'planned' && l.status !== 'reserved' && from <= midnight && midnight < to;
+    });
+    const bed = idOf(held?.location?.reference, 'Location');
+    const ward = bed ? await wardClass(medplum, bed) : undefined;
+    if (!ward) continue;
+    const night = new Date(midnight + IST_MS - DAY_MS).toISOString().slice(0, 10);
+    const key = `bed-day:Encounter/${e.id}/${night}`;
+    await chargeFromTariff(
+      medplum,
+      { key, patientRef, branchId, encounterRef: `Encounter/${e.id}`, when: new Date(midnight - 1000).toISOString() },
+      [`bed-day-${ward}`],
+      '02',
+      undefined,
+    );
+  }
+}
+
+async function midnightCensus(medplum: MedplumClient): Promise<void> {
+  const admitted = await medplum.searchResources('Encounter', { class: 'IMP', status: 'in-progress', _count: '1000' });
+  for (const e of admitted) await bedDays(medplum, e);
+}
+
 const billing: BotHandler = async (medplum, input) => {
+  if (input.schedule?.name === 'midnight-census') return midnightCensus(medplum);
   const event = input.event;
   if (!event || event.action === 'delete') return;
   const consultation = String(input.settings.consultationCode ?? 'consultation');
