@@ -2,6 +2,7 @@ import { OperationOutcomeError } from '@medplum/core';
 import type { ChargeItem, Invoice, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { BUSINESS_ERROR_SYSTEM } from '../opd/fhir.ts';
 import type { WriteHook } from '../repo/write-hooks.ts';
+import { INVOICE_NUMBER_SYSTEM } from './fhir.ts';
 
 /**
  * Billing's rules for every write, whichever route (docs/billing.md): an issued Invoice never
@@ -26,6 +27,8 @@ function refuse(status: 'conflict' | 'business-rule', code: string, text: string
   throw new OperationOutcomeError(outcome);
 }
 
+const inOurSeries = (invoice: Invoice) => (invoice.identifier ?? []).some((i) => i.system?.startsWith(`${INVOICE_NUMBER_SYSTEM}/`));
+
 export const invoiceHook: WriteHook = {
   async afterWrite(ctx, current, next) {
     const cur = current as Invoice | undefined;
@@ -37,13 +40,15 @@ export const invoiceHook: WriteHook = {
         `Invoice ${cur.identifier?.[0]?.value ?? cur.id} is ${cur.status} and cannot be changed or deleted: correct it with a credit note (Account/$issue-credit-note)`,
       );
     }
-    if (nxt && nxt.status !== 'draft') {
+    // Invoices in the hospital's own series exist only through $issue-invoice. Other non-draft
+    // Invoices (imported from a previous system, with their own identifier) are records, not ours to number.
+    if (nxt && nxt.status !== 'draft' && inOurSeries(nxt)) {
       const r = await ctx.sql.query('SELECT 1 FROM billing_invoice_number WHERE invoice_id = $1', [nxt.id]);
       if (r.rowCount === 0) {
         refuse(
           'business-rule',
           'VALIDATION_ERROR',
-          'An Invoice is issued only by Account/$issue-invoice, which gives it its number; create drafts only',
+          'An Invoice numbered in the hospital\'s series is issued only by Account/$issue-invoice, which gives it its number',
           'Invoice.status',
         );
       }

@@ -211,9 +211,9 @@ describe('an OPD visit billed from its events', () => {
     expect(put.body.issue[0].details.coding[0].code).toBe('CONFLICT');
     expect((await fhir.delete(`Invoice/${invoice.id}`)).status).toBe(409);
     const { id: _id, meta: _meta, ...copy } = invoice;
-    const minted = await fhir.post('Invoice', { ...copy, identifier: [{ system: 'x', value: 'FAKE/1' }] });
+    const minted = await fhir.post('Invoice', { ...copy, identifier: [{ ...copy.identifier[0], value: 'PUNI/2627/99999' }] });
     expect(minted.status).toBe(422);
-    expect(minted.body.issue[0].details.text).toMatch(/only by Account\/\$issue-invoice/);
+    expect(minted.body.issue[0].details.text).toMatch(/series is issued only by Account\/\$issue-invoice/);
     const charge = (await chargesOf(patient))[0];
     expect((await fhir.put(`ChargeItem/${charge.id}`, { ...charge, priceOverride: { value: 1, currency: 'INR' } })).status).toBe(409);
     expect((await fhir.get(`Invoice/${invoice.id}`)).body.meta.versionId).toBe('1');
