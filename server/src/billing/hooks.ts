@@ -48,7 +48,7 @@ export const invoiceHook: WriteHook = {
         refuse(
           'business-rule',
           'VALIDATION_ERROR',
-          'An Invoice numbered in the hospital\'s series is issued only by Account/$issue-invoice, which gives it its number',
+          "An Invoice numbered in the hospital's series is issued only by Account/$issue-invoice, which gives it its number",
           'Invoice.status',
         );
       }

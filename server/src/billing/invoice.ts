@@ -173,7 +173,7 @@ export async function issue(repo: PostgresRepository, accountId: string, series:
         },
         { assignedId: true },
       );
-      for (const charge of charges) await tx.updateResource<ChargeItem>({ ...charge, status: 'billed' });
+      await tx.updateResources<ChargeItem>(charges.map((c) => ({ ...c, status: 'billed' as const })));
       await addLedger(tx, {
         accountId,
         kind: series,
