@@ -3,6 +3,7 @@ import { registerWriteHook } from '../repo/write-hooks.ts';
 import { chargeItemHook, invoiceHook } from './hooks.ts';
 import { draftInvoiceHandler, issueCreditNoteHandler, issueInvoiceHandler } from './invoice.ts';
 import { balanceHandler, depositHandler, payHandler, refundHandler } from './payments.ts';
+import { paymentLinkHandler } from './razorpay/gateway.ts';
 
 /** Billing's server side (docs/billing.md): invoice issuing, credit notes, payments, and its write hooks. */
 export function addBillingOperations(router: FhirRouter): void {
@@ -16,4 +17,5 @@ export function addBillingOperations(router: FhirRouter): void {
   router.add('POST', 'Account/:id/$deposit', depositHandler);
   router.add('POST', 'Account/:id/$refund', refundHandler);
   router.add('GET', 'Account/:id/$balance', balanceHandler);
+  router.add('POST', 'Account/:id/$payment-link', paymentLinkHandler);
 }

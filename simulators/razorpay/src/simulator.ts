@@ -50,6 +50,8 @@ export interface RazorpaySimulator {
   events: WebhookEvent[];
   /** The patient pays the link in full (UPI by default): the link is paid and the webhook sent. */
   pay(linkId: string, method?: string): Promise<WebhookEvent>;
+  /** Points webhooks somewhere else (a server started after the simulator). */
+  setWebhookUrl(url: string): void;
   /** Delivers an event again, byte for byte (Razorpay's retry or a dashboard replay). */
   redeliver(eventId: string): Promise<number>;
   stop(): Promise<void>;
@@ -217,6 +219,9 @@ export async function startRazorpaySimulator(options: RazorpaySimulatorOptions):
     links,
     events,
     pay,
+    setWebhookUrl(webhookUrl) {
+      options.webhookUrl = webhookUrl;
+    },
     async redeliver(eventId) {
       const event = events.find((e) => e.id === eventId);
       if (!event) throw new Error(`no event ${eventId}`);
