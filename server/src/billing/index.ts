@@ -1,5 +1,6 @@
 import type { FhirRouter } from '@medplum/fhir-router';
 import { registerWriteHook } from '../repo/write-hooks.ts';
+import { cashReportHandler } from './cash-report.ts';
 import { chargeItemHook, invoiceHook } from './hooks.ts';
 import { draftInvoiceHandler, issueCreditNoteHandler, issueInvoiceHandler } from './invoice.ts';
 import { balanceHandler, depositHandler, payHandler, refundHandler } from './payments.ts';
@@ -18,4 +19,5 @@ export function addBillingOperations(router: FhirRouter): void {
   router.add('POST', 'Account/:id/$refund', refundHandler);
   router.add('GET', 'Account/:id/$balance', balanceHandler);
   router.add('POST', 'Account/:id/$payment-link', paymentLinkHandler);
+  router.add('GET', 'Organization/:id/$cash-report', cashReportHandler);
 }

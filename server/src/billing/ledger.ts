@@ -17,14 +17,16 @@ export interface LedgerEntry {
   method?: Method;
   invoiceId?: string;
   resourceId?: string;
+  /** Who took or paid out the money: the user id (or client id) of the request. */
+  cashier?: string;
 }
 
 export async function addLedger(tx: PostgresRepository, e: LedgerEntry): Promise<void> {
   await tx.query((sql) =>
     sql.query(
-      `INSERT INTO billing_ledger (tenant_id, id, account_id, kind, amount_paise, method, invoice_id, resource_id)
-       VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7)`,
-      [randomUUID(), e.accountId, e.kind, e.amountPaise, e.method ?? null, e.invoiceId ?? null, e.resourceId ?? null],
+      `INSERT INTO billing_ledger (tenant_id, id, account_id, kind, amount_paise, method, invoice_id, resource_id, cashier)
+       VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8)`,
+      [randomUUID(), e.accountId, e.kind, e.amountPaise, e.method ?? null, e.invoiceId ?? null, e.resourceId ?? null, e.cashier ?? null],
     ),
   );
 }

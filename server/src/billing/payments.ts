@@ -129,8 +129,19 @@ async function move(req: FhirRequest, repo: PostgresRepository, kind: 'payment' 
           },
         ],
       };
+      // The cashier: named on the record (their Practitioner) and on the ledger row (their user id).
+      const actor = repo.auditActor;
+      if (actor?.fhirUser?.startsWith('Practitioner/')) record.requestor = { reference: actor.fhirUser };
       const saved = await tx.createResource<PaymentReconciliation>(record);
-      await addLedger(tx, { accountId, kind: ledgerKind, amountPaise: kind === 'refund' ? amount : -amount, method, resourceId: saved.id });
+      const cashier = actor?.userId ?? actor?.clientId;
+      await addLedger(tx, {
+        accountId,
+        kind: ledgerKind,
+        amountPaise: kind === 'refund' ? amount : -amount,
+        method,
+        resourceId: saved.id,
+        cashier,
+      });
       return { saved, after: await balanceOf(tx, accountId), advancePaise };
     },
     { resourceTypes: ['Account', 'PaymentReconciliation'] },

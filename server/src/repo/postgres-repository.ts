@@ -613,6 +613,12 @@ export class PostgresRepository extends FhirRepository {
     return this.options.access;
   }
 
+  /** Who is acting (user, their FHIR identity, client), for records that name the person, e.g. a cashier. */
+  get auditActor(): { userId?: string; fhirUser?: string; clientId?: string } | undefined {
+    const a = this.options.audit;
+    return a ? { userId: a.userId, fhirUser: a.fhirUser, clientId: a.clientId } : undefined;
+  }
+
   /** The database, for platform-wide reference data (terminology) read outside tenant tables. */
   get database(): Database {
     return this.options.db;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
-import { type Fhir, params } from '../opd/fixtures.ts';
+import { type Fhir, params, staff } from '../opd/fixtures.ts';
 import { account, billedPatient, charge, create, gstBranch, HOPS } from './fixtures.ts';
 
 // Numbering under concurrency, GST on whole invoices (intra/inter state, room rent), bad input and
@@ -237,5 +237,55 @@ describe('the last payment', () => {
     const b = await fhir.get(`Account/${a}/$balance`);
     expect(b.body.parameter.find((p: any) => p.name === 'balance').valueMoney.value).toBe(0);
     expect(b.body.parameter.find((p: any) => p.name === 'payments').valueMoney.value).toBe(750);
+  });
+});
+
+describe('end-of-day cash report', () => {
+  it('per cashier and method: collections, deposits and refunds of the branch for the day; the accountant reads it', async () => {
+    const branch = await create(fhir, gstBranch('Sanjeevani Wakad', '27AAJCS3333C1Z3', 'WKD'));
+    const a = await newAccount(mhPatient, branch);
+    await create(fhir, charge(a, mhPatient, 700));
+    expect((await fhir.post(`Account/${a}/$issue-invoice`, {})).status).toBe(201);
+    const desk1 = await staff(t, TENANT_A, 'receptionist', [branch]);
+    const desk2 = await staff(t, TENANT_A, 'receptionist', [branch]);
+    const money = (rupees: number) => ({ valueMoney: { value: rupees, currency: 'INR' } });
+    const ok = async (p: Promise<any>) => expect((await p).status).toBe(201);
+    await ok(desk1.post(`Account/${a}/$pay`, params({ method: { valueCode: 'cash' }, amount: money(500), tendered: money(500) })));
+    await ok(desk1.post(`Account/${a}/$pay`, params({ method: { valueCode: 'upi' }, amount: money(200) })));
+    await ok(desk2.post(`Account/${a}/$deposit`, params({ method: { valueCode: 'card' }, amount: money(1000) })));
+    await ok(
+      desk2.post(
+        `Account/${a}/$refund`,
+        params({ method: { valueCode: 'cash' }, amount: money(300), reason: { valueString: 'Advance returned' } }),
+      ),
+    );
+    const accountant = await staff(t, TENANT_A, 'accountant', [branch]);
+    const today = new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10);
+    const report = await accountant.get(`Organization/${branch}/$cash-report?date=${today}`);
+    expect(report.status, JSON.stringify(report.body)).toBe(200);
+    const total = (name: string) => report.body.parameter.find((p: any) => p.name === name).valueMoney.value;
+    expect([total('collections'), total('deposits'), total('refunds'), total('net')]).toEqual([700, 1000, 300, 1400]);
+    const lines = report.body.parameter
+      .filter((p: any) => p.name === 'line')
+      .map((l: any) =>
+        Object.fromEntries(l.part.map((x: any) => [x.name, x.valueString ?? x.valueCode ?? x.valueInteger ?? x.valueMoney.value])),
+      );
+    const cashiers = [...new Set(lines.map((l: any) => l.cashier))];
+    expect(cashiers).toHaveLength(2);
+    const by = (kind: string, method: string) => lines.find((l: any) => l.kind === kind && l.method === method);
+    expect(by('payment', 'cash')).toMatchObject({ count: 1, amount: 500 });
+    expect(by('payment', 'upi')).toMatchObject({ count: 1, amount: 200 });
+    expect(by('deposit', 'card')).toMatchObject({ count: 1, amount: 1000 });
+    expect(by('refund', 'cash')).toMatchObject({ count: 1, amount: 300 });
+    expect(by('payment', 'cash').cashier).toBe(by('payment', 'upi').cashier);
+    expect(by('deposit', 'card').cashier).not.toBe(by('payment', 'cash').cashier);
+    // Another day is empty; the payment record names the cashier's Practitioner.
+    const yesterday = await accountant.get(`Organization/${branch}/$cash-report?date=2020-01-01`);
+    expect(yesterday.body.parameter.find((p: any) => p.name === 'net').valueMoney.value).toBe(0);
+    expect((await accountant.get(`Organization/${branch}/$cash-report?date=31-12-2026`)).status).toBe(400);
+    const recs = await fhir.get('PaymentReconciliation?_count=100&_sort=-_lastUpdated');
+    expect(recs.body.entry[0].resource.requestor.reference).toMatch(/^Practitioner\//);
+    // Another tenant sees nothing of this branch.
+    expect((await fhirClient(t.base, TENANT_B).get(`Organization/${branch}/$cash-report`)).status).toBe(404);
   });
 });

@@ -120,7 +120,14 @@ export function razorpayWebhookRoutes({ config, db, logger }: RazorpayWebhookDep
               },
             ],
           });
-          await addLedger(tx, { accountId: row.account_id, kind: 'payment', amountPaise: -amount, method, resourceId: saved.id });
+          await addLedger(tx, {
+            accountId: row.account_id,
+            kind: 'payment',
+            amountPaise: -amount,
+            method,
+            resourceId: saved.id,
+            cashier: 'razorpay',
+          });
           await tx.query((sql) =>
             sql.query(`UPDATE billing_payment_link SET status = 'paid', payment_id = $2 WHERE link_id = $1`, [linkId, payment.id]),
           );
