@@ -1,10 +1,23 @@
-import type { FhirRouter } from '@medplum/fhir-router';
+import { allOk } from '@medplum/core';
+import type { FhirRequest, FhirRouter } from '@medplum/fhir-router';
+import type { Binary } from '@medplum/fhirtypes';
+import { binaryFilenames } from '../http/fhir-handler.ts';
+import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { registerWriteHook } from '../repo/write-hooks.ts';
 import { cashReportHandler } from './cash-report.ts';
 import { chargeItemHook, invoiceHook } from './hooks.ts';
 import { draftInvoiceHandler, issueCreditNoteHandler, issueInvoiceHandler } from './invoice.ts';
 import { balanceHandler, depositHandler, payHandler, refundHandler } from './payments.ts';
+import { invoicePdf } from './pdf.ts';
 import { paymentLinkHandler } from './razorpay/gateway.ts';
+
+async function invoicePdfHandler(req: FhirRequest, repo: unknown): Promise<[typeof allOk, Binary]> {
+  const pdf = await invoicePdf(repo as PostgresRepository, req.params.id);
+  // Access to the PDF is access to the Invoice it prints.
+  const binary: Binary = { resourceType: 'Binary', contentType: 'application/pdf', securityContext: { reference: `Invoice/${req.params.id}` }, data: pdf.toString('base64') };
+  binaryFilenames.set(binary, `invoice-${req.params.id}.pdf`);
+  return [allOk, binary];
+}
 
 /** Billing's server side (docs/billing.md): invoice issuing, credit notes, payments, and its write hooks. */
 export function addBillingOperations(router: FhirRouter): void {
@@ -20,4 +33,6 @@ export function addBillingOperations(router: FhirRouter): void {
   router.add('GET', 'Account/:id/$balance', balanceHandler);
   router.add('POST', 'Account/:id/$payment-link', paymentLinkHandler);
   router.add('GET', 'Organization/:id/$cash-report', cashReportHandler);
+  router.add('GET', 'Invoice/:id/$invoice-pdf', invoicePdfHandler);
+  router.add('POST', 'Invoice/:id/$invoice-pdf', invoicePdfHandler);
 }

@@ -19,7 +19,10 @@ export function gstBranch(name: string, gstin: string, prefix: string, state = '
       { type: cc(V2_0203, 'PRN', 'Provider number'), system: 'https://facility.ndhm.gov.in', value: `IN27${randomUUID().slice(0, 8)}` },
       { type: cc(V2_0203, 'TAX', 'Tax ID number'), system: `${HOPS}/sid/gstin`, value: gstin },
     ],
-    extension: [{ url: `${HOPS}/StructureDefinition/invoice-prefix`, valueString: prefix }],
+    extension: [
+      { url: `${HOPS}/StructureDefinition/invoice-prefix`, valueString: prefix },
+      { url: `${HOPS}/StructureDefinition/upi-vpa`, valueString: `${prefix.toLowerCase()}.billing@okaxis` },
+    ],
     type: [cc('http://terminology.hl7.org/CodeSystem/organization-type', 'prov', 'Healthcare Provider')],
     name,
     address: [{ line: ['12 Prabhat Road, Erandwane'], city: 'Pune', state, postalCode: '411004', country: 'IN' }],

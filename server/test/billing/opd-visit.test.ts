@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryJobQueue } from '../bots/helpers.ts';
-import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
+import { fhirClient, startTestServer, systemToken, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { createStaff, userToken } from '../helpers/staff.ts';
 import { appointment, building, doctor, type Fhir, params, ref, staff } from '../opd/fixtures.ts';
 import {
@@ -202,6 +202,18 @@ describe('an OPD visit billed from its events', () => {
     const res = await fhir.post(`Invoice/${invoice.id}/$abdm-document?type=InvoiceRecord`, {});
     expect(res.status, JSON.stringify(res.body).slice(0, 2000)).toBe(200);
     expect(res.body.entry[0].resource.title).toBe(`Invoice PUNI/${fyNow()}/00001`);
+  });
+
+  it('prints as a PDF bill (A4, bilingual, amount in words, UPI QR)', async () => {
+    const res = await fetch(`${t.base}/Invoice/${invoice.id}/$invoice-pdf`, {
+      headers: { authorization: `Bearer ${await systemToken(t.base, TENANT_A)}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/pdf/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(bytes.length).toBeGreaterThan(5000);
+    expect((await fhirClient(t.base, TENANT_B).get(`Invoice/${invoice.id}/$invoice-pdf`)).status).toBe(404);
   });
 
   it('an issued invoice cannot be changed or deleted, and no one mints an issued Invoice by REST', async () => {

@@ -23,3 +23,29 @@ describe('amounts in words (Indian system)', () => {
     expect(() => amountInWords(-100, 'hi')).toThrow();
   });
 });
+
+describe('the bill’s UPI QR', () => {
+  it('is a upi://pay URI with the branch UPI id, name, amount and bill number; none without a UPI id', async () => {
+    const { upiUri } = await import('../../src/billing/pdf.ts');
+    const view = {
+      title: '',
+      branch: { name: 'Sanjeevani Pune', address: '', gstin: '27AAACS1234F1Z5', vpa: 'pun.billing@okaxis' },
+      number: 'PUNI/2627/00001',
+      date: '',
+      patient: { name: '' },
+      lines: [],
+      netPaise: 0,
+      cgstPaise: 0,
+      sgstPaise: 0,
+      igstPaise: 0,
+      roundOffPaise: 0,
+      grossPaise: 167_300,
+      words: { en: '', hi: '' },
+    };
+    expect(upiUri(view)).toBe('upi://pay?pa=pun.billing%40okaxis&pn=Sanjeevani%20Pune&am=1673.00&cu=INR&tn=Bill%20PUNI%2F2627%2F00001');
+    expect(upiUri({ ...view, branch: { ...view.branch, vpa: undefined } })).toBeUndefined();
+    // Every number below 100 has its Hindi word.
+    expect(amountInWords(9900, 'hi')).toBe('निन्यानवे रुपये मात्र');
+    expect(amountInWords(100, 'hi')).toBe('एक रुपये मात्र');
+  });
+});
