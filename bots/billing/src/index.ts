@@ -171,7 +171,11 @@ async function branchOfLocation(medplum: MedplumClient, locationRef: string | un
   return idOf(location.managingOrganization?.reference, 'Organization');
 }
 
+/** Appointment statuses that undo the consultation charged at booking. */
+const APPOINTMENT_UNDONE = new Set(['cancelled', 'noshow', 'entered-in-error']);
+
 async function onAppointment(medplum: MedplumClient, a: Appointment, consultation: string): Promise<void> {
+  if (APPOINTMENT_UNDONE.has(a.status)) return reverse(medplum, `consultation:Appointment/${a.id}`);
   if (a.status !== 'booked') return;
   const actors = (a.participant ?? []).map((p) => p.actor?.reference ?? '');
   const patientRef = actors.find((r) => idOf(r, 'Patient'));

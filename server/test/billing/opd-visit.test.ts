@@ -407,6 +407,17 @@ describe('tariff versions, rate plans and booked visits', () => {
     });
   });
 
+  it('a cancelled booking takes back its consultation charge', async () => {
+    const p = await create(fhir, billedPatient('Ritu Sawant', 'Maharashtra'));
+    const booked = await create(fhir, appointment({ patient: p, practitioner: doctorId, location: locationId }));
+    await drain();
+    expect((await chargesOf(p)).map((c: any) => c.status)).toEqual(['billable']);
+    const a = (await fhir.get(`Appointment/${booked}`)).body;
+    expect((await fhir.put(`Appointment/${booked}`, { ...a, status: 'cancelled' })).status).toBe(200);
+    await drain();
+    expect((await chargesOf(p)).map((c: any) => c.status)).toEqual(['not-billable']);
+  });
+
   it('a dispense entered in error before billing stops its line; an order with no tariff is not charged', async () => {
     const p = await create(fhir, billedPatient('Farah Shaikh', 'Maharashtra'));
     const enc = (

@@ -6,7 +6,9 @@ describe('amounts in words (Indian system)', () => {
     expect(amountInWords(167_300, 'en')).toBe('Rupees One Thousand Six Hundred Seventy-Three Only');
     expect(amountInWords(12_345_650, 'en')).toBe('Rupees One Lakh Twenty-Three Thousand Four Hundred Fifty-Six and Fifty Paise Only');
     expect(amountInWords(1_000_000_000, 'en')).toBe('Rupees One Crore Only');
-    expect(amountInWords(123_456_789_00, 'en')).toBe('Rupees Twelve Crore Thirty-Four Lakh Fifty-Six Thousand Seven Hundred Eighty-Nine Only');
+    expect(amountInWords(123_456_789_00, 'en')).toBe(
+      'Rupees Twelve Crore Thirty-Four Lakh Fifty-Six Thousand Seven Hundred Eighty-Nine Only',
+    );
     expect(amountInWords(5, 'en')).toBe('Rupees Zero and Five Paise Only');
   });
 
