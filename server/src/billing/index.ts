@@ -14,7 +14,12 @@ import { paymentLinkHandler } from './razorpay/gateway.ts';
 async function invoicePdfHandler(req: FhirRequest, repo: unknown): Promise<[typeof allOk, Binary]> {
   const pdf = await invoicePdf(repo as PostgresRepository, req.params.id);
   // Access to the PDF is access to the Invoice it prints.
-  const binary: Binary = { resourceType: 'Binary', contentType: 'application/pdf', securityContext: { reference: `Invoice/${req.params.id}` }, data: pdf.toString('base64') };
+  const binary: Binary = {
+    resourceType: 'Binary',
+    contentType: 'application/pdf',
+    securityContext: { reference: `Invoice/${req.params.id}` },
+    data: pdf.toString('base64'),
+  };
   binaryFilenames.set(binary, `invoice-${req.params.id}.pdf`);
   return [allOk, binary];
 }

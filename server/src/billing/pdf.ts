@@ -70,7 +70,12 @@ export async function invoiceView(tx: PostgresRepository, invoice: WithId<Invoic
     igst += i;
     lines.push({
       n: line.sequence ?? lines.length + 1,
-      description: charge?.productCodeableConcept?.text ?? charge?.productReference?.display ?? charge?.code?.text ?? charge?.code?.coding?.[0]?.display ?? '',
+      description:
+        charge?.productCodeableConcept?.text ??
+        charge?.productReference?.display ??
+        charge?.code?.text ??
+        charge?.code?.coding?.[0]?.display ??
+        '',
       code: line.extension?.find((e) => e.url === HSN_SAC_URL)?.valueCoding?.code ?? '',
       quantity: String(charge?.quantity?.value ?? 1),
       taxablePaise: taxable,
@@ -112,12 +117,17 @@ export async function invoiceView(tx: PostgresRepository, invoice: WithId<Invoic
 /** `upi://pay` for the bill: the branch's UPI id, its name, the amount and the bill number. */
 export function upiUri(view: InvoiceView): string | undefined {
   if (!view.branch.vpa || view.grossPaise <= 0) return undefined;
-  const q = new URLSearchParams({ pa: view.branch.vpa, pn: view.branch.name, am: (view.grossPaise / 100).toFixed(2), cu: 'INR', tn: `Bill ${view.number}` });
+  const q = new URLSearchParams({
+    pa: view.branch.vpa,
+    pn: view.branch.name,
+    am: (view.grossPaise / 100).toFixed(2),
+    cu: 'INR',
+    tn: `Bill ${view.number}`,
+  });
   return `upi://pay?${q.toString().replace(/\+/g, '%20')}`;
 }
 
-const rupees = (paise: number) =>
-  `₹${(paise / 100).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const rupees = (paise: number) => `₹${(paise / 100).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 const S = {
   org: { size: 15, bold: true, color: '#0b5563' },
@@ -128,7 +138,13 @@ const S = {
 } satisfies Record<string, Style>;
 
 export async function renderInvoicePdf(view: InvoiceView, now = new Date()): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 36, compress: true, lang: 'en-IN', info: { Title: `${view.title} ${view.number}`, Creator: 'Hospital-Ops', CreationDate: now } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 36,
+    compress: true,
+    lang: 'en-IN',
+    info: { Title: `${view.title} ${view.number}`, Creator: 'Hospital-Ops', CreationDate: now },
+  });
   registerFonts(doc);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -160,7 +176,12 @@ export async function renderInvoicePdf(view: InvoiceView, now = new Date()): Pro
     y += h + 3;
   };
   row(['#', 'Item / मद', 'HSN/SAC', 'Qty', 'Taxable', 'GST', 'Amount'], S.bold);
-  doc.moveTo(X, y).lineTo(X + W, y).lineWidth(0.6).strokeColor('#c9d6d8').stroke();
+  doc
+    .moveTo(X, y)
+    .lineTo(X + W, y)
+    .lineWidth(0.6)
+    .strokeColor('#c9d6d8')
+    .stroke();
   y += 3;
   for (const l of view.lines) {
     if (y > 740) {
@@ -169,7 +190,12 @@ export async function renderInvoicePdf(view: InvoiceView, now = new Date()): Pro
     }
     row([String(l.n), l.description, l.code, l.quantity, rupees(l.taxablePaise), rupees(l.taxPaise), rupees(l.totalPaise)], S.body);
   }
-  doc.moveTo(X, y).lineTo(X + W, y).lineWidth(0.6).strokeColor('#c9d6d8').stroke();
+  doc
+    .moveTo(X, y)
+    .lineTo(X + W, y)
+    .lineWidth(0.6)
+    .strokeColor('#c9d6d8')
+    .stroke();
   y += 6;
   const total = (label: string, paise: number, style: Style = S.body) => {
     ts.draw(label, X + W - 260, y, style, 170, 'right');
@@ -191,7 +217,8 @@ export async function renderInvoicePdf(view: InvoiceView, now = new Date()): Pro
     const qr = QRCode.create(upi, { errorCorrectionLevel: 'M' });
     const size = qr.modules.size;
     const cell = 90 / size;
-    for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) if (qr.modules.get(r, c)) doc.rect(X + c * cell, y + r * cell, cell, cell).fill('#000000');
+    for (let r = 0; r < size; r++)
+      for (let c = 0; c < size; c++) if (qr.modules.get(r, c)) doc.rect(X + c * cell, y + r * cell, cell, cell).fill('#000000');
     ts.draw(`Pay by UPI / यूपीआई से भुगतान: ${view.branch.vpa}`, X + 100, y + 35, S.small, W - 100);
     y += 96;
   }
@@ -202,6 +229,8 @@ export async function renderInvoicePdf(view: InvoiceView, now = new Date()): Pro
 
 /** `GET/POST Invoice/{id}/$invoice-pdf`: the bill as a Binary (application/pdf), read through the caller's repository. */
 export async function invoicePdf(repo: PostgresRepository, id: string): Promise<Buffer> {
-  const view = await repo.withTransaction(async (tx) => invoiceView(tx, await tx.readResource<Invoice>('Invoice', id)), { resourceTypes: [] });
+  const view = await repo.withTransaction(async (tx) => invoiceView(tx, await tx.readResource<Invoice>('Invoice', id)), {
+    resourceTypes: [],
+  });
   return renderInvoicePdf(view);
 }
