@@ -113,6 +113,9 @@ describe('GST on an invoice', () => {
     expect(component(line, '03')).toBeUndefined();
     expect(money(component(line, '01').amount)).toBe(28_571);
     expect(money(res.body.totalGross)).toBe(30_000);
+    // The IG has no IGST price component code; ours still makes a valid InvoiceRecord.
+    const record = await fhir.post(`Invoice/${res.body.id}/$abdm-document?type=InvoiceRecord`, {});
+    expect(record.status, JSON.stringify(record.body).slice(0, 1500)).toBe(200);
   });
 
   it('room rent for an admitted patient: Rs 4,999 a day exempt, Rs 5,001 a day at 5%, ICU exempt', async () => {
