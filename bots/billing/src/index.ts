@@ -171,10 +171,32 @@ async function branchOfLocation(medplum: MedplumClient, locationRef: string | un
   return idOf(location.managingOrganization?.reference, 'Organization');
 }
 
+/**
+ * The consultation codes to try for a visit: `<code>-follow-up` first when the patient had a
+ * billed or billable consultation at this branch in the last `days` (the tariff decides whether a
+ * follow-up is free or reduced; a branch without that tariff charges the full consultation).
+ */
+async function consultationCodes(medplum: MedplumClient, target: Target, consultation: string, days: number): Promise<string[]> {
+  if (!(days > 0)) return [consultation];
+  const since = new Date(Date.parse(target.when) - days * DAY_MS).toISOString();
+  const earlier = await medplum.searchResources('ChargeItem', {
+    patient: target.patientRef,
+    occurrence: `ge${since}`,
+    _count: '100',
+  });
+  const prefix = `${TARIFF_BASE}/${target.branchId}/${consultation}|`;
+  const isVisit = (c: ChargeItem) =>
+    c.identifier?.[0]?.value !== target.key &&
+    (c.status === 'billable' || c.status === 'billed') &&
+    Date.parse(c.occurrenceDateTime ?? '') <= Date.parse(target.when) &&
+    (c.definitionCanonical ?? []).some((d) => d.startsWith(prefix));
+  return earlier.some(isVisit) ? [`${consultation}-follow-up`, consultation] : [consultation];
+}
+
 /** Appointment statuses that undo the consultation charged at booking. */
 const APPOINTMENT_UNDONE = new Set(['cancelled', 'noshow', 'entered-in-error']);
 
-async function onAppointment(medplum: MedplumClient, a: Appointment, consultation: string): Promise<void> {
+async function onAppointment(medplum: MedplumClient, a: Appointment, consultation: string, followUpDays: number): Promise<void> {
   if (APPOINTMENT_UNDONE.has(a.status)) return reverse(medplum, `consultation:Appointment/${a.id}`);
   if (a.status !== 'booked') return;
   const actors = (a.participant ?? []).map((p) => p.actor?.reference ?? '');
@@ -185,16 +207,11 @@ async function onAppointment(medplum: MedplumClient, a: Appointment, consultatio
   );
   if (!patientRef || !branchId) return;
   const key = `consultation:Appointment/${a.id}`;
-  await chargeFromTariff(
-    medplum,
-    { key, patientRef, branchId, when: a.start ?? new Date().toISOString() },
-    [consultation],
-    '00',
-    undefined,
-  );
+  const target = { key, patientRef, branchId, when: a.start ?? new Date().toISOString() };
+  await chargeFromTariff(medplum, target, await consultationCodes(medplum, target, consultation, followUpDays), '00', undefined);
 }
 
-async function onEncounter(medplum: MedplumClient, e: Encounter, consultation: string): Promise<void> {
+async function onEncounter(medplum: MedplumClient, e: Encounter, consultation: string, followUpDays: number): Promise<void> {
   if (e.class?.code === 'IMP') return bedDays(medplum, e);
   if (e.status !== 'arrived' && e.status !== 'in-progress') return;
   const patientRef = e.subject?.reference;
@@ -204,7 +221,8 @@ async function onEncounter(medplum: MedplumClient, e: Encounter, consultation: s
   const appointment = e.appointment?.[0]?.reference;
   const key = `consultation:${appointment && idOf(appointment, 'Appointment') ? appointment : `Encounter/${e.id}`}`;
   const when = e.period?.start ?? new Date().toISOString();
-  await chargeFromTariff(medplum, { key, patientRef, branchId, encounterRef: `Encounter/${e.id}`, when }, [consultation], '00', undefined);
+  const target = { key, patientRef, branchId, encounterRef: `Encounter/${e.id}`, when };
+  await chargeFromTariff(medplum, target, await consultationCodes(medplum, target, consultation, followUpDays), '00', undefined);
 }
 
 async function onServiceRequest(medplum: MedplumClient, s: ServiceRequest): Promise<void> {
@@ -343,13 +361,14 @@ const billing: BotHandler = async (medplum, input) => {
   const event = input.event;
   if (!event || event.action === 'delete') return;
   const consultation = String(input.settings.consultationCode ?? 'consultation');
+  const followUpDays = Number(input.settings.followUpDays ?? 0);
   // The version that triggered the run: later changes come as their own events.
   const version = String(event.versionId);
   switch (event.resourceType) {
     case 'Appointment':
-      return onAppointment(medplum, await medplum.readVersion('Appointment', event.id, version), consultation);
+      return onAppointment(medplum, await medplum.readVersion('Appointment', event.id, version), consultation, followUpDays);
     case 'Encounter':
-      return onEncounter(medplum, await medplum.readVersion('Encounter', event.id, version), consultation);
+      return onEncounter(medplum, await medplum.readVersion('Encounter', event.id, version), consultation, followUpDays);
     case 'ServiceRequest':
       return onServiceRequest(medplum, await medplum.readVersion('ServiceRequest', event.id, version));
     case 'MedicationDispense':

@@ -407,6 +407,26 @@ describe('tariff versions, rate plans and booked visits', () => {
     });
   });
 
+  it('a second visit within the follow-up days is charged at the follow-up tariff (free here)', async () => {
+    await create(fhir, tariff(branchId, 'consultation-follow-up', 'Follow-up consultation', '999312', { general: 0 }));
+    const p = await create(fhir, billedPatient('Nikhil Bhosale', 'Maharashtra'));
+    const visit = () =>
+      fhir.post(
+        'Encounter/$check-in',
+        params({ patient: ref(`Patient/${p}`), practitioner: ref(`Practitioner/${doctorId}`), branch: ref(`Organization/${branchId}`) }),
+      );
+    expect((await visit()).status).toBe(201);
+    await drain();
+    expect((await visit()).status).toBe(201);
+    await drain();
+    // The first visit at the full price, the second (same day) at the follow-up tariff.
+    const charges = (await chargesOf(p)).sort((a: any, b: any) => a.meta.lastUpdated.localeCompare(b.meta.lastUpdated));
+    expect(charges.map((c: any) => [c.productCodeableConcept.coding[0].code, c.priceOverride.value])).toEqual([
+      ['consultation', 600],
+      ['consultation-follow-up', 0],
+    ]);
+  });
+
   it('a cancelled booking takes back its consultation charge', async () => {
     const p = await create(fhir, billedPatient('Ritu Sawant', 'Maharashtra'));
     const booked = await create(fhir, appointment({ patient: p, practitioner: doctorId, location: locationId }));
