@@ -25,6 +25,7 @@ export function branchBilling(code: string): { identifier: Identifier[]; extensi
 /** code, title, SAC/HSN, extra tax extensions, { plan: rupees } */
 const STARTER: [string, string, string, Extension[], Record<string, number>][] = [
   ['consultation', 'OPD consultation', '999312', [], { general: 500, staff: 250, corporate: 450 }],
+  ['consultation-follow-up', 'Follow-up consultation (within 7 days)', '999312', [], { general: 200, staff: 0 }],
   ['registration', 'Registration', '999312', [], { general: 100, staff: 0 }],
   ['26604007', 'Complete blood count', '999316', [], { general: 350, staff: 175 }],
   ['16254007', 'Lipid panel', '999316', [], { general: 800, staff: 400 }],
