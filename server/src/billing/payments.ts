@@ -1,7 +1,7 @@
-import { allOk, badRequest, created } from '@medplum/core';
+import { allOk, badRequest, created, OperationOutcomeError } from '@medplum/core';
 import type { FhirRequest, FhirResponse } from '@medplum/fhir-router';
 import type { Account, Parameters, PaymentReconciliation } from '@medplum/fhirtypes';
-import { fail, OperationInput, stateConflict, unprocessable } from '../opd/fhir.ts';
+import { BUSINESS_ERROR_SYSTEM, fail, OperationInput, stateConflict, unprocessable } from '../opd/fhir.ts';
 import { kolkataDate, kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { HOPS, inr, paiseOf } from './fhir.ts';
@@ -63,6 +63,24 @@ async function move(req: FhirRequest, repo: PostgresRepository, kind: 'payment' 
   if (tendered !== undefined && tendered < amount)
     fail(unprocessable(`${rupees(tendered)} tendered is less than the ${rupees(amount)} to pay`, 'tendered'));
   if (kind === 'refund' && !reason) fail(badRequest('A refund needs a reason', 'reason'));
+  // Cash leaves the drawer only on a supervisor's say: the role must hold full rights over payment
+  // records (branch admins, super admins, system clients), not only the desk's create and update.
+  if (kind === 'refund' && method === 'cash' && repo.accessControl && !repo.accessControl.allows('PaymentReconciliation', 'd')) {
+    throw new OperationOutcomeError({
+      resourceType: 'OperationOutcome',
+      id: 'forbidden',
+      issue: [
+        {
+          severity: 'error',
+          code: 'forbidden',
+          details: {
+            coding: [{ system: BUSINESS_ERROR_SYSTEM, code: 'FORBIDDEN' }],
+            text: 'A cash refund needs a branch administrator; the desk can refund to card or UPI',
+          },
+        },
+      ],
+    });
+  }
 
   const result = await repo.withTransaction(
     async (tx) => {

@@ -256,12 +256,13 @@ describe('end-of-day cash report', () => {
     await ok(desk1.post(`Account/${a}/$pay`, params({ method: { valueCode: 'cash' }, amount: money(500), tendered: money(500) })));
     await ok(desk1.post(`Account/${a}/$pay`, params({ method: { valueCode: 'upi' }, amount: money(200) })));
     await ok(desk2.post(`Account/${a}/$deposit`, params({ method: { valueCode: 'card' }, amount: money(1000) })));
-    await ok(
-      desk2.post(
-        `Account/${a}/$refund`,
-        params({ method: { valueCode: 'cash' }, amount: money(300), reason: { valueString: 'Advance returned' } }),
-      ),
-    );
+    // The desk may not hand back cash; a branch administrator may.
+    const refund = () => params({ method: { valueCode: 'cash' }, amount: money(300), reason: { valueString: 'Advance returned' } });
+    const deskCash = await desk2.post(`Account/${a}/$refund`, refund());
+    expect(deskCash.status).toBe(403);
+    expect(deskCash.body.issue[0].details.text).toMatch(/cash refund needs a branch administrator/);
+    const admin = await staff(t, TENANT_A, 'branch_admin', [branch]);
+    await ok(admin.post(`Account/${a}/$refund`, refund()));
     const accountant = await staff(t, TENANT_A, 'accountant', [branch]);
     const today = new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 10);
     const report = await accountant.get(`Organization/${branch}/$cash-report?date=${today}`);
@@ -274,7 +275,7 @@ describe('end-of-day cash report', () => {
         Object.fromEntries(l.part.map((x: any) => [x.name, x.valueString ?? x.valueCode ?? x.valueInteger ?? x.valueMoney.value])),
       );
     const cashiers = [...new Set(lines.map((l: any) => l.cashier))];
-    expect(cashiers).toHaveLength(2);
+    expect(cashiers).toHaveLength(3);
     const by = (kind: string, method: string) => lines.find((l: any) => l.kind === kind && l.method === method);
     expect(by('payment', 'cash')).toMatchObject({ count: 1, amount: 500 });
     expect(by('payment', 'upi')).toMatchObject({ count: 1, amount: 200 });
@@ -282,6 +283,7 @@ describe('end-of-day cash report', () => {
     expect(by('refund', 'cash')).toMatchObject({ count: 1, amount: 300 });
     expect(by('payment', 'cash').cashier).toBe(by('payment', 'upi').cashier);
     expect(by('deposit', 'card').cashier).not.toBe(by('payment', 'cash').cashier);
+    expect(by('refund', 'cash').cashier).not.toBe(by('deposit', 'card').cashier);
     // Another day is empty; the payment record names the cashier's Practitioner.
     const yesterday = await accountant.get(`Organization/${branch}/$cash-report?date=2020-01-01`);
     expect(yesterday.body.parameter.find((p: any) => p.name === 'net').valueMoney.value).toBe(0);
