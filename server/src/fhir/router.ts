@@ -9,6 +9,7 @@ import {
 } from '@medplum/fhir-router';
 import type { Bundle } from '@medplum/fhirtypes';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
+import { addBillingOperations } from '../billing/index.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
@@ -203,6 +204,7 @@ export function createFhirRouter(): FhirRouter {
   addDocumentOperations(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
+  addBillingOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);
   addViewDefinitionRoutes(router); // SQL on FHIR: ViewDefinition stored as Basic ($run: see app.ts)

@@ -12,6 +12,8 @@ import { ClientLimits } from '../auth/client-limits.ts';
 import { consentMiddleware } from '../auth/consent-middleware.ts';
 import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
+import { configureRazorpay } from '../billing/razorpay/gateway.ts';
+import { razorpayWebhookRoutes } from '../billing/razorpay/webhook.ts';
 import { botAdminRoutes } from '../bots/routes.ts';
 import type { BotRuntime } from '../bots/runtime.ts';
 import type { Config } from '../config.ts';
@@ -163,6 +165,10 @@ export function createApp({
   // --- WhatsApp webhooks (issue 23): signed by Meta, no bearer token, before CORS and the FHIR body parsers.
   app.use('/webhooks/whatsapp', whatsappWebhookRoutes({ config, db, logger }));
   // --- end WhatsApp webhooks
+  // --- Razorpay (docs/billing.md): payment links for $payment-link, and the signed webhooks that record their payments.
+  configureRazorpay(config);
+  app.use('/webhooks/razorpay', razorpayWebhookRoutes({ config, db, logger }));
+  // --- end Razorpay
   app.use(corsPolicy(db, config.CORS_ORIGINS));
   app.use(discoveryRoutes(auth));
   const refused = (limit: string) => () => metrics.rateLimited.inc({ limit });
