@@ -15,7 +15,12 @@ import {
 import type { Batch } from './ledger.ts';
 
 /** Reads what an input names; one that does not exist (or not for this caller, or tenant) is 422. */
-export async function readNamed<T extends Resource>(tx: PostgresRepository, type: T['resourceType'], id: string, name: string): Promise<WithId<T>> {
+export async function readNamed<T extends Resource>(
+  tx: PostgresRepository,
+  type: T['resourceType'],
+  id: string,
+  name: string,
+): Promise<WithId<T>> {
   try {
     return await tx.readResource<T>(type, id);
   } catch (err) {

@@ -68,7 +68,13 @@ async function dispenseFromStore(tx: PostgresRepository, c: DispenseContext): Pr
   if (available < c.wanted && (!c.partial || available === 0)) fail(insufficientStock(c.itemLabel, c.wanted, available, 'quantity'));
   const picks = fefo(batches, c.wanted);
   if (!c.request && picks.some((p) => p.batch.schedule !== 'OTC'))
-    fail(ruleBroken('PRESCRIPTION_REQUIRED', `${c.itemLabel} is a Schedule ${picks.find((p) => p.batch.schedule !== 'OTC')?.batch.schedule} drug: it is dispensed only against a prescription`, 'item'));
+    fail(
+      ruleBroken(
+        'PRESCRIPTION_REQUIRED',
+        `${c.itemLabel} is a Schedule ${picks.find((p) => p.batch.schedule !== 'OTC')?.batch.schedule} drug: it is dispensed only against a prescription`,
+        'item',
+      ),
+    );
   const dispenses: WithId<MedicationDispense>[] = [];
   for (const { batch, qty } of picks) {
     const md = await tx.createResource<MedicationDispense>(medicationDispense(c, batch, qty));
@@ -98,7 +104,13 @@ async function registerLine(tx: PostgresRepository, c: DispenseContext, batch: P
   const prescriberRef = request.requester?.reference;
   const prescriber = localReference(prescriberRef, tx.baseUrl);
   if (prescriber?.type !== 'Practitioner')
-    fail(ruleBroken('PRESCRIBER_REQUIRED', `A Schedule ${batch.schedule} dispense needs the prescription's requester (a Practitioner) for the register`, 'MedicationRequest.requester'));
+    fail(
+      ruleBroken(
+        'PRESCRIBER_REQUIRED',
+        `A Schedule ${batch.schedule} dispense needs the prescription's requester (a Practitioner) for the register`,
+        'MedicationRequest.requester',
+      ),
+    );
   const doctor = await readNamed<Practitioner>(tx, 'Practitioner', (prescriber as { id: string }).id, 'requester');
   await tx.query((sql) =>
     writeRegister(sql, {
@@ -122,7 +134,10 @@ function medicationDispense(c: DispenseContext, batch: Pickable, qty: number): M
   return {
     resourceType: 'MedicationDispense',
     status: 'completed',
-    medicationReference: { reference: `Medication/${batch.medicationId}`, display: `${batch.itemDisplay} (batch ${batch.lot}, exp ${batch.expiry})` },
+    medicationReference: {
+      reference: `Medication/${batch.medicationId}`,
+      display: `${batch.itemDisplay} (batch ${batch.lot}, exp ${batch.expiry})`,
+    },
     ...(c.patient ? { subject: { reference: c.patient } } : {}),
     ...(c.actor?.startsWith('Practitioner/') ? { performer: [{ actor: { reference: c.actor } }] } : {}),
     location: { reference: `Location/${c.store.id}` },
@@ -168,16 +183,19 @@ async function dispense(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
     async (tx) => {
       await lockRequest(tx, requestId);
       const request = await tx.readResource<MedicationRequest>('MedicationRequest', requestId);
-      if (request.status !== 'active') fail(stateConflict(`The prescription is ${request.status}: only an active one is dispensed`, 'MedicationRequest.status'));
+      if (request.status !== 'active')
+        fail(stateConflict(`The prescription is ${request.status}: only an active one is dispensed`, 'MedicationRequest.status'));
       if (request.intent !== 'order' && request.intent !== 'original-order' && request.intent !== 'instance-order')
         fail(stateConflict(`A MedicationRequest with intent ${request.intent} is not an order to dispense`, 'MedicationRequest.intent'));
-      if (!request.subject?.reference?.startsWith('Patient/')) fail(unprocessable('The prescription names no patient', 'MedicationRequest.subject'));
+      if (!request.subject?.reference?.startsWith('Patient/'))
+        fail(unprocessable('The prescription names no patient', 'MedicationRequest.subject'));
       const store = await readNamed<Location>(tx, 'Location', storeId, 'store');
       const item = await prescribedItem(tx, request);
       const prescribed = request.dispenseRequest?.quantity?.value;
       const already = await tx.query((sql) => dispensedFor(sql, `MedicationRequest/${request.id}`));
       const remaining = prescribed !== undefined ? Math.max(0, prescribed - already) : undefined;
-      const wanted = quantity ?? remaining ?? fail(badRequest('The prescription has no dispenseRequest.quantity: give quantity', 'quantity'));
+      const wanted =
+        quantity ?? remaining ?? fail(badRequest('The prescription has no dispenseRequest.quantity: give quantity', 'quantity'));
       if (remaining !== undefined && wanted > remaining)
         fail(unprocessable(`Only ${remaining} of the ${prescribed} prescribed units remain to be dispensed, not ${wanted}`, 'quantity'));
       const done = await dispenseFromStore(tx, {
@@ -243,7 +261,8 @@ async function returnDispense(req: FhirRequest, repo: PostgresRepository): Promi
         fail(stateConflict('Only a completed dispense of a stocked batch can be returned', 'MedicationDispense'));
       const given = md.quantity?.value ?? 0;
       const back = await tx.query((sql) => returnedFor(sql, `MedicationDispense/${id}`));
-      if (qty > given - back) fail(unprocessable(`${given - back} of the ${given} dispensed units can still be returned, not ${qty}`, 'quantity'));
+      if (qty > given - back)
+        fail(unprocessable(`${given - back} of the ${given} dispensed units can still be returned, not ${qty}`, 'quantity'));
       const sd = await tx.createResource<SupplyDelivery>({
         resourceType: 'SupplyDelivery',
         status: 'completed',

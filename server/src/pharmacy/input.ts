@@ -59,7 +59,8 @@ export class Params {
 
   date(n: string): string | undefined {
     const v = this.string(n);
-    if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) fail(badRequest(`Parameter ${this.name(n)} must be a date (YYYY-MM-DD)`, this.name(n)));
+    if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v))
+      fail(badRequest(`Parameter ${this.name(n)} must be a date (YYYY-MM-DD)`, this.name(n)));
     return v;
   }
 
@@ -85,9 +86,10 @@ export class Params {
     const p = this.one(n);
     if (!p) return undefined;
     const money = p.valueMoney;
-    if (money && money.currency && money.currency !== 'INR') fail(badRequest(`Parameter ${this.name(n)} must be in INR`, this.name(n)));
-    const v = money ? money.value : p.valueDecimal ?? p.valueInteger;
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(badRequest(`Parameter ${this.name(n)} must be an amount in rupees`, this.name(n)));
+    if (money?.currency && money.currency !== 'INR') fail(badRequest(`Parameter ${this.name(n)} must be in INR`, this.name(n)));
+    const v = money ? money.value : (p.valueDecimal ?? p.valueInteger);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      fail(badRequest(`Parameter ${this.name(n)} must be an amount in rupees`, this.name(n)));
     if ((v as number) < 0) fail(badRequest(`Parameter ${this.name(n)} must not be negative`, this.name(n)));
     return Math.round((v as number) * 100);
   }
@@ -96,7 +98,8 @@ export class Params {
     const p = this.one(n);
     if (!p) return 0;
     const v = p.valueDecimal ?? p.valueInteger;
-    if (typeof v !== 'number' || v < 0 || v > 100) fail(badRequest(`Parameter ${this.name(n)} must be a percentage from 0 to 100`, this.name(n)));
+    if (typeof v !== 'number' || v < 0 || v > 100)
+      fail(badRequest(`Parameter ${this.name(n)} must be a percentage from 0 to 100`, this.name(n)));
     return v as number;
   }
 
@@ -124,7 +127,8 @@ export class Params {
     const raw = p ? ((p.valueReference?.reference ?? p.valueString) as string | undefined) : this.queryValue(n);
     if (raw === undefined) return undefined;
     const ref = localReference(raw, baseUrl);
-    if (ref?.type !== type) fail(badRequest(`Parameter ${this.name(n)} must reference a ${type} on this server, not "${raw}"`, this.name(n)));
+    if (ref?.type !== type)
+      fail(badRequest(`Parameter ${this.name(n)} must reference a ${type} on this server, not "${raw}"`, this.name(n)));
     return ref?.id;
   }
 

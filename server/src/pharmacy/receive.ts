@@ -47,7 +47,8 @@ function readLine(p: ParametersParameter, i: number, today: string): Line {
       lot: l.requiredString('lot'),
       expiry,
       mrpPaise: l.paise('mrp') ?? fail(badRequest(`Parameter ${at}.mrp is required (price per unit)`, `${at}.mrp`)),
-      purchasePaise: l.paise('purchasePrice') ?? fail(badRequest(`Parameter ${at}.purchasePrice is required (per unit)`, `${at}.purchasePrice`)),
+      purchasePaise:
+        l.paise('purchasePrice') ?? fail(badRequest(`Parameter ${at}.purchasePrice is required (per unit)`, `${at}.purchasePrice`)),
       packSize: l.integer('packSize', 1) ?? 1,
       hsn: l.requiredString('hsn'),
       schedule: schedule as DrugSchedule,
@@ -59,7 +60,10 @@ function readLine(p: ParametersParameter, i: number, today: string): Line {
     nearExpiryReason: l.string('nearExpiryReason'),
   };
   const days = daysBetween(today, expiry);
-  if (days <= 0) fail(ruleBroken('EXPIRED_BATCH', `${at}: batch ${line.batch.lot} expired on ${expiry}; expired stock cannot be received`, `${at}.expiry`));
+  if (days <= 0)
+    fail(
+      ruleBroken('EXPIRED_BATCH', `${at}: batch ${line.batch.lot} expired on ${expiry}; expired stock cannot be received`, `${at}.expiry`),
+    );
   if (days <= RECEIPT_NEAR_EXPIRY_DAYS && !line.nearExpiryReason)
     fail(
       ruleBroken(
@@ -71,13 +75,23 @@ function readLine(p: ParametersParameter, i: number, today: string): Line {
   return line;
 }
 
-function delivery(line: Line, medicationId: string, store: string, supplier: string | undefined, invoice: string | undefined, now: number): SupplyDelivery {
+function delivery(
+  line: Line,
+  medicationId: string,
+  store: string,
+  supplier: string | undefined,
+  invoice: string | undefined,
+  now: number,
+): SupplyDelivery {
   const ext = (url: string, v: Record<string, unknown>) => ({ url, ...v });
   return {
     resourceType: 'SupplyDelivery',
     status: 'completed',
     ...(invoice ? { identifier: [{ system: SUPPLIER_INVOICE_SYSTEM, value: invoice }] } : {}),
-    suppliedItem: { quantity: { value: line.quantity + line.free, unit: 'unit' }, itemReference: { reference: `Medication/${medicationId}` } },
+    suppliedItem: {
+      quantity: { value: line.quantity + line.free, unit: 'unit' },
+      itemReference: { reference: `Medication/${medicationId}` },
+    },
     occurrenceDateTime: kolkataInstant(now),
     ...(supplier ? { supplier: { reference: `Organization/${supplier}` } } : {}),
     destination: { reference: `Location/${store}` },

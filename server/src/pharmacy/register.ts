@@ -33,7 +33,20 @@ export async function writeRegister(sql: Sql, l: RegisterLine): Promise<void> {
     `INSERT INTO pharmacy_register (tenant_id, schedule, dispense_id, store_id, medication_id, item_display, lot, qty, patient, patient_name,
        prescriber, prescriber_name, prescription)
      VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [l.schedule, l.dispenseId, l.store, l.medicationId, l.itemDisplay, l.lot, l.qty, l.patient, l.patientName, l.prescriber, l.prescriberName, l.prescription],
+    [
+      l.schedule,
+      l.dispenseId,
+      l.store,
+      l.medicationId,
+      l.itemDisplay,
+      l.lot,
+      l.qty,
+      l.patient,
+      l.patientName,
+      l.prescriber,
+      l.prescriberName,
+      l.prescription,
+    ],
   );
 }
 

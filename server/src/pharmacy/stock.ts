@@ -28,11 +28,18 @@ async function adjust(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
   const balance = await repo.withTransaction(
     async (tx) => {
       await readNamed<Location>(tx, 'Location', store, 'store');
-      if (!(await tx.query((sql) => batchById(sql, medicationId)))) fail(unprocessable(`Medication/${medicationId} is not a stocked batch`, 'medication'));
+      if (!(await tx.query((sql) => batchById(sql, medicationId))))
+        fail(unprocessable(`Medication/${medicationId} is not a stocked batch`, 'medication'));
       const ok = await tx.query((sql) => move(sql, { store, medicationId, kind: 'adjustment', qty, reason, actor: repo.actor }));
       if (!ok) {
         const have = await tx.query((sql) => onHand(sql, store, medicationId));
-        fail(ruleBroken('INSUFFICIENT_STOCK', `The store holds ${have} units of this batch; it cannot be adjusted down by ${-qty}`, 'quantity'));
+        fail(
+          ruleBroken(
+            'INSUFFICIENT_STOCK',
+            `The store holds ${have} units of this batch; it cannot be adjusted down by ${-qty}`,
+            'quantity',
+          ),
+        );
       }
       return tx.query((sql) => onHand(sql, store, medicationId));
     },
@@ -53,13 +60,18 @@ async function transfer(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
     async (tx) => {
       await readNamed<Location>(tx, 'Location', from, 'from');
       await readNamed<Location>(tx, 'Location', to, 'to');
-      if (!(await tx.query((sql) => batchById(sql, medicationId)))) fail(unprocessable(`Medication/${medicationId} is not a stocked batch`, 'medication'));
-      const ok = await tx.query((sql) => move(sql, { store: from, medicationId, kind: 'transfer-out', qty: -qty, reference: `Location/${to}`, actor: repo.actor }));
+      if (!(await tx.query((sql) => batchById(sql, medicationId))))
+        fail(unprocessable(`Medication/${medicationId} is not a stocked batch`, 'medication'));
+      const ok = await tx.query((sql) =>
+        move(sql, { store: from, medicationId, kind: 'transfer-out', qty: -qty, reference: `Location/${to}`, actor: repo.actor }),
+      );
       if (!ok) {
         const have = await tx.query((sql) => onHand(sql, from, medicationId));
         fail(ruleBroken('INSUFFICIENT_STOCK', `The sending store holds ${have} units of this batch, not ${qty}`, 'quantity'));
       }
-      await tx.query((sql) => move(sql, { store: to, medicationId, kind: 'transfer-in', qty, reference: `Location/${from}`, actor: repo.actor }));
+      await tx.query((sql) =>
+        move(sql, { store: to, medicationId, kind: 'transfer-in', qty, reference: `Location/${from}`, actor: repo.actor }),
+      );
     },
     { resourceTypes: [] },
   );
@@ -147,7 +159,13 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
   const found: { key: string; code: string; store: string; text: string; medication?: string }[] = [];
   await repo.query(async (sql) => {
     if (kind === 'stock') {
-      const r = await sql.query<{ store_id: string; item: string; item_display: string | null; reorder_level: number; on_hand: string | number }>(
+      const r = await sql.query<{
+        store_id: string;
+        item: string;
+        item_display: string | null;
+        reorder_level: number;
+        on_hand: string | number;
+      }>(
         `SELECT l.store_id, l.item, max(b.item_display) AS item_display, l.reorder_level, COALESCE(sum(s.on_hand) FILTER (WHERE b.expiry > $1::date), 0) AS on_hand
            FROM pharmacy_reorder_level l
            LEFT JOIN pharmacy_batch b ON b.tenant_id = l.tenant_id AND b.item = l.item
@@ -165,7 +183,15 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
           text: `${row.item_display ?? row.item}: ${Number(row.on_hand)} usable units, below the reorder level of ${row.reorder_level}`,
         });
     } else {
-      const r = await sql.query<{ store_id: string; medication_id: string; item_display: string; lot: string; expiry: string; on_hand: number; days: number }>(
+      const r = await sql.query<{
+        store_id: string;
+        medication_id: string;
+        item_display: string;
+        lot: string;
+        expiry: string;
+        on_hand: number;
+        days: number;
+      }>(
         `SELECT s.store_id, s.medication_id, b.item_display, b.lot, to_char(b.expiry, 'YYYY-MM-DD') AS expiry, s.on_hand, (b.expiry - $1::date) AS days
            FROM pharmacy_stock s JOIN pharmacy_batch b ON b.tenant_id = s.tenant_id AND b.medication_id = s.medication_id
           WHERE s.on_hand > 0 AND b.expiry <= $1::date + 90 ORDER BY b.expiry, 1, 2`,
