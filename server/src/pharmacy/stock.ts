@@ -147,7 +147,8 @@ export function expiryBucket(daysLeft: number): 30 | 60 | 90 | undefined {
 
 /**
  * `GET $stock-alerts?kind=stock|expiry[&date=]`: the conditions that hold on that IST day, each with
- * a stable key (`low-stock|<store>|<item>`, `near-expiry-60|<store>|<batch>`, `expired|<store>|<batch>`)
+ * a stable key (`low-stock/<store>/<system>#<code>`, `near-expiry-60/<store>/<batch>`, `expired/<store>/<batch>`),
+ * free of `|` and `,` so it can sit in a token search,
  * so whoever raises Tasks for them raises one per condition per day. Read-only.
  */
 async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
@@ -177,7 +178,7 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
       );
       for (const row of r.rows)
         found.push({
-          key: `low-stock|${row.store_id}|${row.item}`,
+          key: `low-stock/${row.store_id}/${row.item.replace('|', '#')}`,
           code: 'low-stock',
           store: row.store_id,
           text: `${row.item_display ?? row.item}: ${Number(row.on_hand)} usable units, below the reorder level of ${row.reorder_level}`,
@@ -204,7 +205,7 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
         const text = bucket
           ? `${row.item_display} batch ${row.lot}: ${row.on_hand} units expire on ${row.expiry}, in ${days} days`
           : `${row.item_display} batch ${row.lot}: ${row.on_hand} units expired on ${row.expiry} are still on the shelf`;
-        found.push({ key: `${code}|${row.store_id}|${row.medication_id}`, code, store: row.store_id, medication: row.medication_id, text });
+        found.push({ key: `${code}/${row.store_id}/${row.medication_id}`, code, store: row.store_id, medication: row.medication_id, text });
       }
     }
   });
