@@ -111,7 +111,7 @@ CREATE POLICY tenant_isolation ON pharmacy_reorder_level
   USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant());
 GRANT SELECT, INSERT, UPDATE ON pharmacy_reorder_level TO hospital_ops_app;
 
--- The Schedule H1 and X registers (Drugs and Cosmetics Rules, 1945, rule 65): one immutable line per
+-- The Schedule H1 and X registers (Drugs and Cosmetics Rules, 1945): one immutable line per
 -- dispensed batch of such a drug, with patient, prescriber, quantity, date and batch, kept and printable.
 CREATE TABLE pharmacy_register (
   tenant_id uuid NOT NULL REFERENCES tenant (id),
