@@ -101,26 +101,21 @@ export async function batchById(sql: Sql, medicationId: string): Promise<Batch |
  */
 export async function move(sql: Sql, m: Movement): Promise<boolean> {
   if (!Number.isInteger(m.qty) || m.qty === 0) throw new Error(`A movement needs a non-zero whole quantity, not ${m.qty}`);
-  if (m.qty < 0) {
-    const r = await sql.query(
-      `UPDATE pharmacy_stock SET on_hand = on_hand + $3, last_movement = now()
-        WHERE store_id = $1 AND medication_id = $2 AND on_hand >= $4`,
-      [m.store, m.medicationId, m.qty, -m.qty],
-    );
-    if (r.rowCount === 0) return false;
-  } else {
-    await sql.query(
-      `INSERT INTO pharmacy_stock (tenant_id, store_id, medication_id, on_hand) VALUES (app_current_tenant(), $1, $2, $3)
-       ON CONFLICT (tenant_id, store_id, medication_id) DO UPDATE SET on_hand = pharmacy_stock.on_hand + EXCLUDED.on_hand, last_movement = now()`,
-      [m.store, m.medicationId, m.qty],
-    );
-  }
-  await sql.query(
-    `INSERT INTO pharmacy_ledger (tenant_id, store_id, medication_id, kind, qty, reason, reference, request, actor)
-     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8)`,
-    [m.store, m.medicationId, m.kind, m.qty, m.reason ?? null, m.reference ?? null, m.request ?? null, m.actor ?? null],
+  // One statement: the balance change, and the ledger row only if the change happened.
+  const balance =
+    m.qty < 0
+      ? `UPDATE pharmacy_stock SET on_hand = on_hand + $3::int, last_movement = now()
+          WHERE store_id = $1 AND medication_id = $2 AND on_hand >= -$3::int RETURNING tenant_id`
+      : `INSERT INTO pharmacy_stock (tenant_id, store_id, medication_id, on_hand) VALUES (app_current_tenant(), $1, $2, $3::int)
+         ON CONFLICT (tenant_id, store_id, medication_id)
+         DO UPDATE SET on_hand = pharmacy_stock.on_hand + EXCLUDED.on_hand, last_movement = now() RETURNING tenant_id`;
+  const r = await sql.query(
+    `WITH b AS (${balance})
+     INSERT INTO pharmacy_ledger (tenant_id, store_id, medication_id, kind, qty, reason, reference, request, actor)
+     SELECT tenant_id, $1, $2, $4, $3::int, $5, $6, $7, $8 FROM b`,
+    [m.store, m.medicationId, m.qty, m.kind, m.reason ?? null, m.reference ?? null, m.request ?? null, m.actor ?? null],
   );
-  return true;
+  return r.rowCount === 1;
 }
 
 export interface Pickable extends Batch {
