@@ -1,7 +1,15 @@
 import { allOk, badRequest } from '@medplum/core';
 import type { FhirRequest, FhirResponse } from '@medplum/fhir-router';
-import type { Location, Medication, Organization, Parameters, ParametersParameter, SupplyDelivery } from '@medplum/fhirtypes';
-import { fail } from '../opd/fhir.ts';
+import type {
+  Location,
+  Medication,
+  Organization,
+  Parameters,
+  ParametersParameter,
+  SupplyDelivery,
+  SupplyRequest,
+} from '@medplum/fhirtypes';
+import { fail, stateConflict } from '../opd/fhir.ts';
 import { kolkataDate, kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { batchMedication, daysBetween, inr, readNamed, requireAccess } from './common.ts';
@@ -14,7 +22,9 @@ import { type Batch, batchByLot, insertBatch, move } from './ledger.ts';
  * its batch (lot, expiry, MRP, purchase price, pack size, HSN, schedule) and the quantity received
  * plus free quantity; the whole note is one transaction: a Medication per new batch, a completed
  * SupplyDelivery per line, a receipt ledger row per line and the balances. A line with an expired
- * batch refuses the note; one expiring within 90 days needs `nearExpiryReason`.
+ * batch refuses the note; one expiring within 90 days needs `nearExpiryReason`. With `order`, the
+ * note is received against a purchase order (an active SupplyRequest for this store and supplier),
+ * which each SupplyDelivery names in `basedOn`.
  */
 
 interface Line {
@@ -75,17 +85,19 @@ function readLine(p: ParametersParameter, i: number, today: string): Line {
   return line;
 }
 
-function delivery(
-  line: Line,
-  medicationId: string,
-  store: string,
-  supplier: string | undefined,
-  invoice: string | undefined,
-  now: number,
-): SupplyDelivery {
+interface Note {
+  store: string;
+  supplier?: string;
+  invoice?: string;
+  order?: string;
+}
+
+function delivery(line: Line, medicationId: string, note: Note, now: number): SupplyDelivery {
+  const { store, supplier, invoice, order } = note;
   const ext = (url: string, v: Record<string, unknown>) => ({ url, ...v });
   return {
     resourceType: 'SupplyDelivery',
+    ...(order ? { basedOn: [{ reference: `SupplyRequest/${order}` }] } : {}),
     status: 'completed',
     ...(invoice ? { identifier: [{ system: SUPPLIER_INVOICE_SYSTEM, value: invoice }] } : {}),
     suppliedItem: {
@@ -118,6 +130,7 @@ async function receiveGoods(req: FhirRequest, repo: PostgresRepository): Promise
   const store = input.requiredId('store', 'Location', base);
   const supplier = input.id('supplier', 'Organization', base);
   const invoice = input.string('invoice');
+  const order = input.id('order', 'SupplyRequest', base);
   const now = Date.now();
   const today = kolkataDate(now);
   const rawLines = input.all('line');
@@ -128,6 +141,18 @@ async function receiveGoods(req: FhirRequest, repo: PostgresRepository): Promise
     async (tx) => {
       await readNamed<Location>(tx, 'Location', store, 'store');
       if (supplier) await readNamed<Organization>(tx, 'Organization', supplier, 'supplier');
+      if (order) {
+        // A purchase order still open, to this store, from this supplier (when it names them).
+        const po = await readNamed<SupplyRequest>(tx, 'SupplyRequest', order, 'order');
+        if (po.status !== 'active')
+          fail(stateConflict(`The purchase order is ${po.status}: goods are received only against an active one`, 'order'));
+        const deliverTo = po.deliverTo?.reference;
+        if (deliverTo && deliverTo !== `Location/${store}`)
+          fail(stateConflict(`The purchase order is for ${deliverTo}, not Location/${store}`, 'store'));
+        const from = po.deliverFrom?.reference;
+        if (from && supplier && from !== `Organization/${supplier}`)
+          fail(stateConflict(`The purchase order is to ${from}, not Organization/${supplier}`, 'supplier'));
+      }
       const parts: ParametersParameter[] = [];
       for (const line of lines) {
         let batch = await tx.query((sql) => batchByLot(sql, line.batch.item, line.batch.lot));
@@ -145,7 +170,7 @@ async function receiveGoods(req: FhirRequest, repo: PostgresRepository): Promise
           const fresh = batch;
           await tx.query((sql) => insertBatch(sql, fresh));
         }
-        const sd = await tx.createResource<SupplyDelivery>(delivery(line, batch.medicationId, store, supplier, invoice, now));
+        const sd = await tx.createResource<SupplyDelivery>(delivery(line, batch.medicationId, { store, supplier, invoice, order }, now));
         const medicationId = batch.medicationId;
         await tx.query((sql) =>
           move(sql, {

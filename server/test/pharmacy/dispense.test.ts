@@ -94,6 +94,57 @@ describe('goods receipt', () => {
   });
 });
 
+describe('purchase orders', () => {
+  it('receives against an active SupplyRequest for the store and supplier, and refuses one that is not', async () => {
+    const supplier = (
+      await p.system.post('Organization', { resourceType: 'Organization', name: 'Mahalaxmi Pharma Distributors', active: true })
+    ).body.id;
+    const po = async (extra: Record<string, unknown>) => {
+      const res = await p.pharmacist.post('SupplyRequest', {
+        resourceType: 'SupplyRequest',
+        status: 'active',
+        category: { text: 'Purchase order' },
+        itemCodeableConcept: { coding: [{ system: ITEM_SYSTEM, code: 'PO1' }] },
+        quantity: { value: 100 },
+        deliverFrom: { reference: `Organization/${supplier}` },
+        deliverTo: { reference: `Location/${p.store}` },
+        ...extra,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id as string;
+    };
+    const order = await po({});
+    const extra = [
+      { name: 'supplier', valueReference: { reference: `Organization/${supplier}` } },
+      { name: 'order', valueReference: { reference: `SupplyRequest/${order}` } },
+    ];
+    const res = await p.pharmacist.post(
+      'SupplyDelivery/$receive-goods',
+      receipt(p.store, [{ code: 'PO1', lot: 'PO-1', expiry: inDays(300), quantity: 100 }], extra),
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const sd = (await p.pharmacist.get(res.body.parameter[0].part[1].valueReference.reference)).body;
+    expect(sd.basedOn).toEqual([{ reference: `SupplyRequest/${order}` }]);
+    expect(sd.supplier).toEqual({ reference: `Organization/${supplier}` });
+    const wrongStore = await p.pharmacist.post(
+      'SupplyDelivery/$receive-goods',
+      receipt(p.ward, [{ code: 'PO1', lot: 'PO-2', expiry: inDays(300), quantity: 1 }], extra),
+    );
+    expect(wrongStore.status).toBe(409);
+    const closed = await po({ status: 'completed' });
+    const late = await p.pharmacist.post(
+      'SupplyDelivery/$receive-goods',
+      receipt(
+        p.store,
+        [{ code: 'PO1', lot: 'PO-3', expiry: inDays(300), quantity: 1 }],
+        [{ name: 'order', valueReference: { reference: `SupplyRequest/${closed}` } }],
+      ),
+    );
+    expect(late.status).toBe(409);
+    expect(late.body.issue[0].details.text).toContain('completed');
+  });
+});
+
 describe('dispensing a prescription', () => {
   let near: string;
   let first: string;
