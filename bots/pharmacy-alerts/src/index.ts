@@ -46,7 +46,7 @@ const pharmacyAlerts: BotHandler = async (medplum, input) => {
       code: { coding: [{ system: ALERT_CODES, code }], text: String(input.settings.title ?? 'Pharmacy stock alert') },
       description: part(alert, 'text')?.valueString,
       ...(medication ? { focus: medication } : {}),
-      location: part(alert, 'store')?.valueReference,
+      location: part(alert, 'store')?.valueReference as Task['location'],
       performerType: [{ coding: [{ system: STAFF_ROLE, code: 'pharmacist', display: 'Pharmacist' }] }],
       authoredOn: new Date(fired).toISOString(),
       restriction: { period: { start: day, end: day } },
