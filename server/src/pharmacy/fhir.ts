@@ -8,6 +8,7 @@ export const PURCHASE_PRICE_URL = `${HOPS}/StructureDefinition/purchase-price`;
 export const PACK_SIZE_URL = `${HOPS}/StructureDefinition/pack-size`;
 export const DRUG_SCHEDULE_URL = `${HOPS}/StructureDefinition/drug-schedule`;
 export const RECEIPT_LINE_URL = `${HOPS}/StructureDefinition/goods-receipt-line`;
+export const TRANSFER_FROM_URL = `${HOPS}/StructureDefinition/transfer-from`;
 export const RETURNED_DISPENSE_URL = `${HOPS}/StructureDefinition/returned-dispense`;
 export const SUPPLIER_INVOICE_SYSTEM = `${HOPS}/sid/supplier-invoice`;
 export const DRUG_SCHEDULE_SYSTEM = `${HOPS}/CodeSystem/drug-schedule`;

@@ -2,7 +2,8 @@ import type { FhirRouter } from '@medplum/fhir-router';
 import { dispenseHandler, dispenseOtcHandler, returnHandler } from './dispense.ts';
 import { receiveGoodsHandler } from './receive.ts';
 import { registerHandler } from './register.ts';
-import { adjustHandler, alertsHandler, reorderLevelHandler, stockHandler, transferHandler } from './stock.ts';
+import { adjustHandler, alertsHandler, reorderLevelHandler, stockHandler } from './stock.ts';
+import { receiveTransferHandler, transferHandler } from './transfer.ts';
 
 /**
  * The pharmacy's operations (docs/pharmacy.md): goods receipt, FEFO dispensing, returns, stock
@@ -16,6 +17,7 @@ export function addPharmacyOperations(router: FhirRouter): void {
   router.add('POST', 'MedicationDispense/:id/$return', returnHandler);
   router.add('POST', 'Location/$adjust-stock', adjustHandler);
   router.add('POST', 'Location/$transfer-stock', transferHandler);
+  router.add('POST', 'SupplyDelivery/:id/$receive-transfer', receiveTransferHandler);
   router.add('POST', 'Location/$set-reorder-level', reorderLevelHandler);
   for (const method of ['GET', 'POST'] as const) {
     router.add(method, 'Location/$stock', stockHandler);

@@ -11,8 +11,7 @@ import { ADJUSTMENT_REASONS, type AdjustmentReason, batchById, move, onHand } fr
 
 /**
  * Stock upkeep (docs/pharmacy.md): `$adjust-stock` (a signed correction with a reason code),
- * `$transfer-stock` (one batch from one store to another: a transfer-out and a transfer-in entry in
- * one transaction), `$set-reorder-level`, `$stock` (balances) and `$stock-alerts` (the conditions
+ * `$set-reorder-level`, `$stock` (balances) and `$stock-alerts` (the conditions
  * the morning alerts raise Tasks for). All of it needs the role's inventory (SupplyDelivery) access.
  */
 
@@ -46,36 +45,6 @@ async function adjust(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
     { resourceTypes: [] },
   );
   return [allOk, { resourceType: 'Parameters', parameter: [{ name: 'onHand', valueInteger: balance }] } as Parameters];
-}
-
-async function transfer(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
-  requireAccess(repo, 'SupplyDelivery', 'c');
-  const input = new Params(req.body, req.query as Record<string, string>);
-  const from = input.requiredId('from', 'Location', repo.baseUrl);
-  const to = input.requiredId('to', 'Location', repo.baseUrl);
-  if (from === to) fail(badRequest('A transfer needs two different stores', 'to'));
-  const medicationId = input.requiredId('medication', 'Medication', repo.baseUrl);
-  const qty = input.integer('quantity', 1) ?? fail(badRequest('Parameter quantity is required', 'quantity'));
-  await repo.withTransaction(
-    async (tx) => {
-      await readNamed<Location>(tx, 'Location', from, 'from');
-      await readNamed<Location>(tx, 'Location', to, 'to');
-      if (!(await tx.query((sql) => batchById(sql, medicationId))))
-        fail(unprocessable(`Medication/${medicationId} is not a stocked batch`, 'medication'));
-      const ok = await tx.query((sql) =>
-        move(sql, { store: from, medicationId, kind: 'transfer-out', qty: -qty, reference: `Location/${to}`, actor: repo.actor }),
-      );
-      if (!ok) {
-        const have = await tx.query((sql) => onHand(sql, from, medicationId));
-        fail(ruleBroken('INSUFFICIENT_STOCK', `The sending store holds ${have} units of this batch, not ${qty}`, 'quantity'));
-      }
-      await tx.query((sql) =>
-        move(sql, { store: to, medicationId, kind: 'transfer-in', qty, reference: `Location/${from}`, actor: repo.actor }),
-      );
-    },
-    { resourceTypes: [] },
-  );
-  return [allOk, { resourceType: 'Parameters', parameter: [{ name: 'transferred', valueInteger: qty }] } as Parameters];
 }
 
 async function setReorderLevel(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
@@ -122,6 +91,14 @@ async function stock(req: FhirRequest, repo: PostgresRepository): Promise<FhirRe
       [store ?? null],
     ),
   );
+  // Stock in transit: transfers that left and have not arrived, from the ledger.
+  const transit = await repo.query((sql) =>
+    sql.query<{ reference: string; medication_id: string; qty: string | number }>(
+      `SELECT reference, medication_id, -SUM(qty) AS qty FROM pharmacy_ledger
+        WHERE kind IN ('transfer-out', 'transfer-in') AND reference LIKE 'SupplyDelivery/%'
+        GROUP BY reference, medication_id HAVING SUM(qty) < 0 ORDER BY reference LIMIT 5000`,
+    ),
+  );
   const parameter: ParametersParameter[] = rows.rows.map((r) => ({
     name: 'batch',
     part: [
@@ -133,6 +110,15 @@ async function stock(req: FhirRequest, repo: PostgresRepository): Promise<FhirRe
       { name: 'onHand', valueInteger: r.on_hand },
     ],
   }));
+  for (const r of transit.rows)
+    parameter.push({
+      name: 'inTransit',
+      part: [
+        { name: 'supplyDelivery', valueReference: { reference: r.reference } },
+        { name: 'medication', valueReference: { reference: `Medication/${r.medication_id}` } },
+        { name: 'quantity', valueInteger: Number(r.qty) },
+      ],
+    });
   return [allOk, { resourceType: 'Parameters', parameter } as Parameters];
 }
 
@@ -226,7 +212,6 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
 }
 
 export const adjustHandler = (req: FhirRequest, repo: unknown) => adjust(req, repo as PostgresRepository);
-export const transferHandler = (req: FhirRequest, repo: unknown) => transfer(req, repo as PostgresRepository);
 export const reorderLevelHandler = (req: FhirRequest, repo: unknown) => setReorderLevel(req, repo as PostgresRepository);
 export const stockHandler = (req: FhirRequest, repo: unknown) => stock(req, repo as PostgresRepository);
 export const alertsHandler = (req: FhirRequest, repo: unknown) => alerts(req, repo as PostgresRepository);

@@ -334,6 +334,51 @@ describe('concurrency and atomicity', () => {
   });
 });
 
+describe('transfers between stores', () => {
+  const transfer = (medication: string, quantity: number, extra: any[] = []) =>
+    p.pharmacist.post('Location/$transfer-stock', {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'from', valueReference: { reference: `Location/${p.store}` } },
+        { name: 'to', valueReference: { reference: `Location/${p.ward}` } },
+        { name: 'medication', valueReference: { reference: `Medication/${medication}` } },
+        { name: 'quantity', valueInteger: quantity },
+        ...extra,
+      ],
+    });
+
+  it('issues an indent into transit, receives it at the ward once, and refuses a transfer beyond the stock', async () => {
+    const [med] = await receive(p.pharmacist, p.store, [{ code: 'TRF', lot: 'T-1', expiry: inDays(300), quantity: 10 }]);
+    const issued = await transfer(med, 4);
+    expect(issued.status).toBe(200);
+    const sd = issued.body.parameter[0].resource;
+    expect(sd.status).toBe('in-progress');
+    expect([(await stockOf(p.pharmacist, p.store))[med], (await stockOf(p.pharmacist, p.ward))[med]]).toEqual([6, undefined]);
+    const all = (await p.pharmacist.get('Location/$stock')).body.parameter;
+    const transit = all.filter((x: any) => x.name === 'inTransit').map((x: any) => Object.fromEntries(x.part.map((y: any) => [y.name, y])));
+    expect(transit.find((x: any) => x.supplyDelivery.valueReference.reference === `SupplyDelivery/${sd.id}`).quantity.valueInteger).toBe(4);
+
+    const received = await p.pharmacist.post(`SupplyDelivery/${sd.id}/$receive-transfer`, { resourceType: 'Parameters', parameter: [] });
+    expect(received.status).toBe(200);
+    expect(received.body.parameter[0].resource.status).toBe('completed');
+    expect((await stockOf(p.pharmacist, p.ward))[med]).toBe(4);
+    expect(
+      (await p.pharmacist.post(`SupplyDelivery/${sd.id}/$receive-transfer`, { resourceType: 'Parameters', parameter: [] })).status,
+    ).toBe(409);
+    expect((await stockOf(p.pharmacist, p.ward))[med]).toBe(4);
+
+    const before = await ledgerCount();
+    const tooMuch = await transfer(med, 7);
+    expect(tooMuch.status).toBe(409);
+    expect(businessCode(tooMuch.body)).toBe('INSUFFICIENT_STOCK');
+    expect(await ledgerCount()).toBe(before);
+    const direct = await transfer(med, 6, [{ name: 'receive', valueBoolean: true }]);
+    expect(direct.body.parameter[0].resource.status).toBe('completed');
+    expect([(await stockOf(p.pharmacist, p.store))[med], (await stockOf(p.pharmacist, p.ward))[med]]).toEqual([0, 10]);
+    expect((await reconciled()).discrepancies).toEqual([]);
+  });
+});
+
 describe('tenant isolation', () => {
   it("another tenant's pharmacist can neither see nor dispense this tenant's stock", async () => {
     const [med] = await receive(p.pharmacist, p.store, [{ code: 'ISO', lot: 'ISO-1', expiry: inDays(365), quantity: 10 }]);

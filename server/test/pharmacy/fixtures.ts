@@ -110,7 +110,7 @@ export async function stockOf(fhir: Fhir, store: string): Promise<Record<string,
   const res = await fhir.get(`Location/$stock?store=Location/${store}`);
   if (res.status !== 200) throw new Error(JSON.stringify(res.body));
   const out: Record<string, number> = {};
-  for (const b of res.body.parameter ?? []) {
+  for (const b of (res.body.parameter ?? []).filter((x: Json) => x.name === 'batch')) {
     const part = (n: string) => b.part.find((x: Json) => x.name === n);
     out[part('medication').valueReference.reference.split('/')[1]] = part('onHand').valueInteger;
   }
