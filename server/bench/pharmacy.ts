@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       const res = await post(authorization, 'MedicationDispense', {
         resourceType: 'MedicationDispense',
         status: 'completed',
-        medicationReference: { reference: `Medication/${firstBatch}` },
+        medicationCodeableConcept: { coding: [{ system: ITEM_SYSTEM, code: 'HOT0' }] },
         quantity: { value: 1 },
       });
       return res.status === 201;

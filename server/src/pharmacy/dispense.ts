@@ -77,20 +77,23 @@ async function dispenseFromStore(tx: PostgresRepository, c: DispenseContext): Pr
     );
   const dispenses: WithId<MedicationDispense>[] = [];
   for (const { batch, qty } of picks) {
-    const md = await tx.createResource<MedicationDispense>(medicationDispense(c, batch, qty));
+    // The ledger row first, under the dispense's id: the MedicationDispense write hook (hooks.ts)
+    // then finds the stock movement it records, as it demands of every dispense of a stocked batch.
+    const id = crypto.randomUUID();
     const ok = await tx.query((sql) =>
       move(sql, {
         store: c.store.id,
         medicationId: batch.medicationId,
         kind: 'dispense',
         qty: -qty,
-        reference: `MedicationDispense/${md.id}`,
+        reference: `MedicationDispense/${id}`,
         request: c.request ? `MedicationRequest/${c.request.id}` : undefined,
         actor: c.actor,
       }),
     );
     // The batch rows are locked since picking, so this only fails if something bypassed the lock.
     if (!ok) throw new OperationOutcomeError(conflict('The stock changed while dispensing; retry'));
+    const md = await tx.createResource<MedicationDispense>({ ...medicationDispense(c, batch, qty), id }, { assignedId: true });
     if (c.request && (batch.schedule === 'H1' || batch.schedule === 'X')) await registerLine(tx, c, batch, qty, md.id);
     dispenses.push(md);
   }

@@ -1,5 +1,7 @@
 import type { FhirRouter } from '@medplum/fhir-router';
+import { registerWriteHook } from '../repo/write-hooks.ts';
 import { dispenseHandler, dispenseOtcHandler, returnHandler } from './dispense.ts';
+import { dispenseLedgerHook } from './hooks.ts';
 import { receiveGoodsHandler } from './receive.ts';
 import { registerHandler } from './register.ts';
 import { adjustHandler, alertsHandler, reorderLevelHandler, stockHandler } from './stock.ts';
@@ -11,6 +13,7 @@ import { receiveTransferHandler, transferHandler } from './transfer.ts';
  * (migration 0030), written in the same transaction as the FHIR resources of each movement.
  */
 export function addPharmacyOperations(router: FhirRouter): void {
+  registerWriteHook('MedicationDispense', 'pharmacy-ledger', dispenseLedgerHook);
   router.add('POST', 'SupplyDelivery/$receive-goods', receiveGoodsHandler);
   router.add('POST', 'MedicationRequest/:id/$dispense', dispenseHandler);
   router.add('POST', 'MedicationDispense/$dispense-otc', dispenseOtcHandler);

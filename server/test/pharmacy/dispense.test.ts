@@ -248,6 +248,48 @@ describe('dispensing a prescription', () => {
   });
 });
 
+describe('MedicationDispense written outside the operations', () => {
+  it('refuses a stocked dispense that took nothing from the shelf, or a changed one; cancelling puts the stock back once', async () => {
+    const [med] = await receive(p.pharmacist, p.store, [{ code: 'HOOK', lot: 'H-1', expiry: inDays(300), quantity: 10 }]);
+    const forged = await p.pharmacist.post('MedicationDispense', {
+      resourceType: 'MedicationDispense',
+      status: 'completed',
+      medicationReference: { reference: `Medication/${med}` },
+      quantity: { value: 3 },
+    });
+    expect(forged.status).toBe(422);
+    expect(forged.body.issue[0].details.text).toContain('$dispense');
+    // Not a stocked batch: an ordinary record (an outside pharmacy's dispense, say).
+    const outside = await p.pharmacist.post('MedicationDispense', {
+      resourceType: 'MedicationDispense',
+      status: 'completed',
+      medicationCodeableConcept: { coding: [{ system: ITEM_SYSTEM, code: 'HOOK' }] },
+      quantity: { value: 3 },
+    });
+    expect(outside.status).toBe(201);
+
+    const rx = await prescribe(p.system, p, 'HOOK', 6);
+    const [md] = dispensesOf((await p.pharmacist.post(`MedicationRequest/${rx}/$dispense`, dispenseBody(p.store))).body);
+    expect((await stockOf(p.pharmacist, p.store))[med]).toBe(4);
+    expect((await p.pharmacist.put(`MedicationDispense/${md.id}`, { ...md, quantity: { value: 1, unit: 'unit' } })).status).toBe(422);
+    expect((await p.pharmacist.delete(`MedicationDispense/${md.id}`)).status).toBe(409);
+    await p.pharmacist.post(`MedicationDispense/${md.id}/$return`, {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'quantity', valueInteger: 2 }],
+    });
+    expect((await stockOf(p.pharmacist, p.store))[med]).toBe(6);
+    const current = (await p.pharmacist.get(`MedicationDispense/${md.id}`)).body;
+    const cancelled = await p.pharmacist.put(`MedicationDispense/${md.id}`, { ...current, status: 'cancelled' });
+    expect(cancelled.status).toBe(200);
+    // The 4 not returned yet come back; the 2 returned are not counted twice.
+    expect((await stockOf(p.pharmacist, p.store))[med]).toBe(10);
+    expect((await p.pharmacist.put(`MedicationDispense/${md.id}`, { ...cancelled.body, status: 'completed' })).status).toBe(409);
+    expect((await p.pharmacist.put(`MedicationDispense/${md.id}`, { ...cancelled.body, status: 'entered-in-error' })).status).toBe(200);
+    expect((await stockOf(p.pharmacist, p.store))[med]).toBe(10);
+    expect((await reconciled()).discrepancies).toEqual([]);
+  });
+});
+
 describe('Schedule H1 and X', () => {
   it('writes H1 dispenses to the register and refuses them over the counter', async () => {
     const [med] = await receive(p.pharmacist, p.store, [
