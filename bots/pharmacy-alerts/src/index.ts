@@ -14,6 +14,7 @@ const PRIORITY: Record<string, Task['priority']> = {
   'low-stock': 'asap',
   'near-expiry-60': 'routine',
   'near-expiry-90': 'routine',
+  'dead-stock': 'routine',
 };
 
 const part = (p: ParametersParameter, name: string) => p.part?.find((x) => x.name === name);
@@ -28,7 +29,9 @@ const pharmacyAlerts: BotHandler = async (medplum, input) => {
   const kind = input.schedule?.name === 'expiry' ? 'expiry' : 'stock';
   const fired = Date.parse(input.schedule?.firedAt ?? '') || Date.now();
   const day = new Date(fired + IST_MS).toISOString().slice(0, 10);
-  const found = await medplum.get<Parameters>(medplum.fhirUrl('Location', '$stock-alerts').toString() + `?kind=${kind}&date=${day}`, {
+  const deadDays = typeof input.settings.deadStockDays === 'number' ? input.settings.deadStockDays : 90;
+  const query = `?kind=${kind}&date=${day}&deadDays=${deadDays}`;
+  const found = await medplum.get<Parameters>(medplum.fhirUrl('Location', '$stock-alerts').toString() + query, {
     cache: 'no-cache',
   });
   for (const alert of (found.parameter ?? []).filter((p) => p.name === 'alert')) {

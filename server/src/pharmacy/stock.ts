@@ -132,7 +132,8 @@ export function expiryBucket(daysLeft: number): 30 | 60 | 90 | undefined {
 }
 
 /**
- * `GET $stock-alerts?kind=stock|expiry[&date=]`: the conditions that hold on that IST day, each with
+ * `GET $stock-alerts?kind=stock|expiry[&date=][&deadDays=90]`: the conditions that hold on that IST day
+ * (stock: below reorder level, and dead stock unmoved for deadDays; expiry: 90/60/30 days, expired), each with
  * a stable key (`low-stock/<store>/<system>#<code>`, `near-expiry-60/<store>/<batch>`, `expired/<store>/<batch>`),
  * free of `|` and `,` so it can sit in a token search,
  * so whoever raises Tasks for them raises one per condition per day. Read-only.
@@ -143,6 +144,7 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
   const kind = input.string('kind') ?? 'stock';
   if (kind !== 'stock' && kind !== 'expiry') fail(badRequest('Parameter kind must be stock or expiry', 'kind'));
   const today = input.date('date') ?? kolkataDate(Date.now());
+  const deadDays = input.integer('deadDays', 1) ?? 90;
   const found: { key: string; code: string; store: string; text: string; medication?: string }[] = [];
   await repo.query(async (sql) => {
     if (kind === 'stock') {
@@ -168,6 +170,30 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
           code: 'low-stock',
           store: row.store_id,
           text: `${row.item_display ?? row.item}: ${Number(row.on_hand)} usable units, below the reorder level of ${row.reorder_level}`,
+        });
+      // Dead stock: a batch on the shelf that nothing has moved for deadDays.
+      const dead = await sql.query<{
+        store_id: string;
+        medication_id: string;
+        item_display: string;
+        lot: string;
+        on_hand: number;
+        since: string;
+      }>(
+        `SELECT s.store_id, s.medication_id, b.item_display, b.lot, s.on_hand,
+                to_char((s.last_movement AT TIME ZONE 'Asia/Kolkata')::date, 'YYYY-MM-DD') AS since
+           FROM pharmacy_stock s JOIN pharmacy_batch b ON b.tenant_id = s.tenant_id AND b.medication_id = s.medication_id
+          WHERE s.on_hand > 0 AND (s.last_movement AT TIME ZONE 'Asia/Kolkata')::date <= $1::date - $2::int
+          ORDER BY 1, 2`,
+        [today, deadDays],
+      );
+      for (const row of dead.rows)
+        found.push({
+          key: `dead-stock/${row.store_id}/${row.medication_id}`,
+          code: 'dead-stock',
+          store: row.store_id,
+          medication: row.medication_id,
+          text: `${row.item_display} batch ${row.lot}: ${row.on_hand} units have not moved since ${row.since}`,
         });
     } else {
       const r = await sql.query<{

@@ -111,6 +111,18 @@ describe('pharmacy alerts', () => {
     expect(codes.find((c: any) => c.medication === `Medication/${batches[0]}`).key).toBe(`expired/${p.store}/${batches[0]}`);
   });
 
+  it('reports dead stock: batches nothing has moved for deadDays', async () => {
+    const codes = async (date: string) =>
+      (await p.pharmacist.get(`Location/$stock-alerts?kind=stock&date=${date}&deadDays=30`)).body.parameter
+        .filter((x: any) => x.name === 'alert')
+        .map((x: any) => Object.fromEntries(x.part.map((y: any) => [y.name, y.valueCode ?? y.valueReference?.reference ?? y.valueString])))
+        .filter((a: any) => a.code === 'dead-stock');
+    expect(await codes(inDays(10))).toHaveLength(0);
+    const later = await codes(inDays(31));
+    expect(later.map((a: any) => a.medication).sort()).toEqual(batches.map((b) => `Medication/${b}`).sort());
+    expect(later[0].text).toContain('have not moved since');
+  });
+
   it('the pharmacist sees the Tasks; a doctor and another tenant do not', async () => {
     const mine = await p.pharmacist.get(`Task?performer=${encodeURIComponent(PERFORMER)}&_count=100`);
     expect(mine.status).toBe(200);
