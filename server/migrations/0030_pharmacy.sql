@@ -19,6 +19,9 @@ CREATE TABLE pharmacy_batch (
   hsn text NOT NULL,
   -- Drugs and Cosmetics Rules schedule: OTC, H, H1 or X.
   schedule text NOT NULL CHECK (schedule IN ('OTC', 'H', 'H1', 'X')),
+  -- Active ingredients and strengths, normalised (lower case, single spaces): a generic substitute
+  -- must have exactly the prescribed item's composition.
+  composition text,
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, medication_id),
   UNIQUE (tenant_id, item, lot),

@@ -52,6 +52,7 @@ export function batchMedication(b: Omit<Batch, 'medicationId' | 'item'>, itemSys
       ],
       text: b.itemDisplay,
     },
+    ...(b.composition ? { ingredient: [{ itemCodeableConcept: { text: b.composition }, isActive: true }] } : {}),
     batch: { lotNumber: b.lot, expirationDate: b.expiry },
     extension: [
       { url: UNIT_PRICE_URL, valueMoney: inr(b.mrpPaise) },

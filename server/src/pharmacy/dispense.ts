@@ -19,7 +19,7 @@ import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { inr, readNamed, requireAccess } from './common.ts';
 import { DEFAULT_SAFETY_DAYS, HSN_SYSTEM, insufficientStock, RETURNED_DISPENSE_URL, ruleBroken, UNIT_PRICE_URL } from './fhir.ts';
 import { itemKey, Params } from './input.ts';
-import { batchById, dispensedFor, fefo, move, type Pickable, pickable, returnedFor } from './ledger.ts';
+import { batchById, compositionsOf, dispensedFor, fefo, move, type Pickable, pickable, returnedFor } from './ledger.ts';
 import { writeRegister } from './register.ts';
 
 /**
@@ -32,6 +32,7 @@ import { writeRegister } from './register.ts';
  * Everything of one call is one transaction: all of it is written, or none.
  */
 
+const SUBSTITUTION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-substanceAdminSubstitution';
 export const SAFETY_DAYS_URL = 'https://hospital-ops.in/fhir/StructureDefinition/dispense-safety-days';
 
 /** The store's safety window: its Location extension, else 30 days. */
@@ -50,6 +51,8 @@ interface DispenseContext {
   wanted: number;
   partial: boolean;
   request?: WithId<MedicationRequest>;
+  /** A generic in place of the prescribed item, confirmed by the pharmacist with a reason. */
+  substitution?: { reason: string };
   patient?: string;
   actor?: string;
   now: number;
@@ -149,6 +152,16 @@ function medicationDispense(c: DispenseContext, batch: Pickable, qty: number): M
     quantity: { value: qty, unit: 'unit' },
     whenHandedOver: kolkataInstant(c.now),
     ...(c.request?.dosageInstruction ? { dosageInstruction: c.request.dosageInstruction } : {}),
+    ...(c.substitution
+      ? {
+          substitution: {
+            wasSubstituted: true,
+            type: { coding: [{ system: SUBSTITUTION_SYSTEM, code: 'G', display: 'generic composition' }] },
+            reason: [{ text: c.substitution.reason }],
+            ...(c.actor?.startsWith('Practitioner/') ? { responsibleParty: [{ reference: c.actor }] } : {}),
+          },
+        }
+      : {}),
     extension: [{ url: UNIT_PRICE_URL, valueMoney: inr(batch.mrpPaise) }],
   };
 }
@@ -171,6 +184,19 @@ async function prescribedItem(tx: PostgresRepository, request: MedicationRequest
   return coding ?? fail(unprocessable('The prescription names no coded medication the pharmacy can pick', 'MedicationRequest.medication'));
 }
 
+/** A substitute must be received with exactly the prescribed item's (known) composition. */
+async function assertSameComposition(tx: PostgresRepository, prescribed: string, substitute: string): Promise<void> {
+  const [a, b] = await tx.query(async (sql) => [await compositionsOf(sql, prescribed), await compositionsOf(sql, substitute)]);
+  if (a.length !== 1 || b.length !== 1 || a[0] !== b[0])
+    fail(
+      ruleBroken(
+        'NOT_SAME_COMPOSITION',
+        `A generic substitute must have the prescribed medicine's composition (${a.join('; ') || 'not recorded'}), not ${b.join('; ') || 'an unrecorded one'}`,
+        'substitute',
+      ),
+    );
+}
+
 /** One dispense per prescription at a time: the second counter waits and then sees the first's. */
 const lockRequest = (tx: PostgresRepository, id: string) =>
   tx.query((sql) => sql.query("SELECT pg_advisory_xact_lock(hashtext('pharmacy-rx:' || app_current_tenant()::text || $1))", [id]));
@@ -181,6 +207,10 @@ async function dispense(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
   const storeId = input.requiredId('store', 'Location', repo.baseUrl);
   const quantity = input.integer('quantity', 1);
   const partial = input.boolean('partial') ?? false;
+  const substitute = input.coding('substitute');
+  const substitutionReason = input.string('substitutionReason');
+  if (substitute && !substitutionReason)
+    fail(badRequest('A generic substitute needs substitutionReason: the pharmacist confirms why', 'substitutionReason'));
   const requestId = req.params.id;
   const out = await repo.withTransaction(
     async (tx) => {
@@ -193,7 +223,9 @@ async function dispense(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
       if (!request.subject?.reference?.startsWith('Patient/'))
         fail(unprocessable('The prescription names no patient', 'MedicationRequest.subject'));
       const store = await readNamed<Location>(tx, 'Location', storeId, 'store');
-      const item = await prescribedItem(tx, request);
+      const prescribedCoding = await prescribedItem(tx, request);
+      const item = substitute ?? prescribedCoding;
+      if (substitute) await assertSameComposition(tx, itemKey(prescribedCoding), itemKey(substitute));
       const prescribed = request.dispenseRequest?.quantity?.value;
       const already = await tx.query((sql) => dispensedFor(sql, `MedicationRequest/${request.id}`));
       const remaining = prescribed !== undefined ? Math.max(0, prescribed - already) : undefined;
@@ -208,6 +240,7 @@ async function dispense(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
         wanted,
         partial,
         request,
+        ...(substitute ? { substitution: { reason: substitutionReason as string } } : {}),
         patient: request.subject?.reference,
         actor: repo.actor,
         now: Date.now(),

@@ -139,3 +139,13 @@ export class Params {
 
 /** `system|code`: how the pharmacy names a catalogue item. */
 export const itemKey = (c: Coding) => `${c.system}|${c.code}`;
+
+/** A composition as compared for generic substitution: lower case, single spaces, `+` between ingredients. */
+export const normalComposition = (text: string) =>
+  text
+    .toLowerCase()
+    .split('+')
+    .map((x) => x.trim().replace(/\s+/g, ' '))
+    .filter(Boolean)
+    .sort()
+    .join(' + ');

@@ -31,6 +31,7 @@ export interface Batch {
   packSize: number;
   hsn: string;
   schedule: DrugSchedule;
+  composition?: string;
 }
 
 export interface Movement {
@@ -56,10 +57,11 @@ interface BatchRow {
   pack_size: number;
   hsn: string;
   schedule: DrugSchedule;
+  composition: string | null;
 }
 
 const batchColumns = (p: string) =>
-  `${p}medication_id, ${p}item, ${p}item_display, ${p}lot, to_char(${p}expiry, 'YYYY-MM-DD') AS expiry, ${p}mrp_paise, ${p}purchase_paise, ${p}pack_size, ${p}hsn, ${p}schedule`;
+  `${p}medication_id, ${p}item, ${p}item_display, ${p}lot, to_char(${p}expiry, 'YYYY-MM-DD') AS expiry, ${p}mrp_paise, ${p}purchase_paise, ${p}pack_size, ${p}hsn, ${p}schedule, ${p}composition`;
 const BATCH_COLUMNS = batchColumns('');
 
 function toBatch(r: BatchRow): Batch {
@@ -74,14 +76,27 @@ function toBatch(r: BatchRow): Batch {
     packSize: r.pack_size,
     hsn: r.hsn,
     schedule: r.schedule,
+    ...(r.composition ? { composition: r.composition } : {}),
   };
 }
 
 export async function insertBatch(sql: Sql, b: Batch): Promise<void> {
   await sql.query(
-    `INSERT INTO pharmacy_batch (tenant_id, medication_id, item, item_display, lot, expiry, mrp_paise, purchase_paise, pack_size, hsn, schedule)
-     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [b.medicationId, b.item, b.itemDisplay, b.lot, b.expiry, b.mrpPaise, b.purchasePaise, b.packSize, b.hsn, b.schedule],
+    `INSERT INTO pharmacy_batch (tenant_id, medication_id, item, item_display, lot, expiry, mrp_paise, purchase_paise, pack_size, hsn, schedule, composition)
+     VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      b.medicationId,
+      b.item,
+      b.itemDisplay,
+      b.lot,
+      b.expiry,
+      b.mrpPaise,
+      b.purchasePaise,
+      b.packSize,
+      b.hsn,
+      b.schedule,
+      b.composition ?? null,
+    ],
   );
 }
 
@@ -159,6 +174,15 @@ export async function onHand(sql: Sql, store: string, medicationId: string): Pro
     medicationId,
   ]);
   return r.rows[0]?.on_hand ?? 0;
+}
+
+/** The compositions the item's batches were received with (one, when the catalogue is consistent). */
+export async function compositionsOf(sql: Sql, item: string): Promise<string[]> {
+  const r = await sql.query<{ composition: string }>(
+    'SELECT DISTINCT composition FROM pharmacy_batch WHERE item = $1 AND composition IS NOT NULL ORDER BY 1',
+    [item],
+  );
+  return r.rows.map((row) => row.composition);
 }
 
 /** Units already dispensed against a prescription, net of returns. */

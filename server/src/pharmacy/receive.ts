@@ -14,7 +14,7 @@ import { kolkataDate, kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { batchMedication, daysBetween, inr, readNamed, requireAccess } from './common.ts';
 import { type DrugSchedule, RECEIPT_LINE_URL, RECEIPT_NEAR_EXPIRY_DAYS, ruleBroken, SCHEDULES, SUPPLIER_INVOICE_SYSTEM } from './fhir.ts';
-import { itemKey, Params } from './input.ts';
+import { itemKey, normalComposition, Params } from './input.ts';
 import { type Batch, batchByLot, insertBatch, move } from './ledger.ts';
 
 /**
@@ -62,6 +62,7 @@ function readLine(p: ParametersParameter, i: number, today: string): Line {
       packSize: l.integer('packSize', 1) ?? 1,
       hsn: l.requiredString('hsn'),
       schedule: schedule as DrugSchedule,
+      ...(l.string('composition') ? { composition: normalComposition(l.string('composition') as string) } : {}),
     },
     quantity,
     free: l.integer('freeQuantity', 0) ?? 0,

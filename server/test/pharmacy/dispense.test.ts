@@ -248,6 +248,42 @@ describe('dispensing a prescription', () => {
   });
 });
 
+describe('generic substitution', () => {
+  it('dispenses a generic of the same composition with the pharmacist’s reason, and refuses a different one', async () => {
+    const [, generic] = await receive(p.pharmacist, p.store, [
+      { code: 'CROCIN', lot: 'CR-1', expiry: inDays(300), quantity: 1, composition: 'Paracetamol 500 mg' },
+      { code: 'PCM-GEN', lot: 'PG-1', expiry: inDays(300), quantity: 20, composition: 'paracetamol  500 MG' },
+      { code: 'IBU', lot: 'IB-1', expiry: inDays(300), quantity: 20, composition: 'ibuprofen 400 mg' },
+    ]);
+    const rx = await prescribe(p.system, p, 'CROCIN', 10);
+    const substitute = (code: string, reason?: string) =>
+      p.pharmacist.post(
+        `MedicationRequest/${rx}/$dispense`,
+        dispenseBody(p.store, [
+          { name: 'substitute', valueCoding: { system: ITEM_SYSTEM, code } },
+          ...(reason ? [{ name: 'substitutionReason', valueString: reason }] : []),
+        ]),
+      );
+    expect((await substitute('PCM-GEN')).status).toBe(400);
+    const wrong = await substitute('IBU', 'Brand out of stock');
+    expect(wrong.status).toBe(422);
+    expect(businessCode(wrong.body)).toBe('NOT_SAME_COMPOSITION');
+    const res = await substitute('PCM-GEN', 'Brand out of stock; patient agreed');
+    expect(res.status).toBe(200);
+    const [md] = dispensesOf(res.body);
+    expect(md.medicationReference.reference).toBe(`Medication/${generic}`);
+    expect(md.quantity.value).toBe(10);
+    expect(md.substitution).toMatchObject({
+      wasSubstituted: true,
+      type: { coding: [{ code: 'G' }] },
+      reason: [{ text: 'Brand out of stock; patient agreed' }],
+    });
+    expect(outputOf(res.body, 'pending')).toBe(0);
+    const medication = (await p.pharmacist.get(`Medication/${generic}`)).body;
+    expect(medication.ingredient[0].itemCodeableConcept.text).toBe('paracetamol 500 mg');
+  });
+});
+
 describe('MedicationDispense written outside the operations', () => {
   it('refuses a stocked dispense that took nothing from the shelf, or a changed one; cancelling puts the stock back once', async () => {
     const [med] = await receive(p.pharmacist, p.store, [{ code: 'HOOK', lot: 'H-1', expiry: inDays(300), quantity: 10 }]);

@@ -49,6 +49,7 @@ export interface LineInput {
   purchasePrice?: number;
   schedule?: string;
   nearExpiryReason?: string;
+  composition?: string;
 }
 
 export function receipt(store: string, lines: LineInput[], extra: Json[] = []): Json {
@@ -74,6 +75,7 @@ export function receipt(store: string, lines: LineInput[], extra: Json[] = []): 
           { name: 'packSize', valueInteger: 10 },
           ...(l.schedule ? [{ name: 'schedule', valueCode: l.schedule }] : []),
           ...(l.nearExpiryReason ? [{ name: 'nearExpiryReason', valueString: l.nearExpiryReason }] : []),
+          ...(l.composition ? [{ name: 'composition', valueString: l.composition }] : []),
         ],
       })),
     ],
