@@ -3,7 +3,7 @@ import type { MedicationDispense, Resource } from '@medplum/fhirtypes';
 import type { Sql } from '../db/database.ts';
 import { localReference, stateConflict, unprocessable } from '../opd/fhir.ts';
 import type { WriteHook } from '../repo/write-hooks.ts';
-import { batchById, move, returnedFor } from './ledger.ts';
+import { move, returnedFor } from './ledger.ts';
 
 /**
  * Every MedicationDispense of a stocked batch must be the record of a stock movement, whichever
@@ -37,8 +37,15 @@ export const dispenseLedgerHook: WriteHook = {
     const ref = `MedicationDispense/${id}`;
     if (!before && after) {
       const med = localReference(after.medicationReference?.reference, repo.baseUrl);
-      if (med?.type !== 'Medication' || !(await batchById(sql, med.id))) return;
-      const taken = await movedBy(sql, ref);
+      if (med?.type !== 'Medication') return;
+      // One round trip: is it a stocked batch, and what did the ledger take under this dispense's id.
+      const r = await sql.query<{ stocked: boolean; taken: string | number }>(
+        `SELECT EXISTS (SELECT 1 FROM pharmacy_batch WHERE medication_id = $1) AS stocked,
+                (SELECT -COALESCE(SUM(qty), 0) FROM pharmacy_ledger WHERE reference = $2 AND kind = 'dispense') AS taken`,
+        [med.id, ref],
+      );
+      if (!r.rows[0].stocked) return;
+      const taken = Number(r.rows[0].taken);
       if (taken === 0 || taken !== after.quantity?.value)
         refuse(
           'A dispense of a stocked batch is recorded by MedicationRequest/[id]/$dispense or MedicationDispense/$dispense-otc, which take it from the shelf',
