@@ -156,7 +156,13 @@ async function receiveGoods(req: FhirRequest, repo: PostgresRepository): Promise
       }
       const parts: ParametersParameter[] = [];
       for (const line of lines) {
-        let batch = await tx.query((sql) => batchByLot(sql, line.batch.item, line.batch.lot));
+        // Two notes bringing the same new lot at once: the second waits and adds to the first's batch.
+        let batch = await tx.query(async (sql) => {
+          await sql.query("SELECT pg_advisory_xact_lock(hashtext('pharmacy-batch:' || app_current_tenant()::text || $1))", [
+            `${line.batch.item}|${line.batch.lot}`,
+          ]);
+          return batchByLot(sql, line.batch.item, line.batch.lot);
+        });
         if (batch && batch.expiry !== line.batch.expiry)
           fail(
             ruleBroken(

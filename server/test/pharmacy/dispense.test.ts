@@ -85,6 +85,21 @@ describe('goods receipt', () => {
     expect((await stockOf(p.pharmacist, p.store))[med]).toBe(115);
   });
 
+  it('two notes bringing the same new lot at once make one batch holding both', async () => {
+    const results = await Promise.all(
+      [1, 2, 3].map(() =>
+        p.pharmacist.post(
+          'SupplyDelivery/$receive-goods',
+          receipt(p.store, [{ code: 'RACE', lot: 'R-1', expiry: inDays(300), quantity: 5 }]),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    const meds = new Set(results.map((r) => r.body.parameter[0].part[0].valueReference.reference));
+    expect(meds.size).toBe(1);
+    expect((await stockOf(p.pharmacist, p.store))[[...meds][0].split('/')[1]]).toBe(15);
+  });
+
   it('accepts a near-expiry batch with a reason', async () => {
     const res = await p.pharmacist.post(
       'SupplyDelivery/$receive-goods',
