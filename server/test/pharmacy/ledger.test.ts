@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/db/database.ts';
 import { ADJUSTMENT_REASONS, type Movement, move, reconcile } from '../../src/pharmacy/ledger.ts';
 import { reconcileTenants } from '../../src/pharmacy/reconcile.ts';
+import { deleteTenant } from '../../src/tenancy/tenant-data.ts';
 import { runCli } from '../helpers/cli.ts';
-import { fhirClient, startTestServer, TENANT_A, type TestServer } from '../helpers/server.ts';
+import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { createPharmacy, inDays, type Pharmacy, receive, stockOf } from './fixtures.ts';
 
 let t: TestServer;
@@ -147,5 +148,30 @@ describe('the stock ledger', () => {
       expect(cli.code).toBe(0);
       expect(cli.out.find((r: any) => r.tenant === TENANT_A).checked).toBeGreaterThan(0);
     }
+  }, 60_000);
+
+  it('deleting a tenant removes its ledger, balances and register with the rest, and nothing of another tenant', async () => {
+    const b = await createPharmacy(t, fhirClient(t.base, TENANT_B), TENANT_B, 1);
+    await receive(b.pharmacist, b.store, [{ code: 'DEL', lot: 'DEL-1', expiry: inDays(300), quantity: 5, schedule: 'H1' }]);
+    const rx = await fhirClient(t.base, TENANT_B).post('MedicationRequest', {
+      resourceType: 'MedicationRequest',
+      status: 'active',
+      intent: 'order',
+      medicationCodeableConcept: { coding: [{ system: 'https://hospital-ops.in/fhir/sid/formulary', code: 'DEL' }] },
+      subject: { reference: `Patient/${b.patients[0]}` },
+      requester: { reference: `Practitioner/${b.doctor}` },
+      dispenseRequest: { quantity: { value: 2 } },
+    });
+    const dispensed = await b.pharmacist.post(`MedicationRequest/${rx.body.id}/$dispense`, {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'store', valueReference: { reference: `Location/${b.store}` } }],
+    });
+    expect(dispensed.status).toBe(200);
+    const before = await stockOf(p.pharmacist, p.store);
+    const result = await deleteTenant(t.server.db, TENANT_B, 'Tenant B Clinics');
+    for (const table of ['pharmacy_ledger', 'pharmacy_stock', 'pharmacy_batch', 'pharmacy_register'])
+      expect(result.deleted[table]).toBeGreaterThan(0);
+    expect(await stockOf(p.pharmacist, p.store)).toEqual(before);
+    expect((await asTenant((sql) => reconcile(sql))).discrepancies).toEqual([]);
   }, 60_000);
 });
