@@ -4,6 +4,7 @@ import { dispenseHandler, dispenseOtcHandler, returnHandler } from './dispense.t
 import { dispenseLedgerHook } from './hooks.ts';
 import { receiveGoodsHandler } from './receive.ts';
 import { registerHandler } from './register.ts';
+import { valuationHandler } from './report.ts';
 import { adjustHandler, alertsHandler, reorderLevelHandler, stockHandler } from './stock.ts';
 import { receiveTransferHandler, transferHandler } from './transfer.ts';
 
@@ -26,5 +27,6 @@ export function addPharmacyOperations(router: FhirRouter): void {
     router.add(method, 'Location/$stock', stockHandler);
     router.add(method, 'Location/$stock-alerts', alertsHandler);
     router.add(method, 'MedicationDispense/$drug-register', registerHandler);
+    router.add(method, 'Location/$stock-valuation', valuationHandler);
   }
 }

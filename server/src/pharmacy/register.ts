@@ -1,7 +1,8 @@
 import { allOk, badRequest } from '@medplum/core';
 import type { FhirRequest, FhirResponse } from '@medplum/fhir-router';
-import type { Parameters } from '@medplum/fhirtypes';
+import type { Binary, Parameters } from '@medplum/fhirtypes';
 import type { Sql } from '../db/database.ts';
+import { binaryFilenames } from '../http/fhir-handler.ts';
 import { fail } from '../opd/fhir.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { requireAccess } from './common.ts';
@@ -10,7 +11,8 @@ import { Params } from './input.ts';
 /**
  * The Schedule H1 and X registers (Drugs and Cosmetics Rules, 1945): a line per dispensed batch,
  * written in the dispense's transaction, never changed. `GET $drug-register?schedule=H1&from=&to=`
- * reads them back in order for printing (dates are IST calendar days, inclusive).
+ * reads them back in order (dates are IST calendar days, inclusive); `format=html` answers the
+ * page to print, in English and Hindi.
  */
 
 export interface RegisterLine {
@@ -83,6 +85,7 @@ async function readRegister(req: FhirRequest, repo: PostgresRepository): Promise
       [schedule, from, to],
     ),
   );
+  if ((input.string('format') ?? 'json') === 'html') return [allOk, printable(schedule, from, to, rows.rows)];
   const out: Parameters = {
     resourceType: 'Parameters',
     parameter: rows.rows.map((r) => ({
@@ -103,6 +106,45 @@ async function readRegister(req: FhirRequest, repo: PostgresRepository): Promise
     })),
   };
   return [allOk, out];
+}
+
+const escape = (v: unknown) =>
+  String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+/** 2026-12-07T10:15:00+05:30 as 07/12/2026 10:15 (the register's IST clock). */
+const istText = (at: string) => `${at.slice(8, 10)}/${at.slice(5, 7)}/${at.slice(0, 4)} ${at.slice(11, 16)}`;
+
+/** The register as a page to print: English and Hindi headings, one row per line, in serial order. */
+function printable(schedule: string, from: string, to: string, rows: Row[]): Binary {
+  const head = [
+    ['S. No.', 'क्रम सं.'],
+    ['Date', 'दिनांक'],
+    ['Patient', 'रोगी'],
+    ['Prescriber', 'चिकित्सक'],
+    ['Medicine', 'औषधि'],
+    ['Batch', 'बैच'],
+    ['Quantity', 'मात्रा'],
+  ];
+  const body = rows
+    .map((r) =>
+      [r.seq, istText(r.at), r.patient_name, r.prescriber_name, r.item_display, r.lot, r.qty].map((v) => `<td>${escape(v)}</td>`).join(''),
+    )
+    .map((cells) => `<tr>${cells}</tr>`)
+    .join('\n');
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Schedule ${schedule} register</title></head>
+<body>
+<h1>Schedule ${schedule} register / अनुसूची ${schedule} रजिस्टर</h1>
+<p>${from === '1900-01-01' ? '' : `From ${escape(from)} `}${to === '9999-12-31' ? '' : `to ${escape(to)}`}</p>
+<table border="1" cellpadding="4" cellspacing="0">
+<thead><tr>${head.map(([en, hi]) => `<th>${en}<br>${hi}</th>`).join('')}</tr></thead>
+<tbody>
+${body}
+</tbody></table>
+</body></html>
+`;
+  const binary: Binary = { resourceType: 'Binary', contentType: 'text/html', data: Buffer.from(html).toString('base64') };
+  binaryFilenames.set(binary, `schedule-${schedule.toLowerCase()}-register.html`);
+  return binary;
 }
 
 export const registerHandler = (req: FhirRequest, repo: unknown) => readRegister(req, repo as PostgresRepository);

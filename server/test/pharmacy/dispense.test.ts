@@ -109,6 +109,31 @@ describe('goods receipt', () => {
   });
 });
 
+describe('stock valuation', () => {
+  it('values a store at purchase price and MRP, per item and in total, in Indian format', async () => {
+    const store = (await p.system.post('Location', { resourceType: 'Location', status: 'active', name: 'Valuation store' })).body.id;
+    await receive(p.pharmacist, store, [
+      { code: 'VAL1', lot: 'V-1', expiry: inDays(300), quantity: 40000, mrp: 12.5, purchasePrice: 9.25 },
+      { code: 'VAL1', lot: 'V-2', expiry: inDays(350), quantity: 10, mrp: 12.5, purchasePrice: 9.25 },
+      { code: 'VAL2', lot: 'V-3', expiry: inDays(300), quantity: 3, mrp: 100, purchasePrice: 80 },
+    ]);
+    const res = await p.pharmacist.get(`Location/$stock-valuation?store=Location/${store}`);
+    expect(res.status).toBe(200);
+    const item = (code: string) =>
+      Object.fromEntries(
+        res.body.parameter
+          .find((x: any) => x.name === 'item' && x.part[0].valueString.endsWith(`|${code}`))
+          .part.map((y: any) => [y.name, y.valueInteger ?? y.valueMoney?.value ?? y.valueString]),
+      );
+    expect(item('VAL1')).toMatchObject({ units: 40010, atCost: 370092.5, atMrp: 500125 });
+    expect(item('VAL2')).toMatchObject({ units: 3, atCost: 240, atMrp: 300 });
+    const total = (n: string) => res.body.parameter.find((x: any) => x.name === n);
+    expect(total('totalAtMrp').valueMoney).toEqual({ value: 500425, currency: 'INR' });
+    expect(total('totalAtMrpText').valueString).toBe('₹5,00,425.00');
+    expect(total('totalAtCostText').valueString).toBe('₹3,70,332.50');
+  });
+});
+
 describe('purchase orders', () => {
   it('receives against an active SupplyRequest for the store and supplier, and refuses one that is not', async () => {
     const supplier = (
@@ -372,6 +397,14 @@ describe('Schedule H1 and X', () => {
     expect(entries[0].quantity.valueInteger).toBe(10);
     expect(entries[0].medication.valueString).toBe('Alprazolam 0.5 mg tablet');
     expect((await stockOf(p.pharmacist, p.store))[med]).toBe(20);
+    // Printable: the same lines as a bilingual page.
+    const page = await p.pharmacist.get('MedicationDispense/$drug-register?schedule=H1&format=html', { accept: 'text/html' });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.body).toContain('अनुसूची H1 रजिस्टर');
+    expect(page.body).toContain(
+      '<td>Meera2 Kulkarni</td><td>Dr. Anand Joshi</td><td>Alprazolam 0.5 mg tablet</td><td>H1-01</td><td>10</td>',
+    );
     // The X register holds nothing of it; the register cannot be edited by the server's own role.
     expect((await p.pharmacist.get(`MedicationDispense/$drug-register?schedule=X`)).body.parameter ?? []).toHaveLength(0);
     await expect(
