@@ -16,10 +16,10 @@ import type {
 import { fail, localReference, stateConflict, unprocessable } from '../opd/fhir.ts';
 import { kolkataDate, kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
-import { inr, readNamed, requireAccess } from './common.ts';
+import { daysBetween, inr, readNamed, requireAccess } from './common.ts';
 import { DEFAULT_SAFETY_DAYS, HSN_SYSTEM, insufficientStock, RETURNED_DISPENSE_URL, ruleBroken, UNIT_PRICE_URL } from './fhir.ts';
 import { itemKey, Params } from './input.ts';
-import { batchById, compositionsOf, dispensedFor, fefo, move, type Pickable, pickable, returnedFor } from './ledger.ts';
+import { batchById, compositionsOf, dispensedFor, fefo, move, type Pickable, pickable, returnedFor, scanned } from './ledger.ts';
 import { writeRegister } from './register.ts';
 
 /**
@@ -51,6 +51,8 @@ interface DispenseContext {
   wanted: number;
   partial: boolean;
   request?: WithId<MedicationRequest>;
+  /** A batch the pharmacist scanned or picked, instead of FEFO's choice. */
+  batch?: string;
   /** A generic in place of the prescribed item, confirmed by the pharmacist with a reason. */
   substitution?: { reason: string };
   patient?: string;
@@ -66,7 +68,9 @@ interface Dispensed {
 /** Picks, writes the MedicationDispenses and their ledger rows, and the H1/X register lines. */
 async function dispenseFromStore(tx: PostgresRepository, c: DispenseContext): Promise<Dispensed> {
   const today = kolkataDate(c.now);
-  const batches = await tx.query((sql) => pickable(sql, c.store.id, c.item, today, safetyDays(c.store)));
+  const batches = c.batch
+    ? await scannedBatch(tx, c, today)
+    : await tx.query((sql) => pickable(sql, c.store.id, c.item, today, safetyDays(c.store)));
   const available = batches.reduce((n, b) => n + b.onHand, 0);
   if (available < c.wanted && (!c.partial || available === 0)) fail(insufficientStock(c.itemLabel, c.wanted, available, 'quantity'));
   const picks = fefo(batches, c.wanted);
@@ -101,6 +105,26 @@ async function dispenseFromStore(tx: PostgresRepository, c: DispenseContext): Pr
     dispenses.push(md);
   }
   return { dispenses, dispensed: picks.reduce((n, p) => n + p.qty, 0) };
+}
+
+/** The scanned batch, if it is the item's, in this store, and neither expired nor inside the safety window. */
+async function scannedBatch(tx: PostgresRepository, c: DispenseContext, today: string): Promise<Pickable[]> {
+  const b = await tx.query((sql) => scanned(sql, c.store.id, c.batch as string));
+  if (!b || b.item !== c.item)
+    fail(unprocessable(`Medication/${c.batch} is not a batch of ${c.itemLabel} held in this store`, 'batch', 'not-found'));
+  const batch = b as Pickable;
+  const left = daysBetween(today, batch.expiry);
+  if (left <= 0) fail(ruleBroken('EXPIRED_BATCH', `Batch ${batch.lot} expired on ${batch.expiry}: it cannot be dispensed`, 'batch'));
+  const window = safetyDays(c.store);
+  if (left <= window)
+    fail(
+      ruleBroken(
+        'BATCH_IN_SAFETY_WINDOW',
+        `Batch ${batch.lot} expires on ${batch.expiry}, within this store's ${window}-day safety window: dispense another batch`,
+        'batch',
+      ),
+    );
+  return batch.onHand > 0 ? [batch] : [];
 }
 
 async function registerLine(tx: PostgresRepository, c: DispenseContext, batch: Pickable, qty: number, dispenseId: string): Promise<void> {
@@ -207,6 +231,7 @@ async function dispense(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
   const storeId = input.requiredId('store', 'Location', repo.baseUrl);
   const quantity = input.integer('quantity', 1);
   const partial = input.boolean('partial') ?? false;
+  const batch = input.id('batch', 'Medication', repo.baseUrl);
   const substitute = input.coding('substitute');
   const substitutionReason = input.string('substitutionReason');
   if (substitute && !substitutionReason)
@@ -240,6 +265,7 @@ async function dispense(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
         wanted,
         partial,
         request,
+        ...(batch ? { batch } : {}),
         ...(substitute ? { substitution: { reason: substitutionReason as string } } : {}),
         patient: request.subject?.reference,
         actor: repo.actor,
@@ -259,6 +285,7 @@ async function dispenseOtc(req: FhirRequest, repo: PostgresRepository): Promise<
   const item = input.coding('item') ?? fail(badRequest('Parameter item is required', 'item'));
   const wanted = input.integer('quantity', 1) ?? fail(badRequest('Parameter quantity is required', 'quantity'));
   const patientId = input.id('patient', 'Patient', repo.baseUrl);
+  const batch = input.id('batch', 'Medication', repo.baseUrl);
   const out = await repo.withTransaction(
     async (tx) => {
       const store = await readNamed<Location>(tx, 'Location', storeId, 'store');
@@ -269,6 +296,7 @@ async function dispenseOtc(req: FhirRequest, repo: PostgresRepository): Promise<
         itemLabel: item.display ?? (item.code as string),
         wanted,
         partial: false,
+        ...(batch ? { batch } : {}),
         patient: patientId ? `Patient/${patientId}` : undefined,
         actor: repo.actor,
         now: Date.now(),

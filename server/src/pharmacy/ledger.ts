@@ -155,6 +155,18 @@ export async function pickable(sql: Sql, store: string, item: string, today: str
   return r.rows.map((row) => ({ ...toBatch(row), onHand: row.on_hand }));
 }
 
+/** One batch in a store (a scanned strip), locked, whatever its expiry: the caller judges it. */
+export async function scanned(sql: Sql, store: string, medicationId: string): Promise<Pickable | undefined> {
+  const r = await sql.query<BatchRow & { on_hand: number }>(
+    `SELECT ${batchColumns('b.')}, s.on_hand
+       FROM pharmacy_stock s JOIN pharmacy_batch b ON b.tenant_id = s.tenant_id AND b.medication_id = s.medication_id
+      WHERE s.store_id = $1 AND s.medication_id = $2
+        FOR UPDATE OF s`,
+    [store, medicationId],
+  );
+  return r.rows[0] ? { ...toBatch(r.rows[0]), onHand: r.rows[0].on_hand } : undefined;
+}
+
 /** First-expiry-first-out: how much to take from each batch, in order, for `wanted` units. */
 export function fefo(batches: Pickable[], wanted: number): { batch: Pickable; qty: number }[] {
   const picks: { batch: Pickable; qty: number }[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcile } from '../../src/pharmacy/ledger.ts';
+import { insertBatch, move, reconcile } from '../../src/pharmacy/ledger.ts';
 import { registerWriteHook } from '../../src/repo/write-hooks.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { staff } from '../opd/fixtures.ts';
@@ -363,6 +363,90 @@ describe('MedicationDispense written outside the operations', () => {
     expect((await p.pharmacist.put(`MedicationDispense/${md.id}`, { ...cancelled.body, status: 'entered-in-error' })).status).toBe(200);
     expect((await stockOf(p.pharmacist, p.store))[med]).toBe(10);
     expect((await reconciled()).discrepancies).toEqual([]);
+  });
+});
+
+describe('a scanned batch', () => {
+  const otc = (code: string, batch: string, quantity = 1) =>
+    p.pharmacist.post('MedicationDispense/$dispense-otc', {
+      resourceType: 'Parameters',
+      parameter: [
+        storeParam(p.store),
+        { name: 'item', valueCoding: { system: ITEM_SYSTEM, code } },
+        { name: 'quantity', valueInteger: quantity },
+        { name: 'batch', valueReference: { reference: `Medication/${batch}` } },
+      ],
+    });
+
+  it('dispenses the batch scanned, and refuses an expired one or one inside the safety window, writing nothing', async () => {
+    const [soon, late, near] = await receive(p.pharmacist, p.store, [
+      { code: 'SCAN', lot: 'S-SOON', expiry: inDays(200), quantity: 5 },
+      { code: 'SCAN', lot: 'S-LATE', expiry: inDays(400), quantity: 5 },
+      { code: 'SCAN', lot: 'S-NEAR', expiry: inDays(10), quantity: 5, nearExpiryReason: 'test' },
+    ]);
+    const res = await otc('SCAN', late, 2);
+    expect(res.status).toBe(200);
+    expect(dispensesOf(res.body)[0].medicationReference.reference).toBe(`Medication/${late}`);
+
+    // A strip that expired on the shelf (received before its expiry: the test writes it as time would have).
+    const expired = (
+      await p.system.post('Medication', {
+        resourceType: 'Medication',
+        code: { coding: [{ system: ITEM_SYSTEM, code: 'SCAN' }] },
+        batch: { lotNumber: 'S-OLD', expirationDate: inDays(-3) },
+      })
+    ).body.id;
+    await t.server.db.transaction({ tenantId: TENANT_A }, async (sql) => {
+      await insertBatch(sql, {
+        medicationId: expired,
+        item: `${ITEM_SYSTEM}|SCAN`,
+        itemDisplay: 'SCAN',
+        lot: 'S-OLD',
+        expiry: inDays(-3),
+        mrpPaise: 100,
+        purchasePaise: 80,
+        packSize: 10,
+        hsn: '30049099',
+        schedule: 'OTC',
+      });
+      await move(sql, { store: p.store, medicationId: expired, kind: 'receipt', qty: 5 });
+    });
+    const before = { ledger: await ledgerCount(), stock: await stockOf(p.pharmacist, p.store) };
+    const old = await otc('SCAN', expired);
+    expect(old.status).toBe(422);
+    expect(businessCode(old.body)).toBe('EXPIRED_BATCH');
+    expect(old.body.issue[0].details.text).toContain(`expired on ${inDays(-3)}`);
+    const inWindow = await otc('SCAN', near);
+    expect(inWindow.status).toBe(422);
+    expect(businessCode(inWindow.body)).toBe('BATCH_IN_SAFETY_WINDOW');
+    const otherItem = await otc('AMOX', late);
+    expect(otherItem.status).toBe(422);
+    expect(await ledgerCount()).toBe(before.ledger);
+    expect(await stockOf(p.pharmacist, p.store)).toEqual(before.stock);
+    // FEFO never offers the expired or near batch: 5 from the soon one, then the late one.
+    const fefo = await p.pharmacist.post('MedicationDispense/$dispense-otc', {
+      resourceType: 'Parameters',
+      parameter: [
+        storeParam(p.store),
+        { name: 'item', valueCoding: { system: ITEM_SYSTEM, code: 'SCAN' } },
+        { name: 'quantity', valueInteger: 8 },
+      ],
+    });
+    expect(dispensesOf(fefo.body).map((d: any) => [d.medicationReference.reference, d.quantity.value])).toEqual([
+      [`Medication/${soon}`, 5],
+      [`Medication/${late}`, 3],
+    ]);
+    // With only expired and near stock left, nothing is dispensable.
+    const none = await p.pharmacist.post('MedicationDispense/$dispense-otc', {
+      resourceType: 'Parameters',
+      parameter: [
+        storeParam(p.store),
+        { name: 'item', valueCoding: { system: ITEM_SYSTEM, code: 'SCAN' } },
+        { name: 'quantity', valueInteger: 1 },
+      ],
+    });
+    expect(none.status).toBe(409);
+    expect(JSON.parse(none.body.issue[0].diagnostics).available).toBe(0);
   });
 });
 
