@@ -132,7 +132,7 @@ export function expiryBucket(daysLeft: number): 30 | 60 | 90 | undefined {
 }
 
 /**
- * `GET $stock-alerts?kind=stock|expiry[&date=][&deadDays=90]`: the conditions that hold on that IST day
+ * `GET $stock-alerts?kind=stock|expiry[&date=][&deadDays=90][&store=&medication=]`: the conditions that hold on that IST day
  * (stock: below reorder level, and dead stock unmoved for deadDays; expiry: 90/60/30 days, expired), each with
  * a stable key (`low-stock/<store>/<system>#<code>`, `near-expiry-60/<store>/<batch>`, `expired/<store>/<batch>`),
  * free of `|` and `,` so it can sit in a token search,
@@ -145,6 +145,9 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
   if (kind !== 'stock' && kind !== 'expiry') fail(badRequest('Parameter kind must be stock or expiry', 'kind'));
   const today = input.date('date') ?? kolkataDate(Date.now());
   const deadDays = input.integer('deadDays', 1) ?? 90;
+  // On a change: only the item of this batch in this store (and no dead-stock scan).
+  const onlyStore = input.id('store', 'Location', repo.baseUrl);
+  const onlyBatch = input.id('medication', 'Medication', repo.baseUrl);
   const found: { key: string; code: string; store: string; text: string; medication?: string }[] = [];
   await repo.query(async (sql) => {
     if (kind === 'stock') {
@@ -159,10 +162,12 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
            FROM pharmacy_reorder_level l
            LEFT JOIN pharmacy_batch b ON b.tenant_id = l.tenant_id AND b.item = l.item
            LEFT JOIN pharmacy_stock s ON s.tenant_id = l.tenant_id AND s.store_id = l.store_id AND s.medication_id = b.medication_id
+          WHERE ($2::text IS NULL OR l.store_id = $2)
+            AND ($3::text IS NULL OR l.item = (SELECT item FROM pharmacy_batch WHERE medication_id = $3))
           GROUP BY l.store_id, l.item, l.reorder_level
          HAVING COALESCE(sum(s.on_hand) FILTER (WHERE b.expiry > $1::date), 0) < l.reorder_level
           ORDER BY 1, 2`,
-        [today],
+        [today, onlyStore ?? null, onlyBatch ?? null],
       );
       for (const row of r.rows)
         found.push({
@@ -172,6 +177,7 @@ async function alerts(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
           text: `${row.item_display ?? row.item}: ${Number(row.on_hand)} usable units, below the reorder level of ${row.reorder_level}`,
         });
       // Dead stock: a batch on the shelf that nothing has moved for deadDays.
+      if (onlyStore || onlyBatch) return;
       const dead = await sql.query<{
         store_id: string;
         medication_id: string;

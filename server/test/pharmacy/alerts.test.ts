@@ -134,4 +134,31 @@ describe('pharmacy alerts', () => {
     expect(theirs.body.parameter.filter((x: any) => x.name === 'alert')).toHaveLength(0);
     expect((await other.get(`Task?performer=${encodeURIComponent(PERFORMER)}`)).body.entry ?? []).toHaveLength(0);
   });
+
+  it('a dispense that takes an item below its level raises the Task at once, and the morning run adds none', async () => {
+    const res = await p.pharmacist.post('MedicationDispense/$dispense-otc', {
+      resourceType: 'Parameters',
+      parameter: [
+        storeParam(p.store),
+        { name: 'item', valueCoding: { system: ITEM_SYSTEM, code: 'FINE' } },
+        { name: 'quantity', valueInteger: 46 },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const fineTasks = async () =>
+      (await alertTasks()).filter((x: any) => x.code.coding[0].code === 'low-stock' && x.description.includes('4 usable units'));
+    const deadline = Date.now() + 20_000;
+    while ((await fineTasks()).length === 0) {
+      if (Date.now() > deadline) throw new Error('no low-stock Task after the dispense');
+      await t.server.events.runNow();
+      await t.server.bots?.forwardNow();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await run('stock');
+    const tasks = await fineTasks();
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0].identifier[0].value).toMatch(/^\d{4}-\d{2}-\d{2}\/low-stock\//);
+    // The event run looked at its own item only: the LOW item's Task is still the morning's one.
+    expect((await alertTasks()).filter((x: any) => x.code.coding[0].code === 'low-stock')).toHaveLength(2);
+  });
 });
