@@ -108,7 +108,7 @@ async function readRegister(req: FhirRequest, repo: PostgresRepository): Promise
   return [allOk, out];
 }
 
-const escape = (v: unknown) =>
+const escapeHtml = (v: unknown) =>
   String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 /** 2026-12-07T10:15:00+05:30 as 07/12/2026 10:15 (the register's IST clock). */
 const istText = (at: string) => `${at.slice(8, 10)}/${at.slice(5, 7)}/${at.slice(0, 4)} ${at.slice(11, 16)}`;
@@ -126,7 +126,7 @@ function printable(schedule: string, from: string, to: string, rows: Row[]): Bin
   ];
   const body = rows
     .map((r) =>
-      [r.seq, istText(r.at), r.patient_name, r.prescriber_name, r.item_display, r.lot, r.qty].map((v) => `<td>${escape(v)}</td>`).join(''),
+      [r.seq, istText(r.at), r.patient_name, r.prescriber_name, r.item_display, r.lot, r.qty].map((v) => `<td>${escapeHtml(v)}</td>`).join(''),
     )
     .map((cells) => `<tr>${cells}</tr>`)
     .join('\n');
@@ -134,7 +134,7 @@ function printable(schedule: string, from: string, to: string, rows: Row[]): Bin
 <html lang="en"><head><meta charset="utf-8"><title>Schedule ${schedule} register</title></head>
 <body>
 <h1>Schedule ${schedule} register / अनुसूची ${schedule} रजिस्टर</h1>
-<p>${from === '1900-01-01' ? '' : `From ${escape(from)} `}${to === '9999-12-31' ? '' : `to ${escape(to)}`}</p>
+<p>${from === '1900-01-01' ? '' : `From ${escapeHtml(from)} `}${to === '9999-12-31' ? '' : `to ${escapeHtml(to)}`}</p>
 <table border="1" cellpadding="4" cellspacing="0">
 <thead><tr>${head.map(([en, hi]) => `<th>${en}<br>${hi}</th>`).join('')}</tr></thead>
 <tbody>
