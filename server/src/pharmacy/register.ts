@@ -126,7 +126,9 @@ function printable(schedule: string, from: string, to: string, rows: Row[]): Bin
   ];
   const body = rows
     .map((r) =>
-      [r.seq, istText(r.at), r.patient_name, r.prescriber_name, r.item_display, r.lot, r.qty].map((v) => `<td>${escapeHtml(v)}</td>`).join(''),
+      [r.seq, istText(r.at), r.patient_name, r.prescriber_name, r.item_display, r.lot, r.qty]
+        .map((v) => `<td>${escapeHtml(v)}</td>`)
+        .join(''),
     )
     .map((cells) => `<tr>${cells}</tr>`)
     .join('\n');
