@@ -84,7 +84,7 @@ export const dispenseLedgerHook: WriteHook = {
           qty: back,
           reference: ref,
           request: before.authorizingPrescription?.[0]?.reference,
-          actor: repo.actor,
+          // Who cancelled is on the MedicationDispense's own version and its AuditEvent.
         });
     }
   },
