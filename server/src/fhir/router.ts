@@ -14,6 +14,7 @@ import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
 import { addOpdOperations } from '../opd/index.ts';
+import { addPharmacyOperations } from '../pharmacy/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
@@ -205,6 +206,7 @@ export function createFhirRouter(): FhirRouter {
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
   addBillingOperations(router);
+  addPharmacyOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);
   addViewDefinitionRoutes(router); // SQL on FHIR: ViewDefinition stored as Basic ($run: see app.ts)

@@ -610,6 +610,11 @@ export class PostgresRepository extends FhirRepository {
     return this.options.baseUrl;
   }
 
+  /** Who acts (the token's fhirUser, else its client), for operations that record a performer. */
+  get actor(): string | undefined {
+    return this.options.audit?.fhirUser ?? this.options.audit?.clientId;
+  }
+
   /** What the caller may do (undefined for the server's own work); operations that pick types read it ($everything). */
   get accessControl(): AccessControl | undefined {
     return this.options.access;
