@@ -6,7 +6,14 @@ import { spawn } from 'node:child_process';
 
 const LANES: string[][] = [
   ['@hospital-ops/server'],
-  ['@hospital-ops/seed', '@hospital-ops/app-shell', '@hospital-ops/whatsapp-cloud-simulator', '@hospital-ops/opd'],
+  [
+    '@hospital-ops/seed',
+    '@hospital-ops/app-shell',
+    '@hospital-ops/whatsapp-cloud-simulator',
+    '@hospital-ops/abdm-gateway-simulator',
+    '@hospital-ops/razorpay-simulator',
+    '@hospital-ops/opd',
+  ],
 ];
 
 function run(workspace: string): Promise<{ code: number; output: string }> {

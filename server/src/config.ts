@@ -176,7 +176,22 @@ const configSchema = z.object({
     .default('https://graph.facebook.com/v23.0'),
   /** The system user's access token the bot sends with, passed to it as its accessToken setting. */
   WHATSAPP_TOKEN: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  /** With the demo tenant and no WHATSAPP_TOKEN, `npm start` runs the local Cloud API simulator and sends the demo's messages to it. */
+  DEMO_WHATSAPP: booleanFlag.default(true),
+  /** Where that simulator listens (its page shows what each phone received); 0 picks a free port. */
+  DEMO_WHATSAPP_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   // --- end WhatsApp ------------------------------------------------------------------------------
+  // --- Razorpay payment links (docs/billing.md); secrets are never logged --------------------------
+  /** Payment Links API base (the simulator's in development). */
+  RAZORPAY_API_BASE: z
+    .url({ message: 'must be an absolute URL such as https://api.razorpay.com/v1' })
+    .default('https://api.razorpay.com/v1'),
+  /** Key id and secret (Basic auth to the API). Unset: $payment-link answers 503. */
+  RAZORPAY_KEY_ID: z.string().min(4).optional(),
+  RAZORPAY_KEY_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  /** Checks every webhook's X-Razorpay-Signature. Unset: webhooks are refused (503). */
+  RAZORPAY_WEBHOOK_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  // --- end Razorpay
   /** First start: where generated credentials are written (owner-only file); by default first-start-credentials.txt in DATA_DIR. */
   CREDENTIALS_FILE: z.string().min(1).optional(),
 });

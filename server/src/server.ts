@@ -16,6 +16,7 @@ import { startWebsocketHub } from './events/websocket.ts';
 import { type EventWorker, startEventWorker } from './events/worker.ts';
 import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts';
 import { createApp } from './http/app.ts';
+import { redisLimitStores } from './http/shared-limits.ts';
 import { openJobQueue } from './jobs/open.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -95,16 +96,17 @@ export async function startServer(env: Record<string, string | undefined> = proc
   setOutboxEnabled(config.EVENTS_ENABLED);
   if (!config.EVENTS_ENABLED)
     logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
-  const events = startEventWorker(db, config, logger, metrics);
+  const events = startEventWorker(db, auth.consents, config, logger, metrics);
   const lifecycle = { shuttingDown: false };
   const redis = config.REDIS_URL ? redisProbe(config.REDIS_URL) : undefined;
+  const limitStores = config.REDIS_URL ? redisLimitStores(config.REDIS_URL, config.JOBS_PREFIX, logger) : undefined;
   // jobs: BullMQ when REDIS_URL is set, else the database (tests may pass their own); closed on stop.
   const jobs = parts.jobs ?? (await openJobQueue(config, db, logger, metrics));
   // Bots call the FHIR API of this very process, on loopback; the URL is known once it listens.
   let listening = '';
   const bots = await startBotRuntime({ db, config, logger, auth, jobs, apiUrl: () => listening });
   const bulk = startBulkExports(auth, config, logger, jobs);
-  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, jobs, bots, bulkFiles: bulk.files });
+  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, limitStores, jobs, bots, bulkFiles: bulk.files });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -152,6 +154,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       if (config.AUDIT_ANCHOR_FILE)
         await writeAnchors(db, config.AUDIT_ANCHOR_FILE).catch((err) => logger.error({ err }, 'audit anchors could not be written'));
       await redis?.close();
+      await limitStores?.close();
       await db.close();
     })();
     return stopping;

@@ -18,7 +18,7 @@ import { sendFhir } from '../http/fhir-handler.ts';
 import { forbiddenOutcome, outcome, toOutcome } from '../http/outcomes.ts';
 import { listConsents, revokeConsent } from '../oauth/consents.ts';
 import { erasePatient, RetentionError } from '../privacy/erasure.ts';
-import { PostgresRepository } from '../repo/postgres-repository.ts';
+import { type AuditContext, PostgresRepository } from '../repo/postgres-repository.ts';
 import { conformance } from '../validation/conformance.ts';
 import type { ProfileRequirements } from '../validation/requirements.ts';
 
@@ -71,6 +71,19 @@ function assertManages(admin: Admin, branchIds: string[], role?: Role): void {
   }
 }
 
+/** Who did an administrative act, from where: the context every admin route's audit entry starts from. */
+export function adminAuditContext(req: Request, admin: Admin): AuditContext {
+  return {
+    tenantId: admin.who.tenant.tenantId,
+    userId: admin.who.principal.userId,
+    fhirUser: admin.who.token.fhirUser,
+    clientId: admin.who.principal.clientId,
+    ip: req.ip,
+    userAgent: req.get('user-agent'),
+    requestId: req.res?.locals.requestId,
+  };
+}
+
 /** Tenant-wide settings: super_admin or the system client, never a branch admin (also jobs/admin-routes.ts). */
 export function superAdminOf(res: Response, refusal: string): Admin {
   const admin = adminOf(res);
@@ -96,13 +109,7 @@ export function adminRoutes(
 
   const audit = (req: Request, admin: Admin, detail: string, resource?: string) =>
     writeAudit(auth.db, {
-      tenantId: admin.who.tenant.tenantId,
-      userId: admin.who.principal.userId,
-      fhirUser: admin.who.token.fhirUser,
-      clientId: admin.who.principal.clientId,
-      ip: req.ip,
-      userAgent: req.get('user-agent'),
-      requestId: req.res?.locals.requestId,
+      ...adminAuditContext(req, admin),
       kind: 'operation',
       resource,
       detail,

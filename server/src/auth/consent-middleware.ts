@@ -2,8 +2,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { writeAudit } from '../audit/log.ts';
 import { sendFhir } from '../http/fhir-handler.ts';
 import { forbiddenOutcome, outcome } from '../http/outcomes.ts';
-import { accessControlFor } from './access.ts';
+import { accessControlFor, type Principal } from './access.ts';
 import type { RequestAuth } from './bearer.ts';
+import type { ConsentRules } from './consent.ts';
 import type { AuthService } from './service.ts';
 
 /** Header a clinician sends to override a patient's Consent in an emergency: its value is the reason. */
@@ -48,13 +49,16 @@ export function consentMiddleware(auth: AuthService) {
 
 /** Narrows the caller's access by the Consents of patients who refused it (for this purpose). */
 export async function applyConsents(auth: AuthService, who: RequestAuth, purposeOfUse?: string): Promise<void> {
-  const p = who.principal;
+  if (await narrowByConsents(auth.consents, who.principal, purposeOfUse)) who.access = accessControlFor(who.principal);
+}
+
+/** Sets the principal's consent denials; true when there are any (its access must then be rebuilt). */
+export async function narrowByConsents(consents: ConsentRules, p: Principal, purposeOfUse?: string): Promise<boolean> {
   const references = [...p.branchIds.map((b) => `Organization/${b}`), `Device/${p.clientId}`];
   if (p.practitionerId) references.push(`Practitioner/${p.practitionerId}`);
   const purpose = purposeOfUse || (p.role === 'accountant' ? 'HPAYMT' : 'TREAT');
-  const denials = await auth.consents.denials(p.tenantId, { references, purpose });
-  if (denials.length) {
-    p.consentDenials = denials;
-    who.access = accessControlFor(p);
-  }
+  const denials = await consents.denials(p.tenantId, { references, purpose });
+  if (denials.length === 0) return false;
+  p.consentDenials = denials;
+  return true;
 }

@@ -1,13 +1,12 @@
 import { badRequest, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { type Admin, adminOf, superAdminOf } from '../admin/routes.ts';
+import { adminAuditContext, adminOf, superAdminOf } from '../admin/routes.ts';
 import { writeAudit } from '../audit/log.ts';
 import { bearerAuth } from '../auth/bearer.ts';
 import type { AuthService } from '../auth/service.ts';
 import { sendFhir } from '../http/fhir-handler.ts';
 import { outcome, toOutcome } from '../http/outcomes.ts';
-import type { AuditContext } from '../repo/postgres-repository.ts';
 import { getInstallation, installationView, listInstallations } from './installations.ts';
 import type { BotRuntime } from './runtime.ts';
 
@@ -70,7 +69,7 @@ export function botAdminRoutes(auth: AuthService, runtime: BotRuntime | undefine
         throw new OperationOutcomeError(
           badRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')),
         );
-      const ctx = auditOf(req, admin);
+      const ctx = adminAuditContext(req, admin);
       const row = await runtime.change(admin.who.tenant.tenantId, def.manifest.name, parsed.data, ctx);
       const what = [
         parsed.data.enabled === undefined ? '' : parsed.data.enabled ? 'enable' : 'disable',
@@ -87,16 +86,4 @@ export function botAdminRoutes(auth: AuthService, runtime: BotRuntime | undefine
     sendFhir(res, status, body);
   });
   return r;
-}
-
-function auditOf(req: Request, admin: Admin): AuditContext {
-  return {
-    tenantId: admin.who.tenant.tenantId,
-    userId: admin.who.principal.userId,
-    fhirUser: admin.who.token.fhirUser,
-    clientId: admin.who.principal.clientId,
-    ip: req.ip,
-    userAgent: req.get('user-agent'),
-    requestId: req.res?.locals.requestId,
-  };
 }

@@ -4,6 +4,7 @@ import { writeAudit } from '../audit/log.ts';
 import type { AuthService } from '../auth/service.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { serialLoop } from '../events/serial-loop.ts';
 import { parseCriteria } from '../events/subscriptions.ts';
 import type { JobContext, JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../logger.ts';
@@ -165,6 +166,9 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
       });
     }
   };
+  const unregisterSchedules = async (def: BotDefinition, tenant: string) => {
+    for (const s of def.manifest.schedules ?? []) await jobs.unschedule(def.queue, scheduleName(def.manifest.name, tenant, s.name));
+  };
   for (const row of await enabledInstallations(db)) {
     const def = bots.get(row.bot);
     if (def) await registerSchedules(def, row.tenant_id);
@@ -172,26 +176,15 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
   }
 
   // Hands deliveries over as the event worker does its passes: one at a time, every EVENTS_POLL_MS.
-  let tail: Promise<unknown> = Promise.resolve();
-  let running = false;
   const pass = async () => {
     while ((await forwardBotDeliveries(db, jobs, bots, logger)) > 0);
   };
-  const enqueue = () => {
-    const run = tail.then(pass);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    enqueue()
-      .catch((err) => logger.error({ err }, 'bot deliveries could not be handed to the queue; retrying on the next pass'))
-      .finally(() => {
-        running = false;
-      });
-  }, config.EVENTS_POLL_MS);
-  timer.unref();
+  const loop = serialLoop(
+    pass,
+    config.EVENTS_POLL_MS,
+    logger,
+    'bot deliveries could not be handed to the queue; retrying on the next pass',
+  );
 
   logger.info({ bots: list.map((d) => d.manifest.name) }, 'bot runtime started');
   return {
@@ -201,14 +194,14 @@ export async function startBotRuntime(deps: BotRuntimeDeps): Promise<BotRuntime>
       if (!def) throw new ManifestError(`No bot named ${bot}`);
       const row = await changeInstallation(db, config.baseUrl, tenantId, def, change, audit);
       if (row.enabled) await registerSchedules(def, tenantId);
-      // This process refuses the bot's old tokens at once; other processes within their next poll.
-      else await auth.revocations.refresh();
+      else {
+        await unregisterSchedules(def, tenantId);
+        // This process refuses the bot's old tokens at once; other processes within their next poll.
+        await auth.revocations.refresh();
+      }
       return row;
     },
-    forwardNow: enqueue,
-    async stop() {
-      clearInterval(timer);
-      await tail;
-    },
+    forwardNow: loop.runNow,
+    stop: loop.stop,
   };
 }

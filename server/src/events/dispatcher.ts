@@ -2,7 +2,7 @@ import type { SearchRequest } from '@medplum/core';
 import type { Resource, Subscription } from '@medplum/fhirtypes';
 import type { Database, Sql } from '../db/database.ts';
 import { quoteTable } from '../search/sql.ts';
-import { criteriaMatch, parseCriteria } from './subscriptions.ts';
+import { criteriaMatch, type FhirPathFilter, fhirPathFilterOf, filterMatch, parseCriteria } from './subscriptions.ts';
 
 export interface ResourceEvent {
   seq: string;
@@ -45,6 +45,7 @@ export async function dispatchEvents(db: Database, batchSize = 500): Promise<num
 interface ActiveSubscription {
   id: string;
   request: SearchRequest;
+  filter?: FhirPathFilter;
   channel: string;
 }
 
@@ -67,7 +68,12 @@ async function activeSubscriptions(sql: Sql): Promise<ActiveSubscription[]> {
   const active: ActiveSubscription[] = [];
   for (const { id, content } of r.rows) {
     try {
-      active.push({ id, request: parseCriteria(content.criteria), channel: content.channel?.type ?? '' });
+      active.push({
+        id,
+        request: parseCriteria(content.criteria),
+        filter: fhirPathFilterOf(content),
+        channel: content.channel?.type ?? '',
+      });
     } catch {
       // Written before a rule tightened: it cannot match anything, and says so when next saved.
     }
@@ -76,8 +82,12 @@ async function activeSubscriptions(sql: Sql): Promise<ActiveSubscription[]> {
 }
 
 /** The version the criteria are judged on: the one written, or for a deletion the last one before it. */
-async function judgedVersion(sql: Sql, e: ResourceEvent): Promise<Resource | undefined> {
-  const version = e.action === 'delete' ? e.version_id - 1 : e.version_id;
+function judgedVersion(sql: Sql, e: ResourceEvent): Promise<Resource | undefined> {
+  return versionOf(sql, e, e.action === 'delete' ? e.version_id - 1 : e.version_id);
+}
+
+async function versionOf(sql: Sql, e: ResourceEvent, version: number): Promise<Resource | undefined> {
+  if (version < 1) return undefined;
   const r = await sql.query<{ content: Resource | null }>(
     `SELECT content FROM ${quoteTable(`${e.resource_type}_History`)} WHERE id = $1 AND version_id = $2`,
     [e.resource_id, version],
@@ -95,8 +105,14 @@ async function recordDeliveries(sql: Sql, events: ResourceEvent[]): Promise<void
     if (!wanted.has(e.resource_type)) continue;
     const resource = await judgedVersion(sql, e);
     if (!resource) continue;
+    // Read once per event, and only when a filter asks for it.
+    let previous: Promise<Resource | undefined> | undefined;
     for (const s of subscriptions) {
       if (!criteriaMatch(s.request, resource)) continue;
+      if (s.filter) {
+        if (s.filter.needsPrevious) previous ??= versionOf(sql, e, Number(resource.meta?.versionId ?? 0) - 1);
+        if (!filterMatch(s.filter, resource, s.filter.needsPrevious ? await previous : undefined)) continue;
+      }
       // Websockets are live only (R4): a bound socket gets a ping; nothing waits for an absent one.
       // rest-hook and message (a bot's queue, server/src/bots/forwarder.ts) deliveries are durable rows.
       if (s.channel === 'websocket') {

@@ -1,10 +1,14 @@
 import { createHmac } from 'node:crypto';
 import type { Resource, Subscription } from '@medplum/fhirtypes';
+import type { ConsentRules } from '../auth/consent.ts';
+import type { StandingAccess } from '../auth/standing-access.ts';
+import { standingAccess } from '../auth/standing-access.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
 import { quoteTable } from '../search/sql.ts';
 import { endpointRefusal } from './endpoint-guard.ts';
+import { mayReceive, subscribersOf } from './subscriber.ts';
 import { currentEndpointPolicy, SUBSCRIPTION_SECRET_URL } from './subscriptions.ts';
 
 export interface DeliverySettings {
@@ -17,6 +21,8 @@ export interface DeliverySettings {
   baseUrl: string;
   /** Told how many deliveries ended each way (/metrics queue_jobs_processed). */
   onFinished?: (outcome: DeliveryOutcome, count: number) => void;
+  /** Patients' Consents, which narrow what a subscriber may receive. */
+  consents: ConsentRules;
 }
 
 /** How an attempt ended: sent, given up, Subscription gone, or failed with a retry to come. */
@@ -34,7 +40,8 @@ interface Delivery {
   attempts: number;
 }
 
-type Outcome = { ok: true } | { ok: false; reason: string } | { cancelled: true };
+/** withheld: the subscriber may not read what the notification would carry (recorded as cancelled, with why). */
+type Outcome = { ok: true } | { ok: false; reason: string } | { cancelled: true } | { withheld: string };
 
 /** While a delivery is being attempted, no other worker takes it. */
 const ATTEMPT_LEASE = '2 minutes';
@@ -60,14 +67,14 @@ export async function deliverDue(db: Database, settings: DeliverySettings, logge
   if (claimed.rows.length === 0) return 0;
   const context = new Map<string, TenantContext>();
   for (const [tenantId, list] of Map.groupBy(claimed.rows, (d) => d.tenant_id))
-    context.set(tenantId, await loadContext(db, tenantId, list));
+    context.set(tenantId, await loadContext(db, settings.consents, tenantId, list));
 
   const outcomes = new Map<Delivery, Outcome>();
   const lanes = [...Map.groupBy(claimed.rows, (d) => `${d.tenant_id}/${d.subscription_id}/${d.resource_type}/${d.resource_id}`).values()];
   const runLane = async (lane: Delivery[]) => {
     for (const d of lane.sort((a, b) => Number(a.id) - Number(b.id))) {
       const ctx = context.get(d.tenant_id) as TenantContext;
-      outcomes.set(d, await send(settings, d, ctx).catch((err) => unexpected(logger, d, err)));
+      outcomes.set(d, await notify(db, settings, d, ctx).catch((err) => unexpected(logger, d, err)));
     }
   };
   for (let next = 0; next < lanes.length; ) {
@@ -90,14 +97,17 @@ interface TenantContext {
   resources: Map<string, Resource>;
   /** Each endpoint is judged once per batch. */
   refusals: Map<string, Promise<string | undefined>>;
+  /** What each client-written Subscription's subscriber may read now; absent for the server's own. */
+  subscribers: Map<string, StandingAccess | undefined>;
 }
 
-/** The batch's Subscriptions (as they are now) and the versions their payloads carry, under the tenant's RLS. */
-async function loadContext(db: Database, tenantId: string, list: Delivery[]): Promise<TenantContext> {
-  return db.transaction({ tenantId }, async (sql) => {
+/** The batch's Subscriptions (as they are now), their subscribers' access, and the versions their payloads carry, under the tenant's RLS. */
+async function loadContext(db: Database, consents: ConsentRules, tenantId: string, list: Delivery[]): Promise<TenantContext> {
+  const loaded = await db.transaction({ tenantId }, async (sql) => {
+    const ids = [...new Set(list.map((d) => d.subscription_id))];
     const subs = await sql.query<{ id: string; content: Subscription }>(
       `SELECT id, content FROM "Subscription" WHERE id = ANY($1::text[]) AND deleted = false`,
-      [[...new Set(list.map((d) => d.subscription_id))]],
+      [ids],
     );
     const subscriptions = new Map(subs.rows.map((r) => [r.id, r.content]));
     const resources = new Map<string, Resource>();
@@ -110,8 +120,12 @@ async function loadContext(db: Database, tenantId: string, list: Delivery[]): Pr
       );
       for (const row of r.rows) if (row.content) resources.set(`${type}/${row.id}/${row.version_id}`, row.content);
     }
-    return { subscriptions, resources, refusals: new Map() };
+    return { subscriptions, resources, who: await subscribersOf(sql, ids) };
   });
+  // Outside the transaction above: the embedded database runs one at a time.
+  const subscribers = new Map<string, StandingAccess | undefined>();
+  for (const [id, who] of loaded.who) subscribers.set(id, await standingAccess(db, consents, tenantId, who.clientId, who.userId));
+  return { subscriptions: loaded.subscriptions, resources: loaded.resources, refusals: new Map(), subscribers };
 }
 
 /** Writes a batch's outcomes: successes and cancellations in one statement each, failures one by one. */
@@ -119,13 +133,15 @@ async function record(db: Database, settings: DeliverySettings, logger: Logger, 
   const done = (pick: (o: Outcome) => boolean) => [...outcomes].filter(([, o]) => pick(o)).map(([d]) => d.id);
   const delivered = done((o) => 'ok' in o && o.ok);
   const cancelled = done((o) => 'cancelled' in o);
+  const withheld = done((o) => 'withheld' in o);
   await db.asOwner(async (sql) => {
-    const finish = 'UPDATE subscription_delivery SET status = $2, last_error = NULL, finished_at = now() WHERE id = ANY($1::bigint[])';
-    if (delivered.length) await sql.query(finish, [delivered, 'delivered']);
-    if (cancelled.length) await sql.query(finish, [cancelled, 'cancelled']);
+    const finish = 'UPDATE subscription_delivery SET status = $2, last_error = $3, finished_at = now() WHERE id = ANY($1::bigint[])';
+    if (delivered.length) await sql.query(finish, [delivered, 'delivered', null]);
+    if (cancelled.length) await sql.query(finish, [cancelled, 'cancelled', null]);
+    if (withheld.length) await sql.query(finish, [withheld, 'cancelled', WITHHELD]);
   });
   if (delivered.length) settings.onFinished?.('delivered', delivered.length);
-  if (cancelled.length) settings.onFinished?.('cancelled', cancelled.length);
+  if (cancelled.length + withheld.length) settings.onFinished?.('cancelled', cancelled.length + withheld.length);
   for (const [d, o] of outcomes) {
     if (!('ok' in o) || o.ok) continue;
     logger.warn({ delivery: d.id, subscription: d.subscription_id, attempt: d.attempts, reason: o.reason }, 'subscription delivery failed');
@@ -164,6 +180,17 @@ async function markSubscriptionError(db: Database, settings: DeliverySettings, d
     status: 'error',
     error: `Notifications stopped after ${d.attempts} failed attempts: ${reason}`,
   });
+}
+
+const WITHHELD = 'The subscriber may not read this resource, so it was not told of the change.';
+
+/** A notification goes only where the subscriber may read what it tells of, judged now. */
+async function notify(db: Database, settings: DeliverySettings, d: Delivery, ctx: TenantContext): Promise<Outcome> {
+  if (ctx.subscribers.has(d.subscription_id) && ctx.subscriptions.get(d.subscription_id)?.status === 'active') {
+    const change = { tenantId: d.tenant_id, type: d.resource_type, id: d.resource_id, version: d.version_id, action: d.action };
+    if (!(await mayReceive(db, settings.baseUrl, ctx.subscribers.get(d.subscription_id), change))) return { withheld: WITHHELD };
+  }
+  return send(settings, d, ctx);
 }
 
 /** One notification, R4 rest-hook: POST without a body, or with a payload the resource itself (PUT; DELETE for a deletion). */

@@ -1,9 +1,20 @@
-import { matchesSearchRequest, OperationOutcomeError, parseSearchRequest, type SearchRequest } from '@medplum/core';
+import {
+  evalFhirPathTyped,
+  type FhirPathAtom,
+  matchesSearchRequest,
+  OperationOutcomeError,
+  parseFhirPath,
+  parseSearchRequest,
+  type SearchRequest,
+  toJsBoolean,
+  toTypedValue,
+} from '@medplum/core';
 import type { Resource, Subscription } from '@medplum/fhirtypes';
 import { isStoredResourceType } from '../fhir/definitions.ts';
 import { forbiddenOutcome, outcome } from '../http/outcomes.ts';
 import type { WriteHook } from '../repo/write-hooks.ts';
 import { type EndpointPolicy, endpointPolicy, endpointRefusal } from './endpoint-guard.ts';
+import { forgetSubscriber, recordSubscriber } from './subscriber.ts';
 
 /** Secret for the HMAC signature of rest-hook notifications (docs/events.md). */
 export const SUBSCRIPTION_SECRET_URL = 'https://hospital-ops.in/fhir/StructureDefinition/subscription-secret';
@@ -33,6 +44,43 @@ export function parseCriteria(criteria: string | undefined): SearchRequest {
   if (request.include?.length || request.revInclude?.length)
     throw unprocessable('_include and _revinclude cannot be used in Subscription criteria.', expression);
   return request;
+}
+
+/**
+ * An optional FHIRPath filter on a Subscription (extension valueString), judged after the criteria
+ * with `%current` (the version written) and `%previous` (the one before it; empty on create): for
+ * what a search cannot say, such as "status became finished". Medplum's extension url is read too,
+ * so a Subscription written for it works here unchanged.
+ */
+export const FHIRPATH_FILTER_URLS = [
+  'https://hospital-ops.in/fhir/StructureDefinition/subscription-fhirpath-filter',
+  'https://medplum.com/fhir/StructureDefinition/fhir-path-criteria-expression',
+];
+
+export interface FhirPathFilter {
+  atom: FhirPathAtom;
+  needsPrevious: boolean;
+}
+
+/** The Subscription's FHIRPath filter, parsed; a malformed one is refused (422) when written. */
+export function fhirPathFilterOf(s: Subscription): FhirPathFilter | undefined {
+  const expression = s.extension?.find((e) => FHIRPATH_FILTER_URLS.includes(e.url))?.valueString;
+  if (expression === undefined) return undefined;
+  try {
+    return { atom: parseFhirPath(expression), needsPrevious: expression.includes('%previous') };
+  } catch {
+    throw unprocessable(`The FHIRPath filter "${expression.slice(0, 200)}" is not a valid FHIRPath expression.`, 'Subscription.extension');
+  }
+}
+
+/** Whether the filter holds for this change; an expression that fails on the resource does not match. */
+export function filterMatch(filter: FhirPathFilter, current: Resource, previous: Resource | undefined): boolean {
+  const here = toTypedValue(current);
+  try {
+    return toJsBoolean(evalFhirPathTyped(filter.atom, [here], { '%current': here, '%previous': toTypedValue(previous ?? {}) }));
+  } catch {
+    return false;
+  }
 }
 
 /** Whether this version of a resource is one the Subscription asks about. */
@@ -73,9 +121,11 @@ export const subscriptionHook: WriteHook = {
       if (owned.rowCount > 0)
         throw new OperationOutcomeError(forbiddenOutcome('This Subscription belongs to a bot; disable the bot at /admin/bots instead.'));
     }
+    if (!s) return forgetSubscriber(ctx.sql, (current as Subscription).id as string);
     // Turned off, or set to error by the delivery worker: nothing of it will be called.
-    if (!s || s.status === 'off' || s.status === 'error') return;
+    if (s.status === 'off' || s.status === 'error') return;
     parseCriteria(s.criteria);
+    fhirPathFilterOf(s);
     const type = s.channel?.type;
     if (!type || !SUPPORTED_CHANNELS.includes(type))
       throw unprocessable(
@@ -88,5 +138,10 @@ export const subscriptionHook: WriteHook = {
     if (type === 'websocket' || type === BOT_CHANNEL) return;
     const refusal = await endpointRefusal(s.channel.endpoint ?? '', policy);
     if (refusal) throw unprocessable(refusal, 'Subscription.channel.endpoint');
+    // rest-hook notifications carry resources to a URL: only what the writer may read, now and at each notification.
+    const watched = parseCriteria(s.criteria).resourceType;
+    if (ctx.access && !ctx.access.allows(watched, 'r'))
+      throw new OperationOutcomeError(forbiddenOutcome(`This client may not read ${watched}, so it cannot subscribe to its changes.`));
+    if (ctx.actor) await recordSubscriber(ctx.sql, s.id as string, ctx.actor);
   },
 };

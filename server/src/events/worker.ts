@@ -1,3 +1,4 @@
+import type { ConsentRules } from '../auth/consent.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
@@ -5,6 +6,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import { dispatchEvents } from './dispatcher.ts';
 import { endpointPolicy } from './endpoint-guard.ts';
 import { type DeliveryOutcome, deliverDue } from './rest-hook.ts';
+import { serialLoop } from './serial-loop.ts';
 import { setEndpointPolicy } from './subscriptions.ts';
 
 export interface EventWorker {
@@ -19,12 +21,13 @@ export interface EventWorker {
  * state is in the database, so a process that dies mid-pass loses nothing: its leases run out and
  * this or another process takes the work up.
  */
-export function startEventWorker(db: Database, config: Config, logger: Logger, metrics?: Metrics): EventWorker {
+export function startEventWorker(db: Database, consents: ConsentRules, config: Config, logger: Logger, metrics?: Metrics): EventWorker {
   setEndpointPolicy(endpointPolicy(config.SUBSCRIPTION_ENDPOINT_ALLOW));
   const settings = {
     retryBaseMs: config.SUBSCRIPTION_RETRY_BASE_MS,
     maxAttempts: config.SUBSCRIPTION_MAX_ATTEMPTS,
     timeoutMs: config.SUBSCRIPTION_TIMEOUT_MS,
+    consents,
     onFinished: (outcome: DeliveryOutcome, n: number) => metrics?.jobsProcessed.inc({ queue: 'subscription-delivery', outcome }, n),
     get baseUrl() {
       return config.baseUrl;
@@ -34,28 +37,6 @@ export function startEventWorker(db: Database, config: Config, logger: Logger, m
     while ((await dispatchEvents(db)) > 0);
     while ((await deliverDue(db, settings, logger)) > 0);
   };
-  let tail: Promise<unknown> = Promise.resolve();
-  let running = false;
-  const enqueue = () => {
-    const run = tail.then(pass);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    enqueue()
-      .catch((err) => logger.error({ err }, 'event dispatch failed; retrying on the next pass'))
-      .finally(() => {
-        running = false;
-      });
-  }, config.EVENTS_POLL_MS);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await tail;
-    },
-    runNow: enqueue,
-  };
+  const loop = serialLoop(pass, config.EVENTS_POLL_MS, logger, 'event dispatch failed; retrying on the next pass');
+  return { stop: loop.stop, runNow: loop.runNow };
 }

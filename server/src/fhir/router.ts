@@ -9,10 +9,12 @@ import {
 } from '@medplum/fhir-router';
 import type { Bundle } from '@medplum/fhirtypes';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
+import { addBillingOperations } from '../billing/index.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
 import { addOpdOperations } from '../opd/index.ts';
+import { addPharmacyOperations } from '../pharmacy/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
@@ -203,6 +205,8 @@ export function createFhirRouter(): FhirRouter {
   addDocumentOperations(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
+  addBillingOperations(router);
+  addPharmacyOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);
   addViewDefinitionRoutes(router); // SQL on FHIR: ViewDefinition stored as Basic ($run: see app.ts)

@@ -12,6 +12,8 @@ import { ClientLimits } from '../auth/client-limits.ts';
 import { consentMiddleware } from '../auth/consent-middleware.ts';
 import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
+import { configureRazorpay } from '../billing/razorpay/gateway.ts';
+import { razorpayWebhookRoutes } from '../billing/razorpay/webhook.ts';
 import { botAdminRoutes } from '../bots/routes.ts';
 import type { BotRuntime } from '../bots/runtime.ts';
 import type { ExportFiles } from '../bulk/files.ts';
@@ -43,6 +45,7 @@ import { checkInputShape } from './input-shape.ts';
 import { negotiateFormat } from './negotiation.ts';
 import { contentTooLarge, outcome, RETRY_AFTER_SECONDS, toOutcome, unsupportedMediaType } from './outcomes.ts';
 import { perClientPerMinute, perMinute, securityHeaders } from './security.ts';
+import type { SharedLimitStores } from './shared-limits.ts';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/*+json'];
 
@@ -58,6 +61,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Redis for /health, when REDIS_URL is set. */
   redis?: RedisProbe;
+  /** Rate-limit counters shared by every process (Redis); absent: each process counts its own. */
+  limitStores?: SharedLimitStores;
   /** jobs: the job queue, for GET /admin/jobs and retries (docs/jobs.md). */
   jobs?: JobQueue;
   /** The bot runtime (/admin/bots); absent when the process has no job queue. */
@@ -115,6 +120,7 @@ export function createApp({
   lifecycle = { shuttingDown: false },
   metrics = new Metrics(),
   redis,
+  limitStores,
   jobs,
   bots,
   bulkFiles,
@@ -165,16 +171,24 @@ export function createApp({
   // --- WhatsApp webhooks (issue 23): signed by Meta, no bearer token, before CORS and the FHIR body parsers.
   app.use('/webhooks/whatsapp', whatsappWebhookRoutes({ config, db, logger }));
   // --- end WhatsApp webhooks
+  // --- Razorpay (docs/billing.md): payment links for $payment-link, and the signed webhooks that record their payments.
+  configureRazorpay(config);
+  app.use('/webhooks/razorpay', razorpayWebhookRoutes({ config, db, logger }));
+  // --- end Razorpay
   app.use(corsPolicy(db, config.CORS_ORIGINS));
   app.use(discoveryRoutes(auth));
   const refused = (limit: string) => () => metrics.rateLimited.inc({ limit });
-  app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN, undefined, refused('login')));
-  app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')));
-  app.use(['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'], perMinute(config.RATE_LIMIT_TOKEN, undefined, refused('token')));
+  const shared = (limiter: string) => limitStores?.store(limiter);
+  app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN, undefined, refused('login'), shared('login')));
+  app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp'), shared('otp')));
+  app.use(
+    ['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'],
+    perMinute(config.RATE_LIMIT_TOKEN, undefined, refused('token'), shared('token')),
+  );
   app.use('/oauth2', tokenRoutes(auth), authorizeRoutes(auth));
   app.use(launchRoutes(auth));
   app.use(consentRoutes(auth));
-  app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
+  app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp'), shared('reset')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
   const clientLimits = new ClientLimits(db);
   // jobs: /admin/jobs and /admin/queues, ahead of the admin router.
@@ -193,7 +207,11 @@ export function createApp({
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
   fhir.use(checkInputShape);
-  fhir.use(bearerAuth(auth), perClientPerMinute(config.RATE_LIMIT_API, clientLimits, refused('api')), consentMiddleware(auth));
+  fhir.use(
+    bearerAuth(auth),
+    perClientPerMinute(config.RATE_LIMIT_API, clientLimits, refused('api'), shared('api')),
+    consentMiddleware(auth),
+  );
   fhir.use(fairShare(config, () => metrics.fairShareRefused.inc()));
   fhir.use(async (req, res, next) => {
     try {
@@ -205,6 +223,7 @@ export function createApp({
         baseUrl: config.baseUrl,
         updateCreate: config.FHIR_UPDATE_CREATE,
         access: who.access,
+        actor: { clientId: who.principal.clientId, userId: who.principal.userId },
         audit,
         validation: await requirements.policyFor(who.tenant.tenantId),
         statementTimeoutMs: isSearchOrRead(req) ? config.STATEMENT_TIMEOUT_SEARCH_MS : config.STATEMENT_TIMEOUT_WRITE_MS,

@@ -1,6 +1,6 @@
 import { badRequest, normalizeErrorString, OperationOutcomeError } from '@medplum/core';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { superAdminOf } from '../admin/routes.ts';
+import { adminAuditContext, superAdminOf } from '../admin/routes.ts';
 import { writeAudit } from '../audit/log.ts';
 import { bearerAuth } from '../auth/bearer.ts';
 import type { AuthService } from '../auth/service.ts';
@@ -62,13 +62,7 @@ export function jobAdminRoutes(auth: AuthService, jobs: JobQueue): express.Route
       if (!(await jobs.retry(queue, id)))
         return sendFhir(res, 404, outcome('not-found', 'not-found', `Queue ${queue} holds no failed job ${id} to retry`));
       await writeAudit(auth.db, {
-        tenantId: admin.who.tenant.tenantId,
-        userId: admin.who.principal.userId,
-        fhirUser: admin.who.token.fhirUser,
-        clientId: admin.who.principal.clientId,
-        ip: req.ip,
-        userAgent: req.get('user-agent'),
-        requestId: res.locals.requestId,
+        ...adminAuditContext(req, admin),
         kind: 'operation',
         detail: `jobs.retry queue=${queue} id=${id}`,
       });

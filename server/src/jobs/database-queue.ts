@@ -4,7 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { backoffDelay, checkName, checkQueueName, failureMessage, JOB_STATES, JobInputError, resolveOptions } from './input.ts';
 import type { JobHandler, JobOptions, JobQueue, JobRecord, JobState, ScheduleDefinition } from './queue.ts';
-import { type CheckedSchedule, checkSchedule, nextOccurrence, occurrenceJobId } from './schedules.ts';
+import { type CheckedSchedule, checkSchedule, nextOccurrence, occurrenceIdPrefix, occurrenceJobId } from './schedules.ts';
 
 export interface DatabaseQueueSettings {
   /** How often each queue looks for due jobs and each schedule for due occurrences. */
@@ -110,6 +110,17 @@ export class DatabaseJobQueue implements JobQueue {
     this.schedules.set(checked.name, entry);
     await this.addOccurrence(entry);
     this.start();
+  }
+
+  async unschedule(queue: string, name: string): Promise<void> {
+    checkQueueName(queue);
+    checkName('schedule', name);
+    if (this.schedules.get(name)?.definition.queue === queue) this.schedules.delete(name);
+    // Names hold letters, digits, dots, dashes and underscores: only '_' needs escaping in LIKE.
+    const pattern = `${occurrenceIdPrefix(name).replaceAll('_', '\\_')}%`;
+    await this.db.asOwner((sql) =>
+      sql.query(`DELETE FROM job WHERE queue = $1 AND state = 'waiting' AND attempts = 0 AND id LIKE $2`, [queue, pattern]),
+    );
   }
 
   async list(filter: { queue?: string; state?: JobState; limit?: number } = {}): Promise<JobRecord[]> {

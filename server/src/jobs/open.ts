@@ -5,7 +5,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import { DatabaseJobQueue } from './database-queue.ts';
 import type { JobQueue } from './queue.ts';
 import { RedisJobQueue } from './redis-queue.ts';
-import { PLATFORM_SCHEDULES } from './schedules.ts';
+import { RETIRED_SCHEDULES } from './schedules.ts';
 
 /** While Redis cannot take the platform's schedules, they are offered again this often. */
 const SCHEDULE_RETRY_MS = 30_000;
@@ -18,24 +18,24 @@ export function jobQueueFor(config: Config, db: Database, logger: Logger, metric
 
 /**
  * The process's job queue: BullMQ when REDIS_URL is set (server mode), otherwise the database
- * (embedded mode). The platform's schedules are registered on it; they only enqueue, and the bots
- * that handle their queues register later.
+ * (embedded mode). Schedules an earlier version left behind are removed from it; bots register
+ * their own.
  */
 export async function openJobQueue(config: Config, db: Database, logger: Logger, metrics?: Metrics): Promise<JobQueue> {
   const queue = jobQueueFor(config, db, logger, metrics);
   if (queue instanceof DatabaseJobQueue) {
-    for (const definition of PLATFORM_SCHEDULES) await queue.schedule(definition);
+    for (const r of RETIRED_SCHEDULES) await queue.unschedule(r.queue, r.name);
     return queue;
   }
-  // Redis may be down at start: the server starts anyway and offers the schedules again until Redis takes them.
-  const register = () => {
-    Promise.all(PLATFORM_SCHEDULES.map((d) => queue.schedule(d))).catch((err) => {
-      logger.warn({ err }, `the platform's job schedules could not be registered in Redis; trying again in ${SCHEDULE_RETRY_MS / 1000} s`);
-      const retry = setTimeout(register, SCHEDULE_RETRY_MS);
+  // Redis may be down at start: the server starts anyway and tries again until Redis answers.
+  const retire = () => {
+    Promise.all(RETIRED_SCHEDULES.map((r) => queue.unschedule(r.queue, r.name))).catch((err) => {
+      logger.warn({ err }, `retired job schedules could not be removed from Redis; trying again in ${SCHEDULE_RETRY_MS / 1000} s`);
+      const retry = setTimeout(retire, SCHEDULE_RETRY_MS);
       retry.unref();
       queue.onClose(() => clearTimeout(retry));
     });
   };
-  register();
+  retire();
   return queue;
 }

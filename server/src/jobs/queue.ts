@@ -66,6 +66,12 @@ export interface JobQueue {
   work<T = unknown>(queue: string, handler: JobHandler<T>, options?: { concurrency?: number }): void;
   /** Registers a recurring job; each occurrence runs once however many processes registered it. */
   schedule(definition: ScheduleDefinition): Promise<void>;
+  /**
+   * Stops a recurring job: its next occurrence (not yet started) and any left waiting go, and no
+   * more are added by this process (nor by any, on Redis; another process of the database backend
+   * drops it when it next starts or unschedules it too).
+   */
+  unschedule(queue: string, name: string): Promise<void>;
   /** Jobs, newest first, optionally of one queue and state. */
   list(filter?: { queue?: string; state?: JobState; limit?: number }): Promise<JobRecord[]>;
   /** How many jobs each known queue holds in each state. */

@@ -82,6 +82,8 @@ export class RedisJobQueue implements JobQueue {
   readonly backend = 'redis' as const;
   private readonly queues = new Map<string, Queue>();
   private readonly workers = new Map<string, Worker>();
+  /** Queues opened for one call (unschedule) and closed after it, or at close(). */
+  private readonly passing = new Set<Queue>();
   private readonly settings: RedisQueueSettings;
   private readonly logger: Logger;
   private readonly metrics?: Metrics;
@@ -172,6 +174,25 @@ export class RedisJobQueue implements JobQueue {
     );
   }
 
+  async unschedule(queue: string, name: string): Promise<void> {
+    checkQueueName(queue);
+    checkName('schedule', name);
+    // A queue this process does not use otherwise is opened for this alone and closed after.
+    const shared = this.queues.get(queue);
+    const q = shared ?? this.openQueue(queue);
+    if (!shared) this.passing.add(q);
+    try {
+      await this.guard(async () => {
+        await q.removeJobScheduler(name);
+        // Occurrences already due that nobody ran go too; a running one finishes.
+        for (const job of await q.getJobs(['wait', 'delayed', 'prioritized'], 0, -1, true))
+          if (job?.repeatJobKey === name && job.attemptsStarted === 0) await job.remove();
+      });
+    } finally {
+      if (this.passing.delete(q)) await this.closeQueue(q);
+    }
+  }
+
   async list(filter: { queue?: string; state?: JobState; limit?: number } = {}): Promise<JobRecord[]> {
     if (filter.queue !== undefined) checkQueueName(filter.queue);
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
@@ -229,7 +250,9 @@ export class RedisJobQueue implements JobQueue {
     for (const fn of this.closing.splice(0)) fn();
     // A worker's close waits for the jobs it is running.
     await Promise.all([...this.workers.values()].map((w) => w.close()));
-    await Promise.all([...this.queues.values()].map((q) => this.closeQueue(q)));
+    const passing = [...this.passing];
+    this.passing.clear();
+    await Promise.all([...this.queues.values(), ...passing].map((q) => this.closeQueue(q)));
     this.client?.disconnect();
   }
 
@@ -268,11 +291,16 @@ export class RedisJobQueue implements JobQueue {
   private queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: connectionOptions(this.settings.url, false), prefix: this.settings.prefix });
-      dropUnheardErrors(q);
-      q.on('error', (err) => this.logger.debug({ err, queue: name }, 'job queue: Redis error'));
+      q = this.openQueue(name);
       this.queues.set(name, q);
     }
+    return q;
+  }
+
+  private openQueue(name: string): Queue {
+    const q = new Queue(name, { connection: connectionOptions(this.settings.url, false), prefix: this.settings.prefix });
+    dropUnheardErrors(q);
+    q.on('error', (err) => this.logger.debug({ err, queue: name }, 'job queue: Redis error'));
     return q;
   }
 

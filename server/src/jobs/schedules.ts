@@ -6,15 +6,16 @@ import type { ScheduleDefinition } from './queue.ts';
 export const DEFAULT_TIMEZONE = 'Asia/Kolkata';
 
 /**
- * The platform's recurring jobs (seed architecture, "Scheduled Jobs"), in one place. Each only
- * enqueues a job on its queue; the bots that act on them register their handlers later.
+ * Schedules an earlier version registered for every server with nobody working their queues, so
+ * their occurrences piled up (288 a day of reminders). A schedule now belongs to the bot that
+ * handles it (its manifest); these are removed at start, with what they left waiting.
  */
-export const PLATFORM_SCHEDULES: readonly ScheduleDefinition[] = [
-  { name: 'appointment-reminders', queue: 'appointment-reminders', cron: '*/5 * * * *' },
-  { name: 'stock-alerts', queue: 'stock-alerts', cron: '0 8 * * *' },
-  { name: 'expiry-alerts', queue: 'expiry-alerts', cron: '0 9 * * *' },
-  { name: 'follow-up-check', queue: 'follow-up-reminders', cron: '0 10 * * *' },
-  { name: 'consent-expiry', queue: 'consent-requests', cron: '0 0 * * *' },
+export const RETIRED_SCHEDULES: readonly { queue: string; name: string }[] = [
+  { name: 'appointment-reminders', queue: 'appointment-reminders' },
+  { name: 'stock-alerts', queue: 'stock-alerts' },
+  { name: 'expiry-alerts', queue: 'expiry-alerts' },
+  { name: 'follow-up-check', queue: 'follow-up-reminders' },
+  { name: 'consent-expiry', queue: 'consent-requests' },
 ];
 
 export type CheckedSchedule = ScheduleDefinition & { timezone: string };
@@ -46,5 +47,10 @@ export function nextOccurrence(cron: string, timezone: string, after: Date): Dat
 
 /** The job id of one occurrence: the same in every process, so two processes adding it collide. */
 export function occurrenceJobId(name: string, at: Date): string {
-  return `schedule:${name}:${at.toISOString()}`;
+  return `${occurrenceIdPrefix(name)}${at.toISOString()}`;
+}
+
+/** What every occurrence id of a schedule starts with. */
+export function occurrenceIdPrefix(name: string): string {
+  return `schedule:${name}:`;
 }

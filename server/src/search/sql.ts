@@ -12,48 +12,27 @@ import {
   type SearchRequest,
   splitSearchOnComma,
 } from '@medplum/core';
-import type { SearchParameter, ValueSet } from '@medplum/fhirtypes';
-import type { AccessGate } from '../auth/access.ts';
+import type { SearchParameter } from '@medplum/fhirtypes';
 import type { Sql } from '../db/database.ts';
 import { compartmentParams } from './compartments.ts';
 import { decodeCursor, type Keyset, keysetCondition, keysetOf, keysetOrder } from './cursor.ts';
 import { valueRange } from './dates.ts';
 import { FilteredPathComparison, type FilterLink, parseFilter } from './filter-parser.ts';
+import { FUZZY, phoneticAsName } from './fuzzy.ts';
 import { isTelecomParameter, phoneQueryValue } from './phone.ts';
 import { PREFIX, prefixedValues } from './prefixes.ts';
+import type { AccessGate, SqlParams } from './sql-params.ts';
 import { terminologyTokenCondition } from './terminology.ts';
 import { componentParameter, normalizeString } from './values.ts';
+
+export { FUZZY, phoneticAsName } from './fuzzy.ts';
+export { type AccessGate, type AccessHook, SqlParams } from './sql-params.ts';
 
 /**
  * Compiles a parsed FHIR search into SQL over a resource table and the sp_* lookup tables.
  * Tenant scoping is not written here: row-level security adds it to every table touched,
  * including the tables that chains, _has and compartments join.
  */
-
-/** Access conditions per resource type (see auth/access.ts); null denies the type outright. */
-export type AccessHook = (type: string) => AccessGate[] | null;
-
-export class SqlParams {
-  readonly values: unknown[] = [];
-  /** Transaction-local settings the query needs (set_config before it runs, restored after). */
-  readonly settings = new Map<string, string>();
-  private aliases = 0;
-  /** The tenant's own ValueSets that `:in`/`:not-in` name, by canonical URL (read before compiling). */
-  readonly tenantValueSets = new Map<string, ValueSet>();
-  /** When set, every resource table the query reads (chains and _has too) is narrowed by it. */
-  access: AccessHook | undefined;
-  constructor(access?: AccessHook) {
-    this.access = access;
-  }
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-  /** A fresh table alias for a joined resource table (chains, _has). */
-  alias(): string {
-    return `j${++this.aliases}`;
-  }
-}
 
 /**
  * Sets a compiled query's settings for the rest of the transaction; the returned function resets
@@ -243,17 +222,6 @@ function compileFilterExpression(type: string, e: FhirFilterExpression, p: SqlPa
   return compileFilter(type, { code: c.path, operator, value: c.value }, p, alias);
 }
 
-/**
- * `phonetic` ("some kind of phonetic matching", R4) is read as a type-ahead over the name rows:
- * trigram closeness forgives the spelling variants a sound-alike search is for (Ramesh, Rmesh,
- * Rameshh), where a phonetic code built for English names would not fit Indian ones. Every text
- * match (plain, `:exact`, `:contains`, `_filter`'s eq) is that closeness; `:missing` stays itself.
- */
-export function phoneticAsName(type: string, f: Filter): Filter {
-  if (f.code !== 'phonetic' || getSearchParameter(type, 'name')?.type !== 'string') return f;
-  return { ...f, code: 'name', operator: f.operator === 'missing' ? f.operator : (FUZZY as Filter['operator']) };
-}
-
 function compileFilter(type: string, filter: Filter, p: SqlParams, alias = 'r'): string {
   const f = phoneticAsName(type, filter);
   if (f.code === '_filter') return compileFilterExpression(type, parseFilter(f.value), p, alias);
@@ -348,7 +316,6 @@ function andAccess(type: string, p: SqlParams, alias: string): string {
 }
 
 /** Our own string modifier: trigram similarity, for type-ahead that forgives typos. */
-export const FUZZY = 'fuzzy';
 // Codes the partial trigram indexes cover (migrations/0013_fuzzy_under_rls.sql).
 const FUZZY_CODES = new Set(['name', 'family', 'given', 'phonetic', 'address', 'address-city']);
 

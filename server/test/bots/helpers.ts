@@ -59,6 +59,10 @@ export class MemoryJobQueue implements JobQueue {
     this.schedules.set(definition.name, definition);
   }
 
+  async unschedule(queue: string, name: string): Promise<void> {
+    if (this.schedules.get(name)?.queue === queue) this.schedules.delete(name);
+  }
+
   /** Runs one occurrence of a registered schedule, as the backend would when its cron comes due. */
   async fire(name: string, at = new Date()): Promise<string> {
     const s = this.schedules.get(name);

@@ -108,10 +108,14 @@ describe('the bot sandbox', () => {
     }
   });
 
-  it('runs nothing for a disabled bot, even when a job for it was already queued', async () => {
+  it('drops a disabled bot’s schedules, and runs nothing for a job of it already queued', async () => {
+    const schedule = jobs.schedules.get(scheduleName('probe', TENANT_A, 'check'));
+    expect(schedule).toBeDefined();
     await runtime().change(TENANT_A, 'probe', { enabled: false });
+    expect(jobs.schedules.has(scheduleName('probe', TENANT_A, 'check'))).toBe(false);
     const before = (await botAudits('probe')).length;
-    const id = await jobs.fire(scheduleName('probe', TENANT_A, 'check'));
+    // An occurrence added before the bot was disabled.
+    const { id } = await jobs.add('bot-probe', schedule?.name ?? '', schedule?.data, { jobId: `late-occurrence-${Date.now()}` });
     expect((await jobs.settled('bot-probe', id)).state).toBe('completed');
     expect(await botAudits('probe')).toHaveLength(before);
   });

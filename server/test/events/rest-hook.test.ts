@@ -111,6 +111,41 @@ describe('Subscriptions over rest-hook', () => {
     expect(new Set(got.map((r) => r.headers['x-hospital-ops-event'])).size).toBe(3);
   }, 60_000);
 
+  it('narrows criteria with a FHIRPath filter over %current and %previous, and refuses a malformed one', async () => {
+    const hook = await receiver();
+    receivers.push(hook.server);
+    const fhir = fhirClient(t.base);
+    const finishedNow = "%previous.status != 'finished' and %current.status = 'finished'";
+    const sub = subscription(hook.url, 'Encounter?');
+    const created = await fhir.post('Subscription', {
+      ...sub,
+      extension: [
+        ...sub.extension,
+        { url: 'https://hospital-ops.in/fhir/StructureDefinition/subscription-fhirpath-filter', valueString: finishedNow },
+      ],
+    });
+    expect(created.status).toBe(201);
+
+    const visit = {
+      resourceType: 'Encounter',
+      status: 'in-progress',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+    };
+    const v1 = (await fhir.post('Encounter', visit)).body;
+    const v2 = (await fhir.put(`Encounter/${v1.id}`, { ...v1, status: 'finished' })).body;
+    // Still finished, another element changed: not a visit finishing.
+    await fhir.put(`Encounter/${v1.id}`, { ...v2, period: { end: '2026-12-06T10:30:00+05:30' } });
+    const got = await receivedAtLeast(hook.got, 1);
+    expect(got.map((r) => [r.method, r.path, JSON.parse(r.body).meta.versionId])).toEqual([['PUT', `/hook/Encounter/${v1.id}`, '2']]);
+
+    const bad = await fhir.post('Subscription', {
+      ...sub,
+      extension: [{ url: 'https://medplum.com/fhir/StructureDefinition/fhir-path-criteria-expression', valueString: "status = = 'x'" }],
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.issue[0].details.text).toContain('is not a valid FHIRPath expression');
+  }, 60_000);
+
   it('notifies every matching entry of a transaction, and nothing for a transaction that failed', async () => {
     const hook = await receiver();
     receivers.push(hook.server);
@@ -179,7 +214,7 @@ describe('Subscriptions over rest-hook', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(hook.got).toHaveLength(0);
     // A new worker (as after a crash and restart) finds the event in the outbox.
-    restarted = startEventWorker(t.server.db, t.server.config, t.server.logger);
+    restarted = startEventWorker(t.server.db, t.server.auth.consents, t.server.config, t.server.logger);
     const got = await receivedAtLeast(hook.got, 1);
     expect(got.map((r) => r.path)).toEqual([`/hook/Observation/${weight.body.id}`]);
   }, 60_000);

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Database } from '../../src/db/database.ts';
 import { openDatabase } from '../../src/db/open.ts';
 import { DatabaseJobQueue } from '../../src/jobs/database-queue.ts';
+import { openJobQueue } from '../../src/jobs/open.ts';
 import { createLogger } from '../../src/logger.ts';
 import { scratchDatabase } from '../helpers/server.ts';
 import { type Harness, jobQueueSuite, until } from './suite.ts';
@@ -68,6 +69,33 @@ describe('database backend: schedules', () => {
       expect(runs[0]).toContain(stored.id);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('database backend: retired schedules', () => {
+  it('removes what an earlier version scheduled on queues nobody works, and nothing else', async () => {
+    const db = databases[0] ?? (await openDatabase(loadConfig(env)));
+    if (!databases.includes(db)) databases.push(db);
+    // What the earlier version left: a pile of due reminder occurrences, and a job of someone else's on the same queue.
+    await db.asOwner((sql) =>
+      sql.query(
+        `INSERT INTO job (queue, id, name, max_attempts, backoff_ms, run_at) VALUES
+           ('appointment-reminders', 'schedule:appointment-reminders:2026-12-01T03:30:00.000Z', 'appointment-reminders', 5, 5000, now()),
+           ('appointment-reminders', 'schedule:appointment-reminders:2026-12-01T03:35:00.000Z', 'appointment-reminders', 5, 5000, now()),
+           ('stock-alerts', 'schedule:stock-alerts:2026-12-02T02:30:00.000Z', 'stock-alerts', 5, 5000, now()),
+           ('stock-alerts', 'pharmacy-check-1', 'pharmacy-check', 5, 5000, now())
+         ON CONFLICT DO NOTHING`,
+      ),
+    );
+    const queue = await openJobQueue(loadConfig(env), db, logger);
+    try {
+      const left = await db.asOwner((sql) =>
+        sql.query<{ id: string }>(`SELECT id FROM job WHERE queue IN ('appointment-reminders', 'stock-alerts') ORDER BY id`),
+      );
+      expect(left.rows.map((r) => r.id)).toEqual(['pharmacy-check-1']);
+    } finally {
+      await queue.close();
     }
   });
 });

@@ -206,6 +206,20 @@ export function jobQueueSuite(harness: () => Harness): void {
       expect(jobs?.[0]).toMatchObject({ name: definition.name, state: 'delayed', data: { kind: 'tick' } });
     });
 
+    it('unschedule() removes the next occurrence and leaves the other schedules', async () => {
+      const queue = name();
+      const q = await open();
+      const keep = { name: `${queue}-keep`, queue, cron: '*/5 * * * *' };
+      const drop = { name: `${queue}-drop`, queue, cron: '* * * * *' };
+      await q.schedule(keep);
+      await q.schedule(drop);
+      await until(async () => ((await q.list({ queue })).length === 2 ? true : undefined), 'both next occurrences');
+      await q.unschedule(queue, drop.name);
+      const left = await q.list({ queue });
+      expect(left.map((j) => j.name)).toEqual([keep.name]);
+      await expect(q.unschedule(queue, 'no such schedule')).rejects.toThrow(/schedule name/);
+    });
+
     it('close() waits for the jobs that are running', async () => {
       const queue = name();
       const q = await open();
