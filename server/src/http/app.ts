@@ -228,23 +228,29 @@ export function createApp({
         validation: await requirements.policyFor(who.tenant.tenantId),
         statementTimeoutMs: isSearchOrRead(req) ? config.STATEMENT_TIMEOUT_SEARCH_MS : config.STATEMENT_TIMEOUT_WRITE_MS,
       });
+      // A refused request wrote nothing (its transaction rolled back): the refusal itself is recorded.
+      const auditRefusal = audit
+        ? async () => {
+            await writeAudit(db, {
+              ...audit,
+              kind: DENIED_KIND[req.method] ?? 'operation',
+              resource: req.path,
+              outcome: '4',
+              detail: 'Access denied',
+            });
+          }
+        : undefined;
       // SQL on FHIR $run streams CSV/NDJSON/Parquet, so it is answered outside the FHIR router.
-      if (isViewRunPath(req.path)) await handleViewRun(repo, req, res);
-      // Bulk Data $export: async kick-off, status URL and NDJSON files (server/src/bulk).
-      else if (bulkFiles && isBulkPath(req.path)) await handleBulk({ config, db, files: bulkFiles, jobs }, repo, req, res);
-      else await handleFhirRequest(router, repo, req, res, config.baseUrl);
+      if (isViewRunPath(req.path)) {
+        await handleViewRun(repo, req, res);
+        if (res.statusCode === 403) await auditRefusal?.();
+      } else if (bulkFiles && isBulkPath(req.path)) {
+        // Bulk Data $export: async kick-off, status URL and NDJSON files (server/src/bulk).
+        await handleBulk({ config, db, files: bulkFiles, jobs }, repo, req, res);
+        if (res.statusCode === 403) await auditRefusal?.();
+      } else await handleFhirRequest(router, repo, req, res, config.baseUrl, auditRefusal);
       // A Consent written here applies to the next request at once (other processes: within seconds).
       if (req.method !== 'GET' && req.method !== 'HEAD' && writesConsent(req)) auth.consents.invalidate(who.tenant.tenantId);
-      // A refused request wrote nothing (its transaction rolled back): record the refusal itself.
-      if (audit && res.statusCode === 403) {
-        await writeAudit(db, {
-          ...audit,
-          kind: DENIED_KIND[req.method] ?? 'operation',
-          resource: req.path,
-          outcome: '4',
-          detail: 'Access denied',
-        });
-      }
     } catch (err) {
       next(err);
     }
