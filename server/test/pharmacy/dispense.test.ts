@@ -76,7 +76,15 @@ describe('goods receipt', () => {
     expect(medication.code.coding).toEqual([{ system: ITEM_SYSTEM, code: 'GR2', display: 'Paracetamol 500 mg tablet' }]);
     expect(medication.identifier).toEqual([
       {
-        type: { coding: [{ system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code', code: 'HSN', display: 'Harmonized System of Nomenclature' }] },
+        type: {
+          coding: [
+            {
+              system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code',
+              code: 'HSN',
+              display: 'Harmonized System of Nomenclature',
+            },
+          ],
+        },
         system: HSN,
         value: '30049099',
       },
