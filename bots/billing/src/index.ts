@@ -13,6 +13,7 @@ import type {
   Reference,
   Resource,
   ServiceRequest,
+  SupplyDelivery,
 } from '@medplum/fhirtypes';
 import type { BotHandler } from '../../contract.ts';
 
@@ -39,6 +40,11 @@ const ICU_URL = `${HOPS}/StructureDefinition/icu`;
 const REVERSES_URL = `${HOPS}/StructureDefinition/reverses`;
 const RATE_PLAN_URL = `${HOPS}/StructureDefinition/rate-plan`;
 const UNIT_PRICE_URL = `${HOPS}/StructureDefinition/unit-price`;
+const RETURNED_DISPENSE_URL = `${HOPS}/StructureDefinition/returned-dispense`;
+/** On a drug charge not yet billed: a pharmacy return already taken off its quantity (so a replay takes nothing). */
+const RETURN_URL = `${HOPS}/StructureDefinition/dispense-return`;
+/** Dispense statuses under which the pharmacy has put back what was not returned (docs/pharmacy.md). */
+const DISPENSE_UNDONE = new Set(['cancelled', 'entered-in-error', 'stopped', 'declined']);
 const WARD_CLASS_SYSTEM = `${HOPS}/CodeSystem/ward-class`;
 const IST_MS = 330 * 60_000;
 const DAY_MS = 86_400_000;
@@ -142,7 +148,7 @@ async function chargeFromTariff(
 }
 
 /** Reverses the charge made under `key`: not-billable before billing, a reversal ChargeItem after. */
-async function reverse(medplum: MedplumClient, key: string): Promise<void> {
+async function reverse(medplum: MedplumClient, key: string, billedQuantity?: (charge: ChargeItem) => Promise<number>): Promise<void> {
   const charge = await medplum.searchOne('ChargeItem', { identifier: `${CHARGE_SYSTEM}|${key}` });
   if (!charge) return;
   if (charge.status === 'billable') {
@@ -150,14 +156,23 @@ async function reverse(medplum: MedplumClient, key: string): Promise<void> {
     return;
   }
   if (charge.status !== 'billed') return;
-  const reversalKey = `reversal:${key}`;
+  const quantity = billedQuantity ? await billedQuantity(charge) : (charge.quantity?.value ?? 1);
+  if (quantity > 0) await reversal(medplum, charge, `reversal:${key}`, quantity);
+}
+
+/** A reversal ChargeItem of `quantity` units of a billed charge, credited by the next credit note. */
+async function reversal(medplum: MedplumClient, charge: ChargeItem, reversalKey: string, quantity: number): Promise<void> {
   const { id: _id, meta: _meta, identifier: _identifier, extension, ...rest } = charge;
   await medplum.createResourceIfNoneExist<ChargeItem>(
     {
       ...rest,
       identifier: [{ system: CHARGE_SYSTEM, value: reversalKey }],
-      extension: [...(extension ?? []), { url: REVERSES_URL, valueReference: { reference: `ChargeItem/${charge.id}` } }],
+      extension: [
+        ...(extension ?? []).filter((e) => e.url !== RETURN_URL),
+        { url: REVERSES_URL, valueReference: { reference: `ChargeItem/${charge.id}` } },
+      ],
       status: 'billable',
+      quantity: { ...charge.quantity, value: quantity },
       enteredDate: new Date().toISOString(),
     },
     `identifier=${CHARGE_SYSTEM}|${reversalKey}`,
@@ -246,16 +261,36 @@ async function onServiceRequest(medplum: MedplumClient, s: ServiceRequest): Prom
   );
 }
 
+/** The HSN: the ABDM identifier of type HSN (as the pharmacy writes it), else an HSN coding (batches received before). */
 function hsnOf(m: Medication): string | undefined {
   return (
-    m.code?.coding?.find((c) => c.system === HSN_SYSTEM)?.code ??
-    m.identifier?.find((i) => i.type?.coding?.some((c) => c.system === NDHM_ID && c.code === 'HSN'))?.value
+    m.identifier?.find((i) => i.type?.coding?.some((c) => c.system === NDHM_ID && c.code === 'HSN'))?.value ??
+    m.code?.coding?.find((c) => c.system === HSN_SYSTEM)?.code
   );
 }
 
+const dispenseKey = (dispenseId: string) => `dispense:MedicationDispense/${dispenseId}`;
+const returnKey = (deliveryId: string) => `reversal:return:SupplyDelivery/${deliveryId}`;
+
+/** Units of a billed drug charge already reversed by returns after it was billed. */
+async function returnedAfterBilling(medplum: MedplumClient, charge: ChargeItem): Promise<number> {
+  const patient = charge.subject?.reference;
+  if (!patient) return 0;
+  const all = await medplum.searchResources('ChargeItem', { patient, _count: '1000' });
+  return all
+    .filter(
+      (c) =>
+        c.identifier?.[0]?.value?.startsWith('reversal:return:') &&
+        c.extension?.some((e) => e.url === REVERSES_URL && e.valueReference?.reference === `ChargeItem/${charge.id}`),
+    )
+    .reduce((n, c) => n + (c.quantity?.value ?? 0), 0);
+}
+
 async function onDispense(medplum: MedplumClient, d: MedicationDispense): Promise<void> {
-  const key = `dispense:MedicationDispense/${d.id}`;
-  if (d.status === 'entered-in-error' || d.status === 'declined') return reverse(medplum, key);
+  const key = dispenseKey(d.id as string);
+  // The pharmacy put back what was not returned; returns reversed the rest already.
+  if (DISPENSE_UNDONE.has(d.status))
+    return reverse(medplum, key, async (c) => (c.quantity?.value ?? 0) - (await returnedAfterBilling(medplum, c)));
   if (d.status !== 'completed') return;
   const patientRef = d.subject?.reference;
   const medicationId = idOf(d.medicationReference?.reference, 'Medication');
@@ -297,6 +332,40 @@ async function onDispense(medplum: MedplumClient, d: MedicationDispense): Promis
     },
     `identifier=${CHARGE_SYSTEM}|${key}`,
   );
+}
+
+/**
+ * A pharmacy return (a SupplyDelivery naming the dispense in `returned-dispense`): before billing
+ * the drug charge's quantity goes down by the units returned (the return recorded on it, so a
+ * replay takes nothing; If-Match, so two returns at once do not lose one); after billing, a
+ * reversal ChargeItem of those units, credited by a credit note.
+ */
+async function onReturn(medplum: MedplumClient, sd: SupplyDelivery): Promise<void> {
+  const dispenseId = idOf(sd.extension?.find((e) => e.url === RETURNED_DISPENSE_URL)?.valueReference?.reference, 'MedicationDispense');
+  const units = sd.suppliedItem?.quantity?.value ?? 0;
+  if (sd.status !== 'completed' || !dispenseId || !(units > 0)) return;
+  const charge = await medplum.searchOne('ChargeItem', { identifier: `${CHARGE_SYSTEM}|${dispenseKey(dispenseId)}` });
+  if (!charge) {
+    // A sale to no patient is not on an Account; otherwise the dispense's own run has not charged yet: retried.
+    const d = await medplum.readResource('MedicationDispense', dispenseId);
+    if (!idOf(d.subject?.reference, 'Patient')) return;
+    throw new Error(`SupplyDelivery/${sd.id} returns MedicationDispense/${dispenseId}, which is not charged yet`);
+  }
+  const mark = { url: RETURN_URL, valueReference: { reference: `SupplyDelivery/${sd.id}` } };
+  if (charge.status === 'billable') {
+    if (charge.extension?.some((e) => e.url === RETURN_URL && e.valueReference?.reference === mark.valueReference.reference)) return;
+    const left = (charge.quantity?.value ?? 0) - units;
+    await medplum.updateResource<ChargeItem>(
+      {
+        ...charge,
+        extension: [...(charge.extension ?? []), mark],
+        ...(left > 0 ? { quantity: { ...charge.quantity, value: left } } : { status: 'not-billable' }),
+      },
+      { headers: { 'If-Match': `W/"${charge.meta?.versionId}"` } },
+    );
+    return;
+  }
+  if (charge.status === 'billed') await reversal(medplum, charge, returnKey(sd.id as string), units);
 }
 
 /** IST midnights (as instants) after `start` up to `end`: one bed-day each, the census hospitals bill by. */
@@ -373,6 +442,8 @@ const billing: BotHandler = async (medplum, input) => {
       return onServiceRequest(medplum, await medplum.readVersion('ServiceRequest', event.id, version));
     case 'MedicationDispense':
       return onDispense(medplum, await medplum.readVersion('MedicationDispense', event.id, version));
+    case 'SupplyDelivery':
+      return onReturn(medplum, await medplum.readVersion('SupplyDelivery', event.id, version));
     default:
   }
 };

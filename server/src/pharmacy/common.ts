@@ -7,6 +7,7 @@ import {
   DRUG_SCHEDULE_SYSTEM,
   DRUG_SCHEDULE_URL,
   type DrugSchedule,
+  HSN_IDENTIFIER_TYPE,
   HSN_SYSTEM,
   PACK_SIZE_URL,
   PURCHASE_PRICE_URL,
@@ -40,18 +41,17 @@ export function requireAccess(repo: PostgresRepository, type: string, permission
 
 export const inr = (paise: number): Money => ({ value: paise / 100, currency: 'INR' });
 
-/** The batch as a FHIR Medication: item and HSN codings, lot and expiry, MRP, purchase price, pack size, schedule. */
+/**
+ * The batch as a FHIR Medication: the item coding, the HSN, lot and expiry, MRP, purchase price,
+ * pack size, schedule. The ABDM Medication profile allows one `code.coding` (with a display) and
+ * carries the HSN as an identifier of type HSN, so the HSN is there and not a second coding.
+ */
 export function batchMedication(b: Omit<Batch, 'medicationId' | 'item'>, itemSystem: string, itemCode: string): Medication {
   return {
     resourceType: 'Medication',
     status: 'active',
-    code: {
-      coding: [
-        { system: itemSystem, code: itemCode, display: b.itemDisplay },
-        { system: HSN_SYSTEM, code: b.hsn },
-      ],
-      text: b.itemDisplay,
-    },
+    identifier: [{ type: { coding: [HSN_IDENTIFIER_TYPE] }, system: HSN_SYSTEM, value: b.hsn }],
+    code: { coding: [{ system: itemSystem, code: itemCode, display: b.itemDisplay }], text: b.itemDisplay },
     ...(b.composition ? { ingredient: [{ itemCodeableConcept: { text: b.composition }, isActive: true }] } : {}),
     batch: { lotNumber: b.lot, expirationDate: b.expiry },
     extension: [

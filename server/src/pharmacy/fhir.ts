@@ -1,9 +1,15 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import { BUSINESS_ERROR_SYSTEM, HOPS } from '../opd/fhir.ts';
 
-/** Canonical URLs the pharmacy writes; billing reads the first two (docs/pharmacy.md, "For billing"). */
+/** Canonical URLs the pharmacy writes; billing reads the unit price and the HSN identifier (docs/pharmacy.md, "For billing"). */
 export const UNIT_PRICE_URL = `${HOPS}/StructureDefinition/unit-price`;
 export const HSN_SYSTEM = `${HOPS}/sid/hsn`;
+/** The ABDM identifier type the batch Medication's HSN identifier carries (the IG's Medication example). */
+export const HSN_IDENTIFIER_TYPE = {
+  system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code',
+  code: 'HSN',
+  display: 'Harmonized System of Nomenclature',
+};
 export const PURCHASE_PRICE_URL = `${HOPS}/StructureDefinition/purchase-price`;
 export const PACK_SIZE_URL = `${HOPS}/StructureDefinition/pack-size`;
 export const DRUG_SCHEDULE_URL = `${HOPS}/StructureDefinition/drug-schedule`;

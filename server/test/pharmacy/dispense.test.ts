@@ -72,7 +72,23 @@ describe('goods receipt', () => {
     ]);
     const medication = (await p.pharmacist.get(`Medication/${med}`)).body;
     expect(medication.batch).toEqual({ lotNumber: 'P-01', expirationDate: inDays(300) });
-    expect(medication.code.coding).toContainEqual({ system: HSN, code: '30049099' });
+    // One code coding (the ABDM Medication profile allows no second); the HSN is an identifier of type HSN.
+    expect(medication.code.coding).toEqual([{ system: ITEM_SYSTEM, code: 'GR2', display: 'Paracetamol 500 mg tablet' }]);
+    expect(medication.identifier).toEqual([
+      {
+        type: {
+          coding: [
+            {
+              system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code',
+              code: 'HSN',
+              display: 'Harmonized System of Nomenclature',
+            },
+          ],
+        },
+        system: HSN,
+        value: '30049099',
+      },
+    ]);
     expect(medication.extension.find((e: any) => e.url === UNIT_PRICE).valueMoney).toEqual({ value: 2.1, currency: 'INR' });
     expect((await stockOf(p.pharmacist, p.store))[med]).toBe(110);
     const deliveries = (await p.pharmacist.get('SupplyDelivery?status=completed&_count=100')).body.entry.map((e: any) => e.resource);
