@@ -2,11 +2,10 @@ import { badRequest, created, type SearchRequest, type WithId } from '@medplum/c
 import type { FhirRequest, FhirResponse } from '@medplum/fhir-router';
 import type { Condition, Encounter, Extension, Organization, Patient, Practitioner, ServiceRequest } from '@medplum/fhirtypes';
 import { ACT_CODE, fail, localReference, OperationInput, PARTICIPATION_TYPE, stateConflict, unprocessable } from '../opd/fhir.ts';
-import { kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { parseSearch } from '../search/parse.ts';
 import { freeBed, idOf, lockRows, readNamed, requireEncounterCreate, setBedStatus } from './beds.ts';
-import { bedReference, nameText } from './encounter.ts';
+import { bedReference, effectiveAt, nameText } from './encounter.ts';
 import { ADMIT_SOURCE, EXPECTED_STAY_URL } from './model.ts';
 
 /**
@@ -45,6 +44,7 @@ async function admit(req: FhirRequest, repo: PostgresRepository): Promise<FhirRe
   const orderId = idOf(input.reference('order'), 'ServiceRequest', 'order', base);
   const diagnosisId = idOf(input.reference('diagnosis'), 'Condition', 'diagnosis', base);
   const reason = input.string('reason');
+  const occurredAt = input.string('occurredAt');
   const source = input.string('admitSource') ?? (fromId ? 'outp' : 'emd');
   if (!ADMIT_SOURCES.has(source)) fail(badRequest(`admitSource "${source}" is not a code of ${ADMIT_SOURCE}`, 'admitSource'));
   const expectedDays = input.integer('expectedDays');
@@ -73,7 +73,7 @@ async function admit(req: FhirRequest, repo: PostgresRepository): Promise<FhirRe
         if (order.subject?.reference !== `Patient/${patientId}`) fail(unprocessable("The admit order is not this patient's", 'order'));
       }
       if (diagnosisId) await readNamed<Condition>(tx, 'Condition', diagnosisId, 'diagnosis');
-      const now = kolkataInstant(Date.now());
+      const now = effectiveAt(occurredAt);
       const extension: Extension[] = expectedDays
         ? [{ url: EXPECTED_STAY_URL, valueDuration: { value: expectedDays, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' } }]
         : [];

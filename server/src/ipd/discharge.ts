@@ -2,10 +2,9 @@ import { allOk, badRequest, type WithId } from '@medplum/core';
 import type { FhirRequest, FhirResponse } from '@medplum/fhir-router';
 import type { Encounter, Location } from '@medplum/fhirtypes';
 import { fail, OperationInput } from '../opd/fhir.ts';
-import { kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { lockRows, readNamed, requireEncounterCreate, setBedStatus } from './beds.ts';
-import { currentBed, moveBed, openAdmission } from './encounter.ts';
+import { currentBed, effectiveAt, lastChange, moveBed, openAdmission } from './encounter.ts';
 import { DISCHARGE_DISPOSITION } from './model.ts';
 
 /**
@@ -31,6 +30,7 @@ async function discharge(req: FhirRequest, repo: PostgresRepository): Promise<Fh
   requireEncounterCreate(repo, 'Discharging a patient');
   const input = new OperationInput(req.body, req.query);
   const encounterId = req.params.id;
+  const occurredAt = input.string('occurredAt');
   const disposition = input.string('disposition') ?? fail(badRequest('Parameter disposition is required', 'disposition'));
   if (!DISPOSITIONS[disposition]) fail(badRequest(`disposition "${disposition}" is not a code of ${DISCHARGE_DISPOSITION}`, 'disposition'));
   const result = await repo.withTransaction(
@@ -39,7 +39,7 @@ async function discharge(req: FhirRequest, repo: PostgresRepository): Promise<Fh
       const encounter = await openAdmission(tx, encounterId);
       const current = currentBed(encounter, repo.baseUrl);
       if (current) await lockRows(tx, 'Location', [current.id]);
-      const now = kolkataInstant(Date.now());
+      const now = effectiveAt(occurredAt, lastChange(encounter));
       const updated = await tx.updateResource<WithId<Encounter>>({
         ...encounter,
         status: 'finished',

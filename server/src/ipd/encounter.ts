@@ -1,6 +1,7 @@
-import type { WithId } from '@medplum/core';
+import { badRequest, type WithId } from '@medplum/core';
 import type { Encounter, EncounterLocation, HumanName, Location } from '@medplum/fhirtypes';
-import { fail, localReference, stateConflict } from '../opd/fhir.ts';
+import { fail, localReference, stateConflict, unprocessable } from '../opd/fhir.ts';
+import { kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { readNamed } from './beds.ts';
 
@@ -32,3 +33,32 @@ export function moveBed(encounter: Encounter, index: number, at: string, next?: 
   );
   return next ? [...history, next] : history;
 }
+
+const MAX_BACKDATE_MS = 30 * 86_400_000;
+
+/**
+ * When the move happened: `occurredAt` (a ward often records an admission or transfer after the
+ * fact, and bed-days are charged by where the patient really slept), else now. Never in the
+ * future, never more than 30 days back, never before `notBefore` (the stay's last bed change).
+ */
+export function effectiveAt(occurredAt: string | undefined, notBefore?: string): string {
+  const now = Date.now();
+  if (occurredAt === undefined) return kolkataInstant(now);
+  const at = Date.parse(occurredAt);
+  if (!/T\d\d:\d\d/.test(occurredAt) || Number.isNaN(at))
+    fail(badRequest('occurredAt must be a dateTime with a time and zone', 'occurredAt'));
+  if (at > now + 60_000) fail(badRequest('occurredAt cannot be in the future', 'occurredAt'));
+  if (at < now - MAX_BACKDATE_MS) fail(badRequest('occurredAt cannot be more than 30 days ago', 'occurredAt'));
+  if (notBefore && at < Date.parse(notBefore)) {
+    fail(unprocessable(`occurredAt is before the stay's last bed change (${notBefore})`, 'occurredAt'));
+  }
+  return kolkataInstant(at);
+}
+
+/** The start of the latest bed entry: a transfer or discharge cannot be dated before it. */
+export const lastChange = (encounter: Encounter): string | undefined =>
+  (encounter.location ?? [])
+    .map((l) => l.period?.start)
+    .filter((s): s is string => !!s)
+    .sort((a, b) => Date.parse(a) - Date.parse(b))
+    .at(-1);

@@ -2,10 +2,9 @@ import { allOk, badRequest, type WithId } from '@medplum/core';
 import type { FhirRequest, FhirResponse } from '@medplum/fhir-router';
 import type { Encounter, Location } from '@medplum/fhirtypes';
 import { fail, OperationInput, stateConflict } from '../opd/fhir.ts';
-import { kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { freeBed, idOf, lockRows, readNamed, setBedStatus } from './beds.ts';
-import { bedReference, currentBed, moveBed, openAdmission } from './encounter.ts';
+import { bedReference, currentBed, effectiveAt, lastChange, moveBed, openAdmission } from './encounter.ts';
 
 /**
  * `POST Encounter/:id/$transfer` (docs/ipd.md): the patient moves to another bed (another ward, the
@@ -15,6 +14,7 @@ import { bedReference, currentBed, moveBed, openAdmission } from './encounter.ts
 async function transfer(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
   const input = new OperationInput(req.body, req.query);
   const encounterId = req.params.id;
+  const occurredAt = input.string('occurredAt');
   const bedId = idOf(
     input.reference('bed') ?? fail(badRequest('Parameter bed is required', 'bed')),
     'Location',
@@ -33,7 +33,7 @@ async function transfer(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
       if (next.managingOrganization?.reference !== encounter.serviceProvider?.reference) {
         fail(stateConflict('That bed is in another branch: discharge and admit there instead', 'bed'));
       }
-      const now = kolkataInstant(Date.now());
+      const now = effectiveAt(occurredAt, lastChange(encounter));
       const updated = await tx.updateResource<WithId<Encounter>>({
         ...encounter,
         location: moveBed(encounter, current.index, now, { location: bedReference(next), status: 'active', period: { start: now } }),
