@@ -62,7 +62,18 @@ async function bedBoard(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
   }
   const now = Date.now();
   const wards = new Map<string, { ward: Location; beds: ParametersParameter[]; occupied: number }>();
-  for (const bed of locations) {
+  // The board's order: by layout position, then by name (a bed without a position goes last).
+  const key = (l: Location) => {
+    const at = positionOf(l);
+    return at ? [at.row, at.column] : [Number.MAX_SAFE_INTEGER, 0];
+  };
+  const ordered = locations
+    .filter((l) => physicalTypeOf(l) === 'bd')
+    .sort((a, b) => {
+      const [ka, kb] = [key(a), key(b)];
+      return ka[0] - kb[0] || ka[1] - kb[1] || (a.name ?? '').localeCompare(b.name ?? '', 'en', { numeric: true });
+    });
+  for (const bed of ordered) {
     if (physicalTypeOf(bed) !== 'bd' || bed.status === 'inactive') continue;
     const ward = wardOf(bed);
     if (!ward || (wantWard && ward.id !== wantWard)) continue;
@@ -131,7 +142,7 @@ async function bedBoard(req: FhirRequest, repo: PostgresRepository): Promise<Fhi
       ],
     });
   }
-  const board: Parameters = { resourceType: 'Parameters', parameter };
+  const board: Parameters = { resourceType: 'Parameters', ...(parameter.length ? { parameter } : {}) };
   return [allOk, board];
 }
 
