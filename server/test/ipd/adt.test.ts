@@ -253,3 +253,48 @@ describe('tenant isolation', () => {
     await asNurse.post(`Location/${ward.beds[0]}/$bed-ready`, {});
   });
 });
+
+describe('20 admissions and transfers at once', () => {
+  it('never leaves a bed with two patients, a patient in two beds, or a bed status that disagrees with its stays', async () => {
+    const systemWard = await wards(system, 'Invariant branch');
+    const doc = await createStaff(t, TENANT_A, 'doctor', [systemWard.branch]);
+    const asDoc = await staffClient(t, doc);
+    const asWardNurse = await staffClient(t, await createStaff(t, TENANT_A, 'nurse', [systemWard.branch]));
+    const beds = [...systemWard.beds, ...systemWard.icuBeds];
+    // Two patients admitted first, then 14 admissions and 6 transfers race for the same five beds.
+    const seeded: string[] = [];
+    for (const [i, bed] of [systemWard.beds[0], systemWard.icuBeds[0]].entries()) {
+      const res = await asDoc.post('Encounter/$admit', admitParams(await patient(system, `Seeded ${i}`), bed, doc.practitionerId));
+      seeded.push(res.body.id);
+    }
+    const newcomers = await Promise.all(Array.from({ length: 7 }, (_, i) => patient(system, `Racer ${i}`)));
+    const calls = [
+      ...newcomers.flatMap((p, i) =>
+        [0, 1].map((k) => () => asDoc.post('Encounter/$admit', admitParams(p, beds[(i + k * 2) % 5], doc.practitionerId))),
+      ),
+      ...[0, 1, 2, 3, 4, 5].map((i) => () => asWardNurse.post(`Encounter/${seeded[i % 2]}/$transfer`, bedParams(beds[(i + 1) % 5]))),
+    ];
+    expect(calls).toHaveLength(20);
+    const results = await Promise.all(calls.map((call) => call()));
+    for (const r of results) expect([200, 201, 409], JSON.stringify(r.body)).toContain(r.status);
+    expect(results.some((r) => r.status === 201)).toBe(true);
+
+    const open = (
+      (await system.get(`Encounter?class=IMP&status=in-progress&service-provider=Organization/${systemWard.branch}&_count=100`)).body
+        .entry ?? []
+    ).map((e: any) => e.resource);
+    const active = open.map((e: any) => e.location.filter((l: any) => l.status === 'active'));
+    for (const a of active) expect(a).toHaveLength(1);
+    const bedOf = active.map((a: any) => a[0].location.reference);
+    expect(new Set(bedOf).size).toBe(bedOf.length); // no bed with two patients
+    const patients = open.map((e: any) => e.subject.reference);
+    expect(new Set(patients).size).toBe(patients.length); // no patient in two beds
+    for (const bed of beds) {
+      const occupied = bedOf.includes(`Location/${bed}`);
+      const code = await status(system, bed);
+      if (occupied) expect(code).toBe('O');
+      else expect(['U', 'H']).toContain(code);
+    }
+    expect(open.length).toBe(results.filter((r) => r.status === 201).length + 2);
+  });
+});
