@@ -40,13 +40,14 @@ async function admit(req: FhirRequest, repo: PostgresRepository): Promise<FhirRe
   const bedId = idOf(need('bed'), 'Location', 'bed', base) as string;
   const attendingId = idOf(need('attending'), 'Practitioner', 'attending', base) as string;
   const admittingId = idOf(input.reference('admitting'), 'Practitioner', 'admitting', base) ?? attendingId;
-  const fromId = idOf(input.reference('fromEncounter'), 'Encounter', 'fromEncounter', base);
+  let fromId = idOf(input.reference('fromEncounter'), 'Encounter', 'fromEncounter', base);
   const orderId = idOf(input.reference('order'), 'ServiceRequest', 'order', base);
   const diagnosisId = idOf(input.reference('diagnosis'), 'Condition', 'diagnosis', base);
   const reason = input.string('reason');
   const occurredAt = input.string('occurredAt');
-  const source = input.string('admitSource') ?? (fromId ? 'outp' : 'emd');
-  if (!ADMIT_SOURCES.has(source)) fail(badRequest(`admitSource "${source}" is not a code of ${ADMIT_SOURCE}`, 'admitSource'));
+  const givenSource = input.string('admitSource');
+  if (givenSource !== undefined && !ADMIT_SOURCES.has(givenSource))
+    fail(badRequest(`admitSource "${givenSource}" is not a code of ${ADMIT_SOURCE}`, 'admitSource'));
   const expectedDays = input.integer('expectedDays');
   if (expectedDays !== undefined && (expectedDays < 1 || expectedDays > 365))
     fail(badRequest('expectedDays must be between 1 and 365', 'expectedDays'));
@@ -64,15 +65,19 @@ async function admit(req: FhirRequest, repo: PostgresRepository): Promise<FhirRe
       const attending = await readNamed<Practitioner>(tx, 'Practitioner', attendingId, 'attending');
       const admitting =
         admittingId === attendingId ? attending : await readNamed<Practitioner>(tx, 'Practitioner', admittingId, 'admitting');
+      if (orderId) {
+        const order = await readNamed<ServiceRequest>(tx, 'ServiceRequest', orderId, 'order');
+        if (order.subject?.reference !== `Patient/${patientId}`) fail(unprocessable("The admit order is not this patient's", 'order'));
+        // The doctor's admit order was written in a visit: the admission comes from that visit.
+        const visit = localReference(order.encounter?.reference, base);
+        if (!fromId && visit?.type === 'Encounter') fromId = visit.id;
+      }
       if (fromId) {
         const from = await readNamed<Encounter>(tx, 'Encounter', fromId, 'fromEncounter');
         if (from.subject?.reference !== `Patient/${patientId}`) fail(unprocessable("fromEncounter is not this patient's", 'fromEncounter'));
       }
-      if (orderId) {
-        const order = await readNamed<ServiceRequest>(tx, 'ServiceRequest', orderId, 'order');
-        if (order.subject?.reference !== `Patient/${patientId}`) fail(unprocessable("The admit order is not this patient's", 'order'));
-      }
       if (diagnosisId) await readNamed<Condition>(tx, 'Condition', diagnosisId, 'diagnosis');
+      const source = givenSource ?? (fromId ? 'outp' : 'emd');
       const now = effectiveAt(occurredAt);
       const extension: Extension[] = expectedDays
         ? [{ url: EXPECTED_STAY_URL, valueDuration: { value: expectedDays, unit: 'd', system: 'http://unitsofmeasure.org', code: 'd' } }]

@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('an admission, an ICU transfer, a discharge', () => {
-  it('keeps the Encounter and both beds right at each step', async () => {
+  it('admits from the OPD visit of the admit order and keeps the Encounter and both beds right at each step', async () => {
     const p = await patient(system, 'Meena Kale');
     const opd = await system.post('Encounter', {
       resourceType: 'Encounter',
@@ -50,7 +50,6 @@ describe('an admission, an ICU transfer, a discharge', () => {
     const admit = await asDoctor.post(
       'Encounter/$admit',
       admitParams(p, ward.beds[0], doctor.practitionerId, {
-        fromEncounter: { valueReference: { reference: `Encounter/${opd.body.id}` } },
         order: { valueReference: { reference: `ServiceRequest/${order.body.id}` } },
         reason: { valueString: 'Community-acquired pneumonia' },
         expectedDays: { valueInteger: 5 },
@@ -117,6 +116,25 @@ describe('an admission, an ICU transfer, a discharge', () => {
     expect(byNurse.status).toBe(403);
     expect(text(byNurse)).toBe('Admitting a patient is for doctors and administrators');
     expect((await asDesk.post('Encounter/$admit', admitParams(p, ward.beds[2], doctor.practitionerId))).status).toBe(403);
+    // Bad input is refused before anything is read or locked.
+    const badSource = await asDoctor.post(
+      'Encounter/$admit',
+      admitParams(p, ward.beds[2], doctor.practitionerId, { admitSource: { valueCode: 'walk' } }),
+    );
+    expect(badSource.status).toBe(400);
+    expect(text(badSource)).toBe('admitSource "walk" is not a code of http://terminology.hl7.org/CodeSystem/admit-source');
+    const noBed = await asDoctor.post('Encounter/$admit', {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'patient', valueReference: { reference: `Patient/${p}` } }],
+    });
+    expect(noBed.status).toBe(400);
+    const future = await asDoctor.post(
+      'Encounter/$admit',
+      admitParams(p, ward.beds[2], doctor.practitionerId, {
+        occurredAt: { valueDateTime: new Date(Date.now() + 3_600_000).toISOString() },
+      }),
+    );
+    expect(future.status).toBe(400);
     expect(await encountersOf(p)).toBe(0);
     expect(await status(system, ward.beds[2])).toBe('U');
   });
