@@ -228,6 +228,28 @@ describe('two admissions to one free bed at once', () => {
   });
 });
 
+describe('branch isolation', () => {
+  it("keeps a doctor out of another branch's beds: 403, nothing written", async () => {
+    const elsewhere = await wards(system, 'Sanjeevani Kothrud');
+    const p = await patient(system, 'Branch Crosser');
+    const res = await asDoctor.post('Encounter/$admit', admitParams(p, elsewhere.beds[0], doctor.practitionerId));
+    expect(res.status).toBe(403);
+    expect(await encountersOf(p)).toBe(0);
+    expect(await status(system, elsewhere.beds[0])).toBe('U');
+    const here = await asDoctor.post('Encounter/$admit', admitParams(p, ward.beds[2], doctor.practitionerId));
+    expect(here.status).toBe(201);
+    const moved = await asNurse.post(`Encounter/${here.body.id}/$transfer`, bedParams(elsewhere.beds[1]));
+    expect(moved.status).toBe(409);
+    expect(text(moved)).toBe('That bed is in another branch: discharge and admit there instead');
+    expect(await status(system, elsewhere.beds[1])).toBe('U');
+    await asDoctor.post(`Encounter/${here.body.id}/$discharge`, {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'disposition', valueCode: 'home' }],
+    });
+    await asNurse.post(`Location/${ward.beds[2]}/$bed-ready`, {});
+  });
+});
+
 describe('tenant isolation', () => {
   it("never admits into, transfers to, discharges or readies another tenant's beds and stays", async () => {
     const systemB = fhirClient(t.base, TENANT_B);
