@@ -126,7 +126,8 @@ describe('the bed board', () => {
     const large = await cost();
     expect(large.beds).toBe(45);
     expect(large.queries).toBe(small.queries);
-    expect(small.queries).toBeLessThanOrEqual(8);
+    // Two searches (Locations, open admissions); a little room for the search engine's own statements.
+    expect(small.queries).toBeLessThanOrEqual(4);
   });
 });
 
