@@ -1,2 +1,3 @@
 export * from './demo-tenant.ts';
+export * from './demo-wards.ts';
 export * from './synthetic.ts';

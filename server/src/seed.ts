@@ -1,4 +1,4 @@
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { createUser, findUserByLogin } from './auth/store.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
@@ -18,7 +18,7 @@ export async function loadDemoTenant(
   options: { skipIfPresent?: boolean } = {},
 ): Promise<{ created: number; existing: number; skipped?: boolean }> {
   // Loaded on demand: a server that does not seed never reads the demo data.
-  const { demoTenantBundle, demoResourceId, DEMO_CHAIN_SLUG, DEMO_TENANT_NAME } = await import('@hospital-ops/seed');
+  const { demoTenantBundle, demoWardsBundle, demoResourceId, DEMO_CHAIN_SLUG, DEMO_TENANT_NAME } = await import('@hospital-ops/seed');
   const tenantId = config.TENANT_ID;
   await ensureTenant(db, tenantId, DEMO_TENANT_NAME);
   const repo = new PostgresRepository({ db, tenant: { tenantId }, baseUrl: config.baseUrl, updateCreate: true });
@@ -29,12 +29,17 @@ export async function loadDemoTenant(
     );
     if (present) return { created: 0, existing: 0, skipped: true };
   }
-  const [outcome, result] = await createFhirRouter().handleRequest(
-    { method: 'POST', url: '', pathname: '', params: {}, query: {}, body: demoTenantBundle(), config: { transactions: true } },
-    repo,
-  );
-  const entries = (result as Bundle | undefined)?.entry;
-  if (!entries) throw new Error(`Demo tenant load failed: ${JSON.stringify(outcome)}`);
+  // The tenant first, then its wards and beds (docs/ipd.md): a transaction takes at most 50 updates.
+  const entries: BundleEntry[] = [];
+  for (const bundle of [demoTenantBundle(), demoWardsBundle()]) {
+    const [outcome, result] = await createFhirRouter().handleRequest(
+      { method: 'POST', url: '', pathname: '', params: {}, query: {}, body: bundle, config: { transactions: true } },
+      repo,
+    );
+    const loaded = (result as Bundle | undefined)?.entry;
+    if (!loaded) throw new Error(`Demo tenant load failed: ${JSON.stringify(outcome)}`);
+    entries.push(...loaded);
+  }
   const created = entries.filter((e) => e.response?.status?.startsWith('201')).length;
   return { created, existing: entries.length - created };
 }

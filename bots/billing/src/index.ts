@@ -109,6 +109,7 @@ async function chargeFromTariff(
   codes: string[],
   billing: string,
   product: Coding | undefined,
+  reprice = false,
 ): Promise<void> {
   let def: ChargeItemDefinition | undefined;
   let code = '';
@@ -126,25 +127,33 @@ async function chargeFromTariff(
   const unit = priceFor(def, plan);
   if (!unit) throw new Error(`The tariff ${def.url} has no base price for the ${plan} plan`);
   const display = def.title ?? product?.display ?? code;
-  await medplum.createResourceIfNoneExist<ChargeItem>(
-    {
-      resourceType: 'ChargeItem',
-      identifier: [{ system: CHARGE_SYSTEM, value: target.key }],
-      extension: (def.extension ?? []).filter((e) => TAX_EXTENSIONS.includes(e.url)),
-      status: 'billable',
-      definitionCanonical: [`${def.url}|${def.meta?.versionId}`],
-      code: billingCode(billing, display),
-      subject: { reference: target.patientRef },
-      ...(target.encounterRef ? { context: { reference: target.encounterRef } } : {}),
-      occurrenceDateTime: target.when,
-      quantity: { value: 1 },
-      priceOverride: unit,
-      enteredDate: new Date().toISOString(),
-      account: [ref(account)],
-      productCodeableConcept: { coding: [{ system: TARIFF_CODE_SYSTEM, code, display }, ...(product ? [product] : [])], text: display },
-    },
-    `identifier=${CHARGE_SYSTEM}|${target.key}`,
-  );
+  const charge: ChargeItem = {
+    resourceType: 'ChargeItem',
+    identifier: [{ system: CHARGE_SYSTEM, value: target.key }],
+    extension: (def.extension ?? []).filter((e) => TAX_EXTENSIONS.includes(e.url)),
+    status: 'billable',
+    definitionCanonical: [`${def.url}|${def.meta?.versionId}`],
+    code: billingCode(billing, display),
+    subject: { reference: target.patientRef },
+    ...(target.encounterRef ? { context: { reference: target.encounterRef } } : {}),
+    occurrenceDateTime: target.when,
+    quantity: { value: 1 },
+    priceOverride: unit,
+    enteredDate: new Date().toISOString(),
+    account: [ref(account)],
+    productCodeableConcept: { coding: [{ system: TARIFF_CODE_SYSTEM, code, display }, ...(product ? [product] : [])], text: display },
+  };
+  if (reprice) {
+    // A bed move recorded late changes where the patient slept: a night not yet invoiced takes the
+    // new class's tariff; one already invoiced stays as billed.
+    const existing = await medplum.searchOne('ChargeItem', { identifier: `${CHARGE_SYSTEM}|${target.key}` });
+    if (existing) {
+      const charged = existing.productCodeableConcept?.coding?.find((c) => c.system === TARIFF_CODE_SYSTEM)?.code;
+      if (existing.status === 'billable' && charged !== code) await medplum.updateResource<ChargeItem>({ ...charge, id: existing.id });
+      return;
+    }
+  }
+  await medplum.createResourceIfNoneExist<ChargeItem>(charge, `identifier=${CHARGE_SYSTEM}|${target.key}`);
 }
 
 /** Reverses the charge made under `key`: not-billable before billing, a reversal ChargeItem after. */
@@ -227,7 +236,12 @@ async function onAppointment(medplum: MedplumClient, a: Appointment, consultatio
 }
 
 async function onEncounter(medplum: MedplumClient, e: Encounter, consultation: string, followUpDays: number): Promise<void> {
-  if (e.class?.code === 'IMP') return bedDays(medplum, e);
+  // Bed-days follow the stay's latest bed history, not the version that triggered the run: an
+  // older version's event processed late must not undo a transfer recorded since.
+  if (e.class?.code === 'IMP') {
+    const latest = await medplum.readResource('Encounter', e.id as string).catch(() => undefined);
+    return latest ? bedDays(medplum, latest) : undefined;
+  }
   if (e.status !== 'arrived' && e.status !== 'in-progress') return;
   const patientRef = e.subject?.reference;
   const branchId = idOf(e.serviceProvider?.reference, 'Organization');
@@ -416,6 +430,7 @@ async function bedDays(medplum: MedplumClient, e: Encounter): Promise<void> {
       [`bed-day-${ward}`],
       '02',
       undefined,
+      true,
     );
   }
 }

@@ -86,6 +86,8 @@ const REPORTS = ['MeasureReport', 'Measure'];
 const LIVE_UPDATES = 'Subscription.crs?type=websocket';
 
 const IN_BRANCH = { Encounter: 'service-provider=%branches', Appointment: 'location:Location.organization=%branches' };
+// IPD (docs/ipd.md): $admit, $transfer, $discharge and $bed-ready write bed status on Locations of the branch.
+const BEDS_IN_BRANCH = 'Location.u?organization=%branches';
 
 export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
   super_admin: {
@@ -106,6 +108,8 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       `Appointment.cruds?${IN_BRANCH.Appointment}`,
       ...each(['AppointmentResponse', 'Schedule', 'Slot'], 'cruds'),
       `Encounter.cruds?${IN_BRANCH.Encounter}`,
+      // Wards, rooms and beds of their branches (the IPD admin screen).
+      'Location.cruds?organization=%branches',
       ...each(CLINICAL, 'cruds'),
       ...each(PRESCRIPTIONS, 'cruds'),
       ...each(BILLING, 'cruds'),
@@ -128,6 +132,7 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       'Appointment.cu?practitioner=%practitioner',
       ...each(['Schedule', 'Slot'], 'rs'),
       `Encounter.cruds?${IN_BRANCH.Encounter}`,
+      BEDS_IN_BRANCH,
       ...each(CLINICAL, 'cruds'),
       ...each(PRESCRIPTIONS, 'cruds'),
       ...each(LAB_ORDERS, 'cruds'),
@@ -145,6 +150,9 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       ...each(['Patient', 'RelatedPerson', 'Flag'], 'rs'),
       ...each(SCHEDULING, 'rs'),
       `Encounter.rs?${IN_BRANCH.Encounter}`,
+      // Nurses transfer in-patients between beds and turn beds over; admission and discharge are the doctor's.
+      `Encounter.u?${IN_BRANCH.Encounter}&class=IMP`,
+      BEDS_IN_BRANCH,
       ...each(CLINICAL, 'rs'),
       // Vital signs only: an Observation also categorised laboratory is a lab result, not the nurse's to write.
       'Observation.cu?category=vital-signs&category:not=laboratory',

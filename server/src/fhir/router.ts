@@ -13,6 +13,7 @@ import { addBillingOperations } from '../billing/index.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
+import { addIpdOperations } from '../ipd/index.ts';
 import { addOpdOperations } from '../opd/index.ts';
 import { addPharmacyOperations } from '../pharmacy/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
@@ -205,6 +206,7 @@ export function createFhirRouter(): FhirRouter {
   addDocumentOperations(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
+  addIpdOperations(router);
   addBillingOperations(router);
   addPharmacyOperations(router);
   addPrescriptionOperations(router);

@@ -1,0 +1,20 @@
+import type { FhirRouter } from '@medplum/fhir-router';
+import { admitHandler } from './admit.ts';
+import { bedBoardHandler } from './bed-board.ts';
+import { bedReadyHandler } from './bed-ready.ts';
+import { dischargeHandler } from './discharge.ts';
+import { transferHandler } from './transfer.ts';
+
+/**
+ * In-patient care's server side (docs/ipd.md): admission, transfer, discharge and bed turnover,
+ * each one transaction over the Encounter and its beds; the bed board read. Who may run them is the
+ * caller's access policy (Encounter and Location writes in their branches, server/src/auth/policies.ts).
+ */
+export function addIpdOperations(router: FhirRouter): void {
+  router.add('POST', 'Encounter/$admit', admitHandler);
+  router.add('POST', 'Encounter/:id/$transfer', transferHandler);
+  router.add('POST', 'Encounter/:id/$discharge', dischargeHandler);
+  router.add('POST', 'Location/:id/$bed-ready', bedReadyHandler);
+  router.add('GET', 'Location/$bed-board', bedBoardHandler);
+  router.add('POST', 'Location/$bed-board', bedBoardHandler);
+}
