@@ -22,6 +22,7 @@ import { jobAdminRoutes } from '../jobs/admin-routes.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../logger.ts';
 import { whatsappWebhookRoutes } from '../messaging/whatsapp/routes.ts';
+import { abdmBridge } from '../abdm/bridge.ts';
 import { authorizeRoutes } from '../oauth/authorize.ts';
 import { consentRoutes } from '../oauth/consent-routes.ts';
 import { discoveryRoutes } from '../oauth/discovery.ts';
@@ -159,6 +160,10 @@ export function createApp({
   // --- WhatsApp webhooks (issue 23): signed by Meta, no bearer token, before CORS and the FHIR body parsers.
   app.use('/webhooks/whatsapp', whatsappWebhookRoutes({ config, db, logger }));
   // --- end WhatsApp webhooks
+  // --- ABDM bridge (issue 19, docs/abdm.md): gateway-signed calls, only when ABDM_GATEWAY_URL is set.
+  const abdm = abdmBridge({ config, db, logger, jobs });
+  if (abdm) app.use('/api/v3', abdm.router);
+  // --- end ABDM bridge
   app.use(corsPolicy(db, config.CORS_ORIGINS));
   app.use(discoveryRoutes(auth));
   const refused = (limit: string) => () => metrics.rateLimited.inc({ limit });

@@ -1,0 +1,108 @@
+import express, { type Request, type Response } from 'express';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { outcome } from '../http/outcomes.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import type { Logger } from '../logger.ts';
+import { type AbdmContext, auditAbdm } from './context.ts';
+import { ArtefactSignatures } from './gateway/artefact-signature.ts';
+import { GatewayClient } from './gateway/client.ts';
+import { type GatewayCall, verifyGatewayCalls } from './gateway/verify.ts';
+import { applyEnd, handleConsentNotify, type NotifyJob } from './hip/consent.ts';
+import { type HiRequestJob, handleHiRequest } from './hip/health-information.ts';
+import { type ServiceType, tenantForService } from './services.ts';
+
+/** The job queue the gateway's calls are worked in (docs/jobs.md). */
+export const ABDM_QUEUE = 'abdm';
+
+export interface AbdmBridgeDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  jobs?: JobQueue;
+}
+
+export interface AbdmBridge {
+  /** Mounted at /api/v3: the paths the gateway calls on a bridge. */
+  router: express.Router;
+  context: AbdmContext;
+}
+
+const send = (res: Response, status: number, code: string, text: string) =>
+  res.status(status).type('application/fhir+json').json(outcome(String(status), code, text));
+
+/**
+ * The ABDM bridge: every gateway call is verified first (token, REQUEST-ID, TIMESTAMP, replay),
+ * matched by X-HIP-ID to the one tenant that runs that HIP, answered 202 at once, and worked in a
+ * job that makes the `on-*` callback. Undefined when ABDM is not configured (ABDM_GATEWAY_URL).
+ */
+export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBridge | undefined {
+  if (!config.ABDM_GATEWAY_URL || !config.ABDM_CLIENT_ID || !config.ABDM_CLIENT_SECRET) return undefined;
+  const base = config.ABDM_GATEWAY_URL.replace(/\/+$/, '');
+  const gateway = new GatewayClient({ baseUrl: base, clientId: config.ABDM_CLIENT_ID, clientSecret: config.ABDM_CLIENT_SECRET, cmId: config.ABDM_CM_ID });
+  const context: AbdmContext = { config, db, logger, gateway, signatures: new ArtefactSignatures(`${base}/gateway/v3/certs`) };
+
+  const tenantOf = async (id: string | undefined, type: ServiceType): Promise<string | undefined> => {
+    if (!id) return undefined;
+    const mapped = await tenantForService(db, id, type);
+    if (mapped) return mapped;
+    return id === config.ABDM_HIP_ID ? config.TENANT_ID : undefined;
+  };
+
+  const router = express.Router();
+  router.use(
+    verifyGatewayCalls({
+      jwksUrl: `${base}/gateway/v3/certs`,
+      db,
+      logger,
+      gatewayClientId: config.ABDM_GATEWAY_CLIENT_ID,
+      // Audited under the tenant the call names, when it names one of ours (the header is unproven, so only for the record).
+      async onRefusal({ req, status, reason }) {
+        const tenantId = (await tenantOf(req.get('x-hip-id'), 'HIP')) ?? (await tenantOf(req.get('x-hiu-id'), 'HIU'));
+        if (!tenantId) return;
+        await auditAbdm(context, {
+          tenantId,
+          requestId: req.get('request-id') ?? undefined,
+          outcome: '4',
+          detail: `ABDM gateway call ${req.path} refused (${status} ${reason}).`,
+        });
+      },
+    }),
+  );
+  router.use(express.json({ limit: config.MAX_BODY_SIZE }));
+
+  /** A HIP route: the tenant is found, `before` runs (what must take effect at once), the job is queued, 202. */
+  const hipRoute = (name: string, before?: (job: NotifyJob) => Promise<void>) => async (req: Request, res: Response) => {
+    const call = res.locals.abdmCall as GatewayCall;
+    if (!jobs) return send(res, 503, 'transient', 'ABDM work cannot be queued on this server just now.');
+    const tenantId = await tenantOf(call.hipId, 'HIP');
+    if (!tenantId) {
+      logger.warn({ hipId: call.hipId, path: req.path }, 'ABDM call for a HIP this server does not run');
+      return send(res, 404, 'not-found', 'This server runs no HIP with the id in X-HIP-ID.');
+    }
+    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) return send(res, 400, 'structure', 'The body must be a JSON object.');
+    const job = { tenantId, hipId: call.hipId as string, requestId: call.requestId, body: req.body };
+    await before?.(job);
+    await jobs.add(ABDM_QUEUE, name, job, { jobId: `abdm-${call.requestId.toLowerCase()}`, attempts: 5, backoffMs: 2000 });
+    res.status(202).end();
+  };
+  const safe = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response) => {
+    handler(req, res).catch((err: unknown) => {
+      logger.error({ err: { message: (err as Error).message }, path: req.path }, 'ABDM call could not be taken');
+      if (!res.headersSent) send(res, 500, 'exception', 'The call could not be recorded now; the gateway may deliver it again.');
+    });
+  };
+  router.post('/consent/request/hip/notify', safe(hipRoute('hip-consent-notify', (job) => applyEnd(context, job))));
+  router.post('/hip/health-information/request', safe(hipRoute('hip-health-information-request')));
+
+  jobs?.work(
+    ABDM_QUEUE,
+    async (job) => {
+      if (job.name === 'hip-consent-notify') await handleConsentNotify(context, job.data as NotifyJob);
+      else if (job.name === 'hip-health-information-request') await handleHiRequest(context, job.data as HiRequestJob);
+      else throw new Error(`no ABDM handler for ${job.name}`);
+    },
+    { concurrency: 2 },
+  );
+  return { router, context };
+}
