@@ -164,9 +164,15 @@ const configSchema = z.object({
   ABDM_CLIENT_ID: z.string().min(1).optional(),
   ABDM_CLIENT_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
   /** X-CM-ID: `sbx` (sandbox) or `abdm` (production). */
-  ABDM_CM_ID: z.string().regex(/^[a-z]{2,10}$/, { message: 'must be a consent-manager id such as sbx or abdm' }).default('sbx'),
+  ABDM_CM_ID: z
+    .string()
+    .regex(/^[a-z]{2,10}$/, { message: 'must be a consent-manager id such as sbx or abdm' })
+    .default('sbx'),
   /** The HFR id this server's first tenant (TENANT_ID) is registered as, as HIP and HIU; other tenants are mapped by an admin. */
-  ABDM_HIP_ID: z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, { message: 'must be an HFR id such as IN2810014366' }).optional(),
+  ABDM_HIP_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{3,64}$/, { message: 'must be an HFR id such as IN2810014366' })
+    .optional(),
   /** When set, inbound gateway tokens must carry this clientId (the gateway's own, not a bridge's session token). */
   ABDM_GATEWAY_CLIENT_ID: z.string().min(1).optional(),
   // --- end ABDM ----------------------------------------------------------------------------------

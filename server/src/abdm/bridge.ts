@@ -15,6 +15,14 @@ import { type ServiceType, tenantForService } from './services.ts';
 /** The job queue the gateway's calls are worked in (docs/jobs.md). */
 export const ABDM_QUEUE = 'abdm';
 
+/** A gateway call as queued: who it is for, and its body as the text that arrived. */
+interface QueuedCall {
+  tenantId: string;
+  hipId: string;
+  requestId: string;
+  raw: string;
+}
+
 export interface AbdmBridgeDeps {
   config: Config;
   db: Database;
@@ -29,7 +37,10 @@ export interface AbdmBridge {
 }
 
 const send = (res: Response, status: number, code: string, text: string) =>
-  res.status(status).type('application/fhir+json').json(outcome(String(status), code, text));
+  res
+    .status(status)
+    .type('application/fhir+json')
+    .json(outcome(String(status), code, text));
 
 /**
  * The ABDM bridge: every gateway call is verified first (token, REQUEST-ID, TIMESTAMP, replay),
@@ -39,7 +50,12 @@ const send = (res: Response, status: number, code: string, text: string) =>
 export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBridge | undefined {
   if (!config.ABDM_GATEWAY_URL || !config.ABDM_CLIENT_ID || !config.ABDM_CLIENT_SECRET) return undefined;
   const base = config.ABDM_GATEWAY_URL.replace(/\/+$/, '');
-  const gateway = new GatewayClient({ baseUrl: base, clientId: config.ABDM_CLIENT_ID, clientSecret: config.ABDM_CLIENT_SECRET, cmId: config.ABDM_CM_ID });
+  const gateway = new GatewayClient({
+    baseUrl: base,
+    clientId: config.ABDM_CLIENT_ID,
+    clientSecret: config.ABDM_CLIENT_SECRET,
+    cmId: config.ABDM_CM_ID,
+  });
   const context: AbdmContext = { config, db, logger, gateway, signatures: new ArtefactSignatures(`${base}/gateway/v3/certs`) };
 
   const tenantOf = async (id: string | undefined, type: ServiceType): Promise<string | undefined> => {
@@ -69,7 +85,15 @@ export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBr
       },
     }),
   );
-  router.use(express.json({ limit: config.MAX_BODY_SIZE }));
+  // The raw text goes into the job: a jsonb round trip reorders keys, and the artefact's signature is over the text as sent.
+  router.use(
+    express.json({
+      limit: config.MAX_BODY_SIZE,
+      verify: (req, _res, buf) => {
+        (req as Request & { rawBody?: string }).rawBody = buf.toString('utf8');
+      },
+    }),
+  );
 
   /** A HIP route: the tenant is found, `before` runs (what must take effect at once), the job is queued, 202. */
   const hipRoute = (name: string, before?: (job: NotifyJob) => Promise<void>) => async (req: Request, res: Response) => {
@@ -80,10 +104,12 @@ export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBr
       logger.warn({ hipId: call.hipId, path: req.path }, 'ABDM call for a HIP this server does not run');
       return send(res, 404, 'not-found', 'This server runs no HIP with the id in X-HIP-ID.');
     }
-    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) return send(res, 400, 'structure', 'The body must be a JSON object.');
+    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body))
+      return send(res, 400, 'structure', 'The body must be a JSON object.');
     const job = { tenantId, hipId: call.hipId as string, requestId: call.requestId, body: req.body };
     await before?.(job);
-    await jobs.add(ABDM_QUEUE, name, job, { jobId: `abdm-${call.requestId.toLowerCase()}`, attempts: 5, backoffMs: 2000 });
+    const raw = (req as Request & { rawBody?: string }).rawBody ?? JSON.stringify(req.body);
+    await jobs.add(ABDM_QUEUE, name, { tenantId, hipId: job.hipId, requestId: job.requestId, raw } satisfies QueuedCall, { jobId: `abdm-${call.requestId.toLowerCase()}`, attempts: 5, backoffMs: 2000 });
     res.status(202).end();
   };
   const safe = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response) => {
@@ -98,8 +124,10 @@ export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBr
   jobs?.work(
     ABDM_QUEUE,
     async (job) => {
-      if (job.name === 'hip-consent-notify') await handleConsentNotify(context, job.data as NotifyJob);
-      else if (job.name === 'hip-health-information-request') await handleHiRequest(context, job.data as HiRequestJob);
+      const { raw, ...call } = job.data as QueuedCall;
+      const body = JSON.parse(raw);
+      if (job.name === 'hip-consent-notify') await handleConsentNotify(context, { ...call, body } as NotifyJob);
+      else if (job.name === 'hip-health-information-request') await handleHiRequest(context, { ...call, body } as HiRequestJob);
       else throw new Error(`no ABDM handler for ${job.name}`);
     },
     { concurrency: 2 },

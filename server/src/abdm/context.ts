@@ -1,10 +1,10 @@
+import { writeAudit } from '../audit/log.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { writeAudit } from '../audit/log.ts';
 import type { Logger } from '../logger.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
 import type { ArtefactSignatures } from './gateway/artefact-signature.ts';
-import type { GatewayClient } from './gateway/client.ts';
+import { AbdmGatewayError, type GatewayClient } from './gateway/client.ts';
 
 /** What the ABDM handlers share: configuration, database, the gateway client and the artefact check. */
 export interface AbdmContext {
@@ -61,5 +61,27 @@ export class AbdmRefusal extends Error {
   }
   body(): AbdmErrorBody {
     return { code: this.code, message: this.message };
+  }
+}
+
+/**
+ * An `on-*` callback or notify to the gateway. A refusal (4xx) will not get better by retrying, so
+ * it is logged and the job ends; an unreachable gateway or a 5xx throws, and the job is retried.
+ */
+export async function callGateway(
+  ctx: AbdmContext,
+  path: string,
+  body: unknown,
+  headers: { hipId?: string; hiuId?: string },
+): Promise<boolean> {
+  try {
+    await ctx.gateway.post(path, body, headers);
+    return true;
+  } catch (err) {
+    if (err instanceof AbdmGatewayError && err.status >= 400 && err.status < 500) {
+      ctx.logger.warn({ path, status: err.status, code: err.code }, 'ABDM gateway refused our callback');
+      return false;
+    }
+    throw err;
   }
 }

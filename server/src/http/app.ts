@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { abdmBridge } from '../abdm/bridge.ts';
 import { adminRoutes } from '../admin/routes.ts';
 import { handleViewRun } from '../analytics/views/operation.ts';
 import { isViewRunPath } from '../analytics/views/paths.ts';
@@ -22,7 +23,6 @@ import { jobAdminRoutes } from '../jobs/admin-routes.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../logger.ts';
 import { whatsappWebhookRoutes } from '../messaging/whatsapp/routes.ts';
-import { abdmBridge } from '../abdm/bridge.ts';
 import { authorizeRoutes } from '../oauth/authorize.ts';
 import { consentRoutes } from '../oauth/consent-routes.ts';
 import { discoveryRoutes } from '../oauth/discovery.ts';

@@ -1,7 +1,7 @@
 import { parseSearchRequest, type WithId } from '@medplum/core';
 import type { Consent, Extension } from '@medplum/fhirtypes';
-import { type AbdmContext, AbdmRefusal, auditAbdm, tenantRepository } from '../context.ts';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
+import { type AbdmContext, AbdmRefusal, auditAbdm, callGateway, tenantRepository } from '../context.ts';
 
 /**
  * HIP consent notify (`/api/v3/consent/request/hip/notify`). A GRANTED artefact is stored as a
@@ -86,7 +86,8 @@ function checkDetail(n: Record<string, unknown>, hipId: string): ConsentDetail {
     typeof d.permission?.dateRange?.from === 'string' &&
     typeof d.permission?.dateRange?.to === 'string' &&
     typeof d.permission?.dataEraseAt === 'string';
-  if (!shaped) throw new AbdmRefusal('ABDM-1006', 'The consent artefact is incomplete: it lacks its HIP, HIU, hiTypes, care contexts or permission.');
+  if (!shaped)
+    throw new AbdmRefusal('ABDM-1006', 'The consent artefact is incomplete: it lacks its HIP, HIU, hiTypes, care contexts or permission.');
   if (d.hip.id !== hipId) throw new AbdmRefusal('ABDM-1035', `The consent artefact is for HIP ${d.hip.id}, not for ${hipId}.`);
   return d;
 }
@@ -118,10 +119,21 @@ export async function handleConsentNotify(ctx: AbdmContext, job: NotifyJob): Pro
       detail: `ABDM consent notify ${consentId || '(no id)'} refused: ${err.message}`,
     });
     ctx.logger.warn({ hipId: job.hipId, consentId, code: err.code }, 'ABDM consent notification refused');
-    await ctx.gateway.post('/consent/v3/request/hip/on-notify', { error: err.body(), response }, { hipId: job.hipId });
+    // The acknowledgement says the notification arrived; the error, that the artefact was not accepted.
+    await callGateway(
+      ctx,
+      '/consent/v3/request/hip/on-notify',
+      { acknowledgement: { status: 'OK', consentId }, error: err.body(), response },
+      { hipId: job.hipId },
+    );
     return;
   }
-  await ctx.gateway.post('/consent/v3/request/hip/on-notify', { acknowledgement: { status: 'OK', consentId }, response }, { hipId: job.hipId });
+  await callGateway(
+    ctx,
+    '/consent/v3/request/hip/on-notify',
+    { acknowledgement: { status: 'OK', consentId }, response },
+    { hipId: job.hipId },
+  );
 }
 
 async function storeGranted(ctx: AbdmContext, job: NotifyJob, detail: ConsentDetail, n: Record<string, unknown>): Promise<void> {
@@ -145,7 +157,9 @@ async function storeGranted(ctx: AbdmContext, job: NotifyJob, detail: ConsentDet
         scope: {
           coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy', display: 'Privacy Consent' }],
         },
-        category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }], text: 'ABDM consent artefact' }],
+        category: [
+          { coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }], text: 'ABDM consent artefact' },
+        ],
         ...(patient ? { patient: { reference: patient } } : {}),
         dateTime: detail.createdAt,
         policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
@@ -159,7 +173,11 @@ async function storeGranted(ctx: AbdmContext, job: NotifyJob, detail: ConsentDet
           period: { start: detail.permission.dateRange.from, end: detail.permission.dateRange.to },
           actor: [
             {
-              role: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' }] },
+              role: {
+                coding: [
+                  { system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP', display: 'information recipient' },
+                ],
+              },
               reference: { identifier: { system: 'https://facility.ndhm.gov.in', value: detail.hiu.id }, display: detail.hiu.name },
             },
           ],

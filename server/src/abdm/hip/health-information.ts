@@ -5,7 +5,7 @@ import { assembleDocument } from '../../documents/assemble.ts';
 import { buildComposition, careContext, type RecordType, recordContexts } from '../../documents/records.ts';
 import { validator } from '../../fhir/validate.ts';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
-import { type AbdmContext, AbdmRefusal, auditAbdm, tenantRepository } from '../context.ts';
+import { type AbdmContext, AbdmRefusal, auditAbdm, callGateway, tenantRepository } from '../context.ts';
 import { encrypt, FideliusError, generateKeyMaterial, parsePublicKey } from '../fidelius/index.ts';
 import { type ConsentDetail, findArtefact } from './consent.ts';
 
@@ -50,6 +50,9 @@ interface Checked {
 
 type CareStatus = { careContextReference: string; hiStatus: 'DELIVERED' | 'ERRORED'; description: string };
 
+/** One snapshot per document: the builder's many searches see one state of the records. */
+const READ_ONLY = { resourceTypes: ['Composition', 'Bundle'] as const };
+
 const dateOf = (v: unknown) => (typeof v === 'string' ? Date.parse(v) : Number.NaN);
 
 async function check(repo: PostgresRepository, job: HiRequestJob, now: number): Promise<Checked> {
@@ -72,7 +75,8 @@ async function check(repo: PostgresRepository, job: HiRequestJob, now: number): 
     throw new AbdmRefusal('ABDM-1063', 'The requested date range is not inside the consented one.');
   }
   const pushUrl = String(hi.dataPushUrl ?? '');
-  if (!URL.canParse(pushUrl) || !/^https?:$/.test(new URL(pushUrl).protocol)) throw new AbdmRefusal('ABDM-1006', 'dataPushUrl is not an HTTP(S) URL.');
+  if (!URL.canParse(pushUrl) || !/^https?:$/.test(new URL(pushUrl).protocol))
+    throw new AbdmRefusal('ABDM-1006', 'dataPushUrl is not an HTTP(S) URL.');
   const km = (hi.keyMaterial ?? {}) as { cryptoAlg?: unknown; curve?: unknown; dhPublicKey?: { keyValue?: unknown }; nonce?: unknown };
   if (km.cryptoAlg !== 'ECDH' || String(km.curve).toLowerCase() !== 'curve25519') {
     throw new AbdmRefusal('ABDM-1006', 'keyMaterial must be ECDH on Curve25519.');
@@ -105,7 +109,7 @@ async function documentsFor(repo: PostgresRepository, c: Checked, patientRef: st
         const ctx = await careContext(tx, encounter as WithId<Encounter>);
         const composition = (await buildComposition(type, ctx)) as WithId<Composition>;
         return assembleDocument(tx, composition, { strict: true });
-      });
+      }, READ_ONLY);
       // A document that does not meet the IG is not sent.
       const errors = validator()
         .validate(document)
@@ -140,14 +144,16 @@ export async function handleHiRequest(ctx: AbdmContext, job: HiRequestJob, now =
       detail: `ABDM health-information request ${transactionId} refused: ${err.message}`,
     });
     ctx.logger.warn({ hipId: job.hipId, transactionId, code: err.code }, 'ABDM health-information request refused');
-    await ctx.gateway.post(
+    await callGateway(
+      ctx,
       '/data-flow/v3/health-information/hip/on-request',
       { hiRequest: { transactionId, sessionStatus: 'FAILED' }, error: err.body(), response },
       { hipId: job.hipId },
     );
     return;
   }
-  await ctx.gateway.post(
+  await callGateway(
+    ctx,
     '/data-flow/v3/health-information/hip/on-request',
     { hiRequest: { transactionId, sessionStatus: 'ACKNOWLEDGED' }, response },
     { hipId: job.hipId },
@@ -167,7 +173,11 @@ export async function handleHiRequest(ctx: AbdmContext, job: HiRequestJob, now =
     }
     for (const document of found) pages.push({ careContextReference: cc.careContextReference, patient: cc.patientReference, document });
     if (found.length === 0) {
-      statuses.push({ careContextReference: cc.careContextReference, hiStatus: 'DELIVERED', description: 'No records of the consented types.' });
+      statuses.push({
+        careContextReference: cc.careContextReference,
+        hiStatus: 'DELIVERED',
+        description: 'No records of the consented types.',
+      });
     }
   }
 
@@ -203,7 +213,11 @@ export async function handleHiRequest(ctx: AbdmContext, job: HiRequestJob, now =
       keyMaterial: {
         cryptoAlg: 'ECDH',
         curve: 'Curve25519',
-        dhPublicKey: { expiry: new Date(now + 3_600_000).toISOString(), parameters: 'Curve25519/32byte random key', keyValue: hip.x509PublicKey },
+        dhPublicKey: {
+          expiry: new Date(now + 3_600_000).toISOString(),
+          parameters: 'Curve25519/32byte random key',
+          keyValue: hip.x509PublicKey,
+        },
         nonce: hip.nonce,
       },
     };
@@ -236,7 +250,8 @@ export async function handleHiRequest(ctx: AbdmContext, job: HiRequestJob, now =
     detail: `ABDM: ${total} document(s) of care contexts ${[...sent.keys()].join(', ') || '(none)'} sent to HIU ${c.detail.hiu.id} under consent ${c.consentId} (transaction ${c.transactionId}).`,
   });
   const anyError = statuses.some((s) => s.hiStatus === 'ERRORED');
-  await ctx.gateway.post(
+  await callGateway(
+    ctx,
     '/data-flow/v3/health-information/notify',
     {
       notification: {
