@@ -4,16 +4,15 @@ import type { Database } from '../db/database.ts';
 import { outcome } from '../http/outcomes.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../logger.ts';
-import { type AbdmContext, auditAbdm } from './context.ts';
+import { ABDM_QUEUE_NAME, type AbdmContext, auditAbdm } from './context.ts';
 import { ArtefactSignatures } from './gateway/artefact-signature.ts';
 import { GatewayClient } from './gateway/client.ts';
 import { type GatewayCall, verifyGatewayCalls } from './gateway/verify.ts';
 import { applyEnd, handleConsentNotify, type NotifyJob } from './hip/consent.ts';
 import { type HiRequestJob, handleHiRequest } from './hip/health-information.ts';
+import { type CallbackJob, handleLink, handleLinkResult, handleLinkToken, type LinkJob } from './hip/linking.ts';
+import { setAbdmRuntime } from './runtime.ts';
 import { type ServiceType, tenantForService } from './services.ts';
-
-/** The job queue the gateway's calls are worked in (docs/jobs.md). */
-export const ABDM_QUEUE = 'abdm';
 
 /** A gateway call as queued: who it is for, and its body as the text that arrived. */
 interface QueuedCall {
@@ -109,7 +108,11 @@ export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBr
     const job = { tenantId, hipId: call.hipId as string, requestId: call.requestId, body: req.body };
     await before?.(job);
     const raw = (req as Request & { rawBody?: string }).rawBody ?? JSON.stringify(req.body);
-    await jobs.add(ABDM_QUEUE, name, { tenantId, hipId: job.hipId, requestId: job.requestId, raw } satisfies QueuedCall, { jobId: `abdm-${call.requestId.toLowerCase()}`, attempts: 5, backoffMs: 2000 });
+    await jobs.add(ABDM_QUEUE_NAME, name, { tenantId, hipId: job.hipId, requestId: job.requestId, raw } satisfies QueuedCall, {
+      jobId: `abdm-${call.requestId.toLowerCase()}`,
+      attempts: 5,
+      backoffMs: 2000,
+    });
     res.status(202).end();
   };
   const safe = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response) => {
@@ -120,14 +123,25 @@ export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBr
   };
   router.post('/consent/request/hip/notify', safe(hipRoute('hip-consent-notify', (job) => applyEnd(context, job))));
   router.post('/hip/health-information/request', safe(hipRoute('hip-health-information-request')));
+  router.post('/hip/token/on-generate-token', safe(hipRoute('hip-on-generate-token')));
+  router.post('/link/on_carecontext', safe(hipRoute('hip-on-carecontext')));
 
+  if (jobs) setAbdmRuntime(db, { context, jobs });
   jobs?.work(
-    ABDM_QUEUE,
+    ABDM_QUEUE_NAME,
     async (job) => {
       const { raw, ...call } = job.data as QueuedCall;
-      const body = JSON.parse(raw);
-      if (job.name === 'hip-consent-notify') await handleConsentNotify(context, { ...call, body } as NotifyJob);
+      const body = typeof raw === 'string' ? JSON.parse(raw) : undefined;
+      const enqueue = async (link: LinkJob) => {
+        await jobs.add(ABDM_QUEUE_NAME, 'hip-link-care-context', link, {
+          jobId: `abdm-link-${link.tenantId}-${link.encounterId}-${job.id}`,
+        });
+      };
+      if (job.name === 'hip-link-care-context') await handleLink(context, job.data as LinkJob);
+      else if (job.name === 'hip-consent-notify') await handleConsentNotify(context, { ...call, body } as NotifyJob);
       else if (job.name === 'hip-health-information-request') await handleHiRequest(context, { ...call, body } as HiRequestJob);
+      else if (job.name === 'hip-on-generate-token') await handleLinkToken(context, { ...call, body } as CallbackJob, enqueue);
+      else if (job.name === 'hip-on-carecontext') await handleLinkResult(context, { ...call, body } as CallbackJob);
       else throw new Error(`no ABDM handler for ${job.name}`);
     },
     { concurrency: 2 },

@@ -15,6 +15,9 @@ export interface AbdmContext {
   signatures: ArtefactSignatures;
 }
 
+/** The job queue the gateway's calls are worked in (docs/jobs.md). */
+export const ABDM_QUEUE_NAME = 'abdm';
+
 /** The OAuth-client id our ABDM work is audited under. */
 export const ABDM_ACTOR = 'abdm-gateway';
 

@@ -8,6 +8,7 @@ import {
   type HttpMethod,
 } from '@medplum/fhir-router';
 import type { Bundle } from '@medplum/fhirtypes';
+import { addAbdmLinkOperation } from '../abdm/hip/linking.ts';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
@@ -201,6 +202,7 @@ export function createFhirRouter(): FhirRouter {
   );
   addValidateOperation(router);
   addDocumentOperations(router);
+  addAbdmLinkOperation(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
   addPrescriptionOperations(router);

@@ -4,7 +4,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gateway/src/index.ts';
 import { FakeBridge } from '../../../simulators/abdm-gateway/test/bridge.ts';
-import { decrypt, type KeyMaterial, generateKeyMaterial } from '../../src/abdm/fidelius/index.ts';
+import { decrypt, generateKeyMaterial, type KeyMaterial } from '../../src/abdm/fidelius/index.ts';
 import { GatewayClient } from '../../src/abdm/gateway/client.ts';
 import { registerAbdmService, ServiceTakenError } from '../../src/abdm/services.ts';
 import { createDirectory, createOpdVisit, type Directory, type OpdVisit } from '../documents/fixtures.ts';
@@ -93,7 +93,12 @@ const answerTo = (path: string, requestId: string) =>
   );
 
 /** An HIU consent request, granted by the patient in the PHR app for these care contexts at this HIP. */
-async function grant(hipId: string, careContexts: { patientReference: string; careContextReference: string }[], hiTypes: string[], range = YEAR) {
+async function grant(
+  hipId: string,
+  careContexts: { patientReference: string; careContextReference: string }[],
+  hiTypes: string[],
+  range = YEAR,
+) {
   const before = hiu.received.filter((r) => r.path === '/api/v3/hiu/consent/request/on-init').length;
   const init = await hiu.call(
     'POST',
@@ -150,18 +155,30 @@ async function requestData(consentId: string, range = YEAR): Promise<Transfer> {
   );
   expect(res.status).toBe(202);
   const transfer = await waitFor('the transfer to finish', () => {
-    const x = [...gw.state.transfers.values()].find((tr) => tr.consentId === consentId && tr.hiRequest.dataPushUrl === `${hiu.url}/push/${tag}`);
+    const x = [...gw.state.transfers.values()].find(
+      (tr) => tr.consentId === consentId && tr.hiRequest.dataPushUrl === `${hiu.url}/push/${tag}`,
+    );
     return x && ['TRANSFERRED', 'FAILED'].includes(x.status) ? x : undefined;
   });
   const pages = hiu.received.filter((r) => r.path === `/push/${tag}`).map((r) => r.body);
-  return { transactionId: transfer.transactionId, status: transfer.status, pages, documents: decryptAll(pages, keys), notification: transfer.notifications.at(-1) };
+  return {
+    transactionId: transfer.transactionId,
+    status: transfer.status,
+    pages,
+    documents: decryptAll(pages, keys),
+    notification: transfer.notifications.at(-1),
+  };
 }
 
 function keyMaterialOf(keys: KeyMaterial) {
   return {
     cryptoAlg: 'ECDH',
     curve: 'Curve25519',
-    dhPublicKey: { expiry: new Date(Date.now() + 3_600_000).toISOString(), parameters: 'Curve25519/32byte random key', keyValue: keys.publicKey },
+    dhPublicKey: {
+      expiry: new Date(Date.now() + 3_600_000).toISOString(),
+      parameters: 'Curve25519/32byte random key',
+      keyValue: keys.publicKey,
+    },
     nonce: keys.nonce,
   };
 }
@@ -194,7 +211,9 @@ async function audits(tenantId: string): Promise<{ outcome: string; detail: stri
 }
 
 async function consentsIn(tenantId: string, consentId: string) {
-  const res = await fhirClient(t.base, tenantId).get(`Consent?identifier=https://hospital-ops.in/fhir/sid/abdm-consent-artefact|${consentId}`);
+  const res = await fhirClient(t.base, tenantId).get(
+    `Consent?identifier=https://hospital-ops.in/fhir/sid/abdm-consent-artefact|${consentId}`,
+  );
   return (res.body.entry ?? []).map((e: any) => e.resource);
 }
 
@@ -202,7 +221,11 @@ async function consentsIn(tenantId: string, consentId: string) {
 
 describe('ABDM HIP: consent notify', () => {
   it('stores a GRANTED artefact as an active FHIR Consent of the HIP tenant, the signed artefact kept whole, and acknowledges it', async () => {
-    const { consentId, ack } = await grant(HIP_A, [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }], ['OPConsultation']);
+    const { consentId, ack } = await grant(
+      HIP_A,
+      [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }],
+      ['OPConsultation'],
+    );
     expect((ack.body as any).acknowledgement).toEqual({ status: 'OK', consentId });
     expect(ack.status).toBe(202);
     const [consent] = await consentsIn(TENANT_A, consentId);
@@ -216,7 +239,11 @@ describe('ABDM HIP: consent notify', () => {
   });
 
   it('refuses an artefact whose signature does not verify, or that names another HIP: audited, not stored, error in on-notify', async () => {
-    const { consentId } = await grant(HIP_A, [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }], ['OPConsultation']);
+    const { consentId } = await grant(
+      HIP_A,
+      [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }],
+      ['OPConsultation'],
+    );
     const genuine = gw.state.artefacts.get(consentId)!;
     const forgedId = randomUUID();
     const forged = { ...genuine.detail, consentId: forgedId, hiTypes: ['OPConsultation', 'Prescription', 'DischargeSummary'] };
@@ -228,7 +255,12 @@ describe('ABDM HIP: consent notify', () => {
 
     const otherHipId = randomUUID();
     const r2 = await gw.deliver(HIP_A, NOTIFY, {
-      notification: { status: 'GRANTED', consentId: otherHipId, consentDetail: { ...genuine.detail, consentId: otherHipId, hip: { id: HIP_B } }, signature: genuine.signature },
+      notification: {
+        status: 'GRANTED',
+        consentId: otherHipId,
+        consentDetail: { ...genuine.detail, consentId: otherHipId, hip: { id: HIP_B } },
+        signature: genuine.signature,
+      },
     });
     expect(((await answerTo('/consent/v3/request/hip/on-notify', r2)).body as any).error.code).toBe('ABDM-1035');
     expect(await consentsIn(TENANT_A, otherHipId)).toHaveLength(0);
@@ -270,29 +302,47 @@ describe('ABDM HIP: health-information request', () => {
     expect(tr.notification.statusNotification.statusResponses).toEqual([
       { careContextReference: id(visitA.encounter), hiStatus: 'DELIVERED', description: '2 document(s) delivered.' },
     ]);
-    const on = await answerTo('/data-flow/v3/health-information/hip/on-request', gw.exchanges({ path: HI_REQUEST }).at(-1)?.requestId as string);
+    const on = await answerTo(
+      '/data-flow/v3/health-information/hip/on-request',
+      gw.exchanges({ path: HI_REQUEST }).at(-1)?.requestId as string,
+    );
     expect((on.body as any).hiRequest).toEqual({ transactionId: tr.transactionId, sessionStatus: 'ACKNOWLEDGED' });
-    expect((await audits(TENANT_A)).some((e) => e.outcome === '0' && e.detail.includes(consentId) && e.detail.includes('2 document(s)'))).toBe(true);
+    expect(
+      (await audits(TENANT_A)).some((e) => e.outcome === '0' && e.detail.includes(consentId) && e.detail.includes('2 document(s)')),
+    ).toBe(true);
   });
 
   it('sends only the consented type: a Prescription-only artefact never carries the OP consultation', async () => {
-    const { consentId } = await grant(HIP_A, [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }], ['Prescription']);
+    const { consentId } = await grant(
+      HIP_A,
+      [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }],
+      ['Prescription'],
+    );
     const tr = await requestData(consentId);
     expect(tr.documents.map((d) => compositionOf(d.bundle).meta?.profile?.[0]?.split('/').at(-1))).toEqual(['PrescriptionRecord']);
   });
 
   it('sends nothing for a visit outside the requested date range', async () => {
-    const { consentId } = await grant(HIP_A, [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }], ['OPConsultation'], {
-      from: '2026-01-01T00:00:00.000Z',
-      to: '2026-12-31T23:59:59.000Z',
-    });
+    const { consentId } = await grant(
+      HIP_A,
+      [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }],
+      ['OPConsultation'],
+      {
+        from: '2026-01-01T00:00:00.000Z',
+        to: '2026-12-31T23:59:59.000Z',
+      },
+    );
     const tr = await requestData(consentId, { from: '2026-01-01T00:00:00.000Z', to: '2026-12-31T23:59:59.000Z' });
     expect(tr.pages).toHaveLength(0);
     expect(tr.notification.statusNotification.statusResponses[0].description).toMatch(/date range/);
   });
 
   it('refuses a request whose dates lie outside the artefact (delivered straight to the HIP): audited, on-request error, nothing sent', async () => {
-    const { consentId } = await grant(HIP_A, [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }], ['OPConsultation']);
+    const { consentId } = await grant(
+      HIP_A,
+      [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }],
+      ['OPConsultation'],
+    );
     const keys = generateKeyMaterial();
     const tag = randomUUID();
     const transactionId = randomUUID();
@@ -310,11 +360,17 @@ describe('ABDM HIP: health-information request', () => {
     expect((on.body as any).hiRequest.sessionStatus).toBe('FAILED');
     await new Promise((r) => setTimeout(r, 200));
     expect(hiu.received.filter((r) => r.path === `/push/${tag}`)).toHaveLength(0);
-    expect((await audits(TENANT_A)).some((e) => e.outcome === '4' && e.detail.includes(transactionId) && e.detail.includes('date range'))).toBe(true);
+    expect(
+      (await audits(TENANT_A)).some((e) => e.outcome === '4' && e.detail.includes(transactionId) && e.detail.includes('date range')),
+    ).toBe(true);
   });
 
   it('honours a revocation at once: the next request is refused and nothing is sent', async () => {
-    const { consentId } = await grant(HIP_A, [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }], ['OPConsultation']);
+    const { consentId } = await grant(
+      HIP_A,
+      [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }],
+      ['OPConsultation'],
+    );
     await gw.revokeConsent(consentId);
     // The gateway's notify has been answered 202, so the Consent is inactive already.
     const [consent] = await consentsIn(TENANT_A, consentId);
@@ -322,7 +378,12 @@ describe('ABDM HIP: health-information request', () => {
     const tag = randomUUID();
     const requestId = await gw.deliver(HIP_A, HI_REQUEST, {
       transactionId: randomUUID(),
-      hiRequest: { consent: { id: consentId }, dateRange: YEAR, dataPushUrl: `${hiu.url}/push/${tag}`, keyMaterial: keyMaterialOf(generateKeyMaterial()) },
+      hiRequest: {
+        consent: { id: consentId },
+        dateRange: YEAR,
+        dataPushUrl: `${hiu.url}/push/${tag}`,
+        keyMaterial: keyMaterialOf(generateKeyMaterial()),
+      },
     });
     expect(((await answerTo('/data-flow/v3/health-information/hip/on-request', requestId)).body as any).error.code).toBe('ABDM-1062');
     expect(hiu.received.filter((r) => r.path === `/push/${tag}`)).toHaveLength(0);
@@ -332,24 +393,40 @@ describe('ABDM HIP: health-information request', () => {
 describe('ABDM HIP: tenant isolation', () => {
   it("never serves tenant A's visit under an artefact granted to tenant B's HIP, nor tenant A's artefact to tenant B's HIP", async () => {
     // The artefact for HIP_B names tenant A's patient and visit.
-    const { consentId } = await grant(HIP_B, [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }], ['OPConsultation']);
+    const { consentId } = await grant(
+      HIP_B,
+      [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }],
+      ['OPConsultation'],
+    );
     expect(await consentsIn(TENANT_B, consentId)).toHaveLength(1);
     const tr = await requestData(consentId);
     expect(tr.pages).toHaveLength(0);
     expect(tr.status).toBe('FAILED');
-    expect(tr.notification.statusNotification.statusResponses[0]).toMatchObject({ careContextReference: id(visitA.encounter), hiStatus: 'ERRORED' });
+    expect(tr.notification.statusNotification.statusResponses[0]).toMatchObject({
+      careContextReference: id(visitA.encounter),
+      hiStatus: 'ERRORED',
+    });
 
     // Tenant A's artefact, asked of HIP_B: the same answer as an unknown one.
     const mine = await grant(HIP_A, [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }], ['OPConsultation']);
     const tag = randomUUID();
     const requestId = await gw.deliver(HIP_B, HI_REQUEST, {
       transactionId: randomUUID(),
-      hiRequest: { consent: { id: mine.consentId }, dateRange: YEAR, dataPushUrl: `${hiu.url}/push/${tag}`, keyMaterial: keyMaterialOf(generateKeyMaterial()) },
+      hiRequest: {
+        consent: { id: mine.consentId },
+        dateRange: YEAR,
+        dataPushUrl: `${hiu.url}/push/${tag}`,
+        keyMaterial: keyMaterialOf(generateKeyMaterial()),
+      },
     });
     expect(((await answerTo('/data-flow/v3/health-information/hip/on-request', requestId)).body as any).error.code).toBe('ABDM-1112');
     expect(hiu.received.filter((r) => r.path === `/push/${tag}`)).toHaveLength(0);
     // Tenant B's own visit is served to it, under its own artefact.
-    const theirs = await grant(HIP_B, [{ patientReference: id(b.patient), careContextReference: id(visitB.encounter) }], ['OPConsultation']);
+    const theirs = await grant(
+      HIP_B,
+      [{ patientReference: id(b.patient), careContextReference: id(visitB.encounter) }],
+      ['OPConsultation'],
+    );
     const ok = await requestData(theirs.consentId);
     expect(ok.documents.map((d) => compositionOf(d.bundle).encounter?.reference)).toEqual([`urn:uuid:${id(visitB.encounter)}`]);
   });
@@ -369,7 +446,12 @@ describe('ABDM HIP: refused gateway calls are audited under the tenant', () => {
 
   it('a replayed REQUEST-ID: 409, audited', async () => {
     const requestId = randomUUID();
-    const h = { authorization: `Bearer ${await gw.gatewayToken()}`, 'REQUEST-ID': requestId, TIMESTAMP: new Date().toISOString(), 'X-HIP-ID': HIP_A };
+    const h = {
+      authorization: `Bearer ${await gw.gatewayToken()}`,
+      'REQUEST-ID': requestId,
+      TIMESTAMP: new Date().toISOString(),
+      'X-HIP-ID': HIP_A,
+    };
     expect((await post(h)).status).toBe(202);
     expect((await post(h)).status).toBe(409);
     expect((await audits(TENANT_A)).some((e) => e.outcome === '4' && e.detail.includes('replay'))).toBe(true);
@@ -377,14 +459,28 @@ describe('ABDM HIP: refused gateway calls are audited under the tenant', () => {
 
   it('a token with a wrong signature: 401, audited under the tenant of X-HIP-ID, nothing done', async () => {
     const { privateKey } = await generateKeyPair('RS256');
-    const forged = await new SignJWT({ clientId: 'gateway' }).setProtectedHeader({ alg: 'RS256' }).setIssuedAt().setExpirationTime('5m').sign(privateKey);
-    const res = await post({ authorization: `Bearer ${forged}`, 'REQUEST-ID': randomUUID(), TIMESTAMP: new Date().toISOString(), 'X-HIP-ID': HIP_B });
+    const forged = await new SignJWT({ clientId: 'gateway' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const res = await post({
+      authorization: `Bearer ${forged}`,
+      'REQUEST-ID': randomUUID(),
+      TIMESTAMP: new Date().toISOString(),
+      'X-HIP-ID': HIP_B,
+    });
     expect(res.status).toBe(401);
     expect((await audits(TENANT_B)).some((e) => e.outcome === '4' && e.detail.includes('bad-token'))).toBe(true);
   });
 
   it('a call for a HIP this server does not run: 404', async () => {
-    const res = await post({ authorization: `Bearer ${await gw.gatewayToken()}`, 'REQUEST-ID': randomUUID(), TIMESTAMP: new Date().toISOString(), 'X-HIP-ID': 'IN9999999999' });
+    const res = await post({
+      authorization: `Bearer ${await gw.gatewayToken()}`,
+      'REQUEST-ID': randomUUID(),
+      TIMESTAMP: new Date().toISOString(),
+      'X-HIP-ID': 'IN9999999999',
+    });
     expect(res.status).toBe(404);
   });
 });
