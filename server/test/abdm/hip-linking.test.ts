@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gateway/src/index.ts';
 import { GatewayClient } from '../../src/abdm/gateway/client.ts';
+import { createUser } from '../../src/auth/store.ts';
 import { createDirectory, createOpdVisit, type Directory } from '../documents/fixtures.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
+import { userToken } from '../helpers/staff.ts';
 
 // HIP-initiated linking against the local gateway: a finished visit is offered to the patient's
 // ABHA address as a care context, with one link token per patient reused for later visits.
@@ -132,5 +134,36 @@ describe('ABDM HIP-initiated linking', () => {
       sql.query<{ link_token: string }>('SELECT link_token FROM abdm_link_token'),
     );
     expect(tokens.rows.map((r) => r.link_token)).not.toContain(forged);
+  });
+
+  it('the abdm-care-context bot links a visit when it is finished, through the FHIR operation (no gateway credentials)', async () => {
+    // An administrator of tenant A (its Practitioner is the directory's, which meets the ABDM profile).
+    const user = await createUser(t.server.db, TENANT_A, {
+      email: 'bots.admin@sanjeevani.example.in',
+      name: 'Bots Admin',
+      password: 'pw-bots-admin-long-enough',
+      role: 'super_admin',
+      branchIds: [],
+      practitionerId: a.physician.split('/')[1] as string,
+    });
+    const admin = await userToken(t, user);
+    const enable = await fetch(`${t.server.url}/admin/bots/abdm-care-context`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true }),
+    });
+    expect(enable.status).toBe(200);
+    const visit = await createOpdVisit(fhir, a);
+    const id = visit.encounter.split('/')[1] as string;
+    const link = await waitFor(
+      'the bot to link the visit',
+      async () => {
+        await t.server.events.runNow();
+        await t.server.bots?.forwardNow();
+        return linkedAtGateway(id);
+      },
+      30_000,
+    );
+    expect(link).toMatchObject({ abhaAddress: ABHA_ADDRESS, hipId: HIP_A });
   });
 });
