@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import type { SmsSender } from '../auth/sms.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { outcome } from '../http/outcomes.ts';
@@ -9,6 +10,7 @@ import { ArtefactSignatures } from './gateway/artefact-signature.ts';
 import { GatewayClient } from './gateway/client.ts';
 import { type GatewayCall, verifyGatewayCalls } from './gateway/verify.ts';
 import { applyEnd, handleConsentNotify, type NotifyJob } from './hip/consent.ts';
+import { type CallJob, handleDiscover, handleLinkConfirm, handleLinkInit } from './hip/discovery.ts';
 import { type HiRequestJob, handleHiRequest } from './hip/health-information.ts';
 import { type CallbackJob, handleLink, handleLinkResult, handleLinkToken, type LinkJob } from './hip/linking.ts';
 import { setAbdmRuntime } from './runtime.ts';
@@ -27,6 +29,8 @@ export interface AbdmBridgeDeps {
   db: Database;
   logger: Logger;
   jobs?: JobQueue;
+  /** Where link OTPs go (the auth service's SMS sender). */
+  sms: SmsSender;
 }
 
 export interface AbdmBridge {
@@ -46,7 +50,7 @@ const send = (res: Response, status: number, code: string, text: string) =>
  * matched by X-HIP-ID to the one tenant that runs that HIP, answered 202 at once, and worked in a
  * job that makes the `on-*` callback. Undefined when ABDM is not configured (ABDM_GATEWAY_URL).
  */
-export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBridge | undefined {
+export function abdmBridge({ config, db, logger, jobs, sms }: AbdmBridgeDeps): AbdmBridge | undefined {
   if (!config.ABDM_GATEWAY_URL || !config.ABDM_CLIENT_ID || !config.ABDM_CLIENT_SECRET) return undefined;
   const base = config.ABDM_GATEWAY_URL.replace(/\/+$/, '');
   const gateway = new GatewayClient({
@@ -124,6 +128,9 @@ export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBr
   router.post('/consent/request/hip/notify', safe(hipRoute('hip-consent-notify', (job) => applyEnd(context, job))));
   router.post('/hip/health-information/request', safe(hipRoute('hip-health-information-request')));
   router.post('/hip/token/on-generate-token', safe(hipRoute('hip-on-generate-token')));
+  router.post('/hip/patient/care-context/discover', safe(hipRoute('hip-discover')));
+  router.post('/hip/link/care-context/init', safe(hipRoute('hip-link-init')));
+  router.post('/hip/link/care-context/confirm', safe(hipRoute('hip-link-confirm')));
   router.post('/link/on_carecontext', safe(hipRoute('hip-on-carecontext')));
 
   if (jobs) setAbdmRuntime(db, { context, jobs });
@@ -142,6 +149,9 @@ export function abdmBridge({ config, db, logger, jobs }: AbdmBridgeDeps): AbdmBr
       else if (job.name === 'hip-health-information-request') await handleHiRequest(context, { ...call, body } as HiRequestJob);
       else if (job.name === 'hip-on-generate-token') await handleLinkToken(context, { ...call, body } as CallbackJob, enqueue);
       else if (job.name === 'hip-on-carecontext') await handleLinkResult(context, { ...call, body } as CallbackJob);
+      else if (job.name === 'hip-discover') await handleDiscover(context, { ...call, body } as CallJob);
+      else if (job.name === 'hip-link-init') await handleLinkInit(context, { ...call, body } as CallJob, sms);
+      else if (job.name === 'hip-link-confirm') await handleLinkConfirm(context, { ...call, body } as CallJob);
       else throw new Error(`no ABDM handler for ${job.name}`);
     },
     { concurrency: 2 },

@@ -82,7 +82,7 @@ export async function callGateway(
     return true;
   } catch (err) {
     if (err instanceof AbdmGatewayError && err.status >= 400 && err.status < 500) {
-      ctx.logger.warn({ path, status: err.status, code: err.code }, 'ABDM gateway refused our callback');
+      ctx.logger.warn({ path, status: err.status, code: err.code, reason: err.message }, 'ABDM gateway refused our callback');
       return false;
     }
     throw err;

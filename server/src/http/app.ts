@@ -161,7 +161,7 @@ export function createApp({
   app.use('/webhooks/whatsapp', whatsappWebhookRoutes({ config, db, logger }));
   // --- end WhatsApp webhooks
   // --- ABDM bridge (issue 19, docs/abdm.md): gateway-signed calls, only when ABDM_GATEWAY_URL is set.
-  const abdm = abdmBridge({ config, db, logger, jobs });
+  const abdm = abdmBridge({ config, db, logger, jobs, sms: auth.sms });
   if (abdm) app.use('/api/v3', abdm.router);
   // --- end ABDM bridge
   app.use(corsPolicy(db, config.CORS_ORIGINS));

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gateway/src/index.ts';
 import { GatewayClient } from '../../src/abdm/gateway/client.ts';
+import type { RecordingSmsSender } from '../../src/auth/sms.ts';
 import { createUser } from '../../src/auth/store.ts';
-import { createDirectory, createOpdVisit, type Directory } from '../documents/fixtures.ts';
+import { createDirectory, createOpdVisit, type Directory, patient } from '../documents/fixtures.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { userToken } from '../helpers/staff.ts';
 
@@ -165,5 +166,85 @@ describe('ABDM HIP-initiated linking', () => {
       30_000,
     );
     expect(link).toMatchObject({ abhaAddress: ABHA_ADDRESS, hipId: HIP_A });
+  });
+});
+
+describe('ABDM user-initiated discovery and linking (OTP)', () => {
+  const RAVI = 'ravi.sharma@sbx';
+  const PHONE = '+919823012345';
+
+  async function patientWithAbha(client: ReturnType<typeof fhirClient>, d: Directory, address: string): Promise<string> {
+    const p = patient('Ravi Sharma', '91-4321-8765-1234', 'male', '1979-08-15', d.branch);
+    p.identifier.push({
+      type: {
+        coding: [
+          {
+            system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code',
+            code: 'ABHA',
+            display: 'Ayushman Bharat Health Account (ABHA) ID',
+          },
+        ],
+      },
+      system: 'https://healthid.abdm.gov.in',
+      value: address,
+    });
+    const res = await client.post('Patient', p);
+    expect(res.status).toBe(201);
+    return `Patient/${res.body.id}`;
+  }
+
+  it('discovers the patient by ABHA address, links the chosen visits with the OTP sent by SMS, and refuses a wrong OTP', async () => {
+    const ravi = await patientWithAbha(fhir, a, RAVI);
+    const v1 = await createOpdVisit(fhir, { ...a, patient: ravi });
+    const v2 = await createOpdVisit(fhir, { ...a, patient: ravi });
+    const found = (await gw.discover(HIP_A, { id: RAVI, name: 'Ravi Sharma', gender: 'M', yearOfBirth: 1979 })) as any;
+    expect(found.patient[0].referenceNumber).toBe(ravi.split('/')[1]);
+    const offered = found.patient[0].careContexts.map((c: any) => c.referenceNumber).sort();
+    expect(offered).toEqual([v1.encounter.split('/')[1], v2.encounter.split('/')[1]].sort());
+
+    const init = (await gw.linkInit(HIP_A, { transactionId: found.transactionId, abhaAddress: RAVI, patient: found.patient })) as any;
+    const linkRefNumber = init.link.referenceNumber as string;
+    const sms = (t.server.auth.sms as RecordingSmsSender).lastTo(PHONE);
+    const otp = /\b(\d{6})\b/.exec(sms?.text ?? '')?.[1] as string;
+    expect(otp).toMatch(/^\d{6}$/);
+    expect(sms?.text).toMatch(/ABHA/);
+
+    const wrong = (await gw.linkConfirm(HIP_A, { linkRefNumber, token: otp === '111111' ? '222222' : '111111', abhaAddress: RAVI })) as any;
+    expect(wrong.error).toEqual({ code: 'ABDM-1010', message: 'Invalid OTP' });
+    const ok = (await gw.linkConfirm(HIP_A, { linkRefNumber, token: otp, abhaAddress: RAVI })) as any;
+    expect(ok.error).toBeUndefined();
+    expect(ok.patient[0].careContexts).toHaveLength(2);
+    expect((await careContextRow(v1.encounter.split('/')[1] as string))?.status).toBe('linked');
+    // A confirmed link cannot be confirmed again, and linked visits are not offered again.
+    const replay = (await gw.linkConfirm(HIP_A, { linkRefNumber, token: otp, abhaAddress: RAVI })) as any;
+    expect(replay.error.code).toBe('ABDM-1010');
+    const again = (await gw.discover(HIP_A, { id: RAVI, name: 'Ravi Sharma', gender: 'M', yearOfBirth: 1979 })) as any;
+    expect(again.error).toEqual({ code: 'ABDM-1010', message: 'No care contexts left to link at this HIP' });
+  });
+
+  it("never finds another tenant's patient, nor links another tenant's visit", async () => {
+    const other = fhirClient(t.base, TENANT_B);
+    const b = await createDirectory(other);
+    const bPatient = await patientWithAbha(other, b, 'only.in.b@sbx');
+    const bVisit = await createOpdVisit(other, { ...b, patient: bPatient });
+    const found = (await gw.discover(HIP_A, { id: 'only.in.b@sbx', name: 'Ravi Sharma', gender: 'M', yearOfBirth: 1979 })) as any;
+    expect(found.error).toEqual({ code: 'ABDM-1010', message: 'Patient not found' });
+    // Tenant A's patient asking to link tenant B's visit.
+    const ravi = (await fhir.get(`Patient?identifier=${RAVI}`)).body.entry[0].resource;
+    const init = (await gw.linkInit(HIP_A, {
+      transactionId: randomUUID(),
+      abhaAddress: RAVI,
+      patient: [
+        {
+          referenceNumber: ravi.id,
+          display: 'Ravi Sharma',
+          careContexts: [{ referenceNumber: bVisit.encounter.split('/')[1], display: 'x' }],
+          hiType: 'OPConsultation',
+          count: 1,
+        },
+      ],
+    })) as any;
+    expect(init.error.code).toBe('ABDM-1010');
+    expect(init.link).toBeUndefined();
   });
 });
