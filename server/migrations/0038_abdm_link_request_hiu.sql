@@ -58,6 +58,8 @@ CREATE TABLE abdm_hiu_transfer (
   status text NOT NULL DEFAULT 'REQUESTED',
   pages_received integer NOT NULL DEFAULT 0,
   imported integer NOT NULL DEFAULT 0,
+  -- per care context: what was imported or refused, for the HIU's notify
+  results jsonb NOT NULL DEFAULT '[]',
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (tenant_id, hi_request_id)
 );

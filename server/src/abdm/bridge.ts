@@ -13,13 +13,25 @@ import { applyEnd, handleConsentNotify, type NotifyJob } from './hip/consent.ts'
 import { type CallJob, handleDiscover, handleLinkConfirm, handleLinkInit } from './hip/discovery.ts';
 import { type HiRequestJob, handleHiRequest } from './hip/health-information.ts';
 import { type CallbackJob, handleLink, handleLinkResult, handleLinkToken, type LinkJob } from './hip/linking.ts';
+import {
+  type HiuCallJob,
+  handleHiuNotify,
+  handleHiuOnRequest,
+  handleOnFetch,
+  handleOnInit,
+  handlePush,
+  type PushJob,
+  transferForPushKey,
+} from './hiu/index.ts';
 import { setAbdmRuntime } from './runtime.ts';
 import { type ServiceType, tenantForService } from './services.ts';
 
 /** A gateway call as queued: who it is for, and its body as the text that arrived. */
 interface QueuedCall {
   tenantId: string;
+  /** The HIP or HIU id the call named (both fields hold it; handlers read the one they serve). */
   hipId: string;
+  hiuId: string;
   requestId: string;
   raw: string;
 }
@@ -69,6 +81,30 @@ export function abdmBridge({ config, db, logger, jobs, sms }: AbdmBridgeDeps): A
   };
 
   const router = express.Router();
+  // The HIP's data push: no gateway token (HIPs post straight to the HIU), so it is proven by the
+  // secret in the URL we handed out with the data request; it comes before the gateway check.
+  router.post('/hiu/data-push/:key', express.json({ limit: config.MAX_BODY_SIZE }), (req: Request, res: Response) => {
+    (async () => {
+      const transfer = /^[A-Za-z0-9_-]{43}$/.test(String(req.params.key))
+        ? await transferForPushKey(context, String(req.params.key))
+        : undefined;
+      if (!transfer) return send(res, 404, 'not-found', 'No data transfer is waiting at this address.');
+      if (!jobs) return send(res, 503, 'transient', 'ABDM work cannot be queued on this server just now.');
+      const b = req.body as { transactionId?: unknown; pageNumber?: unknown; entries?: unknown };
+      if (typeof b?.transactionId !== 'string' || !Number.isInteger(b.pageNumber) || !Array.isArray(b.entries))
+        return send(res, 400, 'structure', 'A push carries transactionId, pageNumber and entries.');
+      const data: PushJob = { tenantId: transfer.tenantId, hiuId: transfer.hiuId, hiRequestId: transfer.hiRequestId, body: req.body };
+      await jobs.add(ABDM_QUEUE_NAME, 'hiu-push', data, {
+        jobId: `abdm-push-${transfer.hiRequestId}-${String(b.pageNumber)}`,
+        attempts: 5,
+        backoffMs: 2000,
+      });
+      res.status(202).end();
+    })().catch((err: unknown) => {
+      logger.error({ err: { message: (err as Error).message } }, 'ABDM data push could not be taken');
+      if (!res.headersSent) send(res, 500, 'exception', 'The push could not be recorded now; send it again.');
+    });
+  });
   router.use(
     verifyGatewayCalls({
       jwksUrl: `${base}/gateway/v3/certs`,
@@ -98,27 +134,27 @@ export function abdmBridge({ config, db, logger, jobs, sms }: AbdmBridgeDeps): A
     }),
   );
 
-  /** A HIP route: the tenant is found, `before` runs (what must take effect at once), the job is queued, 202. */
-  const hipRoute = (name: string, before?: (job: NotifyJob) => Promise<void>) => async (req: Request, res: Response) => {
-    const call = res.locals.abdmCall as GatewayCall;
-    if (!jobs) return send(res, 503, 'transient', 'ABDM work cannot be queued on this server just now.');
-    const tenantId = await tenantOf(call.hipId, 'HIP');
-    if (!tenantId) {
-      logger.warn({ hipId: call.hipId, path: req.path }, 'ABDM call for a HIP this server does not run');
-      return send(res, 404, 'not-found', 'This server runs no HIP with the id in X-HIP-ID.');
-    }
-    if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body))
-      return send(res, 400, 'structure', 'The body must be a JSON object.');
-    const job = { tenantId, hipId: call.hipId as string, requestId: call.requestId, body: req.body };
-    await before?.(job);
-    const raw = (req as Request & { rawBody?: string }).rawBody ?? JSON.stringify(req.body);
-    await jobs.add(ABDM_QUEUE_NAME, name, { tenantId, hipId: job.hipId, requestId: job.requestId, raw } satisfies QueuedCall, {
-      jobId: `abdm-${call.requestId.toLowerCase()}`,
-      attempts: 5,
-      backoffMs: 2000,
-    });
-    res.status(202).end();
-  };
+  /** A gateway route: the tenant running the named HIP/HIU is found, `before` runs (what must take effect at once), the job is queued, 202. */
+  const serviceRoute =
+    (type: ServiceType, name: string, before?: (job: NotifyJob) => Promise<void>) => async (req: Request, res: Response) => {
+      const call = res.locals.abdmCall as GatewayCall;
+      if (!jobs) return send(res, 503, 'transient', 'ABDM work cannot be queued on this server just now.');
+      const serviceId = type === 'HIP' ? call.hipId : call.hiuId;
+      const tenantId = await tenantOf(serviceId, type);
+      if (!tenantId || !serviceId) {
+        logger.warn({ serviceId, type, path: req.path }, 'ABDM call for a HIP/HIU this server does not run');
+        return send(res, 404, 'not-found', `This server runs no ${type} with the id in X-${type}-ID.`);
+      }
+      if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body))
+        return send(res, 400, 'structure', 'The body must be a JSON object.');
+      await before?.({ tenantId, hipId: serviceId, requestId: call.requestId, body: req.body });
+      const raw = (req as Request & { rawBody?: string }).rawBody ?? JSON.stringify(req.body);
+      const queued: QueuedCall = { tenantId, hipId: serviceId, hiuId: serviceId, requestId: call.requestId, raw };
+      await jobs.add(ABDM_QUEUE_NAME, name, queued, { jobId: `abdm-${call.requestId.toLowerCase()}`, attempts: 5, backoffMs: 2000 });
+      res.status(202).end();
+    };
+  const hipRoute = (name: string, before?: (job: NotifyJob) => Promise<void>) => serviceRoute('HIP', name, before);
+  const hiuRoute = (name: string) => serviceRoute('HIU', name);
   const safe = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response) => {
     handler(req, res).catch((err: unknown) => {
       logger.error({ err: { message: (err as Error).message }, path: req.path }, 'ABDM call could not be taken');
@@ -129,6 +165,10 @@ export function abdmBridge({ config, db, logger, jobs, sms }: AbdmBridgeDeps): A
   router.post('/hip/health-information/request', safe(hipRoute('hip-health-information-request')));
   router.post('/hip/token/on-generate-token', safe(hipRoute('hip-on-generate-token')));
   router.post('/hip/patient/care-context/discover', safe(hipRoute('hip-discover')));
+  router.post('/hiu/consent/request/on-init', safe(hiuRoute('hiu-on-init')));
+  router.post('/hiu/consent/request/notify', safe(hiuRoute('hiu-notify')));
+  router.post('/hiu/consent/on-fetch', safe(hiuRoute('hiu-on-fetch')));
+  router.post('/hiu/health-information/on-request', safe(hiuRoute('hiu-on-request')));
   router.post('/hip/link/care-context/init', safe(hipRoute('hip-link-init')));
   router.post('/hip/link/care-context/confirm', safe(hipRoute('hip-link-confirm')));
   router.post('/link/on_carecontext', safe(hipRoute('hip-on-carecontext')));
@@ -149,6 +189,11 @@ export function abdmBridge({ config, db, logger, jobs, sms }: AbdmBridgeDeps): A
       else if (job.name === 'hip-health-information-request') await handleHiRequest(context, { ...call, body } as HiRequestJob);
       else if (job.name === 'hip-on-generate-token') await handleLinkToken(context, { ...call, body } as CallbackJob, enqueue);
       else if (job.name === 'hip-on-carecontext') await handleLinkResult(context, { ...call, body } as CallbackJob);
+      else if (job.name === 'hiu-on-init') await handleOnInit(context, { ...call, body } as HiuCallJob);
+      else if (job.name === 'hiu-notify') await handleHiuNotify(context, { ...call, body } as HiuCallJob);
+      else if (job.name === 'hiu-on-fetch') await handleOnFetch(context, { ...call, body } as HiuCallJob);
+      else if (job.name === 'hiu-on-request') await handleHiuOnRequest(context, { ...call, body } as HiuCallJob);
+      else if (job.name === 'hiu-push') await handlePush(context, job.data as PushJob);
       else if (job.name === 'hip-discover') await handleDiscover(context, { ...call, body } as CallJob);
       else if (job.name === 'hip-link-init') await handleLinkInit(context, { ...call, body } as CallJob, sms);
       else if (job.name === 'hip-link-confirm') await handleLinkConfirm(context, { ...call, body } as CallJob);

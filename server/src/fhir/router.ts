@@ -9,6 +9,7 @@ import {
 } from '@medplum/fhir-router';
 import type { Bundle } from '@medplum/fhirtypes';
 import { addAbdmLinkOperation } from '../abdm/hip/linking.ts';
+import { addAbdmConsentRequestOperation } from '../abdm/hiu/index.ts';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
@@ -203,6 +204,7 @@ export function createFhirRouter(): FhirRouter {
   addValidateOperation(router);
   addDocumentOperations(router);
   addAbdmLinkOperation(router);
+  addAbdmConsentRequestOperation(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
   addPrescriptionOperations(router);
