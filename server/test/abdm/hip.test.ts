@@ -29,6 +29,26 @@ let b: Directory;
 let visitB: OpdVisit;
 
 const id = (ref: string) => ref.split('/')[1] as string;
+const PATIENT_ABHA = 'asha.verma@sbx';
+
+/** The patient's ABHA address, as the consent artefacts name it. */
+async function giveAbha(fhir: ReturnType<typeof fhirClient>, ref: string, value: string): Promise<void> {
+  const p = (await fhir.get(ref)).body;
+  p.identifier.push({
+    type: {
+      coding: [
+        {
+          system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code',
+          code: 'ABHA',
+          display: 'Ayushman Bharat Health Account (ABHA) ID',
+        },
+      ],
+    },
+    system: 'https://healthid.abdm.gov.in',
+    value,
+  });
+  expect((await fhir.put(ref, p)).status).toBe(200);
+}
 
 beforeAll(async () => {
   gw = await startAbdmGateway({
@@ -60,10 +80,12 @@ beforeAll(async () => {
 
   const fhirA = fhirClient(t.base, TENANT_A);
   a = await createDirectory(fhirA);
+  await giveAbha(fhirA, a.patient, PATIENT_ABHA);
   visitA = await createOpdVisit(fhirA, a);
   otherVisitA = await createOpdVisit(fhirA, a);
   const fhirB = fhirClient(t.base, TENANT_B);
   b = await createDirectory(fhirB);
+  await giveAbha(fhirB, b.patient, PATIENT_ABHA);
   visitB = await createOpdVisit(fhirB, b);
 }, 120_000);
 afterAll(async () => {
@@ -98,6 +120,7 @@ async function grant(
   careContexts: { patientReference: string; careContextReference: string }[],
   hiTypes: string[],
   range = YEAR,
+  abhaAddress = PATIENT_ABHA,
 ) {
   const before = hiu.received.filter((r) => r.path === '/api/v3/hiu/consent/request/on-init').length;
   const init = await hiu.call(
@@ -106,7 +129,7 @@ async function grant(
     {
       consent: {
         purpose: { text: 'Care Management', code: 'CAREMGT' },
-        patient: { id: 'asha.verma@sbx' },
+        patient: { id: abhaAddress },
         hiu: { id: HIU },
         requester: { name: 'Dr. Meera Iyer', identifier: { type: 'REGNO', value: 'MH-12345', system: 'https://www.mciindia.org' } },
         hiTypes,
@@ -387,6 +410,24 @@ describe('ABDM HIP: health-information request', () => {
     });
     expect(((await answerTo('/data-flow/v3/health-information/hip/on-request', requestId)).body as any).error.code).toBe('ABDM-1062');
     expect(hiu.received.filter((r) => r.path === `/push/${tag}`)).toHaveLength(0);
+  });
+});
+
+describe('ABDM HIP: whose records', () => {
+  it('never sends a visit of anyone but the consenting ABHA holder, even when the artefact names it', async () => {
+    const { consentId } = await grant(
+      HIP_A,
+      [{ patientReference: id(a.patient), careContextReference: id(visitA.encounter) }],
+      ['OPConsultation'],
+      YEAR,
+      'someone.else@sbx',
+    );
+    const tr = await requestData(consentId);
+    expect(tr.pages).toHaveLength(0);
+    expect(tr.notification.statusNotification.statusResponses[0]).toMatchObject({
+      hiStatus: 'ERRORED',
+      description: 'The care context is not of the consenting ABHA address.',
+    });
   });
 });
 

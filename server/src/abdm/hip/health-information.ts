@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { OperationOutcomeError, type WithId } from '@medplum/core';
-import type { Bundle, Composition, Encounter, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { Bundle, Composition, Encounter, OperationOutcomeIssue, Patient } from '@medplum/fhirtypes';
 import { assembleDocument } from '../../documents/assemble.ts';
 import { buildComposition, careContext, type RecordType, recordContexts } from '../../documents/records.ts';
 import { validator } from '../../fhir/validate.ts';
@@ -8,6 +8,7 @@ import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { type AbdmContext, AbdmRefusal, auditAbdm, callGateway, tenantRepository } from '../context.ts';
 import { encrypt, FideliusError, generateKeyMaterial, parsePublicKey } from '../fidelius/index.ts';
 import { type ConsentDetail, findArtefact } from './consent.ts';
+import { abhaOf } from './linking.ts';
 
 /**
  * HIP health-information request (`/api/v3/hip/health-information/request`), as a job. The request
@@ -98,6 +99,9 @@ async function documentsFor(repo: PostgresRepository, c: Checked, patientRef: st
   const encounter = await repo.readResource<Encounter>('Encounter', ccRef).catch(() => undefined);
   // Another tenant's visit, or none: the same answer, and nothing built.
   if (!encounter || encounter.subject?.reference !== `Patient/${patientRef}`) return 'No such care context for this patient at this HIP.';
+  // The consent is the ABHA holder's: a visit of anyone else is never theirs to share.
+  const patient = await repo.readResource<Patient>('Patient', patientRef).catch(() => undefined);
+  if (!patient || abhaOf(patient).address !== c.detail.patient?.id) return 'The care context is not of the consenting ABHA address.';
   const at = dateOf(encounter.period?.start ?? encounter.period?.end);
   if (!(at >= c.from && at <= c.to)) return 'outside';
   const out: Bundle[] = [];
