@@ -87,8 +87,8 @@ function printExchanges(gw: AbdmGateway, from: number): number {
 }
 
 const gw = await startAbdmGateway({ clients: [{ clientId: 'SBX_HOSPITAL_OPS', clientSecret: 'story-gateway-secret' }] });
+// Only these settings: the story never touches a database or Redis the environment may name.
 const server = await startServer({
-  ...process.env,
   PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
