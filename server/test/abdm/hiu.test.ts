@@ -25,6 +25,7 @@ let b: Directory;
 let visit: OpdVisit;
 let fhirA: ReturnType<typeof fhirClient>;
 let fhirB: ReturnType<typeof fhirClient>;
+let firstConsent = '';
 
 const id = (ref: string) => ref.split('/')[1] as string;
 const abhaIdentifier = {
@@ -142,6 +143,7 @@ describe('ABDM HIU: consent, data request, import', () => {
       return found.length >= 2 ? found : undefined;
     });
     expect(imported).toHaveLength(2);
+    firstConsent = consentId as string;
     const profiles = imported.map((e: any) => e.resource.entry[0].resource.meta.profile[0].split('/').at(-1)).sort();
     expect(profiles).toEqual(['OPConsultRecord', 'PrescriptionRecord']);
     const provenance = (await fhirB.get(`Provenance?target=Bundle/${imported[0].resource.id}`)).body.entry[0].resource;
@@ -265,5 +267,17 @@ describe('ABDM HIU: consent, data request, import', () => {
       );
       return r.rows.some((x) => String(x.event.outcomeDesc).includes('on-fetch answers no call of ours')) ? true : undefined;
     });
+  });
+  it('erases what was received under a consent the patient revokes, and keeps the rest', async () => {
+    const before = (await externalBundles(fhirB)).length;
+    expect(before).toBe(3); // two from the first consent, one from the rogue HIP's
+    await gw.revokeConsent(firstConsent);
+    const after = await waitFor('the erasure', async () => {
+      const n = (await externalBundles(fhirB)).length;
+      return n === 1 ? n : undefined;
+    });
+    expect(after).toBe(1);
+    const provenance = (await fhirB.get('Provenance?_count=50')).body.entry ?? [];
+    expect(provenance.map((e: any) => e.resource.policy[0]).join(' ')).not.toContain(firstConsent);
   });
 });

@@ -171,6 +171,7 @@ export async function handleHiuNotify(ctx: AbdmContext, job: HiuCallJob): Promis
     { hiuId: job.hiuId },
   );
   if (!known) return ignored(ctx, job, 'consent notify');
+  if (n.status === 'REVOKED' || n.status === 'EXPIRED') return erase(ctx, job, ids, String(n.status));
   if (n.status !== 'GRANTED') return;
   for (const consentId of ids) {
     const sent = await ctx.gateway.post('/consent/v3/fetch', { consentId }, { hiuId: job.hiuId });
@@ -182,6 +183,37 @@ export async function handleHiuNotify(ctx: AbdmContext, job: HiuCallJob): Promis
       ),
     );
   }
+}
+
+/**
+ * A revoked or expired consent: what was received under it is erased (the Bundles and their
+ * Provenance), a transfer still open is closed and its key material dropped.
+ */
+async function erase(ctx: AbdmContext, job: HiuCallJob, consentIds: string[], status: string): Promise<void> {
+  const kept = await tx(ctx, job.tenantId, async (sql) => {
+    const r = await sql.query<{ results: Result[] }>('SELECT results FROM abdm_hiu_transfer WHERE consent_id = ANY($1::uuid[])', [
+      consentIds,
+    ]);
+    await sql.query("UPDATE abdm_hiu_transfer SET status = 'DONE', private_key = NULL, nonce = NULL WHERE consent_id = ANY($1::uuid[])", [
+      consentIds,
+    ]);
+    return r.rows.flatMap((row) => row.results.filter((x) => x.bundle && x.provenance));
+  });
+  const repo = tenantRepository(ctx, job.tenantId, job.requestId);
+  // One resource at a time: one already gone (a repeated notify) must not stop the rest.
+  const gone = (err: unknown) => {
+    if (!(err instanceof OperationOutcomeError)) throw err;
+  };
+  for (const k of kept) {
+    await repo.deleteResource('Provenance', k.provenance as string).catch(gone);
+    await repo.deleteResource('Bundle', k.bundle as string).catch(gone);
+  }
+  await auditAbdm(ctx, {
+    tenantId: job.tenantId,
+    requestId: job.requestId,
+    outcome: '0',
+    detail: `ABDM consent ${consentIds.join(', ')} ${status}: ${kept.length} received record(s) erased.`,
+  });
 }
 
 /** on-fetch: the artefact, signature checked; then the data is asked for with fresh key material. */
@@ -299,6 +331,9 @@ interface Result {
   careContextReference: string;
   hiStatus: 'OK' | 'ERRORED';
   description: string;
+  /** What an accepted entry became here, so a revocation can erase it (never sent to the gateway). */
+  bundle?: string;
+  provenance?: string;
 }
 
 /** One pushed page: each entry decrypted, checked, imported with its Provenance; the last page notifies. */
@@ -386,15 +421,16 @@ export async function handlePush(ctx: AbdmContext, job: PushJob): Promise<void> 
       continue;
     }
     const { id: _theirs, meta, ...rest } = bundle;
+    let kept: { bundle: string; provenance: string };
     try {
-      await repo.withTransaction(
+      kept = await repo.withTransaction(
         async (r) => {
           const stored = await r.createResource<Bundle>({
             ...rest,
             // versionId is the server's to set; the profile requires one, and the write replaces it.
             meta: { ...meta, versionId: '1', lastUpdated: undefined, tag: [...(meta?.tag ?? []), EXTERNAL_TAG] },
           });
-          await r.createResource<Provenance>({
+          const provenance = await r.createResource<Provenance>({
             resourceType: 'Provenance',
             target: [{ reference: `Bundle/${stored.id}` }],
             recorded: new Date().toISOString(),
@@ -423,6 +459,7 @@ export async function handlePush(ctx: AbdmContext, job: PushJob): Promise<void> 
               },
             ],
           });
+          return { bundle: stored.id, provenance: provenance.id };
         },
         { resourceTypes: ['Bundle', 'Provenance'] },
       );
@@ -434,7 +471,7 @@ export async function handlePush(ctx: AbdmContext, job: PushJob): Promise<void> 
       continue;
     }
     imported++;
-    results.push({ careContextReference: cc, hiStatus: 'OK', description: 'Imported.' });
+    results.push({ careContextReference: cc, hiStatus: 'OK', description: 'Imported.', ...kept });
   }
   const done = await tx(ctx, job.tenantId, async (sql) => {
     const r = await sql.query<{ pages_received: number; results: Result[] }>(
@@ -469,7 +506,7 @@ export async function handlePush(ctx: AbdmContext, job: PushJob): Promise<void> 
         statusNotification: {
           sessionStatus: done.some((x) => x.hiStatus === 'OK') ? 'TRANSFERRED' : 'FAILED',
           hipId: t.detail.hip.id,
-          statusResponses: done,
+          statusResponses: done.map(({ careContextReference, hiStatus, description }) => ({ careContextReference, hiStatus, description })),
         },
       },
     },
