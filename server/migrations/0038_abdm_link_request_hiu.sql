@@ -74,4 +74,6 @@ ALTER TABLE abdm_hiu_transfer FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON abdm_hiu_transfer USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant());
 -- The push route finds the transfer (and so the tenant) by the hash of its URL secret, as the owner role.
 CREATE POLICY push_lookup ON abdm_hiu_transfer TO CURRENT_USER USING (true) WITH CHECK (true);
+-- The dataEraseAt sweep finds due artefacts in every tenant, as the owner role.
+CREATE POLICY erase_sweep ON abdm_hiu_artefact TO CURRENT_USER USING (true) WITH CHECK (true);
 GRANT SELECT, INSERT, UPDATE, DELETE ON abdm_hiu_request, abdm_hiu_artefact, abdm_hiu_transfer TO hospital_ops_app;

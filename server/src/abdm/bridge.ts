@@ -14,6 +14,7 @@ import { type CallJob, handleDiscover, handleLinkConfirm, handleLinkInit } from 
 import { type HiRequestJob, handleHiRequest } from './hip/health-information.ts';
 import { type CallbackJob, handleLink, handleLinkResult, handleLinkToken, type LinkJob } from './hip/linking.ts';
 import {
+  eraseExpired,
   type HiuCallJob,
   handleHiuNotify,
   handleHiuOnRequest,
@@ -25,6 +26,9 @@ import {
 } from './hiu/index.ts';
 import { setAbdmRuntime } from './runtime.ts';
 import { type ServiceType, tenantForService } from './services.ts';
+
+/** The schedule that erases received records past their consent's dataEraseAt. */
+const ERASE_SCHEDULE = 'abdm-data-erase';
 
 /** A gateway call as queued: who it is for, and its body as the text that arrived. */
 interface QueuedCall {
@@ -173,10 +177,20 @@ export function abdmBridge({ config, db, logger, jobs, sms }: AbdmBridgeDeps): A
   router.post('/hip/link/care-context/confirm', safe(hipRoute('hip-link-confirm')));
   router.post('/link/on_carecontext', safe(hipRoute('hip-on-carecontext')));
 
-  if (jobs) setAbdmRuntime(db, { context, jobs });
+  if (jobs) {
+    setAbdmRuntime(db, { context, jobs });
+    // Received records are erased when their consent's dataEraseAt passes (hiu/index.ts).
+    jobs.schedule({ name: ERASE_SCHEDULE, queue: ABDM_QUEUE_NAME, cron: '*/15 * * * *' }).catch((err: unknown) => {
+      logger.error({ err: { message: (err as Error).message } }, 'the ABDM erasure schedule could not be registered');
+    });
+  }
   jobs?.work(
     ABDM_QUEUE_NAME,
     async (job) => {
+      if (job.name === ERASE_SCHEDULE) {
+        await eraseExpired(context);
+        return;
+      }
       const { raw, ...call } = job.data as QueuedCall;
       const body = typeof raw === 'string' ? JSON.parse(raw) : undefined;
       const enqueue = async (link: LinkJob) => {

@@ -4,6 +4,8 @@ import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gat
 import { FakeBridge } from '../../../simulators/abdm-gateway/test/bridge.ts';
 import { encrypt, generateKeyMaterial } from '../../src/abdm/fidelius/index.ts';
 import { GatewayClient } from '../../src/abdm/gateway/client.ts';
+import { eraseExpired } from '../../src/abdm/hiu/index.ts';
+import { abdmRuntime } from '../../src/abdm/runtime.ts';
 import { registerAbdmService } from '../../src/abdm/services.ts';
 import { createDirectory, createOpdVisit, type Directory, type OpdVisit } from '../documents/fixtures.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
@@ -279,5 +281,25 @@ describe('ABDM HIU: consent, data request, import', () => {
     expect(after).toBe(1);
     const provenance = (await fhirB.get('Provenance?_count=50')).body.entry ?? [];
     expect(provenance.map((e: any) => e.resource.policy[0]).join(' ')).not.toContain(firstConsent);
+  });
+  it("erases what was received once the artefact's dataEraseAt has passed (the 15-minute sweep)", async () => {
+    const start = (await externalBundles(fhirB)).length;
+    const crId = await askConsent();
+    const [consentId] = await gw.grantConsent(crId, [
+      { hipId: HIP_A, careContexts: [{ patientReference: id(a.patient), careContextReference: id(visit.encounter) }] },
+    ]);
+    await waitFor('the import', async () => ((await externalBundles(fhirB)).length === start + 2 ? true : undefined));
+    const runtime = abdmRuntime(t.server.db)!;
+    expect(await eraseExpired(runtime.context)).toBe(0);
+    // Time passes: the artefact's dataEraseAt is now behind us.
+    await t.server.db.asOwner((sql) =>
+      sql.query(
+        `UPDATE abdm_hiu_artefact SET detail = jsonb_set(detail, '{permission,dataEraseAt}', to_jsonb('2020-01-01T00:00:00.000Z'::text)) WHERE consent_id = $1`,
+        [consentId],
+      ),
+    );
+    expect(await eraseExpired(runtime.context)).toBe(1);
+    expect((await externalBundles(fhirB)).length).toBe(start);
+    expect(await eraseExpired(runtime.context)).toBe(0);
   });
 });

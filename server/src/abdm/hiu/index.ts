@@ -189,7 +189,7 @@ export async function handleHiuNotify(ctx: AbdmContext, job: HiuCallJob): Promis
  * A revoked or expired consent: what was received under it is erased (the Bundles and their
  * Provenance), a transfer still open is closed and its key material dropped.
  */
-async function erase(ctx: AbdmContext, job: HiuCallJob, consentIds: string[], status: string): Promise<void> {
+async function erase(ctx: AbdmContext, job: { tenantId: string; requestId?: string }, consentIds: string[], status: string): Promise<void> {
   const kept = await tx(ctx, job.tenantId, async (sql) => {
     const r = await sql.query<{ results: Result[] }>('SELECT results FROM abdm_hiu_transfer WHERE consent_id = ANY($1::uuid[])', [
       consentIds,
@@ -214,6 +214,27 @@ async function erase(ctx: AbdmContext, job: HiuCallJob, consentIds: string[], st
     outcome: '0',
     detail: `ABDM consent ${consentIds.join(', ')} ${status}: ${kept.length} received record(s) erased.`,
   });
+}
+
+/**
+ * The sweep (every 15 minutes): what was received under an artefact whose `dataEraseAt` has passed
+ * is erased in every tenant, whether or not the consent manager said it expired.
+ */
+export async function eraseExpired(ctx: AbdmContext, now = new Date()): Promise<number> {
+  const due = await ctx.db.asOwner((sql) =>
+    sql.query<{ tenant_id: string; consent_id: string }>(
+      `SELECT tenant_id, consent_id::text FROM abdm_hiu_artefact
+       WHERE status = 'GRANTED' AND (detail->'permission'->>'dataEraseAt')::timestamptz <= $1`,
+      [now.toISOString()],
+    ),
+  );
+  for (const row of due.rows) {
+    await tx(ctx, row.tenant_id, (sql) =>
+      sql.query("UPDATE abdm_hiu_artefact SET status = 'ERASED' WHERE consent_id = $1", [row.consent_id]),
+    );
+    await erase(ctx, { tenantId: row.tenant_id }, [row.consent_id], 'past its dataEraseAt');
+  }
+  return due.rows.length;
 }
 
 /** on-fetch: the artefact, signature checked; then the data is asked for with fresh key material. */
