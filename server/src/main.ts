@@ -1,9 +1,18 @@
-import { ConfigError } from './config.ts';
+import { ConfigError, loadConfig } from './config.ts';
 import { DataDirError } from './db/data-lock.ts';
+import { startDemoWhatsApp } from './demo/whatsapp.ts';
 import { startServer } from './server.ts';
 
 try {
-  const server = await startServer();
+  const demoWhatsApp = await startDemoWhatsApp(loadConfig(process.env));
+  const server = await startServer({ ...process.env, ...demoWhatsApp?.env });
+  if (demoWhatsApp) {
+    await demoWhatsApp.attach(server);
+    server.logger.info(
+      { url: demoWhatsApp.url },
+      "demo WhatsApp: the local Cloud API simulator receives the demo's messages; its page shows what each phone received",
+    );
+  }
   let signalled = false;
   const shutdown = async (signal: string) => {
     if (signalled) return;
@@ -14,6 +23,7 @@ try {
     server.logger.info({ signal, readinessDelayMs }, 'shutting down: not ready; finishing in-flight requests');
     try {
       await server.stop({ readinessDelayMs });
+      await demoWhatsApp?.stop();
     } catch (err) {
       server.logger.error({ err }, 'shutdown failed');
       process.exit(1);

@@ -7,6 +7,7 @@ import { type Sealer, startSealer } from './audit/sealer.ts';
 import { bootstrapTenant } from './auth/bootstrap.ts';
 import { AuthService } from './auth/service.ts';
 import { type BotRuntime, startBotRuntime } from './bots/runtime.ts';
+import { type BulkWorker, startBulkExports } from './bulk/worker.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { instrumentDatabase } from './db/instrumented.ts';
@@ -15,6 +16,7 @@ import { startWebsocketHub } from './events/websocket.ts';
 import { type EventWorker, startEventWorker } from './events/worker.ts';
 import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts';
 import { createApp } from './http/app.ts';
+import { redisLimitStores } from './http/shared-limits.ts';
 import { openJobQueue } from './jobs/open.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -41,6 +43,8 @@ export interface RunningServer {
   jobs: JobQueue;
   /** Runs the bots (docs/bots.md); absent when the process has no job queue. */
   bots?: BotRuntime;
+  /** Bulk Data $export jobs and the expiry sweep (docs/bulk-data.md). */
+  bulk: BulkWorker;
   http: Server;
   /** The URL the server listens on (useful with PORT=0). */
   url: string;
@@ -95,12 +99,14 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const events = startEventWorker(db, auth.consents, config, logger, metrics);
   const lifecycle = { shuttingDown: false };
   const redis = config.REDIS_URL ? redisProbe(config.REDIS_URL) : undefined;
+  const limitStores = config.REDIS_URL ? redisLimitStores(config.REDIS_URL, config.JOBS_PREFIX, logger) : undefined;
   // jobs: BullMQ when REDIS_URL is set, else the database (tests may pass their own); closed on stop.
   const jobs = parts.jobs ?? (await openJobQueue(config, db, logger, metrics));
   // Bots call the FHIR API of this very process, on loopback; the URL is known once it listens.
   let listening = '';
   const bots = await startBotRuntime({ db, config, logger, auth, jobs, apiUrl: () => listening });
-  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, jobs, bots });
+  const bulk = startBulkExports(auth, config, logger, jobs);
+  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, limitStores, jobs, bots, bulkFiles: bulk.files });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -138,6 +144,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       }
       auth.stop();
       await bots?.stop();
+      bulk.stop();
       await events.stop();
       // jobs: running jobs finish before the database closes.
       await jobs.close();
@@ -147,10 +154,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
       if (config.AUDIT_ANCHOR_FILE)
         await writeAnchors(db, config.AUDIT_ANCHOR_FILE).catch((err) => logger.error({ err }, 'audit anchors could not be written'));
       await redis?.close();
+      await limitStores?.close();
       await db.close();
     })();
     return stopping;
   };
   logger.info({ url: config.baseUrl, database: db.kind }, 'Hospital-Ops FHIR server listening');
-  return { config, db, logger, auth, sealer, metrics, events, jobs, bots, http, url, stop };
+  return { config, db, logger, auth, sealer, metrics, events, jobs, bots, bulk, http, url, stop };
 }

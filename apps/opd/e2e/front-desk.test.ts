@@ -104,4 +104,46 @@ describe('the front desk', () => {
       expect(await page.inputValue('[data-testid=field-given]')).toBe('');
     });
   });
+
+  it('records the WhatsApp opt-in with the registration, in Hindi, and withdraws it on edit', async () => {
+    const context = await suite.browser().newContext();
+    await context.addInitScript(() => localStorage.setItem('hops.lang', 'hi'));
+    const page = await context.newPage();
+    await run(page, async () => {
+      await signIn(page, suite.platform().url, DESK);
+      await page.goto(`${suite.platform().url}/apps/opd/patients/new`);
+      await page.getByTestId('field-given').waitFor();
+      // No mobile yet: nothing to send to, so it cannot be ticked.
+      const whatsApp = page.getByLabel('अपॉइंटमेंट और रिपोर्ट की जानकारी WhatsApp पर भेजें');
+      expect(await whatsApp.isDisabled()).toBe(true);
+      await page.fill('[data-testid=field-given]', 'Sunita');
+      await page.fill('[data-testid=field-family]', 'Bhosale');
+      await page.fill('[data-testid=field-age]', '58');
+      await page.click('[data-testid=field-gender]');
+      await page.getByRole('option', { name: 'महिला' }).click();
+      await page.fill('[data-testid=field-phone]', '98900 71234');
+      await whatsApp.check();
+      await page.click('[data-testid=save-patient]');
+      await page.waitForURL(/\/apps\/opd\/patients\/(?!new)[^/?]+$/);
+      const id = page.url().split('/').pop();
+      const consents = () =>
+        suite
+          .platform()
+          .fhir<Bundle>(
+            `Consent?patient=Patient/${id}&category=https://hospital-ops.in/fhir/CodeSystem/consent-category|whatsapp-communications`,
+          );
+      const first = (await consents()).entry?.map((e) => e.resource) ?? [];
+      expect(first).toHaveLength(1);
+      expect(first[0]).toMatchObject({ status: 'active', provision: { type: 'permit' } });
+
+      await page.goto(`${suite.platform().url}/apps/opd/patients/${id}/edit`);
+      await expect.poll(() => whatsApp.isChecked(), { timeout: 15_000 }).toBe(true);
+      await whatsApp.uncheck();
+      await page.click('[data-testid=save-patient]');
+      await page.waitForURL(/\/apps\/opd\/patients\/(?!new)[^/?]+$/);
+      await expect
+        .poll(async () => (await consents()).entry?.map((e) => (e.resource as { status: string }).status), { timeout: 15_000 })
+        .toEqual(['inactive']);
+    });
+  });
 });

@@ -3,15 +3,12 @@ import { forbiddenOutcome } from '../http/outcomes.ts';
 import { compartmentParams } from '../search/compartments.ts';
 import { parseSearch } from '../search/parse.ts';
 import { COMPARTMENT } from '../search/sql.ts';
+import type { AccessGate } from '../search/sql-params.ts';
 import type { ConsentDenial } from './consent.ts';
 import { DEFAULT_POLICIES, type Role } from './policies.ts';
 import { PERMISSION_VERBS, type Permission, parseResourceScope, type ResourceScope } from './scopes.ts';
 
-/**
- * One condition a resource must meet: any one of the alternatives, each a list of search filters
- * that must all match. An empty alternative matches everything; no alternatives match nothing.
- */
-export type AccessGate = Filter[][];
+export type { AccessGate };
 
 /**
  * What a request may do, by resource type and permission (c r u d s). `gates` returns the

@@ -11,10 +11,12 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { addAbdmLinkOperation } from '../abdm/hip/linking.ts';
 import { addAbdmConsentRequestOperation } from '../abdm/hiu/index.ts';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
+import { addBillingOperations } from '../billing/index.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
 import { addOpdOperations } from '../opd/index.ts';
+import { addPharmacyOperations } from '../pharmacy/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
@@ -207,6 +209,8 @@ export function createFhirRouter(): FhirRouter {
   addAbdmConsentRequestOperation(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
+  addBillingOperations(router);
+  addPharmacyOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);
   addViewDefinitionRoutes(router); // SQL on FHIR: ViewDefinition stored as Basic ($run: see app.ts)

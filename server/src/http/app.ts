@@ -13,8 +13,13 @@ import { ClientLimits } from '../auth/client-limits.ts';
 import { consentMiddleware } from '../auth/consent-middleware.ts';
 import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
+import { configureRazorpay } from '../billing/razorpay/gateway.ts';
+import { razorpayWebhookRoutes } from '../billing/razorpay/webhook.ts';
 import { botAdminRoutes } from '../bots/routes.ts';
 import type { BotRuntime } from '../bots/runtime.ts';
+import type { ExportFiles } from '../bulk/files.ts';
+import { isBulkPath } from '../bulk/paths.ts';
+import { handleBulk } from '../bulk/routes.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { buildCapabilityStatement } from '../fhir/capability.ts';
@@ -41,6 +46,7 @@ import { checkInputShape } from './input-shape.ts';
 import { negotiateFormat } from './negotiation.ts';
 import { contentTooLarge, outcome, RETRY_AFTER_SECONDS, toOutcome, unsupportedMediaType } from './outcomes.ts';
 import { perClientPerMinute, perMinute, securityHeaders } from './security.ts';
+import type { SharedLimitStores } from './shared-limits.ts';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/*+json'];
 
@@ -56,10 +62,14 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Redis for /health, when REDIS_URL is set. */
   redis?: RedisProbe;
+  /** Rate-limit counters shared by every process (Redis); absent: each process counts its own. */
+  limitStores?: SharedLimitStores;
   /** jobs: the job queue, for GET /admin/jobs and retries (docs/jobs.md). */
   jobs?: JobQueue;
   /** The bot runtime (/admin/bots); absent when the process has no job queue. */
   bots?: BotRuntime;
+  /** Where Bulk Data exports are written (docs/bulk-data.md); absent: $export is not offered. */
+  bulkFiles?: ExportFiles;
 }
 
 /** Requests that carry a body must say it is JSON (or a form, for POST _search). */
@@ -111,8 +121,10 @@ export function createApp({
   lifecycle = { shuttingDown: false },
   metrics = new Metrics(),
   redis,
+  limitStores,
   jobs,
   bots,
+  bulkFiles,
 }: AppDeps): express.Express {
   const app = express();
   app.use(metrics.http());
@@ -164,16 +176,24 @@ export function createApp({
   const abdm = abdmBridge({ config, db, logger, jobs, sms: auth.sms });
   if (abdm) app.use('/api/v3', abdm.router);
   // --- end ABDM bridge
+  // --- Razorpay (docs/billing.md): payment links for $payment-link, and the signed webhooks that record their payments.
+  configureRazorpay(config);
+  app.use('/webhooks/razorpay', razorpayWebhookRoutes({ config, db, logger }));
+  // --- end Razorpay
   app.use(corsPolicy(db, config.CORS_ORIGINS));
   app.use(discoveryRoutes(auth));
   const refused = (limit: string) => () => metrics.rateLimited.inc({ limit });
-  app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN, undefined, refused('login')));
-  app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')));
-  app.use(['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'], perMinute(config.RATE_LIMIT_TOKEN, undefined, refused('token')));
+  const shared = (limiter: string) => limitStores?.store(limiter);
+  app.use('/oauth2/authorize/login', perMinute(config.RATE_LIMIT_LOGIN, undefined, refused('login'), shared('login')));
+  app.use('/oauth2/authorize/otp', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp'), shared('otp')));
+  app.use(
+    ['/oauth2/token', '/oauth2/introspect', '/oauth2/revoke'],
+    perMinute(config.RATE_LIMIT_TOKEN, undefined, refused('token'), shared('token')),
+  );
   app.use('/oauth2', tokenRoutes(auth), authorizeRoutes(auth));
   app.use(launchRoutes(auth));
   app.use(consentRoutes(auth));
-  app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp')), resetRoutes(auth));
+  app.use('/auth', perMinute(config.RATE_LIMIT_OTP, undefined, refused('otp'), shared('reset')), resetRoutes(auth));
   const requirements = new ProfileRequirements(db, config.PROFILE_ENFORCEMENT);
   const clientLimits = new ClientLimits(db);
   // jobs: /admin/jobs and /admin/queues, ahead of the admin router.
@@ -192,7 +212,11 @@ export function createApp({
   fhir.use(express.json({ type: JSON_TYPES, limit: config.MAX_BODY_SIZE, strict: false }));
   fhir.use(express.urlencoded({ extended: false, limit: config.MAX_BODY_SIZE }));
   fhir.use(checkInputShape);
-  fhir.use(bearerAuth(auth), perClientPerMinute(config.RATE_LIMIT_API, clientLimits, refused('api')), consentMiddleware(auth));
+  fhir.use(
+    bearerAuth(auth),
+    perClientPerMinute(config.RATE_LIMIT_API, clientLimits, refused('api'), shared('api')),
+    consentMiddleware(auth),
+  );
   fhir.use(fairShare(config, () => metrics.fairShareRefused.inc()));
   fhir.use(async (req, res, next) => {
     try {
@@ -209,21 +233,29 @@ export function createApp({
         validation: await requirements.policyFor(who.tenant.tenantId),
         statementTimeoutMs: isSearchOrRead(req) ? config.STATEMENT_TIMEOUT_SEARCH_MS : config.STATEMENT_TIMEOUT_WRITE_MS,
       });
+      // A refused request wrote nothing (its transaction rolled back): the refusal itself is recorded.
+      const auditRefusal = audit
+        ? async () => {
+            await writeAudit(db, {
+              ...audit,
+              kind: DENIED_KIND[req.method] ?? 'operation',
+              resource: req.path,
+              outcome: '4',
+              detail: 'Access denied',
+            });
+          }
+        : undefined;
       // SQL on FHIR $run streams CSV/NDJSON/Parquet, so it is answered outside the FHIR router.
-      if (isViewRunPath(req.path)) await handleViewRun(repo, req, res);
-      else await handleFhirRequest(router, repo, req, res, config.baseUrl);
+      if (isViewRunPath(req.path)) {
+        await handleViewRun(repo, req, res);
+        if (res.statusCode === 403) await auditRefusal?.();
+      } else if (bulkFiles && isBulkPath(req.path)) {
+        // Bulk Data $export: async kick-off, status URL and NDJSON files (server/src/bulk).
+        await handleBulk({ config, db, files: bulkFiles, jobs }, repo, req, res);
+        if (res.statusCode === 403) await auditRefusal?.();
+      } else await handleFhirRequest(router, repo, req, res, config.baseUrl, auditRefusal);
       // A Consent written here applies to the next request at once (other processes: within seconds).
       if (req.method !== 'GET' && req.method !== 'HEAD' && writesConsent(req)) auth.consents.invalidate(who.tenant.tenantId);
-      // A refused request wrote nothing (its transaction rolled back): record the refusal itself.
-      if (audit && res.statusCode === 403) {
-        await writeAudit(db, {
-          ...audit,
-          kind: DENIED_KIND[req.method] ?? 'operation',
-          resource: req.path,
-          outcome: '4',
-          detail: 'Access denied',
-        });
-      }
     } catch (err) {
       next(err);
     }

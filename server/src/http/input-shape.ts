@@ -1,8 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { sendFhir } from './fhir-handler.ts';
-import { outcome } from './outcomes.ts';
-
-export const NUL_TEXT = 'The request contains a NUL character (\\u0000 or %00), which no FHIR value may hold';
+import { NUL_TEXT, outcome } from './outcomes.ts';
 
 /** Deeper than any resource nests (contained resources and nested Questionnaire items included). */
 export const MAX_JSON_DEPTH = 100;

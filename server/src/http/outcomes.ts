@@ -12,6 +12,9 @@ export function outcome(id: string, code: string, text: string, expression?: str
 }
 
 /** 403: the id is what maps an outcome to its HTTP status (@medplum/core getStatus). */
+/** A NUL in a request, found by the input check or by PostgreSQL (which stores none). */
+export const NUL_TEXT = 'The request contains a NUL character (\\u0000 or %00), which no FHIR value may hold';
+
 export const forbiddenOutcome = (text: string) => outcome('forbidden', 'forbidden', text);
 export const unsupportedMediaType = (text: string) => outcome('unsupported-media-type', 'not-supported', text);
 export const contentTooLarge = (text: string) => outcome('content-too-large', 'too-costly', text);

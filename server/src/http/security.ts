@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { RequestAuth } from '../auth/bearer.ts';
 import type { ClientLimits } from '../auth/client-limits.ts';
@@ -46,12 +46,22 @@ function throttled(onRefused?: () => void): RequestHandler {
   };
 }
 
-/** A per-minute limit answering 429 with Retry-After; 0 turns it off. `onRefused` counts refusals (/metrics). */
-export function perMinute(limit: number, key?: (req: Parameters<RequestHandler>[0]) => string, onRefused?: () => void): RequestHandler {
+/**
+ * A per-minute limit answering 429 with Retry-After; 0 turns it off. `onRefused` counts refusals
+ * (/metrics); `store` shares the counts between processes (shared-limits.ts), else they are this
+ * process's own. A store that fails lets requests through.
+ */
+export function perMinute(
+  limit: number,
+  key?: (req: Parameters<RequestHandler>[0]) => string,
+  onRefused?: () => void,
+  store?: Store,
+): RequestHandler {
   if (limit <= 0) return (_req, _res, next) => next();
   return rateLimit({
     windowMs: 60_000,
     limit,
+    ...(store ? { store, passOnStoreError: true } : {}),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     ...(key ? { keyGenerator: key } : {}),
@@ -63,9 +73,10 @@ export function perMinute(limit: number, key?: (req: Parameters<RequestHandler>[
  * The API limit per access token, after authentication: the client's own limit when it has one
  * (ClientLimits), else `defaultPerMinute`; 0 means unlimited.
  */
-export function perClientPerMinute(defaultPerMinute: number, limits: ClientLimits, onRefused?: () => void): RequestHandler {
+export function perClientPerMinute(defaultPerMinute: number, limits: ClientLimits, onRefused?: () => void, store?: Store): RequestHandler {
   const limiter = rateLimit({
     windowMs: 60_000,
+    ...(store ? { store, passOnStoreError: true } : {}),
     limit: (_req, res) => res.locals.rateLimit as number,
     skip: (_req, res) => !res.locals.rateLimit,
     standardHeaders: 'draft-8',

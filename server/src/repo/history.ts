@@ -1,9 +1,9 @@
 import { badRequest, OperationOutcomeError, type WithId } from '@medplum/core';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Sql } from '../db/database.ts';
 import { storedResourceTypes } from '../fhir/definitions.ts';
 import { valueRange } from '../search/dates.ts';
 import { quoteTable } from '../search/sql.ts';
-import type { PostgresRepository } from './postgres-repository.ts';
 import { fromStored } from './stored.ts';
 
 export interface HistoryQuery {
@@ -39,12 +39,18 @@ function source(type: string): string {
   return `SELECT '${type}' AS resource_type, id, version_id, last_updated, deleted, content FROM ${quoteTable(`${type}_History`)}`;
 }
 
+/** What history needs of the repository: its tenant transaction and its base URL. */
+export interface HistorySource {
+  query<R>(fn: (sql: Sql) => Promise<R>): Promise<R>;
+  readonly baseUrl: string;
+}
+
 /**
  * History at instance, type or system level, newest version first, per the FHIR history
  * interaction: `_since` keeps versions changed at or after an instant, `_at` keeps the versions
  * that were current at an instant, `_count`/`_offset` page.
  */
-export async function readHistoryBundle<T extends Resource>(repo: PostgresRepository, q: HistoryQuery): Promise<Bundle<WithId<T>>> {
+export async function readHistoryBundle<T extends Resource>(repo: HistorySource, q: HistoryQuery): Promise<Bundle<WithId<T>>> {
   const count = Math.min(Math.max(q.count ?? DEFAULT_COUNT, 0), MAX_COUNT);
   const offset = Math.max(q.offset ?? 0, 0);
   const params: unknown[] = [];

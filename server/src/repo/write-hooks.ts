@@ -1,7 +1,7 @@
+import type { FhirRepository } from '@medplum/fhir-router';
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessControl } from '../auth/access.ts';
 import type { Sql } from '../db/database.ts';
-import type { PostgresRepository } from './postgres-repository.ts';
 
 /**
  * Per-type write hooks: rules a feature keeps for every write of a resource type, whichever route
@@ -16,7 +16,7 @@ export interface WriteHookContext {
    * requirement met or not by the rest of the resource is not the hook's business). Its writes
    * are audited with the request's context and skip `prepare` hooks.
    */
-  repo: PostgresRepository;
+  repo: FhirRepository & { readonly baseUrl: string };
   /** The transaction's SQL (pending writes are flushed before each statement). */
   sql: Sql;
   /** Who asked for the write, and what they may do; both absent for the server's own writes. */

@@ -1,5 +1,5 @@
 import { badRequest, OperationOutcomeError, type SearchRequest } from '@medplum/core';
-import type { SqlParams } from './sql.ts';
+import type { SqlParams } from './sql-params.ts';
 
 /**
  * Keyset paging (`_cursor`). A page that follows a cursor starts right after (or ends right

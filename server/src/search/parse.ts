@@ -15,8 +15,8 @@ import type { ResourceType } from '@medplum/fhirtypes';
 import { assertStoredResourceType, storedResourceTypes } from '../fhir/definitions.ts';
 import { checkControlParams } from './control-params.ts';
 import { FilteredPathComparison, type FilterLink, parseFilter } from './filter-parser.ts';
+import { FUZZY, phoneticAsName } from './fuzzy.ts';
 import { listFilter } from './prefixes.ts';
-import { FUZZY, phoneticAsName } from './sql.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 

@@ -12,48 +12,27 @@ import {
   type SearchRequest,
   splitSearchOnComma,
 } from '@medplum/core';
-import type { SearchParameter, ValueSet } from '@medplum/fhirtypes';
-import type { AccessGate } from '../auth/access.ts';
+import type { SearchParameter } from '@medplum/fhirtypes';
 import type { Sql } from '../db/database.ts';
 import { compartmentParams } from './compartments.ts';
 import { decodeCursor, type Keyset, keysetCondition, keysetOf, keysetOrder } from './cursor.ts';
 import { valueRange } from './dates.ts';
 import { FilteredPathComparison, type FilterLink, parseFilter } from './filter-parser.ts';
+import { FUZZY, phoneticAsName } from './fuzzy.ts';
 import { isTelecomParameter, phoneQueryValue } from './phone.ts';
 import { PREFIX, prefixedValues } from './prefixes.ts';
+import type { AccessGate, SqlParams } from './sql-params.ts';
 import { terminologyTokenCondition } from './terminology.ts';
 import { componentParameter, normalizeString } from './values.ts';
+
+export { FUZZY, phoneticAsName } from './fuzzy.ts';
+export { type AccessGate, type AccessHook, SqlParams } from './sql-params.ts';
 
 /**
  * Compiles a parsed FHIR search into SQL over a resource table and the sp_* lookup tables.
  * Tenant scoping is not written here: row-level security adds it to every table touched,
  * including the tables that chains, _has and compartments join.
  */
-
-/** Access conditions per resource type (see auth/access.ts); null denies the type outright. */
-export type AccessHook = (type: string) => AccessGate[] | null;
-
-export class SqlParams {
-  readonly values: unknown[] = [];
-  /** Transaction-local settings the query needs (set_config before it runs, restored after). */
-  readonly settings = new Map<string, string>();
-  private aliases = 0;
-  /** The tenant's own ValueSets that `:in`/`:not-in` name, by canonical URL (read before compiling). */
-  readonly tenantValueSets = new Map<string, ValueSet>();
-  /** When set, every resource table the query reads (chains and _has too) is narrowed by it. */
-  access: AccessHook | undefined;
-  constructor(access?: AccessHook) {
-    this.access = access;
-  }
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-  /** A fresh table alias for a joined resource table (chains, _has). */
-  alias(): string {
-    return `j${++this.aliases}`;
-  }
-}
 
 /**
  * Sets a compiled query's settings for the rest of the transaction; the returned function resets
@@ -120,8 +99,8 @@ export interface PageRow<T> {
 }
 
 export interface SearchQuery {
-  /** The page, in order: `limit` rows after `offset` (counted from the cursor's row, if any). */
-  page(limit: number, offset: number): string;
+  /** The page, in order: `limit` rows after `offset` (counted from the cursor's row, if any); `text`: content as JSON text, unparsed (bulk export). */
+  page(limit: number, offset: number, text?: boolean): string;
   /** The number of matches (the cursor does not narrow it). */
   count: string;
   /** How many of the parameters `count` uses: the first ones (the cursor's, added after, it does not). */
@@ -146,8 +125,8 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
     const where = pos ? `${q.where} AND ${keysetCondition('r', pos, p)}` : q.where;
     const order = pos ? keysetOrder('r', pos.keyset, pos.before) : q.orderBy;
     return {
-      page: (limit, offset) =>
-        `SELECT r.content, r.last_updated::text AS last_updated, r.id FROM ${q.from} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+      page: (limit, offset, text = false) =>
+        `SELECT r.content${text ? '::text AS content' : ''}, r.last_updated::text AS last_updated, r.id FROM ${q.from} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       count: `SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`,
       countParams,
       keyset,
@@ -167,8 +146,8 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
     parts.map((q) => `SELECT ${columns} FROM ${q.from} WHERE ${q.where}${narrowed ? after : ''}`).join(' UNION ALL ');
   const order = keysetOrder('x', keyset, Boolean(pos?.before));
   return {
-    page: (limit, offset) =>
-      `SELECT x.content, x.last_updated::text AS last_updated, x.id FROM (${union('r.content, r.last_updated, r.id', true)}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+    page: (limit, offset, text = false) =>
+      `SELECT x.content${text ? '::text AS content' : ''}, x.last_updated::text AS last_updated, x.id FROM (${union('r.content, r.last_updated, r.id', true)}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
     count: `SELECT count(*) AS n FROM (${union('1', false)}) x`,
     countParams,
     keyset,
@@ -187,6 +166,8 @@ const PREFIXES = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'])
 function mergeableRanges(type: string, filters: Filter[]): { merged: Map<string, Filter[]>; rest: Filter[] } {
   const groups = new Map<string, Filter[]>();
   for (const f of filters) {
+    // _lastUpdated is a column of the resource table, not an sp_date row: never merged into a lookup.
+    if (f.code === '_lastUpdated') continue;
     const param = getSearchParameter(type, f.code);
     if (!param || !ORDERED.has(param.type as string) || !PREFIXES.has(f.operator) || f.value.includes(',')) continue;
     if (getSearchParameterDetails(type, param).array) continue;
@@ -239,17 +220,6 @@ function compileFilterExpression(type: string, e: FhirFilterExpression, p: SqlPa
     operator = 'eq' as Filter['operator'];
   }
   return compileFilter(type, { code: c.path, operator, value: c.value }, p, alias);
-}
-
-/**
- * `phonetic` ("some kind of phonetic matching", R4) is read as a type-ahead over the name rows:
- * trigram closeness forgives the spelling variants a sound-alike search is for (Ramesh, Rmesh,
- * Rameshh), where a phonetic code built for English names would not fit Indian ones. Every text
- * match (plain, `:exact`, `:contains`, `_filter`'s eq) is that closeness; `:missing` stays itself.
- */
-export function phoneticAsName(type: string, f: Filter): Filter {
-  if (f.code !== 'phonetic' || getSearchParameter(type, 'name')?.type !== 'string') return f;
-  return { ...f, code: 'name', operator: f.operator === 'missing' ? f.operator : (FUZZY as Filter['operator']) };
 }
 
 function compileFilter(type: string, filter: Filter, p: SqlParams, alias = 'r'): string {
@@ -346,7 +316,6 @@ function andAccess(type: string, p: SqlParams, alias: string): string {
 }
 
 /** Our own string modifier: trigram similarity, for type-ahead that forgives typos. */
-export const FUZZY = 'fuzzy';
 // Codes the partial trigram indexes cover (migrations/0013_fuzzy_under_rls.sql).
 const FUZZY_CODES = new Set(['name', 'family', 'given', 'phonetic', 'address', 'address-city']);
 
@@ -470,10 +439,19 @@ function compileCompartment(type: string, compartment: string, p: SqlParams, ali
   const [compartmentType, id] = compartment.split('/');
   const params = compartmentParams(compartmentType, type);
   if (!params) throw new OperationOutcomeError(badRequest(`${type} is not in the ${compartmentType} compartment`));
+  // Bulk export (server/src/bulk): `Patient/*` is every patient's compartment, `Patient/a,b` several patients' at once.
+  if (id === '*') {
+    if (type === compartmentType) return 'true';
+    return params.length
+      ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target LIKE ${p.add(`${compartmentType}/%`)})`
+      : 'false';
+  }
+  const ids = id.split(',');
+  const targets = ids.map((x) => `${compartmentType}/${x}`);
   const refs = params.length
-    ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target = ${p.add(compartment)})`
+    ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target = ANY(${p.add(targets)}::text[]))`
     : 'false';
-  return type === compartmentType ? `(${alias}.id = ${p.add(id)} OR ${refs})` : refs;
+  return type === compartmentType ? `(${alias}.id = ANY(${p.add(ids)}::text[]) OR ${refs})` : refs;
 }
 
 /**

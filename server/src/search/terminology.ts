@@ -10,7 +10,7 @@ import {
 import { tablePart } from '../terminology/registry.ts';
 import { conformance } from '../validation/conformance.ts';
 import { parseFilter } from './filter-parser.ts';
-import type { SqlParams } from './sql.ts';
+import type { SqlParams } from './sql-params.ts';
 
 /**
  * Token modifiers that need terminology: `:below` and `:above` (subsumption, system|code) and

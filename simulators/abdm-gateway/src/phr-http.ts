@@ -1,6 +1,6 @@
 import { list, object, text } from './check.ts';
+import type { AbdmGateway } from './core.ts';
 import { AbdmError } from './errors.ts';
-import type { AbdmGateway } from './simulator.ts';
 
 /**
  * The simulated PHR app over HTTP, for driving `npm run abdm:gateway` by hand or from another

@@ -2,7 +2,10 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { object, TIMESTAMP, text, UUID } from './check.ts';
-import type { Call, Client, ConsentArtefact, Exchange, GatewayCore, Pending, Reply, Route, Service, State } from './core.ts';
+import type { AbdmGateway, Call, Client, ConsentArtefact, Exchange, GatewayCore, Pending, Reply, Route, Service, State } from './core.ts';
+
+export type { AbdmGateway };
+
 import { AbdmError, AuthError } from './errors.ts';
 import { bridgeRoutes } from './flows/bridge.ts';
 import { consentRoutes } from './flows/consent.ts';
@@ -27,50 +30,6 @@ export interface AbdmGatewayOptions {
   callbackTimeoutMs?: number;
   /** The clock; tests move it. */
   now?: () => Date;
-}
-
-export interface AbdmGateway {
-  /** e.g. http://127.0.0.1:4020 — what a bridge uses as its gateway base URL. */
-  url: string;
-  cmId: string;
-  state: State;
-  /** Every message to and from the gateway, oldest first. */
-  exchanges(filter?: { path?: string; serviceId?: string }): Exchange[];
-  /** The body of the bridge callback answering the gateway's call `requestId` (waits for it). */
-  callbackFor(requestId: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  /** A token as the gateway puts on its calls to bridges (tests: a short or past lifetime). */
-  gatewayToken(ttlSeconds?: number): Promise<string>;
-  /** A new signing key: tokens signed before no longer verify against the JWKS. */
-  rotateKey(): Promise<void>;
-  /** Calls a bridge as the gateway does, returning the REQUEST-ID (for tests of a bridge's checks). */
-  deliver(serviceId: string, path: string, body: object, headers?: Record<string, string>): Promise<string>;
-
-  // The simulated PHR app: what a patient does in an ABHA app.
-  /** Patient-initiated discovery at an HIP; resolves with the HIP's on-discover. */
-  discover(hipId: string, patient: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** The patient picks care contexts to link; resolves with the HIP's on-init (link reference). */
-  linkInit(hipId: string, input: { transactionId: string; abhaAddress: string; patient: unknown[] }): Promise<Record<string, unknown>>;
-  /** The patient enters the OTP the HIP sent; resolves with the HIP's on-confirm. */
-  linkConfirm(hipId: string, input: { linkRefNumber: string; token: string; abhaAddress: string }): Promise<Record<string, unknown>>;
-  /** The patient grants a consent request for these HIPs' care contexts: one artefact per HIP, HIP and HIU notified. */
-  grantConsent(
-    consentRequestId: string,
-    grants: { hipId: string; careContexts: { patientReference: string; careContextReference: string }[] }[],
-  ): Promise<string[]>;
-  denyConsent(consentRequestId: string): Promise<void>;
-  /** Scan & Share: the patient shares their profile at an HIP counter; resolves with the HIP's on-share (queue token). */
-  shareProfile(
-    hipId: string,
-    input: { context: string; patient: Record<string, unknown> & { abhaAddress: string } },
-  ): Promise<Record<string, unknown>>;
-  revokeConsent(consentId: string): Promise<void>;
-  expireConsent(consentId: string): Promise<void>;
-
-  /** Resolves when every call the gateway queued (callbacks, notifications) has been made. */
-  idle(): Promise<void>;
-  /** Errors of queued calls (a bridge that did not answer), oldest first. */
-  failures(): string[];
-  stop(): Promise<void>;
 }
 
 const MAX_BODY = 10 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import type { SimulatedMessage } from './simulator.ts';
+import type { SimulatedMessage } from './recorded.ts';
 import type { BusinessNumber, WebhookDelivery } from './webhooks.ts';
 
 const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,8 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+export type { SimulatedMessage } from './recorded.ts';
+
 import { CloudApiError, ERROR_CODES, isKnownErrorCode } from './errors.ts';
 import { renderPage } from './page.ts';
+import type { SimulatedMessage } from './recorded.ts';
 import { type RenderedTemplate, type TemplateDefinition, TemplateRegistry, type TemplateRequest } from './templates.ts';
 import {
   type BusinessNumber,
@@ -39,20 +43,6 @@ export interface WhatsAppSimulatorOptions {
   unreachable?: string[];
   /** The clock (the 24-hour window and timestamps); tests move it. */
   now?: () => Date;
-}
-
-/** A message as the simulator recorded it: what the phone received, and where it stands. */
-export interface SimulatedMessage {
-  id: string;
-  phoneNumberId: string;
-  to: string;
-  type: string;
-  at: string;
-  /** The text as the phone shows it (template rendered with its parameters). */
-  text: string;
-  template?: { name: string; language: string; parameters: string[] };
-  document?: { link?: string; id?: string; filename?: string };
-  statuses: { status: DeliveryStatus; at: string; errorCode?: number }[];
 }
 
 /** One failure to return for upcoming sends (`failNext`). */

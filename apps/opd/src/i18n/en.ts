@@ -1,3 +1,5 @@
+import { billingEn } from '../billing/strings.ts';
+
 // The OPD app's English strings (namespace `opd`); hi.ts mirrors every key.
 export const en = {
   title: 'OPD',
@@ -25,6 +27,9 @@ export const en = {
     state: 'State',
     pin: 'PIN code',
     language: 'Preferred language',
+    whatsApp: 'Send appointment and report updates on WhatsApp',
+    whatsAppHint: 'Only with the patient’s agreement. They can reply STOP at any time.',
+    whatsAppNeedsMobile: 'Enter a mobile number to offer WhatsApp updates.',
     emergencyName: 'Emergency contact',
     emergencyRelation: 'Relation',
     emergencyPhone: 'Contact mobile',
@@ -234,4 +239,5 @@ export const en = {
     finishedNext: 'Visit finished. Token {{token}} called',
     readOnly: 'This visit is finished: it can be read and printed, not changed.',
   },
+  billing: billingEn,
 };

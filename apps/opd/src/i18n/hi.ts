@@ -1,3 +1,4 @@
+import { billingHi } from '../billing/strings.ts';
 import type { en } from './en.ts';
 
 // The OPD app's Hindi strings: the same keys as en.ts (the type makes a missing key a compile error).
@@ -27,6 +28,9 @@ export const hi: typeof en = {
     state: 'राज्य',
     pin: 'पिन कोड',
     language: 'पसंदीदा भाषा',
+    whatsApp: 'अपॉइंटमेंट और रिपोर्ट की जानकारी WhatsApp पर भेजें',
+    whatsAppHint: 'केवल मरीज़ की सहमति से। मरीज़ कभी भी STOP लिखकर बंद कर सकते हैं।',
+    whatsAppNeedsMobile: 'WhatsApp जानकारी के लिए मोबाइल नंबर दर्ज करें।',
     emergencyName: 'आपातकालीन संपर्क',
     emergencyRelation: 'रिश्ता',
     emergencyPhone: 'संपर्क मोबाइल',
@@ -235,4 +239,5 @@ export const hi: typeof en = {
     finishedNext: 'विज़िट पूरी हुई। टोकन {{token}} बुलाया गया',
     readOnly: 'यह विज़िट पूरी हो चुकी है: इसे पढ़ और प्रिंट कर सकते हैं, बदल नहीं सकते।',
   },
+  billing: billingHi,
 };

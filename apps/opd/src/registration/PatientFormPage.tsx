@@ -1,8 +1,8 @@
 import { ErrorView, useBranch } from '@hospital-ops/app-shell';
 import { abhaCheckDigitOk, normaliseAbhaNumber } from '@hospital-ops/app-shell/format/index.ts';
-import { Alert, Button, Grid, Group, List, Modal, Select, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Grid, Group, List, Modal, Select, Stack, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import type { Patient } from '@medplum/fhirtypes';
+import type { Bundle, Consent, Patient } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,6 +19,7 @@ import {
   uhidPrefixOf,
 } from '../fhir/patient.ts';
 import { ABHA_ADDRESS_SYSTEM, ABHA_NUMBER_SYSTEM } from '../fhir/systems.ts';
+import { optedIn, whatsAppConsentQuery, whatsAppOptIn } from '../fhir/whatsapp-consent.ts';
 import { formatDate, formatPhone } from '../lib/format.ts';
 import { clearDraft, readDraft, writeDraft } from './draft.ts';
 import { patientQueries, searchKind } from './search.ts';
@@ -81,6 +82,9 @@ export function PatientFormPage() {
   const [duplicates, setDuplicates] = useState<Patient[]>();
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>();
+  // WhatsApp updates: asked at the desk; the patient can also reply STOP or YES on WhatsApp.
+  const [whatsApp, setWhatsApp] = useState(false);
+  const [whatsAppConsents, setWhatsAppConsents] = useState<Consent[]>([]);
 
   useEffect(() => {
     if (!id) {
@@ -109,10 +113,13 @@ export function PatientFormPage() {
     }
     medplum
       .readResource('Patient', id)
-      .then((p) => {
+      .then(async (p) => {
         setExisting(p);
         setForm(patientToForm(p));
         setDobText(p.birthDate ? formatDate(p.birthDate) : '');
+        const consents = await medplum.searchResources('Consent', whatsAppConsentQuery(id), { cache: 'no-cache' }).catch(() => []);
+        setWhatsAppConsents(consents);
+        setWhatsApp(optedIn(consents));
       })
       .catch(setError);
   }, [id, medplum, params]);
@@ -140,7 +147,9 @@ export function PatientFormPage() {
     try {
       const branchOrg = branch ? await medplum.readResource('Organization', branch).catch(() => undefined) : undefined;
       const resource = formToPatient(values, existing, { uhid: newUhid(uhidPrefixOf(branchOrg)), branch });
-      const saved = existing ? await medplum.updateResource(resource) : await medplum.createResource(resource);
+      const wantsWhatsApp = whatsApp && !!values.phone;
+      const saved = existing ? await medplum.updateResource(resource) : await register(resource, wantsWhatsApp);
+      if (existing) await keepWhatsAppChoice(existing.id as string, wantsWhatsApp);
       if (!existing) clearDraft();
       notifications.show({ color: 'teal', message: t(existing ? 'patient.updated' : 'patient.registered', { uhid: uhidOf(saved) }) });
       navigate(`/patients/${saved.id}`);
@@ -149,6 +158,31 @@ export function PatientFormPage() {
     } finally {
       setSaving(false);
     }
+  }
+
+  /** A new patient, with the WhatsApp opt-in in the same transaction: both are saved or neither. */
+  async function register(patient: Patient, withWhatsApp: boolean): Promise<Patient> {
+    if (!withWhatsApp) return medplum.createResource(patient);
+    const fullUrl = `urn:uuid:${crypto.randomUUID()}`;
+    const result: Bundle = await medplum.executeBatch({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl, resource: patient, request: { method: 'POST', url: 'Patient' } },
+        { resource: whatsAppOptIn(fullUrl), request: { method: 'POST', url: 'Consent' } },
+      ],
+    });
+    const created = result.entry?.[0];
+    if (created?.resource?.resourceType === 'Patient') return created.resource as Patient;
+    const location = created?.response?.location ?? '';
+    return medplum.readResource('Patient', location.split('/')[1] ?? '');
+  }
+
+  /** An edited patient's WhatsApp choice: an opt-in added, or those in force set inactive (as a STOP reply does). */
+  async function keepWhatsAppChoice(patientId: string, wanted: boolean): Promise<void> {
+    if (wanted === optedIn(whatsAppConsents)) return;
+    if (wanted) await medplum.createResource(whatsAppOptIn(`Patient/${patientId}`));
+    else for (const c of whatsAppConsents.filter((c) => c.status === 'active')) await medplum.updateResource({ ...c, status: 'inactive' });
   }
 
   async function submit(e: FormEvent) {
@@ -280,6 +314,17 @@ export function PatientFormPage() {
               value={form.language || null}
               onChange={set('language')}
               data-testid="field-language"
+            />
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, sm: 8 }}>
+            <Checkbox
+              mt={{ sm: 'xl' }}
+              label={t('patient.whatsApp')}
+              description={form.phone ? t('patient.whatsAppHint') : t('patient.whatsAppNeedsMobile')}
+              checked={whatsApp && !!form.phone}
+              disabled={!form.phone}
+              onChange={(e) => setWhatsApp(e.currentTarget.checked)}
+              data-testid="field-whatsapp"
             />
           </Grid.Col>
           <Grid.Col span={{ base: 12, sm: 4 }}>
