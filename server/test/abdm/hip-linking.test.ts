@@ -166,6 +166,13 @@ describe('ABDM HIP-initiated linking', () => {
       30_000,
     );
     expect(link).toMatchObject({ abhaAddress: ABHA_ADDRESS, hipId: HIP_A });
+    // Off again: the next tests link by hand, and the bot would race them for every visit.
+    const off = await fetch(`${t.server.url}/admin/bots/abdm-care-context`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: false }),
+    });
+    expect(off.status).toBe(200);
   });
 });
 
