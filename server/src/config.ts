@@ -181,6 +181,24 @@ const configSchema = z.object({
   /** Where that simulator listens (its page shows what each phone received); 0 picks a free port. */
   DEMO_WHATSAPP_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   // --- end WhatsApp ------------------------------------------------------------------------------
+  // --- ABDM exchange (docs/abdm.md): off unless ABDM_GATEWAY_URL is set; the secret is never logged --
+  /** The ABDM gateway base, e.g. https://dev.abdm.gov.in/api/hiecm (sandbox). Unset: no ABDM routes, no jobs. */
+  ABDM_GATEWAY_URL: z.url({ message: 'must be an absolute URL such as https://dev.abdm.gov.in/api/hiecm' }).optional(),
+  ABDM_CLIENT_ID: z.string().min(1).optional(),
+  ABDM_CLIENT_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  /** X-CM-ID: `sbx` (sandbox) or `abdm` (production). */
+  ABDM_CM_ID: z
+    .string()
+    .regex(/^[a-z]{2,10}$/, { message: 'must be a consent-manager id such as sbx or abdm' })
+    .default('sbx'),
+  /** The HFR id this server's first tenant (TENANT_ID) is registered as, as HIP and HIU; other tenants are mapped by an admin. */
+  ABDM_HIP_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{3,64}$/, { message: 'must be an HFR id such as IN2810014366' })
+    .optional(),
+  /** When set, inbound gateway tokens must carry this clientId (the gateway's own, not a bridge's session token). */
+  ABDM_GATEWAY_CLIENT_ID: z.string().min(1).optional(),
+  // --- end ABDM ----------------------------------------------------------------------------------
   // --- Razorpay payment links (docs/billing.md); secrets are never logged --------------------------
   /** Payment Links API base (the simulator's in development). */
   RAZORPAY_API_BASE: z
@@ -210,5 +228,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = result.data;
   const baseUrl = (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  if (c.ABDM_GATEWAY_URL && (!c.ABDM_CLIENT_ID || !c.ABDM_CLIENT_SECRET)) {
+    throw new ConfigError('Invalid configuration:\n  ABDM_CLIENT_ID, ABDM_CLIENT_SECRET: required when ABDM_GATEWAY_URL is set');
+  }
   return { ...c, baseUrl };
 }

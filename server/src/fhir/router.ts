@@ -8,6 +8,8 @@ import {
   type HttpMethod,
 } from '@medplum/fhir-router';
 import type { Bundle } from '@medplum/fhirtypes';
+import { addAbdmLinkOperation } from '../abdm/hip/linking.ts';
+import { addAbdmConsentRequestOperation } from '../abdm/hiu/index.ts';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
 import { addBillingOperations } from '../billing/index.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
@@ -204,6 +206,8 @@ export function createFhirRouter(): FhirRouter {
   );
   addValidateOperation(router);
   addDocumentOperations(router);
+  addAbdmLinkOperation(router);
+  addAbdmConsentRequestOperation(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
   addIpdOperations(router);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { abdmBridge } from '../abdm/bridge.ts';
 import { adminRoutes } from '../admin/routes.ts';
 import { handleViewRun } from '../analytics/views/operation.ts';
 import { isViewRunPath } from '../analytics/views/paths.ts';
@@ -171,6 +172,10 @@ export function createApp({
   // --- WhatsApp webhooks (issue 23): signed by Meta, no bearer token, before CORS and the FHIR body parsers.
   app.use('/webhooks/whatsapp', whatsappWebhookRoutes({ config, db, logger }));
   // --- end WhatsApp webhooks
+  // --- ABDM bridge (issue 19, docs/abdm.md): gateway-signed calls, only when ABDM_GATEWAY_URL is set.
+  const abdm = abdmBridge({ config, db, logger, jobs, sms: auth.sms });
+  if (abdm) app.use('/api/v3', abdm.router);
+  // --- end ABDM bridge
   // --- Razorpay (docs/billing.md): payment links for $payment-link, and the signed webhooks that record their payments.
   configureRazorpay(config);
   app.use('/webhooks/razorpay', razorpayWebhookRoutes({ config, db, logger }));

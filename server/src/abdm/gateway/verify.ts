@@ -16,6 +16,8 @@ export interface GatewayVerifierOptions {
   gatewayClientId?: string;
   /** Minimum pause between JWKS refetches on an unknown key id (jose's cooldown; default 30 s). */
   jwksCooldownMs?: number;
+  /** Told of every refusal after it is logged (the bridge audits it under the tenant of X-HIP-ID / X-HIU-ID). */
+  onRefusal?: (refusal: { req: Request; status: number; reason: string; text: string }) => Promise<void> | void;
   now?: () => Date;
 }
 
@@ -100,10 +102,16 @@ export function verifyGatewayCalls(options: GatewayVerifierOptions): RequestHand
         if (err.status === 503) res.set('Retry-After', '5');
         const codes: Record<number, string> = { 401: 'login', 409: 'duplicate', 503: 'transient' };
         const code = codes[err.status] ?? 'invalid';
-        res
-          .status(err.status)
-          .type('application/fhir+json')
-          .json(outcome(err.reason, code, err.message));
+        const refusal = err;
+        // Recorded before the answer, so a refusal the caller has seen is always in the audit log.
+        Promise.resolve(options.onRefusal?.({ req, status: refusal.status, reason: refusal.reason, text: refusal.message }))
+          .catch((e: unknown) => options.logger.error({ err: { message: (e as Error).message } }, 'ABDM refusal could not be audited'))
+          .finally(() => {
+            res
+              .status(refusal.status)
+              .type('application/fhir+json')
+              .json(outcome(refusal.reason, code, refusal.message));
+          });
       },
     );
   };
