@@ -12,6 +12,7 @@ import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
+import { addLabOperations } from '../lab/index.ts';
 import { addOpdOperations } from '../opd/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
@@ -203,6 +204,7 @@ export function createFhirRouter(): FhirRouter {
   addDocumentOperations(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
+  addLabOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);
   addViewDefinitionRoutes(router); // SQL on FHIR: ViewDefinition stored as Basic ($run: see app.ts)

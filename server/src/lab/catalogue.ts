@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SearchRequest, WithId } from '@medplum/core';
-import type {
-  ActivityDefinition,
-  Bundle,
-  ObservationDefinition,
-  Reference,
-  Resource,
-  SpecimenDefinition,
-} from '@medplum/fhirtypes';
+import type { ActivityDefinition, Bundle, ObservationDefinition, Reference, Resource, SpecimenDefinition } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { CATALOGUE_TAG, LOINC, UCUM } from './fhir.ts';
 
@@ -62,7 +55,8 @@ export function catalogueProblems(bundle: Bundle): string[] {
       for (const i of r.qualifiedInterval ?? []) {
         const { low, high } = i.range ?? {};
         if (low?.value === undefined && high?.value === undefined) problems.push(`${key}: an interval without bounds`);
-        if (low?.value !== undefined && high?.value !== undefined && low.value > high.value) problems.push(`${key}: an interval with low above high`);
+        if (low?.value !== undefined && high?.value !== undefined && low.value > high.value)
+          problems.push(`${key}: an interval with low above high`);
         for (const q of [low, high]) if (q && q.code !== unit) problems.push(`${key}: an interval in ${q.code}, not ${unit}`);
       }
     }
@@ -73,15 +67,22 @@ export function catalogueProblems(bundle: Bundle): string[] {
 const TYPES_IN_ORDER = ['SpecimenDefinition', 'ObservationDefinition', 'ActivityDefinition'] as const;
 
 function rewrite(r: ActivityDefinition, ids: Map<string, string>): ActivityDefinition {
-  const to = (ref: Reference): Reference => ({ reference: ids.get(ref.reference ?? '') ?? ref.reference });
-  return { ...r, specimenRequirement: r.specimenRequirement?.map(to), observationResultRequirement: r.observationResultRequirement?.map(to) };
+  const to = <T extends Resource>(ref: Reference<T>): Reference<T> => ({ reference: ids.get(ref.reference ?? '') ?? ref.reference });
+  return {
+    ...r,
+    specimenRequirement: r.specimenRequirement?.map(to),
+    observationResultRequirement: r.observationResultRequirement?.map(to),
+  };
 }
 
 /**
  * Loads the catalogue into the repository's tenant, in one transaction. Entries the tenant has
  * (same tag key) are kept as they are. Returns how many were created and kept.
  */
-export async function loadLabCatalogue(repo: PostgresRepository, bundle: Bundle = readCatalogue()): Promise<{ created: number; kept: number }> {
+export async function loadLabCatalogue(
+  repo: PostgresRepository,
+  bundle: Bundle = readCatalogue(),
+): Promise<{ created: number; kept: number }> {
   const problems = catalogueProblems(bundle);
   if (problems.length) throw new Error(`The lab catalogue is not valid: ${problems.join('; ')}`);
   return repo.withTransaction(
@@ -110,7 +111,8 @@ export async function loadLabCatalogue(repo: PostgresRepository, bundle: Bundle 
             ids.set(e.fullUrl as string, `${type}/${have}`);
             continue;
           }
-          const body = type === 'ActivityDefinition' ? rewrite(r as ActivityDefinition, ids) : (r as SpecimenDefinition | ObservationDefinition);
+          const body =
+            type === 'ActivityDefinition' ? rewrite(r as ActivityDefinition, ids) : (r as SpecimenDefinition | ObservationDefinition);
           const made = await tx.createResource<Resource>(body as Resource);
           ids.set(e.fullUrl as string, `${type}/${made.id}`);
           created++;
@@ -137,14 +139,44 @@ export async function readTenantCatalogue(tx: PostgresRepository): Promise<Catal
     count: 1000,
   } as unknown as SearchRequest<ActivityDefinition>);
   const analytes = new Map(
-    (await tx.searchResources<ObservationDefinition>({ resourceType: 'ObservationDefinition', count: 1000 } as SearchRequest<ObservationDefinition>)).map(
-      (o) => [o.id, o] as const,
-    ),
+    (
+      await tx.searchResources<ObservationDefinition>({
+        resourceType: 'ObservationDefinition',
+        count: 1000,
+      } as SearchRequest<ObservationDefinition>)
+    ).map((o) => [o.id, o] as const),
   );
   const specimens = new Map(
-    (await tx.searchResources<SpecimenDefinition>({ resourceType: 'SpecimenDefinition', count: 1000 } as SearchRequest<SpecimenDefinition>)).map(
-      (s) => [s.id, s] as const,
-    ),
+    (
+      await tx.searchResources<SpecimenDefinition>({ resourceType: 'SpecimenDefinition', count: 1000 } as SearchRequest<SpecimenDefinition>)
+    ).map((s) => [s.id, s] as const),
   );
   return { tests, analytes, specimens };
+}
+
+const norm = (s: string | undefined) =>
+  (s ?? '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+
+/**
+ * The catalogue test an order is for: a coding in common (LOINC, or the SNOMED CT procedure the
+ * OPD orders by), else the order's text equal to the test's title or one of its aliases (the OPD
+ * orders some tests as text only).
+ */
+export function testFor(catalogue: Catalogue, code: { coding?: { system?: string; code?: string }[]; text?: string } | undefined) {
+  const codings = code?.coding ?? [];
+  const byCode = catalogue.tests.find((t) => t.code?.coding?.some((c) => codings.some((o) => o.system === c.system && o.code === c.code)));
+  if (byCode) return byCode;
+  const text = norm(code?.text);
+  if (!text) return undefined;
+  return catalogue.tests.find((t) => [t.title, t.code?.text, ...(t.subtitle ?? '').split(',')].some((n) => norm(n) === text));
+}
+
+/** The analytes of a test, in catalogue order. */
+export function analytesOf(catalogue: Catalogue, test: ActivityDefinition): WithId<ObservationDefinition>[] {
+  return (test.observationResultRequirement ?? [])
+    .map((r) => catalogue.analytes.get((r.reference ?? '').replace(/^ObservationDefinition\//, '')))
+    .filter((o): o is WithId<ObservationDefinition> => o !== undefined);
 }

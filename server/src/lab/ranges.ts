@@ -35,7 +35,11 @@ function inAgeBand(i: ObservationDefinitionQualifiedInterval, days: number | und
 const specificity = (i: ObservationDefinitionQualifiedInterval) => (i.gender ? 2 : 0) + (i.age ? 1 : 0);
 
 /** The reference interval for this patient, or undefined when none applies. */
-export function pickReference(def: ObservationDefinition, sex: Sex, ageDays: number | undefined): ObservationDefinitionQualifiedInterval | undefined {
+export function pickReference(
+  def: ObservationDefinition,
+  sex: Sex,
+  ageDays: number | undefined,
+): ObservationDefinitionQualifiedInterval | undefined {
   return (def.qualifiedInterval ?? [])
     .filter((i) => (i.category ?? 'reference') === 'reference')
     .filter((i) => !i.gender || i.gender === sex)
@@ -45,9 +49,7 @@ export function pickReference(def: ObservationDefinition, sex: Sex, ageDays: num
 
 /** Critical intervals that apply to the patient (ranges of values that are critical). */
 function criticals(def: ObservationDefinition, sex: Sex, ageDays: number | undefined): ObservationDefinitionQualifiedInterval[] {
-  return (def.qualifiedInterval ?? []).filter(
-    (i) => i.category === 'critical' && (!i.gender || i.gender === sex) && inAgeBand(i, ageDays),
-  );
+  return (def.qualifiedInterval ?? []).filter((i) => i.category === 'critical' && (!i.gender || i.gender === sex) && inAgeBand(i, ageDays));
 }
 
 export type Flag = 'N' | 'H' | 'L' | 'HH' | 'LL';
@@ -55,7 +57,11 @@ export type Flag = 'N' | 'H' | 'L' | 'HH' | 'LL';
 const inside = (v: number, low?: number, high?: number) => (low === undefined || v >= low) && (high === undefined || v <= high);
 
 /** N, H or L against the reference range; HH or LL when the value is also in a critical interval. */
-export function flag(value: number, reference: ObservationDefinitionQualifiedInterval | undefined, critical: ObservationDefinitionQualifiedInterval[]): Flag | undefined {
+export function flag(
+  value: number,
+  reference: ObservationDefinitionQualifiedInterval | undefined,
+  critical: ObservationDefinitionQualifiedInterval[],
+): Flag | undefined {
   const low = reference?.range?.low?.value;
   const high = reference?.range?.high?.value;
   const crit = critical.find((c) => inside(value, c.range?.low?.value, c.range?.high?.value));
@@ -80,7 +86,12 @@ export function interpretation(f: Flag): CodeableConcept {
 export function referenceRange(i: ObservationDefinitionQualifiedInterval): ObservationReferenceRange {
   const { low, high } = i.range ?? {};
   const unit = low?.unit ?? high?.unit ?? '';
-  const text = low?.value !== undefined && high?.value !== undefined ? `${low.value}–${high.value} ${unit}` : low ? `≥ ${low.value} ${unit}` : `≤ ${high?.value} ${unit}`;
+  const text =
+    low?.value !== undefined && high?.value !== undefined
+      ? `${low.value}–${high.value} ${unit}`
+      : low
+        ? `≥ ${low.value} ${unit}`
+        : `≤ ${high?.value} ${unit}`;
   return {
     ...(low ? { low } : {}),
     ...(high ? { high } : {}),

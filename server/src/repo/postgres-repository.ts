@@ -570,6 +570,11 @@ export class PostgresRepository extends FhirRepository {
     return this.options.access;
   }
 
+  /** Who is making the request (undefined for the server's own work): the lab's second-person verification reads it. */
+  get actor(): { clientId: string; userId?: string } | undefined {
+    return this.options.actor;
+  }
+
   /** The database, for platform-wide reference data (terminology) read outside tenant tables. */
   get database(): Database {
     return this.options.db;
