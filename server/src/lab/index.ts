@@ -9,6 +9,8 @@ import { worklistHandler } from './worklist.ts';
 
 /** `POST ActivityDefinition/$load-lab-catalogue`: loads the starter catalogue into the caller's tenant (needs create access). */
 async function loadCatalogue(_req: FhirRequest, repo: PostgresRepository) {
+  // Checked up front: a second load writes nothing, and should still be refused to those who may not write.
+  for (const type of ['SpecimenDefinition', 'ObservationDefinition', 'ActivityDefinition']) repo.accessControl?.gates(type, 'c');
   const { created, kept } = await loadLabCatalogue(repo);
   const out: Parameters = {
     resourceType: 'Parameters',
