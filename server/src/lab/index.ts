@@ -2,6 +2,7 @@ import { allOk } from '@medplum/core';
 import type { FhirRequest, FhirRouter } from '@medplum/fhir-router';
 import type { Parameters } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
+import { analyserResultHandler } from './analyser.ts';
 import { loadLabCatalogue } from './catalogue.ts';
 import { collectHandler, receiveHandler, rejectHandler } from './collect.ts';
 import { amendHandler, enterResultsHandler, verifyHandler } from './results.ts';
@@ -35,4 +36,5 @@ export function addLabOperations(router: FhirRouter): void {
   router.add('POST', 'Specimen/:id/$receive', receiveHandler);
   router.add('POST', 'DiagnosticReport/:id/$verify', verifyHandler);
   router.add('POST', 'DiagnosticReport/:id/$amend', amendHandler);
+  router.add('POST', 'Specimen/$analyser-result', analyserResultHandler);
 }

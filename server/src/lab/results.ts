@@ -32,7 +32,7 @@ import { actorKey, readNamed } from './read.ts';
  * Every input is checked before the first write, and each operation is one transaction.
  */
 
-const TX = { resourceTypes: ['Observation', 'DiagnosticReport'] as const };
+export const TX = { resourceTypes: ['Observation', 'DiagnosticReport'] as const };
 const VERIFIED_BY_URL = ENTERED_BY_URL.replace('entered-by', 'verified-by');
 const ENDED = new Set(['cancelled', 'entered-in-error']);
 
@@ -139,39 +139,45 @@ const resultBundle = (base: string, report: WithId<DiagnosticReport>, observatio
   entry: [report, ...observations].map((r) => ({ fullUrl: `${base}/fhir/R4/${r.resourceType}/${r.id}`, resource: r })),
 });
 
+/**
+ * Enters results for one order inside an open transaction (`$enter-results`, and analyser
+ * messages): checks everything, then writes the Observations and the preliminary report.
+ */
+export async function enterInTransaction(tx: PostgresRepository, orderId: string, params: ParametersParameter[]): Promise<Bundle> {
+  await tx.query((sql) => sql.query('SELECT 1 FROM "ServiceRequest" WHERE id = $1 FOR UPDATE', [orderId]));
+  const order = await readNamed<ServiceRequest>(tx, 'ServiceRequest', orderId, 'id');
+  if (order.status !== 'active') conflict(`The order is ${order.status}, not active`);
+  const catalogue = await readTenantCatalogue(tx);
+  const test = testFor(catalogue, order.code);
+  if (!test) unprocessable('The order is not for a test in the lab catalogue');
+  const entries = readResults(params, analytesOf(catalogue, test as NonNullable<typeof test>), test?.title ?? 'the test');
+  if ((await reportsFor(tx, order.id)).some((r) => !ENDED.has(r.status))) {
+    conflict('Results are already entered for this order: verify them, or amend after verification ($amend)');
+  }
+  const ctx = await contextOf(tx, order);
+  const now = kolkataInstant(Date.now());
+  const observations: WithId<Observation>[] = [];
+  for (const e of entries) observations.push(await tx.createResource<Observation>(observation(e, ctx, 'preliminary', now)));
+  const report = await tx.createResource<DiagnosticReport>({
+    resourceType: 'DiagnosticReport',
+    extension: [{ url: ENTERED_BY_URL, valueString: actorKey(tx) }],
+    status: 'preliminary',
+    category: [{ coding: [{ system: V2_0074, code: 'LAB', display: 'Laboratory' }] }],
+    code: order.code as CodeableConcept,
+    subject: order.subject,
+    ...(order.encounter ? { encounter: order.encounter } : {}),
+    basedOn: [{ reference: `ServiceRequest/${order.id}` }],
+    specimen: [{ reference: `Specimen/${ctx.specimen.id}` }],
+    ...(ctx.collected ? { effectiveDateTime: ctx.collected } : {}),
+    issued: now,
+    result: observations.map((o) => ({ reference: `Observation/${o.id}`, display: o.code.text })),
+  });
+  return resultBundle(tx.baseUrl, report, observations);
+}
+
 async function enterResults(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
   const params = parametersOf(req.body);
-  const result = await repo.withTransaction(async (tx) => {
-    await tx.query((sql) => sql.query('SELECT 1 FROM "ServiceRequest" WHERE id = $1 FOR UPDATE', [req.params.id]));
-    const order = await readNamed<ServiceRequest>(tx, 'ServiceRequest', req.params.id, 'id');
-    if (order.status !== 'active') conflict(`The order is ${order.status}, not active`);
-    const catalogue = await readTenantCatalogue(tx);
-    const test = testFor(catalogue, order.code);
-    if (!test) unprocessable('The order is not for a test in the lab catalogue');
-    const entries = readResults(params, analytesOf(catalogue, test as NonNullable<typeof test>), test?.title ?? 'the test');
-    if ((await reportsFor(tx, order.id)).some((r) => !ENDED.has(r.status))) {
-      conflict('Results are already entered for this order: verify them, or amend after verification ($amend)');
-    }
-    const ctx = await contextOf(tx, order);
-    const now = kolkataInstant(Date.now());
-    const observations: WithId<Observation>[] = [];
-    for (const e of entries) observations.push(await tx.createResource<Observation>(observation(e, ctx, 'preliminary', now)));
-    const report = await tx.createResource<DiagnosticReport>({
-      resourceType: 'DiagnosticReport',
-      extension: [{ url: ENTERED_BY_URL, valueString: actorKey(tx) }],
-      status: 'preliminary',
-      category: [{ coding: [{ system: V2_0074, code: 'LAB', display: 'Laboratory' }] }],
-      code: order.code as CodeableConcept,
-      subject: order.subject,
-      ...(order.encounter ? { encounter: order.encounter } : {}),
-      basedOn: [{ reference: `ServiceRequest/${order.id}` }],
-      specimen: [{ reference: `Specimen/${ctx.specimen.id}` }],
-      ...(ctx.collected ? { effectiveDateTime: ctx.collected } : {}),
-      issued: now,
-      result: observations.map((o) => ({ reference: `Observation/${o.id}`, display: o.code.text })),
-    });
-    return resultBundle(tx.baseUrl, report, observations);
-  }, TX);
+  const result = await repo.withTransaction((tx) => enterInTransaction(tx, req.params.id, params), TX);
   return [created, result];
 }
 
