@@ -2,9 +2,11 @@ import { allOk } from '@medplum/core';
 import type { FhirRequest, FhirRouter } from '@medplum/fhir-router';
 import type { Parameters } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
+import { registerWriteHook } from '../repo/write-hooks.ts';
 import { analyserResultHandler } from './analyser.ts';
 import { loadLabCatalogue } from './catalogue.ts';
 import { collectHandler, receiveHandler, rejectHandler } from './collect.ts';
+import { reportGuard } from './report-guard.ts';
 import { amendHandler, enterResultsHandler, verifyHandler } from './results.ts';
 import { worklistHandler } from './worklist.ts';
 
@@ -25,6 +27,7 @@ async function loadCatalogue(_req: FhirRequest, repo: PostgresRepository) {
 
 /** The laboratory's server side (docs/lab.md): catalogue, sample collection, results, verification, worklist. */
 export function addLabOperations(router: FhirRouter): void {
+  registerWriteHook('DiagnosticReport', 'lab-second-person', reportGuard);
   const r = (h: (req: FhirRequest, repo: PostgresRepository) => unknown) => (req: FhirRequest, repo: unknown) =>
     h(req, repo as PostgresRepository) as never;
   router.add('POST', 'ActivityDefinition/$load-lab-catalogue', r(loadCatalogue));

@@ -2,6 +2,7 @@ import { getStatus, OperationOutcomeError, type WithId } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { fail, outcome } from './fhir.ts';
+import { actorKeyOf } from './report-guard.ts';
 
 /**
  * Reads what an input names. One that does not exist, or not in the caller's tenant (row-level
@@ -24,7 +25,5 @@ export async function readNamed<T extends Resource>(
 
 /** The acting user (or, for a system client, the client): whom "the same person" compares. */
 export function actorKey(repo: PostgresRepository): string {
-  const a = repo.actor;
-  if (!a) return 'server';
-  return a.userId ? `user:${a.userId}` : `client:${a.clientId}`;
+  return actorKeyOf(repo.actor);
 }

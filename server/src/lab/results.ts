@@ -15,7 +15,7 @@ import { forbiddenOutcome } from '../http/outcomes.ts';
 import { kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { analytesOf, readTenantCatalogue, testFor } from './catalogue.ts';
-import { bad, conflict, ENTERED_BY_URL, fail, LOINC, OBS_CATEGORY, UCUM, unprocessable, V2_0074 } from './fhir.ts';
+import { bad, conflict, ENTERED_BY_URL, fail, LOINC, OBS_CATEGORY, UCUM, unprocessable, V2_0074, VERIFIED_BY_URL } from './fhir.ts';
 import { named, oneString, parametersOf } from './input.ts';
 import { ageInDays, assess, interpretation, referenceRange, type Sex } from './ranges.ts';
 import { actorKey, readNamed } from './read.ts';
@@ -33,7 +33,6 @@ import { actorKey, readNamed } from './read.ts';
  */
 
 export const TX = { resourceTypes: ['Observation', 'DiagnosticReport'] as const };
-const VERIFIED_BY_URL = ENTERED_BY_URL.replace('entered-by', 'verified-by');
 const ENDED = new Set(['cancelled', 'entered-in-error']);
 
 interface Entry {

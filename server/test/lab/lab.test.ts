@@ -125,6 +125,32 @@ describe('a CBC and an LFT from order to verified report', () => {
     expect((await tech.get(`DiagnosticReport/${report.id}`)).body.status).toBe('preliminary');
   });
 
+  it('refuses the same by hand: a PUT that makes the report final, or forges the marks', async () => {
+    const current = (await tech.get(`DiagnosticReport/${report.id}`)).body;
+    const entered = current.extension.find((e: any) => e.url.endsWith('lab-entered-by')).valueString;
+    const verifiedBy = (who: string) => ({ url: 'https://hospital-ops.in/fhir/StructureDefinition/lab-verified-by', valueString: who });
+    const selfFinal = await tech.put(`DiagnosticReport/${report.id}`, {
+      ...current,
+      status: 'final',
+      extension: [...current.extension, verifiedBy(entered)],
+    });
+    expect(selfFinal.status).toBe(403);
+    const forged = await tech.put(`DiagnosticReport/${report.id}`, {
+      ...current,
+      status: 'final',
+      extension: [...current.extension, verifiedBy('user:someone-else')],
+    });
+    expect(forged.status).toBe(403);
+    const plainFinal = await tech.put(`DiagnosticReport/${report.id}`, { ...current, status: 'final' });
+    expect(plainFinal.status).toBe(403);
+    const reassigned = await pathologist.put(`DiagnosticReport/${report.id}`, {
+      ...current,
+      extension: [{ url: current.extension[0].url, valueString: 'user:someone-else' }],
+    });
+    expect(reassigned.status).toBe(403);
+    expect((await tech.get(`DiagnosticReport/${report.id}`)).body.meta.versionId).toBe(current.meta.versionId);
+  });
+
   it('is verified by a second person: report and results final', async () => {
     const res = await pathologist.post(`DiagnosticReport/${report.id}/$verify`, { resourceType: 'Parameters' });
     expect(res.status).toBe(200);
