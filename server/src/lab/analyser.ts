@@ -17,11 +17,11 @@ import { enterInTransaction, TX } from './results.ts';
  * OperationOutcome in `outcome` when refused, so middleware can relay the ACK as it is.
  */
 
-function answer(ack: Hl7Message, problem?: string): Parameters {
+function answer(ack: string, problem?: string): Parameters {
   return {
     resourceType: 'Parameters',
     parameter: [
-      { name: 'ack', valueString: ack.toString() },
+      { name: 'ack', valueString: ack },
       ...(problem
         ? [
             {
@@ -52,12 +52,17 @@ function errorAck(message: Hl7Message | undefined, text: string): Hl7Message {
   return ack;
 }
 
-async function analyserResult(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
-  const text = oneString(parametersOf(req.body), 'message');
-  if (!text) bad('Give the HL7 v2 message as message (valueString)', 'message');
+/** What became of one message: the ACK to send back, and the reason when refused. */
+export interface OruOutcome {
+  ack: string;
+  problem?: string;
+}
+
+/** Takes one ORU^R01 (ER7 text) into the repository's tenant; never throws for a bad message. */
+export async function receiveOru(repo: PostgresRepository, text: string): Promise<OruOutcome> {
   let parsed: ReturnType<typeof parseOru> | undefined;
   try {
-    parsed = parseOru(text as string);
+    parsed = parseOru(text);
     const { oru } = parsed;
     await repo.withTransaction(
       async (tx) => {
@@ -92,15 +97,22 @@ async function analyserResult(req: FhirRequest, repo: PostgresRepository): Promi
       },
       { resourceTypes: [...TX.resourceTypes, 'ServiceRequest', 'Specimen'] },
     );
-    return [allOk, answer(parsed.message.buildAck({ ackCode: 'AA' }))];
+    return { ack: parsed.message.buildAck({ ackCode: 'AA' }).toString() };
   } catch (err) {
-    if (err instanceof Hl7Problem) return [allOk, answer(errorAck(parsed?.message ?? err.message_, err.message), err.message)];
+    if (err instanceof Hl7Problem) return { ack: errorAck(parsed?.message ?? err.message_, err.message).toString(), problem: err.message };
     if (err instanceof OperationOutcomeError && getStatus(err.outcome) < 500 && getStatus(err.outcome) !== 403) {
       const why = err.outcome.issue?.[0]?.details?.text ?? 'The results cannot be entered';
-      return [allOk, answer(errorAck(parsed?.message, why), why)];
+      return { ack: errorAck(parsed?.message, why).toString(), problem: why };
     }
     throw err;
   }
+}
+
+async function analyserResult(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
+  const text = oneString(parametersOf(req.body), 'message');
+  if (!text) bad('Give the HL7 v2 message as message (valueString)', 'message');
+  const { ack, problem } = await receiveOru(repo, text as string);
+  return [allOk, answer(ack, problem)];
 }
 
 export const analyserResultHandler = (req: FhirRequest, repo: unknown) => analyserResult(req, repo as PostgresRepository);

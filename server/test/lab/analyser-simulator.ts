@@ -40,3 +40,47 @@ export async function send(post: (path: string, body: unknown) => Promise<{ stat
       ?.split('|') ?? [];
   return { status: res.status, ack, code: msa[1], controlId: msa[2], text: msa[3], body: res.body };
 }
+
+/**
+ * The analyser's side of MLLP: connects, sends each message framed (split into small chunks when
+ * `chunk` is given, as TCP may deliver them), and collects one ACK per message.
+ */
+export async function mllpSend(port: number, messages: string[], o: { chunk?: number } = {}): Promise<string[]> {
+  const { connect } = await import('node:net');
+  const socket = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const acks: string[] = [];
+  let buffer = Buffer.alloc(0);
+  const done = new Promise<void>((resolve, reject) => {
+    socket.on('data', (d) => {
+      buffer = Buffer.concat([buffer, d]);
+      for (;;) {
+        const start = buffer.indexOf(0x0b);
+        const end = buffer.indexOf(0x1c);
+        if (start < 0 || end < 0) break;
+        acks.push(buffer.subarray(start + 1, end).toString('utf8'));
+        buffer = buffer.subarray(end + 2);
+      }
+      if (acks.length === messages.length) resolve();
+    });
+    socket.on('close', () =>
+      acks.length === messages.length ? resolve() : reject(new Error(`connection closed after ${acks.length} ACKs`)),
+    );
+    socket.on('error', reject);
+  });
+  const bytes = Buffer.concat(messages.map((m) => Buffer.concat([Buffer.from([0x0b]), Buffer.from(m, 'utf8'), Buffer.from([0x1c, 0x0d])])));
+  const size = o.chunk ?? bytes.length;
+  for (let i = 0; i < bytes.length; i += size) {
+    socket.write(bytes.subarray(i, i + size));
+    if (o.chunk) await new Promise((r) => setTimeout(r, 2));
+  }
+  await done;
+  socket.end();
+  return acks;
+}
+
+export const msa = (ack: string) =>
+  ack
+    .split('\r')
+    .find((s) => s.startsWith('MSA|'))
+    ?.split('|') ?? [];

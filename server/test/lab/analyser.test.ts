@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLabMllp } from '../../src/lab/mllp.ts';
 import { startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
-import { oru, type Reading, send } from './analyser-simulator.ts';
+import { mllpSend, msa, oru, type Reading, send } from './analyser-simulator.ts';
 import { CBC, create, type Fhir, fhirClient, HBA1C, LFT, labStaff, order, params, ref } from './fixtures.ts';
 
 let t: TestServer;
@@ -104,5 +105,39 @@ describe('ORU^R01 from an analyser', () => {
     expect(sent.code).toBe('AE');
     expect(sent.text).toMatch(/^No sample has accession number/);
     expect((await tech.get(`Observation?based-on=ServiceRequest/${orders[0]}`)).body.entry ?? []).toEqual([]);
+  });
+
+  it('takes messages over MLLP: framed ACKs in order, split and joined frames, malformed and unknown answered AE', async () => {
+    const listener = await startLabMllp(t.server.db, {
+      tenantId: TENANT_A,
+      clientId: 'xn550-middleware',
+      baseUrl: t.base.replace(/\/fhir\/R4$/, ''),
+    });
+    try {
+      const { orders, specimens } = await sample([CBC]);
+      const accession = specimens[0].accessionIdentifier.value;
+      const good = oru(accession, CBC_RUN, { controlId: 'M-OK' });
+      // Three messages in one connection, delivered in 7-byte pieces.
+      const acks = await mllpSend(listener.port, [good, 'not hl7 at all', oru('PUN0000000000', CBC_RUN, { controlId: 'M-UNK' })], {
+        chunk: 7,
+      });
+      expect(acks.map((a) => msa(a).slice(1, 3))).toEqual([
+        ['AA', 'M-OK'],
+        ['AE', ''],
+        ['AE', 'M-UNK'],
+      ]);
+      const obs = await tech.get(`Observation?based-on=ServiceRequest/${orders[0]}`);
+      expect(obs.body.entry).toHaveLength(3);
+      // The same run again (a retransmission) is a duplicate: AE, nothing more written.
+      const [dup] = await mllpSend(listener.port, [good]);
+      expect(msa(dup)[1]).toBe('AE');
+      expect((await tech.get(`Observation?based-on=ServiceRequest/${orders[0]}`)).body.entry).toHaveLength(3);
+      // Whoever verifies, it is not the middleware that entered them.
+      const report = (await tech.get(`DiagnosticReport?based-on=ServiceRequest/${orders[0]}`)).body.entry[0].resource;
+      expect(report.extension[0].valueString).toBe('client:xn550-middleware');
+      expect((await tech.post(`DiagnosticReport/${report.id}/$verify`, {})).status).toBe(200);
+    } finally {
+      await listener.close();
+    }
   });
 });
