@@ -54,6 +54,11 @@ describe('catalogue', () => {
       { name: 'kept', valueInteger: 44 },
     ]);
     expect((await admin.get(mcvRef)).body.qualifiedInterval[0].range.low.value).toBe(80);
+    // The operations are in the CapabilityStatement.
+    const metadata = (await admin.get('metadata')).body;
+    const ops = (type: string) => metadata.rest[0].resource.find((r: any) => r.type === type).operation.map((o: any) => o.name);
+    expect(ops('ServiceRequest')).toEqual(['validate', 'collect', 'enter-results', 'lab-worklist']);
+    expect(ops('DiagnosticReport')).toEqual(expect.arrayContaining(['verify', 'amend']));
     // A lab technician reads the catalogue but may not load one.
     expect((await tech.post('ActivityDefinition/$load-lab-catalogue', { resourceType: 'Parameters' })).status).toBe(403);
   });
