@@ -14,6 +14,7 @@ import type {
 import { forbiddenOutcome } from '../http/outcomes.ts';
 import { kolkataInstant } from '../opd/kolkata.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
+import { friedewald } from './calculated.ts';
 import { analytesOf, readTenantCatalogue, testFor } from './catalogue.ts';
 import { bad, conflict, ENTERED_BY_URL, fail, LOINC, OBS_CATEGORY, UCUM, unprocessable, V2_0074, VERIFIED_BY_URL } from './fhir.ts';
 import { named, oneString, parametersOf } from './input.ts';
@@ -157,6 +158,17 @@ export async function enterInTransaction(tx: PostgresRepository, orderId: string
   const now = kolkataInstant(Date.now());
   const observations: WithId<Observation>[] = [];
   for (const e of entries) observations.push(await tx.createResource<Observation>(observation(e, ctx, 'preliminary', now)));
+  const calc = friedewald(analytesOf(catalogue, test as NonNullable<typeof test>), entries);
+  if (calc) {
+    const from = observations.filter((o) => o.code.coding?.some((c) => c.system === LOINC && calc.from.includes(c.code ?? '')));
+    observations.push(
+      await tx.createResource<Observation>({
+        ...observation({ def: calc.def, value: calc.value }, ctx, 'preliminary', now),
+        method: { text: calc.method },
+        derivedFrom: from.map((o) => ({ reference: `Observation/${o.id}` })),
+      }),
+    );
+  }
   const report = await tx.createResource<DiagnosticReport>({
     resourceType: 'DiagnosticReport',
     extension: [{ url: ENTERED_BY_URL, valueString: actorKey(tx) }],

@@ -242,6 +242,23 @@ describe('rejection and recollection', () => {
   });
 });
 
+describe('calculated values', () => {
+  it('adds LDL by Friedewald to a lipid profile, from the three results it is calculated from', async () => {
+    const lipid = await create(admin, order(ravi, { code: '16254007', display: 'Lipid panel' }));
+    expect((await collect(tech, [lipid])).status).toBe(200);
+    const res = await enter(tech, lipid, [result('2093-3', 220), result('2571-8', 180), result('2085-9', 45)]);
+    expect(res.status).toBe(201);
+    const obs = obsOf(res.body);
+    expect(res.body.entry[0].resource.result).toHaveLength(4);
+    const ldl = byCode(obs, '13457-7');
+    expect(ldl.valueQuantity).toMatchObject({ value: 139, code: 'mg/dL' });
+    expect(ldl.interpretation[0].coding[0].code).toBe('H');
+    expect(ldl.method.text).toMatch(/Friedewald/);
+    const sources = ['2093-3', '2571-8', '2085-9'].map((c) => `Observation/${byCode(obs, c).id}`);
+    expect(ldl.derivedFrom.map((r: any) => r.reference).sort()).toEqual(sources.sort());
+  });
+});
+
 describe('accession numbers', () => {
   it('gives 20 concurrent collections 20 different numbers, one after another', async () => {
     const orders = await Promise.all(Array.from({ length: 20 }, () => create(admin, order(meera, CBC))));

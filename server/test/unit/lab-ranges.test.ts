@@ -1,5 +1,6 @@
 import type { ObservationDefinition } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
+import { friedewald } from '../../src/lab/calculated.ts';
 import { catalogueProblems, loincCheckDigitOk, readCatalogue } from '../../src/lab/catalogue.ts';
 import { ageInDays, assess, flag, pickReference } from '../../src/lab/ranges.ts';
 
@@ -86,5 +87,26 @@ describe('flags', () => {
     expect(assess(hdl, 35, 'male', years(50)).flag).toBe('L');
     expect(assess(hdl, 80, 'male', years(50)).flag).toBe('N');
     expect(flag(5, undefined, [])).toBeUndefined();
+  });
+});
+
+describe('calculated LDL (Friedewald)', () => {
+  const lipid = ['2093-3', '2571-8', '2085-9', '13457-7'].map((c) => ({ ...analyte(c), id: c }));
+  const entered = (tc: number, tg: number, hdl: number) => [
+    { def: lipid[0], value: tc },
+    { def: lipid[1], value: tg },
+    { def: lipid[2], value: hdl },
+  ];
+
+  it('is TC − HDL − TG/5, rounded to whole mg/dL', () => {
+    // 220 − 45 − 180/5 = 139; 198 − 52 − 143/5 = 117.4 → 117
+    expect(friedewald(lipid, entered(220, 180, 45))?.value).toBe(139);
+    expect(friedewald(lipid, entered(198, 143, 52))?.value).toBe(117);
+  });
+
+  it('is not calculated at triglycerides of 400 or more, when LDL was measured, or with a value missing', () => {
+    expect(friedewald(lipid, entered(250, 400, 40))).toBeUndefined();
+    expect(friedewald(lipid, [...entered(220, 180, 45), { def: lipid[3], value: 150 }])).toBeUndefined();
+    expect(friedewald(lipid, entered(220, 180, 45).slice(0, 2))).toBeUndefined();
   });
 });
