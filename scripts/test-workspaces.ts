@@ -11,6 +11,7 @@ const LANES: string[][] = [
     '@hospital-ops/app-shell',
     '@hospital-ops/whatsapp-cloud-simulator',
     '@hospital-ops/abdm-gateway-simulator',
+    '@hospital-ops/razorpay-simulator',
     '@hospital-ops/opd',
   ],
 ];

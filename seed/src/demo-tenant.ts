@@ -1,4 +1,5 @@
 import type { Bundle, BundleEntry, Identifier, Resource } from '@medplum/fhirtypes';
+import { branchBilling, demoTariff } from './demo-tariff.ts';
 
 /** The demo tenant: a hospital chain with two branches, its doctors and some patients. */
 /** The chain's slug: its Organization is `Organization/demo-sanjeevani-hospitals`. */
@@ -317,6 +318,7 @@ export function demoTenantBundle(): Bundle {
         partOf: { reference: urn(CHAIN), display: DEMO_TENANT_NAME },
         telecom: [{ system: 'phone', value: b.phone, use: 'work' }],
         address: [address(b.place)],
+        ...branchBilling(b.code),
       }),
       entry(20 + i, `${b.slug}-building`, {
         resourceType: 'Location',
@@ -393,6 +395,11 @@ export function demoTenantBundle(): Bundle {
         managingOrganization: { reference: branchUrn(p.branch), display: branches[p.branch].name },
       }),
     );
+  });
+  branches.forEach((b, i) => {
+    demoTariff(demoResourceId(b.slug)).forEach((t, k) => {
+      entries.push(entry(900 + i * 50 + k, t.slug, t.resource));
+    });
   });
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }

@@ -146,6 +146,25 @@ const configSchema = z.object({
     .regex(/^[A-Za-z0-9._~-]{3,128}$/)
     .default('hospital-ops-system'),
   SYSTEM_CLIENT_SECRET: z.string().min(16, { message: 'must have at least 16 characters' }).optional(),
+  // --- Bulk Data $export (docs/bulk-data.md) -------------------------------------------------------
+  /** Where export files are written; default <DATA_DIR>/bulk-export. Processes behind one load balancer must share it. */
+  BULK_EXPORT_DIR: z.string().min(1).optional(),
+  /** Hours a finished export's files stay downloadable. */
+  BULK_EXPORT_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  /** Exports one client may have waiting or running at once; more get 429. */
+  BULK_EXPORT_MAX_CONCURRENT: z.coerce.number().int().min(1).max(100).default(2),
+  /** Resources per NDJSON file. */
+  BULK_EXPORT_FILE_RESOURCES: z.coerce.number().int().min(1).default(100_000),
+  /** Export jobs this process runs at once. */
+  BULK_EXPORT_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+  /** The Retry-After (seconds) of a status still running and of a 429. */
+  BULK_EXPORT_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).default(5),
+  /** How often expired exports are removed. */
+  BULK_EXPORT_SWEEP_MS: z.coerce.number().int().min(100).default(300_000),
   // --- WhatsApp Cloud API (docs/whatsapp.md); secrets are never logged -----------------------------
   /** Meta's app secret: every webhook's X-Hub-Signature-256 is checked with it. Unset: webhooks are refused (503). */
   WHATSAPP_APP_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
@@ -162,6 +181,17 @@ const configSchema = z.object({
   /** Where that simulator listens (its page shows what each phone received); 0 picks a free port. */
   DEMO_WHATSAPP_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   // --- end WhatsApp ------------------------------------------------------------------------------
+  // --- Razorpay payment links (docs/billing.md); secrets are never logged --------------------------
+  /** Payment Links API base (the simulator's in development). */
+  RAZORPAY_API_BASE: z
+    .url({ message: 'must be an absolute URL such as https://api.razorpay.com/v1' })
+    .default('https://api.razorpay.com/v1'),
+  /** Key id and secret (Basic auth to the API). Unset: $payment-link answers 503. */
+  RAZORPAY_KEY_ID: z.string().min(4).optional(),
+  RAZORPAY_KEY_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  /** Checks every webhook's X-Razorpay-Signature. Unset: webhooks are refused (503). */
+  RAZORPAY_WEBHOOK_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),
+  // --- end Razorpay
   /** First start: where generated credentials are written (owner-only file); by default first-start-credentials.txt in DATA_DIR. */
   CREDENTIALS_FILE: z.string().min(1).optional(),
 });

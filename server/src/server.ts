@@ -7,6 +7,7 @@ import { type Sealer, startSealer } from './audit/sealer.ts';
 import { bootstrapTenant } from './auth/bootstrap.ts';
 import { AuthService } from './auth/service.ts';
 import { type BotRuntime, startBotRuntime } from './bots/runtime.ts';
+import { type BulkWorker, startBulkExports } from './bulk/worker.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { instrumentDatabase } from './db/instrumented.ts';
@@ -42,6 +43,8 @@ export interface RunningServer {
   jobs: JobQueue;
   /** Runs the bots (docs/bots.md); absent when the process has no job queue. */
   bots?: BotRuntime;
+  /** Bulk Data $export jobs and the expiry sweep (docs/bulk-data.md). */
+  bulk: BulkWorker;
   http: Server;
   /** The URL the server listens on (useful with PORT=0). */
   url: string;
@@ -102,7 +105,8 @@ export async function startServer(env: Record<string, string | undefined> = proc
   // Bots call the FHIR API of this very process, on loopback; the URL is known once it listens.
   let listening = '';
   const bots = await startBotRuntime({ db, config, logger, auth, jobs, apiUrl: () => listening });
-  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, limitStores, jobs, bots });
+  const bulk = startBulkExports(auth, config, logger, jobs);
+  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, limitStores, jobs, bots, bulkFiles: bulk.files });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -140,6 +144,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
       }
       auth.stop();
       await bots?.stop();
+      bulk.stop();
       await events.stop();
       // jobs: running jobs finish before the database closes.
       await jobs.close();
@@ -155,5 +160,5 @@ export async function startServer(env: Record<string, string | undefined> = proc
     return stopping;
   };
   logger.info({ url: config.baseUrl, database: db.kind }, 'Hospital-Ops FHIR server listening');
-  return { config, db, logger, auth, sealer, metrics, events, jobs, bots, http, url, stop };
+  return { config, db, logger, auth, sealer, metrics, events, jobs, bots, bulk, http, url, stop };
 }

@@ -2,6 +2,7 @@ import { AppFrame, ErrorBoundary, useSession } from '@hospital-ops/app-shell';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { CashierPage } from './billing/CashierPage.tsx';
 import { ConsultationPage } from './consultation/ConsultationPage.tsx';
 import { QueueDisplay } from './queue/QueueDisplay.tsx';
 import { QueuePage } from './queue/QueuePage.tsx';
@@ -29,6 +30,7 @@ function Frame() {
     { to: '/', label: t('nav.patients') },
     { to: '/schedule', label: t('nav.schedule') },
     { to: '/queue', label: t('nav.queue') },
+    { to: '/billing', label: t('billing.nav') },
   ];
   const nav = items.map((i) => ({
     ...i,
@@ -45,6 +47,7 @@ function Frame() {
           <Route path="/patients/:id/edit" element={<PatientFormPage />} />
           <Route path="/schedule" element={<SchedulePage />} />
           <Route path="/queue" element={<QueuePage />} />
+          <Route path="/billing" element={<CashierPage />} />
           <Route path="/encounters/:id" element={<ConsultationPage />} />
           <Route path="*" element={<PatientFinder />} />
         </Routes>

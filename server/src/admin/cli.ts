@@ -24,6 +24,7 @@ import { jobQueueFor } from '../jobs/open.ts';
 import { loadLabCatalogue } from '../lab/catalogue.ts';
 import { createLogger } from '../logger.ts';
 import { registerWhatsAppNumber } from '../messaging/whatsapp/numbers.ts';
+import { reconcileTenants } from '../pharmacy/reconcile.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
 import { deleteTenant, exportTenant } from '../tenancy/tenant-data.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
@@ -50,7 +51,8 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   restore --from <file> [--replace]               put a backup in DATA_DIR (an existing database is kept aside with --replace)
   whatsapp number --tenant <id> --id <phone-number-id>   route WhatsApp webhooks for this business number to the tenant
   jobs list [--queue <name>] [--state waiting|delayed|active|completed|failed] [--limit <n>]   jobs and counts per queue
-  jobs retry --queue <name> --id <job id>   put a failed (dead-lettered) job back to waiting`;
+  jobs retry --queue <name> --id <job id>   put a failed (dead-lettered) job back to waiting
+  pharmacy reconcile [--tenant <id>]   prove every stock balance equals the sum of its ledger entries (exit 1 when one differs)`;
 
 const options = {
   name: { type: 'string' },
@@ -204,6 +206,12 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
     case 'jobs list':
     case 'jobs retry':
       return jobsCommand(db, command, o);
+    // --- Pharmacy (issue 18)
+    case 'pharmacy reconcile': {
+      const report = await reconcileTenants(db, typeof o.tenant === 'string' ? o.tenant : undefined);
+      if (report.some((r) => r.discrepancies.length > 0)) process.exitCode = 1;
+      return report;
+    }
     default:
       throw new UsageError(`Unknown command: ${command || '(none)'}`);
   }

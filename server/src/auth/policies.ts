@@ -186,6 +186,8 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       ...each(PRESCRIPTIONS, 'rs'),
       'MedicationDispense.cruds',
       ...each(INVENTORY, 'cruds'),
+      // The morning stock alerts (bots/pharmacy-alerts) are Tasks addressed to the pharmacist role.
+      'Task.rus?performer=https://hospital-ops.in/fhir/CodeSystem/staff-role|pharmacist',
     ],
   },
   lab_tech: {

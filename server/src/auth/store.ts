@@ -112,9 +112,8 @@ export async function insertUser(sql: Sql, tenantId: string, u: NewUser, passwor
 /** Finds a login's account across tenants (the only cross-tenant step of a login). */
 export async function findUserByLogin(db: Database, login: string): Promise<UserRow | undefined> {
   const dir = await db.transaction(undefined, (sql) =>
-    sql.query<{ tenant_id: string; user_id: string }>('SELECT tenant_id, user_id FROM login_directory WHERE login = $1', [
-      normaliseLogin(login),
-    ]),
+    // The one cross-tenant lookup, by exact login only (migrations/0041_directory_lookups.sql).
+    sql.query<{ tenant_id: string; user_id: string }>('SELECT tenant_id, user_id FROM directory_login($1)', [normaliseLogin(login)]),
   );
   const hit = dir.rows[0];
   return hit ? getUser(db, hit.tenant_id, hit.user_id) : undefined;
@@ -239,7 +238,7 @@ export async function createClient(db: Database, tenantId: string, c: NewClient)
 
 export async function findClient(db: Database, clientId: string): Promise<ClientRow | undefined> {
   const dir = await db.transaction(undefined, (sql) =>
-    sql.query<{ tenant_id: string }>('SELECT tenant_id FROM client_directory WHERE client_id = $1', [clientId]),
+    sql.query<{ tenant_id: string | null }>('SELECT directory_client($1) AS tenant_id', [clientId]),
   );
   const tenantId = dir.rows[0]?.tenant_id;
   if (!tenantId) return undefined;

@@ -44,7 +44,10 @@ export async function mayReceive(
 ): Promise<boolean> {
   if (!standing) return false;
   const { access, principal } = standing;
-  if (change.action === 'delete') return access.allows(change.type, 'r') && access.gates(change.type, 'r').length === 0;
+  const unconditional = access.allows(change.type, 'r') && access.gates(change.type, 'r').length === 0;
+  if (change.action === 'delete') return unconditional;
+  // Nothing to judge on the resource itself: no read needed (a system client's plain type scope).
+  if (unconditional && !principal.consentDenials?.length) return true;
   const branchId = principal.branchIds.length === 1 ? principal.branchIds[0] : undefined;
   const repo = new PostgresRepository({
     db,

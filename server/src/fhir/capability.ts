@@ -34,7 +34,12 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
     ]),
   ),
   // Patient and Encounter $everything (docs/fhir-api.md).
-  Patient: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }],
+  Patient: [
+    { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+    // Bulk Data $export (docs/bulk-data.md).
+    { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export' },
+  ],
+  Group: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' }],
   Encounter: [
     { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Encounter-everything' },
     { name: 'abdm-document', definition: 'https://hospital-ops.in/fhir/OperationDefinition/abdm-document' },
@@ -137,6 +142,8 @@ export function buildCapabilityStatement(
     software: { name: 'Hospital-Ops FHIR Server', version: SERVER_VERSION },
     implementation: { description: 'Hospital-Ops FHIR R4 server', url: `${baseUrl}/fhir/R4` },
     fhirVersion: '4.0.1',
+    // Bulk Data Access IG 2.0.0: system, Patient and Group $export (docs/bulk-data.md).
+    instantiates: ['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data'],
     implementationGuide: conformance()
       .packages.filter((p) => p.canonical)
       .map((p) => `${p.canonical}/ImplementationGuide/${p.name}|${p.version}`),
@@ -176,6 +183,7 @@ export function buildCapabilityStatement(
         },
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
+        operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }],
         // Compartment search ([Compartment]/[id]/[type]) over each of these.
         compartment: compartmentTypes().map((c) => `http://hl7.org/fhir/CompartmentDefinition/${c[0].toLowerCase()}${c.slice(1)}`),
       },

@@ -9,11 +9,13 @@ import {
 } from '@medplum/fhir-router';
 import type { Bundle } from '@medplum/fhirtypes';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
+import { addBillingOperations } from '../billing/index.ts';
 import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
 import { addLabOperations } from '../lab/index.ts';
 import { addOpdOperations } from '../opd/index.ts';
+import { addPharmacyOperations } from '../pharmacy/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
@@ -204,6 +206,8 @@ export function createFhirRouter(): FhirRouter {
   addDocumentOperations(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
+  addBillingOperations(router);
+  addPharmacyOperations(router);
   addLabOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);

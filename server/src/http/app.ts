@@ -12,8 +12,13 @@ import { ClientLimits } from '../auth/client-limits.ts';
 import { consentMiddleware } from '../auth/consent-middleware.ts';
 import { resetRoutes } from '../auth/reset-routes.ts';
 import type { AuthService } from '../auth/service.ts';
+import { configureRazorpay } from '../billing/razorpay/gateway.ts';
+import { razorpayWebhookRoutes } from '../billing/razorpay/webhook.ts';
 import { botAdminRoutes } from '../bots/routes.ts';
 import type { BotRuntime } from '../bots/runtime.ts';
+import type { ExportFiles } from '../bulk/files.ts';
+import { isBulkPath } from '../bulk/paths.ts';
+import { handleBulk } from '../bulk/routes.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { buildCapabilityStatement } from '../fhir/capability.ts';
@@ -62,6 +67,8 @@ export interface AppDeps {
   jobs?: JobQueue;
   /** The bot runtime (/admin/bots); absent when the process has no job queue. */
   bots?: BotRuntime;
+  /** Where Bulk Data exports are written (docs/bulk-data.md); absent: $export is not offered. */
+  bulkFiles?: ExportFiles;
 }
 
 /** Requests that carry a body must say it is JSON (or a form, for POST _search). */
@@ -116,6 +123,7 @@ export function createApp({
   limitStores,
   jobs,
   bots,
+  bulkFiles,
 }: AppDeps): express.Express {
   const app = express();
   app.use(metrics.http());
@@ -163,6 +171,10 @@ export function createApp({
   // --- WhatsApp webhooks (issue 23): signed by Meta, no bearer token, before CORS and the FHIR body parsers.
   app.use('/webhooks/whatsapp', whatsappWebhookRoutes({ config, db, logger }));
   // --- end WhatsApp webhooks
+  // --- Razorpay (docs/billing.md): payment links for $payment-link, and the signed webhooks that record their payments.
+  configureRazorpay(config);
+  app.use('/webhooks/razorpay', razorpayWebhookRoutes({ config, db, logger }));
+  // --- end Razorpay
   app.use(corsPolicy(db, config.CORS_ORIGINS));
   app.use(discoveryRoutes(auth));
   const refused = (limit: string) => () => metrics.rateLimited.inc({ limit });
@@ -216,21 +228,29 @@ export function createApp({
         validation: await requirements.policyFor(who.tenant.tenantId),
         statementTimeoutMs: isSearchOrRead(req) ? config.STATEMENT_TIMEOUT_SEARCH_MS : config.STATEMENT_TIMEOUT_WRITE_MS,
       });
+      // A refused request wrote nothing (its transaction rolled back): the refusal itself is recorded.
+      const auditRefusal = audit
+        ? async () => {
+            await writeAudit(db, {
+              ...audit,
+              kind: DENIED_KIND[req.method] ?? 'operation',
+              resource: req.path,
+              outcome: '4',
+              detail: 'Access denied',
+            });
+          }
+        : undefined;
       // SQL on FHIR $run streams CSV/NDJSON/Parquet, so it is answered outside the FHIR router.
-      if (isViewRunPath(req.path)) await handleViewRun(repo, req, res);
-      else await handleFhirRequest(router, repo, req, res, config.baseUrl);
+      if (isViewRunPath(req.path)) {
+        await handleViewRun(repo, req, res);
+        if (res.statusCode === 403) await auditRefusal?.();
+      } else if (bulkFiles && isBulkPath(req.path)) {
+        // Bulk Data $export: async kick-off, status URL and NDJSON files (server/src/bulk).
+        await handleBulk({ config, db, files: bulkFiles, jobs }, repo, req, res);
+        if (res.statusCode === 403) await auditRefusal?.();
+      } else await handleFhirRequest(router, repo, req, res, config.baseUrl, auditRefusal);
       // A Consent written here applies to the next request at once (other processes: within seconds).
       if (req.method !== 'GET' && req.method !== 'HEAD' && writesConsent(req)) auth.consents.invalidate(who.tenant.tenantId);
-      // A refused request wrote nothing (its transaction rolled back): record the refusal itself.
-      if (audit && res.statusCode === 403) {
-        await writeAudit(db, {
-          ...audit,
-          kind: DENIED_KIND[req.method] ?? 'operation',
-          resource: req.path,
-          outcome: '4',
-          detail: 'Access denied',
-        });
-      }
     } catch (err) {
       next(err);
     }

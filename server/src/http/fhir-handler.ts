@@ -104,6 +104,8 @@ export async function handleFhirRequest(
   req: Request,
   res: Response,
   baseUrl: string,
+  /** Records a refusal (403) before it is answered, so an answered refusal is always in the audit log. */
+  onRefused?: () => Promise<void>,
 ): Promise<void> {
   checkResultParams(req.query as Record<string, string | string[]>);
   const path = req.originalUrl.slice(req.baseUrl.length).replace(/^\/+/, '');
@@ -125,6 +127,7 @@ export async function handleFhirRequest(
     // Router-caught errors arrive here as outcomes; never leak an unexpected one's details.
     const ours = status === 503 || status === 504; // unavailable, timed out: our own sentences
     if (status >= 500 && !ours) res.locals.error = result;
+    if (status === 403) await onRefused?.();
     sendFhir(res, status, status >= 500 && !ours ? serverError() : result);
     return;
   }

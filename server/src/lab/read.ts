@@ -25,5 +25,5 @@ export async function readNamed<T extends Resource>(
 
 /** The acting user (or, for a system client, the client): whom "the same person" compares. */
 export function actorKey(repo: PostgresRepository): string {
-  return actorKeyOf(repo.actor);
+  return actorKeyOf(repo.requester);
 }

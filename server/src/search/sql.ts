@@ -99,8 +99,8 @@ export interface PageRow<T> {
 }
 
 export interface SearchQuery {
-  /** The page, in order: `limit` rows after `offset` (counted from the cursor's row, if any). */
-  page(limit: number, offset: number): string;
+  /** The page, in order: `limit` rows after `offset` (counted from the cursor's row, if any); `text`: content as JSON text, unparsed (bulk export). */
+  page(limit: number, offset: number, text?: boolean): string;
   /** The number of matches (the cursor does not narrow it). */
   count: string;
   /** How many of the parameters `count` uses: the first ones (the cursor's, added after, it does not). */
@@ -125,8 +125,8 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
     const where = pos ? `${q.where} AND ${keysetCondition('r', pos, p)}` : q.where;
     const order = pos ? keysetOrder('r', pos.keyset, pos.before) : q.orderBy;
     return {
-      page: (limit, offset) =>
-        `SELECT r.content, r.last_updated::text AS last_updated, r.id FROM ${q.from} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+      page: (limit, offset, text = false) =>
+        `SELECT r.content${text ? '::text AS content' : ''}, r.last_updated::text AS last_updated, r.id FROM ${q.from} WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       count: `SELECT count(*) AS n FROM ${q.from} WHERE ${q.where}`,
       countParams,
       keyset,
@@ -146,8 +146,8 @@ export function compileSearchQuery(req: SearchRequest, p: SqlParams, cursor?: st
     parts.map((q) => `SELECT ${columns} FROM ${q.from} WHERE ${q.where}${narrowed ? after : ''}`).join(' UNION ALL ');
   const order = keysetOrder('x', keyset, Boolean(pos?.before));
   return {
-    page: (limit, offset) =>
-      `SELECT x.content, x.last_updated::text AS last_updated, x.id FROM (${union('r.content, r.last_updated, r.id', true)}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+    page: (limit, offset, text = false) =>
+      `SELECT x.content${text ? '::text AS content' : ''}, x.last_updated::text AS last_updated, x.id FROM (${union('r.content, r.last_updated, r.id', true)}) x ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
     count: `SELECT count(*) AS n FROM (${union('1', false)}) x`,
     countParams,
     keyset,
@@ -166,6 +166,8 @@ const PREFIXES = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'])
 function mergeableRanges(type: string, filters: Filter[]): { merged: Map<string, Filter[]>; rest: Filter[] } {
   const groups = new Map<string, Filter[]>();
   for (const f of filters) {
+    // _lastUpdated is a column of the resource table, not an sp_date row: never merged into a lookup.
+    if (f.code === '_lastUpdated') continue;
     const param = getSearchParameter(type, f.code);
     if (!param || !ORDERED.has(param.type as string) || !PREFIXES.has(f.operator) || f.value.includes(',')) continue;
     if (getSearchParameterDetails(type, param).array) continue;
@@ -437,10 +439,19 @@ function compileCompartment(type: string, compartment: string, p: SqlParams, ali
   const [compartmentType, id] = compartment.split('/');
   const params = compartmentParams(compartmentType, type);
   if (!params) throw new OperationOutcomeError(badRequest(`${type} is not in the ${compartmentType} compartment`));
+  // Bulk export (server/src/bulk): `Patient/*` is every patient's compartment, `Patient/a,b` several patients' at once.
+  if (id === '*') {
+    if (type === compartmentType) return 'true';
+    return params.length
+      ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target LIKE ${p.add(`${compartmentType}/%`)})`
+      : 'false';
+  }
+  const ids = id.split(',');
+  const targets = ids.map((x) => `${compartmentType}/${x}`);
   const refs = params.length
-    ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target = ${p.add(compartment)})`
+    ? `${alias}.id IN (SELECT l.resource_id FROM sp_reference l WHERE l.resource_type = ${p.add(type)} AND l.code = ANY(${p.add(params)}::text[]) AND l.target = ANY(${p.add(targets)}::text[]))`
     : 'false';
-  return type === compartmentType ? `(${alias}.id = ${p.add(id)} OR ${refs})` : refs;
+  return type === compartmentType ? `(${alias}.id = ANY(${p.add(ids)}::text[]) OR ${refs})` : refs;
 }
 
 /**

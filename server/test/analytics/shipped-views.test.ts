@@ -104,7 +104,8 @@ beforeAll(async () => {
   await create('invoice', {
     resourceType: 'Invoice',
     status: 'issued',
-    type: { coding: [{ system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-billing-codes', code: '01', display: 'Pharmacy' }] },
+    // As billing issues it (server/src/billing/invoice.ts): an OPD invoice with a medicine line and a consultation line.
+    type: { coding: [{ system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-billing-codes', code: '03', display: 'OPD' }] },
     subject,
     date: '2026-11-25T11:25:00+05:30',
     issuer: { reference: `Organization/${ids.branch}` },
@@ -113,25 +114,37 @@ beforeAll(async () => {
         sequence: 1,
         extension: [
           {
-            url: 'https://hospital-ops.in/fhir/StructureDefinition/hsn-sac-code',
-            valueCoding: { system: 'https://hospital-ops.in/fhir/CodeSystem/hsn', code: '30049099' },
+            url: 'https://hospital-ops.in/fhir/StructureDefinition/hsn-sac',
+            valueCoding: { system: 'https://hospital-ops.in/fhir/sid/hsn', code: '30049099' },
           },
-          { url: 'https://hospital-ops.in/fhir/StructureDefinition/gst-rate', valueDecimal: 5 },
-          {
-            url: 'https://hospital-ops.in/fhir/StructureDefinition/gst-tax-split',
-            extension: [
-              { url: 'cgst', valueMoney: { value: 0.5, currency: 'INR' } },
-              { url: 'sgst', valueMoney: { value: 0.5, currency: 'INR' } },
-            ],
-          },
+          { url: 'https://hospital-ops.in/fhir/StructureDefinition/gst-rule', valueString: 'medicines-2025 5%' },
         ],
         chargeItemCodeableConcept: { text: 'Paracetamol 500 mg x 10' },
-        priceComponent: [{ type: 'base', amount: { value: 20, currency: 'INR' } }],
+        priceComponent: [
+          { type: 'informational', code: { coding: [{ system: NDHM_PRICE, code: '00' }] }, amount: { value: 21, currency: 'INR' } },
+          { type: 'base', code: { coding: [{ system: NDHM_PRICE, code: '01' }] }, amount: { value: 20, currency: 'INR' } },
+          { type: 'tax', code: { coding: [{ system: NDHM_PRICE, code: '03' }] }, amount: { value: 0.5, currency: 'INR' } },
+          { type: 'tax', code: { coding: [{ system: NDHM_PRICE, code: '04' }] }, amount: { value: 0.5, currency: 'INR' } },
+        ],
+      },
+      {
+        sequence: 2,
+        extension: [
+          {
+            url: 'https://hospital-ops.in/fhir/StructureDefinition/hsn-sac',
+            valueCoding: { system: 'https://hospital-ops.in/fhir/sid/sac', code: '999312' },
+          },
+          { url: 'https://hospital-ops.in/fhir/StructureDefinition/gst-rule', valueString: 'healthcare-exempt 0%' },
+        ],
+        chargeItemCodeableConcept: { text: 'Consultation' },
+        priceComponent: [{ type: 'base', code: { coding: [{ system: NDHM_PRICE, code: '01' }] }, amount: { value: 500, currency: 'INR' } }],
       },
     ],
   });
 });
 afterAll(() => t?.stop());
+
+const NDHM_PRICE = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-price-components';
 
 describe('shipped views', () => {
   it('every shipped view is a valid ViewDefinition', () => {
@@ -214,7 +227,7 @@ describe('shipped views', () => {
         branch_id: ids.branch,
         line: 1,
         hsn_code: '30049099',
-        gst_rate: 5,
+        gst_rule: 'medicines-2025 5%',
         base_amount: 20,
         cgst: 0.5,
         sgst: 0.5,

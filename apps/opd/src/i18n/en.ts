@@ -1,3 +1,5 @@
+import { billingEn } from '../billing/strings.ts';
+
 // The OPD app's English strings (namespace `opd`); hi.ts mirrors every key.
 export const en = {
   title: 'OPD',
@@ -237,4 +239,5 @@ export const en = {
     finishedNext: 'Visit finished. Token {{token}} called',
     readOnly: 'This visit is finished: it can be read and printed, not changed.',
   },
+  billing: billingEn,
 };

@@ -1,3 +1,4 @@
+import { billingHi } from '../billing/strings.ts';
 import type { en } from './en.ts';
 
 // The OPD app's Hindi strings: the same keys as en.ts (the type makes a missing key a compile error).
@@ -238,4 +239,5 @@ export const hi: typeof en = {
     finishedNext: 'विज़िट पूरी हुई। टोकन {{token}} बुलाया गया',
     readOnly: 'यह विज़िट पूरी हो चुकी है: इसे पढ़ और प्रिंट कर सकते हैं, बदल नहीं सकते।',
   },
+  billing: billingHi,
 };
