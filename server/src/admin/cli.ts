@@ -21,9 +21,11 @@ import { openDatabase } from '../db/open.ts';
 import { loadDefinitions } from '../fhir/definitions.ts';
 import { isJobState, JobInputError } from '../jobs/input.ts';
 import { jobQueueFor } from '../jobs/open.ts';
+import { loadLabCatalogue } from '../lab/catalogue.ts';
 import { createLogger } from '../logger.ts';
 import { registerWhatsAppNumber } from '../messaging/whatsapp/numbers.ts';
 import { reconcileTenants } from '../pharmacy/reconcile.ts';
+import { PostgresRepository } from '../repo/postgres-repository.ts';
 import { deleteTenant, exportTenant } from '../tenancy/tenant-data.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
 import { copyCoreTerminology, syncPackageTerminology } from '../terminology/sync.ts';
@@ -31,6 +33,7 @@ import { copyCoreTerminology, syncPackageTerminology } from '../terminology/sync
 const USAGE = `Usage: npm run admin -- <command> [options]
   tenant create --name <name> [--id <uuid>]
   tenant list
+  tenant lab-catalogue --tenant <id>          load the starter lab catalogue (tests, containers, analytes with ranges); keeps the tenant's edits
   tenant terminology --tenant <id> [--core]   copy the profile packages' (and with --core, FHIR core's) code systems and value sets into the tenant
   user create --tenant <id> --role <role> --name <name> (--email <e> | --phone <p>) [--password <pw>]
   user list --tenant <id>
@@ -106,6 +109,12 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
       const packages = await syncPackageTerminology(db, tenant, config.baseUrl);
       const core = o.core === true ? await copyCoreTerminology(db, tenant, config.baseUrl) : 0;
       return { tenant, packageResources: packages, coreResources: core };
+    }
+    case 'tenant lab-catalogue': {
+      const tenant = need(o, 'tenant');
+      loadDefinitions();
+      const repo = new PostgresRepository({ db, tenant: { tenantId: tenant }, baseUrl: config.baseUrl, updateCreate: false });
+      return { tenant, ...(await loadLabCatalogue(repo)) };
     }
     case 'tenant list':
       return (await db.asOwner((sql) => sql.query('SELECT id, name, active, created_at FROM tenant ORDER BY created_at'))).rows;

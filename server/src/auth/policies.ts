@@ -206,7 +206,8 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       LIVE_UPDATES,
       ...each(DIRECTORY, 'rs'),
       'Patient.rs',
-      'ServiceRequest.rs',
+      // Update: $collect lists the samples drawn on the order (ServiceRequest.specimen).
+      'ServiceRequest.rus',
       'Specimen.cruds',
       ...each(LAB_RESULTS, 'crus'),
       'Observation.rs?category=laboratory',

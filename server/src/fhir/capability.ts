@@ -7,6 +7,16 @@ import { storedResourceTypes } from './definitions.ts';
 
 const SERVER_VERSION = '0.1.0';
 
+/** Hospital-Ops lab operations, by type, as CapabilityStatement entries. */
+function lab(byType: Record<string, string[]>): Record<string, { name: string; definition: string }[]> {
+  return Object.fromEntries(
+    Object.entries(byType).map(([type, names]) => [
+      type,
+      names.map((name) => ({ name, definition: `https://hospital-ops.in/fhir/OperationDefinition/${name}` })),
+    ]),
+  );
+}
+
 // Operations beyond $validate, by type.
 const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
   ValueSet: [
@@ -17,7 +27,10 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
   ...Object.fromEntries(
     ['DiagnosticReport', 'Immunization', 'Invoice', 'DocumentReference'].map((type) => [
       type,
-      [{ name: 'abdm-document', definition: 'https://hospital-ops.in/fhir/OperationDefinition/abdm-document' }],
+      [
+        { name: 'abdm-document', definition: 'https://hospital-ops.in/fhir/OperationDefinition/abdm-document' },
+        ...(type === 'DiagnosticReport' ? lab({ DiagnosticReport: ['verify', 'amend'] }).DiagnosticReport : []),
+      ],
     ]),
   ),
   // Patient and Encounter $everything (docs/fhir-api.md).
@@ -35,6 +48,12 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
     { name: 'prescription-pdf', definition: 'https://hospital-ops.in/fhir/OperationDefinition/prescription-pdf' },
   ],
   PractitionerRole: [{ name: 'generate-slots', definition: 'https://hospital-ops.in/fhir/OperationDefinition/generate-slots' }],
+  // Laboratory (docs/lab.md).
+  ...lab({
+    ActivityDefinition: ['load-lab-catalogue'],
+    ServiceRequest: ['collect', 'enter-results', 'lab-worklist'],
+    Specimen: ['receive', 'reject', 'analyser-result'],
+  }),
   CodeSystem: [
     { name: 'lookup', definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup' },
     { name: 'validate-code', definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code' },

@@ -16,6 +16,7 @@ import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
 import { addIpdOperations } from '../ipd/index.ts';
+import { addLabOperations } from '../lab/index.ts';
 import { addOpdOperations } from '../opd/index.ts';
 import { addPharmacyOperations } from '../pharmacy/index.ts';
 import { addPrescriptionOperations } from '../prescriptions/operation.ts';
@@ -213,6 +214,7 @@ export function createFhirRouter(): FhirRouter {
   addIpdOperations(router);
   addBillingOperations(router);
   addPharmacyOperations(router);
+  addLabOperations(router);
   addPrescriptionOperations(router);
   addTerminologyOperations(router);
   addViewDefinitionRoutes(router); // SQL on FHIR: ViewDefinition stored as Basic ($run: see app.ts)

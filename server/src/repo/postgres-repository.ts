@@ -626,6 +626,11 @@ export class PostgresRepository extends FhirRepository {
     return a ? { userId: a.userId, fhirUser: a.fhirUser, clientId: a.clientId } : undefined;
   }
 
+  /** Who is making the request (undefined for the server's own work): the lab's second-person verification reads it. */
+  get requester(): { clientId: string; userId?: string } | undefined {
+    return this.options.actor;
+  }
+
   /** The database, for platform-wide reference data (terminology) read outside tenant tables. */
   get database(): Database {
     return this.options.db;

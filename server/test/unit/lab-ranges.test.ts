@@ -1,0 +1,112 @@
+import type { ObservationDefinition } from '@medplum/fhirtypes';
+import { describe, expect, it } from 'vitest';
+import { friedewald } from '../../src/lab/calculated.ts';
+import { catalogueProblems, loincCheckDigitOk, readCatalogue } from '../../src/lab/catalogue.ts';
+import { ageInDays, assess, flag, pickReference } from '../../src/lab/ranges.ts';
+
+const catalogue = readCatalogue();
+const analyte = (loinc: string) =>
+  catalogue.entry
+    ?.map((e) => e.resource)
+    .find((r) => r?.resourceType === 'ObservationDefinition' && r.code.coding?.[0]?.code === loinc) as ObservationDefinition;
+const years = (n: number) => n * 365.25;
+
+describe('starter lab catalogue', () => {
+  it('validates: every reference resolves, every LOINC code passes its check digit, units are UCUM', () => {
+    expect(catalogueProblems(catalogue)).toEqual([]);
+    const types = (catalogue.entry ?? []).map((e) => e.resource?.resourceType);
+    expect(types.filter((t) => t === 'ActivityDefinition')).toHaveLength(8);
+    expect(types.filter((t) => t === 'SpecimenDefinition')).toHaveLength(4);
+  });
+
+  it('checks LOINC check digits, and finds what is wrong in a broken catalogue', () => {
+    for (const good of ['58410-2', '4548-4', '1558-6', '3016-3', '2160-0', '3094-0', '1742-6', '1920-8', '13457-7', '718-7', '777-3'])
+      expect(loincCheckDigitOk(good), good).toBe(true);
+    for (const badCode of ['718-8', '4548-5', '2160', 'abc-1']) expect(loincCheckDigitOk(badCode), badCode).toBe(false);
+    const broken = structuredClone(catalogue);
+    const hb = broken.entry?.find((e) => e.fullUrl?.endsWith(':obs:hb'))?.resource as ObservationDefinition;
+    (hb.code.coding ?? [])[0].code = '718-6';
+    (hb.qualifiedInterval ?? [])[0].range = { low: { value: 17, code: 'g/dL' }, high: { value: 13, code: 'g/dL' } };
+    const cbc = broken.entry?.find((e) => e.fullUrl?.endsWith(':test:cbc'))?.resource as { specimenRequirement: { reference: string }[] };
+    cbc.specimenRequirement = [{ reference: 'urn:hospital-ops:lab:spec:nowhere' }];
+    const problems = catalogueProblems(broken);
+    expect(problems).toContain('obs-hb: LOINC 718-6 fails its check digit');
+    expect(problems).toContain('obs-hb: an interval with low above high');
+    expect(problems).toContain('test-cbc: urn:hospital-ops:lab:spec:nowhere is not in the catalogue');
+  });
+});
+
+describe('reference ranges by sex and age band', () => {
+  const hb = analyte('718-7');
+
+  it('picks the range for the sex and the age at collection; the band boundary belongs to the older band', () => {
+    expect(pickReference(hb, 'male', years(40))?.range?.low?.value).toBe(13);
+    expect(pickReference(hb, 'female', years(40))?.range?.low?.value).toBe(12);
+    // 12 years exactly is adult; the day before is a child.
+    expect(pickReference(hb, 'female', years(12))?.range?.low?.value).toBe(12);
+    expect(pickReference(hb, 'female', years(12) - 1)?.range?.low?.value).toBe(11);
+    expect(pickReference(hb, 'male', years(1))?.range?.high?.value).toBe(14.5);
+    // Under one year: no band of the starter applies, so no range rather than a wrong one.
+    expect(pickReference(hb, 'male', 200)).toBeUndefined();
+    // Sex unknown: only ranges that do not depend on sex.
+    expect(pickReference(hb, 'unknown', years(40))).toBeUndefined();
+    expect(pickReference(hb, 'unknown', years(5))?.range?.low?.value).toBe(11);
+    // A range without age band applies at any age, and a sexed range wins over an unsexed one.
+    expect(pickReference(analyte('777-3'), undefined, undefined)?.range?.high?.value).toBe(410);
+    expect(pickReference(analyte('2085-9'), 'female', years(30))?.range?.low?.value).toBe(50);
+  });
+
+  it('computes the age at collection from the birth date', () => {
+    expect(ageInDays('2014-12-06', '2026-12-06T08:00:00+05:30') / 365.25).toBeCloseTo(12, 1);
+    expect(ageInDays('2026-12-01', '2026-12-06')).toBe(5);
+  });
+});
+
+describe('flags', () => {
+  const hb = analyte('718-7');
+  const male = (v: number) => assess(hb, v, 'male', years(40));
+
+  it('is N on the bounds, H and L outside, HH and LL at and beyond the critical limits', () => {
+    expect(male(13).flag).toBe('N');
+    expect(male(17).flag).toBe('N');
+    expect(male(12.9).flag).toBe('L');
+    expect(male(17.1).flag).toBe('H');
+    expect(male(7).flag).toBe('LL');
+    expect(male(6.5)).toMatchObject({ flag: 'LL', critical: true });
+    expect(male(20)).toMatchObject({ flag: 'HH', critical: true });
+    expect(male(19.9)).toMatchObject({ flag: 'H', critical: false });
+  });
+
+  it('uses the patient’s own range: 12.5 g/dL is low for a man, normal for a woman', () => {
+    expect(assess(hb, 12.5, 'male', years(30)).flag).toBe('L');
+    expect(assess(hb, 12.5, 'female', years(30)).flag).toBe('N');
+  });
+
+  it('flags a one-sided range (HDL: low only) and gives no flag without a range', () => {
+    const hdl = analyte('2085-9');
+    expect(assess(hdl, 35, 'male', years(50)).flag).toBe('L');
+    expect(assess(hdl, 80, 'male', years(50)).flag).toBe('N');
+    expect(flag(5, undefined, [])).toBeUndefined();
+  });
+});
+
+describe('calculated LDL (Friedewald)', () => {
+  const lipid = ['2093-3', '2571-8', '2085-9', '13457-7'].map((c) => ({ ...analyte(c), id: c }));
+  const entered = (tc: number, tg: number, hdl: number) => [
+    { def: lipid[0], value: tc },
+    { def: lipid[1], value: tg },
+    { def: lipid[2], value: hdl },
+  ];
+
+  it('is TC − HDL − TG/5, rounded to whole mg/dL', () => {
+    // 220 − 45 − 180/5 = 139; 198 − 52 − 143/5 = 117.4 → 117
+    expect(friedewald(lipid, entered(220, 180, 45))?.value).toBe(139);
+    expect(friedewald(lipid, entered(198, 143, 52))?.value).toBe(117);
+  });
+
+  it('is not calculated at triglycerides of 400 or more, when LDL was measured, or with a value missing', () => {
+    expect(friedewald(lipid, entered(250, 400, 40))).toBeUndefined();
+    expect(friedewald(lipid, [...entered(220, 180, 45), { def: lipid[3], value: 150 }])).toBeUndefined();
+    expect(friedewald(lipid, entered(220, 180, 45).slice(0, 2))).toBeUndefined();
+  });
+});
