@@ -3,7 +3,7 @@
 // data push, not per byte. Writes docs/abdm-benchmarks.md.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { decryptWith, encryptWith, fideliusKey, generateKeyMaterial } from '../src/abdm/fidelius/index.ts';
+import { decryptWith, encryptWith, fideliusKey, generateKeyMaterial } from '../src/features/abdm/fidelius/index.ts';
 import { writeMarkdownReport } from './report-file.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);

@@ -4,9 +4,9 @@
 // the simulated PHR app; the visit's records travel Fidelius-encrypted from A to B and are imported
 // with their Provenance. Everything runs in this process, in memory (PGlite): nothing to set up.
 import { type AbdmGateway, startAbdmGateway } from '../../simulators/abdm-gateway/src/index.ts';
-import { GatewayClient } from '../src/abdm/gateway/client.ts';
-import { registerAbdmService } from '../src/abdm/services.ts';
 import { createClient } from '../src/auth/store.ts';
+import { GatewayClient } from '../src/features/abdm/gateway/client.ts';
+import { registerAbdmService } from '../src/features/abdm/services.ts';
 import { startServer } from '../src/server.ts';
 import { ensureTenant } from '../src/tenancy/tenants.ts';
 import { createDirectory, createOpdVisit } from '../test/documents/fixtures.ts';

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirError } from './db/data-lock.ts';
-import { startDemoWhatsApp } from './demo/whatsapp.ts';
+import { startDemoWhatsApp } from './features/demo/whatsapp.ts';
 import { startServer } from './server.ts';
 
 try {

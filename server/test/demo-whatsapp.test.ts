@@ -2,9 +2,9 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getInstallation } from '../src/bots/installations.ts';
 import { loadConfig } from '../src/config.ts';
-import { DEMO_WHATSAPP_NUMBER, type DemoWhatsApp, startDemoWhatsApp } from '../src/demo/whatsapp.ts';
-import { CONSENT_CATEGORY, CONSENT_SCOPE, OPT_IN_RULE } from '../src/messaging/whatsapp/fhir.ts';
-import { tenantForNumber } from '../src/messaging/whatsapp/numbers.ts';
+import { DEMO_WHATSAPP_NUMBER, type DemoWhatsApp, startDemoWhatsApp } from '../src/features/demo/whatsapp.ts';
+import { CONSENT_CATEGORY, CONSENT_SCOPE, OPT_IN_RULE } from '../src/features/messaging/whatsapp/fhir.ts';
+import { tenantForNumber } from '../src/features/messaging/whatsapp/numbers.ts';
 import { fhirClient, startTestServer, TENANT_A, type TestServer } from './helpers/server.ts';
 
 // `npm start` with the demo: the local Cloud API simulator stands in for Meta, so a booking reaches a phone.

@@ -2,7 +2,7 @@ import type { CodeableConcept } from '@medplum/fhirtypes';
 
 /**
  * How a WhatsApp message and an opt-in are recorded. The server's webhook
- * (server/src/messaging/whatsapp/fhir.ts) reads the same codes; a server test checks they agree.
+ * (server/src/features/messaging/whatsapp/fhir.ts) reads the same codes; a server test checks they agree.
  */
 /** Communication.identifier: the Cloud API's message id (wamid), how a status webhook finds its message. */
 export const WAMID_SYSTEM = 'https://hospital-ops.in/fhir/sid/whatsapp-message-id';

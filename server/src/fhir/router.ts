@@ -8,18 +8,18 @@ import {
   type HttpMethod,
 } from '@medplum/fhir-router';
 import type { Bundle } from '@medplum/fhirtypes';
-import { addAbdmLinkOperation } from '../abdm/hip/linking.ts';
-import { addAbdmConsentRequestOperation } from '../abdm/hiu/index.ts';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
-import { addBillingOperations } from '../billing/index.ts';
-import { addDocumentOperations } from '../documents/operations.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
-import { addIpdOperations } from '../ipd/index.ts';
-import { addLabOperations } from '../lab/index.ts';
-import { addOpdOperations } from '../opd/index.ts';
-import { addPharmacyOperations } from '../pharmacy/index.ts';
-import { addPrescriptionOperations } from '../prescriptions/operation.ts';
+import { addAbdmLinkOperation } from '../features/abdm/hip/linking.ts';
+import { addAbdmConsentRequestOperation } from '../features/abdm/hiu/index.ts';
+import { addBillingOperations } from '../features/billing/index.ts';
+import { addDocumentOperations } from '../features/documents/operations.ts';
+import { addIpdOperations } from '../features/ipd/index.ts';
+import { addLabOperations } from '../features/lab/index.ts';
+import { addOpdOperations } from '../features/opd/index.ts';
+import { addPharmacyOperations } from '../features/pharmacy/index.ts';
+import { addPrescriptionOperations } from '../features/prescriptions/operation.ts';
 import { readHistoryBundle } from '../repo/history.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
 import { registerWriteHook } from '../repo/write-hooks.ts';

@@ -5,7 +5,7 @@ import express from 'express';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gateway/src/index.ts';
-import { type GatewayCall, verifyGatewayCalls } from '../../src/abdm/gateway/verify.ts';
+import { type GatewayCall, verifyGatewayCalls } from '../../src/features/abdm/gateway/verify.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gateway/src/index.ts';
-import { GatewayClient } from '../../src/abdm/gateway/client.ts';
 import type { RecordingSmsSender } from '../../src/auth/sms.ts';
 import { createUser } from '../../src/auth/store.ts';
+import { GatewayClient } from '../../src/features/abdm/gateway/client.ts';
 import { createDirectory, createOpdVisit, type Directory, patient } from '../documents/fixtures.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { userToken } from '../helpers/staff.ts';

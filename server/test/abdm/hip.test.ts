@@ -4,9 +4,9 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gateway/src/index.ts';
 import { FakeBridge } from '../../../simulators/abdm-gateway/test/bridge.ts';
-import { decrypt, generateKeyMaterial, type KeyMaterial } from '../../src/abdm/fidelius/index.ts';
-import { GatewayClient } from '../../src/abdm/gateway/client.ts';
-import { registerAbdmService, ServiceTakenError } from '../../src/abdm/services.ts';
+import { decrypt, generateKeyMaterial, type KeyMaterial } from '../../src/features/abdm/fidelius/index.ts';
+import { GatewayClient } from '../../src/features/abdm/gateway/client.ts';
+import { registerAbdmService, ServiceTakenError } from '../../src/features/abdm/services.ts';
 import { createDirectory, createOpdVisit, type Directory, type OpdVisit } from '../documents/fixtures.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 

@@ -2,11 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gateway/src/index.ts';
 import { FakeBridge } from '../../../simulators/abdm-gateway/test/bridge.ts';
-import { encrypt, generateKeyMaterial } from '../../src/abdm/fidelius/index.ts';
-import { GatewayClient } from '../../src/abdm/gateway/client.ts';
-import { eraseExpired } from '../../src/abdm/hiu/index.ts';
-import { abdmRuntime } from '../../src/abdm/runtime.ts';
-import { registerAbdmService } from '../../src/abdm/services.ts';
+import { encrypt, generateKeyMaterial } from '../../src/features/abdm/fidelius/index.ts';
+import { GatewayClient } from '../../src/features/abdm/gateway/client.ts';
+import { eraseExpired } from '../../src/features/abdm/hiu/index.ts';
+import { abdmRuntime } from '../../src/features/abdm/runtime.ts';
+import { registerAbdmService } from '../../src/features/abdm/services.ts';
 import { createDirectory, createOpdVisit, type Directory, type OpdVisit } from '../documents/fixtures.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 

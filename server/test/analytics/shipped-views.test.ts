@@ -104,7 +104,7 @@ beforeAll(async () => {
   await create('invoice', {
     resourceType: 'Invoice',
     status: 'issued',
-    // As billing issues it (server/src/billing/invoice.ts): an OPD invoice with a medicine line and a consultation line.
+    // As billing issues it (server/src/features/billing/invoice.ts): an OPD invoice with a medicine line and a consultation line.
     type: { coding: [{ system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-billing-codes', code: '03', display: 'OPD' }] },
     subject,
     date: '2026-11-25T11:25:00+05:30',

@@ -8,8 +8,8 @@ import {
   stateCode,
   type TaxLineInput,
   taxLine,
-} from '../../src/billing/gst/compute.ts';
-import { GST_RULES } from '../../src/billing/gst/rules.ts';
+} from '../../src/features/billing/gst/compute.ts';
+import { GST_RULES } from '../../src/features/billing/gst/rules.ts';
 
 // Maharashtra branch; Karnataka patient for the inter-state cases.
 const MH = { supplierState: '27' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountInWords } from '../../src/billing/words.ts';
+import { amountInWords } from '../../src/features/billing/words.ts';
 
 describe('amounts in words (Indian system)', () => {
   it('English: lakh and crore, paise, hyphenated tens', () => {
@@ -28,7 +28,7 @@ describe('amounts in words (Indian system)', () => {
 
 describe('the bill’s UPI QR', () => {
   it('is a upi://pay URI with the branch UPI id, name, amount and bill number; none without a UPI id', async () => {
-    const { upiUri } = await import('../../src/billing/pdf.ts');
+    const { upiUri } = await import('../../src/features/billing/pdf.ts');
     const view = {
       title: '',
       branch: { name: 'Sanjeevani Pune', address: '', gstin: '27AAACS1234F1Z5', vpa: 'pun.billing@okaxis' },

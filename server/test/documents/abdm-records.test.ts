@@ -1,6 +1,6 @@
 import type { Bundle, Composition, Reference, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { referencesIn } from '../../src/documents/references.ts';
+import { referencesIn } from '../../src/features/documents/references.ts';
 import { validator } from '../../src/fhir/validate.ts';
 import { fhirClient, startTestServer, TENANT_B, type TestServer } from '../helpers/server.ts';
 import {

@@ -1,6 +1,6 @@
 import type { Bundle, Composition, DocumentReference, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isUuid, nameUuid, parseLocalReference } from '../../src/documents/references.ts';
+import { isUuid, nameUuid, parseLocalReference } from '../../src/features/documents/references.ts';
 import { validator } from '../../src/fhir/validate.ts';
 import { fhirClient, startTestServer, type TestServer } from '../helpers/server.ts';
 import { organization, PDF, patient, practitioner } from './fixtures.ts';

@@ -2,7 +2,7 @@ import type { Bundle, Composition, Resource } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/auth/policies.ts';
 import { createUser } from '../../src/auth/store.ts';
-import { referencesIn } from '../../src/documents/references.ts';
+import { referencesIn } from '../../src/features/documents/references.ts';
 import { validator } from '../../src/fhir/validate.ts';
 import { fhirClient, startTestServer, TENANT_A, type TestServer } from '../helpers/server.ts';
 import { userToken } from '../helpers/staff.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { bedLocation } from '../../src/ipd/model.ts';
+import { bedLocation } from '../../src/features/ipd/model.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { createStaff, type Staff, staffClient, userToken } from '../helpers/staff.ts';
 import { create, type Fhir } from '../opd/fixtures.ts';

@@ -1,4 +1,4 @@
-import { bedLocation, roomLocation, wardLocation } from '../../src/ipd/model.ts';
+import { bedLocation, roomLocation, wardLocation } from '../../src/features/ipd/model.ts';
 import { branch, create, doctor, type Fhir } from '../opd/fixtures.ts';
 
 /** An IPD directory: a branch with a general ward (a room of three beds) and an ICU of two beds. */

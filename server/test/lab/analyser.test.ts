@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLabMllp } from '../../src/lab/mllp.ts';
+import { startLabMllp } from '../../src/features/lab/mllp.ts';
 import { startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { mllpSend, msa, oru, type Reading, send } from './analyser-simulator.ts';
 import { CBC, create, type Fhir, fhirClient, HBA1C, LFT, labStaff, order, params, ref } from './fixtures.ts';

@@ -1,7 +1,7 @@
 import type { PractitionerRole } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { dateTimeRange, dayNumber, kolkataDate, kolkataInstant } from '../../src/opd/kolkata.ts';
-import { planSlots } from '../../src/opd/working-hours.ts';
+import { dateTimeRange, dayNumber, kolkataDate, kolkataInstant } from '../../src/features/opd/kolkata.ts';
+import { planSlots } from '../../src/features/opd/working-hours.ts';
 
 // Pure: no database. 2026-11-23 is a Monday.
 const MON = dayNumber('2026-11-23') as number;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertBatch, move, reconcile } from '../../src/pharmacy/ledger.ts';
+import { insertBatch, move, reconcile } from '../../src/features/pharmacy/ledger.ts';
 import { registerWriteHook } from '../../src/repo/write-hooks.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { staff } from '../opd/fixtures.ts';

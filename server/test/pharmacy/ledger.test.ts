@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/db/database.ts';
-import { ADJUSTMENT_REASONS, type Movement, move, reconcile } from '../../src/pharmacy/ledger.ts';
-import { reconcileTenants } from '../../src/pharmacy/reconcile.ts';
+import { ADJUSTMENT_REASONS, type Movement, move, reconcile } from '../../src/features/pharmacy/ledger.ts';
+import { reconcileTenants } from '../../src/features/pharmacy/reconcile.ts';
 import { deleteTenant } from '../../src/tenancy/tenant-data.ts';
 import { runCli } from '../helpers/cli.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';

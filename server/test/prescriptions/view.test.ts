@@ -1,10 +1,10 @@
 import type { MedicationRequest } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { dosageView, restatesColumns } from '../../src/prescriptions/dosage.ts';
-import { drawable } from '../../src/prescriptions/fonts.ts';
-import { age, formatAbhaNumber, formatDate, formatDateTime, formatPhone } from '../../src/prescriptions/format.ts';
-import type { Gathered } from '../../src/prescriptions/gather.ts';
-import { buildView, localize } from '../../src/prescriptions/view.ts';
+import { dosageView, restatesColumns } from '../../src/features/prescriptions/dosage.ts';
+import { drawable } from '../../src/features/prescriptions/fonts.ts';
+import { age, formatAbhaNumber, formatDate, formatDateTime, formatPhone } from '../../src/features/prescriptions/format.ts';
+import type { Gathered } from '../../src/features/prescriptions/gather.ts';
+import { buildView, localize } from '../../src/features/prescriptions/view.ts';
 
 /**
  * What the paper says, from FHIR, without a server: dosage phrasing, dates in IST, the patient's

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frame, unframe } from '../../src/lab/mllp.ts';
+import { frame, unframe } from '../../src/features/lab/mllp.ts';
 
 describe('MLLP framing', () => {
   it('splits complete frames and keeps a partial one for the next chunk', () => {

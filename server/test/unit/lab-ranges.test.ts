@@ -1,8 +1,8 @@
 import type { ObservationDefinition } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { friedewald } from '../../src/lab/calculated.ts';
-import { catalogueProblems, loincCheckDigitOk, readCatalogue } from '../../src/lab/catalogue.ts';
-import { ageInDays, assess, flag, pickReference } from '../../src/lab/ranges.ts';
+import { friedewald } from '../../src/features/lab/calculated.ts';
+import { catalogueProblems, loincCheckDigitOk, readCatalogue } from '../../src/features/lab/catalogue.ts';
+import { ageInDays, assess, flag, pickReference } from '../../src/features/lab/ranges.ts';
 
 const catalogue = readCatalogue();
 const analyte = (loinc: string) =>

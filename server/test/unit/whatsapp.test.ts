@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { CloudApiError } from '../../../bots/whatsapp/src/cloud-api.ts';
 import { preferredLanguage, whatsappNumber } from '../../../bots/whatsapp/src/patient.ts';
 import { formatWhen, inQuietHours } from '../../../bots/whatsapp/src/time.ts';
-import { keywordOf } from '../../src/messaging/whatsapp/apply.ts';
-import { validSignature } from '../../src/messaging/whatsapp/signature.ts';
+import { keywordOf } from '../../src/features/messaging/whatsapp/apply.ts';
+import { validSignature } from '../../src/features/messaging/whatsapp/signature.ts';
 
 describe('quiet hours (IST)', () => {
   const at = (ist: string) => new Date(`2026-12-06T${ist}:00+05:30`);

@@ -5,8 +5,14 @@ import type { BotEvent, BotInput, BotManifest } from '../../../bots/contract.ts'
 import handler from '../../../bots/whatsapp/src/index.ts';
 import { startWhatsAppSimulator, type WhatsAppSimulator } from '../../../simulators/whatsapp-cloud/src/index.ts';
 import { createClient } from '../../src/auth/store.ts';
-import { CONSENT_CATEGORY, CONSENT_SCOPE, DELIVERY_STATE_URL, OPT_IN_RULE, WAMID_SYSTEM } from '../../src/messaging/whatsapp/fhir.ts';
-import { registerWhatsAppNumber } from '../../src/messaging/whatsapp/numbers.ts';
+import {
+  CONSENT_CATEGORY,
+  CONSENT_SCOPE,
+  DELIVERY_STATE_URL,
+  OPT_IN_RULE,
+  WAMID_SYSTEM,
+} from '../../src/features/messaging/whatsapp/fhir.ts';
+import { registerWhatsAppNumber } from '../../src/features/messaging/whatsapp/numbers.ts';
 import { fhirClient, startTestServer, systemToken, TENANT_A, type TestServer } from '../helpers/server.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../../bots/whatsapp/bot.json', import.meta.url), 'utf8')) as BotManifest;

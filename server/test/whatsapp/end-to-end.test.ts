@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWhatsAppSimulator, type WhatsAppSimulator } from '../../../simulators/whatsapp-cloud/src/index.ts';
-import { CONSENT_CATEGORY, CONSENT_SCOPE, OPT_IN_RULE, WAMID_SYSTEM } from '../../src/messaging/whatsapp/fhir.ts';
-import { registerWhatsAppNumber } from '../../src/messaging/whatsapp/numbers.ts';
+import { CONSENT_CATEGORY, CONSENT_SCOPE, OPT_IN_RULE, WAMID_SYSTEM } from '../../src/features/messaging/whatsapp/fhir.ts';
+import { registerWhatsAppNumber } from '../../src/features/messaging/whatsapp/numbers.ts';
 import { fhirClient, startTestServer, systemToken, TENANT_A, type TestServer } from '../helpers/server.ts';
 
 // The whole path, nothing stood in: a booking commits, its event reaches the WhatsApp bot's

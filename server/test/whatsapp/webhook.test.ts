@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as botFhir from '../../../bots/whatsapp/src/fhir.ts';
 import { notification, signature } from '../../../simulators/whatsapp-cloud/src/index.ts';
-import * as serverFhir from '../../src/messaging/whatsapp/fhir.ts';
-import { registerWhatsAppNumber } from '../../src/messaging/whatsapp/numbers.ts';
+import * as serverFhir from '../../src/features/messaging/whatsapp/fhir.ts';
+import { registerWhatsAppNumber } from '../../src/features/messaging/whatsapp/numbers.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 
 const APP_SECRET = 'webhook-test-app-secret';

@@ -1,7 +1,7 @@
 import type { Consent } from '@medplum/fhirtypes';
 
 // The WhatsApp opt-in as the server's messaging and the WhatsApp bot read it
-// (server/src/messaging/whatsapp/fhir.ts, docs/whatsapp.md): a patient-privacy Consent of this
+// (server/src/features/messaging/whatsapp/fhir.ts, docs/whatsapp.md): a patient-privacy Consent of this
 // category, active, permitting. Opting out sets it inactive, as a patient's STOP reply does.
 const CATEGORY_SYSTEM = 'https://hospital-ops.in/fhir/CodeSystem/consent-category';
 const CATEGORY_CODE = 'whatsapp-communications';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 // The CLI is spawned as integrators run it; `npm run -s fidelius` once, to check the wiring.
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = fileURLToPath(new URL('../../../src/abdm/fidelius/cli.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../../../src/features/abdm/fidelius/cli.ts', import.meta.url));
 const vector = JSON.parse(readFileSync(new URL('fixtures/fidelius-vectors.json', import.meta.url), 'utf8')).vectors[1];
 
 function fidelius(args: string[], stdin?: string, viaNpm = false): Promise<{ code: number; out: string; err: string }> {

@@ -1,8 +1,8 @@
 import { hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { deriveSymmetricKey } from '../../../src/abdm/fidelius/cipher.ts';
-import { publicPoint, sharedSecret } from '../../../src/abdm/fidelius/curve.ts';
+import { deriveSymmetricKey } from '../../../src/features/abdm/fidelius/cipher.ts';
+import { publicPoint, sharedSecret } from '../../../src/features/abdm/fidelius/curve.ts';
 import {
   decrypt,
   decryptToString,
@@ -15,8 +15,8 @@ import {
   generateKeyMaterial,
   parsePrivateKey,
   parsePublicKey,
-} from '../../../src/abdm/fidelius/index.ts';
-import { encodePrivateKey } from '../../../src/abdm/fidelius/keys.ts';
+} from '../../../src/features/abdm/fidelius/index.ts';
+import { encodePrivateKey } from '../../../src/features/abdm/fidelius/keys.ts';
 import { G, multiply, pointFromRaw, rawFromPoint } from './reference-curve.ts';
 
 interface Vector {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AbdmGateway, startAbdmGateway } from '../../../../simulators/abdm-gateway/src/index.ts';
-import { AbdmGatewayError, GatewayClient } from '../../../src/abdm/gateway/client.ts';
+import { AbdmGatewayError, GatewayClient } from '../../../src/features/abdm/gateway/client.ts';
 
 // Outbound calls against the local ABDM gateway, which checks every header and token.
 const HIP = 'IN2910000001';

@@ -1,6 +1,6 @@
 // A deliberately naive BigInt implementation of the same curve (affine double-and-add), used
 // only by the tests to check @noble/curves' results by an independent route.
-import { CURVE } from '../../../src/abdm/fidelius/curve.ts';
+import { CURVE } from '../../../src/features/abdm/fidelius/curve.ts';
 
 const { p, a } = CURVE;
 const mod = (x: bigint) => ((x % p) + p) % p;

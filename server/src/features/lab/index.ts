@@ -1,0 +1,43 @@
+import { allOk } from '@medplum/core';
+import type { FhirRequest, FhirRouter } from '@medplum/fhir-router';
+import type { Parameters } from '@medplum/fhirtypes';
+import type { PostgresRepository } from '../../repo/postgres-repository.ts';
+import { registerWriteHook } from '../../repo/write-hooks.ts';
+import { analyserResultHandler } from './analyser.ts';
+import { loadLabCatalogue } from './catalogue.ts';
+import { collectHandler, receiveHandler, rejectHandler } from './collect.ts';
+import { reportGuard } from './report-guard.ts';
+import { amendHandler, enterResultsHandler, verifyHandler } from './results.ts';
+import { worklistHandler } from './worklist.ts';
+
+/** `POST ActivityDefinition/$load-lab-catalogue`: loads the starter catalogue into the caller's tenant (needs create access). */
+async function loadCatalogue(_req: FhirRequest, repo: PostgresRepository) {
+  // Checked up front: a second load writes nothing, and should still be refused to those who may not write.
+  for (const type of ['SpecimenDefinition', 'ObservationDefinition', 'ActivityDefinition']) repo.accessControl?.gates(type, 'c');
+  const { created, kept } = await loadLabCatalogue(repo);
+  const out: Parameters = {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'created', valueInteger: created },
+      { name: 'kept', valueInteger: kept },
+    ],
+  };
+  return [allOk, out] as const;
+}
+
+/** The laboratory's server side (docs/lab.md): catalogue, sample collection, results, verification, worklist. */
+export function addLabOperations(router: FhirRouter): void {
+  registerWriteHook('DiagnosticReport', 'lab-second-person', reportGuard);
+  const r = (h: (req: FhirRequest, repo: PostgresRepository) => unknown) => (req: FhirRequest, repo: unknown) =>
+    h(req, repo as PostgresRepository) as never;
+  router.add('POST', 'ActivityDefinition/$load-lab-catalogue', r(loadCatalogue));
+  router.add('POST', 'ServiceRequest/$collect', collectHandler);
+  router.add('POST', 'ServiceRequest/:id/$collect', collectHandler);
+  router.add('POST', 'ServiceRequest/:id/$enter-results', enterResultsHandler);
+  for (const method of ['GET', 'POST'] as const) router.add(method, 'ServiceRequest/$lab-worklist', worklistHandler);
+  router.add('POST', 'Specimen/:id/$reject', rejectHandler);
+  router.add('POST', 'Specimen/:id/$receive', receiveHandler);
+  router.add('POST', 'DiagnosticReport/:id/$verify', verifyHandler);
+  router.add('POST', 'DiagnosticReport/:id/$amend', amendHandler);
+  router.add('POST', 'Specimen/$analyser-result', analyserResultHandler);
+}

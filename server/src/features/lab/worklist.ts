@@ -1,0 +1,103 @@
+import { allOk, type SearchRequest } from '@medplum/core';
+import type { FhirRequest, FhirResponse } from '@medplum/fhir-router';
+import type { Bundle, BundleEntry, DiagnosticReport, Extension, ServiceRequest, Specimen } from '@medplum/fhirtypes';
+import type { PostgresRepository } from '../../repo/postgres-repository.ts';
+import { parseSearch } from '../../search/parse.ts';
+import { readTenantCatalogue, testFor } from './catalogue.ts';
+import { bad, DEPARTMENT_SYSTEM, HOPS, LAB_PROCEDURE, SNOMED } from './fhir.ts';
+
+/**
+ * `GET ServiceRequest/$lab-worklist` (docs/lab.md): open lab orders with the stage each is at,
+ * derived from what exists, not stored: ordered (no sample, or only rejected ones), collected,
+ * received, resulted (preliminary report), verified (final or amended). Filters: status, priority
+ * (routine, urgent, asap, stat), department (the catalogue test's department code), _count.
+ * Each entry carries the stage, department and accession numbers as entry extensions; the samples
+ * and reports come along as included entries.
+ */
+
+export const STAGE_URL = `${HOPS}/StructureDefinition/lab-worklist-stage`;
+export const DEPARTMENT_URL = `${HOPS}/StructureDefinition/lab-worklist-department`;
+export const ACCESSION_URL = `${HOPS}/StructureDefinition/lab-worklist-accession`;
+export const STAGES = ['ordered', 'collected', 'received', 'in-progress', 'resulted', 'verified'] as const;
+export type Stage = (typeof STAGES)[number];
+const PRIORITIES = new Set(['routine', 'urgent', 'asap', 'stat']);
+
+export function stageOf(specimens: Specimen[], reports: DiagnosticReport[]): Stage {
+  const live = reports.filter((r) => r.status !== 'cancelled' && r.status !== 'entered-in-error');
+  if (live.some((r) => r.status === 'final' || r.status === 'amended' || r.status === 'corrected')) return 'verified';
+  if (live.some((r) => r.status === 'preliminary')) return 'resulted';
+  if (live.some((r) => r.status === 'registered' || r.status === 'partial')) return 'in-progress';
+  const available = specimens.filter((s) => s.status === 'available');
+  if (available.some((s) => s.receivedTime)) return 'received';
+  return available.length ? 'collected' : 'ordered';
+}
+
+const query = (req: FhirRequest, key: string) => {
+  const v = req.query[key];
+  return (Array.isArray(v) ? v.at(-1) : v) || undefined;
+};
+
+async function worklist(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
+  const stages = query(req, 'status')?.split(',');
+  for (const s of stages ?? []) if (!(STAGES as readonly string[]).includes(s)) bad(`status must be among ${STAGES.join(', ')}`, 'status');
+  const priority = query(req, 'priority');
+  for (const p of priority?.split(',') ?? []) if (!PRIORITIES.has(p)) bad('priority must be routine, urgent, asap or stat', 'priority');
+  const department = query(req, 'department');
+  const count = Number(query(req, '_count') ?? 100);
+  if (!Number.isInteger(count) || count < 1 || count > 500) bad('_count must be 1 to 500', '_count');
+
+  const bundle = await repo.withTransaction(
+    async (tx) => {
+      const { request } = parseSearch(
+        'ServiceRequest',
+        {
+          category: `${SNOMED}|${LAB_PROCEDURE}`,
+          status: 'active',
+          ...(priority ? { priority } : {}),
+          _include: 'ServiceRequest:specimen',
+          _revinclude: 'DiagnosticReport:based-on',
+          _sort: '-authored',
+          _count: '1000',
+        },
+        false,
+      );
+      const found = (await tx.search(request as SearchRequest<ServiceRequest>)) as Bundle;
+      const catalogue = await readTenantCatalogue(tx);
+      const included = (found.entry ?? []).filter((e) => e.search?.mode === 'include');
+      const specimens = new Map(
+        included.filter((e) => e.resource?.resourceType === 'Specimen').map((e) => [e.resource?.id, e.resource as Specimen]),
+      );
+      const reports = included.filter((e) => e.resource?.resourceType === 'DiagnosticReport').map((e) => e.resource as DiagnosticReport);
+      const entries: BundleEntry[] = [];
+      const extra: BundleEntry[] = [];
+      for (const e of found.entry ?? []) {
+        if (e.search?.mode === 'include' || e.resource?.resourceType !== 'ServiceRequest') continue;
+        const order = e.resource as ServiceRequest;
+        const mine = (order.specimen ?? [])
+          .map((r) => specimens.get((r.reference ?? '').replace(/^Specimen\//, '')))
+          .filter((s): s is Specimen => !!s);
+        const myReports = reports.filter((r) => r.basedOn?.some((b) => b.reference === `ServiceRequest/${order.id}`));
+        const stage = stageOf(mine, myReports);
+        if (stages && !stages.includes(stage)) continue;
+        const dept = testFor(catalogue, order.code)?.topic?.find((t) => t.coding?.some((c) => c.system === DEPARTMENT_SYSTEM));
+        const deptCode = dept?.coding?.find((c) => c.system === DEPARTMENT_SYSTEM)?.code;
+        if (department && deptCode !== department) continue;
+        if (entries.length >= count) break;
+        const extension: Extension[] = [
+          { url: STAGE_URL, valueCode: stage },
+          ...(deptCode ? [{ url: DEPARTMENT_URL, valueCoding: { system: DEPARTMENT_SYSTEM, code: deptCode, display: dept?.text } }] : []),
+          ...mine.filter((s) => s.status === 'available').map((s) => ({ url: ACCESSION_URL, valueString: s.accessionIdentifier?.value })),
+        ];
+        entries.push({ ...e, extension } as BundleEntry);
+        for (const s of mine) extra.push({ fullUrl: `${tx.baseUrl}/fhir/R4/Specimen/${s.id}`, resource: s, search: { mode: 'include' } });
+        for (const r of myReports)
+          extra.push({ fullUrl: `${tx.baseUrl}/fhir/R4/DiagnosticReport/${r.id}`, resource: r, search: { mode: 'include' } });
+      }
+      return { resourceType: 'Bundle', type: 'searchset', total: entries.length, entry: [...entries, ...extra] } as Bundle;
+    },
+    { resourceTypes: [] },
+  );
+  return [allOk, bundle];
+}
+
+export const worklistHandler = (req: FhirRequest, repo: unknown) => worklist(req, repo as PostgresRepository);
