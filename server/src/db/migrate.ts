@@ -22,10 +22,22 @@ export function listMigrations(): Migration[] {
  * cluster-wide, so this is idempotent and also resets attributes someone may have widened.
  */
 async function ensureAppRole(sql: Sql, db: Database, password: string): Promise<void> {
-  const exists = await sql.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
   const login = db.kind === 'postgres' ? `LOGIN PASSWORD '${password.replaceAll("'", "''")}'` : 'NOLOGIN';
-  const verb = exists.rowCount > 0 ? 'ALTER' : 'CREATE';
-  await sql.exec(`${verb} ROLE ${APP_ROLE} ${login} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
+  // The migration lock is per database; the role is the cluster's. Servers of other databases on the
+  // same cluster may create or alter it at the same moment ("tuple concurrently updated", or a
+  // duplicate on create): try again, it is idempotent.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const exists = await sql.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
+      const verb = exists.rowCount > 0 ? 'ALTER' : 'CREATE';
+      await sql.exec(`${verb} ROLE ${APP_ROLE} ${login} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
+      break;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 5 || (code !== 'XX000' && code !== '23505' && code !== '42710')) throw err;
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * attempt));
+    }
+  }
   const dbName = (await sql.query<{ db: string }>('SELECT current_database() AS db')).rows[0].db;
   await sql.exec(`GRANT CONNECT ON DATABASE "${dbName}" TO ${APP_ROLE}; GRANT USAGE ON SCHEMA public TO ${APP_ROLE};`);
 }
