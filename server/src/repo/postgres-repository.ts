@@ -48,6 +48,7 @@ import { unpublishedValueSets } from '../search/terminology.ts';
 import { readHistoryBundle } from './history.ts';
 import { localReference, rewriteReferences } from './references.ts';
 import { fromStored } from './stored.ts';
+import { outboxCommitted } from './outbox-signal.ts';
 import { WriteBuffer } from './write-buffer.ts';
 import { writeHooksFor } from './write-hooks.ts';
 
@@ -135,11 +136,12 @@ export class PostgresRepository extends FhirRepository {
 
   private async transact<T>(fn: (tx: Tx) => Promise<T>, serializable: boolean): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      let buffer: WriteBuffer | undefined;
       try {
-        return await this.options.db.transaction(
+        const result = await this.options.db.transaction(
           this.options.tenant,
           async (raw) => {
-            const buffer = new WriteBuffer();
+            buffer = new WriteBuffer();
             const audit: AuditInput[] = [];
             const result = await fn({ sql: buffer.wrap(raw), buffer, audit });
             buffer.flushAtCommit(raw);
@@ -149,6 +151,8 @@ export class PostgresRepository extends FhirRepository {
           },
           { serializable, statementTimeoutMs: this.options.statementTimeoutMs },
         );
+        if (buffer?.wroteEvents) outboxCommitted();
+        return result;
       } catch (err) {
         if (err instanceof DatabaseUnavailableError) {
           // Lost before COMMIT: PostgreSQL rolled it back, so one more try on a fresh connection
