@@ -122,6 +122,12 @@ export class WriteBuffer {
   /** The outbox rows (migration 0018): one event per version written, committed with it. */
   private events: { t: string; id: string; v: number; a: 'create' | 'update' | 'delete' }[] = [];
   private size = 0;
+  /** Nothing held and nothing ever sent: the transaction wrote no resource. */
+  get isEmpty(): boolean {
+    return this.size === 0 && !this.sentAny;
+  }
+  private sentAny = false;
+
   /** Whether any statement sent so far carried outbox rows (the worker is told after the commit). */
   wroteEvents = false;
 
@@ -175,6 +181,7 @@ export class WriteBuffer {
   }
 
   private statement(add: (rows: unknown[]) => string): string {
+    this.sentAny = true;
     const version = 'r(id text, v integer, lu timestamptz, d boolean, c jsonb)';
     const ctes: string[] = [];
     let n = 0;
