@@ -14,6 +14,8 @@ const LANES: string[][] = [
     '@hospital-ops/razorpay-simulator',
     '@hospital-ops/opd',
   ],
+  // The IPD app's suite (one browser test) beside the OPD's, so the apps lane does not grow longer.
+  ['@hospital-ops/ipd'],
 ];
 
 function run(workspace: string): Promise<{ code: number; output: string }> {
