@@ -3,7 +3,7 @@ import type { Encounter, Observation, Patient, Reference } from '@medplum/fhirty
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
-import { flagOf, VITALS, type VitalKey, type VitalValues, vitalObservations, vitalValues } from './vitals.ts';
+import { flagOf, VITALS, type VitalKey, type VitalValues, vitalObservations, vitalValues } from '@hospital-ops/app-shell/clinical/vitals.ts';
 
 const FIELDS: VitalKey[] = ['systolic', 'diastolic', 'pulse', 'temperature', 'spo2', 'respiration', 'weight', 'height'];
 
