@@ -5,7 +5,7 @@ import { platformForSuite, screenshot, signIn } from '../../opd/e2e/harness.ts';
 
 // The admission desk is a doctor (admission and discharge are the doctor's, docs/ipd.md); the ward
 // nurse watches the same branch's board in another browser and turns the bed over after cleaning.
-const DESK = 'anand.joshi@sanjeevani.demo';
+const DESK = 'anand-joshi@sanjeevani.demo';
 const NURSE = 'nurse.pune@sanjeevani.demo';
 const DOCTOR = 'demo-dr-anand-joshi';
 

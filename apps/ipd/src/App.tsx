@@ -2,6 +2,7 @@ import { AppFrame, ErrorBoundary } from '@hospital-ops/app-shell';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { BedBoardPage } from './board/BedBoardPage.tsx';
+import { VitalsPage } from './vitals/VitalsPage.tsx';
 
 function Frame() {
   const { t } = useTranslation('ipd');
@@ -16,6 +17,7 @@ function Frame() {
     <AppFrame title={t('title')} nav={nav}>
       <ErrorBoundary key={location.pathname}>
         <Routes>
+          <Route path="/vitals/:encounterId" element={<VitalsPage />} />
           <Route path="*" element={<BedBoardPage />} />
         </Routes>
       </ErrorBoundary>

@@ -1,7 +1,8 @@
-import { ErrorView } from '@hospital-ops/app-shell';
+import { ErrorView, useSession } from '@hospital-ops/app-shell';
 import { Badge, Card, Group, Loader, Progress, Select, Stack, Text, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
 import { AdmitDialog } from '../dialogs/AdmitDialog.tsx';
 import { BedReadyDialog } from '../dialogs/BedReadyDialog.tsx';
 import { DischargeDialog } from '../dialogs/DischargeDialog.tsx';
@@ -14,6 +15,8 @@ import { useBedBoard } from './useBedBoard.ts';
 export function BedBoardPage() {
   const { t } = useTranslation('ipd');
   const { wards, error, live, refresh } = useBedBoard();
+  const navigate = useNavigate();
+  const { role } = useSession();
   const [ward, setWard] = useState<string | null>(null);
   const [bedClass, setBedClass] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
@@ -82,7 +85,12 @@ export function BedBoardPage() {
             {gridRows(w.beds).map((row) => (
               <Group key={row.map((b) => b.id).join()} gap="sm" align="stretch">
                 {row.map((b) => (
-                  <BedCard key={b.id} bed={b} onAction={(action, bed) => setOpen({ action, bed })} />
+                  <BedCard
+                    key={b.id}
+                    bed={b}
+                    role={role}
+                    onAction={(action, bed) => (action === 'vitals' ? navigate(`/vitals/${bed.encounterId}`) : setOpen({ action, bed }))}
+                  />
                 ))}
               </Group>
             ))}

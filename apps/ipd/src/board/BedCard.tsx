@@ -3,18 +3,22 @@ import { useTranslation } from 'react-i18next';
 import { shownName } from '../fhir/patient.ts';
 import { type Bed, STATUS_LOOK } from './board.ts';
 
-export type BedAction = 'admit' | 'transfer' | 'discharge' | 'ready';
+export type BedAction = 'admit' | 'transfer' | 'discharge' | 'ready' | 'vitals';
 
-/** What can be done to a bed in each status from this screen. */
-export function actionsFor(bed: Bed): BedAction[] {
-  if (bed.status === 'U') return ['admit'];
-  if (bed.status === 'O' && bed.encounterId) return ['transfer', 'discharge'];
+// Admission and discharge are the doctor's and the administrator's (docs/ipd.md); nurses transfer and turn beds over.
+const ADMITS = new Set(['doctor', 'branch_admin', 'super_admin']);
+
+/** What the signed-in role can do to a bed in each status from this screen (the server checks again). */
+export function actionsFor(bed: Bed, role: string | undefined): BedAction[] {
+  const admits = ADMITS.has(role ?? '');
+  if (bed.status === 'U') return admits ? ['admit'] : [];
+  if (bed.status === 'O' && bed.encounterId) return admits ? ['vitals', 'transfer', 'discharge'] : ['vitals', 'transfer'];
   if (bed.status === 'H' || bed.status === 'K') return ['ready'];
   return [];
 }
 
 /** One bed: a big status band with icon and word (never colour alone), the patient, day of stay and doctor, and its actions. */
-export function BedCard({ bed, onAction }: { bed: Bed; onAction: (action: BedAction, bed: Bed) => void }) {
+export function BedCard({ bed, role, onAction }: { bed: Bed; role?: string; onAction: (action: BedAction, bed: Bed) => void }) {
   const { t } = useTranslation('ipd');
   const look = STATUS_LOOK[bed.status];
   const status = t(`status.${look.key}`);
@@ -31,14 +35,19 @@ export function BedCard({ bed, onAction }: { bed: Bed; onAction: (action: BedAct
       style={{ borderLeft: `8px solid var(--mantine-color-${look.color}-6)` }}
     >
       <Stack gap={4}>
-        <Group justify="space-between" wrap="nowrap">
-          <Text fw={700} size="lg">
-            {bed.name}
-          </Text>
-          <Badge size="lg" color={look.color} variant={bed.status === 'O' ? 'filled' : 'light'} data-testid="bed-status">
-            <span aria-hidden>{look.icon}</span> {status}
-          </Badge>
-        </Group>
+        <Text fw={700} size="lg" style={{ whiteSpace: 'nowrap' }}>
+          {bed.name}
+        </Text>
+        <Badge
+          size="lg"
+          fullWidth
+          radius="sm"
+          color={look.color}
+          variant={bed.status === 'O' ? 'filled' : 'light'}
+          data-testid="bed-status"
+        >
+          <span aria-hidden>{look.icon}</span> {status}
+        </Badge>
         {bed.patient && (
           <Text fw={600} lineClamp={1} data-testid="bed-patient">
             {shownName(bed.patient)}
@@ -47,7 +56,7 @@ export function BedCard({ bed, onAction }: { bed: Bed; onAction: (action: BedAct
         {bed.daysAdmitted !== undefined && (
           <Text size="sm">
             {t('board.days', { count: bed.daysAdmitted + 1 })}
-            {bed.attending ? ` · ${t('board.doctor', { name: shownName(bed.attending) })}` : ''}
+            {bed.attending ? ` · ${shownName(bed.attending)}` : ''}
           </Text>
         )}
         {bed.tags.length > 0 && (
@@ -60,7 +69,7 @@ export function BedCard({ bed, onAction }: { bed: Bed; onAction: (action: BedAct
           </Group>
         )}
         <Group gap={6} mt={4}>
-          {actionsFor(bed).map((action) => (
+          {actionsFor(bed, role).map((action) => (
             <Button key={action} size="xs" variant={action === 'discharge' ? 'default' : 'light'} onClick={() => onAction(action, bed)}>
               {t(`board.${action}`)}
             </Button>

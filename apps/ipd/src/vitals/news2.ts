@@ -130,7 +130,7 @@ export function temperatureScore(celsius: number): number {
 }
 
 /** °F as Indian wards chart it, to °C for the score. */
-export const fahrenheitToCelsius = (f: number) => Math.round(((f - 32) * 5) / 9 * 10) / 10;
+export const fahrenheitToCelsius = (f: number) => Math.round((((f - 32) * 5) / 9) * 10) / 10;
 
 /** RCP: total 0–4 low (3 in one parameter: low-medium), 5–6 medium, 7 or more high. */
 export function riskOf(total: number, redScore: boolean): News2Risk {
