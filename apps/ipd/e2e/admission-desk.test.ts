@@ -14,7 +14,7 @@ const suite = platformForSuite();
 const bedCard = (page: Page, name: string) => page.getByTestId(`bed-${name}`);
 
 describe('the IPD admission desk', () => {
-  it('admits to a free bed (another desk took the first choice), the nurse’s board follows live, then discharge and bed ready', async () => {
+  it('admits to a free bed (another desk took the first choice), the nurse’s board follows live, vitals with NEWS2, then discharge and bed ready', async () => {
     const p = suite.platform();
     const desk = await (await suite.browser().newContext({ viewport: { width: 1366, height: 900 } })).newPage();
     const ward = await (await suite.browser().newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -66,6 +66,17 @@ describe('the IPD admission desk', () => {
       expect(await admitted.getByTestId('bed-status').textContent()).toContain('Occupied');
       expect(await ward.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
       await screenshot(ward, 'ipd-bed-board');
+
+      // The nurse charts a round of vitals: NEWS2 as she types, saved as Observations of the stay.
+      await admitted.getByRole('button', { name: 'Vitals' }).click();
+      const vitals = { respiration: '22', spo2: '94', systolic: '104', diastolic: '66', pulse: '112', temperatureF: '101.3' };
+      for (const [field, value] of Object.entries(vitals)) await ward.getByTestId(`vitals-${field}`).fill(value);
+      await ward.getByText('On oxygen', { exact: true }).click();
+      await expect.poll(() => ward.getByTestId('news2-score').textContent()).toContain('NEWS2 9');
+      expect(await ward.getByTestId('news2-score').textContent()).toContain('High risk');
+      await ward.getByTestId('vitals-save').click();
+      await ward.getByTestId('vitals-history').getByText('NEWS2 9').waitFor();
+      await ward.getByRole('button', { name: 'Back to the bed board' }).click();
 
       // Discharge home: the bed goes to cleaning, on both screens.
       await bedCard(desk, 'PUN-G1-2').getByRole('button', { name: 'Discharge' }).click();

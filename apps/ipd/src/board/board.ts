@@ -11,7 +11,7 @@ export const STATUS_LOOK: Record<BedStatus, { color: string; icon: string; key: 
   H: { color: 'yellow', icon: '⟳', key: 'cleaning' },
   C: { color: 'gray', icon: '⊘', key: 'blocked' },
   I: { color: 'grape', icon: '⚠', key: 'isolated' },
-  K: { color: 'red', icon: '☣', key: 'contaminated' },
+  K: { color: 'red', icon: '✕', key: 'contaminated' },
 };
 
 export interface Bed {

@@ -25,13 +25,13 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import type { Consciousness, News2Risk } from './news2.ts';
-import { EARLY_WARNING, type NursingVitals, readNews2, scoreOf, vitalsBundle } from './observations.ts';
+import { NEWS2_CODE, type NursingVitals, readNews2, scoreOf, vitalsBundle } from './observations.ts';
 
 export const RISK_LOOK: Record<News2Risk, { color: string; icon: string }> = {
   low: { color: 'green', icon: '✓' },
   'low-medium': { color: 'yellow', icon: '!' },
   medium: { color: 'orange', icon: '⚠' },
-  high: { color: 'red', icon: '⛔' },
+  high: { color: 'red', icon: '‼' },
 };
 
 type Form = Partial<Record<'respiration' | 'spo2' | 'systolic' | 'diastolic' | 'pulse' | 'temperatureF', number | string>>;
@@ -76,7 +76,7 @@ export function VitalsPage() {
         medplum.readResource('Encounter', encounterId, { cache: 'no-cache' }),
         medplum.searchResources(
           'Observation',
-          { encounter: `Encounter/${encounterId}`, code: `${EARLY_WARNING}|news2`, _sort: '-date', _count: '20' },
+          { encounter: `Encounter/${encounterId}`, code: `${NEWS2_CODE.system}|${NEWS2_CODE.code}`, _sort: '-date', _count: '20' },
           { cache: 'no-cache' },
         ),
       ]);

@@ -27,7 +27,7 @@ describe('nursing vitals as Observations', () => {
     expect(bundle.type).toBe('transaction');
     const obs = bundle.entry?.map((e) => e.resource as import('@medplum/fhirtypes').Observation) ?? [];
     expect(bundle.entry?.every((e) => e.request?.method === 'POST' && e.request.url === 'Observation')).toBe(true);
-    expect(obs.map((o) => o.code?.coding?.[0]?.code)).toEqual(['85354-9', '8867-4', '8310-5', '2708-6', '9279-1', 'news2']);
+    expect(obs.map((o) => o.code?.coding?.[0]?.code)).toEqual(['85354-9', '8867-4', '8310-5', '2708-6', '9279-1', '1104051000000101']);
     expect(obs.every((o) => o.encounter === encounter && o.subject === subject && o.effectiveDateTime === when)).toBe(true);
     expect(obs.every((o) => o.category?.[0]?.coding?.[0]?.code === 'vital-signs')).toBe(true);
     const score = obs[5];

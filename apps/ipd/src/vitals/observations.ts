@@ -3,8 +3,17 @@ import { vitalObservations } from '@hospital-ops/app-shell/clinical/vitals.ts';
 import type { Bundle, Encounter, Observation, Patient, Reference } from '@medplum/fhirtypes';
 import { fahrenheitToCelsius, type News2Input, type News2Part, type News2Score, news2 } from './news2.ts';
 
-/** Our code for the NEWS2 total (the score has no LOINC code we could cite). */
+/** Our codes for NEWS2's parts, risk band and ACVPU, which the components and interpretation carry. */
 export const EARLY_WARNING = 'https://hospital-ops.in/fhir/CodeSystem/early-warning-score';
+/**
+ * The total's code: SNOMED CT's NEWS2 total score concept (UK edition). The ABDM Observation
+ * profile the server enforces closes Observation.code.coding to LOINC and SNOMED CT.
+ */
+export const NEWS2_CODE = {
+  system: 'http://snomed.info/sct',
+  code: '1104051000000101',
+  display: 'Royal College of Physicians National Early Warning Score 2 (NEWS2) total score',
+};
 const ACVPU_CODES = { A: 'Alert', C: 'New confusion', V: 'Responds to voice', P: 'Responds to pain', U: 'Unresponsive' } as const;
 
 /** What the nurse charts: the NEWS2 observations with temperature in °F, and the diastolic pressure. */
@@ -34,7 +43,7 @@ export function news2Observation(
     resourceType: 'Observation',
     status: 'final',
     category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'vital-signs', display: 'Vital Signs' }] }],
-    code: { coding: [{ system: EARLY_WARNING, code: 'news2', display: 'NEWS2 total score' }], text: 'NEWS2' },
+    code: { coding: [NEWS2_CODE], text: 'NEWS2 total score' },
     subject,
     encounter,
     effectiveDateTime: when,
