@@ -53,6 +53,7 @@ describe('the IPD admission desk', () => {
       await dialog.getByTestId('admit-submit').click();
       // A plain sentence, and the free beds offered; picking one and admitting again succeeds.
       await expect.poll(() => dialog.getByTestId('dialog-error').textContent()).toContain('Someone else has just taken bed PUN-G1-1.');
+      await screenshot(desk, 'ipd-bed-taken');
       await dialog.getByTestId('offer-PUN-G1-2').click();
       await desk.getByText('Admit to bed PUN-G1-2').waitFor();
       await dialog.getByTestId('admit-submit').click();
@@ -74,6 +75,7 @@ describe('the IPD admission desk', () => {
       await ward.getByText('On oxygen', { exact: true }).click();
       await expect.poll(() => ward.getByTestId('news2-score').textContent()).toContain('NEWS2 9');
       expect(await ward.getByTestId('news2-score').textContent()).toContain('High risk');
+      await screenshot(ward, 'ipd-vitals-news2');
       await ward.getByTestId('vitals-save').click();
       await ward.getByTestId('vitals-history').getByText('NEWS2 9').waitFor();
       await ward.getByRole('button', { name: 'Back to the bed board' }).click();
@@ -89,6 +91,11 @@ describe('the IPD admission desk', () => {
       await ward.getByTestId('ready-submit').click();
       await bedCard(ward, 'PUN-G1-2').and(ward.locator('[data-status=U]')).waitFor();
       await bedCard(desk, 'PUN-G1-2').and(desk.locator('[data-status=U]')).waitFor({ timeout: 5_000 });
+
+      // The night nurse reads it in Hindi.
+      await ward.getByText('हिंदी').click();
+      await expect.poll(() => bedCard(ward, 'PUN-G1-2').getByTestId('bed-status').textContent()).toContain('खाली');
+      await screenshot(ward, 'ipd-bed-board-hindi');
     } catch (err) {
       await desk.screenshot({ path: `${tmpdir()}/ipd-desk-failure.png`, fullPage: true });
       await ward.screenshot({ path: `${tmpdir()}/ipd-ward-failure.png`, fullPage: true });
