@@ -14,7 +14,7 @@ const suite = platformForSuite();
 const bedCard = (page: Page, name: string) => page.getByTestId(`bed-${name}`);
 
 describe('the IPD admission desk', () => {
-  it('admits to a free bed (another desk took the first choice), the nurse’s board follows live, vitals with NEWS2, then discharge and bed ready', async () => {
+  it('admits to a free bed (another desk took the first choice), the nurse’s board follows live, vitals with NEWS2, an ICU transfer, discharge and bed ready', async () => {
     const p = suite.platform();
     const desk = await (await suite.browser().newContext({ viewport: { width: 1366, height: 900 } })).newPage();
     const ward = await (await suite.browser().newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -80,13 +80,21 @@ describe('the IPD admission desk', () => {
       await ward.getByTestId('vitals-history').getByText('NEWS2 9').waitFor();
       await ward.getByRole('button', { name: 'Back to the bed board' }).click();
 
-      // Discharge home: the bed goes to cleaning, on both screens.
-      await bedCard(desk, 'PUN-G1-2').getByRole('button', { name: 'Discharge' }).click();
-      await desk.getByTestId('discharge-submit').click();
-      await bedCard(desk, 'PUN-G1-2').and(desk.locator('[data-status=H]')).waitFor();
-      await bedCard(ward, 'PUN-G1-2').and(ward.locator('[data-status=H]')).waitFor({ timeout: 5_000 });
+      // The nurse steps him up to the ICU: the ICU bed is occupied and his old bed goes to cleaning, on the desk's board too.
+      await bedCard(ward, 'PUN-G1-2').getByRole('button', { name: 'Transfer' }).click();
+      await ward.getByTestId('transfer-to').fill('ICU-1');
+      await ward.getByRole('option', { name: 'PUN-ICU-1' }).click();
+      await ward.getByTestId('transfer-submit').click();
+      await bedCard(desk, 'PUN-ICU-1').and(desk.locator('[data-status=O]')).waitFor({ timeout: 5_000 });
+      await bedCard(desk, 'PUN-G1-2').and(desk.locator('[data-status=H]')).waitFor({ timeout: 5_000 });
 
-      // The nurse marks it ready after cleaning: free again, and the desk sees it.
+      // Discharge home: the ICU bed goes to cleaning, on both screens.
+      await bedCard(desk, 'PUN-ICU-1').getByRole('button', { name: 'Discharge' }).click();
+      await desk.getByTestId('discharge-submit').click();
+      await bedCard(desk, 'PUN-ICU-1').and(desk.locator('[data-status=H]')).waitFor();
+      await bedCard(ward, 'PUN-ICU-1').and(ward.locator('[data-status=H]')).waitFor({ timeout: 5_000 });
+
+      // The nurse marks the ward bed ready after cleaning: free again, and the desk sees it.
       await bedCard(ward, 'PUN-G1-2').getByRole('button', { name: 'Mark ready' }).click();
       await ward.getByTestId('ready-submit').click();
       await bedCard(ward, 'PUN-G1-2').and(ward.locator('[data-status=U]')).waitFor();
