@@ -404,7 +404,7 @@ export function demoTenantBundle(): Bundle {
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
-/** A demo sign-in: front desks per branch and every demo doctor, for trying the apps. */
+/** A demo sign-in: front desks and ward nurses per branch and every demo doctor, for trying the apps. */
 export interface DemoStaff {
   email: string;
   name: string;
@@ -429,5 +429,12 @@ export function demoStaff(): DemoStaff[] {
     branchIds: [demoResourceId(branches[d.branch].slug)],
     practitionerId: demoResourceId(d.slug),
   }));
-  return [...desks, ...clinicians];
+  // The IPD app's night shift: bed board, transfers, beds made ready (admission and discharge are the doctor's).
+  const nurses: DemoStaff[] = branches.map((b) => ({
+    email: `nurse.${b.slug.replace('branch-', '')}@sanjeevani.demo`,
+    name: `Ward nurse, ${b.name}`,
+    role: 'nurse',
+    branchIds: [demoResourceId(b.slug)],
+  }));
+  return [...desks, ...clinicians, ...nurses];
 }

@@ -39,11 +39,14 @@ describe('built-in SMART apps', () => {
 
   it('follows a moved base URL and gives other tenants their own client id', async () => {
     const changed = await ensureAppClients(t.server.db, TENANT_A, TENANT_A, 'https://opd.example.in');
-    expect(changed).toEqual(['opd']);
+    expect(changed).toEqual(['opd', 'ipd']);
     expect((await findClient(t.server.db, 'opd'))?.redirect_uris).toEqual([`${origin}/apps/opd/`, 'https://opd.example.in/apps/opd/']);
     expect(await ensureAppClients(t.server.db, TENANT_A, TENANT_A, 'https://opd.example.in')).toEqual([]);
 
-    expect(await ensureAppClients(t.server.db, TENANT_B, TENANT_A, 'https://opd.example.in')).toEqual([`opd-${TENANT_B}`]);
+    expect(await ensureAppClients(t.server.db, TENANT_B, TENANT_A, 'https://opd.example.in')).toEqual([
+      `opd-${TENANT_B}`,
+      `ipd-${TENANT_B}`,
+    ]);
     expect((await findClient(t.server.db, `opd-${TENANT_B}`))?.tenant_id).toBe(TENANT_B);
   });
 
