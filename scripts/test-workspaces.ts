@@ -13,6 +13,7 @@ const LANES: string[][] = [
     '@hospital-ops/abdm-gateway-simulator',
     '@hospital-ops/razorpay-simulator',
     '@hospital-ops/opd',
+    '@hospital-ops/lab',
   ],
 ];
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const appsDir = fileURLToPath(new URL('..', import.meta.url));
-const APPS = ['opd'];
+const APPS = ['opd', 'lab'];
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0;

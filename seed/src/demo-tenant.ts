@@ -404,11 +404,11 @@ export function demoTenantBundle(): Bundle {
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
-/** A demo sign-in: front desks per branch and every demo doctor, for trying the apps. */
+/** A demo sign-in: front desks per branch, every demo doctor and the Pune lab, for trying the apps. */
 export interface DemoStaff {
   email: string;
   name: string;
-  role: 'receptionist' | 'doctor' | 'nurse';
+  role: 'receptionist' | 'doctor' | 'nurse' | 'lab_tech';
   /** Organization ids of the branches the login works in. */
   branchIds: string[];
   /** The Practitioner the login is, for clinicians. */
@@ -429,5 +429,11 @@ export function demoStaff(): DemoStaff[] {
     branchIds: [demoResourceId(branches[d.branch].slug)],
     practitionerId: demoResourceId(d.slug),
   }));
-  return [...desks, ...clinicians];
+  // Two in the Pune lab: results entered by one are verified by the other (docs/lab.md).
+  const pune = [demoResourceId('branch-pune')];
+  const lab: DemoStaff[] = [
+    { email: 'lab.pune@sanjeevani.demo', name: 'Sunita Pawar (lab technician)', role: 'lab_tech', branchIds: pune },
+    { email: 'lab2.pune@sanjeevani.demo', name: 'Rahul Deshmukh (lab technician)', role: 'lab_tech', branchIds: pune },
+  ];
+  return [...desks, ...clinicians, ...lab];
 }
