@@ -127,6 +127,8 @@ describe('a CBC and an LFT from order to verified report', () => {
     const res = await tech.post(`DiagnosticReport/${report.id}/$verify`, { resourceType: 'Parameters' });
     expect(res.status).toBe(403);
     expect(res.body.issue[0].details.text).toMatch(/someone other than the person who entered/);
+    // A business code, for the Lab app to say it in the user's language.
+    expect(res.body.issue[0].details.coding[0].code).toBe('LAB_SECOND_PERSON');
     expect((await tech.get(`DiagnosticReport/${report.id}`)).body.status).toBe('preliminary');
   });
 

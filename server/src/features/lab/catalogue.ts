@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { SearchRequest, WithId } from '@medplum/core';
+import type { SearchRequest } from '@medplum/core';
 import type { ActivityDefinition, Bundle, ObservationDefinition, Reference, Resource, SpecimenDefinition } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import type { Catalogue } from './catalogue-match.ts';
