@@ -1,6 +1,8 @@
 // The Lab app's English strings (namespace `lab`); hi.ts mirrors every key.
 export const en = {
   title: 'Lab',
+  // Business codes of the server's refusals, said in the user's language (shell: outcomeMessage).
+  outcome: { LAB_SECOND_PERSON: 'You entered these results, so someone else must verify them.' },
   nav: { worklist: 'Worklist' },
   scan: {
     label: 'Scan or type a sample or order barcode, then Enter',
@@ -83,11 +85,17 @@ export const en = {
     hint: 'Check the values against the sample and the patient, then verify. The report becomes final.',
     button: 'Verify report',
     done: 'Report verified: final',
-    samePerson: 'You entered these results, so someone else must verify them.',
   },
   report: {
     title: 'Report',
-    status: { registered: 'Registered', partial: 'Partial', preliminary: 'Preliminary', final: 'Final', amended: 'Amended', corrected: 'Corrected' },
+    status: {
+      registered: 'Registered',
+      partial: 'Partial',
+      preliminary: 'Preliminary',
+      final: 'Final',
+      amended: 'Amended',
+      corrected: 'Corrected',
+    },
     none: 'No results yet.',
   },
 };

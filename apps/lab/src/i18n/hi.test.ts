@@ -16,7 +16,7 @@ describe('Hindi strings', () => {
   });
 
   it('are written in Devanagari where the English has words', () => {
-    expect(hi.verify.samePerson).toMatch(/[\u0900-\u097F]/);
+    expect(hi.outcome.LAB_SECOND_PERSON).toMatch(/[\u0900-\u097F]/);
     expect(hi.screen.collect).toMatch(/[\u0900-\u097F]/);
     expect(hi.flag.HH).toMatch(/[\u0900-\u097F]/);
   });

@@ -3,6 +3,7 @@ import type { en } from './en.ts';
 // The Lab app's Hindi strings: the same keys as en.ts (the type makes a missing key a compile error).
 export const hi: typeof en = {
   title: 'लैब',
+  outcome: { LAB_SECOND_PERSON: 'ये नतीजे आपने भरे हैं, इसलिए किसी दूसरे व्यक्ति को इन्हें वेरिफ़ाई करना होगा।' },
   nav: { worklist: 'कार्य सूची' },
   scan: {
     label: 'सैंपल या ऑर्डर का बारकोड स्कैन करें या लिखें, फिर Enter दबाएँ',
@@ -85,7 +86,6 @@ export const hi: typeof en = {
     hint: 'मानों को सैंपल और मरीज़ से मिलाएँ, फिर वेरिफ़ाई करें। रिपोर्ट अंतिम हो जाएगी।',
     button: 'रिपोर्ट वेरिफ़ाई करें',
     done: 'रिपोर्ट वेरिफ़ाई हुई: अंतिम',
-    samePerson: 'ये नतीजे आपने भरे हैं, इसलिए किसी दूसरे व्यक्ति को इन्हें वेरिफ़ाई करना होगा।',
   },
   report: {
     title: 'रिपोर्ट',

@@ -56,9 +56,27 @@ describe('result entry', () => {
     expect(resultParameters(rows, typed, man)).toEqual({
       resourceType: 'Parameters',
       parameter: [
-        { name: 'result', part: [{ name: 'code', valueCode: '718-7' }, { name: 'value', valueDecimal: 6.4 }] },
-        { name: 'result', part: [{ name: 'code', valueCode: '6690-2' }, { name: 'value', valueDecimal: 12.5 }] },
-        { name: 'result', part: [{ name: 'code', valueCode: '20454-5' }, { name: 'value', valueString: 'Trace' }] },
+        {
+          name: 'result',
+          part: [
+            { name: 'code', valueCode: '718-7' },
+            { name: 'value', valueDecimal: 6.4 },
+          ],
+        },
+        {
+          name: 'result',
+          part: [
+            { name: 'code', valueCode: '6690-2' },
+            { name: 'value', valueDecimal: 12.5 },
+          ],
+        },
+        {
+          name: 'result',
+          part: [
+            { name: 'code', valueCode: '20454-5' },
+            { name: 'value', valueString: 'Trace' },
+          ],
+        },
       ],
     });
     expect(invalidCells(rows, { ...typed, '777-3': '2OO' }, man)).toEqual([plt.code]);

@@ -1,6 +1,6 @@
 import type { WithId } from '@medplum/core';
 import type { ObservationDefinition, Parameters, Patient, Specimen } from '@medplum/fhirtypes';
-import { type Flag, ageInDays, assess, type Sex } from '../../../../server/src/features/lab/ranges.ts';
+import { ageInDays, assess, type Flag, type Sex } from '../../../../server/src/features/lab/ranges.ts';
 
 // The result-entry grid: one row per analyte of the test, the patient's reference range, and the
 // flag as the technician types, by the server's own rules (server/src/features/lab/ranges.ts), so

@@ -21,7 +21,14 @@ function match(id: string, stage: string, priority: string, authoredOn: string, 
     search: { mode: 'match' },
     extension: [
       { url: `${HOPS}/lab-worklist-stage`, valueCode: stage },
-      ...(dept ? [{ url: `${HOPS}/lab-worklist-department`, valueCoding: { code: dept, display: dept === 'haematology' ? 'Haematology' : 'Biochemistry' } }] : []),
+      ...(dept
+        ? [
+            {
+              url: `${HOPS}/lab-worklist-department`,
+              valueCoding: { code: dept, display: dept === 'haematology' ? 'Haematology' : 'Biochemistry' },
+            },
+          ]
+        : []),
       ...(accession ? [{ url: `${HOPS}/lab-worklist-accession`, valueString: accession }] : []),
     ],
   };
@@ -59,7 +66,9 @@ describe('the worklist', () => {
   });
 
   it('filters by priority and department, and lists the departments present', () => {
-    expect(filterRows(rows, { screen: 'collect', priority: 'stat', department: 'haematology' }).map((r) => r.order.id)).toEqual(['stat-new']);
+    expect(filterRows(rows, { screen: 'collect', priority: 'stat', department: 'haematology' }).map((r) => r.order.id)).toEqual([
+      'stat-new',
+    ]);
     expect(countsByScreen(rows, { department: 'biochemistry' })).toEqual({ collect: 2, receive: 0, enter: 0, verify: 0, done: 0 });
     expect(departments(rows)).toEqual([
       { code: 'biochemistry', name: 'Biochemistry' },

@@ -99,7 +99,8 @@ export function filterRows(rows: WorklistRow[], f: Filters): WorklistRow[] {
 /** How many orders wait on each screen (the tab badges), within the priority and department filters. */
 export function countsByScreen(rows: WorklistRow[], f: Omit<Filters, 'screen'>): Record<Screen, number> {
   const counts = Object.fromEntries(SCREENS.map((s) => [s, 0])) as Record<Screen, number>;
-  for (const r of rows) if ((!f.priority || r.priority === f.priority) && (!f.department || r.department?.code === f.department)) counts[r.screen]++;
+  for (const r of rows)
+    if ((!f.priority || r.priority === f.priority) && (!f.department || r.department?.code === f.department)) counts[r.screen]++;
   return counts;
 }
 
