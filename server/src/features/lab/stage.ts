@@ -7,6 +7,9 @@ import { HOPS } from './fhir.ts';
 export const STAGE_URL = `${HOPS}/StructureDefinition/lab-worklist-stage`;
 export const DEPARTMENT_URL = `${HOPS}/StructureDefinition/lab-worklist-department`;
 export const ACCESSION_URL = `${HOPS}/StructureDefinition/lab-worklist-accession`;
+/** Specimen extension: when the lab received the sample ($receive). receivedTime alone cannot say it (collect.ts). */
+export const RECEIVED_URL = `${HOPS}/StructureDefinition/lab-received`;
+export const receivedInLab = (s: Specimen) => s.extension?.some((e) => e.url === RECEIVED_URL) ?? false;
 export const STAGES = ['ordered', 'collected', 'received', 'in-progress', 'resulted', 'verified'] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -16,6 +19,6 @@ export function stageOf(specimens: Specimen[], reports: DiagnosticReport[]): Sta
   if (live.some((r) => r.status === 'preliminary')) return 'resulted';
   if (live.some((r) => r.status === 'registered' || r.status === 'partial')) return 'in-progress';
   const available = specimens.filter((s) => s.status === 'available');
-  if (available.some((s) => s.receivedTime)) return 'received';
+  if (available.some(receivedInLab)) return 'received';
   return available.length ? 'collected' : 'ordered';
 }
