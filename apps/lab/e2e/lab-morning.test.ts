@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import type { Patient, PractitionerRole, ServiceRequest } from '@medplum/fhirtypes';
 import type { Browser, Page } from 'playwright-core';
@@ -137,6 +138,11 @@ describe("a lab technician's morning", () => {
       expect(await page.getByTestId('report-row-6690-2').getByTestId('flag-H').count()).toBe(1);
       expect(await page.getByTestId('order-stage').textContent()).toBe('Verified');
       await screenshot(page, 'lab-report');
+      // The printable report: a PDF from the server.
+      const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByTestId('report-pdf').click()]);
+      expect(pdf.suggestedFilename()).toBe(`lab-report-${accession}.pdf`);
+      const bytes = await readFile((await pdf.path()) as string);
+      expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
       // The routine LFT still waits to be collected.
       await page.getByRole('button', { name: /Back to worklist/ }).click();
       await page.getByTestId('worklist-row').first().waitFor();

@@ -133,3 +133,16 @@ export const enterResults = (medplum: MedplumClient, orderId: string, params: Pa
 
 export const verify = (medplum: MedplumClient, reportId: string) =>
   post(medplum, `DiagnosticReport/${reportId}/$verify`, { resourceType: 'Parameters' });
+
+/** The report's PDF (server: features/lab/report-pdf.ts), saved as a file the browser opens or prints. */
+export async function downloadReportPdf(medplum: MedplumClient, reportId: string, fileName: string): Promise<void> {
+  const blob = await medplum.download(medplum.fhirUrl('DiagnosticReport', reportId, '$lab-report-pdf').toString(), { cache: 'no-cache' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

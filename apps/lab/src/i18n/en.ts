@@ -97,5 +97,6 @@ export const en = {
       corrected: 'Corrected',
     },
     none: 'No results yet.',
+    pdf: 'Report PDF',
   },
 };

@@ -91,5 +91,6 @@ export const hi: typeof en = {
     title: 'रिपोर्ट',
     status: { registered: 'दर्ज', partial: 'आंशिक', preliminary: 'प्रारंभिक', final: 'अंतिम', amended: 'संशोधित', corrected: 'सुधारी गई' },
     none: 'अभी कोई नतीजा नहीं।',
+    pdf: 'रिपोर्ट PDF',
   },
 };

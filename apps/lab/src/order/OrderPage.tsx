@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import {
   collect,
+  downloadReportPdf,
   enterResults,
   loadCatalogue,
   loadOrder,
@@ -191,6 +192,15 @@ export function OrderPage() {
       {report ? (
         <Card withBorder>
           <ReportView report={report} observations={view.observations} />
+          <Button
+            mt="md"
+            size="lg"
+            variant="outline"
+            data-testid="report-pdf"
+            onClick={() => void act(() => downloadReportPdf(medplum, report.id as string, `lab-report-${accession || report.id}.pdf`))}
+          >
+            {t('report.pdf')}
+          </Button>
         </Card>
       ) : null}
     </Stack>
