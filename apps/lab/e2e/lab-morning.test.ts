@@ -148,6 +148,10 @@ describe("a lab technician's morning", () => {
       await page.getByTestId('worklist-row').first().waitFor();
       expect(await page.getByTestId('worklist-row').count()).toBe(1);
       expect(await page.getByTestId('worklist-row').first().textContent()).toContain('Hepatic function panel');
+      // In Hindi.
+      await page.getByText('हिंदी').click();
+      await page.getByText('सैंपल लेना है (1)').waitFor();
+      await screenshot(page, 'lab-worklist-hi');
     } catch (err) {
       await page.screenshot({ path: `${tmpdir()}/lab-morning-failure.png`, fullPage: true });
       console.error('page errors:', errors, 'url:', page.url());

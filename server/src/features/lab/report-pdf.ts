@@ -78,6 +78,10 @@ function ageSex(p: Patient | undefined, at: string | undefined): string {
   return [`${years} y`, sex].filter(Boolean).join(' / ');
 }
 
+/** The copied range's text ends with the unit, which has a column of its own. */
+const withoutUnit = (range: string, unit: string | undefined) =>
+  unit && range.endsWith(` ${unit}`) ? range.slice(0, -unit.length - 1) : range;
+
 export function reportRow(o: Observation): ReportRow {
   const flag = o.interpretation?.[0]?.coding?.find((c) => c.system === INTERPRETATION)?.code ?? '';
   const value =
@@ -86,14 +90,10 @@ export function reportRow(o: Observation): ReportRow {
     name: o.code?.text ?? o.code?.coding?.[0]?.display ?? '',
     value,
     unit: o.valueQuantity?.unit ?? '',
-    range: (o.referenceRange?.[0]?.text ?? '').replace(new RegExp(`\\s*${escape(o.valueQuantity?.unit ?? '')}$`), ''),
+    range: withoutUnit(o.referenceRange?.[0]?.text ?? '', o.valueQuantity?.unit),
     flag: flag === 'N' ? '' : (FLAG_TEXT[flag] ?? flag),
     critical: flag === 'HH' || flag === 'LL',
   };
-}
-
-function escape(text: string): string {
-  return text ? text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '(?!)';
 }
 
 /** What the report prints, from the resources: pure, so it is tested without a PDF reader. */
