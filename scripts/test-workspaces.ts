@@ -16,6 +16,7 @@ const LANES: string[][] = [
     // After the OPD's: both browser suites build the apps first (apps/scripts/build-if-stale.ts),
     // and two builds of one app at once would write the same dist/.
     '@hospital-ops/ipd',
+    '@hospital-ops/lab',
   ],
 ];
 

@@ -20,6 +20,13 @@ export const BUILT_IN_APPS: BuiltInApp[] = [
     title: 'Hospital-Ops IPD',
     scope: 'openid fhirUser launch launch/patient launch/encounter online_access user/*.cruds',
   },
+  {
+    // Works from orders and samples, not from an open visit: no encounter context. What a lab
+    // technician may do is the lab_tech role's policy.
+    name: 'lab',
+    title: 'Hospital-Ops Lab',
+    scope: 'openid fhirUser launch launch/patient online_access user/*.cruds',
+  },
 ];
 
 /** Where `vite build` leaves an app. */
