@@ -76,7 +76,8 @@ describe('the order of a prescription', () => {
       [],
       undefined,
     );
-    const dosage = (bundle.entry?.[0]?.resource as { dosageInstruction: Record<string, unknown>[] }).dosageInstruction[0];
+    const request = (bundle.entry ?? [])[0].resource as unknown as { dosageInstruction: Record<string, unknown>[] };
+    const dosage = request.dosageInstruction[0];
     expect(dosage.patientInstruction).toBe('Take only if the fever is above 100°F.');
     expect(dosage._patientInstruction).toEqual({
       extension: [
