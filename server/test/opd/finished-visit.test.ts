@@ -170,6 +170,31 @@ describe('a finished OPD visit', () => {
     refusal(await fhir.put(`Condition/${other.condition.id}`, { ...fixed.body, code: { text: 'Malaria' } }));
   });
 
+  it('takes the last notes in the same transaction that finishes the visit, and nothing after', async () => {
+    const checkIn = await fhir.post(
+      'Encounter/$check-in',
+      params({
+        patient: ref(`Patient/${opd.patients[1]}`),
+        practitioner: ref(`Practitioner/${opd.doctor}`),
+        branch: ref(`Organization/${opd.branch}`),
+      }),
+    );
+    const encounter = checkIn.body;
+    const res = await fhir.post('', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: { ...encounter, status: 'finished' }, request: { method: 'PUT', url: `Encounter/${encounter.id}` } },
+        {
+          resource: condition(opd.patients[1], `Encounter/${encounter.id}`, 'Sinusitis'),
+          request: { method: 'PUT', url: 'Condition?code:text=Sinusitis' },
+        },
+      ],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    refusal(await fhir.post('Condition', condition(opd.patients[1], `Encounter/${encounter.id}`, 'Otitis')));
+  });
+
   it("does not tell another tenant about this tenant's visit", async () => {
     const b = fhirClient(t.base, TENANT_B);
     const patientB = await create(b, {

@@ -83,6 +83,22 @@ async function finishedVisit(ctx: WriteHookContext, reference: string | undefine
   return encounter && encounter.status === 'finished' && isOpd(encounter) ? `Encounter/${local.id}` : undefined;
 }
 
+/**
+ * Encounters finished by the transaction a write runs in (keyed by its SQL handle, one per
+ * transaction). Their record may still be written in that same transaction: a past visit loaded in
+ * one bundle (seed, import), or a client saving its last notes with "Finish visit". It is closed
+ * once that transaction commits.
+ */
+const finishedInTransaction = new WeakMap<object, Set<string>>();
+
+async function noteFinishing(ctx: WriteHookContext, current: Resource | undefined, next: Resource | undefined): Promise<void> {
+  const now = next as Encounter | undefined;
+  if (now?.status !== 'finished' || (current as Encounter | undefined)?.status === 'finished') return;
+  let ids = finishedInTransaction.get(ctx.sql);
+  if (!ids) finishedInTransaction.set(ctx.sql, (ids = new Set()));
+  ids.add(`Encounter/${now.id}`);
+}
+
 async function guardFinishedVisit(ctx: WriteHookContext, current: Resource | undefined, next: Resource | undefined): Promise<void> {
   const subject = (next ?? current) as Resource;
   if (isOrderResult(current ?? next) && isOrderResult(next ?? current)) return;
@@ -90,7 +106,7 @@ async function guardFinishedVisit(ctx: WriteHookContext, current: Resource | und
   const references = [...new Set([encounterOf(current), encounterOf(next)].filter((r): r is string => Boolean(r)))];
   for (const reference of references) {
     const visit = await finishedVisit(ctx, reference);
-    if (!visit) continue;
+    if (!visit || finishedInTransaction.get(ctx.sql)?.has(visit)) continue;
     const action = !current ? 'added to' : !next ? 'deleted from' : 'changed in';
     fail(
       stateConflict(
@@ -103,3 +119,5 @@ async function guardFinishedVisit(ctx: WriteHookContext, current: Resource | und
 }
 
 export const finishedVisitHook: WriteHook = { afterWrite: guardFinishedVisit };
+/** On Encounter: remembers the visits this transaction finishes (see finishedInTransaction). */
+export const finishingVisitHook: WriteHook = { afterWrite: noteFinishing };
