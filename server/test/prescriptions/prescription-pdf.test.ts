@@ -323,6 +323,8 @@ describe('$prescription-pdf as pdftotext reads it', () => {
     // Line 2's English says more: printed once, though its Hindi translation only restates.
     expect(occurrences(app, 'Stop if a rash appears.')).toBe(1);
     expect(occurrences(app, 'सुबह 1, रात 1')).toBe(2);
+    // The pattern once per line, in its column: Dosage.text "1-0-1" is not printed again under the name.
+    expect(occurrences(app, '1-0-1')).toBe(2);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { MedicationRequest } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { COMMON_TESTS, inWrittenOrder, lineOf, nextLine, ordersBundle, testMatches } from './orders.ts';
 
@@ -47,14 +48,14 @@ describe('the order of a prescription', () => {
     // Added within one second: the times cannot tell them apart, the line numbers do.
     const same = '2026-12-06T10:00:01.000Z';
     const first = ordersBundle(encounter, 'Practitioner/p', [line('a', same), line('b', same), line('c', same)], [], undefined);
-    const saved = (first.entry ?? []).map((e, i) => ({ ...(e.resource as object), id: ['q', 'm', 'a'][i] }));
+    const saved = (first.entry ?? []).map((e, i) => ({ ...(e.resource as MedicationRequest), id: ['q', 'm', 'a'][i] }));
     expect(saved.map(lineOf)).toEqual([1, 2, 3]);
     expect(saved[0].extension).toEqual([
       { url: 'https://hospital-ops.in/fhir/StructureDefinition/prescription-line', valuePositiveInt: 1 },
     ]);
     // A second save later in the visit goes on from line 4.
     const more = ordersBundle(encounter, 'Practitioner/p', [line('d', same)], [], undefined, same, nextLine(saved));
-    const fourth = { ...(more.entry?.[0]?.resource as object), id: 'b' };
+    const fourth = { ...(more.entry?.[0]?.resource as MedicationRequest), id: 'b' };
     expect(lineOf(fourth)).toBe(4);
     // Read back newest first (as a search answers) and shown in the order written, ids notwithstanding.
     expect(inWrittenOrder([fourth, ...saved].reverse()).map((r) => r.id)).toEqual(['q', 'm', 'a', 'b']);
