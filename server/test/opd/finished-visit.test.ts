@@ -143,11 +143,19 @@ describe('a finished OPD visit', () => {
     expect(headache.body.entry.map((e: any) => e.resource.code.text)).toEqual(['Fever']);
   });
 
-  it('still lets the pharmacy and the lab fulfil its orders, and results arrive', async () => {
+  it('still lets the pharmacy and the lab fulfil its orders, results arrive, and a diagnosis resolve', async () => {
     const dispensed = await fhir.put(`MedicationRequest/${visit.medication.id}`, { ...visit.medication, status: 'completed' });
     expect(dispensed.status, JSON.stringify(dispensed.body)).toBe(200);
     const collected = await fhir.put(`ServiceRequest/${visit.order.id}`, { ...visit.order, status: 'completed' });
     expect(collected.status, JSON.stringify(collected.body)).toBe(200);
+    // A diagnosis made at the visit still gets better.
+    const resolved = await fhir.put(`Condition/${visit.condition.id}`, {
+      ...visit.condition,
+      clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'resolved' }] },
+      abatementDateTime: '2026-12-14',
+    });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    visit.condition = resolved.body;
     // But not rewriting the order itself.
     refusal(await fhir.put(`ServiceRequest/${visit.order.id}`, { ...collected.body, code: { text: 'Lipid profile' } }));
     const result = await fhir.post('Observation', {

@@ -1,16 +1,18 @@
 import type { Encounter, Resource } from '@medplum/fhirtypes';
 import type { WriteHook, WriteHookContext } from '../../repo/write-hooks.ts';
-import { ACT_CODE, fail, localReference, OPD_ENCOUNTER_PROFILE, stateConflict } from './fhir.ts';
+import { fail, localReference, OPD_ENCOUNTER_PROFILE, stateConflict } from './fhir.ts';
 
 /**
  * A finished OPD visit is a record (docs/opd.md, "A finished visit is read-only"): the app shows it
  * read-only, and this hook makes the API agree. Any write (create, update, patch, delete; REST or a
  * transaction entry) of a clinical resource whose `encounter` names a finished OPD Encounter, in
- * the version stored or the one written, is refused with 409.
+ * the version stored or the one written, is refused with 409. An OPD visit is one the OPD made:
+ * $check-in gives it the hops-opd-encounter profile.
  *
  * Not the visit's record, and so still allowed: fulfilling the orders written in it (the pharmacy
  * and the lab move a MedicationRequest or ServiceRequest on, changing only its status and
- * specimens) and results that arrive for those orders (an Observation with basedOn). The way to
+ * specimens), results that arrive for those orders (an Observation with basedOn), and the course
+ * of a diagnosis or allergy recorded in it (its clinical status, abatement, last occurrence). The way to
  * correct a finished visit is explicit: a user allowed to update the Encounter sets it back to
  * in-progress (audited, in its _history), corrects, and finishes it again.
  */
@@ -25,13 +27,17 @@ export const VISIT_RECORD_TYPES = [
   'CarePlan',
   'AllergyIntolerance',
   'Procedure',
-  'Communication',
 ] as const;
 
-/** Orders whose fulfilment goes on after the visit: what may change, everything else being frozen. */
-const FULFILMENT: Record<string, string[]> = {
+/**
+ * What carries on after the visit, and so may still change (everything else being frozen): an
+ * order's fulfilment (pharmacy, lab), and the course of a diagnosis or allergy (resolved, recurred).
+ */
+const MOVES_ON: Record<string, string[]> = {
   MedicationRequest: ['status', 'statusReason'],
   ServiceRequest: ['status', 'specimen'],
+  Condition: ['clinicalStatus', 'abatementDateTime', 'abatementAge', 'abatementPeriod', 'abatementRange', 'abatementString'],
+  AllergyIntolerance: ['clinicalStatus', 'lastOccurrence'],
 };
 
 const encounterOf = (r: Resource | undefined) => (r as { encounter?: { reference?: string } } | undefined)?.encounter?.reference;
@@ -52,9 +58,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** True when the two versions differ only in the elements fulfilment may change (and meta). */
-function onlyFulfilment(current: Resource, next: Resource): boolean {
-  const free = FULFILMENT[next.resourceType];
+/** True when the two versions differ only in what carries on after the visit (and meta). */
+function onlyMovesOn(current: Resource, next: Resource): boolean {
+  const free = MOVES_ON[next.resourceType];
   if (!free || current.resourceType !== next.resourceType) return false;
   const strip = (r: Resource) => {
     const copy: Record<string, unknown> = { ...r };
@@ -64,8 +70,12 @@ function onlyFulfilment(current: Resource, next: Resource): boolean {
   return strip(current) === strip(next);
 }
 
-const isOpd = (e: Encounter) =>
-  (e.class?.system === ACT_CODE && e.class.code === 'AMB') || (e.meta?.profile ?? []).includes(OPD_ENCOUNTER_PROFILE);
+/**
+ * The OPD's own visits: made by $check-in, which claims the hops-opd-encounter profile. Ambulatory
+ * Encounters loaded from elsewhere (another system's history, the synthetic data set) are records
+ * of that system and are not locked here.
+ */
+const isOpd = (e: Encounter) => (e.meta?.profile ?? []).includes(OPD_ENCOUNTER_PROFILE);
 
 /**
  * The finished OPD Encounter a reference names, if it does. The row is share-locked, so finishing
@@ -102,7 +112,7 @@ async function noteFinishing(ctx: WriteHookContext, current: Resource | undefine
 async function guardFinishedVisit(ctx: WriteHookContext, current: Resource | undefined, next: Resource | undefined): Promise<void> {
   const subject = (next ?? current) as Resource;
   if (isOrderResult(current ?? next) && isOrderResult(next ?? current)) return;
-  if (current && next && onlyFulfilment(current, next)) return;
+  if (current && next && onlyMovesOn(current, next)) return;
   const references = [...new Set([encounterOf(current), encounterOf(next)].filter((r): r is string => Boolean(r)))];
   for (const reference of references) {
     const visit = await finishedVisit(ctx, reference);
