@@ -104,8 +104,8 @@ const finishedInTransaction = new WeakMap<object, Set<string>>();
 async function noteFinishing(ctx: WriteHookContext, current: Resource | undefined, next: Resource | undefined): Promise<void> {
   const now = next as Encounter | undefined;
   if (now?.status !== 'finished' || (current as Encounter | undefined)?.status === 'finished') return;
-  let ids = finishedInTransaction.get(ctx.sql);
-  if (!ids) finishedInTransaction.set(ctx.sql, (ids = new Set()));
+  const ids = finishedInTransaction.get(ctx.sql) ?? new Set<string>();
+  finishedInTransaction.set(ctx.sql, ids);
   ids.add(`Encounter/${now.id}`);
 }
 
