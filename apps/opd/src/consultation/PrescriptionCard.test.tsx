@@ -112,9 +112,11 @@ describe('PrescriptionCard', () => {
     fireEvent.click(screen.getByTestId('add-medicine'));
     await waitFor(() => expect(screen.getByTestId('draft-medications').textContent).toContain('बुखार 100°F से ऊपर हो तभी लें।'));
     fireEvent.click(screen.getByTestId('save-prescription'));
-    await waitFor(() => expect(sent.some((r) => r.method === 'POST' && r.body?.type === 'transaction')).toBe(true));
-    const bundle = sent.find((r) => r.method === 'POST' && r.body?.type === 'transaction')?.body;
-    const request = bundle.entry[0].resource;
+    // biome-ignore lint/suspicious/noExplicitAny: the request body as sent, read field by field
+    const isTransaction = (r: { method: string; body?: any }) => r.method === 'POST' && r.body?.type === 'transaction';
+    await waitFor(() => expect(sent.some(isTransaction)).toBe(true));
+    // biome-ignore lint/suspicious/noExplicitAny: as above
+    const request = (sent.find(isTransaction) as { body: any }).body.entry[0].resource;
     expect(request.extension).toEqual([{ url: 'https://hospital-ops.in/fhir/StructureDefinition/prescription-line', valuePositiveInt: 2 }]);
     expect(request.dosageInstruction[0].patientInstruction).toBe('Take only if the fever is above 100°F.');
     expect(request.dosageInstruction[0]._patientInstruction.extension[0].extension).toEqual([
