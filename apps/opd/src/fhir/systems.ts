@@ -16,6 +16,8 @@ export const NO_SHOW_COUNT_URL = 'https://hospital-ops.in/fhir/StructureDefiniti
 /** Patient extension: birthDate was worked out from an age in years, not told (docs/opd.md). */
 export const BIRTH_DATE_ESTIMATED_URL = 'https://hospital-ops.in/fhir/StructureDefinition/birth-date-estimated';
 export const BRAND_NAME_URL = 'https://hospital-ops.in/fhir/StructureDefinition/brand-name';
+/** MedicationRequest extension: the line's place (1, 2, 3 ...) on the visit's prescription (docs/opd.md). */
+export const PRESCRIPTION_LINE_URL = 'https://hospital-ops.in/fhir/StructureDefinition/prescription-line';
 
 /**
  * Value sets for diagnosis type-ahead: FHIR core's SNOMED CT clinical findings, and all of ICD-10
