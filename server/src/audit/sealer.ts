@@ -9,7 +9,9 @@ import type { Logger } from '../logger.ts';
  * one batch each per pass, until the queue is empty.
  */
 export async function sealPending(db: Database, batchSize = 1000): Promise<number> {
-  const found = await db.transaction(undefined, (sql) => sql.query<{ tenant_id: string }>('SELECT tenant_id FROM audit_pending_tenants() AS t(tenant_id)'));
+  const found = await db.transaction(undefined, (sql) =>
+    sql.query<{ tenant_id: string }>('SELECT tenant_id FROM audit_pending_tenants() AS t(tenant_id)'),
+  );
   let tenants = found.rows.map((r) => r.tenant_id);
   let total = 0;
   while (tenants.length > 0) {

@@ -2,7 +2,7 @@ import type { BotEvent } from '../../../bots/contract.ts';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../logger.ts';
-import { enabledInstallations, type InstallationRow } from './installations.ts';
+import { type InstallationRow, listInstallations } from './installations.ts';
 import type { BotDefinition } from './manifest.ts';
 
 /** What a bot's job carries: ids only, never content or credentials. */
@@ -54,8 +54,10 @@ export async function forwardBotDeliveries(
     ),
   );
   if (claimed.rows.length === 0) return 0;
-  const tenants = new Set(claimed.rows.map((d) => d.tenant_id));
-  const owners = (await enabledInstallations(db)).filter((row) => tenants.has(row.tenant_id));
+  // Each tenant's installations under its own row-level security.
+  const owners: InstallationRow[] = [];
+  for (const tenant of new Set(claimed.rows.map((d) => d.tenant_id)))
+    owners.push(...(await listInstallations(db, tenant)).filter((row) => row.enabled));
   const owner = new Map<string, InstallationRow>();
   for (const row of owners) for (const s of row.subscription_ids) owner.set(`${row.tenant_id}/${s}`, row);
 

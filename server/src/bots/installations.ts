@@ -50,7 +50,7 @@ export async function listInstallations(db: Database, tenantId: string): Promise
   return r.rows;
 }
 
-/** Every tenant's enabled installations (schedules, the forwarder), through a function of its own (migration 0046). */
+/** Every tenant's enabled installations (the runtime's schedules), through a function of its own (migration 0046). */
 export async function enabledInstallations(db: Database): Promise<InstallationRow[]> {
   const r = await db.transaction(undefined, (sql) => sql.query<InstallationRow>('SELECT * FROM bot_installations_enabled()'), {
     readOnly: true,

@@ -22,10 +22,9 @@ export interface ResourceEvent {
 export async function dispatchEvents(db: Database, batchSize = 500): Promise<number> {
   // Across tenants, through functions that claim and remove outbox rows and nothing else (migration 0046).
   const claimed = await db.transaction(undefined, (sql) =>
-    sql.query<ResourceEvent>(
-      'SELECT seq::text, tenant_id, resource_type, resource_id, version_id, action FROM event_claim($1)',
-      [batchSize],
-    ),
+    sql.query<ResourceEvent>('SELECT seq::text, tenant_id, resource_type, resource_id, version_id, action FROM event_claim($1)', [
+      batchSize,
+    ]),
   );
   const events = claimed.rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   if (events.length === 0) return 0;
