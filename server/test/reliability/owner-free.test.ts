@@ -140,6 +140,23 @@ describe('serving without the schema owner', () => {
     expect(seen).toBe(0);
   });
 
+  it('every SECURITY DEFINER function pins its search_path and may be run by the runtime role only', async () => {
+    const r = await t.server.db.transaction(undefined, (sql) =>
+      sql.query<{ name: string; pinned: boolean; public_may: boolean; app_may: boolean }>(
+        `SELECT p.proname AS name,
+                coalesce(array_to_string(p.proconfig, ',') LIKE '%search_path=%', false) AS pinned,
+                has_function_privilege('public', p.oid, 'EXECUTE') AS public_may,
+                has_function_privilege('hospital_ops_app', p.oid, 'EXECUTE') AS app_may
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'public' AND p.prosecdef ORDER BY 1`,
+      ),
+    );
+    const names = r.rows.map((f) => f.name);
+    for (const name of ['audit_seal_pending', 'event_claim', 'delivery_claim', 'job_claim', 'cors_redirect_uris', 'directory_login'])
+      expect(names).toContain(name);
+    for (const f of r.rows) expect(f).toEqual({ name: f.name, pinned: true, public_may: false, app_may: true });
+  });
+
   it('keeps the runtime role out of the job table and the outbox except through the functions', async () => {
     for (const statement of ['SELECT * FROM job', 'SELECT * FROM resource_event', 'DELETE FROM subscription_delivery']) {
       const attempt = t.server.db.transaction(undefined, (sql) => sql.query(statement));
