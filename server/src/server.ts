@@ -108,6 +108,9 @@ export async function startServer(env: Record<string, string | undefined> = proc
   let listening = '';
   const bots = await startBotRuntime({ db, config, logger, auth, jobs, apiUrl: () => listening });
   const bulk = startBulkExports(auth, config, logger, jobs);
+  // Start-up's owner work is done: serving, events, jobs, sealing and CORS run as the runtime role
+  // (migration 0046), so no owner connection is held from here on.
+  await db.releaseOwner();
   const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, limitStores, jobs, bots, bulkFiles: bulk.files });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -239,8 +239,9 @@ describe('audit log', () => {
       'DELETE FROM audit_chain_head',
       'DELETE FROM audit_pending',
       `INSERT INTO audit_seal (tenant_id, seq, audit_id, hash) VALUES ('${TENANT_A}', 999999, gen_random_uuid(), 'x')`,
-      `SELECT * FROM audit_seal_pending('${TENANT_A}', 10)`,
     ];
+    // It may run the sealer itself (migration 0046: the server seals as the runtime role), which
+    // chains only committed queued events, as the owner would.
     for (const statement of attempts) {
       await expect(
         db.transaction({ tenantId: TENANT_A }, (sql) => sql.query(statement)),

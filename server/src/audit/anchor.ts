@@ -19,8 +19,9 @@ export interface Anchor {
 /** Appends one line per tenant whose head moved since the file's last line for it; returns how many. */
 export async function writeAnchors(db: Database, file: string): Promise<number> {
   const last = new Map(readAnchors(file).map((a) => [a.tenant, a.seq]));
-  const heads = await db.asOwner((sql) =>
-    sql.query<{ tenant_id: string; seq: string; hash: string }>('SELECT tenant_id, seq, hash FROM audit_chain_head ORDER BY tenant_id'),
+  // Every tenant's head, through a function of its own (migration 0046): the runtime role reads only its tenant's.
+  const heads = await db.transaction(undefined, (sql) =>
+    sql.query<{ tenant_id: string; seq: string; hash: string }>('SELECT tenant_id, seq, hash FROM audit_chain_heads()'),
   );
   const at = new Date().toISOString();
   const lines = heads.rows

@@ -2,32 +2,30 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 
 /**
- * Chains every committed pending audit event into its tenant's hash chain, as the schema owner,
- * and returns how many it sealed. Each batch is one call of audit_seal_pending (migration 0007),
- * a single statement and so its own transaction: the head lock, seal inserts, queue deletes and
- * head update commit together. It is not a BEGIN ... COMMIT sent from here because on PGlite the
- * owner shares the one session with request transactions, which could run between our
- * statements. Tenants are served round-robin, one batch each per pass, until the queue is empty.
+ * Chains every committed pending audit event into its tenant's hash chain and returns how many it
+ * sealed. It runs as the runtime role: each batch is one call of audit_seal_pending (migration
+ * 0007, a SECURITY DEFINER function since 0046) in a transaction of its own, so the head lock,
+ * seal inserts, queue deletes and head update commit together. Tenants are served round-robin,
+ * one batch each per pass, until the queue is empty.
  */
 export async function sealPending(db: Database, batchSize = 1000): Promise<number> {
-  return db.asOwner(async (sql) => {
-    const found = await sql.query<{ tenant_id: string }>('SELECT DISTINCT tenant_id FROM audit_pending');
-    let tenants = found.rows.map((r) => r.tenant_id);
-    let total = 0;
-    while (tenants.length > 0) {
-      const more: string[] = [];
-      for (const tenant of tenants) {
-        const r = await sql.query<{ taken: number; sealed: number }>('SELECT taken, sealed FROM audit_seal_pending($1, $2)', [
-          tenant,
-          batchSize,
-        ]);
-        total += Number(r.rows[0].sealed);
-        if (Number(r.rows[0].taken) >= batchSize) more.push(tenant);
-      }
-      tenants = more;
+  const found = await db.transaction(undefined, (sql) =>
+    sql.query<{ tenant_id: string }>('SELECT tenant_id FROM audit_pending_tenants() AS t(tenant_id)'),
+  );
+  let tenants = found.rows.map((r) => r.tenant_id);
+  let total = 0;
+  while (tenants.length > 0) {
+    const more: string[] = [];
+    for (const tenant of tenants) {
+      const r = await db.transaction(undefined, (sql) =>
+        sql.query<{ taken: number; sealed: number }>('SELECT taken, sealed FROM audit_seal_pending($1, $2)', [tenant, batchSize]),
+      );
+      total += Number(r.rows[0].sealed);
+      if (Number(r.rows[0].taken) >= batchSize) more.push(tenant);
     }
-    return total;
-  });
+    tenants = more;
+  }
+  return total;
 }
 
 export interface Sealer {

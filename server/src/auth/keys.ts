@@ -49,7 +49,8 @@ export class KeyRing {
         );
         const active = r.rows.find((k) => k.retired_at === null);
         if (!active) throw new Error('No active signing key');
-        // Only the schema owner may read a private key (migration 0020), and only the new signer's is read.
+        // Only the schema owner may read a private key (migration 0020), and only the new signer's is read:
+        // at start-up, and after a rotation, on an owner connection opened for this read (none is held).
         if (this.signer?.kid !== active.kid) {
           const secret = await this.db.asOwner((sql) =>
             sql.query<{ private_jwk: JWK }>('SELECT private_jwk FROM signing_key WHERE kid = $1', [active.kid]),

@@ -2,7 +2,7 @@ import type { BotEvent } from '../../../bots/contract.ts';
 import type { Database } from '../db/database.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../logger.ts';
-import type { InstallationRow } from './installations.ts';
+import { type InstallationRow, listInstallations } from './installations.ts';
 import type { BotDefinition } from './manifest.ts';
 
 /** What a bot's job carries: ids only, never content or credentials. */
@@ -27,7 +27,7 @@ interface MessageDelivery {
 }
 
 /** While a delivery is being handed over, no other process takes it. */
-const LEASE = '1 minute';
+const LEASE_MS = 60_000;
 
 /** The job id of an event-driven invocation: one job per Subscription and event, however often it is handed over. */
 export const eventJobId = (subscription: string, seq: string) => `${subscription}-${seq}`;
@@ -45,23 +45,21 @@ export async function forwardBotDeliveries(
   logger: Logger,
   batchSize = 200,
 ): Promise<number> {
-  const claimed = await db.asOwner((sql) =>
+  // Across tenants, through functions that claim and finish deliveries and nothing else (migration 0046).
+  const claimed = await db.transaction(undefined, (sql) =>
     sql.query<MessageDelivery>(
-      `UPDATE subscription_delivery SET attempts = attempts + 1, next_attempt_at = now() + interval '${LEASE}'
-       WHERE id IN (SELECT id FROM subscription_delivery WHERE status = 'pending' AND channel = 'message' AND next_attempt_at <= now()
-                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING id::text, tenant_id, subscription_id, event_seq::text, resource_type, resource_id, version_id, action, attempts`,
-      [batchSize],
+      `SELECT id::text, tenant_id, subscription_id, event_seq::text, resource_type, resource_id, version_id, action, attempts
+       FROM delivery_claim('message', $1, $2)`,
+      [batchSize, LEASE_MS],
     ),
   );
   if (claimed.rows.length === 0) return 0;
-  const owners = await db.asOwner((sql) =>
-    sql.query<InstallationRow>('SELECT * FROM bot_installation WHERE enabled AND tenant_id = ANY($1::uuid[])', [
-      [...new Set(claimed.rows.map((d) => d.tenant_id))],
-    ]),
-  );
+  // Each tenant's installations under its own row-level security.
+  const owners: InstallationRow[] = [];
+  for (const tenant of new Set(claimed.rows.map((d) => d.tenant_id)))
+    owners.push(...(await listInstallations(db, tenant)).filter((row) => row.enabled));
   const owner = new Map<string, InstallationRow>();
-  for (const row of owners.rows) for (const s of row.subscription_ids) owner.set(`${row.tenant_id}/${s}`, row);
+  for (const row of owners) for (const s of row.subscription_ids) owner.set(`${row.tenant_id}/${s}`, row);
 
   const delivered: string[] = [];
   const cancelled: string[] = [];
@@ -91,16 +89,13 @@ export async function forwardBotDeliveries(
       // The queue is away (Redis down): the delivery waits and is handed over when it is back.
       logger.warn({ err, delivery: d.id, bot: def.manifest.name }, 'bot job could not be queued; retrying');
       const waitMs = Math.min(60_000, 500 * 2 ** Math.min(d.attempts, 7));
-      await db.asOwner((sql) =>
-        sql.query(
-          `UPDATE subscription_delivery SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3 WHERE id = $1`,
-          [d.id, waitMs, 'The job queue could not take the job.'],
-        ),
+      await db.transaction(undefined, (sql) =>
+        sql.query('SELECT delivery_retry_later($1, $2, $3)', [d.id, waitMs, 'The job queue could not take the job.']),
       );
     }
   }
-  await db.asOwner(async (sql) => {
-    const finish = 'UPDATE subscription_delivery SET status = $2, last_error = NULL, finished_at = now() WHERE id = ANY($1::bigint[])';
+  await db.transaction(undefined, async (sql) => {
+    const finish = 'SELECT delivery_finish($1::bigint[], $2, NULL)';
     if (delivered.length) await sql.query(finish, [delivered, 'delivered']);
     if (cancelled.length) await sql.query(finish, [cancelled, 'cancelled']);
   });

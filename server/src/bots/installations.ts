@@ -50,9 +50,11 @@ export async function listInstallations(db: Database, tenantId: string): Promise
   return r.rows;
 }
 
-/** Every tenant's enabled installations (the runtime's start: schedules). Owner role, across tenants. */
+/** Every tenant's enabled installations (the runtime's schedules), through a function of its own (migration 0046). */
 export async function enabledInstallations(db: Database): Promise<InstallationRow[]> {
-  const r = await db.asOwner((sql) => sql.query<InstallationRow>('SELECT * FROM bot_installation WHERE enabled ORDER BY tenant_id, bot'));
+  const r = await db.transaction(undefined, (sql) => sql.query<InstallationRow>('SELECT * FROM bot_installations_enabled()'), {
+    readOnly: true,
+  });
   return r.rows;
 }
 

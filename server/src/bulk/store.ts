@@ -117,10 +117,9 @@ export async function removeExport(db: Database, tenantId: string, id: string): 
 
 /** Every tenant's expired exports, removed from the table and returned (their files go next). */
 export async function takeExpired(db: Database): Promise<{ tenant_id: string; id: string }[]> {
-  return db.asOwner(async (sql) => {
-    const r = await sql.query<{ tenant_id: string; id: string }>(
-      `DELETE FROM bulk_export WHERE expires_at <= clock_timestamp() AND status NOT IN ('accepted', 'running') RETURNING tenant_id, id`,
-    );
-    return r.rows;
-  });
+  // Across tenants, through a function that does only this (migration 0046).
+  const r = await db.transaction(undefined, (sql) =>
+    sql.query<{ tenant_id: string; id: string }>('SELECT tenant_id, id FROM bulk_export_take_expired()'),
+  );
+  return r.rows;
 }

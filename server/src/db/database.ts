@@ -52,8 +52,18 @@ export interface Database {
    * Without settings the transaction has no tenant and RLS shows it no rows.
    */
   transaction<T>(settings: TenantSettings | undefined, fn: (sql: Sql) => Promise<T>, options?: TransactionOptions): Promise<T>;
-  /** Runs `fn` as the schema owner (migrations, tenant registry). Not for request handling. */
+  /**
+   * Runs `fn` as the schema owner: migrations, start-up and the administrator's acts (admin CLI).
+   * Never for request handling or background work: those run as the runtime role and reach
+   * across tenants only through the SECURITY DEFINER functions of migration 0046.
+   */
   asOwner<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Start-up is over: the owner's pooled connections close, so none is held while the server
+   * serves. A later asOwner (an administrator's act) opens a connection of its own and closes it.
+   * The embedded database has one connection, where the owner is only emulated: nothing to close.
+   */
+  releaseOwner(): Promise<void>;
   /**
    * Calls `onMessage` with each NOTIFY payload on `channel` from any process, for as long as the
    * returned function is not called. Best effort: what is notified while the connection is being

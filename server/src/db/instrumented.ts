@@ -58,6 +58,7 @@ export function instrumentDatabase(db: Database, observer: QueryObserver): Datab
     transaction: <T>(settings: TenantSettings | undefined, fn: (sql: Sql) => Promise<T>, options?: TransactionOptions) =>
       guarded('transaction', () => db.transaction(settings, (sql) => fn(wrap(sql, 'transaction')), options)),
     asOwner: <T>(fn: (sql: Sql) => Promise<T>) => guarded('owner', () => db.asOwner((sql) => fn(wrap(sql, 'owner')))),
+    releaseOwner: () => db.releaseOwner(),
     listen: (channel, onMessage) => db.listen(channel, onMessage),
     ping: () => db.ping(),
     poolStats: () => db.poolStats(),

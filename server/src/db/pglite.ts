@@ -98,6 +98,9 @@ export class PgliteDatabase implements Database {
     return this.db.transaction((tx) => fn(wrap(tx)));
   }
 
+  /** One connection, the owner only emulated (SET LOCAL ROLE in each transaction): nothing to close. */
+  async releaseOwner(): Promise<void> {}
+
   /** The data folder as a gzipped tarball, taken after a checkpoint with no transaction running (PGlite's own lock). */
   async snapshot(): Promise<Blob> {
     await this.db.query('CHECKPOINT');

@@ -94,8 +94,17 @@ function trackLoss(client: pg.ClientBase): void {
 /** How long a lost LISTEN connection waits before connecting again. */
 const LISTEN_RETRY_MS = 1000;
 
-function newPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+/** What the owner's connections call themselves in pg_stat_activity, so they can be counted. */
+export const OWNER_APPLICATION_NAME = 'hospital-ops-owner';
+
+function newPool(connectionString: string, max: number, applicationName?: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    ...(applicationName ? { application_name: applicationName } : {}),
+  });
   pool.on('connect', trackLoss);
   pool.on('error', ignoreIdleClientError);
   return pool;
@@ -116,16 +125,25 @@ export function deriveAppUrl(ownerUrl: string, password: string): string {
 
 export class PostgresDatabase implements Database {
   readonly kind = 'postgres' as const;
-  private readonly ownerPool: pg.Pool;
+  /** Until releaseOwner(): start-up's owner connections. Afterwards each owner act has its own. */
+  private ownerPool: pg.Pool | undefined;
   private appPool: pg.Pool | undefined;
 
+  private readonly ownerUrl: string;
   private readonly appUrl: string;
   private readonly poolSize: number;
 
   constructor(ownerUrl: string, appUrl: string, poolSize: number) {
+    this.ownerUrl = ownerUrl;
     this.appUrl = appUrl;
     this.poolSize = poolSize;
-    this.ownerPool = newPool(ownerUrl, 2);
+    this.ownerPool = newPool(ownerUrl, 2, OWNER_APPLICATION_NAME);
+  }
+
+  async releaseOwner(): Promise<void> {
+    const pool = this.ownerPool;
+    this.ownerPool = undefined;
+    await pool?.end();
   }
 
   private pool(): pg.Pool {
@@ -178,7 +196,17 @@ export class PostgresDatabase implements Database {
   }
 
   async asOwner<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const client = await checkOut(this.ownerPool);
+    if (this.ownerPool) return this.ownerWork(this.ownerPool, fn);
+    const once = newPool(this.ownerUrl, 1, OWNER_APPLICATION_NAME);
+    try {
+      return await this.ownerWork(once, fn);
+    } finally {
+      await once.end();
+    }
+  }
+
+  private async ownerWork<T>(pool: pg.Pool, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const client = await checkOut(pool);
     let broken: unknown;
     try {
       return await fn(wrap(client));
@@ -248,6 +276,6 @@ export class PostgresDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.appPool?.end(), this.ownerPool.end()]);
+    await Promise.all([this.appPool?.end(), this.ownerPool?.end()]);
   }
 }

@@ -13,24 +13,18 @@ export interface ResourceEvent {
   action: 'create' | 'update' | 'delete';
 }
 
-/** How long a claimed event stays with the dispatcher that took it before another may. */
-const CLAIM_LEASE = '30 seconds';
-
 /**
- * Moves committed events from the outbox to the deliveries they owe: claims a batch (a lease, so
+ * Moves committed events from the outbox to the deliveries they owe: claims a batch (a 30-second lease, so
  * several processes share the work and a crashed one's batch comes back), matches each event
  * against its tenant's active Subscriptions, records the deliveries (idempotent per subscription
  * and event), then deletes the events. Returns how many events it handled.
  */
 export async function dispatchEvents(db: Database, batchSize = 500): Promise<number> {
-  const claimed = await db.asOwner((sql) =>
-    sql.query<ResourceEvent>(
-      `UPDATE resource_event SET claimed_until = now() + interval '${CLAIM_LEASE}'
-       WHERE seq IN (SELECT seq FROM resource_event WHERE claimed_until IS NULL OR claimed_until < now()
-                     ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING seq::text, tenant_id, resource_type, resource_id, version_id, action`,
-      [batchSize],
-    ),
+  // Across tenants, through functions that claim and remove outbox rows and nothing else (migration 0046).
+  const claimed = await db.transaction(undefined, (sql) =>
+    sql.query<ResourceEvent>('SELECT seq::text, tenant_id, resource_type, resource_id, version_id, action FROM event_claim($1)', [
+      batchSize,
+    ]),
   );
   const events = claimed.rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   if (events.length === 0) return 0;
@@ -38,7 +32,7 @@ export async function dispatchEvents(db: Database, batchSize = 500): Promise<num
   for (const [tenantId, list] of byTenant) {
     await db.transaction({ tenantId }, (sql) => recordDeliveries(sql, list));
   }
-  await db.asOwner((sql) => sql.query('DELETE FROM resource_event WHERE seq = ANY($1::bigint[])', [events.map((e) => e.seq)]));
+  await db.transaction(undefined, (sql) => sql.query('SELECT event_done($1::bigint[])', [events.map((e) => e.seq)]));
   return events.length;
 }
 

@@ -44,7 +44,7 @@ interface Delivery {
 type Outcome = { ok: true } | { ok: false; reason: string } | { cancelled: true } | { withheld: string };
 
 /** While a delivery is being attempted, no other worker takes it. */
-const ATTEMPT_LEASE = '2 minutes';
+const ATTEMPT_LEASE_MS = 120_000;
 /** Requests in flight at once per pass, across subscriptions and resources. */
 const PARALLEL = 16;
 
@@ -55,13 +55,11 @@ const PARALLEL = 16;
  * back in a few statements.
  */
 export async function deliverDue(db: Database, settings: DeliverySettings, logger: Logger, batchSize = 200): Promise<number> {
-  const claimed = await db.asOwner((sql) =>
+  const claimed = await db.transaction(undefined, (sql) =>
     sql.query<Delivery>(
-      `UPDATE subscription_delivery SET attempts = attempts + 1, next_attempt_at = now() + interval '${ATTEMPT_LEASE}'
-       WHERE id IN (SELECT id FROM subscription_delivery WHERE status = 'pending' AND channel = 'rest-hook' AND next_attempt_at <= now()
-                    ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING id::text, tenant_id, subscription_id, event_seq::text, resource_type, resource_id, version_id, action, attempts`,
-      [batchSize],
+      `SELECT id::text, tenant_id, subscription_id, event_seq::text, resource_type, resource_id, version_id, action, attempts
+       FROM delivery_claim('rest-hook', $1, $2)`,
+      [batchSize, ATTEMPT_LEASE_MS],
     ),
   );
   if (claimed.rows.length === 0) return 0;
@@ -130,8 +128,8 @@ async function record(db: Database, settings: DeliverySettings, logger: Logger, 
   const delivered = done((o) => 'ok' in o && o.ok);
   const cancelled = done((o) => 'cancelled' in o);
   const withheld = done((o) => 'withheld' in o);
-  await db.asOwner(async (sql) => {
-    const finish = 'UPDATE subscription_delivery SET status = $2, last_error = $3, finished_at = now() WHERE id = ANY($1::bigint[])';
+  await db.transaction(undefined, async (sql) => {
+    const finish = 'SELECT delivery_finish($1::bigint[], $2, $3)';
     if (delivered.length) await sql.query(finish, [delivered, 'delivered', null]);
     if (cancelled.length) await sql.query(finish, [cancelled, 'cancelled', null]);
     if (withheld.length) await sql.query(finish, [withheld, 'cancelled', WITHHELD]);
@@ -143,18 +141,11 @@ async function record(db: Database, settings: DeliverySettings, logger: Logger, 
     logger.warn({ delivery: d.id, subscription: d.subscription_id, attempt: d.attempts, reason: o.reason }, 'subscription delivery failed');
     if (d.attempts < settings.maxAttempts) {
       const waitMs = settings.retryBaseMs * 2 ** (d.attempts - 1);
-      await db.asOwner((sql) =>
-        sql.query(
-          `UPDATE subscription_delivery SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3 WHERE id = $1`,
-          [d.id, waitMs, o.reason],
-        ),
-      );
+      await db.transaction(undefined, (sql) => sql.query('SELECT delivery_retry_later($1, $2, $3)', [d.id, waitMs, o.reason]));
       settings.onFinished?.('retried', 1);
       continue;
     }
-    await db.asOwner((sql) =>
-      sql.query(`UPDATE subscription_delivery SET status = 'failed', last_error = $2, finished_at = now() WHERE id = $1`, [d.id, o.reason]),
-    );
+    await db.transaction(undefined, (sql) => sql.query('SELECT delivery_finish($1::bigint[], $2, $3)', [[d.id], 'failed', o.reason]));
     settings.onFinished?.('failed', 1);
     await markSubscriptionError(db, settings, d, o.reason);
   }

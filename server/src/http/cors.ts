@@ -21,9 +21,10 @@ function registeredOrigins(db: Database): () => Promise<Set<string>> {
   let loadedAt = 0;
   let loading: Promise<void> | undefined;
   const load = async () => {
-    const r = await db.asOwner((sql) =>
-      sql.query<{ uri: string }>('SELECT DISTINCT unnest(redirect_uris) AS uri FROM oauth_client WHERE active'),
-    );
+    // Across tenants, through a function that returns the redirect URIs and nothing else (migration 0046).
+    const r = await db.transaction(undefined, (sql) => sql.query<{ uri: string }>('SELECT uri FROM cors_redirect_uris() AS t(uri)'), {
+      readOnly: true,
+    });
     origins = new Set(r.rows.filter((x) => URL.canParse(x.uri)).map((x) => new URL(x.uri).origin));
     loadedAt = Date.now();
   };

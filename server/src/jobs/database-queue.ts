@@ -36,12 +36,8 @@ interface Worker {
   polling?: Promise<void>;
 }
 
-/** Completed jobs are kept this long: long enough that a late process's schedule occurrence still collides. */
-const KEEP_COMPLETED = '7 days';
+// Completed jobs are kept 7 days (job_prune, migration 0046): long enough that a late process's schedule occurrence still collides.
 const PRUNE_EVERY_MS = 3_600_000;
-
-/** "delayed" is a waiting job whose time has not come (a delay or a retry's backoff). */
-const STATE_SQL = `CASE WHEN state = 'waiting' AND run_at > now() THEN 'delayed' ELSE state END`;
 
 /**
  * The embedded backend: jobs are rows of the `job` table (migration 0022), claimed with
@@ -76,15 +72,18 @@ export class DatabaseJobQueue implements JobQueue {
     checkQueueName(queue);
     checkName('job', name);
     const o = resolveOptions(options);
-    const r = await this.db.asOwner((sql) =>
-      sql.query(
-        `INSERT INTO job (queue, id, name, data, max_attempts, backoff_ms, run_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6, now() + $7 * interval '1 millisecond')
-         ON CONFLICT (queue, id) DO NOTHING RETURNING id`,
-        [queue, o.jobId, name, JSON.stringify(data ?? null), o.attempts, o.backoffMs, o.delayMs],
-      ),
+    const r = await this.db.transaction(undefined, (sql) =>
+      sql.query<{ added: boolean }>('SELECT job_add($1, $2, $3, $4::jsonb, $5, $6, $7) AS added', [
+        queue,
+        o.jobId,
+        name,
+        JSON.stringify(data ?? null),
+        o.attempts,
+        o.backoffMs,
+        o.delayMs,
+      ]),
     );
-    const added = r.rowCount > 0;
+    const added = r.rows[0].added === true;
     // A local worker need not wait for its next poll.
     const w = this.workers.get(queue);
     if (added && w && o.delayMs === 0) this.poll(w);
@@ -116,17 +115,13 @@ export class DatabaseJobQueue implements JobQueue {
     checkQueueName(queue);
     checkName('schedule', name);
     if (this.schedules.get(name)?.definition.queue === queue) this.schedules.delete(name);
-    // Names hold letters, digits, dots, dashes and underscores: only '_' needs escaping in LIKE.
-    const pattern = `${occurrenceIdPrefix(name).replaceAll('_', '\\_')}%`;
-    await this.db.asOwner((sql) =>
-      sql.query(`DELETE FROM job WHERE queue = $1 AND state = 'waiting' AND attempts = 0 AND id LIKE $2`, [queue, pattern]),
-    );
+    await this.db.transaction(undefined, (sql) => sql.query('SELECT job_unschedule($1, $2)', [queue, occurrenceIdPrefix(name)]));
   }
 
   async list(filter: { queue?: string; state?: JobState; limit?: number } = {}): Promise<JobRecord[]> {
     if (filter.queue !== undefined) checkQueueName(filter.queue);
     const limit = Math.min(Math.max(filter.limit ?? 100, 1), 1000);
-    const r = await this.db.asOwner((sql) =>
+    const r = await this.db.transaction(undefined, (sql) =>
       sql.query<{
         queue: string;
         id: string;
@@ -138,12 +133,7 @@ export class DatabaseJobQueue implements JobQueue {
         last_error: string | null;
         created_at: Date | string;
         finished_at: Date | string | null;
-      }>(
-        `SELECT queue, id, name, ${STATE_SQL} AS state, data, attempts, max_attempts, last_error, created_at, finished_at
-         FROM job WHERE ($1::text IS NULL OR queue = $1) AND ($2::text IS NULL OR ${STATE_SQL} = $2)
-         ORDER BY created_at DESC, id DESC LIMIT $3`,
-        [filter.queue ?? null, filter.state ?? null, limit],
-      ),
+      }>('SELECT * FROM job_list($1, $2, $3)', [filter.queue ?? null, filter.state ?? null, limit]),
     );
     return r.rows.map((row) => ({
       id: row.id,
@@ -160,10 +150,8 @@ export class DatabaseJobQueue implements JobQueue {
   }
 
   async counts(): Promise<Record<string, Record<JobState, number>>> {
-    const r = await this.db.asOwner((sql) =>
-      sql.query<{ queue: string; state: JobState; n: number }>(
-        `SELECT queue, ${STATE_SQL} AS state, count(*)::int AS n FROM job GROUP BY 1, 2`,
-      ),
+    const r = await this.db.transaction(undefined, (sql) =>
+      sql.query<{ queue: string; state: JobState; n: number }>('SELECT queue, state, n FROM job_counts()'),
     );
     const out: Record<string, Record<JobState, number>> = {};
     const empty = () => Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
@@ -177,16 +165,13 @@ export class DatabaseJobQueue implements JobQueue {
 
   async retry(queue: string, id: string): Promise<boolean> {
     checkQueueName(queue);
-    const r = await this.db.asOwner((sql) =>
-      sql.query(
-        `UPDATE job SET state = 'waiting', attempts = 0, run_at = now(), lease_until = NULL, finished_at = NULL
-         WHERE queue = $1 AND id = $2 AND state = 'failed' RETURNING id`,
-        [queue, id],
-      ),
+    const r = await this.db.transaction(undefined, (sql) =>
+      sql.query<{ again: boolean }>('SELECT job_retry($1, $2) AS again', [queue, id]),
     );
+    const again = r.rows[0].again === true;
     const w = this.workers.get(queue);
-    if (r.rowCount > 0 && w) this.poll(w);
-    return r.rowCount > 0;
+    if (again && w) this.poll(w);
+    return again;
   }
 
   async close(): Promise<void> {
@@ -249,9 +234,7 @@ export class DatabaseJobQueue implements JobQueue {
   private async prune(): Promise<void> {
     if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = Date.now();
-    await this.db.asOwner((sql) =>
-      sql.query(`DELETE FROM job WHERE state = 'completed' AND finished_at < now() - interval '${KEEP_COMPLETED}'`),
-    );
+    await this.db.transaction(undefined, (sql) => sql.query('SELECT job_prune()'));
   }
 
   /** Claims as many due jobs as the worker has free slots, and starts each; one poll per queue at a time. */
@@ -281,25 +264,16 @@ export class DatabaseJobQueue implements JobQueue {
   }
 
   private async claim(queue: string, n: number): Promise<Claimed[]> {
-    return this.db.asOwner(async (sql) => {
-      // A job whose worker died on its last attempt is dead-lettered rather than run again.
-      await sql.query(
-        `UPDATE job SET state = 'failed', lease_until = NULL, finished_at = now(),
-           last_error = 'The worker running this job stopped before it finished, on its last attempt.'
-         WHERE queue = $1 AND state = 'active' AND lease_until < now() AND attempts >= max_attempts`,
-        [queue],
-      );
-      const r = await sql.query<Claimed>(
-        `UPDATE job SET state = 'active', attempts = attempts + 1, lease_until = now() + $3 * interval '1 millisecond'
-         WHERE (queue, id) IN (
-           SELECT queue, id FROM job
-           WHERE queue = $1 AND ((state = 'waiting' AND run_at <= now()) OR (state = 'active' AND lease_until < now()))
-           ORDER BY run_at, created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING id, name, data, attempts, max_attempts, backoff_ms`,
-        [queue, n, this.settings.leaseMs],
-      );
-      return r.rows;
-    });
+    // The job table is out of the runtime role's reach; job_claim (migration 0046) also
+    // dead-letters a job whose worker died on its last attempt.
+    const r = await this.db.transaction(undefined, (sql) =>
+      sql.query<Claimed>('SELECT id, name, data, attempts, max_attempts, backoff_ms FROM job_claim($1, $2, $3)', [
+        queue,
+        n,
+        this.settings.leaseMs,
+      ]),
+    );
+    return r.rows;
   }
 
   private async run(w: Worker, job: Claimed): Promise<void> {
@@ -309,13 +283,7 @@ export class DatabaseJobQueue implements JobQueue {
     const heartbeat = setInterval(
       () => {
         this.db
-          .asOwner((sql) =>
-            sql.query(
-              `UPDATE job SET lease_until = now() + $4 * interval '1 millisecond'
-               WHERE queue = $1 AND id = $2 AND attempts = $3 AND state = 'active'`,
-              [...mine, this.settings.leaseMs],
-            ),
-          )
+          .transaction(undefined, (sql) => sql.query('SELECT job_heartbeat($1, $2, $3, $4)', [...mine, this.settings.leaseMs]))
           .catch((err) => this.logger.warn({ err, queue: w.queue, job: job.id }, 'job lease could not be renewed'));
       },
       Math.max(10, Math.floor(this.settings.leaseMs / 3)),
@@ -343,30 +311,22 @@ export class DatabaseJobQueue implements JobQueue {
   }
 
   private async finish(queue: string, job: Claimed, failure: string | undefined): Promise<void> {
-    const mine = [queue, job.id, job.attempts];
-    const where = `WHERE queue = $1 AND id = $2 AND attempts = $3 AND state = 'active'`;
-    if (failure === undefined) {
-      await this.db.asOwner((sql) =>
-        sql.query(`UPDATE job SET state = 'completed', lease_until = NULL, last_error = NULL, finished_at = now() ${where}`, mine),
+    const outcome = (state: 'completed' | 'waiting' | 'failed', error: string | null, waitMs: number | null) =>
+      this.db.transaction(undefined, (sql) =>
+        sql.query('SELECT job_finish($1, $2, $3, $4, $5, $6)', [queue, job.id, job.attempts, state, error, waitMs]),
       );
+    if (failure === undefined) {
+      await outcome('completed', null, null);
       this.metrics?.jobsProcessed.inc({ queue, outcome: 'completed' });
       return;
     }
     this.logger.warn({ queue, job: job.id, attempt: job.attempts, reason: failure }, 'job attempt failed');
     if (job.attempts < job.max_attempts) {
-      const waitMs = backoffDelay(job.backoff_ms, job.attempts);
-      await this.db.asOwner((sql) =>
-        sql.query(
-          `UPDATE job SET state = 'waiting', lease_until = NULL, last_error = $4, run_at = now() + $5 * interval '1 millisecond' ${where}`,
-          [...mine, failure, waitMs],
-        ),
-      );
+      await outcome('waiting', failure, backoffDelay(job.backoff_ms, job.attempts));
       this.metrics?.jobsProcessed.inc({ queue, outcome: 'retried' });
       return;
     }
-    await this.db.asOwner((sql) =>
-      sql.query(`UPDATE job SET state = 'failed', lease_until = NULL, last_error = $4, finished_at = now() ${where}`, [...mine, failure]),
-    );
+    await outcome('failed', failure, null);
     this.metrics?.jobsProcessed.inc({ queue, outcome: 'failed' });
   }
 }

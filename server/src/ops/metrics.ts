@@ -126,8 +126,9 @@ export class Metrics implements QueryObserver {
     }
     const gauges = [this.auditPending, this.auditLag, this.outbox, this.outboxLag, this.deliveriesPending, this.sessions];
     try {
-      const values = await db.asOwner(async (sql) => {
-        const r = await sql.query<Record<string, number | null>>(BACKLOG_SQL);
+      // Counts across tenants, through a function that returns nothing else (migration 0046).
+      const values = await db.transaction(undefined, async (sql) => {
+        const r = await sql.query<Record<string, number | null>>('SELECT * FROM metrics_backlog()');
         return r.rows[0];
       });
       const lag = (v: number | null) => Math.max(0, Number(v ?? 0));
@@ -142,12 +143,3 @@ export class Metrics implements QueryObserver {
     }
   }
 }
-
-// One round trip for every backlog. audit_pending has no time of its own: the event's is used.
-const BACKLOG_SQL = `SELECT
-  (SELECT count(*) FROM audit_pending)::int AS audit_pending,
-  (SELECT extract(epoch FROM now() - min(l.recorded)) FROM audit_pending p JOIN audit_log l USING (tenant_id, id))::float8 AS audit_age,
-  (SELECT count(*) FROM resource_event)::int AS outbox_pending,
-  (SELECT extract(epoch FROM now() - min(recorded_at)) FROM resource_event)::float8 AS outbox_age,
-  (SELECT count(*) FROM subscription_delivery WHERE status = 'pending')::int AS deliveries_pending,
-  (SELECT count(DISTINCT family) FROM refresh_token WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > now())::int AS sessions`;

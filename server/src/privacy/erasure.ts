@@ -147,20 +147,14 @@ export async function erasePatient(options: {
 }): Promise<ErasureResult> {
   const { db, repo, tenantId, patientId, retentionYears } = options;
   const patient = await repo.readResource<Patient>('Patient', patientId);
-  const last = await db.asOwner(async (sql) => {
-    await sql.exec('BEGIN');
-    try {
-      await sql.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenantId]);
-      return await lastClinicalRecord(sql, patientId);
-    } finally {
-      await sql.exec('ROLLBACK');
-    }
-  });
+  const last = await db.transaction({ tenantId }, (sql) => lastClinicalRecord(sql, patientId), { readOnly: true });
   if (last) {
     const keepUntil = new Date(last);
     keepUntil.setUTCFullYear(keepUntil.getUTCFullYear() + retentionYears);
     if (keepUntil > (options.now ?? new Date())) throw new RetentionError(keepUntil.toISOString(), retentionYears);
   }
+  // Stored versions are immutable to the runtime role: rewriting them is the owner's, for this one
+  // act of a super_admin (a connection opened for it and closed after; docs/security.md).
   const scrubbed = await db.asOwner(async (sql) => {
     await sql.exec('BEGIN');
     try {

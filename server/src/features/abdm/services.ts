@@ -3,7 +3,8 @@ import type { Database } from '../../db/database.ts';
 /**
  * Which tenant an ABDM service id (HIP or HIU, the facility's HFR id) belongs to (migration 0035).
  * The gateway's calls name only X-HIP-ID / X-HIU-ID: this finds the one tenant they may touch.
- * Read as the owner role, since no tenant is known until the id says which.
+ * Read through abdm_service_tenant (migration 0046), since no tenant is known until the id says
+ * which; registering an id is an administrator's act, as the owner.
  */
 export type ServiceType = 'HIP' | 'HIU';
 
@@ -33,8 +34,8 @@ export async function registerAbdmService(db: Database, tenantId: string, servic
 /** The tenant that runs this HIP or HIU, or undefined. */
 export async function tenantForService(db: Database, serviceId: string, type: ServiceType): Promise<string | undefined> {
   if (!SERVICE_ID.test(serviceId)) return undefined;
-  const r = await db.asOwner((sql) =>
-    sql.query<{ tenant_id: string }>('SELECT tenant_id FROM abdm_service WHERE service_id = $1 AND service_type = $2', [serviceId, type]),
+  const r = await db.transaction(undefined, (sql) =>
+    sql.query<{ tenant_id: string | null }>('SELECT abdm_service_tenant($1, $2) AS tenant_id', [serviceId, type]),
   );
-  return r.rows[0]?.tenant_id;
+  return r.rows[0]?.tenant_id ?? undefined;
 }

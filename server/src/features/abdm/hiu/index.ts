@@ -221,12 +221,10 @@ async function erase(ctx: AbdmContext, job: { tenantId: string; requestId?: stri
  * is erased in every tenant, whether or not the consent manager said it expired.
  */
 export async function eraseExpired(ctx: AbdmContext, now = new Date()): Promise<number> {
-  const due = await ctx.db.asOwner((sql) =>
-    sql.query<{ tenant_id: string; consent_id: string }>(
-      `SELECT tenant_id, consent_id::text FROM abdm_hiu_artefact
-       WHERE status = 'GRANTED' AND (detail->'permission'->>'dataEraseAt')::timestamptz <= $1`,
-      [now.toISOString()],
-    ),
+  const due = await ctx.db.transaction(undefined, (sql) =>
+    sql.query<{ tenant_id: string; consent_id: string }>('SELECT tenant_id, consent_id FROM abdm_artefacts_due_erasure($1)', [
+      now.toISOString(),
+    ]),
   );
   for (const row of due.rows) {
     await tx(ctx, row.tenant_id, (sql) =>
@@ -326,14 +324,14 @@ export async function handleHiuOnRequest(ctx: AbdmContext, job: HiuCallJob): Pro
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-/** The transfer a push URL secret belongs to (owner role: no tenant is known yet). */
+/** The transfer a push URL secret belongs to (no tenant is known yet: abdm_transfer_for_push_key, migration 0046). */
 export async function transferForPushKey(
   ctx: AbdmContext,
   pushKey: string,
 ): Promise<{ tenantId: string; hiRequestId: string; hiuId: string } | undefined> {
-  const r = await ctx.db.asOwner((sql) =>
+  const r = await ctx.db.transaction(undefined, (sql) =>
     sql.query<{ tenant_id: string; hi_request_id: string; hiu_id: string }>(
-      "SELECT tenant_id, hi_request_id::text, hiu_id FROM abdm_hiu_transfer WHERE push_key_hash = $1 AND status <> 'DONE'",
+      'SELECT tenant_id, hi_request_id, hiu_id FROM abdm_transfer_for_push_key($1)',
       [sha256(pushKey)],
     ),
   );

@@ -3,7 +3,8 @@ import type { Database } from '../../../db/database.ts';
 /**
  * The tenant setting that routes a webhook: which tenant owns a business phone-number-id. Written
  * by an administrator (or the bot runtime when a tenant sets the bot's `phoneNumberId`); read by
- * the webhook as the owner role, since no tenant is known until the number says which.
+ * the webhook through whatsapp_number_tenant (migration 0046), since no tenant is known until the
+ * number says which. Registration is an administrator's act (admin CLI, demo set-up) as the owner.
  */
 export class NumberTakenError extends Error {}
 
@@ -26,8 +27,9 @@ export async function registerWhatsAppNumber(db: Database, tenantId: string, pho
 
 /** The tenant that owns the number, or undefined when none does. */
 export async function tenantForNumber(db: Database, phoneNumberId: string): Promise<string | undefined> {
-  const r = await db.asOwner((sql) =>
-    sql.query<{ tenant_id: string }>('SELECT tenant_id FROM whatsapp_number WHERE phone_number_id = $1', [phoneNumberId]),
+  // The runtime role sees its own tenant's numbers only; this function answers for one exact number (migration 0046).
+  const r = await db.transaction(undefined, (sql) =>
+    sql.query<{ tenant_id: string | null }>('SELECT whatsapp_number_tenant($1) AS tenant_id', [phoneNumberId]),
   );
-  return r.rows[0]?.tenant_id;
+  return r.rows[0]?.tenant_id ?? undefined;
 }
