@@ -81,6 +81,9 @@ export const hi: typeof en = {
     ageInvalid: '0 से 120 वर्ष के बीच की आयु लिखें',
   },
   actions: { save: 'सहेजें', cancel: 'रद्द करें', edit: 'बदलें', remove: 'हटाएँ', add: 'जोड़ें' },
+  terms: {
+    unavailable: 'अभी सुझाव उपलब्ध नहीं हैं। पूरा नाम लिखें और जैसा लिखा है वैसा दर्ज करने के लिए Enter दबाएँ।',
+  },
   allergy: {
     title: 'एलर्जी',
     none: 'कोई ज्ञात एलर्जी दर्ज नहीं',
