@@ -82,7 +82,8 @@ export const en = {
   actions: { save: 'Save', cancel: 'Cancel', edit: 'Edit', remove: 'Remove', add: 'Add' },
   terms: {
     // Shown under a code picker whose suggestions could not be fetched; free text still works.
-    unavailable: 'No suggestions right now. Type the name in full and press Enter to record it as written.',
+    unavailable: 'No suggestions right now. Type the name in full and choose “Record as written”.',
+    asTyped: 'Record as written: {{text}}',
   },
   allergy: {
     title: 'Allergies',

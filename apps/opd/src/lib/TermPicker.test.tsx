@@ -54,12 +54,12 @@ describe('TermPicker', () => {
     const { input, onChange } = picker(refused);
     fireEvent.change(input, { target: { value: 'Sulfa drugs' } });
     expect((await screen.findByTestId('term-picker-unavailable')).textContent).toBe(
-      'No suggestions right now. Type the name in full and press Enter to record it as written.',
+      'No suggestions right now. Type the name in full and choose “Record as written”.',
     );
     expect(document.body.textContent).not.toMatch(/npm run|not loaded|snomed\.info|OperationOutcome|422/);
     const create = await waitFor(() => {
       const option = document.querySelector('[data-combobox-option]');
-      expect(option?.textContent).toMatch(/Sulfa drugs/);
+      expect(option?.textContent).toBe('Record as written: Sulfa drugs');
       return option as HTMLElement;
     });
     fireEvent.click(create);
@@ -73,5 +73,8 @@ describe('TermPicker', () => {
     await getI18n()?.changeLanguage('hi');
     fireEvent.change(input, { target: { value: 'dawa' } });
     expect((await screen.findByTestId('term-picker-unavailable')).textContent).toBe(hi.terms.unavailable);
+    // The typed-text option speaks Hindi too (medplum's own would say "+ Create").
+    await waitFor(() => expect(document.querySelector('[data-combobox-option]')?.textContent).toBe('जैसा लिखा है वैसा दर्ज करें: dawa'));
+    expect(document.body.textContent).not.toMatch(/Create/);
   });
 });
