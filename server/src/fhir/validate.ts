@@ -65,7 +65,7 @@ export function isValidId(id: string): boolean {
 }
 
 /** Where the docs say which profiles a tenant requires and how to relax them. */
-export const PROFILE_DOCS = 'docs/conformance.md#which-profiles-a-tenant-requires';
+export const PROFILE_DOCS = 'docs/conformance.md#relaxing-the-requirement';
 
 /**
  * Each issue of a profile the tenant requires (not one the resource claimed) says so in its

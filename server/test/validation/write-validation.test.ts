@@ -58,7 +58,7 @@ describe('every write is validated against the ABDM profile of its type', () => 
     for (const e of errors) {
       expect(e.diagnostics).toBe(
         `Required by the profile ${ABDM}Patient, which this tenant requires of every Patient ` +
-          '(PUT /admin/profile-requirements/Patient relaxes it; see docs/conformance.md#which-profiles-a-tenant-requires)',
+          '(PUT /admin/profile-requirements/Patient relaxes it; see docs/conformance.md#relaxing-the-requirement)',
       );
     }
 
