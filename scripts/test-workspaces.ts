@@ -13,6 +13,10 @@ const LANES: string[][] = [
     '@hospital-ops/abdm-gateway-simulator',
     '@hospital-ops/razorpay-simulator',
     '@hospital-ops/opd',
+    // After the OPD's: both browser suites build the apps first (apps/scripts/build-if-stale.ts),
+    // and two builds of one app at once would write the same dist/.
+    '@hospital-ops/ipd',
+    '@hospital-ops/lab',
   ],
 ];
 

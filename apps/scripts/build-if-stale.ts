@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const appsDir = fileURLToPath(new URL('..', import.meta.url));
-const APPS = ['opd'];
+const APPS = ['opd', 'ipd', 'lab'];
+// Server modules an app bundles (pure ones: the lab's stages, ranges and test matching).
+const SHARED_SOURCES: Record<string, string[]> = { lab: ['server/src/features/lab'] };
 
 function newest(path: string): number {
   if (!existsSync(path)) return 0;
@@ -23,6 +25,7 @@ for (const app of APPS) {
     newest(join(dir, 'index.html')),
     newest(join(dir, 'vite.config.ts')),
     newest(join(appsDir, 'shell', 'src')),
+    ...(SHARED_SOURCES[app] ?? []).map((p) => newest(join(appsDir, '..', p))),
   );
   if (existsSync(built) && statSync(built).mtimeMs >= sources && process.argv[2] !== '--force') continue;
   console.log(`building the ${app} app (vite build)...`);

@@ -404,11 +404,11 @@ export function demoTenantBundle(): Bundle {
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
-/** A demo sign-in: front desks per branch and every demo doctor, for trying the apps. */
+/** A demo sign-in: front desks and ward nurses per branch, every demo doctor and the Pune lab, for trying the apps. */
 export interface DemoStaff {
   email: string;
   name: string;
-  role: 'receptionist' | 'doctor' | 'nurse';
+  role: 'receptionist' | 'doctor' | 'nurse' | 'lab_tech';
   /** Organization ids of the branches the login works in. */
   branchIds: string[];
   /** The Practitioner the login is, for clinicians. */
@@ -429,5 +429,18 @@ export function demoStaff(): DemoStaff[] {
     branchIds: [demoResourceId(branches[d.branch].slug)],
     practitionerId: demoResourceId(d.slug),
   }));
-  return [...desks, ...clinicians];
+  // The IPD app's night shift: bed board, transfers, beds made ready (admission and discharge are the doctor's).
+  const nurses: DemoStaff[] = branches.map((b) => ({
+    email: `nurse.${b.slug.replace('branch-', '')}@sanjeevani.demo`,
+    name: `Ward nurse, ${b.name}`,
+    role: 'nurse',
+    branchIds: [demoResourceId(b.slug)],
+  }));
+  // Two in the Pune lab: results entered by one are verified by the other (docs/lab.md).
+  const pune = [demoResourceId('branch-pune')];
+  const lab: DemoStaff[] = [
+    { email: 'lab.pune@sanjeevani.demo', name: 'Sunita Pawar (lab technician)', role: 'lab_tech', branchIds: pune },
+    { email: 'lab2.pune@sanjeevani.demo', name: 'Rahul Deshmukh (lab technician)', role: 'lab_tech', branchIds: pune },
+  ];
+  return [...desks, ...clinicians, ...nurses, ...lab];
 }

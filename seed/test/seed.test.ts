@@ -7,6 +7,7 @@ import {
   ABHA_NUMBER_SYSTEM,
   DEMO_ID_SYSTEM,
   demoResourceId,
+  demoStaff,
   demoTenantBundle,
   syntheticPatientBundle,
   syntheticResourceCount,
@@ -137,5 +138,22 @@ describe('synthetic patients', () => {
     const none = syntheticPatientBundle(1, 1, { medicationRequests: 0 });
     expect(none.entry?.some((e) => e.resource?.resourceType === 'Practitioner')).toBe(false);
     expect(none.entry).toHaveLength(syntheticResourceCount({ medicationRequests: 0 }));
+  });
+});
+
+describe('demo sign-ins', () => {
+  it('gives each branch a front desk and a ward nurse, and every doctor a login of their own Practitioner', () => {
+    const staff = demoStaff();
+    expect(new Set(staff.map((s) => s.email)).size).toBe(staff.length);
+    for (const branch of ['pune', 'jaipur']) {
+      expect(staff.find((s) => s.email === `desk.${branch}@sanjeevani.demo`)?.role).toBe('receptionist');
+      const nurse = staff.find((s) => s.email === `nurse.${branch}@sanjeevani.demo`);
+      expect(nurse).toMatchObject({ role: 'nurse', branchIds: [demoResourceId(`branch-${branch}`)] });
+      expect(nurse?.practitionerId).toBeUndefined();
+    }
+    expect(staff.find((s) => s.email === 'anand-joshi@sanjeevani.demo')).toMatchObject({
+      role: 'doctor',
+      practitionerId: demoResourceId('dr-anand-joshi'),
+    });
   });
 });

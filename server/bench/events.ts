@@ -19,6 +19,10 @@ function start(env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = fork(new URL('./server-process.ts', import.meta.url), {
       env: { ...process.env, ...env },
+      // BENCH_CPU_PROF=<folder>: the server writes a V8 CPU profile there when it stops.
+      execArgv: process.env.BENCH_CPU_PROF
+        ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : undefined,
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     child.once('message', () => resolve(child));

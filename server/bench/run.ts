@@ -212,7 +212,7 @@ ${cpu('read Patient by id', r.ours.read, r.baseline.read)}
 
 ## What auditing costs
 
-Every interaction writes an AuditEvent in the transaction that does the work ([security.md](security.md)); a read thereby becomes a small write. The same
+Every change writes its AuditEvent in the transaction that does the work, and every read commits its AuditEvent before it is answered, sharing that commit with concurrent reads ([security.md](security.md); \`npm run bench:read-audit\` measures the sharing at 1, 16 and 64 clients). The same
 server with \`AUDIT_ENABLED=false\`, same run:
 
 | operation | audited | not audited | audited / not audited |

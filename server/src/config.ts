@@ -99,6 +99,8 @@ const configSchema = z.object({
   AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   /** Benchmarking only: false writes no events, so no Subscription is ever notified. */
   EVENTS_ENABLED: booleanFlag.default(true),
+  /** Read audit records share commits across concurrent reads (false: one commit per read; benchmarks only). */
+  AUDIT_READ_GROUP_COMMIT: booleanFlag.default(true),
   /** Events (docs/events.md): how often the outbox and due deliveries are polled, in milliseconds. */
   EVENTS_POLL_MS: z.coerce.number().int().min(10).default(100),
   /** Jobs (docs/jobs.md): how often the embedded queue looks for due jobs; how long a worker holds a job without a heartbeat before another may take it. */

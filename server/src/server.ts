@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ensureAppClients } from './apps/clients.ts';
 import { startAnchoring, writeAnchors } from './audit/anchor.ts';
 import { auditedAuthEvents } from './audit/auth-events.ts';
+import { setReadAuditGrouping } from './audit/group-commit.ts';
 import { type Sealer, startSealer } from './audit/sealer.ts';
 import { bootstrapTenant } from './auth/bootstrap.ts';
 import { AuthService } from './auth/service.ts';
@@ -95,6 +96,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     ? startAnchoring(db, config.AUDIT_ANCHOR_FILE, config.AUDIT_ANCHOR_INTERVAL_MS, logger)
     : undefined;
   setOutboxEnabled(config.EVENTS_ENABLED);
+  setReadAuditGrouping(config.AUDIT_READ_GROUP_COMMIT);
   if (!config.EVENTS_ENABLED)
     logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
   const events = startEventWorker(db, auth.consents, config, logger, metrics);

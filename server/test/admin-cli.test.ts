@@ -26,7 +26,7 @@ describe('npm run admin', () => {
       id: TENANT,
       name: 'Apollo Clinic',
       terminologyResources: expect.any(Number),
-      appClients: [`opd-${TENANT}`],
+      appClients: [`opd-${TENANT}`, `lab-${TENANT}`],
     });
     expect(tenant.out.terminologyResources).toBeGreaterThan(50);
     const user = await admin(
@@ -78,6 +78,7 @@ describe('npm run admin', () => {
     const list = await admin('client', 'list', '--tenant', TENANT);
     expect(list.out.map((c: any) => [c.clientId, c.active])).toEqual([
       [`opd-${TENANT}`, true],
+      [`lab-${TENANT}`, true],
       ['lab-bridge', false],
       [app.out.clientId, true],
     ]);

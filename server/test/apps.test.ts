@@ -30,6 +30,16 @@ describe('built-in SMART apps', () => {
     expect(icon.readUInt32LE(14) + icon.readUInt32LE(18)).toBe(icon.length);
   });
 
+  it('registers the Lab app beside it, without encounter context', async () => {
+    const client = await findClient(t.server.db, 'lab');
+    expect(client).toMatchObject({ tenant_id: TENANT_A, client_type: 'public', active: true });
+    expect(client?.redirect_uris).toEqual([`${origin}/apps/lab/`]);
+    expect(client?.scope.split(' ')).toEqual(expect.arrayContaining(['openid', 'fhirUser', 'launch/patient', 'user/*.cruds']));
+    expect(client?.scope.split(' ')).not.toContain('launch/encounter');
+    const config = await fetch(`${origin}/apps/lab/config.json`);
+    expect(await config.json()).toEqual({ clientId: 'lab', fhirBaseUrl: `${origin}/fhir/R4`, appUrl: `${origin}/apps/lab/` });
+  });
+
   it('tells the app its client and FHIR base', async () => {
     const res = await fetch(`${origin}/apps/opd/config.json`);
     expect(res.status).toBe(200);
@@ -39,11 +49,15 @@ describe('built-in SMART apps', () => {
 
   it('follows a moved base URL and gives other tenants their own client id', async () => {
     const changed = await ensureAppClients(t.server.db, TENANT_A, TENANT_A, 'https://opd.example.in');
-    expect(changed).toEqual(['opd']);
+    expect(changed).toEqual(['opd', 'ipd', 'lab']);
     expect((await findClient(t.server.db, 'opd'))?.redirect_uris).toEqual([`${origin}/apps/opd/`, 'https://opd.example.in/apps/opd/']);
     expect(await ensureAppClients(t.server.db, TENANT_A, TENANT_A, 'https://opd.example.in')).toEqual([]);
 
-    expect(await ensureAppClients(t.server.db, TENANT_B, TENANT_A, 'https://opd.example.in')).toEqual([`opd-${TENANT_B}`]);
+    expect(await ensureAppClients(t.server.db, TENANT_B, TENANT_A, 'https://opd.example.in')).toEqual([
+      `opd-${TENANT_B}`,
+      `ipd-${TENANT_B}`,
+      `lab-${TENANT_B}`,
+    ]);
     expect((await findClient(t.server.db, `opd-${TENANT_B}`))?.tenant_id).toBe(TENANT_B);
   });
 

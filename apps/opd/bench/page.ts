@@ -3,10 +3,11 @@
  * beside a tiny page of the same server) and type-ahead latency, all timed inside the page on its
  * own clock (performance.now(), whose zero is the navigation's start).
  */
+
+import { patientQueries } from '@hospital-ops/app-shell/patients/search.ts';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { signIn } from '../e2e/harness.ts';
 import { en } from '../src/i18n/en.ts';
-import { patientQueries } from '../src/registration/search.ts';
 import type { LoadedPatient } from './data.ts';
 import { prng } from './stats.ts';
 

@@ -98,9 +98,9 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Opens the OPD app's standalone launch and signs in on the server's page (then allows, when asked). */
-export async function signIn(page: Page, url: string, login: string): Promise<void> {
-  await page.goto(`${url}/apps/opd/launch`);
+/** Opens an app's standalone launch (the OPD's unless named) and signs in on the server's page (then allows, when asked). */
+export async function signIn(page: Page, url: string, login: string, app = 'opd'): Promise<void> {
+  await page.goto(`${url}/apps/${app}/launch`);
   await page.waitForSelector('input[name=login]');
   await page.fill('input[name=login]', login);
   await page.fill('input[name=password]', DEMO_PASSWORD);

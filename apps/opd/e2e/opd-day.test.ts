@@ -193,6 +193,18 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
       .getByTestId('draft-medications')
       .getByText(/Paracetamol 650/)
       .waitFor();
+    // A second line: the saved list and the PDF keep the order written (issue 14, item 12).
+    await page.fill('[data-testid=medicine-input]', 'cetiri');
+    await page
+      .getByRole('option', { name: /Cetirizine/ })
+      .first()
+      .click();
+    await page.fill('[data-testid=frequency-input]', '0-0-1');
+    await page.click('[data-testid=add-medicine]');
+    await page
+      .getByTestId('draft-medications')
+      .getByText(/Cetirizine/)
+      .waitFor();
     await page.fill('[data-testid=lab-orders]', 'Complete blood count');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'In 7 days' }).click();
@@ -204,6 +216,8 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
       .getByText(/Paracetamol 650/)
       .waitFor();
     await page.getByTestId('saved-follow-up').waitFor();
+    const savedList = (await page.getByTestId('saved-medications').textContent()) ?? '';
+    expect(savedList.indexOf('Paracetamol 650')).toBeLessThan(savedList.indexOf('Cetirizine'));
 
     // Print: the server's bilingual PDF opens in a new tab.
     const [pdf] = await Promise.all([
@@ -226,6 +240,18 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
     await page.waitForURL(/\/apps\/opd\/queue$/);
     await page.goto(`${suite.platform().url}/apps/opd/encounters/${encounterId}`);
     await page.getByTestId('visit-read-only').waitFor();
+    // The API agrees: a finished visit's record takes no more writes (409).
+    const late = await fetch(`${suite.platform().url}/fhir/R4/Condition`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await suite.platform().systemToken()}`, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'Condition',
+        code: { text: 'Tonsillitis' },
+        subject: { reference: `Patient/${patientId}` },
+        encounter: { reference: `Encounter/${encounterId}` },
+      }),
+    });
+    expect(late.status).toBe(409);
 
     // Hindi, remembered across a reload.
     await page.getByText('हिंदी').click();
@@ -238,9 +264,14 @@ async function clinicDay(page: Page, context: BrowserContext, errors: string[]):
 
     // What the flow stored, read back through the API.
     const requests = await suite.platform().fhir<Bundle>(`MedicationRequest?subject=Patient/${patientId}`);
-    expect(
-      requests.entry?.map((e) => (e.resource as { dosageInstruction?: { text?: string }[] }).dosageInstruction?.[0]?.text),
-    ).toHaveLength(1);
+    const lines = (requests.entry ?? []).map(
+      (e) => e.resource as { extension?: { valuePositiveInt?: number }[]; medicationCodeableConcept?: { text?: string } },
+    );
+    // Each line stores its place on the prescription.
+    expect(lines.map((r) => [r.extension?.[0]?.valuePositiveInt, r.medicationCodeableConcept?.text?.split(' ')[0]]).sort()).toEqual([
+      [1, 'Paracetamol'],
+      [2, 'Cetirizine'],
+    ]);
     const observations = await suite.platform().fhir<Bundle>(`Observation?subject=Patient/${patientId}&_count=50`);
     const codes = observations.entry?.map((e) => (e.resource as { code: { coding?: { code?: string }[] } }).code.coding?.[0]?.code).sort();
     // Blood pressure panel, pulse, temperature, SpO2; complaints and examination notes.

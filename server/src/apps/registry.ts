@@ -14,6 +14,19 @@ export const BUILT_IN_APPS: BuiltInApp[] = [
     title: 'Hospital-Ops OPD',
     scope: 'openid fhirUser launch launch/patient launch/encounter online_access user/*.cruds',
   },
+  {
+    // The ward's app: bed board, admission, transfer, discharge, beds made ready.
+    name: 'ipd',
+    title: 'Hospital-Ops IPD',
+    scope: 'openid fhirUser launch launch/patient launch/encounter online_access user/*.cruds',
+  },
+  {
+    // Works from orders and samples, not from an open visit: no encounter context. What a lab
+    // technician may do is the lab_tech role's policy.
+    name: 'lab',
+    title: 'Hospital-Ops Lab',
+    scope: 'openid fhirUser launch launch/patient online_access user/*.cruds',
+  },
 ];
 
 /** Where `vite build` leaves an app. */

@@ -1,8 +1,8 @@
 import type { SearchRequest } from '@medplum/core';
 import type { Resource, Subscription } from '@medplum/fhirtypes';
 import type { Database, Sql } from '../db/database.ts';
-import { quoteTable } from '../search/sql.ts';
 import { criteriaMatch, type FhirPathFilter, fhirPathFilterOf, filterMatch, parseCriteria } from './subscriptions.ts';
+import { readVersions, versionKey } from './versions.ts';
 
 export interface ResourceEvent {
   seq: string;
@@ -82,18 +82,7 @@ async function activeSubscriptions(sql: Sql): Promise<ActiveSubscription[]> {
 }
 
 /** The version the criteria are judged on: the one written, or for a deletion the last one before it. */
-function judgedVersion(sql: Sql, e: ResourceEvent): Promise<Resource | undefined> {
-  return versionOf(sql, e, e.action === 'delete' ? e.version_id - 1 : e.version_id);
-}
-
-async function versionOf(sql: Sql, e: ResourceEvent, version: number): Promise<Resource | undefined> {
-  if (version < 1) return undefined;
-  const r = await sql.query<{ content: Resource | null }>(
-    `SELECT content FROM ${quoteTable(`${e.resource_type}_History`)} WHERE id = $1 AND version_id = $2`,
-    [e.resource_id, version],
-  );
-  return r.rows[0]?.content ?? undefined;
-}
+const judgedVersionOf = (e: ResourceEvent) => (e.action === 'delete' ? e.version_id - 1 : e.version_id);
 
 async function recordDeliveries(sql: Sql, events: ResourceEvent[]): Promise<void> {
   const subscriptions = await activeSubscriptions(sql);
@@ -101,17 +90,28 @@ async function recordDeliveries(sql: Sql, events: ResourceEvent[]): Promise<void
   const wanted = new Set<string>(subscriptions.map((s) => s.request.resourceType));
   const rows: Record<string, unknown>[] = [];
   const notices: WebsocketNotice[] = [];
-  for (const e of events) {
-    if (!wanted.has(e.resource_type)) continue;
-    const resource = await judgedVersion(sql, e);
+  const relevant = events.filter((e) => wanted.has(e.resource_type));
+  const judged = await readVersions(
+    sql,
+    relevant.map((e) => ({ type: e.resource_type, id: e.resource_id, version: judgedVersionOf(e) })),
+  );
+  // Previous versions only when a filter compares with them, again one query per type.
+  const previous = subscriptions.some((s) => s.filter?.needsPrevious)
+    ? await readVersions(
+        sql,
+        relevant.map((e) => ({ type: e.resource_type, id: e.resource_id, version: judgedVersionOf(e) - 1 })),
+      )
+    : new Map<string, Resource>();
+  for (const e of relevant) {
+    const resource = judged.get(versionKey(e.resource_type, e.resource_id, judgedVersionOf(e)));
     if (!resource) continue;
-    // Read once per event, and only when a filter asks for it.
-    let previous: Promise<Resource | undefined> | undefined;
     for (const s of subscriptions) {
       if (!criteriaMatch(s.request, resource)) continue;
       if (s.filter) {
-        if (s.filter.needsPrevious) previous ??= versionOf(sql, e, Number(resource.meta?.versionId ?? 0) - 1);
-        if (!filterMatch(s.filter, resource, s.filter.needsPrevious ? await previous : undefined)) continue;
+        const before = s.filter.needsPrevious
+          ? previous.get(versionKey(e.resource_type, e.resource_id, Number(resource.meta?.versionId ?? 0) - 1))
+          : undefined;
+        if (!filterMatch(s.filter, resource, before)) continue;
       }
       // Websockets are live only (R4): a bound socket gets a ping; nothing waits for an absent one.
       // rest-hook and message (a bot's queue, server/src/bots/forwarder.ts) deliveries are durable rows.

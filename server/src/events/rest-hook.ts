@@ -6,10 +6,10 @@ import { standingAccess } from '../auth/standing-access.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
-import { quoteTable } from '../search/sql.ts';
 import { endpointRefusal } from './endpoint-guard.ts';
 import { mayReceive, subscribersOf } from './subscriber.ts';
 import { currentEndpointPolicy, SUBSCRIPTION_SECRET_URL } from './subscriptions.ts';
+import { readVersions, versionKey } from './versions.ts';
 
 export interface DeliverySettings {
   /** First retry after this long; each later one waits twice as long. */
@@ -77,11 +77,12 @@ export async function deliverDue(db: Database, settings: DeliverySettings, logge
       outcomes.set(d, await notify(db, settings, d, ctx).catch((err) => unexpected(logger, d, err)));
     }
   };
-  for (let next = 0; next < lanes.length; ) {
-    const running = lanes.slice(next, next + PARALLEL);
-    next += running.length;
-    await Promise.all(running.map(runLane));
-  }
+  // PARALLEL workers each take the next lane when done, so one slow endpoint holds up only its own.
+  let next = 0;
+  const worker = async () => {
+    while (next < lanes.length) await runLane(lanes[next++] as Delivery[]);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, lanes.length) }, worker));
   await record(db, settings, logger, outcomes);
   return claimed.rows.length;
 }
@@ -110,16 +111,11 @@ async function loadContext(db: Database, consents: ConsentRules, tenantId: strin
       [ids],
     );
     const subscriptions = new Map(subs.rows.map((r) => [r.id, r.content]));
-    const resources = new Map<string, Resource>();
     const wanted = list.filter((d) => d.action !== 'delete' && subscriptions.get(d.subscription_id)?.channel.payload);
-    for (const [type, rows] of Map.groupBy(wanted, (d) => d.resource_type)) {
-      const r = await sql.query<{ id: string; version_id: number; content: Resource | null }>(
-        `SELECT h.id, h.version_id, h.content FROM ${quoteTable(`${type}_History`)} h
-         JOIN json_to_recordset($1::json) AS k(id text, v integer) ON h.id = k.id AND h.version_id = k.v`,
-        [JSON.stringify(rows.map((d) => ({ id: d.resource_id, v: d.version_id })))],
-      );
-      for (const row of r.rows) if (row.content) resources.set(`${type}/${row.id}/${row.version_id}`, row.content);
-    }
+    const resources = await readVersions(
+      sql,
+      wanted.map((d) => ({ type: d.resource_type, id: d.resource_id, version: d.version_id })),
+    );
     return { subscriptions, resources, who: await subscribersOf(sql, ids) };
   });
   // Outside the transaction above: the embedded database runs one at a time.
@@ -208,7 +204,7 @@ async function send(settings: DeliverySettings, d: Delivery, ctx: TenantContext)
 
   const payload = subscription.channel.payload;
   const target = `${endpoint.replace(/\/$/, '')}/${d.resource_type}/${d.resource_id}`;
-  const resource = ctx.resources.get(`${d.resource_type}/${d.resource_id}/${d.version_id}`);
+  const resource = ctx.resources.get(versionKey(d.resource_type, d.resource_id, d.version_id));
   const [method, url, body] = !payload
     ? ['POST', endpoint, '']
     : d.action === 'delete'

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import { onOutboxCommit } from '../repo/outbox-signal.ts';
 import { dispatchEvents } from './dispatcher.ts';
 import { endpointPolicy } from './endpoint-guard.ts';
 import { type DeliveryOutcome, deliverDue } from './rest-hook.ts';
@@ -17,7 +18,7 @@ export interface EventWorker {
 }
 
 /**
- * Polls the outbox and the due deliveries every EVENTS_POLL_MS, one pass at a time. Every step's
+ * Polls the outbox and the due deliveries every EVENTS_POLL_MS, each one pass at a time. Every step's
  * state is in the database, so a process that dies mid-pass loses nothing: its leases run out and
  * this or another process takes the work up.
  */
@@ -33,10 +34,35 @@ export function startEventWorker(db: Database, consents: ConsentRules, config: C
       return config.baseUrl;
     },
   };
-  const pass = async () => {
-    while ((await dispatchEvents(db)) > 0);
-    while ((await deliverDue(db, settings, logger)) > 0);
+  // Two loops side by side, so a stream of writes never holds deliveries back: dispatch runs as
+  // soon as this process commits an event (other processes' events at the next poll), and wakes
+  // delivery whenever it recorded something.
+  const delivery = serialLoop(
+    async () => {
+      while ((await deliverDue(db, settings, logger)) > 0);
+    },
+    config.EVENTS_POLL_MS,
+    logger,
+    'subscription delivery failed; retrying on the next pass',
+  );
+  const dispatch = serialLoop(
+    async () => {
+      while ((await dispatchEvents(db)) > 0) delivery.kick();
+    },
+    config.EVENTS_POLL_MS,
+    logger,
+    'event dispatch failed; retrying on the next pass',
+  );
+  const unlisten = onOutboxCommit(() => dispatch.kick());
+  return {
+    async stop() {
+      unlisten();
+      await dispatch.stop();
+      await delivery.stop();
+    },
+    async runNow() {
+      await dispatch.runNow();
+      await delivery.runNow();
+    },
   };
-  const loop = serialLoop(pass, config.EVENTS_POLL_MS, logger, 'event dispatch failed; retrying on the next pass');
-  return { stop: loop.stop, runNow: loop.runNow };
 }

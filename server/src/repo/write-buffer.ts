@@ -122,6 +122,14 @@ export class WriteBuffer {
   /** The outbox rows (migration 0018): one event per version written, committed with it. */
   private events: { t: string; id: string; v: number; a: 'create' | 'update' | 'delete' }[] = [];
   private size = 0;
+  /** Nothing held and nothing ever sent: the transaction wrote no resource. */
+  get isEmpty(): boolean {
+    return this.size === 0 && !this.sentAny;
+  }
+  private sentAny = false;
+
+  /** Whether any statement sent so far carried outbox rows (the worker is told after the commit). */
+  wroteEvents = false;
 
   /** A new resource (version 1, or a client-chosen id) with its search rows. */
   insert(resource: Resource & { id: string; meta: { versionId: string; lastUpdated: string } }): void {
@@ -173,6 +181,7 @@ export class WriteBuffer {
   }
 
   private statement(add: (rows: unknown[]) => string): string {
+    this.sentAny = true;
     const version = 'r(id text, v integer, lu timestamptz, d boolean, c jsonb)';
     const ctes: string[] = [];
     let n = 0;
@@ -219,6 +228,7 @@ export class WriteBuffer {
       );
     }
     if (this.events.length > 0 && outboxEnabled) {
+      this.wroteEvents = true;
       cte(
         `INSERT INTO resource_event (tenant_id, resource_type, resource_id, version_id, action) SELECT app_current_tenant(), e.t, e.id, e.v, e.a FROM json_to_recordset(${add(this.events)}) AS e(t text, id text, v integer, a text)`,
       );

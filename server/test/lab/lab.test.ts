@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
+import { startTestServer, systemToken, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { ACCESSION, CBC, create, type Fhir, fhirClient, HBA1C, KFT, LFT, labStaff, order, params, ref, result } from './fixtures.ts';
 
 let t: TestServer;
@@ -127,6 +127,8 @@ describe('a CBC and an LFT from order to verified report', () => {
     const res = await tech.post(`DiagnosticReport/${report.id}/$verify`, { resourceType: 'Parameters' });
     expect(res.status).toBe(403);
     expect(res.body.issue[0].details.text).toMatch(/someone other than the person who entered/);
+    // A business code, for the Lab app to say it in the user's language.
+    expect(res.body.issue[0].details.coding[0].code).toBe('LAB_SECOND_PERSON');
     expect((await tech.get(`DiagnosticReport/${report.id}`)).body.status).toBe('preliminary');
   });
 
@@ -167,6 +169,18 @@ describe('a CBC and an LFT from order to verified report', () => {
     expect(twice.body.issue[0].details.text).toMatch(/final: only a preliminary report is verified/);
   });
 
+  it('prints the final report as a PDF; another tenant does not find it', async () => {
+    const res = await fetch(`${t.base}/DiagnosticReport/${report.id}/$lab-report-pdf`, {
+      headers: { authorization: `Bearer ${await systemToken(t.base, TENANT_A)}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/pdf/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(bytes.length).toBeGreaterThan(5000);
+    expect((await fhirClient(t.base, TENANT_B).get(`DiagnosticReport/${report.id}/$lab-report-pdf`)).status).toBe(404);
+  });
+
   it('amends a final result with the reason, keeping the earlier version', async () => {
     const res = await pathologist.post(
       `DiagnosticReport/${report.id}/$amend`,
@@ -203,6 +217,8 @@ describe('a CBC and an LFT from order to verified report', () => {
       (await tech.post(`Specimen/${(await tech.get(`ServiceRequest/${lftOrder}`)).body.specimen[0].reference.split('/')[1]}/$receive`, {}))
         .status,
     ).toBe(200);
+    const lftSample = (await tech.get((await tech.get(`ServiceRequest/${lftOrder}`)).body.specimen[0].reference)).body;
+    expect(lftSample.extension.find((e: any) => e.url.endsWith('lab-received')).valueDateTime).toBe(lftSample.receivedTime);
     const received = await tech.get('ServiceRequest/$lab-worklist?status=received');
     expect(received.body.entry.filter((e: any) => e.search?.mode !== 'include').map((e: any) => e.resource.id)).toEqual([lftOrder]);
     const stat = await tech.get('ServiceRequest/$lab-worklist?priority=stat');

@@ -192,7 +192,7 @@ export async function createClinic(fhir: Fhir): Promise<Clinic> {
       {
         type: { ...cc(NDHM_ID, 'HIN', 'Health ID issued by NDHM'), text: 'ABHA number' },
         system: 'https://healthid.ndhm.gov.in',
-        value: '91-4567-8901-2345',
+        value: '91456789012345',
       },
       {
         type: { ...cc(NDHM_ID, 'ABHA', 'Ayushman Bharat Health Account (ABHA) ID'), text: 'ABHA address' },
@@ -494,6 +494,56 @@ export async function createLongVisit(fhir: Fhir, c: Clinic, medicines: number):
       ),
     );
   }
+  const id = await tx.commit(fhir);
+  return { encounter: id(enc) };
+}
+
+const LINE = 'https://hospital-ops.in/fhir/StructureDefinition/prescription-line';
+
+/**
+ * A visit as the OPD app writes it: each line numbered (prescription-line), its instruction in
+ * English with the Hindi as its translation. Line 1 was stamped later than line 2 and is stored
+ * after it, so only the line number puts it first. Line 1's instruction only restates its columns
+ * in both languages; line 2's English says more while its Hindi only restates.
+ */
+export async function createAppVisit(fhir: Fhir, c: Clinic): Promise<Visit> {
+  const tx = new Transaction();
+  const enc = tx.add(encounter(c, c.doctor, '2025-10-09T04:30:00Z'));
+  const fiveDays = { boundsDuration: { value: 5, unit: 'days', system: UCUM, code: 'd' } };
+  tx.add(
+    medicationRequest(
+      enc,
+      c,
+      c.doctor,
+      { medicationCodeableConcept: cc(SCT, '1187321000', 'Paracetamol 650 mg oral tablet', 'Paracetamol 650 mg tablet') },
+      {
+        text: '1-0-1',
+        additionalInstruction: [cc(SCT, '311504000', 'With or after food')],
+        timing: { repeat: fiveDays },
+        doseAndRate: [{ doseQuantity: { value: 1, unit: 'tablet' } }],
+        patientInstruction: 'Stop if a rash appears.',
+        _patientInstruction: hindi('सुबह 1, रात 1 — खाने के बाद — 5 दिन'),
+      },
+      { extension: [{ url: LINE, valuePositiveInt: 2 }], authoredOn: '2025-10-09T10:05:00+05:30' },
+    ),
+  );
+  tx.add(
+    medicationRequest(
+      enc,
+      c,
+      c.doctor,
+      { medicationCodeableConcept: cc(SCT, '317470008', 'Pantoprazole 40 mg gastro-resistant oral tablet', 'Pantoprazole 40 mg tablet') },
+      {
+        text: '1-0-1',
+        additionalInstruction: [cc(SCT, '311504000', 'With or after food')],
+        timing: { repeat: fiveDays },
+        doseAndRate: [{ doseQuantity: { value: 1, unit: 'tablet' } }],
+        patientInstruction: 'Morning 1, Night 1 — after food — 5 days',
+        _patientInstruction: hindi('सुबह 1, रात 1 — खाने के बाद — 5 दिन'),
+      },
+      { extension: [{ url: LINE, valuePositiveInt: 1 }], authoredOn: '2025-10-09T10:07:00+05:30' },
+    ),
+  );
   const id = await tx.commit(fhir);
   return { encounter: id(enc) };
 }

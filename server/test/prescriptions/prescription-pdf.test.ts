@@ -4,8 +4,17 @@ import type { Role } from '../../src/auth/policies.ts';
 import { createUser } from '../../src/auth/store.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { userToken } from '../helpers/staff.ts';
-import { type Clinic, createClinic, createFeverVisit, createLongVisit, createUnsignedVisit, type Visit } from './fixtures.ts';
+import {
+  type Clinic,
+  createAppVisit,
+  createClinic,
+  createFeverVisit,
+  createLongVisit,
+  createUnsignedVisit,
+  type Visit,
+} from './fixtures.ts';
 import { flatText, type PdfText, readPdf, visualOrder } from './pdf-reader.ts';
+import { occurrences, pdftotext } from './pdftotext.ts';
 
 /**
  * `Encounter/[id]/$prescription-pdf`: the printable bilingual prescription, checked the way a
@@ -250,6 +259,72 @@ describe('$prescription-pdf', () => {
     const got = await system.get(`Binary/${created.body.id}`, { accept: '*/*' });
     expect(got.headers.get('content-type')).toContain('application/fhir+json');
     expect(got.body.resourceType).toBe('Binary');
+  });
+});
+
+/**
+ * Issue 14, item 13: the printed prescription read back with poppler's pdftotext (not our own
+ * reader), point by point. Devanagari comes out in glyph order, hence visualOrder().
+ */
+describe('$prescription-pdf as pdftotext reads it', () => {
+  let text: string;
+  let app: string;
+  beforeAll(async () => {
+    const token = await tokenOf('doctor', clinic.branch);
+    text = pdftotext(Buffer.from(await (await fetchPdf(token, visit.encounter)).arrayBuffer()));
+    const appVisit = await createAppVisit(system, clinic);
+    app = pdftotext(Buffer.from(await (await fetchPdf(token, appVisit.encounter)).arrayBuffer()));
+  });
+
+  it('writes the BMI unit kg/m2 with glyphs the font has: no superscript two, no missing-glyph box', () => {
+    expect(text).toContain('24.1 kg/m2');
+    expect(text).not.toMatch(/[²\uFFFD]/u);
+  });
+
+  it("prints the doctor's advice and the patient's allergies", () => {
+    expect(text).toContain('Allergies / ');
+    expect(text).toContain('Penicillin (severe, Hives)');
+    expect(text).toContain('Advice / सलाह');
+    expect(text).toContain('Check platelets again if bleeding gums or black stools.');
+  });
+
+  it('gives a Hindi-preferring patient each instruction in Hindi and in English', () => {
+    expect(text).toContain(visualOrder('रोज़ सुबह खाली पेट, नाश्ते से आधा घंटा पहले लें।'));
+    expect(text).toContain('Every morning on an empty stomach, half an hour before breakfast.');
+    expect(text).toContain('Take only if the fever is above 100°F. Keep 6 hours between doses.');
+  });
+
+  it('says in Hindi what the pattern means under Frequency, not the generic legend', () => {
+    expect(text).not.toContain('सुबह - दोपहर - रात');
+    expect(text).toMatch(/1-0-0[\s\S]*?सुबह 1\n/u);
+    expect(text).toContain('सुबह 1, दोपहर 1, रात 1');
+  });
+
+  it('formats the ABHA number 2-4-4-4 and the mobile +91 98220 45671 style, whatever was stored', () => {
+    // Stored as 91456789012345 and +918806543219.
+    expect(text).toContain('91-4567-8901-2345');
+    expect(text).not.toContain('91456789012345');
+    expect(text).toContain('+91 88065 43219');
+    expect(text).not.toContain('+918806543219');
+  });
+
+  it('prints each instruction once', () => {
+    expect(occurrences(text, 'Every morning on an empty stomach')).toBe(1);
+    expect(occurrences(text, visualOrder('रोज़ सुबह खाली पेट'))).toBe(1);
+    expect(occurrences(text, 'Take only if the fever is above 100°F.')).toBe(1);
+    expect(occurrences(text, 'Dissolve one sachet')).toBe(1);
+  });
+
+  it('prints an app-written prescription by its line numbers, each instruction once and only when it says more than the columns', () => {
+    expect(app.indexOf('Pantoprazole 40 mg tablet')).toBeGreaterThan(-1);
+    expect(app.indexOf('Pantoprazole 40 mg tablet')).toBeLessThan(app.indexOf('Paracetamol 650 mg tablet'));
+    // Line 1's instruction only restates 1-0-1, after food, 5 days (printed in the columns).
+    expect(app).not.toContain('Morning 1, Night 1');
+    // Line 2's English says more: printed once, though its Hindi translation only restates.
+    expect(occurrences(app, 'Stop if a rash appears.')).toBe(1);
+    expect(occurrences(app, 'सुबह 1, रात 1')).toBe(2);
+    // The pattern once per line, in its column: Dosage.text "1-0-1" is not printed again under the name.
+    expect(occurrences(app, '1-0-1')).toBe(2);
   });
 });
 

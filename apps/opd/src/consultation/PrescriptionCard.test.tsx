@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import type { AppSession } from '@hospital-ops/app-shell';
 import { SessionProvider } from '@hospital-ops/app-shell/session.tsx';
-import type { Appointment, Encounter, Medication } from '@medplum/fhirtypes';
+import type { Appointment, Encounter, Medication, MedicationRequest } from '@medplum/fhirtypes';
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderWithServer } from '../test/render.tsx';
@@ -66,6 +66,61 @@ describe('PrescriptionCard', () => {
     expect(duration.value).toBe('5');
     expect(before.checked).toBe(false);
     expect((screen.getByLabelText('After food') as HTMLInputElement).checked).toBe(true);
+  }, 20_000);
+
+  it('for a Hindi reader, takes the instruction in English and Hindi and saves the Hindi as its translation, numbered after the saved lines', async () => {
+    const meds: Medication[] = [
+      { resourceType: 'Medication', id: 'm1', status: 'active', code: { text: 'Paracetamol 650 mg tablet' }, form: { text: 'Tablet' } },
+    ];
+    const saved: MedicationRequest[] = [
+      {
+        resourceType: 'MedicationRequest',
+        id: 'r1',
+        status: 'active',
+        intent: 'order',
+        subject: { reference: 'Patient/p1' },
+        medicationCodeableConcept: { text: 'Pantoprazole 40 mg tablet' },
+        extension: [{ url: 'https://hospital-ops.in/fhir/StructureDefinition/prescription-line', valuePositiveInt: 1 }],
+      },
+    ];
+    const session = { fhirUser: 'Practitioner/d1', role: 'doctor' } as unknown as AppSession;
+    const { sent } = renderWithServer(
+      <SessionProvider session={session}>
+        <PrescriptionCard
+          encounter={encounter}
+          patientLanguage="hi"
+          allergies={[]}
+          saved={saved}
+          savedTests={[]}
+          onSaved={vi.fn()}
+          onError={vi.fn()}
+        />
+      </SessionProvider>,
+      (req) =>
+        req.url.includes('/Medication?')
+          ? { resourceType: 'Bundle', type: 'searchset', entry: meds.map((resource) => ({ resource })) }
+          : { resourceType: 'Bundle', type: 'transaction-response', entry: [] },
+    );
+    await addMedicine(/Paracetamol 650/i, 'paracetamol');
+    const english = screen.getByTestId('instruction-input') as HTMLTextAreaElement;
+    const hindi = screen.getByTestId('instruction-hi-input') as HTMLTextAreaElement;
+    // Both start as the dosage in words, each in its language.
+    await waitFor(() => expect(english.value).toMatch(/^Morning 1, Night 1/));
+    expect(hindi.value).toMatch(/^सुबह 1, रात 1/);
+    fireEvent.change(english, { target: { value: 'Take only if the fever is above 100°F.' } });
+    fireEvent.change(hindi, { target: { value: 'बुखार 100°F से ऊपर हो तभी लें।' } });
+    fireEvent.click(screen.getByTestId('add-medicine'));
+    await waitFor(() => expect(screen.getByTestId('draft-medications').textContent).toContain('बुखार 100°F से ऊपर हो तभी लें।'));
+    fireEvent.click(screen.getByTestId('save-prescription'));
+    const isTransaction = (r: { method: string; body?: any }) => r.method === 'POST' && r.body?.type === 'transaction';
+    await waitFor(() => expect(sent.some(isTransaction)).toBe(true));
+    const request = (sent.find(isTransaction) as { body: any }).body.entry[0].resource;
+    expect(request.extension).toEqual([{ url: 'https://hospital-ops.in/fhir/StructureDefinition/prescription-line', valuePositiveInt: 2 }]);
+    expect(request.dosageInstruction[0].patientInstruction).toBe('Take only if the fever is above 100°F.');
+    expect(request.dosageInstruction[0]._patientInstruction.extension[0].extension).toEqual([
+      { url: 'lang', valueCode: 'hi' },
+      { url: 'content', valueString: 'बुखार 100°F से ऊपर हो तभी लें।' },
+    ]);
   }, 20_000);
 
   it('shows the follow-up already booked from this visit', () => {

@@ -29,8 +29,8 @@ import { printLanguageOf } from '../fhir/patient.ts';
 import { formatDate, parseIndianDate, todayInKolkata } from '../lib/format.ts';
 import { addDays } from '../scheduling/days.ts';
 import { buildDosage, type DurationUnit, dosageLine, type Food, medicineWarnings } from './dosage.ts';
-import { COMMON_TESTS, type DraftMedication, formularyMatch, medicationName, ordersBundle, testMatches } from './orders.ts';
-import { formularyLabel, searchFormulary, useFormulary } from './useFormulary.ts';
+import { COMMON_TESTS, type DraftMedication, formularyMatch, medicationName, nextLine, ordersBundle, testMatches } from './orders.ts';
+import { formularyLabel, searchFormulary, useFormulary, usePrescribingUsage } from './useFormulary.ts';
 import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
 
 const FREQUENCIES = ['1-0-1', '1-1-1', '1-0-0', '0-0-1', '0-1-0', '1-1-1-1', '½-0-½', 'SOS', 'STAT', 'HS', 'weekly'];
@@ -76,6 +76,7 @@ export function PrescriptionCard(
   const session = useSession();
   const { t } = useTranslation('opd');
   const formulary = useFormulary();
+  const usage = usePrescribingUsage();
   const [query, setQuery] = useState('');
   const [medication, setMedication] = useState<Medication>();
   const [dose, setDose] = useState<number>(NEW_LINE.dose);
@@ -85,6 +86,10 @@ export function PrescriptionCard(
   const [durationUnit, setDurationUnit] = useState<DurationUnit>(NEW_LINE.durationUnit);
   const [instruction, setInstruction] = useState('');
   const [instructionEdited, setInstructionEdited] = useState(false);
+  /** The same instruction in Hindi, for a patient who reads Hindi (printed with the English). */
+  const [instructionHi, setInstructionHi] = useState('');
+  const [instructionHiEdited, setInstructionHiEdited] = useState(false);
+  const bilingual = patientLanguage === 'hi';
   const [drafts, setDrafts] = useState<DraftMedication[]>([]);
   const [tests, setTests] = useState<string[]>([]);
   const [followUpText, setFollowUpText] = useState('');
@@ -96,8 +101,12 @@ export function PrescriptionCard(
     [frequency, dose, food, duration, durationUnit],
   );
   useEffect(() => {
-    if (!instructionEdited && dosage) setInstruction(dosageLine(dosage, patientLanguage));
-  }, [dosage, patientLanguage, instructionEdited]);
+    // English first (the doctor's and the pharmacist's language); the Hindi beside it for a Hindi reader.
+    if (!instructionEdited && dosage) setInstruction(dosageLine(dosage, bilingual ? 'en' : patientLanguage));
+  }, [dosage, patientLanguage, bilingual, instructionEdited]);
+  useEffect(() => {
+    if (!instructionHiEdited && dosage) setInstructionHi(bilingual ? dosageLine(dosage, 'hi') : '');
+  }, [dosage, bilingual, instructionHiEdited]);
 
   const others = useMemo(
     () => [...drafts.map((d) => d.medication), ...saved.map((m) => formularyMatch(m, formulary ?? [])).filter((m): m is Medication => !!m)],
@@ -107,8 +116,8 @@ export function PrescriptionCard(
   const allWarnings = drafts.flatMap((d) => d.warnings);
 
   const options = useMemo(() => {
-    return searchFormulary(formulary ?? [], query).map((m) => ({ value: m.id ?? '', label: formularyLabel(m) }));
-  }, [formulary, query]);
+    return searchFormulary(formulary ?? [], query, 15, usage).map((m) => ({ value: m.id ?? '', label: formularyLabel(m) }));
+  }, [formulary, query, usage]);
 
   function addLine() {
     if (!medication || !dosage) return;
@@ -119,6 +128,7 @@ export function PrescriptionCard(
         medication,
         dosage,
         patientInstruction: instruction,
+        ...(bilingual && instructionHi.trim() ? { patientInstructionHi: instructionHi.trim() } : {}),
         warnings: warnings.map((w) => w.message),
         authoredOn: new Date().toISOString(),
       },
@@ -132,6 +142,7 @@ export function PrescriptionCard(
     setDuration(NEW_LINE.duration);
     setDurationUnit(NEW_LINE.durationUnit);
     setInstructionEdited(false);
+    setInstructionHiEdited(false);
     setAcknowledged(false);
   }
 
@@ -140,7 +151,7 @@ export function PrescriptionCard(
       () => {
         const followUp = followUpText ? parseIndianDate(followUpText) : undefined;
         const chosen = tests.map((name) => COMMON_TESTS.find((c) => c.display === name) ?? { display: name });
-        return ordersBundle(encounter, session.fhirUser ?? '', drafts, chosen, followUp).entry;
+        return ordersBundle(encounter, session.fhirUser ?? '', drafts, chosen, followUp, new Date().toISOString(), nextLine(saved)).entry;
       },
       t('prescription.saved'),
       () => {
@@ -249,9 +260,9 @@ export function PrescriptionCard(
               ]}
             />
           </Grid.Col>
-          <Grid.Col span={12}>
+          <Grid.Col span={bilingual ? 6 : 12}>
             <Textarea
-              label={t('prescription.instruction')}
+              label={bilingual ? t('prescription.instructionEn') : t('prescription.instruction')}
               autosize
               minRows={1}
               value={instruction}
@@ -262,6 +273,22 @@ export function PrescriptionCard(
               data-testid="instruction-input"
             />
           </Grid.Col>
+          {bilingual && (
+            <Grid.Col span={6}>
+              <Textarea
+                label={t('prescription.instructionHi')}
+                lang="hi"
+                autosize
+                minRows={1}
+                value={instructionHi}
+                onChange={(e) => {
+                  setInstructionHi(e.currentTarget.value);
+                  setInstructionHiEdited(true);
+                }}
+                data-testid="instruction-hi-input"
+              />
+            </Grid.Col>
+          )}
         </Grid>
         {warnings.length > 0 && (
           <Alert color="red" title={t('prescription.warnings')} data-testid="prescription-warnings">
@@ -312,7 +339,14 @@ export function PrescriptionCard(
                   )}
                 </Table.Td>
                 <Table.Td>{d.dosage[0]?.text}</Table.Td>
-                <Table.Td>{d.patientInstruction}</Table.Td>
+                <Table.Td>
+                  {d.patientInstruction}
+                  {d.patientInstructionHi && (
+                    <Text size="sm" lang="hi" c="dimmed">
+                      {d.patientInstructionHi}
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td>
                   <Button size="compact-xs" variant="subtle" color="red" onClick={() => setDrafts((x) => x.filter((y) => y.key !== d.key))}>
                     {t('actions.remove')}

@@ -1,9 +1,16 @@
+import {
+  flagOf,
+  VITALS,
+  type VitalKey,
+  type VitalValues,
+  vitalObservations,
+  vitalValues,
+} from '@hospital-ops/app-shell/clinical/vitals.ts';
 import { Badge, Button, Card, Group, NumberInput, SimpleGrid, Title } from '@mantine/core';
 import type { Encounter, Observation, Patient, Reference } from '@medplum/fhirtypes';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useVisitSave, type VisitCardProps } from './useVisitSave.ts';
-import { flagOf, VITALS, type VitalKey, type VitalValues, vitalObservations, vitalValues } from './vitals.ts';
 
 const FIELDS: VitalKey[] = ['systolic', 'diastolic', 'pulse', 'temperature', 'spo2', 'respiration', 'weight', 'height'];
 

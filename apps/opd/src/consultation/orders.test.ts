@@ -1,5 +1,6 @@
+import type { MedicationRequest } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { COMMON_TESTS, inWrittenOrder, ordersBundle, testMatches } from './orders.ts';
+import { COMMON_TESTS, inWrittenOrder, lineOf, nextLine, ordersBundle, testMatches } from './orders.ts';
 
 const found = (search: string) => COMMON_TESTS.filter((t) => testMatches(t, search)).map((t) => t.display);
 
@@ -40,5 +41,55 @@ describe('the order of a prescription', () => {
       { id: 'y', authoredOn: '2026-12-06T10:00:01.000Z' },
     ];
     expect(inWrittenOrder(stored).map((r) => r.id)).toEqual(['y', 'z']);
+  });
+
+  it('numbers each line in the order written, continuing after the lines already saved', () => {
+    const encounter = { resourceType: 'Encounter' as const, id: 'e', status: 'in-progress' as const, class: { code: 'AMB' } };
+    // Added within one second: the times cannot tell them apart, the line numbers do.
+    const same = '2026-12-06T10:00:01.000Z';
+    const first = ordersBundle(encounter, 'Practitioner/p', [line('a', same), line('b', same), line('c', same)], [], undefined);
+    const saved = (first.entry ?? []).map((e, i) => ({ ...(e.resource as MedicationRequest), id: ['q', 'm', 'a'][i] }));
+    expect(saved.map(lineOf)).toEqual([1, 2, 3]);
+    expect(saved[0].extension).toEqual([
+      { url: 'https://hospital-ops.in/fhir/StructureDefinition/prescription-line', valuePositiveInt: 1 },
+    ]);
+    // A second save later in the visit goes on from line 4.
+    const more = ordersBundle(encounter, 'Practitioner/p', [line('d', same)], [], undefined, same, nextLine(saved));
+    const fourth = { ...(more.entry?.[0]?.resource as MedicationRequest), id: 'b' };
+    expect(lineOf(fourth)).toBe(4);
+    // Read back newest first (as a search answers) and shown in the order written, ids notwithstanding.
+    expect(inWrittenOrder([fourth, ...saved].reverse()).map((r) => r.id)).toEqual(['q', 'm', 'a', 'b']);
+  });
+
+  it('stores the Hindi instruction as the FHIR translation of the English one', () => {
+    const encounter = { resourceType: 'Encounter' as const, id: 'e', status: 'in-progress' as const, class: { code: 'AMB' } };
+    const bundle = ordersBundle(
+      encounter,
+      'Practitioner/p',
+      [
+        {
+          ...line('a', '2026-12-06T10:00:01.000Z'),
+          dosage: [{ text: '1-0-0' }],
+          patientInstruction: 'Take only if the fever is above 100°F.',
+          patientInstructionHi: 'बुखार 100°F से ऊपर हो तभी लें।',
+        },
+      ],
+      [],
+      undefined,
+    );
+    const request = (bundle.entry ?? [])[0].resource as unknown as { dosageInstruction: Record<string, unknown>[] };
+    const dosage = request.dosageInstruction[0];
+    expect(dosage.patientInstruction).toBe('Take only if the fever is above 100°F.');
+    expect(dosage._patientInstruction).toEqual({
+      extension: [
+        {
+          url: 'http://hl7.org/fhir/StructureDefinition/translation',
+          extension: [
+            { url: 'lang', valueCode: 'hi' },
+            { url: 'content', valueString: 'बुखार 100°F से ऊपर हो तभी लें।' },
+          ],
+        },
+      ],
+    });
   });
 });

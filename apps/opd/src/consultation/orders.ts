@@ -4,6 +4,7 @@ import type {
   CodeableConcept,
   Dosage,
   Encounter,
+  Extension,
   Medication,
   MedicationRequest,
   Patient,
@@ -11,23 +12,43 @@ import type {
   Resource,
   ServiceRequest,
 } from '@medplum/fhirtypes';
-import { SNOMED } from '../fhir/systems.ts';
+import { PRESCRIPTION_LINE_URL, SNOMED } from '../fhir/systems.ts';
 
 /** A line of the prescription as the doctor builds it, before it becomes a MedicationRequest. */
 export interface DraftMedication {
   key: string;
   medication: Medication;
   dosage: Dosage[];
-  /** What the patient reads, in their language. */
+  /** What the patient reads, in their language (English for a patient who also gets the Hindi). */
   patientInstruction: string;
+  /** The instruction in Hindi, stored as its FHIR translation, so the prescription prints both. */
+  patientInstructionHi?: string;
   warnings: string[];
   /** When the doctor added the line: the prescription's lines keep this order wherever they are shown. */
   authoredOn?: string;
 }
 
-/** A visit's medicines in the order the doctor wrote them (authoredOn, set when each line was added). */
-export function inWrittenOrder<T extends { authoredOn?: string; id?: string }>(requests: T[]): T[] {
-  return [...requests].sort((a, b) => (a.authoredOn ?? '').localeCompare(b.authoredOn ?? '') || (a.id ?? '').localeCompare(b.id ?? ''));
+type Line = { authoredOn?: string; id?: string; extension?: Extension[] };
+
+/** The line number the prescription-line extension stores on a MedicationRequest. */
+export function lineOf(request: Line): number | undefined {
+  return request.extension?.find((e) => e.url === PRESCRIPTION_LINE_URL)?.valuePositiveInt;
+}
+
+/** The number the next saved line gets: after every line of the visit saved so far. */
+export function nextLine(saved: Line[]): number {
+  return Math.max(0, ...saved.map((m, i) => lineOf(m) ?? i + 1)) + 1;
+}
+
+/**
+ * A visit's medicines in the order the doctor wrote them: by their stored line number; lines
+ * saved before numbering existed by authoredOn (stamped as each line was added), then id.
+ */
+export function inWrittenOrder<T extends Line>(requests: T[]): T[] {
+  const key = (r: T) => lineOf(r) ?? Number.MAX_SAFE_INTEGER;
+  return [...requests].sort(
+    (a, b) => key(a) - key(b) || (a.authoredOn ?? '').localeCompare(b.authoredOn ?? '') || (a.id ?? '').localeCompare(b.id ?? ''),
+  );
 }
 
 /**
@@ -88,6 +109,21 @@ export function formularyMatch(r: MedicationRequest, formulary: Medication[]): M
   return text ? formulary.find((m) => medicationName(m) === text) : undefined;
 }
 
+/** FHIR's translation extension on a string primitive (`_element`): the Hindi of what the element says. */
+export function hindiTranslation(text: string): { extension: Extension[] } {
+  return {
+    extension: [
+      {
+        url: 'http://hl7.org/fhir/StructureDefinition/translation',
+        extension: [
+          { url: 'lang', valueCode: 'hi' },
+          { url: 'content', valueString: text },
+        ],
+      },
+    ],
+  };
+}
+
 /**
  * The prescription, lab orders and follow-up as one transaction: either the whole visit's orders
  * are stored or none are (a half-saved prescription is worse than none).
@@ -99,13 +135,16 @@ export function ordersBundle(
   tests: { code?: string; display: string }[],
   followUp: string | undefined,
   now = new Date().toISOString(),
+  firstLine = 1,
 ): Bundle {
   const subject = encounter.subject ?? {};
   const entries: BundleEntry[] = [];
   const groupIdentifier = { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${crypto.randomUUID()}` };
-  for (const line of lines) {
+  for (const [index, line] of lines.entries()) {
     const request: MedicationRequest = {
       resourceType: 'MedicationRequest',
+      // The line's place on the prescription, so every screen and the PDF list it where it was written.
+      extension: [{ url: PRESCRIPTION_LINE_URL, valuePositiveInt: firstLine + index }],
       status: 'active',
       intent: 'order',
       groupIdentifier,
@@ -115,7 +154,11 @@ export function ordersBundle(
       encounter: ref(encounter),
       authoredOn: line.authoredOn ?? now,
       requester: { reference: requester },
-      dosageInstruction: line.dosage.map((d) => ({ ...d, patientInstruction: line.patientInstruction || d.patientInstruction })),
+      dosageInstruction: line.dosage.map((d) => ({
+        ...d,
+        patientInstruction: line.patientInstruction || d.patientInstruction,
+        ...(line.patientInstructionHi ? { _patientInstruction: hindiTranslation(line.patientInstructionHi) } : {}),
+      })),
     };
     entries.push({ fullUrl: `urn:uuid:${crypto.randomUUID()}`, resource: request, request: { method: 'POST', url: 'MedicationRequest' } });
   }

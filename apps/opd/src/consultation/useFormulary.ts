@@ -1,4 +1,4 @@
-import type { Medication } from '@medplum/fhirtypes';
+import type { Medication, MedicationRequest } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
 import { useEffect, useState } from 'react';
 import { BRAND_NAME_URL } from '../fhir/systems.ts';
@@ -21,20 +21,62 @@ function formRank(m: Medication): number {
   return 1;
 }
 
+/** How often this clinic prescribed each product lately, by its name (MedicationRequest text = formulary code text). */
+export type Usage = ReadonlyMap<string, number>;
+
+/** Counts the products of recent MedicationRequests by name. */
+export function usageOf(requests: MedicationRequest[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of requests) {
+    const name = r.medicationCodeableConcept?.text;
+    if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /**
- * The formulary entries a typed search finds, best first: a generic or brand name that starts with
- * what was typed before one that merely contains it, then adult tablets and capsules before syrups
- * and drops (so "Dolo" offers Dolo 650 before the paediatric suspension), then alphabetical.
+ * The formulary entries a typed search finds, best first (docs/opd.md, "Finding a medicine"):
+ * 1. a generic or brand name that starts with what was typed, before one that merely contains it;
+ * 2. the dose form an adult OPD prescribes: tablets and capsules, then the rest, then syrups and
+ *    drops (so "Dolo" offers Dolo 650 before the paediatric suspension);
+ * 3. what this clinic prescribed most lately (`usage`, counted from its own MedicationRequests);
+ * 4. alphabetical.
  */
-export function searchFormulary(formulary: Medication[], query: string, limit = 15): Medication[] {
+export function searchFormulary(formulary: Medication[], query: string, limit = 15, usage: Usage = new Map()): Medication[] {
   const q = query.trim().toLowerCase();
   if (q.length < 2) return [];
   const names = (m: Medication) => [m.code?.text ?? '', ...brandsOf(m)].map((n) => n.toLowerCase());
   const ranked = formulary
     .filter((m) => formularyLabel(m).toLowerCase().includes(q))
-    .map((m) => ({ m, starts: names(m).some((n) => n.startsWith(q)) ? 0 : 1, form: formRank(m), label: formularyLabel(m) }));
-  ranked.sort((a, b) => a.starts - b.starts || a.form - b.form || a.label.localeCompare(b.label));
+    .map((m) => ({
+      m,
+      starts: names(m).some((n) => n.startsWith(q)) ? 0 : 1,
+      form: formRank(m),
+      used: usage.get(m.code?.text ?? '') ?? 0,
+      label: formularyLabel(m),
+    }));
+  ranked.sort((a, b) => a.starts - b.starts || a.form - b.form || b.used - a.used || a.label.localeCompare(b.label));
   return ranked.slice(0, limit).map((r) => r.m);
+}
+
+/** How many recent prescription lines the usage count looks at: a few weeks of a busy OPD. */
+const USAGE_WINDOW = 500;
+
+/**
+ * The clinic's own prescribing, counted once per screen from its latest MedicationRequests (the
+ * server answers only the tenant's, and only what this user may read). Empty until loaded or if
+ * the search fails: the ranking then falls back to form and name.
+ */
+export function usePrescribingUsage(): Usage {
+  const medplum = useMedplum();
+  const [usage, setUsage] = useState<Usage>(new Map());
+  useEffect(() => {
+    medplum
+      .searchResources('MedicationRequest', { _sort: '-_lastUpdated', _count: String(USAGE_WINDOW) })
+      .then((recent) => setUsage(usageOf(recent)))
+      .catch(() => setUsage(new Map()));
+  }, [medplum]);
+  return usage;
 }
 
 /**

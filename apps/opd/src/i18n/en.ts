@@ -212,6 +212,8 @@ export const en = {
     weeks: 'weeks',
     months: 'months',
     instruction: 'Instruction for the patient',
+    instructionEn: 'Instruction for the patient (English)',
+    instructionHi: 'Instruction for the patient (Hindi)',
     add: 'Add to prescription',
     empty: 'No medicines added',
     saved: 'Prescription and orders saved',

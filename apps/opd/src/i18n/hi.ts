@@ -211,6 +211,8 @@ export const hi: typeof en = {
     weeks: 'सप्ताह',
     months: 'महीने',
     instruction: 'मरीज़ के लिए निर्देश',
+    instructionEn: 'मरीज़ के लिए निर्देश (अंग्रेज़ी)',
+    instructionHi: 'मरीज़ के लिए निर्देश (हिंदी)',
     add: 'पर्चे में जोड़ें',
     empty: 'कोई दवा नहीं जोड़ी गई',
     saved: 'पर्चा और जाँचें सहेजी गईं',

@@ -1,9 +1,8 @@
 import { useBranch } from '@hospital-ops/app-shell';
+import { useLiveLoad } from '@hospital-ops/app-shell/live/index.ts';
 import type { Appointment } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
-import { useCallback, useRef, useState } from 'react';
-import { usePolling } from '../fhir/hooks.ts';
-import { useLiveChanges } from '../fhir/live.ts';
+import { useCallback, useState } from 'react';
 import { todayInKolkata } from '../lib/format.ts';
 import { istDayRange } from '../scheduling/days.ts';
 import { byDoctor, type DoctorQueue, queueEntries } from './queue.ts';
@@ -49,10 +48,6 @@ export function useQueue(ms = 4000): { queues?: DoctorQueue[]; expected: Appoint
       setError(err);
     }
   }, [medplum, branch]);
-  const latest = useRef<() => void>(() => undefined);
-  const onChange = useCallback(() => latest.current(), []);
-  const live = useLiveChanges(LIVE_CRITERIA, onChange);
-  const refresh = usePolling(load, live ? SAFETY_POLL_MS : ms);
-  latest.current = refresh;
+  const { refresh } = useLiveLoad(LIVE_CRITERIA, load, { pollMs: ms, safetyMs: SAFETY_POLL_MS, reason: 'Live OPD screens' });
   return { queues, expected, error, refresh };
 }

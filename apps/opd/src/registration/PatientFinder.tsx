@@ -1,4 +1,5 @@
 import { ErrorView } from '@hospital-ops/app-shell';
+import { patientQueries } from '@hospital-ops/app-shell/patients/search.ts';
 import { Badge, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import type { Bundle, Patient } from '@medplum/fhirtypes';
@@ -8,7 +9,6 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { abhaNumberOf, phoneOf, uhidOf } from '../fhir/patient.ts';
 import { ageOf, formatAbhaNumber, formatPhone } from '../lib/format.ts';
-import { patientQueries } from './search.ts';
 
 /** Type-ahead patient search: name fragment, phone, UHID or ABHA, as the desk types. */
 export function PatientFinder() {

@@ -1,5 +1,6 @@
 import { ErrorView, useBranch } from '@hospital-ops/app-shell';
 import { abhaCheckDigitOk, normaliseAbhaNumber } from '@hospital-ops/app-shell/format/index.ts';
+import { patientQueries, searchKind } from '@hospital-ops/app-shell/patients/search.ts';
 import { Alert, Button, Checkbox, Grid, Group, List, Modal, Select, Stack, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { Bundle, Consent, Patient } from '@medplum/fhirtypes';
@@ -22,7 +23,6 @@ import { ABHA_ADDRESS_SYSTEM, ABHA_NUMBER_SYSTEM } from '../fhir/systems.ts';
 import { optedIn, whatsAppConsentQuery, whatsAppOptIn } from '../fhir/whatsapp-consent.ts';
 import { formatDate, formatPhone } from '../lib/format.ts';
 import { clearDraft, readDraft, writeDraft } from './draft.ts';
-import { patientQueries, searchKind } from './search.ts';
 import { type FormErrors, validatePatientForm } from './validate.ts';
 
 const STATES = [

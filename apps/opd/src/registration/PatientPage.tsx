@@ -1,4 +1,5 @@
 import { ErrorView, useBranch } from '@hospital-ops/app-shell';
+import { useBranchDoctors } from '@hospital-ops/app-shell/doctors.ts';
 import { Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { AllergyIntolerance, Appointment, Encounter, Observation, Patient, ValueSetExpansionContains } from '@medplum/fhirtypes';
@@ -6,7 +7,6 @@ import { useMedplum } from '@medplum/react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
-import { useBranchDoctors } from '../fhir/hooks.ts';
 import { checkInAppointment, checkInWalkIn, tokenOf } from '../fhir/opd-operations.ts';
 import {
   abhaAddressOf,

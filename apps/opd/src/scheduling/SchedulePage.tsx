@@ -1,4 +1,5 @@
 import { ErrorView } from '@hospital-ops/app-shell';
+import { type BranchDoctor, useBranchDoctors } from '@hospital-ops/app-shell/doctors.ts';
 import { Alert, Badge, Button, Card, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { Appointment, Patient, Schedule, Slot } from '@medplum/fhirtypes';
@@ -6,7 +7,6 @@ import { useMedplum } from '@medplum/react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { type BranchDoctor, useBranchDoctors } from '../fhir/hooks.ts';
 import { generateSlots } from '../fhir/opd-operations.ts';
 import { formatDate, formatTime, parseIndianDate, todayInKolkata } from '../lib/format.ts';
 import { addDays, istDayRange } from './days.ts';

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { SearchRequest, WithId } from '@medplum/core';
+import type { SearchRequest } from '@medplum/core';
 import type { ActivityDefinition, Bundle, ObservationDefinition, Reference, Resource, SpecimenDefinition } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
+import type { Catalogue } from './catalogue-match.ts';
 import { CATALOGUE_TAG, LOINC, UCUM } from './fhir.ts';
+
+export { analytesOf, type Catalogue, testFor } from './catalogue-match.ts';
 
 /**
  * The lab catalogue of a tenant: ActivityDefinitions (orderable tests and panels) pointing at their
@@ -124,13 +127,6 @@ export async function loadLabCatalogue(
   );
 }
 
-/** The tenant's catalogue, as the result operations use it. */
-export interface Catalogue {
-  tests: WithId<ActivityDefinition>[];
-  analytes: Map<string, WithId<ObservationDefinition>>;
-  specimens: Map<string, WithId<SpecimenDefinition>>;
-}
-
 /** Reads the tenant's active tests with their analytes and containers (small: tens to a few hundred). */
 export async function readTenantCatalogue(tx: PostgresRepository): Promise<Catalogue> {
   const tests = await tx.searchResources<ActivityDefinition>({
@@ -152,31 +148,4 @@ export async function readTenantCatalogue(tx: PostgresRepository): Promise<Catal
     ).map((s) => [s.id, s] as const),
   );
   return { tests, analytes, specimens };
-}
-
-const norm = (s: string | undefined) =>
-  (s ?? '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-
-/**
- * The catalogue test an order is for: a coding in common (LOINC, or the SNOMED CT procedure the
- * OPD orders by), else the order's text equal to the test's title or one of its aliases (the OPD
- * orders some tests as text only).
- */
-export function testFor(catalogue: Catalogue, code: { coding?: { system?: string; code?: string }[]; text?: string } | undefined) {
-  const codings = code?.coding ?? [];
-  const byCode = catalogue.tests.find((t) => t.code?.coding?.some((c) => codings.some((o) => o.system === c.system && o.code === c.code)));
-  if (byCode) return byCode;
-  const text = norm(code?.text);
-  if (!text) return undefined;
-  return catalogue.tests.find((t) => [t.title, t.code?.text, ...(t.subtitle ?? '').split(',')].some((n) => norm(n) === text));
-}
-
-/** The analytes of a test, in catalogue order. */
-export function analytesOf(catalogue: Catalogue, test: ActivityDefinition): WithId<ObservationDefinition>[] {
-  return (test.observationResultRequirement ?? [])
-    .map((r) => catalogue.analytes.get((r.reference ?? '').replace(/^ObservationDefinition\//, '')))
-    .filter((o): o is WithId<ObservationDefinition> => o !== undefined);
 }

@@ -8,6 +8,7 @@ import { readTenantCatalogue, testFor } from './catalogue.ts';
 import { ACCESSION_SYSTEM, bad, conflict, unprocessable, V2_0490 } from './fhir.ts';
 import { oneString, parametersOf, referenceIds } from './input.ts';
 import { readNamed } from './read.ts';
+import { RECEIVED_URL, receivedInLab } from './stage.ts';
 
 /**
  * `POST ServiceRequest/$collect` (and `ServiceRequest/[id]/$collect`), docs/lab.md: the
@@ -79,6 +80,10 @@ async function collect(req: FhirRequest, repo: PostgresRepository): Promise<Fhir
           assigner: { reference: `Organization/${branch.id}` },
         },
         status: 'available',
+        // ABDM's Specimen profile requires receivedTime, which servers enforcing it (the default) refuse
+        // to go without: until the lab receives the sample it is the collection time. Whether the
+        // lab has it is the lab-received mark that $receive sets (stage.ts).
+        receivedTime: collected ?? kolkataInstant(now),
         ...(def?.typeCollected ? { type: def.typeCollected } : {}),
         subject: group[0].subject,
         request: group.map((o) => ({ reference: `ServiceRequest/${o.id}` })),
@@ -153,15 +158,20 @@ async function reject(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
   return [allOk, result];
 }
 
-/** `POST Specimen/[id]/$receive`: the sample reached the lab (Specimen.receivedTime). */
+/** `POST Specimen/[id]/$receive`: the sample reached the lab (receivedTime, and the lab-received mark). */
 async function receive(req: FhirRequest, repo: PostgresRepository): Promise<FhirResponse> {
   const result = await repo.withTransaction(
     async (tx) => {
       await tx.query((sql) => sql.query('SELECT 1 FROM "Specimen" WHERE id = $1 FOR UPDATE', [req.params.id]));
       const s = await readNamed<Specimen>(tx, 'Specimen', req.params.id, 'id');
       if (s.status !== 'available') conflict(`The sample is ${s.status}: it cannot be received`);
-      if (s.receivedTime) return s;
-      return tx.updateResource<Specimen>({ ...s, receivedTime: kolkataInstant(Date.now()) });
+      if (receivedInLab(s)) return s;
+      const now = kolkataInstant(Date.now());
+      return tx.updateResource<Specimen>({
+        ...s,
+        receivedTime: now,
+        extension: [...(s.extension ?? []), { url: RECEIVED_URL, valueDateTime: now }],
+      });
     },
     { resourceTypes: ['Specimen'] },
   );

@@ -29,6 +29,23 @@ export function outcome(code: OperationOutcome['issue'][number]['code'], text: s
   };
 }
 
+/**
+ * The second-person refusal (403), with the business code LAB_SECOND_PERSON in its details so that
+ * an app can say it in the user's language (apps/lab translates `outcome.LAB_SECOND_PERSON`).
+ */
+export function secondPersonOutcome(): OperationOutcome {
+  const text = 'Results are verified by someone other than the person who entered them';
+  // Built here rather than with http/outcomes.ts, which would bring the database into the app's bundle.
+  const o: OperationOutcome = { ...outcome('forbidden', text), id: 'forbidden' };
+  return {
+    ...o,
+    issue: o.issue.map((i) => ({
+      ...i,
+      details: { text, coding: [{ system: `${HOPS}/CodeSystem/lab-outcome`, code: 'LAB_SECOND_PERSON' }] },
+    })),
+  };
+}
+
 export const fail = (o: OperationOutcome): never => {
   throw new OperationOutcomeError(o);
 };

@@ -1,7 +1,7 @@
 import type { DiagnosticReport, Resource } from '@medplum/fhirtypes';
 import { forbiddenOutcome } from '../../http/outcomes.ts';
 import type { WriteHook, WriteHookContext } from '../../repo/write-hooks.ts';
-import { ENTERED_BY_URL, fail, VERIFIED_BY_URL } from './fhir.ts';
+import { ENTERED_BY_URL, fail, secondPersonOutcome, VERIFIED_BY_URL } from './fhir.ts';
 
 /**
  * The second-person rule, whichever route a DiagnosticReport is written by (the lab operations,
@@ -33,7 +33,7 @@ export const reportGuard: WriteHook = {
     const report = next as DiagnosticReport;
     const wasFinal = FINAL.has((current as DiagnosticReport | undefined)?.status ?? '');
     if (entered !== undefined && FINAL.has(report.status) && !wasFinal && (!verified || verified === entered)) {
-      refuse('Results are verified by someone other than the person who entered them');
+      fail(secondPersonOutcome());
     }
   },
 };

@@ -11,12 +11,23 @@ import type {
   ServiceRequest,
   Specimen,
 } from '@medplum/fhirtypes';
-import { forbiddenOutcome } from '../../http/outcomes.ts';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { kolkataInstant } from '../opd/kolkata.ts';
 import { friedewald } from './calculated.ts';
 import { analytesOf, readTenantCatalogue, testFor } from './catalogue.ts';
-import { bad, conflict, ENTERED_BY_URL, fail, LOINC, OBS_CATEGORY, UCUM, unprocessable, V2_0074, VERIFIED_BY_URL } from './fhir.ts';
+import {
+  bad,
+  conflict,
+  ENTERED_BY_URL,
+  fail,
+  LOINC,
+  OBS_CATEGORY,
+  secondPersonOutcome,
+  UCUM,
+  unprocessable,
+  V2_0074,
+  VERIFIED_BY_URL,
+} from './fhir.ts';
 import { named, oneString, parametersOf } from './input.ts';
 import { ageInDays, assess, interpretation, referenceRange, type Sex } from './ranges.ts';
 import { actorKey, readNamed } from './read.ts';
@@ -209,8 +220,7 @@ async function verify(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
     const report = await lockedReport(tx, req.params.id);
     if (report.status !== 'preliminary') conflict(`The report is ${report.status}: only a preliminary report is verified`);
     const enteredBy = report.extension?.find((e) => e.url === ENTERED_BY_URL)?.valueString;
-    if (!enteredBy || enteredBy === actorKey(tx))
-      fail(forbiddenOutcome('Results are verified by someone other than the person who entered them'));
+    if (!enteredBy || enteredBy === actorKey(tx)) fail(secondPersonOutcome());
     const now = kolkataInstant(Date.now());
     const observations: WithId<Observation>[] = [];
     for (const o of await resultsOf(tx, report)) observations.push(await tx.updateResource<Observation>({ ...o, status: 'final' }));

@@ -4,7 +4,8 @@ import type { Bundle, BundleEntry, DiagnosticReport, Extension, ServiceRequest, 
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { parseSearch } from '../../search/parse.ts';
 import { readTenantCatalogue, testFor } from './catalogue.ts';
-import { bad, DEPARTMENT_SYSTEM, HOPS, LAB_PROCEDURE, SNOMED } from './fhir.ts';
+import { bad, DEPARTMENT_SYSTEM, LAB_PROCEDURE, SNOMED } from './fhir.ts';
+import { ACCESSION_URL, DEPARTMENT_URL, STAGE_URL, STAGES, stageOf } from './stage.ts';
 
 /**
  * `GET ServiceRequest/$lab-worklist` (docs/lab.md): open lab orders with the stage each is at,
@@ -15,22 +16,9 @@ import { bad, DEPARTMENT_SYSTEM, HOPS, LAB_PROCEDURE, SNOMED } from './fhir.ts';
  * and reports come along as included entries.
  */
 
-export const STAGE_URL = `${HOPS}/StructureDefinition/lab-worklist-stage`;
-export const DEPARTMENT_URL = `${HOPS}/StructureDefinition/lab-worklist-department`;
-export const ACCESSION_URL = `${HOPS}/StructureDefinition/lab-worklist-accession`;
-export const STAGES = ['ordered', 'collected', 'received', 'in-progress', 'resulted', 'verified'] as const;
-export type Stage = (typeof STAGES)[number];
-const PRIORITIES = new Set(['routine', 'urgent', 'asap', 'stat']);
+export { ACCESSION_URL, DEPARTMENT_URL, STAGE_URL, STAGES, type Stage, stageOf } from './stage.ts';
 
-export function stageOf(specimens: Specimen[], reports: DiagnosticReport[]): Stage {
-  const live = reports.filter((r) => r.status !== 'cancelled' && r.status !== 'entered-in-error');
-  if (live.some((r) => r.status === 'final' || r.status === 'amended' || r.status === 'corrected')) return 'verified';
-  if (live.some((r) => r.status === 'preliminary')) return 'resulted';
-  if (live.some((r) => r.status === 'registered' || r.status === 'partial')) return 'in-progress';
-  const available = specimens.filter((s) => s.status === 'available');
-  if (available.some((s) => s.receivedTime)) return 'received';
-  return available.length ? 'collected' : 'ordered';
-}
+const PRIORITIES = new Set(['routine', 'urgent', 'asap', 'stat']);
 
 const query = (req: FhirRequest, key: string) => {
   const v = req.query[key];

@@ -117,6 +117,20 @@ async function medicationsOf(ctx: CareContext, requests: MedicationRequest[]): P
 }
 
 const ISSUED = new Set(['active', 'completed']);
+
+/** The prescription-line extension: a medicine's place on its visit's prescription (docs/opd.md). */
+export const PRESCRIPTION_LINE = 'https://hospital-ops.in/fhir/StructureDefinition/prescription-line';
+
+/**
+ * In the order the doctor wrote them: by line number (the OPD app numbers each line as it saves
+ * it); lines without one after those, by authoredOn, then id.
+ */
+export function inWrittenOrder(requests: WithId<MedicationRequest>[]): WithId<MedicationRequest>[] {
+  const line = (m: MedicationRequest) => m.extension?.find((e) => e.url === PRESCRIPTION_LINE)?.valuePositiveInt ?? Number.MAX_SAFE_INTEGER;
+  return [...requests].sort(
+    (a, b) => line(a) - line(b) || (a.authoredOn ?? '').localeCompare(b.authoredOn ?? '') || a.id.localeCompare(b.id),
+  );
+}
 const NOT_ORDERED = new Set(['draft', 'revoked', 'entered-in-error']);
 
 export async function gather(repo: PostgresRepository, encounter: WithId<Encounter>): Promise<Gathered> {
@@ -131,10 +145,9 @@ export async function gather(repo: PostgresRepository, encounter: WithId<Encount
   // The patient is the prescription's subject: nothing is printed about someone the caller may not read.
   if (patient?.resourceType !== 'Patient') throw new OperationOutcomeError(forbiddenOutcome(`You may not read ${ctx.patient}`));
   const here = { encounter: `Encounter/${encounter.id}` };
-  // In the order the doctor wrote them: the app stamps each line's authoredOn as it is added.
-  const medicationRequests = (await ctx.search<MedicationRequest>('MedicationRequest', here))
-    .filter((m) => ISSUED.has(m.status))
-    .sort((a, b) => (a.authoredOn ?? '').localeCompare(b.authoredOn ?? '') || a.id.localeCompare(b.id));
+  const medicationRequests = inWrittenOrder(
+    (await ctx.search<MedicationRequest>('MedicationRequest', here)).filter((m) => ISSUED.has(m.status)),
+  );
   const organization = (await ctx.readable(encounter.serviceProvider)) as Organization | undefined;
   return {
     encounter,

@@ -244,10 +244,18 @@ function medicineOf(g: Gathered, request: MedicationRequest, language: string | 
   };
 }
 
-/** The patient's instruction, unless it only restates the dosage columns (printed once is enough). */
+/**
+ * The patient's instruction, unless it only restates the dosage columns (printed once is enough).
+ * Judged per language: a translation that restates while the text as written says more leaves the
+ * written text alone, and the other way round.
+ */
 function instructionOf(text: string | undefined, primitive: unknown, language: string | undefined): Localized | undefined {
   const local = localize(text, primitive, language);
-  return local && !restatesColumns(local.text) ? local : undefined;
+  if (!local) return undefined;
+  const says = (line: string | undefined) => (line && !restatesColumns(line) ? line : undefined);
+  const [main, original] = [says(local.text), says(local.original)];
+  if (main) return { text: main, ...(original ? { original } : {}) };
+  return original ? { text: original } : undefined;
 }
 
 function allergyText(a: AllergyIntolerance): string | undefined {

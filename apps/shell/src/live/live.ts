@@ -1,8 +1,9 @@
-import { sessionAccessToken, useSession } from '@hospital-ops/app-shell';
 import type { MedplumClient } from '@medplum/core';
 import type { Subscription } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
 import { useEffect, useState } from 'react';
+import { sessionAccessToken } from '../launch/medplum.ts';
+import { useSession } from '../session.tsx';
 
 /** The part of a WebSocket the live channel uses (the browser's, or a test's stand-in). */
 export interface SocketLike {
@@ -25,10 +26,12 @@ export interface LiveChannelOptions {
   accessToken?: () => Promise<string | undefined>;
   /** First wait before reconnecting; doubles up to 30 s. */
   retryMs?: number;
+  /** Why the Subscription exists, written on one this creates (e.g. 'Live OPD screens'). */
+  reason?: string;
 }
 
 /** The websocket Subscription for these criteria at this tenant: the one already there, or a new one. */
-async function subscriptionFor(medplum: MedplumClient, criteria: string): Promise<string> {
+async function subscriptionFor(medplum: MedplumClient, criteria: string, reason: string): Promise<string> {
   const found = await medplum.searchOne(
     'Subscription',
     { type: 'websocket', 'criteria:exact': criteria, status: 'active' },
@@ -38,7 +41,7 @@ async function subscriptionFor(medplum: MedplumClient, criteria: string): Promis
   const created = await medplum.createResource<Subscription>({
     resourceType: 'Subscription',
     status: 'requested',
-    reason: 'Live OPD screens',
+    reason,
     criteria,
     channel: { type: 'websocket' },
   });
@@ -68,7 +71,7 @@ export function followChanges(medplum: MedplumClient, options: LiveChannelOption
 
   const connect = async () => {
     try {
-      ids ??= await Promise.all(options.criteria.map((c) => subscriptionFor(medplum, c)));
+      ids ??= await Promise.all(options.criteria.map((c) => subscriptionFor(medplum, c, options.reason ?? 'Live screens')));
     } catch {
       return again();
     }
@@ -110,7 +113,7 @@ export function followChanges(medplum: MedplumClient, options: LiveChannelOption
 }
 
 /** Whether the screen is following changes live; `refresh` runs on each change. */
-export function useLiveChanges(criteria: string[], refresh: () => void): boolean {
+export function useLiveChanges(criteria: string[], refresh: () => void, reason?: string): boolean {
   const medplum = useMedplum();
   const session = useSession();
   const [live, setLive] = useState(false);
@@ -122,8 +125,9 @@ export function useLiveChanges(criteria: string[], refresh: () => void): boolean
         onChange: refresh,
         onLive: setLive,
         accessToken: () => sessionAccessToken(session),
+        reason,
       }),
-    [medplum, session, key, refresh],
+    [medplum, session, key, refresh, reason],
   );
   return live;
 }

@@ -1,4 +1,6 @@
-import { ABHA_ADDRESS_SYSTEM, ABHA_NUMBER_SYSTEM } from '../fhir/systems.ts';
+/** ABHA identifier namespaces, as the ABDM IG and the seed write them. */
+export const ABHA_NUMBER_SYSTEM = 'https://healthid.ndhm.gov.in';
+export const ABHA_ADDRESS_SYSTEM = 'https://healthid.ndhm.gov.in/health-id';
 
 export type PatientQuery = Record<string, string>;
 

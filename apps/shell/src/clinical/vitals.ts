@@ -1,5 +1,5 @@
 import type { Encounter, Observation, ObservationComponent, Patient, Quantity, Reference } from '@medplum/fhirtypes';
-import { LOINC, OBSERVATION_CATEGORY, UCUM } from '../fhir/systems.ts';
+import { LOINC, OBSERVATION_CATEGORY, UCUM } from './systems.ts';
 
 const INTERPRETATION = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
 const VITAL_SIGNS_PROFILE = 'http://hl7.org/fhir/StructureDefinition/vitalsigns';

@@ -1,7 +1,7 @@
-import { useBranch } from '@hospital-ops/app-shell';
 import type { BundleEntry, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useBranch } from './session.tsx';
 
 export interface BranchDoctor {
   role: PractitionerRole;
@@ -46,25 +46,4 @@ export function useBranchDoctors(): BranchDoctor[] | undefined {
       .catch(() => setDoctors([]));
   }, [medplum, branch]);
   return doctors;
-}
-
-/** Re-runs `load` every `ms` while the screen is open (live views until Subscriptions arrive). */
-export function usePolling(load: () => Promise<void>, ms: number): () => void {
-  const [tick, setTick] = useState(0);
-  const refresh = useCallback(() => setTick((n) => n + 1), []);
-  useEffect(() => {
-    void tick;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout>;
-    const run = async () => {
-      await load().catch(() => undefined);
-      if (!stopped) timer = setTimeout(run, ms);
-    };
-    void run();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [load, ms, tick]);
-  return refresh;
 }

@@ -1,0 +1,34 @@
+import { AppFrame, ErrorBoundary } from '@hospital-ops/app-shell';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { BedBoardPage } from './board/BedBoardPage.tsx';
+import { VitalsPage } from './vitals/VitalsPage.tsx';
+
+function Frame() {
+  const { t } = useTranslation('ipd');
+  const navigate = useNavigate();
+  const location = useLocation();
+  const nav = [{ to: '/', label: t('nav.board') }].map((i) => ({
+    ...i,
+    active: location.pathname === i.to,
+    onClick: () => navigate(i.to),
+  }));
+  return (
+    <AppFrame title={t('title')} nav={nav}>
+      <ErrorBoundary key={location.pathname}>
+        <Routes>
+          <Route path="/vitals/:encounterId" element={<VitalsPage />} />
+          <Route path="*" element={<BedBoardPage />} />
+        </Routes>
+      </ErrorBoundary>
+    </AppFrame>
+  );
+}
+
+export function App() {
+  return (
+    <BrowserRouter basename="/apps/ipd">
+      <Frame />
+    </BrowserRouter>
+  );
+}
