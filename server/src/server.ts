@@ -15,6 +15,7 @@ import { instrumentDatabase } from './db/instrumented.ts';
 import { openDatabase } from './db/open.ts';
 import { startWebsocketHub } from './events/websocket.ts';
 import { type EventWorker, startEventWorker } from './events/worker.ts';
+import { labStarterTerminology } from './features/lab/terminology.ts';
 import { loadDefinitions, registerSearchParameters } from './fhir/definitions.ts';
 import { createApp } from './http/app.ts';
 import { redisLimitStores } from './http/shared-limits.ts';
@@ -84,7 +85,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const copied = await syncPackageTerminology(db, config.TENANT_ID, config.baseUrl);
   if (copied)
     logger.info({ tenant: config.TENANT_ID, resources: copied }, 'profile packages: code systems and value sets copied into the tenant');
-  const starter = await loadStarterTerminology(db);
+  const starter = await loadStarterTerminology(db, undefined, labStarterTerminology());
   if (starter.length) logger.info({ systems: starter }, 'starter terminology loaded (a full release imported later replaces it)');
   await seedOnFirstStart(db, config, logger);
   const auth = await AuthService.start(db, config, logger);

@@ -1,7 +1,7 @@
 import { badRequest, OperationOutcomeError } from '@medplum/core';
 import type { OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { conformance } from '../validation/conformance.ts';
-import { profileFailure, Validator } from '../validation/validator.ts';
+import { profileFailure, requiredBy, Validator } from '../validation/validator.ts';
 
 /** Which profiles writes must meet, per resource type, besides those a resource claims. */
 export interface ValidationPolicy {
@@ -47,6 +47,7 @@ export function validateForWrite(resource: Resource, policy?: ValidationPolicy, 
     });
   }
   if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+    tenantRequired(resource.resourceType, policy, issues);
     issues.push(...relaxHints(resource.resourceType, policy, issues));
     // A well-formed resource that breaks the definitions' rules is unprocessable (422), as HAPI answers.
     throw new OperationOutcomeError({ resourceType: 'OperationOutcome', id: 'business-rule', issue: issues });
@@ -61,6 +62,23 @@ function isUnknownProperty(i: OperationOutcomeIssue): boolean {
 /** FHIR id: 1 to 64 of [A-Za-z0-9-.]. */
 export function isValidId(id: string): boolean {
   return /^[A-Za-z0-9\-.]{1,64}$/.test(id);
+}
+
+/** Where the docs say which profiles a tenant requires and how to relax them. */
+export const PROFILE_DOCS = 'docs/conformance.md#relaxing-the-requirement';
+
+/**
+ * Each issue of a profile the tenant requires (not one the resource claimed) says so in its
+ * diagnostics, and where to read how to relax it: the reader of one issue needs no other.
+ */
+function tenantRequired(type: string, policy: ValidationPolicy | undefined, issues: OperationOutcomeIssue[]): void {
+  for (const url of policy?.requiredProfiles[type] ?? []) {
+    const mark = requiredBy(url);
+    for (const i of issues) {
+      if (i.diagnostics !== mark) continue;
+      i.diagnostics = `${mark}, which this tenant requires of every ${type} (PUT /admin/profile-requirements/${type} relaxes it; see ${PROFILE_DOCS})`;
+    }
+  }
 }
 
 /**
@@ -79,7 +97,7 @@ function relaxHints(type: string, policy: ValidationPolicy | undefined, issues: 
         text:
           `This server requires the profile ${url} of every ${type} written in this tenant. A super_admin can change that ` +
           `with PUT /admin/profile-requirements/${type} (an empty list keeps only the FHIR R4 base rules); ` +
-          'see docs/conformance.md, "Which profiles a tenant requires".',
+          `see ${PROFILE_DOCS}.`,
       },
     }));
 }

@@ -304,8 +304,9 @@ export class TerminologyStore {
     const words = normalizeTerm(options.filter ?? '')
       .split(' ')
       .filter(Boolean);
-    const page = searchQuery(system, words, options, 'page', offset + count);
-    const tally = searchQuery(system, words, options, 'count', TOTAL_CAP + 1);
+    const code = (options.filter ?? '').trim().toUpperCase();
+    const page = searchQuery(system, words, options, 'page', offset + count, code);
+    const tally = searchQuery(system, words, options, 'count', TOTAL_CAP + 1, code);
     return this.read(async (sql) => {
       const rows = await sql.query<ConceptRow>(page.text, page.params);
       const counted = (await sql.query<{ n: number; more: boolean }>(tally.text, tally.params)).rows[0] as { n: number; more: boolean };
@@ -432,6 +433,7 @@ function searchQuery(
   options: SearchOptions,
   kind: 'page' | 'count',
   limit: number,
+  code = '',
 ): { text: string; params: unknown[] } {
   const params: unknown[] = [system];
   const param = (v: unknown) => {
@@ -467,11 +469,14 @@ function searchQuery(
   const likes = words.map((w) => param(`% ${w}%`));
   const matches = likes.map((l) => `t.norm LIKE ${l}`).join(' AND ');
   const own = (table: string) => (table === 'terminology_concept' ? onConcept : viaConcept);
+  // A typed code (I10, E11.9, 26604007) finds its concept too, first: the primary key answers it.
+  const byCode = code ? `t.code = ${param(code)}` : 'false';
   if (kind === 'count') {
     const upTo = (table: string) => `SELECT t.code FROM ${table} t WHERE t.system = $1 AND ${matches}${own(table)} LIMIT ${lim}`;
     return {
-      text: `WITH a AS (${upTo('terminology_concept')}), b AS (${upTo('terminology_designation')})
-             SELECT (SELECT count(*) FROM (SELECT code FROM a UNION SELECT code FROM b) u)::int AS n,
+      text: `WITH a AS (${upTo('terminology_concept')}), b AS (${upTo('terminology_designation')}),
+                  k AS (SELECT t.code FROM terminology_concept t WHERE t.system = $1 AND ${byCode}${onConcept})
+             SELECT (SELECT count(*) FROM (SELECT code FROM a UNION SELECT code FROM b UNION SELECT code FROM k) u)::int AS n,
                     ((SELECT count(*) FROM a) >= ${lim} OR (SELECT count(*) FROM b) >= ${lim}) AS more`,
       params,
     };
@@ -482,6 +487,7 @@ function searchQuery(
     `(SELECT t.code, ${rank} AS rank, length(t.norm) AS len FROM ${table} t
        WHERE t.system = $1 AND ${where}${own(table)} ORDER BY length(t.norm), t.norm LIMIT ${lim})`;
   const tiers = [
+    tier('terminology_concept', byCode, -1),
     tier('terminology_concept', `t.norm = ${exact}`, 0),
     tier('terminology_designation', `t.norm = ${exact}`, 1),
     tier('terminology_concept', `t.norm LIKE ${prefix}`, 2),

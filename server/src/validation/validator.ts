@@ -48,6 +48,11 @@ export function profileFailure(path: string, url: string): string {
   return `${path} does not meet the profile ${url}: the errors above are its rules`;
 }
 
+/** The `diagnostics` of an issue a profile raised: its canonical URL, for the reader to look up. */
+export function requiredBy(url: string): string {
+  return `Required by the profile ${url}`;
+}
+
 function issue(severity: 'error' | 'warning' | 'information', code: string, path: string, text: string): OperationOutcomeIssue {
   return { severity, code: code as OperationOutcomeIssue['code'], details: { text }, expression: [path] };
 }
@@ -207,6 +212,8 @@ class Run {
       }
       const before = this.issues.length;
       this.profileValue(tree, { value: resource, type: resource.resourceType, path }, depth);
+      // Each gap names the profile that demanded it (a nested resource's own profile keeps its name).
+      for (const i of this.issues.slice(before)) if (i.severity === 'error' && !i.diagnostics) i.diagnostics = requiredBy(url);
       if (this.issues.slice(before).some((i) => i.severity === 'error')) {
         this.issues.push(issue('information', 'informational', path, profileFailure(path, url)));
       }
@@ -388,11 +395,17 @@ class Run {
   private profileElement(node: ElementNode, items: Item[], parentPath: string, depth: number): void {
     const where = `${parentPath}.${node.name.replace('[x]', '')}`;
     if (items.length < node.min) {
-      const shape = items.length === 0 ? requiredWithin(node) : [];
-      const hint = shape.length ? `; ${node.max === 1 ? 'it needs' : 'each needs'} ${shape.join(', ')}` : '';
       this.issues.push(
-        issue('error', 'required', where, `${node.definition.path}: minimum required = ${node.min}, but only found ${items.length}${hint}`),
+        issue('error', 'required', where, `${node.definition.path}: minimum required = ${node.min}, but only found ${items.length}`),
       );
+      // What the absent element must carry is reported now too, so that adding it does not reveal
+      // the next gap (identifier, then its type, then the coding's display).
+      const each = node.max === 1 ? 'it' : `each ${node.name.replace('[x]', '')}`;
+      for (const sub of items.length === 0 ? requiredWithin(node) : []) {
+        this.issues.push(
+          issue('error', 'required', `${where}.${sub}`, `${node.definition.path}.${sub}: required, and ${each} must have it`),
+        );
+      }
     }
     if (items.length > node.max) {
       this.issues.push(

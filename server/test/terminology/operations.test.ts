@@ -86,11 +86,11 @@ describe('ValueSet $expand', () => {
   });
 
   it('says which code system is missing when a value set needs an imported terminology', async () => {
-    // LOINC has no starter set (SNOMED CT and ICD-10 do): a fresh server has none of it.
-    const url = 'http://hl7.org/fhir/ValueSet/observation-codes';
+    // RxNorm has no starter set (SNOMED CT, ICD-10 and the lab's LOINC codes do): a fresh server has none of it.
+    const url = 'http://www.nlm.nih.gov/research/umls/rxnorm?fhir_vs';
     const res = await fhir.get(`ValueSet/$expand?url=${encodeURIComponent(url)}`);
     expect(res.status).toBe(422);
-    expect(res.body.issue[0].details.text).toContain('http://loinc.org');
+    expect(res.body.issue[0].details.text).toContain('http://www.nlm.nih.gov/research/umls/rxnorm');
   });
 
   it('answers 404 for an unknown value set and 400 without one', async () => {

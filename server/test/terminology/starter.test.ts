@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labStarterTerminology } from '../../src/features/lab/terminology.ts';
 import { loadStarterTerminology, readStarter, STARTER_FILES, STARTER_SOURCE } from '../../src/terminology/starter.ts';
-import { SNOMED_CT, TerminologyStore } from '../../src/terminology/store.ts';
-import { fhirClient, startTestServer, type TestServer } from '../helpers/server.ts';
+import { LOINC, SNOMED_CT, TerminologyStore } from '../../src/terminology/store.ts';
+import { fhirClient, startTestServer, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { openTestDatabase } from './db.ts';
 
 const codes = (vs: { expansion: { contains?: { code: string }[] } }) => (vs.expansion.contains ?? []).map((c) => c.code);
@@ -48,6 +49,49 @@ describe('the starter terminology on a fresh server', () => {
   });
 });
 
+describe("the OPD's pickers in a tenant created after the server started", () => {
+  let t: TestServer;
+  let fhir: ReturnType<typeof fhirClient>;
+  beforeAll(async () => {
+    t = await startTestServer();
+    // TENANT_B is created by the helper once the server runs: a clinic added to a running platform.
+    fhir = fhirClient(t.base, TENANT_B);
+  });
+  afterAll(() => t?.stop());
+
+  const expand = async (url: string, filter: string) => {
+    const res = await fhir.get(`ValueSet/$expand?url=${encodeURIComponent(url)}&filter=${encodeURIComponent(filter)}&count=20`);
+    // The starter value sets never answer the 'not loaded here' 422 the pickers used to show.
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body as { expansion: { contains?: { code: string; display: string }[] } };
+  };
+
+  it('finds lab tests by the abbreviations a desk types, with the codes of the lab catalogue', async () => {
+    const cbc = await expand(`${SNOMED_CT}?fhir_vs=isa/71388002`, 'CBC');
+    expect(cbc.expansion.contains?.[0]).toMatchObject({ code: '26604007', display: 'Complete blood count' });
+    expect(codes(await expand(`${SNOMED_CT}?fhir_vs=isa/71388002`, 'LFT'))).toContain('26958001');
+    // KFT and TSH have no SNOMED CT procedure in the catalogue: their LOINC codes find them.
+    expect(codes(await expand('http://loinc.org?fhir_vs', 'KFT'))).toContain('24362-6');
+    expect(codes(await expand('http://loinc.org?fhir_vs', 'TSH'))).toContain('3016-3');
+    expect(codes(await expand('http://loinc.org?fhir_vs', 'HbA1c'))).toContain('4548-4');
+  });
+
+  it('finds a diagnosis by a word, by its ICD-10 code and by its SNOMED CT code', async () => {
+    expect(codes(await expand('http://hl7.org/fhir/ValueSet/condition-code', 'typhoid'))).toContain('4834000');
+    expect(codes(await expand('http://hl7.org/fhir/sid/icd-10?fhir_vs', 'hypertension'))).toContain('I10');
+    const byCode = await expand('http://hl7.org/fhir/sid/icd-10?fhir_vs', 'e11.9');
+    expect(byCode.expansion.contains?.[0]?.code).toBe('E11.9');
+    expect(codes(await expand('http://hl7.org/fhir/ValueSet/condition-code', '44054006'))).toEqual(['44054006']);
+  });
+
+  it('finds drug, food and environmental allergens', async () => {
+    const allergy = 'http://hl7.org/fhir/ValueSet/allergyintolerance-code';
+    expect(codes(await expand(allergy, 'amoxi'))).toContain('372687004');
+    expect(codes(await expand(allergy, 'groundnut'))).toContain('762952008');
+    expect(codes(await expand(allergy, 'pollen'))).toContain('256259004');
+  });
+});
+
 describe('loadStarterTerminology', () => {
   let t: Awaited<ReturnType<typeof openTestDatabase>>;
   let store: TerminologyStore;
@@ -70,5 +114,12 @@ describe('loadStarterTerminology', () => {
     const system = await store.system(SNOMED_CT);
     expect(system?.version).toBe('20250301');
     expect(system?.source).toBe('RF2 import');
+  });
+
+  it("adds the lab catalogue's codes once, and not over an imported release", async () => {
+    // SNOMED CT was imported above: only LOINC, which the starter files do not hold, is loaded.
+    expect(await loadStarterTerminology(t.db, undefined, labStarterTerminology())).toEqual([LOINC]);
+    expect(await loadStarterTerminology(t.db, undefined, labStarterTerminology())).toEqual([]);
+    expect((await store.system(SNOMED_CT))?.source).toBe('RF2 import');
   });
 });

@@ -26,6 +26,16 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
+/** A missing identifier, and what the ABDM Patient profile wants each one to carry. */
+const NO_IDENTIFIER = [
+  'Patient.identifier',
+  'Patient.identifier.type',
+  'Patient.identifier.type.coding.system',
+  'Patient.identifier.type.coding.code',
+  'Patient.identifier.type.coding.display',
+  'Patient.identifier.value',
+];
+
 const expressions = (body: { issue: { severity: string; expression?: string[] }[] }) =>
   body.issue.filter((i) => i.severity === 'error').map((i) => i.expression?.[0]);
 
@@ -34,9 +44,31 @@ describe('every write is validated against the ABDM profile of its type', () => 
     const res = await fhir.post('Patient', { resourceType: 'Patient', name: [{ family: 'Sharma' }] });
     expect(res.status).toBe(422);
     expect(res.body.resourceType).toBe('OperationOutcome');
-    expect(expressions(res.body)).toEqual(['Patient.identifier', 'Patient.name[0].text']);
+    expect(expressions(res.body)).toEqual([...NO_IDENTIFIER, 'Patient.name[0].text']);
     const found = await fhir.get('Patient?family=Sharma');
     expect(found.body.total ?? found.body.entry?.length ?? 0).toBe(0);
+  });
+
+  it('answers a bare Patient with every gap at once, each naming the profile and how the tenant relaxes it', async () => {
+    const res = await fhir.post('Patient', { resourceType: 'Patient', gender: 'female' });
+    expect(res.status).toBe(422);
+    const errors = res.body.issue.filter((i: { severity: string }) => i.severity === 'error');
+    // The identifier and everything a complete one carries, not one layer per attempt.
+    expect(expressions(res.body)).toEqual(NO_IDENTIFIER);
+    for (const e of errors) {
+      expect(e.diagnostics).toBe(
+        `Required by the profile ${ABDM}Patient, which this tenant requires of every Patient ` +
+          '(PUT /admin/profile-requirements/Patient relaxes it; see docs/conformance.md#relaxing-the-requirement)',
+      );
+    }
+
+    // Sent again with what the 422 asked for, it is stored: nothing was left for a second round.
+    const identifier = {
+      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }] },
+      system: 'https://hospital-ops.in/fhir/sid/uhid',
+      value: 'SH-PUN-0B4R3P',
+    };
+    expect((await fhir.post('Patient', { resourceType: 'Patient', gender: 'female', identifier: [identifier] })).status).toBe(201);
   });
 
   it('stores the IG example Patient', async () => {
@@ -50,7 +82,7 @@ describe('every write is validated against the ABDM profile of its type', () => 
     const id = created.body.id;
     const update = await fhir.put(`Patient/${id}`, { ...created.body, identifier: undefined });
     expect(update.status).toBe(422);
-    expect(expressions(update.body)).toEqual(['Patient.identifier']);
+    expect(expressions(update.body)).toEqual(NO_IDENTIFIER);
     const patch = await fhir.patch(`Patient/${id}`, [{ op: 'replace', path: '/gender', value: 'bogus' }]);
     expect(patch.status).toBe(422);
     expect(patch.body.issue[0].details.text).toMatch(/bogus is not in the value set .*administrative-gender/);
@@ -95,7 +127,7 @@ describe('$validate', () => {
     const res = await fhir.post('Patient/$validate', { resourceType: 'Patient', name: [{ family: 'Validate-Only' }] });
     expect(res.status).toBe(200);
     expect(res.body.resourceType).toBe('OperationOutcome');
-    expect(expressions(res.body)).toEqual(['Patient.identifier', 'Patient.name[0].text']);
+    expect(expressions(res.body)).toEqual([...NO_IDENTIFIER, 'Patient.name[0].text']);
     const search = await fhir.get('Patient?family=Validate-Only&_total=accurate');
     expect(search.body.total).toBe(0);
   });
@@ -173,9 +205,16 @@ describe('per-tenant profile requirements (admin API)', () => {
     const res = await fhir.post('Patient', { ...minimal, identifier: [{ system: 'https://clinic.example.in/mrn', value: '77' }] });
     expect(res.status).toBe(422);
     const texts: string[] = res.body.issue.map((i: { details?: { text?: string } }) => i.details?.text ?? '');
-    expect(texts).toContain(
-      'Patient.identifier.type: minimum required = 1, but only found 0; it needs coding.system, coding.code, coding.display',
-    );
+    expect(texts).toContain('Patient.identifier.type: minimum required = 1, but only found 0');
+    // What the missing type must carry comes in the same answer, not after the next attempt.
+    expect(expressions(res.body)).toEqual([
+      'Patient.identifier[0].type',
+      'Patient.identifier[0].type.coding.system',
+      'Patient.identifier[0].type.coding.code',
+      'Patient.identifier[0].type.coding.display',
+      'Patient.name[0].text',
+    ]);
+    expect(texts).toContain('Patient.identifier.type.coding.display: required, and it must have it');
     expect(texts).toContain(`Patient does not meet the profile ${ABDM}Patient: the errors above are its rules`);
     expect(texts.find((t) => t.startsWith('This server requires the profile'))).toMatch(
       /PUT \/admin\/profile-requirements\/Patient .*docs\/conformance\.md/,

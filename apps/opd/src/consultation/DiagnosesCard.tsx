@@ -1,9 +1,10 @@
 import { Badge, Card, CloseButton, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import type { Condition, Encounter, ValueSetExpansionContains } from '@medplum/fhirtypes';
-import { useMedplum, ValueSetAutocomplete } from '@medplum/react';
+import { useMedplum } from '@medplum/react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CONDITION_CATEGORY, CONDITION_CLINICAL, CONDITION_VERIFICATION, DIAGNOSIS_VALUE_SETS } from '../fhir/systems.ts';
+import { TermPicker } from '../lib/TermPicker.tsx';
 import type { VisitCardProps } from './useVisitSave.ts';
 
 export function diagnosisCondition(
@@ -103,12 +104,11 @@ export function DiagnosesCard({
             ]}
           />
         </Group>
-        <ValueSetAutocomplete
+        <TermPicker
           key={`${system}-${resetKey}`}
           binding={DIAGNOSIS_VALUE_SETS[system]}
           name="diagnosis"
           placeholder={t('diagnosis.placeholder')}
-          creatable
           maxValues={1}
           onChange={(items) => void add(items[0])}
           data-testid="diagnosis-input"

@@ -80,6 +80,11 @@ export const en = {
     ageInvalid: 'Enter an age between 0 and 120 years',
   },
   actions: { save: 'Save', cancel: 'Cancel', edit: 'Edit', remove: 'Remove', add: 'Add' },
+  terms: {
+    // Shown under a code picker whose suggestions could not be fetched; free text still works.
+    unavailable: 'No suggestions right now. Type the name in full and choose “Record as written”.',
+    asTyped: 'Record as written: {{text}}',
+  },
   allergy: {
     title: 'Allergies',
     none: 'No known allergies recorded',

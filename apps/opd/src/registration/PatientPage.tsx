@@ -3,7 +3,7 @@ import { useBranchDoctors } from '@hospital-ops/app-shell/doctors.ts';
 import { Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { AllergyIntolerance, Appointment, Encounter, Observation, Patient, ValueSetExpansionContains } from '@medplum/fhirtypes';
-import { useMedplum, ValueSetAutocomplete } from '@medplum/react';
+import { useMedplum } from '@medplum/react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
@@ -18,8 +18,9 @@ import {
   preferredLanguageOf,
   uhidOf,
 } from '../fhir/patient.ts';
-import { ALLERGY_CLINICAL, LOINC, SNOMED } from '../fhir/systems.ts';
+import { ALLERGY_CLINICAL, LOINC } from '../fhir/systems.ts';
 import { ageOf, formatAbhaNumber, formatDate, formatDateTime, formatPhone, todayInKolkata } from '../lib/format.ts';
+import { TermPicker } from '../lib/TermPicker.tsx';
 import { TokenSlipModal } from '../queue/TokenSlip.tsx';
 
 const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'];
@@ -89,7 +90,9 @@ export function PatientPage() {
       resourceType: 'AllergyIntolerance',
       clinicalStatus: { coding: [{ system: ALLERGY_CLINICAL, code: 'active' }] },
       patient: { reference: `Patient/${id}` },
-      code: c.code ? { coding: [{ system: c.system ?? SNOMED, code: c.code, display: c.display }], text: c.display } : { text: c.display },
+      // Typed free text has no code (TermPicker): it is kept as text, never dressed up as a coding.
+      code:
+        c.code && c.system ? { coding: [{ system: c.system, code: c.code, display: c.display }], text: c.display } : { text: c.display },
       recordedDate: new Date().toISOString(),
     };
     await run(() => medplum.createResource(allergy), t('allergy.added'));
@@ -169,12 +172,10 @@ export function PatientPage() {
                 </Badge>
               ))}
             </Group>
-            <ValueSetAutocomplete
+            <TermPicker
               binding="http://hl7.org/fhir/ValueSet/allergyintolerance-code"
               label={t('allergy.add')}
               placeholder={t('allergy.placeholder')}
-              creatable
-              clearable
               maxValues={1}
               name="allergy"
               onChange={(items) => void addAllergy(items[0])}

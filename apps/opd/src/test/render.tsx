@@ -32,7 +32,7 @@ export interface Sent {
 
 /**
  * Renders a component as the app does (Mantine, i18n, a MedplumClient), with the server replaced
- * by `answer`: each request the component makes is recorded for the test to check.
+ * by `answer` (a body, or a whole Response): each request the component makes is recorded for the test to check.
  */
 export function renderWithServer(node: ReactNode, answer: (req: Sent) => unknown = () => ({})): { sent: Sent[] } {
   polyfillBrowser();
@@ -44,7 +44,10 @@ export function renderWithServer(node: ReactNode, answer: (req: Sent) => unknown
     fetch: async (url: string, init: RequestInit = {}) => {
       const req = { method: init.method ?? 'GET', url, body: init.body ? JSON.parse(String(init.body)) : undefined };
       sent.push(req);
-      return new Response(JSON.stringify(answer(req)), { status: 200, headers: { 'content-type': 'application/fhir+json' } });
+      const out = answer(req);
+      // An answer may be a whole Response, to play a server that refuses (a 422, say).
+      if (out instanceof Response) return out;
+      return new Response(JSON.stringify(out), { status: 200, headers: { 'content-type': 'application/fhir+json' } });
     },
   });
   render(

@@ -24,7 +24,7 @@ interface Band {
   sex?: Sex;
   age?: [number, number | undefined];
 }
-interface Analyte {
+export interface Analyte {
   key: string;
   loinc: string;
   display: string;
@@ -44,7 +44,7 @@ interface Container {
   additive: string;
   volume: string;
 }
-interface Test {
+export interface Test {
   key: string;
   title: string;
   aliases: string[];
@@ -92,7 +92,7 @@ const CONTAINERS: Container[] = [
 const adult: [number, undefined] = [12, undefined];
 const child: [number, number] = [1, 12];
 
-const ANALYTES: Analyte[] = [
+export const ANALYTES: Analyte[] = [
   {
     key: 'hb',
     loinc: '718-7',
@@ -292,7 +292,7 @@ const ANALYTES: Analyte[] = [
   { key: 'u-glu', loinc: '25428-4', display: 'Urine glucose (strip)' },
 ];
 
-const TESTS: Test[] = [
+export const TESTS: Test[] = [
   {
     key: 'cbc',
     title: 'Complete blood count',
