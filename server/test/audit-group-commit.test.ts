@@ -52,12 +52,16 @@ describe('read audit records share commits', () => {
         WHEN (NEW.patient = '${ref}' AND NEW.action = 'R') EXECUTE FUNCTION refuse_audit_for_test()`);
     });
     try {
-      const read = await fhir.get(ref);
-      expect(read.status).toBe(503);
-      expect(read.body.issue[0].details.text).toContain('could not be recorded');
-      expect(read.body.resourceType).toBe('OperationOutcome');
-      expect(JSON.stringify(read.body)).not.toContain('Deshpande');
-      expect(JSON.stringify(read.body)).not.toContain('audit refused for the test');
+      // Alone (its records ride in its own COMMIT) and among concurrent reads (a shared commit).
+      const alone = await fhir.get(ref);
+      const together = await Promise.all(Array.from({ length: 8 }, () => fhir.get(ref)));
+      for (const read of [alone, ...together]) {
+        expect(read.status).toBe(503);
+        expect(read.body.resourceType).toBe('OperationOutcome');
+        expect(read.body.issue[0].details.text).toContain('could not be recorded');
+        expect(JSON.stringify(read.body)).not.toContain('Deshpande');
+        expect(JSON.stringify(read.body)).not.toContain('audit refused for the test');
+      }
     } finally {
       await t.server.db.asOwner((sql) =>
         sql.exec('DROP TRIGGER refuse_audit_for_test ON audit_log; DROP FUNCTION refuse_audit_for_test()'),

@@ -40,10 +40,31 @@ interface Waiting {
 class AuditGroupCommit {
   private waiting: Waiting[] = [];
   private flushing = false;
+  /** Transactions open on this database now (repository interactions). */
+  private open = 0;
   private readonly db: Database;
 
   constructor(db: Database) {
     this.db = db;
+  }
+
+  /** Counts an interaction's transaction while it runs; call the returned function when it ends. */
+  opened(): () => void {
+    this.open++;
+    let closed = false;
+    return () => {
+      if (!closed) this.open--;
+      closed = true;
+    };
+  }
+
+  /**
+   * Whether a read's records should wait for the shared commit: only when other work is in
+   * flight to share it with. A lone read keeps them in its own COMMIT message, which costs no
+   * extra round trip (measured: a separate commit made a single client's reads 15% slower).
+   */
+  worthSharing(): boolean {
+    return this.flushing || this.waiting.length > 0 || this.open > 1;
   }
 
   /** Resolves once these records are committed; rejects if their commit failed. */
@@ -87,7 +108,7 @@ class AuditGroupCommit {
 const committers = new WeakMap<Database, AuditGroupCommit>();
 
 /** The database's shared committer of read audit records (one per Database, so per pool). */
-export function readAuditCommitter(db: Database): { record(inputs: AuditInput[]): Promise<void> } {
+export function readAuditCommitter(db: Database): Pick<AuditGroupCommit, 'record' | 'opened' | 'worthSharing'> {
   let c = committers.get(db);
   if (!c) {
     c = new AuditGroupCommit(db);

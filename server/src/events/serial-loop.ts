@@ -4,8 +4,8 @@ export interface SerialLoop {
   /** Runs a pass after the one in progress (never two at once); resolves or rejects with that pass. */
   runNow(): Promise<void>;
   /**
-   * Asks for a pass soon without waiting for it: starts one if idle, or one more right after the
-   * pass in progress. Any number of kicks during a pass make a single extra pass.
+   * Asks for a pass soon without waiting for it: within `KICK_GATHER_MS` if idle, or once more
+   * after the pass in progress. Any number of kicks in that time make a single pass.
    */
   kick(): void;
   /** Stops the timer and waits for the pass in progress. */
@@ -18,11 +18,19 @@ export interface SerialLoop {
  * logged with `failure` and the next tick tries again. Callers that need a pass now (tests, a write
  * that wants its event out at once) chain one after the current pass with runNow(), or kick().
  */
+/**
+ * How long a kicked loop gathers further kicks before its pass: a pass per commit would spend more
+ * on its own queries than the commits it serves (measured: writes lost a fifth of their rate),
+ * while this bounds passes to a few dozen a second for a few milliseconds of latency.
+ */
+const KICK_GATHER_MS = 15;
+
 export function serialLoop(pass: () => Promise<void>, everyMs: number, logger: Logger, failure: string): SerialLoop {
   let tail: Promise<unknown> = Promise.resolve();
   let running = false;
   let again = false;
   let stopped = false;
+  let gathering: NodeJS.Timeout | undefined;
   const runNow = () => {
     const run = tail.then(pass);
     tail = run.catch(() => undefined);
@@ -36,9 +44,16 @@ export function serialLoop(pass: () => Promise<void>, everyMs: number, logger: L
         running = false;
         if (again && !stopped) {
           again = false;
-          background();
+          gather();
         }
       });
+  };
+  const gather = () => {
+    gathering ??= setTimeout(() => {
+      gathering = undefined;
+      if (running) again = true;
+      else if (!stopped) background();
+    }, KICK_GATHER_MS);
   };
   const timer = setInterval(() => {
     if (!running) background();
@@ -49,11 +64,12 @@ export function serialLoop(pass: () => Promise<void>, everyMs: number, logger: L
     kick() {
       if (stopped) return;
       if (running) again = true;
-      else background();
+      else gather();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearTimeout(gathering);
       await tail;
     },
   };

@@ -139,6 +139,9 @@ export class PostgresRepository extends FhirRepository {
     for (let attempt = 1; ; attempt++) {
       let buffer: WriteBuffer | undefined;
       let readAudits: AuditInput[] = [];
+      let auditInCommit = false;
+      const committer = readAuditCommitter(this.options.db);
+      const closed = committer.opened();
       try {
         const result = await this.options.db.transaction(
           this.options.tenant,
@@ -148,17 +151,26 @@ export class PostgresRepository extends FhirRepository {
             const result = await fn({ sql: buffer.wrap(raw), buffer, audit });
             // A read's records share a commit with other reads' (below); a change's commit with
             // the data they describe, in the same COMMIT message.
-            if (buffer.isEmpty && isReadOnlyAudit(audit)) readAudits = audit;
-            else queueAudits(raw, audit);
+            const onlyRead = buffer.isEmpty && isReadOnlyAudit(audit);
+            if (onlyRead && committer.worthSharing()) readAudits = audit;
+            else {
+              queueAudits(raw, audit);
+              // Past this point only COMMIT (with the records) can fail a read.
+              auditInCommit = onlyRead;
+            }
             buffer.flushAtCommit(raw);
             return result;
           },
           { serializable, statementTimeoutMs: this.options.statementTimeoutMs },
         );
+        closed();
         if (buffer?.wroteEvents) outboxCommitted();
         if (readAudits.length > 0) await this.commitReadAudits(readAudits);
         return result;
       } catch (err) {
+        closed();
+        if (auditInCommit && !(err instanceof DatabaseUnavailableError) && !RETRYABLE.has((err as { code?: string }).code ?? ''))
+          throw new OperationOutcomeError(accessNotRecorded(), { cause: err });
         if (err instanceof DatabaseUnavailableError) {
           // Lost before COMMIT: PostgreSQL rolled it back, so one more try on a fresh connection
           // is safe and usually succeeds after a failover or a terminated backend.
