@@ -1,3 +1,4 @@
+import { isOk } from '@medplum/core';
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { createUser, findUserByLogin } from './auth/store.ts';
 import type { Config } from './config.ts';
@@ -40,6 +41,20 @@ export async function loadDemoTenant(
     if (!loaded) throw new Error(`Demo tenant load failed: ${JSON.stringify(outcome)}`);
     entries.push(...loaded);
   }
+  // The lab's starter catalogue, through its FHIR operation (the platform does not import the
+  // lab feature): the demo's Lab app has tests to work on from the first start (docs/lab.md).
+  const [labOutcome] = await createFhirRouter().handleRequest(
+    {
+      method: 'POST',
+      url: 'ActivityDefinition/$load-lab-catalogue',
+      pathname: '',
+      params: {},
+      query: {},
+      body: { resourceType: 'Parameters' },
+    },
+    repo,
+  );
+  if (!isOk(labOutcome)) throw new Error(`Demo lab catalogue load failed: ${JSON.stringify(labOutcome)}`);
   const created = entries.filter((e) => e.response?.status?.startsWith('201')).length;
   return { created, existing: entries.length - created };
 }

@@ -23,6 +23,10 @@ describe('demo tenant', () => {
     expect(pune.body.entry.length).toBeGreaterThan(0);
     const branchOf = pune.body.entry[0].resource.managingOrganization.reference as string;
     expect((await fhir.get(branchOf)).body.name).toContain('Pune');
+    // The Lab app has its starter catalogue from the first start: a CBC with its analytes.
+    const cbc = await fhir.get('ActivityDefinition?title:contains=blood%20count');
+    expect(cbc.body.entry?.length).toBe(1);
+    expect(await count('ObservationDefinition')).toBeGreaterThan(20);
   });
 
   it('is not loaded again on the next start, so users’ edits stay', async () => {
