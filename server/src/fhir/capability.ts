@@ -7,8 +7,8 @@ import { storedResourceTypes } from './definitions.ts';
 
 const SERVER_VERSION = '0.1.0';
 
-/** Hospital-Ops lab operations, by type, as CapabilityStatement entries. */
-function lab(byType: Record<string, string[]>): Record<string, { name: string; definition: string }[]> {
+/** Hospital-Ops operations (lab, IPD), by type, as CapabilityStatement entries. */
+function ours(byType: Record<string, string[]>): Record<string, { name: string; definition: string }[]> {
   return Object.fromEntries(
     Object.entries(byType).map(([type, names]) => [
       type,
@@ -29,7 +29,8 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
       type,
       [
         { name: 'abdm-document', definition: 'https://hospital-ops.in/fhir/OperationDefinition/abdm-document' },
-        ...(type === 'DiagnosticReport' ? lab({ DiagnosticReport: ['verify', 'amend'] }).DiagnosticReport : []),
+        ...(type === 'DiagnosticReport' ? ours({ DiagnosticReport: ['verify', 'amend', 'lab-report-pdf'] }).DiagnosticReport : []),
+        ...(type === 'Invoice' ? ours({ Invoice: ['invoice-pdf'] }).Invoice : []),
       ],
     ]),
   ),
@@ -46,10 +47,22 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
     // OPD: check-in with a gap-free token (docs/opd.md) and the printed prescription (docs/documents.md).
     { name: 'check-in', definition: 'https://hospital-ops.in/fhir/OperationDefinition/check-in' },
     { name: 'prescription-pdf', definition: 'https://hospital-ops.in/fhir/OperationDefinition/prescription-pdf' },
+    // IPD: admission, transfer and discharge (docs/ipd.md).
+    ...(ours({ Encounter: ['admit', 'transfer', 'discharge'] }).Encounter ?? []),
   ],
+  ...ours({
+    // IPD beds (docs/ipd.md) and pharmacy stores (docs/pharmacy.md).
+    Location: ['bed-ready', 'bed-board', 'stock', 'stock-alerts', 'stock-valuation', 'adjust-stock', 'transfer-stock', 'set-reorder-level'],
+    MedicationRequest: ['dispense'],
+    MedicationDispense: ['dispense-otc', 'return', 'drug-register'],
+    SupplyDelivery: ['receive-goods', 'receive-transfer'],
+    // Billing (docs/billing.md).
+    Account: ['balance', 'deposit', 'draft-invoice', 'issue-invoice', 'issue-credit-note', 'pay', 'payment-link', 'refund'],
+    Organization: ['cash-report'],
+  }),
   PractitionerRole: [{ name: 'generate-slots', definition: 'https://hospital-ops.in/fhir/OperationDefinition/generate-slots' }],
   // Laboratory (docs/lab.md).
-  ...lab({
+  ...ours({
     ActivityDefinition: ['load-lab-catalogue'],
     ServiceRequest: ['collect', 'enter-results', 'lab-worklist'],
     Specimen: ['receive', 'reject', 'analyser-result'],

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCapabilityStatement } from '../../src/fhir/capability.ts';
 
@@ -34,5 +36,20 @@ describe('CapabilityStatement says what is supported and nothing more', () => {
     const view = resourceOf(buildCapabilityStatement('http://x'), 'ViewDefinition');
     expect(view?.operation).toEqual([{ name: 'run', definition: 'http://sql-on-fhir.org/OperationDefinition/$run' }]);
     expect(view?.interaction?.map((i) => i.code)).toContain('create');
+  });
+});
+
+describe('every operation the server routes is declared', () => {
+  it('lists each Type/$operation registered with the router (features included)', () => {
+    const root = fileURLToPath(new URL('../../src/', import.meta.url));
+    const routed = new Set<string>();
+    for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+      const text = readFileSync(`${root}${file}`, 'utf8');
+      for (const m of text.matchAll(/router\.add\([^,]+, '([A-Z][A-Za-z]+)\/(?::id\/)?\$([a-z-]+)'/g)) routed.add(`${m[1]} ${m[2]}`);
+    }
+    expect(routed.size).toBeGreaterThan(30);
+    const cs = buildCapabilityStatement('http://x');
+    const listed = new Set(cs.rest?.[0].resource?.flatMap((r) => (r.operation ?? []).map((o) => `${r.type} ${o.name}`)));
+    expect([...routed].filter((op) => !listed.has(op))).toEqual([]);
   });
 });
