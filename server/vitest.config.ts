@@ -7,6 +7,9 @@ const unit = 'test/unit/**';
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // Two files at a time: the suites mostly wait on PostgreSQL, child processes and sockets, and
+    // vitest's default on a 2-core machine is one worker (the run then took 44 minutes in CI).
+    maxWorkers: 2,
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'unit', include: [`${unit}/*.test.ts`] } },

@@ -109,6 +109,9 @@ describe('the bed board', () => {
       return Number(line?.split(' ')[1] ?? Number.NaN);
     };
     const cost = async () => {
+      // Background work first (event passes woken by the admissions): only the request is counted.
+      await t.server.events.runNow();
+      await new Promise((r) => setTimeout(r, 100));
       const before = await queries();
       const res = await asNurse.get(`Location/$bed-board?branch=Organization/${ward.branch}`);
       expect(res.status).toBe(200);
