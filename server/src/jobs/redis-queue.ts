@@ -248,6 +248,13 @@ export class RedisJobQueue implements JobQueue {
   async close(): Promise<void> {
     this.closed = true;
     for (const fn of this.closing.splice(0)) fn();
+    // A connection closed while it still starts rejects its start-up checks afterwards, with no
+    // one left to hear them; let start-ups settle first (bounded: Redis may be gone).
+    const owners = [...this.workers.values(), ...this.queues.values(), ...this.passing];
+    await Promise.race([
+      Promise.all(owners.map((o) => o.waitUntilReady().catch(() => undefined))),
+      new Promise((r) => setTimeout(r, 1000).unref()),
+    ]);
     // A worker's close waits for the jobs it is running.
     await Promise.all([...this.workers.values()].map((w) => w.close()));
     const passing = [...this.passing];
