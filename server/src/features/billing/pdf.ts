@@ -1,11 +1,10 @@
 import type { WithId } from '@medplum/core';
 import type { ChargeItem, Invoice, Organization, Patient } from '@medplum/fhirtypes';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { localReference } from '../opd/fhir.ts';
-import { registerFonts } from '../prescriptions/fonts.ts';
-import { type Style, Typesetter } from '../prescriptions/text.ts';
+import { openA4Document } from '../prescriptions/a4-document.ts';
+import type { Style } from '../prescriptions/text.ts';
 import { CORRECTS_URL, GSTIN_SYSTEM, HOPS, HSN_SAC_URL, paiseOf } from './fhir.ts';
 import { amountInWords } from './words.ts';
 
@@ -138,21 +137,7 @@ const S = {
 } satisfies Record<string, Style>;
 
 export async function renderInvoicePdf(view: InvoiceView, now = new Date()): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 36,
-    compress: true,
-    lang: 'en-IN',
-    info: { Title: `${view.title} ${view.number}`, Creator: 'Hospital-Ops', CreationDate: now },
-  });
-  registerFonts(doc);
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const ts = new Typesetter(doc);
+  const { doc, ts, done } = openA4Document(`${view.title} ${view.number}`, now);
   const X = 36;
   const W = 595.28 - 72;
   let y = 36;

@@ -1,10 +1,9 @@
 import type { WithId } from '@medplum/core';
 import type { DiagnosticReport, Observation, Organization, Patient, ServiceRequest, Specimen } from '@medplum/fhirtypes';
-import PDFDocument from 'pdfkit';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { localReference } from '../opd/fhir.ts';
-import { registerFonts } from '../prescriptions/fonts.ts';
-import { type Style, Typesetter } from '../prescriptions/text.ts';
+import { openA4Document } from '../prescriptions/a4-document.ts';
+import type { Style } from '../prescriptions/text.ts';
 import { INTERPRETATION } from './fhir.ts';
 
 /**
@@ -140,21 +139,7 @@ const S = {
 } satisfies Record<string, Style>;
 
 export async function renderReportPdf(view: ReportView, now = new Date()): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 36,
-    compress: true,
-    lang: 'en-IN',
-    info: { Title: `Lab report ${view.accession}`, Creator: 'Hospital-Ops', CreationDate: now },
-  });
-  registerFonts(doc);
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const ts = new Typesetter(doc);
+  const { doc, ts, done } = openA4Document(`Lab report ${view.accession}`, now);
   const X = 36;
   const W = 595.28 - 72;
   const rule = (at: number) =>
