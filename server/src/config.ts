@@ -39,6 +39,16 @@ const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// connection URL' })
     .optional(),
   DATABASE_APP_PASSWORD: z.string().min(1).default('hospital_ops_app'),
+  /**
+   * A PostgreSQL streaming replica of DATABASE_URL (same roles) that answers searches; each
+   * client still reads its own writes (docs/reliability.md). Absent: everything on the primary.
+   */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// connection URL' })
+    .optional(),
+  /** How often the replica's replay position is compared with the primary's. */
+  REPLICA_POLL_MS: z.coerce.number().int().min(10).default(200),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   /** PostgreSQL statement_timeout for reads and searches, and for writes (a transaction bundle may be large). */
   STATEMENT_TIMEOUT_SEARCH_MS: z.coerce.number().int().min(100).default(10_000),
@@ -232,6 +242,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const baseUrl = (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
   if (c.ABDM_GATEWAY_URL && (!c.ABDM_CLIENT_ID || !c.ABDM_CLIENT_SECRET)) {
     throw new ConfigError('Invalid configuration:\n  ABDM_CLIENT_ID, ABDM_CLIENT_SECRET: required when ABDM_GATEWAY_URL is set');
+  }
+  if (c.DATABASE_REPLICA_URL && !c.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration:\n  DATABASE_REPLICA_URL: needs DATABASE_URL (the embedded database has no replica)');
   }
   return { ...c, baseUrl };
 }

@@ -12,7 +12,7 @@ import { type BulkWorker, startBulkExports } from './bulk/worker.ts';
 import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { instrumentDatabase } from './db/instrumented.ts';
-import { openDatabase } from './db/open.ts';
+import { openDatabase, openReplica } from './db/open.ts';
 import { startWebsocketHub } from './events/websocket.ts';
 import { type EventWorker, startEventWorker } from './events/worker.ts';
 import { labStarterTerminology } from './features/lab/terminology.ts';
@@ -80,6 +80,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   logger.info({ packages: profiles.packages.map((p) => `${p.name}#${p.version}`) }, 'profile packages loaded');
   const metrics = new Metrics();
   const db = instrumentDatabase(await openDatabase(config), metrics);
+  const replica = openReplica(config, db, logger);
   const tenantName = demoWanted(config) ? (await import('@hospital-ops/seed')).DEMO_TENANT_NAME : config.TENANT_NAME;
   await bootstrapTenant(db, config, logger, tenantName);
   const copied = await syncPackageTerminology(db, config.TENANT_ID, config.baseUrl);
@@ -112,7 +113,21 @@ export async function startServer(env: Record<string, string | undefined> = proc
   // Start-up's owner work is done: serving, events, jobs, sealing and CORS run as the runtime role
   // (migration 0046), so no owner connection is held from here on.
   await db.releaseOwner();
-  const app = createApp({ config, db, logger, auth, sealer, lifecycle, metrics, redis, limitStores, jobs, bots, bulkFiles: bulk.files });
+  const app = createApp({
+    config,
+    db,
+    logger,
+    auth,
+    sealer,
+    lifecycle,
+    metrics,
+    redis,
+    limitStores,
+    replica,
+    jobs,
+    bots,
+    bulkFiles: bulk.files,
+  });
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
@@ -161,6 +176,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
         await writeAnchors(db, config.AUDIT_ANCHOR_FILE).catch((err) => logger.error({ err }, 'audit anchors could not be written'));
       await redis?.close();
       await limitStores?.close();
+      await replica?.close();
       await db.close();
     })();
     return stopping;

@@ -20,6 +20,9 @@ export function setReadAuditGrouping(enabled: boolean): void {
   grouping = enabled;
 }
 
+/** Whether every record is of an interaction that changes nothing (read, search, history). */
+export const onlyReads = (inputs: AuditInput[]): boolean => inputs.every((i) => READ_KINDS.has(i.kind));
+
 /** Whether a transaction's records may go to the shared commit: grouping is on and it only read. */
 export const isReadOnlyAudit = (inputs: AuditInput[]): boolean =>
   grouping && inputs.length > 0 && inputs.every((i) => READ_KINDS.has(i.kind));

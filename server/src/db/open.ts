@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
 import { DataDirError } from './data-lock.ts';
 import type { Database } from './database.ts';
 import { migrate } from './migrate.ts';
 import { PgliteDatabase } from './pglite.ts';
 import { deriveAppUrl, PostgresDatabase } from './postgres.ts';
+import { RedisWriteMarks } from './redis-write-marks.ts';
+import { LocalWriteMarks, ReplicaReads } from './replica.ts';
 
 export interface OpenOptions {
   /**
@@ -44,4 +47,24 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
     throw err;
   }
   return db;
+}
+
+/**
+ * The read replica for searches, when DATABASE_REPLICA_URL is set (PostgreSQL only): connected as
+ * the runtime role, its lag followed from now on. Write marks go to Redis when several processes
+ * may serve one client (REDIS_URL), else stay in this process.
+ */
+export function openReplica(config: Config, primary: Database, logger: Logger): ReplicaReads | undefined {
+  if (!config.DATABASE_REPLICA_URL) return undefined;
+  const appUrl = deriveAppUrl(config.DATABASE_REPLICA_URL, config.DATABASE_APP_PASSWORD);
+  const replica = new PostgresDatabase(appUrl, appUrl, config.DATABASE_POOL_SIZE);
+  void replica.releaseOwner();
+  const ttlMs = 10 * 60_000;
+  const marks = config.REDIS_URL ? new RedisWriteMarks(config.REDIS_URL, config.JOBS_PREFIX, ttlMs) : new LocalWriteMarks(ttlMs);
+  return new ReplicaReads(primary, replica, {
+    pollMs: config.REPLICA_POLL_MS,
+    staleAfterMs: Math.max(5_000, config.REPLICA_POLL_MS * 10),
+    marks,
+    logger,
+  }).start();
 }

@@ -4,8 +4,10 @@ import {
   type FhirRequest,
   type FhirResponse,
   type FhirRouteHandler,
+  type FhirRouteOptions,
   FhirRouter,
   type HttpMethod,
+  RepositoryMode,
 } from '@medplum/fhir-router';
 import type { Bundle } from '@medplum/fhirtypes';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
@@ -57,14 +59,21 @@ function searchQuery(req: FhirRequest): Record<string, string | string[] | undef
   return query;
 }
 
-async function searchType(req: FhirRequest, repo: FhirRepository): Promise<FhirResponse> {
+async function searchType(req: FhirRequest, repo: FhirRepository, _router?: FhirRouter, options?: FhirRouteOptions): Promise<FhirResponse> {
+  onReader(repo, options);
   const { resourceType } = req.params;
   assertStoredResourceType(resourceType);
   const { request } = parseSearch(resourceType, searchQuery(req), isLenient(req.headers?.prefer));
   return [allOk, await repo.search(request)];
 }
 
-async function searchCompartment(req: FhirRequest, repo: FhirRepository): Promise<FhirResponse> {
+async function searchCompartment(
+  req: FhirRequest,
+  repo: FhirRepository,
+  _router?: FhirRouter,
+  options?: FhirRouteOptions,
+): Promise<FhirResponse> {
+  onReader(repo, options);
   const { compartmentType, id, resourceType } = req.params;
   assertStoredResourceType(resourceType);
   if (!compartmentTypes().includes(compartmentType)) throw new OperationOutcomeError(notFound);
@@ -73,13 +82,25 @@ async function searchCompartment(req: FhirRequest, repo: FhirRepository): Promis
   return [allOk, await repo.search(request)];
 }
 
-async function searchSystem(req: FhirRequest, repo: FhirRepository): Promise<FhirResponse> {
+async function searchSystem(
+  req: FhirRequest,
+  repo: FhirRepository,
+  _router?: FhirRouter,
+  options?: FhirRouteOptions,
+): Promise<FhirResponse> {
+  onReader(repo, options);
   const request = parseSystemSearch(searchQuery(req), isLenient(req.headers?.prefer));
   return [allOk, await repo.search(request)];
 }
 
 /** Patient/123/*: every stored type of the compartment (or those `_type` lists), in one searchset. */
-async function searchCompartmentAll(req: FhirRequest, repo: FhirRepository): Promise<FhirResponse> {
+async function searchCompartmentAll(
+  req: FhirRequest,
+  repo: FhirRepository,
+  _router?: FhirRouter,
+  options?: FhirRouteOptions,
+): Promise<FhirResponse> {
+  onReader(repo, options);
   const { compartmentType, id } = req.params;
   if (!compartmentTypes().includes(compartmentType)) throw new OperationOutcomeError(notFound);
   const query = searchQuery(req);
@@ -135,6 +156,14 @@ class HospitalRouter extends FhirRouter {
     if (found && route && !route.path[at]?.param) return found;
     return { handler: unknownOperation(segments[at]), path: segments.join('/'), params: {}, data: { interaction: 'operation' } };
   }
+}
+
+/**
+ * A search may be answered by the read replica (docs/reliability.md), except inside a batch or
+ * transaction, whose entries must see the writes before them.
+ */
+function onReader(repo: FhirRepository, options?: FhirRouteOptions): void {
+  if (!options?.batch) repo.setMode(RepositoryMode.READER);
 }
 
 /** Swaps a built-in route for ours, keeping its place so that route precedence stays the same. */

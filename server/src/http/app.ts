@@ -19,6 +19,7 @@ import { isBulkPath } from '../bulk/paths.ts';
 import { handleBulk } from '../bulk/routes.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { ReplicaReads } from '../db/replica.ts';
 import { abdmBridge } from '../features/abdm/bridge.ts';
 import { configureRazorpay } from '../features/billing/razorpay/gateway.ts';
 import { razorpayWebhookRoutes } from '../features/billing/razorpay/webhook.ts';
@@ -64,6 +65,8 @@ export interface AppDeps {
   redis?: RedisProbe;
   /** Rate-limit counters shared by every process (Redis); absent: each process counts its own. */
   limitStores?: SharedLimitStores;
+  /** The streaming replica searches may read from (DATABASE_REPLICA_URL). */
+  replica?: ReplicaReads;
   /** jobs: the job queue, for GET /admin/jobs and retries (docs/jobs.md). */
   jobs?: JobQueue;
   /** The bot runtime (/admin/bots); absent when the process has no job queue. */
@@ -122,6 +125,7 @@ export function createApp({
   metrics = new Metrics(),
   redis,
   limitStores,
+  replica,
   jobs,
   bots,
   bulkFiles,
@@ -232,6 +236,7 @@ export function createApp({
         audit,
         validation: await requirements.policyFor(who.tenant.tenantId),
         statementTimeoutMs: isSearchOrRead(req) ? config.STATEMENT_TIMEOUT_SEARCH_MS : config.STATEMENT_TIMEOUT_WRITE_MS,
+        replica,
       });
       // A refused request wrote nothing (its transaction rolled back): the refusal itself is recorded.
       const auditRefusal = audit

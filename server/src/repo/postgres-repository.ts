@@ -25,19 +25,20 @@ import {
   FhirRepository,
   getExtraEntries,
   type ReadHistoryOptions,
-  type RepositoryMode,
+  RepositoryMode,
   type SearchOptions,
   type TransactionOptions,
   type UpdateResourceOptions,
 } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, Parameters, Reference, Resource, ValueSet } from '@medplum/fhirtypes';
 import type { AuditInput, AuditKind } from '../audit/event.ts';
-import { isReadOnlyAudit, readAuditCommitter } from '../audit/group-commit.ts';
+import { isReadOnlyAudit, onlyReads, readAuditCommitter } from '../audit/group-commit.ts';
 import { queueAudits } from '../audit/log.ts';
 import { readAuditEvent, searchAuditLog } from '../audit/search.ts';
 import type { AccessControl } from '../auth/access.ts';
 import { PERMISSION_VERBS, type Permission } from '../auth/scopes.ts';
 import { type Database, DatabaseUnavailableError, type Sql, type TenantSettings } from '../db/database.ts';
+import type { ReplicaReads } from '../db/replica.ts';
 import { assertStoredResourceType } from '../fhir/definitions.ts';
 import { isValidId, type ValidationPolicy, validateForWrite } from '../fhir/validate.ts';
 import { accessNotRecorded, forbiddenOutcome, NUL_TEXT, statementTimedOut, unavailableOutcome } from '../http/outcomes.ts';
@@ -71,6 +72,8 @@ export interface RepositoryOptions {
   serverWrite?: boolean;
   /** PostgreSQL statement_timeout for this request's transactions. Absent: none. */
   statementTimeoutMs?: number;
+  /** The read replica searches may use (READER mode); absent: everything on the primary. */
+  replica?: ReplicaReads;
   /** The client (and user) making the request, for write hooks that record who wrote what. Absent: the server's own work. */
   actor?: { clientId: string; userId?: string };
 }
@@ -115,6 +118,7 @@ const MAX_ATTEMPTS = 4;
 export class PostgresRepository extends FhirRepository {
   private readonly options: RepositoryOptions;
   private readonly tx: Tx | undefined;
+  private reader = false;
 
   constructor(options: RepositoryOptions, tx?: Tx) {
     super();
@@ -122,8 +126,45 @@ export class PostgresRepository extends FhirRepository {
     this.tx = tx;
   }
 
-  setMode(_mode: RepositoryMode): void {
-    // One primary database: reader/writer routing does not apply yet.
+  setMode(mode: RepositoryMode): void {
+    // The router asks for READER on searches: those may be answered by the replica (runSearch).
+    this.reader = mode === RepositoryMode.READER;
+  }
+
+  /** Whose writes the replica router follows: the acting user (or client) within the tenant. */
+  private get writerKey(): string | undefined {
+    const actor = this.options.actor;
+    return actor ? `${this.options.tenant?.tenantId ?? ''}:${actor.userId ?? `client:${actor.clientId}`}` : undefined;
+  }
+
+  /**
+   * A search's transaction: on the read replica when this is a READER request, outside any open
+   * transaction, and the replica has caught up with the caller's own last write; the primary
+   * otherwise, or when the replica cannot be reached. Audit records still commit on the primary.
+   */
+  private async runSearch<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const replica = this.options.replica;
+    if (!this.reader || !replica || this.tx || !(await replica.mayServe(this.writerKey))) return this.run(fn);
+    let audit: AuditInput[] = [];
+    let result: T;
+    try {
+      result = await replica.db.transaction(
+        this.options.tenant,
+        async (raw) => {
+          const tx: Tx = { sql: raw, buffer: new WriteBuffer(), audit: [] };
+          const r = await fn(tx);
+          audit = tx.audit;
+          return r;
+        },
+        { readOnly: true, statementTimeoutMs: this.options.statementTimeoutMs },
+      );
+    } catch (err) {
+      if (err instanceof DatabaseUnavailableError) return this.run(fn);
+      if (err instanceof OperationOutcomeError) throw err;
+      throw translateDbError(err);
+    }
+    if (audit.length > 0) await this.commitReadAudits(audit);
+    return result;
   }
 
   generateId(): string {
@@ -139,6 +180,7 @@ export class PostgresRepository extends FhirRepository {
     for (let attempt = 1; ; attempt++) {
       let buffer: WriteBuffer | undefined;
       let readAudits: AuditInput[] = [];
+      let writtenAudits: AuditInput[] = [];
       let auditInCommit = false;
       const committer = readAuditCommitter(this.options.db);
       const closed = committer.opened();
@@ -148,6 +190,7 @@ export class PostgresRepository extends FhirRepository {
           async (raw) => {
             buffer = new WriteBuffer();
             const audit: AuditInput[] = [];
+            writtenAudits = audit;
             const result = await fn({ sql: buffer.wrap(raw), buffer, audit });
             // A read's records share a commit with other reads' (below); a change's commit with
             // the data they describe, in the same COMMIT message.
@@ -165,6 +208,8 @@ export class PostgresRepository extends FhirRepository {
         );
         closed();
         if (buffer?.wroteEvents) outboxCommitted();
+        if (this.options.replica && buffer && (!buffer.isEmpty || !onlyReads(writtenAudits)))
+          await this.options.replica.wrote(this.writerKey);
         if (readAudits.length > 0) await this.commitReadAudits(readAudits);
         return result;
       } catch (err) {
@@ -700,7 +745,7 @@ export class PostgresRepository extends FhirRepository {
     if (cursor !== undefined && offset > 0) throw new OperationOutcomeError(badRequest('Use _cursor or _offset, not both', '_cursor'));
     const q = compileSearchQuery(searchRequest, p, cursor);
     const backwards = q.backwards;
-    return this.run(async (tx) => {
+    return this.runSearch(async (tx) => {
       const { sql } = tx;
       const compartment = searchRequest.filters?.find((f) => f.code === COMPARTMENT)?.value;
       const kind: AuditKind = searchRequest.types?.length ? 'search-system' : compartment ? 'search-compartment' : 'search-type';

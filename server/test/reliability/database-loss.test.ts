@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canRunOwnCluster, createOwnCluster, type OwnCluster } from '../helpers/pg-cluster.ts';
 import { fhirClient, startTestServer, systemToken, type TestServer } from '../helpers/server.ts';
 
 // Losing the database must never crash the server or lose an acknowledged write. Only a real
@@ -181,40 +179,23 @@ describe.skipIf(!onPostgres)('the database goes away under load', () => {
 });
 
 // A PostgreSQL cluster of the test's own, so it can be stopped and started under load.
-const PG_VERSION = existsSync('/etc/postgresql')
-  ? execFileSync('ls', ['/etc/postgresql']).toString().trim().split('\n').sort().at(-1)
-  : undefined;
-const canRunCluster = onPostgres && PG_VERSION !== undefined && process.getuid?.() === 0 && existsSync('/usr/bin/pg_createcluster');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
+const canRunCluster = onPostgres && canRunOwnCluster;
 
 describe.skipIf(!canRunCluster)('the database server stops and starts again under load', () => {
-  const cluster = `hopsrel${process.pid}`;
-  const ctl = (action: string, ...extra: string[]) =>
-    execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', PG_VERSION as string, cluster, action, ...extra], { stdio: 'pipe' });
+  let pgc: OwnCluster;
+  const ctl = (action: 'start' | 'stop', ...extra: string[]) => pgc.ctl(action, ...extra);
   let t: TestServer;
   let client: Client;
 
   beforeAll(async () => {
-    const port = await freePort();
-    execFileSync('pg_createcluster', [PG_VERSION as string, cluster, '-p', String(port), '--', '--auth=trust'], { stdio: 'pipe' });
-    ctl('start');
-    t = await startTestServer({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`, DATABASE_POOL_SIZE: '6' });
+    pgc = await createOwnCluster(`hopsrel${process.pid}`);
+    t = await startTestServer({ DATABASE_URL: pgc.url, DATABASE_POOL_SIZE: '6' });
     client = fhirClient(t.base);
     await systemToken(t.base, t.server.config.TENANT_ID);
   }, 120_000);
   afterAll(async () => {
     await t?.stop().catch(() => undefined);
-    execFileSync('pg_dropcluster', [PG_VERSION as string, cluster, '--stop'], { stdio: 'pipe' });
+    pgc?.drop();
   });
 
   it('answers 503 while PostgreSQL is down, serves again when it is back, and keeps every acknowledged write', async () => {
@@ -224,11 +205,11 @@ describe.skipIf(!canRunCluster)('the database server stops and starts again unde
     await new Promise((r) => setTimeout(r, 1_500));
     phase = 'down';
     // Immediate: the server process ends at once, as in a crash; no client is told nicely.
-    ctl('stop', '-m', 'immediate');
+    await ctl('stop', '-m', 'immediate');
     await new Promise((r) => setTimeout(r, 2_000));
     expect((await fetch(`${t.server.url}/health/ready`)).status).toBe(503);
     const duringOutage = tally.statuses.get(503) ?? 0;
-    ctl('start');
+    await ctl('start');
     phase = 'after';
     await waitUntil(ready(t), 15_000);
     const ledgerAtRecovery = tally.ledger.length;
