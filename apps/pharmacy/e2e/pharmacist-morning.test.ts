@@ -9,8 +9,12 @@ const PHARMACIST = 'pharmacist.pune@sanjeevani.demo';
 const STORE = 'demo-branch-pune-pharmacy';
 const SNOMED = 'http://snomed.info/sct';
 // Formulary entries with SNOMED CT codes (terminology/formulary/formulary.csv), as the OPD prescribes them.
-const PARACETAMOL = { code: '322236009', text: 'Paracetamol 500 mg tablet' };
-const TRAMADOL = { code: '377441009', text: 'Paracetamol + Tramadol hydrochloride 325 mg + 37.5 mg tablet' };
+const PARACETAMOL = { code: '322236009', display: 'Acetaminophen 500 mg oral tablet', text: 'Paracetamol 500 mg tablet' };
+const TRAMADOL = {
+  code: '377441009',
+  display: 'Acetaminophen 325 mg and tramadol 37.5 mg oral tablet',
+  text: 'Paracetamol + Tramadol hydrochloride 325 mg + 37.5 mg tablet',
+};
 
 /** A date `days` from today in India, as typed: DD/MM/YYYY. */
 function typedDate(days: number): string {
@@ -31,12 +35,21 @@ const suite = platformForSuite(async (p) => {
         name: [{ text: `${given} ${family}`, given: [given], family }],
         gender: 'female',
         birthDate: '1975-06-01',
-        identifier: [{ system: 'https://hospital-ops.in/fhir/sid/uhid', value: uhid }],
+        identifier: [
+          {
+            type: {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }],
+              text: 'UHID',
+            },
+            system: 'https://hospital-ops.in/fhir/sid/uhid',
+            value: uhid,
+          },
+        ],
       }),
     });
   ravi = await patient('Ravi', 'Kulkarni', 'SH-PUN-PH-0001');
   meera = await patient('Meera', 'Iyer', 'SH-PUN-PH-0002');
-  const prescribe = (who: Patient, drug: { code: string; text: string }, quantity: number) =>
+  const prescribe = (who: Patient, drug: typeof PARACETAMOL, quantity: number) =>
     p.fhir<MedicationRequest>('MedicationRequest', {
       method: 'POST',
       body: JSON.stringify({
@@ -46,7 +59,7 @@ const suite = platformForSuite(async (p) => {
         subject: { reference: `Patient/${who.id}` },
         requester: { reference: 'Practitioner/demo-dr-anand-joshi', display: 'Dr. Anand Joshi' },
         authoredOn: new Date().toISOString(),
-        medicationCodeableConcept: { coding: [{ system: SNOMED, code: drug.code }], text: drug.text },
+        medicationCodeableConcept: { coding: [{ system: SNOMED, code: drug.code, display: drug.display }], text: drug.text },
         dosageInstruction: [{ text: '1-0-1 after food' }],
         dispenseRequest: { quantity: { value: quantity, unit: 'tablet' } },
       } satisfies MedicationRequest),
@@ -140,7 +153,7 @@ describe("a pharmacist's morning", () => {
       await expect
         .poll(() => page.getByTestId('receipt-error').textContent())
         .toBe(
-          'Line 2: check “Expiry (DD/MM/YYYY)”. This batch expires within 90 days. Write why you accept it in “Reason for near expiry”, or return it to the supplier.',
+          'Line 2: This batch expires within 90 days. Write why you accept it in “Reason for near expiry”, or return it to the supplier.',
         );
       await screenshot(page, 'pharmacy-receipt-refused');
       await page.getByTestId('line-2-nearExpiryReason').fill('Short supply from the distributor; will be used within the month');

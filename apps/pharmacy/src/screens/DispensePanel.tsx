@@ -151,9 +151,9 @@ export function DispensePanel({ row, onDone }: { row: PrescriptionRow; onDone: (
                 key={c.batch.medication}
                 value={c.batch.medication}
                 disabled={!!c.notOffered}
-                data-testid={`batch-${c.batch.lot}`}
+                data-testid={`batch-radio-${c.batch.lot}`}
                 label={
-                  <Group gap="xs">
+                  <Group gap="xs" data-testid={`batch-${c.batch.lot}`}>
                     <Text size="sm">
                       {c.batch.lot} · {t('dispense.expiresOn', { date: formatDate(c.batch.expiry) })} ·{' '}
                       {t('dispense.onHand', { count: c.batch.onHand })}

@@ -17,7 +17,8 @@ export function refusalMessage(error: unknown, t: TFunction, fallback: 'errors.d
   const own = r.code ? t(`outcome.${r.code}`, { defaultValue: '' }) : '';
   const line =
     r.line && r.field ? t('errors.receiptLine', { line: r.line, field: t(`receive.field.${r.field}`, { defaultValue: r.field }) }) : '';
-  if (own) return line ? `${line} ${own}` : own;
+  // The rule's sentence already says what to do: only the line it is about is added.
+  if (own) return r.line ? `${t('receive.line', { line: r.line })}: ${own}` : own;
   if (line) return line;
   return r.invalid ? t(fallback) : describeError(error, t);
 }
