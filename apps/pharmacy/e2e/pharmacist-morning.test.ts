@@ -155,7 +155,6 @@ describe("a pharmacist's morning", () => {
         .toBe(
           'Line 2: This batch expires within 90 days. Write why you accept it in “Reason for near expiry”, or return it to the supplier.',
         );
-      await screenshot(page, 'pharmacy-receipt-refused');
       await page.getByTestId('line-2-nearExpiryReason').fill('Short supply from the distributor; will be used within the month');
       await page.getByTestId('save-receipt').click();
       await expect.poll(() => page.getByTestId('receipt-saved').textContent()).toBe('Goods receipt saved: 2 lines added to stock.');

@@ -180,7 +180,7 @@ export function DispensePanel({ row, onDone }: { row: PrescriptionRow; onDone: (
       </Text>
       {choices && !dispensable(choices) && <Alert color="orange">{t('dispense.noStock')}</Alert>}
       {schedule !== 'OTC' && (
-        <Alert color={schedule === 'H' ? 'yellow' : 'red'} data-testid="schedule-warning" title={t(`schedule.${schedule}`)}>
+        <Alert color={schedule === 'H' ? 'yellow' : 'red'} data-testid="schedule-warning">
           {t(`schedule.warn${schedule}`)}
         </Alert>
       )}
