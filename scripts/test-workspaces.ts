@@ -17,6 +17,7 @@ const LANES: string[][] = [
     // and two builds of one app at once would write the same dist/.
     '@hospital-ops/ipd',
     '@hospital-ops/lab',
+    '@hospital-ops/pharmacy',
   ],
 ];
 

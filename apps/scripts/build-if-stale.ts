@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const appsDir = fileURLToPath(new URL('..', import.meta.url));
-const APPS = ['opd', 'ipd', 'lab'];
+const APPS = ['opd', 'ipd', 'lab', 'pharmacy'];
 // Server modules an app bundles (pure ones: the lab's stages, ranges and test matching).
 const SHARED_SOURCES: Record<string, string[]> = { lab: ['server/src/features/lab'] };
 

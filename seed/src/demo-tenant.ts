@@ -48,6 +48,9 @@ const urn = (n: number) => `urn:uuid:5a0e6c2e-0d1b-4c6a-8f3e-${n.toString(16).pa
 /** The demo's fixed resource id for a slug. */
 export const demoResourceId = (slug: string) => `demo-${slug}`;
 
+/** How a pharmacy store is typed (HL7 v3 ServiceDeliveryLocationRoleType PHARM): the Pharmacy app lists these Locations. */
+export const PHARMACY_TYPE = { system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'PHARM' } as const;
+
 /**
  * A PUT to a fixed id (the server creates it on first load; an unchanged PUT writes nothing), and
  * the slug as a business identifier too. Not a conditional create: @medplum/fhir-router allows a
@@ -331,6 +334,18 @@ export function demoTenantBundle(): Bundle {
         address: address(b.place),
         managingOrganization: { reference: branchUrn(i) },
       }),
+      // The branch pharmacy's main store, where stock is received and dispensed (docs/pharmacy.md).
+      entry(30 + i, `${b.slug}-pharmacy`, {
+        resourceType: 'Location',
+        status: 'active',
+        name: `${b.name} - pharmacy`,
+        mode: 'instance',
+        type: [{ coding: [{ system: PHARMACY_TYPE.system, code: PHARMACY_TYPE.code, display: 'Pharmacy' }] }],
+        physicalType: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/location-physical-type', code: 'ro', display: 'Room' }],
+        },
+        managingOrganization: { reference: branchUrn(i) },
+      }),
     );
   });
   doctors.forEach((d, i) => {
@@ -404,11 +419,11 @@ export function demoTenantBundle(): Bundle {
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
-/** A demo sign-in: front desks and ward nurses per branch, every demo doctor and the Pune lab, for trying the apps. */
+/** A demo sign-in: front desks, ward nurses and pharmacists per branch, every demo doctor and the Pune lab, for trying the apps. */
 export interface DemoStaff {
   email: string;
   name: string;
-  role: 'receptionist' | 'doctor' | 'nurse' | 'lab_tech';
+  role: 'receptionist' | 'doctor' | 'nurse' | 'lab_tech' | 'pharmacist';
   /** Organization ids of the branches the login works in. */
   branchIds: string[];
   /** The Practitioner the login is, for clinicians. */
@@ -442,5 +457,12 @@ export function demoStaff(): DemoStaff[] {
     { email: 'lab.pune@sanjeevani.demo', name: 'Sunita Pawar (lab technician)', role: 'lab_tech', branchIds: pune },
     { email: 'lab2.pune@sanjeevani.demo', name: 'Rahul Deshmukh (lab technician)', role: 'lab_tech', branchIds: pune },
   ];
-  return [...desks, ...clinicians, ...nurses, ...lab];
+  // The Pharmacy app: each branch's pharmacist (dispensing, goods receipt, stock, alerts).
+  const pharmacists: DemoStaff[] = branches.map((b) => ({
+    email: `pharmacist.${b.slug.replace('branch-', '')}@sanjeevani.demo`,
+    name: `Pharmacist, ${b.name}`,
+    role: 'pharmacist',
+    branchIds: [demoResourceId(b.slug)],
+  }));
+  return [...desks, ...clinicians, ...nurses, ...lab, ...pharmacists];
 }

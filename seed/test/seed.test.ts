@@ -58,7 +58,8 @@ describe('demo tenant', () => {
   it('has a chain, two branches with buildings, doctors with roles and patients', () => {
     const count = (type: string) => bundle.entry?.filter((e) => e.resource?.resourceType === type).length;
     expect(count('Organization')).toBe(3);
-    expect(count('Location')).toBe(2);
+    // Per branch: the main building and the pharmacy's store.
+    expect(count('Location')).toBe(4);
     expect(count('Practitioner')).toBeGreaterThanOrEqual(4);
     expect(count('PractitionerRole')).toBe(count('Practitioner'));
     expect(count('Patient')).toBeGreaterThanOrEqual(8);
@@ -150,6 +151,10 @@ describe('demo sign-ins', () => {
       const nurse = staff.find((s) => s.email === `nurse.${branch}@sanjeevani.demo`);
       expect(nurse).toMatchObject({ role: 'nurse', branchIds: [demoResourceId(`branch-${branch}`)] });
       expect(nurse?.practitionerId).toBeUndefined();
+      expect(staff.find((s) => s.email === `pharmacist.${branch}@sanjeevani.demo`)).toMatchObject({
+        role: 'pharmacist',
+        branchIds: [demoResourceId(`branch-${branch}`)],
+      });
     }
     expect(staff.find((s) => s.email === 'anand-joshi@sanjeevani.demo')).toMatchObject({
       role: 'doctor',

@@ -40,6 +40,14 @@ describe('built-in SMART apps', () => {
     expect(await config.json()).toEqual({ clientId: 'lab', fhirBaseUrl: `${origin}/fhir/R4`, appUrl: `${origin}/apps/lab/` });
   });
 
+  it('registers the Pharmacy app, without encounter context', async () => {
+    const client = await findClient(t.server.db, 'pharmacy');
+    expect(client?.redirect_uris).toEqual([`${origin}/apps/pharmacy/`]);
+    expect(client?.scope.split(' ')).not.toContain('launch/encounter');
+    const config = await fetch(`${origin}/apps/pharmacy/config.json`);
+    expect(await config.json()).toEqual({ clientId: 'pharmacy', fhirBaseUrl: `${origin}/fhir/R4`, appUrl: `${origin}/apps/pharmacy/` });
+  });
+
   it('tells the app its client and FHIR base', async () => {
     const res = await fetch(`${origin}/apps/opd/config.json`);
     expect(res.status).toBe(200);
@@ -49,7 +57,7 @@ describe('built-in SMART apps', () => {
 
   it('follows a moved base URL and gives other tenants their own client id', async () => {
     const changed = await ensureAppClients(t.server.db, TENANT_A, TENANT_A, 'https://opd.example.in');
-    expect(changed).toEqual(['opd', 'ipd', 'lab']);
+    expect(changed).toEqual(['opd', 'ipd', 'lab', 'pharmacy']);
     expect((await findClient(t.server.db, 'opd'))?.redirect_uris).toEqual([`${origin}/apps/opd/`, 'https://opd.example.in/apps/opd/']);
     expect(await ensureAppClients(t.server.db, TENANT_A, TENANT_A, 'https://opd.example.in')).toEqual([]);
 
@@ -57,6 +65,7 @@ describe('built-in SMART apps', () => {
       `opd-${TENANT_B}`,
       `ipd-${TENANT_B}`,
       `lab-${TENANT_B}`,
+      `pharmacy-${TENANT_B}`,
     ]);
     expect((await findClient(t.server.db, `opd-${TENANT_B}`))?.tenant_id).toBe(TENANT_B);
   });

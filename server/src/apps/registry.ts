@@ -27,6 +27,13 @@ export const BUILT_IN_APPS: BuiltInApp[] = [
     title: 'Hospital-Ops Lab',
     scope: 'openid fhirUser launch launch/patient online_access user/*.cruds',
   },
+  {
+    // The pharmacist's counter and store: dispensing, goods receipt, stock, alerts, the H1 register.
+    // Works from prescriptions and stores, not an open visit; the pharmacist role's policy decides the rest.
+    name: 'pharmacy',
+    title: 'Hospital-Ops Pharmacy',
+    scope: 'openid fhirUser launch launch/patient online_access user/*.cruds',
+  },
 ];
 
 /** Where `vite build` leaves an app. */
