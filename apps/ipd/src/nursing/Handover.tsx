@@ -4,10 +4,10 @@ import { Badge, Button, Group, List, Paper, Select, SimpleGrid, Stack, Table, Te
 import type { Observation } from '@medplum/fhirtypes';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { RISK_LOOK } from '../vitals/VitalsPage.tsx';
 import type { News2Risk } from '../vitals/news2.ts';
+import { RISK_LOOK } from '../vitals/VitalsPage.tsx';
 import { handoverOf } from './handover.ts';
-import { previousShift, type Shift, shiftAt, shiftOf, type ShiftName } from './shifts.ts';
+import { previousShift, type Shift, type ShiftName, shiftAt, shiftOf } from './shifts.ts';
 
 const number = new Intl.NumberFormat('en-IN');
 const signed = new Intl.NumberFormat('en-IN', { signDisplay: 'exceptZero' });

@@ -15,7 +15,15 @@ const number = new Intl.NumberFormat('en-IN');
 const signed = new Intl.NumberFormat('en-IN', { signDisplay: 'exceptZero' });
 
 /** Intake/output entry and the 24-hour balance (08:00–08:00 IST) with per-shift running totals. */
-export function IntakeOutput({ encounter, observations, onSaved }: { encounter: Encounter; observations: Observation[]; onSaved: () => Promise<void> }) {
+export function IntakeOutput({
+  encounter,
+  observations,
+  onSaved,
+}: {
+  encounter: Encounter;
+  observations: Observation[];
+  onSaved: () => Promise<void>;
+}) {
   const { t } = useTranslation('ipd');
   const [lang] = useLanguage();
   const medplum = useMedplum();

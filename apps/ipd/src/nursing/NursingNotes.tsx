@@ -13,7 +13,15 @@ import { shiftOf } from './shifts.ts';
 import { formatIstInput, parseIstInput, whenProblem } from './when.ts';
 
 /** Nursing notes of the stay, newest first with their shift; a note can raise a concern for the handover. */
-export function NursingNotes({ encounter, observations, onSaved }: { encounter: Encounter; observations: Observation[]; onSaved: () => Promise<void> }) {
+export function NursingNotes({
+  encounter,
+  observations,
+  onSaved,
+}: {
+  encounter: Encounter;
+  observations: Observation[];
+  onSaved: () => Promise<void>;
+}) {
   const { t } = useTranslation('ipd');
   const [lang] = useLanguage();
   const medplum = useMedplum();
@@ -45,7 +53,9 @@ export function NursingNotes({ encounter, observations, onSaved }: { encounter: 
     if (!at || timeProblem || !text.trim() || !encounter.subject) return;
     const profile = medplum.getProfile();
     const author: Reference<Practitioner> | undefined =
-      profile?.resourceType === 'Practitioner' ? { reference: `Practitioner/${profile.id}`, display: getDisplayString(profile) } : undefined;
+      profile?.resourceType === 'Practitioner'
+        ? { reference: `Practitioner/${profile.id}`, display: getDisplayString(profile) }
+        : undefined;
     await run(async () => {
       await medplum.createResource(
         noteObservation(
@@ -67,7 +77,14 @@ export function NursingNotes({ encounter, observations, onSaved }: { encounter: 
     <Stack>
       <form onSubmit={(e) => void save(e)} data-testid="note-form">
         <Stack>
-          <Textarea label={t('nursing.note.label')} autosize minRows={3} value={text} onChange={(e) => setText(e.currentTarget.value)} data-testid="note-text" />
+          <Textarea
+            label={t('nursing.note.label')}
+            autosize
+            minRows={3}
+            value={text}
+            onChange={(e) => setText(e.currentTarget.value)}
+            data-testid="note-text"
+          />
           <Group align="end">
             <TextInput
               label={t('nursing.when')}
@@ -76,7 +93,12 @@ export function NursingNotes({ encounter, observations, onSaved }: { encounter: 
               error={timeProblem ? t(`nursing.whenProblem.${timeProblem}`) : undefined}
               data-testid="note-when"
             />
-            <Checkbox label={t('nursing.note.concern')} checked={concern} onChange={(e) => setConcern(e.currentTarget.checked)} data-testid="note-concern" />
+            <Checkbox
+              label={t('nursing.note.concern')}
+              checked={concern}
+              onChange={(e) => setConcern(e.currentTarget.checked)}
+              data-testid="note-concern"
+            />
           </Group>
           {saveError && (
             <Alert color="red" role="alert">
@@ -101,7 +123,12 @@ export function NursingNotes({ encounter, observations, onSaved }: { encounter: 
               {n.concern && (
                 <Group gap="xs">
                   <Badge color="orange">{t('nursing.note.concernBadge')}</Badge>
-                  <Button size="xs" variant="default" loading={busy} onClick={() => void run(() => medplum.updateResource(resolveConcern(n.resource)), t('nursing.note.resolved'))}>
+                  <Button
+                    size="xs"
+                    variant="default"
+                    loading={busy}
+                    onClick={() => void run(() => medplum.updateResource(resolveConcern(n.resource)), t('nursing.note.resolved'))}
+                  >
                     {t('nursing.note.resolve')}
                   </Button>
                 </Group>

@@ -27,7 +27,11 @@ export function NursingPage() {
     try {
       const [enc, all] = await Promise.all([
         medplum.readResource('Encounter', encounterId, { cache: 'no-cache' }),
-        medplum.searchResources('Observation', { encounter: `Encounter/${encounterId}`, _sort: 'date', _count: '1000' }, { cache: 'no-cache' }),
+        medplum.searchResources(
+          'Observation',
+          { encounter: `Encounter/${encounterId}`, _sort: 'date', _count: '1000' },
+          { cache: 'no-cache' },
+        ),
       ]);
       setEncounter(enc);
       setObservations(all);

@@ -12,7 +12,17 @@ const at = (ist: string) => new Date(`${ist}+05:30`).toISOString();
 const round = (pulse: number, ist: string) =>
   (
     vitalsBundle(
-      { respiration: 16, spo2: 97, systolic: 120, diastolic: 80, pulse, temperatureF: 98.6, onOxygen: false, scale2: false, consciousness: 'A' },
+      {
+        respiration: 16,
+        spo2: 97,
+        systolic: 120,
+        diastolic: 80,
+        pulse,
+        temperatureF: 98.6,
+        onOxygen: false,
+        scale2: false,
+        consciousness: 'A',
+      },
       patient,
       stay,
       at(ist),

@@ -48,7 +48,8 @@ export function handoverOf(observations: Observation[], shift: Shift): Handover 
       const flag = value === undefined ? undefined : flagOf(key, value);
       if (flag && value !== undefined) alerts.push({ when: r.when, series, value, flag });
     }
-    if (r.news2 !== undefined && (!worstNews2 || r.news2 > worstNews2.total)) worstNews2 = { total: r.news2, risk: r.news2Risk, when: r.when };
+    if (r.news2 !== undefined && (!worstNews2 || r.news2 > worstNews2.total))
+      worstNews2 = { total: r.news2, risk: r.news2Risk, when: r.when };
   }
   const balance = dayBalance(ioEntries(observations), shift.start);
   const io = balance.shifts.find((s) => s.shift === shift.name) as ShiftTotals;

@@ -45,10 +45,28 @@ describe('intake/output', () => {
     expect(b.day.day).toBe('2026-12-07');
     expect({ intake: b.intake, output: b.output, balance: b.balance }).toEqual({ intake: 1450, output: 850, balance: 600 });
     const [morning, evening, night] = b.shifts;
-    expect(morning).toMatchObject({ shift: 'morning', intake: 700, output: 300, balance: 400, running: { intake: 700, output: 300, balance: 400 } });
+    expect(morning).toMatchObject({
+      shift: 'morning',
+      intake: 700,
+      output: 300,
+      balance: 400,
+      running: { intake: 700, output: 300, balance: 400 },
+    });
     expect(morning.byRoute).toEqual({ oral: 200, iv: 500, urine: 300 });
-    expect(evening).toMatchObject({ shift: 'evening', intake: 150, output: 100, balance: 50, running: { intake: 850, output: 400, balance: 450 } });
-    expect(night).toMatchObject({ shift: 'night', intake: 600, output: 450, balance: 150, running: { intake: 1450, output: 850, balance: 600 } });
+    expect(evening).toMatchObject({
+      shift: 'evening',
+      intake: 150,
+      output: 100,
+      balance: 50,
+      running: { intake: 850, output: 400, balance: 450 },
+    });
+    expect(night).toMatchObject({
+      shift: 'night',
+      intake: 600,
+      output: 450,
+      balance: 150,
+      running: { intake: 1450, output: 850, balance: 600 },
+    });
   });
 
   it('puts the entries either side of 08:00 IST in different days', () => {

@@ -46,7 +46,8 @@ export interface NursingNote {
   resource: Observation;
 }
 
-const isNote = (o: Observation) => o.category?.some((c) => c.coding?.some((x) => x.system === NURSING_CHART && x.code === NOTE_CATEGORY.code));
+const isNote = (o: Observation) =>
+  o.category?.some((c) => c.coding?.some((x) => x.system === NURSING_CHART && x.code === NOTE_CATEGORY.code));
 
 /** The nursing notes among an Encounter's Observations, oldest first. */
 export function nursingNotes(observations: Observation[]): NursingNote[] {

@@ -10,8 +10,24 @@ import type { ChartRow, ChartSeries } from './chart.ts';
 /** One chart: its title key, its series (key, colour) and the y-axis range that keeps rounds comparable. */
 const CHARTS: { id: string; title: string; series: [ChartSeries, string][]; domain: [number, number] }[] = [
   { id: 'temperature', title: 'nursing.chart.temperature', series: [['temperature', 'red.7']], domain: [95, 106] },
-  { id: 'pr', title: 'nursing.chart.tpr', series: [['pulse', 'pink.7'], ['respiration', 'blue.7']], domain: [0, 180] },
-  { id: 'bp', title: 'nursing.chart.bp', series: [['systolic', 'grape.7'], ['diastolic', 'violet.5']], domain: [40, 220] },
+  {
+    id: 'pr',
+    title: 'nursing.chart.tpr',
+    series: [
+      ['pulse', 'pink.7'],
+      ['respiration', 'blue.7'],
+    ],
+    domain: [0, 180],
+  },
+  {
+    id: 'bp',
+    title: 'nursing.chart.bp',
+    series: [
+      ['systolic', 'grape.7'],
+      ['diastolic', 'violet.5'],
+    ],
+    domain: [40, 220],
+  },
   { id: 'spo2', title: 'nursing.chart.spo2', series: [['spo2', 'cyan.7']], domain: [70, 100] },
   { id: 'pain', title: 'nursing.chart.pain', series: [['pain', 'orange.7']], domain: [0, 10] },
   { id: 'news2', title: 'nursing.chart.news2', series: [['news2', 'dark.6']], domain: [0, 20] },

@@ -95,8 +95,8 @@ export function VitalsPage() {
   }, [medplum, encounterId]);
   useEffect(() => void load(), [load]);
 
-  const complete_ = complete(form, onOxygen, scale2, consciousness);
-  const vitals = complete_ && typeof pain === 'number' ? { ...complete_, pain } : complete_;
+  const entered = complete(form, onOxygen, scale2, consciousness);
+  const vitals = entered && typeof pain === 'number' ? { ...entered, pain } : entered;
   const score = vitals ? scoreOf(vitals) : undefined;
   const timeProblem = whenProblem(when, encounter?.period?.start);
   const history = signs
@@ -111,7 +111,12 @@ export function VitalsPage() {
     setBusy(true);
     try {
       await medplum.executeBatch(
-        vitalsBundle(vitals, encounter.subject as Reference<Patient>, { reference: `Encounter/${encounterId}` }, new Date(at).toISOString()),
+        vitalsBundle(
+          vitals,
+          encounter.subject as Reference<Patient>,
+          { reference: `Encounter/${encounterId}` },
+          new Date(at).toISOString(),
+        ),
       );
       notifications.show({ color: 'green', message: t('vitals.saved') });
       setForm({});
@@ -157,7 +162,15 @@ export function VitalsPage() {
                 data-testid={`vitals-${key}`}
               />
             ))}
-            <NumberInput label={t('nursing.pain')} min={0} max={10} decimalScale={0} value={pain} onChange={setPain} data-testid="vitals-pain" />
+            <NumberInput
+              label={t('nursing.pain')}
+              min={0}
+              max={10}
+              decimalScale={0}
+              value={pain}
+              onChange={setPain}
+              data-testid="vitals-pain"
+            />
             <TextInput
               label={t('nursing.when')}
               value={when}

@@ -48,7 +48,7 @@ export function axisLabel(at: string | Date): string {
   return `${p.day}-${p.month} ${p.hour}:${p.minute}`;
 }
 
-const valueOf = (o: { valueQuantity?: { value?: number }; valueInteger?: number }) => o.valueQuantity?.value ?? o.valueInteger;
+const numberOf = (o: { valueQuantity?: { value?: number }; valueInteger?: number }) => o.valueQuantity?.value ?? o.valueInteger;
 
 /** The stay's vital-sign Observations as chart rows, one per round, oldest first. Other Observations are ignored. */
 export function chartRows(observations: Observation[]): ChartRow[] {
@@ -72,7 +72,7 @@ export function chartRows(observations: Observation[]): ChartRow[] {
     // The BP panel carries systolic and diastolic as components; other signs are the Observation's own value.
     for (const part of [o, ...(o.component ?? [])]) {
       const series = part.code?.coding?.map((c) => (c.system === LOINC ? LOINC_SERIES[c.code ?? ''] : undefined)).find(Boolean);
-      const value = valueOf(part);
+      const value = numberOf(part);
       if (series && value !== undefined) row[series] = value;
     }
   }
