@@ -33,13 +33,14 @@ export function Handover({ observations }: { observations: Observation[] }) {
 
   return (
     <Stack data-testid="handover">
-      <Group justify="space-between" align="end" className="no-print">
+      <Group justify="space-between" align="end">
         <Select
           label={t('nursing.handover.shift')}
           data={shifts.map((s) => ({ value: `${s.day}|${s.name}`, label: `${formatDate(s.day)} · ${t(`nursing.shift.${s.name}`)}` }))}
           value={key}
           onChange={(v) => v && setKey(v)}
           allowDeselect={false}
+          w={300}
           data-testid="handover-shift"
         />
         <Button variant="default" onClick={() => window.print()}>

@@ -1,9 +1,8 @@
-import { describeError } from '@hospital-ops/app-shell';
+import { describeError, useSession } from '@hospital-ops/app-shell';
 import { formatDateTime } from '@hospital-ops/app-shell/format/index.ts';
 import { useLanguage } from '@hospital-ops/app-shell/i18n/index.ts';
 import { Alert, Badge, Button, Checkbox, Group, Paper, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { getDisplayString } from '@medplum/core';
 import type { Encounter, Observation, Patient, Practitioner, Reference } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
 import { type FormEvent, useState } from 'react';
@@ -25,6 +24,7 @@ export function NursingNotes({
   const { t } = useTranslation('ipd');
   const [lang] = useLanguage();
   const medplum = useMedplum();
+  const session = useSession();
   const [text, setText] = useState('');
   const [concern, setConcern] = useState(false);
   const [when, setWhen] = useState(() => formatIstInput(new Date()));
@@ -51,11 +51,10 @@ export function NursingNotes({
     e.preventDefault();
     const at = parseIstInput(when);
     if (!at || timeProblem || !text.trim() || !encounter.subject) return;
-    const profile = medplum.getProfile();
-    const author: Reference<Practitioner> | undefined =
-      profile?.resourceType === 'Practitioner'
-        ? { reference: `Practitioner/${profile.id}`, display: getDisplayString(profile) }
-        : undefined;
+    // The note's author is the signed-in nurse (the SMART fhirUser), named as the token names her.
+    const author: Reference<Practitioner> | undefined = session.fhirUser?.startsWith('Practitioner/')
+      ? { reference: session.fhirUser, display: session.userName }
+      : undefined;
     await run(async () => {
       await medplum.createResource(
         noteObservation(

@@ -12,7 +12,7 @@ const CHARTS: { id: string; title: string; series: [ChartSeries, string][]; doma
   { id: 'temperature', title: 'nursing.chart.temperature', series: [['temperature', 'red.7']], domain: [95, 106] },
   {
     id: 'pr',
-    title: 'nursing.chart.tpr',
+    title: 'nursing.chart.pr',
     series: [
       ['pulse', 'pink.7'],
       ['respiration', 'blue.7'],
