@@ -9,7 +9,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { dayBalance, daysWithEntries, INTAKE_ROUTES, ioEntries, ioObservation, OUTPUT_ROUTES, type Route } from './io.ts';
 import { nursingDayOf } from './shifts.ts';
-import { formatIstInput, parseIstInput, whenProblem } from './when.ts';
+import { chartTime } from './when.ts';
 
 const number = new Intl.NumberFormat('en-IN');
 const signed = new Intl.NumberFormat('en-IN', { signDisplay: 'exceptZero' });
@@ -29,7 +29,7 @@ export function IntakeOutput({
   const medplum = useMedplum();
   const [route, setRoute] = useState<Route>('oral');
   const [volume, setVolume] = useState<number | string>('');
-  const [when, setWhen] = useState(() => formatIstInput(new Date()));
+  const [when, setWhen] = useState('');
   const [remark, setRemark] = useState('');
   const [busy, setBusy] = useState(false);
   const [saveError, setSaveError] = useState<string>();
@@ -39,13 +39,13 @@ export function IntakeOutput({
   const entries = ioEntries(observations);
   const balance = dayBalance(entries, `${day}T12:00:00+05:30`);
   const days = [...new Set([today, ...daysWithEntries(entries)])].sort().reverse();
-  const timeProblem = whenProblem(when, encounter.period?.start);
+  const timeProblem = chartTime(when, encounter.period?.start).problem;
   const volumeOk = typeof volume === 'number' && volume >= 1 && volume <= 5000;
   const ml = (v: number, sign = false) => t('io.ml', { value: (sign ? signed : number).format(v) });
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    const at = parseIstInput(when);
+    const { at } = chartTime(when, encounter?.period?.start);
     if (!at || timeProblem || !volumeOk || !encounter.subject) return;
     setBusy(true);
     try {
@@ -55,7 +55,7 @@ export function IntakeOutput({
           volume as number,
           encounter.subject as Reference<Patient>,
           { reference: `Encounter/${encounter.id}` },
-          new Date(at).toISOString(),
+          at,
           remark.trim() || undefined,
         ),
       );
@@ -102,6 +102,7 @@ export function IntakeOutput({
           />
           <TextInput
             label={t('nursing.when')}
+            placeholder={t('nursing.now')}
             value={when}
             onChange={(e) => setWhen(e.currentTarget.value)}
             error={timeProblem ? t(`nursing.whenProblem.${timeProblem}`) : undefined}

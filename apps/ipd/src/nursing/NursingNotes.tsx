@@ -9,7 +9,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { noteObservation, nursingNotes, resolveConcern } from './notes.ts';
 import { shiftOf } from './shifts.ts';
-import { formatIstInput, parseIstInput, whenProblem } from './when.ts';
+import { chartTime } from './when.ts';
 
 /** Nursing notes of the stay, newest first with their shift; a note can raise a concern for the handover. */
 export function NursingNotes({
@@ -27,10 +27,10 @@ export function NursingNotes({
   const session = useSession();
   const [text, setText] = useState('');
   const [concern, setConcern] = useState(false);
-  const [when, setWhen] = useState(() => formatIstInput(new Date()));
+  const [when, setWhen] = useState('');
   const [busy, setBusy] = useState(false);
   const [saveError, setSaveError] = useState<string>();
-  const timeProblem = whenProblem(when, encounter.period?.start);
+  const timeProblem = chartTime(when, encounter.period?.start).problem;
   const notes = nursingNotes(observations).reverse();
 
   const run = async (work: () => Promise<unknown>, done: string) => {
@@ -49,7 +49,7 @@ export function NursingNotes({
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    const at = parseIstInput(when);
+    const { at } = chartTime(when, encounter?.period?.start);
     if (!at || timeProblem || !text.trim() || !encounter.subject) return;
     // The note's author is the signed-in nurse (the SMART fhirUser), named as the token names her.
     const author: Reference<Practitioner> | undefined = session.fhirUser?.startsWith('Practitioner/')
@@ -62,13 +62,13 @@ export function NursingNotes({
           concern,
           encounter.subject as Reference<Patient>,
           { reference: `Encounter/${encounter.id}` },
-          new Date(at).toISOString(),
+          at,
           author,
         ),
       );
       setText('');
       setConcern(false);
-      setWhen(formatIstInput(new Date()));
+      setWhen('');
     }, t('nursing.note.saved'));
   };
 
@@ -87,6 +87,7 @@ export function NursingNotes({
           <Group align="end">
             <TextInput
               label={t('nursing.when')}
+              placeholder={t('nursing.now')}
               value={when}
               onChange={(e) => setWhen(e.currentTarget.value)}
               error={timeProblem ? t(`nursing.whenProblem.${timeProblem}`) : undefined}

@@ -6,6 +6,7 @@ export const nursingEn = {
     toVitals: 'Vitals',
     tabs: { io: 'Intake/output', notes: 'Nursing notes', handover: 'Handover' },
     when: 'Time (dd-mm-yyyy hh:mm, IST)',
+    now: 'Now (or type a time)',
     whenProblem: {
       invalid: 'Write the time as dd-mm-yyyy hh:mm, for example 05-12-2026 21:30.',
       future: 'This time is in the future.',
@@ -102,6 +103,7 @@ export const nursingHi: typeof nursingEn = {
     toVitals: 'वाइटल्स',
     tabs: { io: 'इनटेक/आउटपुट', notes: 'नर्सिंग नोट्स', handover: 'हैंडओवर' },
     when: 'समय (दिन-माह-वर्ष घंटा:मिनट, IST)',
+    now: 'अभी (या समय लिखें)',
     whenProblem: {
       invalid: 'समय dd-mm-yyyy hh:mm में लिखें, जैसे 05-12-2026 21:30।',
       future: 'यह समय भविष्य का है।',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIstInput, parseIstInput, whenProblem } from './when.ts';
+import { chartTime, formatIstInput, parseIstInput, whenProblem } from './when.ts';
 
 describe('typed charting times (IST)', () => {
   it('formats and reads dd-mm-yyyy HH:mm in India Standard Time', () => {
@@ -16,5 +16,12 @@ describe('typed charting times (IST)', () => {
     expect(whenProblem('07-12-2026 11:30', undefined, now)).toBe('future');
     expect(whenProblem('05-12-2026 09:00', '2026-12-05T10:00:00+05:30', now)).toBe('beforeStay');
     expect(whenProblem('yesterday', undefined, now)).toBe('invalid');
+  });
+
+  it('takes an empty field as now', () => {
+    const now = new Date('2026-12-07T05:30:00Z');
+    expect(chartTime('', undefined, now)).toEqual({ at: '2026-12-07T05:30:00.000Z' });
+    expect(chartTime('07-12-2026 10:15', undefined, now)).toEqual({ at: '2026-12-07T04:45:00.000Z' });
+    expect(chartTime('07-12-2026 12:15', undefined, now)).toEqual({ problem: 'future' });
   });
 });

@@ -32,3 +32,13 @@ export function whenProblem(text: string, stayStart: string | undefined, now = n
   if (stayStart && t < Date.parse(stayStart) - 60_000) return 'beforeStay';
   return undefined;
 }
+
+/**
+ * What a time field means: empty is "now" (so a page left open for hours does not stamp an old
+ * time), otherwise the typed IST time if it may be charted.
+ */
+export function chartTime(text: string, stayStart: string | undefined, now = new Date()): { at?: string; problem?: WhenProblem } {
+  if (!text.trim()) return { at: now.toISOString() };
+  const problem = whenProblem(text, stayStart, now);
+  return problem ? { problem } : { at: new Date(parseIstInput(text) as string).toISOString() };
+}

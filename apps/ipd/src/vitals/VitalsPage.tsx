@@ -25,7 +25,7 @@ import { useMedplum } from '@medplum/react';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
-import { formatIstInput, parseIstInput, whenProblem } from '../nursing/when.ts';
+import { chartTime } from '../nursing/when.ts';
 import { chartRows } from './chart.ts';
 import type { Consciousness, News2Risk } from './news2.ts';
 import { NEWS2_CODE, type NursingVitals, readNews2, scoreOf, vitalsBundle } from './observations.ts';
@@ -67,7 +67,7 @@ export function VitalsPage() {
   const [encounter, setEncounter] = useState<Encounter>();
   const [signs, setSigns] = useState<Observation[]>([]);
   const [pain, setPain] = useState<number | string>('');
-  const [when, setWhen] = useState(() => formatIstInput(new Date()));
+  const [when, setWhen] = useState('');
   const [error, setError] = useState<unknown>();
   const [form, setForm] = useState<Form>({});
   const [onOxygen, setOnOxygen] = useState(false);
@@ -98,7 +98,7 @@ export function VitalsPage() {
   const entered = complete(form, onOxygen, scale2, consciousness);
   const vitals = entered && typeof pain === 'number' ? { ...entered, pain } : entered;
   const score = vitals ? scoreOf(vitals) : undefined;
-  const timeProblem = whenProblem(when, encounter?.period?.start);
+  const timeProblem = chartTime(when, encounter?.period?.start).problem;
   const history = signs
     .filter((o) => o.code?.coding?.some((c) => c.system === NEWS2_CODE.system && c.code === NEWS2_CODE.code))
     .reverse()
@@ -106,22 +106,17 @@ export function VitalsPage() {
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    const at = parseIstInput(when);
+    const { at } = chartTime(when, encounter?.period?.start);
     if (!vitals || !encounter?.subject || !at || timeProblem) return;
     setBusy(true);
     try {
       await medplum.executeBatch(
-        vitalsBundle(
-          vitals,
-          encounter.subject as Reference<Patient>,
-          { reference: `Encounter/${encounterId}` },
-          new Date(at).toISOString(),
-        ),
+        vitalsBundle(vitals, encounter.subject as Reference<Patient>, { reference: `Encounter/${encounterId}` }, at),
       );
       notifications.show({ color: 'green', message: t('vitals.saved') });
       setForm({});
       setPain('');
-      setWhen(formatIstInput(new Date()));
+      setWhen('');
       setSaveError(undefined);
       await load();
     } catch (err) {
@@ -173,6 +168,7 @@ export function VitalsPage() {
             />
             <TextInput
               label={t('nursing.when')}
+              placeholder={t('nursing.now')}
               value={when}
               onChange={(e) => setWhen(e.currentTarget.value)}
               error={timeProblem ? t(`nursing.whenProblem.${timeProblem}`) : undefined}
