@@ -10,6 +10,8 @@ const NURSE = 'nurse.pune@sanjeevani.demo';
 const DOCTOR = 'demo-dr-anand-joshi';
 const BED = 'PUN-G1-3';
 const DAY = 86_400_000;
+// The machine is shared: a save and the page's re-read can take longer than expect.poll's 1 s default.
+const WAIT = { timeout: 15_000 };
 
 const suite = platformForSuite();
 
@@ -56,7 +58,7 @@ describe('the nursing chart', () => {
         for (const [field, value] of Object.entries(values)) await page.getByTestId(`vitals-${field}`).fill(value);
         await page.getByTestId('vitals-when').fill(formatIstInput(new Date(r.at)));
         await page.getByTestId('vitals-save').click();
-        await expect.poll(() => page.getByTestId('vitals-history').locator('tr').count()).toBe(i + 1);
+        await expect.poll(() => page.getByTestId('vitals-history').locator('tr').count(), WAIT).toBe(i + 1);
       }
 
       // The charts draw one point per round (recharts' SVG dots), temperature and pain included.
@@ -88,9 +90,9 @@ describe('the nursing chart', () => {
         await page.getByTestId('io-volume').fill(ml);
         await page.getByTestId('io-when').fill(at);
         await page.getByTestId('io-add').click();
-        await expect.poll(() => page.getByTestId('io-entries').locator('tbody tr').count(), { timeout: 10_000 }).toBe(i + 1);
+        await expect.poll(() => page.getByTestId('io-entries').locator('tbody tr').count(), WAIT).toBe(i + 1);
       }
-      await expect.poll(() => page.getByTestId('io-total').textContent()).toContain('850 mL');
+      await expect.poll(() => page.getByTestId('io-total').textContent(), WAIT).toContain('850 mL');
       const total = await page.getByTestId('io-total').textContent();
       expect(total).toContain('400 mL');
       expect(total).toContain('+450 mL');
@@ -104,7 +106,7 @@ describe('the nursing chart', () => {
       await page.getByTestId('note-list').getByText('Complains of headache').waitFor();
       await page.getByTestId('tab-handover').click();
       const handover = page.getByTestId('handover');
-      await expect.poll(() => handover.getByTestId('handover-notes').textContent()).toContain('Complains of headache');
+      await expect.poll(() => handover.getByTestId('handover-notes').textContent(), WAIT).toContain('Complains of headache');
       expect(await handover.getByTestId('handover-concerns').textContent()).toContain('Complains of headache');
       expect(await handover.getByTestId('handover-vitals').textContent()).toContain('Pulse (/min)80');
       expect(await handover.getByTestId('handover-io').textContent()).toContain('+450 mL');
@@ -112,7 +114,7 @@ describe('the nursing chart', () => {
 
       // The night nurse reads the handover in Hindi.
       await page.getByText('हिंदी').click();
-      await expect.poll(() => page.getByTestId('tab-handover').textContent()).toContain('हैंडओवर');
+      await expect.poll(() => page.getByTestId('tab-handover').textContent(), WAIT).toContain('हैंडओवर');
       expect(await handover.getByTestId('handover-concerns').textContent()).toContain('खुली चिंताएँ');
       expect(await handover.getByTestId('handover-io').textContent()).toContain('+450 मि.ली.');
       await screenshot(page, 'ipd-handover-hindi');
