@@ -41,6 +41,8 @@ const DIRECTORY = [
   'ChargeItemDefinition',
   'InsurancePlan',
 ];
+// Our Observation category for the nurse's charting that is not a vital sign (apps/ipd/src/nursing/io.ts).
+const NURSING_CHART = 'https://hospital-ops.in/fhir/CodeSystem/nursing-chart';
 const PATIENTS = ['Patient', 'RelatedPerson', 'Person', 'Consent', 'Flag'];
 const SCHEDULING = ['Appointment', 'AppointmentResponse', 'Schedule', 'Slot'];
 const CLINICAL = [
@@ -156,6 +158,9 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       ...each(CLINICAL, 'rs'),
       // Vital signs only: an Observation also categorised laboratory is a lab result, not the nurse's to write.
       'Observation.cu?category=vital-signs&category:not=laboratory',
+      // The nurse's own charting in the IPD: intake/output and nursing notes (docs/ipd.md, Nursing).
+      `Observation.cu?category=${NURSING_CHART}|intake-output&category:not=laboratory`,
+      `Observation.cu?category=${NURSING_CHART}|nursing-note&category:not=laboratory`,
       ...each(PRESCRIPTIONS, 'rs'),
       ...each(LAB_RESULTS, 'rs'),
       'MedicationAdministration.crus',

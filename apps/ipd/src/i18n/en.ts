@@ -1,3 +1,5 @@
+import { nursingEn } from '../nursing/strings.ts';
+
 // The IPD app's English strings (namespace `ipd`); hi.ts mirrors every key.
 export const en = {
   title: 'IPD',
@@ -109,4 +111,5 @@ export const en = {
     none: 'No vitals charted in this stay yet.',
   },
   cancel: 'Cancel',
+  ...nursingEn,
 };

@@ -1,3 +1,4 @@
+import { nursingHi } from '../nursing/strings.ts';
 import type { en } from './en.ts';
 
 // The IPD app's Hindi strings: the same keys as en.ts (the type makes a missing key a compile error).
@@ -111,4 +112,5 @@ export const hi: typeof en = {
     none: 'इस भर्ती में अभी कोई वाइटल्स दर्ज नहीं।',
   },
   cancel: 'रद्द करें',
+  ...nursingHi,
 };

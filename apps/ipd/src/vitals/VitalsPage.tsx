@@ -16,6 +16,7 @@ import {
   Stack,
   Table,
   Text,
+  TextInput,
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -24,8 +25,11 @@ import { useMedplum } from '@medplum/react';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
+import { chartTime } from '../nursing/when.ts';
+import { chartRows } from './chart.ts';
 import type { Consciousness, News2Risk } from './news2.ts';
 import { NEWS2_CODE, type NursingVitals, readNews2, scoreOf, vitalsBundle } from './observations.ts';
+import { VitalsChart } from './VitalsChart.tsx';
 
 export const RISK_LOOK: Record<News2Risk, { color: string; icon: string }> = {
   low: { color: 'green', icon: '✓' },
@@ -61,7 +65,9 @@ export function VitalsPage() {
   const medplum = useMedplum();
   const navigate = useNavigate();
   const [encounter, setEncounter] = useState<Encounter>();
-  const [history, setHistory] = useState<Observation[]>([]);
+  const [signs, setSigns] = useState<Observation[]>([]);
+  const [pain, setPain] = useState<number | string>('');
+  const [when, setWhen] = useState('');
   const [error, setError] = useState<unknown>();
   const [form, setForm] = useState<Form>({});
   const [onOxygen, setOnOxygen] = useState(false);
@@ -72,35 +78,45 @@ export function VitalsPage() {
 
   const load = useCallback(async () => {
     try {
-      const [enc, rounds] = await Promise.all([
+      // One search for the whole stay's vital signs (every round's signs and NEWS2), oldest first: the charts and the rounds list.
+      const [enc, stay] = await Promise.all([
         medplum.readResource('Encounter', encounterId, { cache: 'no-cache' }),
         medplum.searchResources(
           'Observation',
-          { encounter: `Encounter/${encounterId}`, code: `${NEWS2_CODE.system}|${NEWS2_CODE.code}`, _sort: '-date', _count: '20' },
+          { encounter: `Encounter/${encounterId}`, category: 'vital-signs', _sort: 'date', _count: '1000' },
           { cache: 'no-cache' },
         ),
       ]);
       setEncounter(enc);
-      setHistory(rounds);
+      setSigns(stay);
     } catch (err) {
       setError(err);
     }
   }, [medplum, encounterId]);
   useEffect(() => void load(), [load]);
 
-  const vitals = complete(form, onOxygen, scale2, consciousness);
+  const entered = complete(form, onOxygen, scale2, consciousness);
+  const vitals = entered && typeof pain === 'number' ? { ...entered, pain } : entered;
   const score = vitals ? scoreOf(vitals) : undefined;
+  const timeProblem = chartTime(when, encounter?.period?.start).problem;
+  const history = signs
+    .filter((o) => o.code?.coding?.some((c) => c.system === NEWS2_CODE.system && c.code === NEWS2_CODE.code))
+    .reverse()
+    .slice(0, 20);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    if (!vitals || !encounter?.subject) return;
+    const { at } = chartTime(when, encounter?.period?.start);
+    if (!vitals || !encounter?.subject || !at || timeProblem) return;
     setBusy(true);
     try {
       await medplum.executeBatch(
-        vitalsBundle(vitals, encounter.subject as Reference<Patient>, { reference: `Encounter/${encounterId}` }, new Date().toISOString()),
+        vitalsBundle(vitals, encounter.subject as Reference<Patient>, { reference: `Encounter/${encounterId}` }, at),
       );
       notifications.show({ color: 'green', message: t('vitals.saved') });
       setForm({});
+      setPain('');
+      setWhen('');
       setSaveError(undefined);
       await load();
     } catch (err) {
@@ -116,9 +132,14 @@ export function VitalsPage() {
     <Stack maw={900}>
       <Group justify="space-between">
         <Title order={2}>{t('vitals.title', { patient: encounter.subject?.display ?? '' })}</Title>
-        <Button variant="default" onClick={() => navigate('/')}>
-          {t('vitals.back')}
-        </Button>
+        <Group>
+          <Button variant="light" onClick={() => navigate(`/nursing/${encounterId}`)} data-testid="open-nursing">
+            {t('nursing.open')}
+          </Button>
+          <Button variant="default" onClick={() => navigate('/')}>
+            {t('vitals.back')}
+          </Button>
+        </Group>
       </Group>
       <form onSubmit={(e) => void save(e)} data-testid="vitals-form">
         <Stack>
@@ -136,6 +157,23 @@ export function VitalsPage() {
                 data-testid={`vitals-${key}`}
               />
             ))}
+            <NumberInput
+              label={t('nursing.pain')}
+              min={0}
+              max={10}
+              decimalScale={0}
+              value={pain}
+              onChange={setPain}
+              data-testid="vitals-pain"
+            />
+            <TextInput
+              label={t('nursing.when')}
+              placeholder={t('nursing.now')}
+              value={when}
+              onChange={(e) => setWhen(e.currentTarget.value)}
+              error={timeProblem ? t(`nursing.whenProblem.${timeProblem}`) : undefined}
+              data-testid="vitals-when"
+            />
           </SimpleGrid>
           <Group align="end">
             <SegmentedControl
@@ -175,12 +213,14 @@ export function VitalsPage() {
             </Alert>
           )}
           <Group justify="end">
-            <Button type="submit" disabled={!vitals} loading={busy} data-testid="vitals-save">
+            <Button type="submit" disabled={!vitals || !!timeProblem} loading={busy} data-testid="vitals-save">
               {t('vitals.save')}
             </Button>
           </Group>
         </Stack>
       </form>
+      <Title order={3}>{t('nursing.chart.title')}</Title>
+      <VitalsChart rows={chartRows(signs)} />
       <Title order={3}>{t('vitals.history')}</Title>
       {history.length === 0 ? (
         <Text c="dimmed">{t('vitals.none')}</Text>

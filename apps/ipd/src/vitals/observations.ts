@@ -1,4 +1,4 @@
-import { OBSERVATION_CATEGORY } from '@hospital-ops/app-shell/clinical/systems.ts';
+import { LOINC, OBSERVATION_CATEGORY, UCUM } from '@hospital-ops/app-shell/clinical/systems.ts';
 import { vitalObservations } from '@hospital-ops/app-shell/clinical/vitals.ts';
 import type { Bundle, Encounter, Observation, Patient, Reference } from '@medplum/fhirtypes';
 import { fahrenheitToCelsius, type News2Input, type News2Part, type News2Score, news2 } from './news2.ts';
@@ -14,12 +14,16 @@ export const NEWS2_CODE = {
   code: '1104051000000101',
   display: 'Royal College of Physicians National Early Warning Score 2 (NEWS2) total score',
 };
+/** Pain on the 0–10 numeric rating scale, charted with the vital signs as the fifth vital sign. */
+export const PAIN_CODE = { system: LOINC, code: '72514-3', display: 'Pain severity - 0-10 verbal numeric rating [Score] - Reported' };
 const ACVPU_CODES = { A: 'Alert', C: 'New confusion', V: 'Responds to voice', P: 'Responds to pain', U: 'Unresponsive' } as const;
 
 /** What the nurse charts: the NEWS2 observations with temperature in °F, and the diastolic pressure. */
 export interface NursingVitals extends Omit<News2Input, 'temperatureC'> {
   temperatureF: number;
   diastolic: number;
+  /** 0–10, when the patient can rate it; not part of NEWS2. */
+  pain?: number;
 }
 
 export function scoreOf(v: NursingVitals): News2Score {
@@ -72,6 +76,19 @@ export function news2Observation(
   };
 }
 
+export function painObservation(score: number, subject: Reference<Patient>, encounter: Reference<Encounter>, when: string): Observation {
+  return {
+    resourceType: 'Observation',
+    status: 'final',
+    category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'vital-signs', display: 'Vital Signs' }] }],
+    code: { coding: [PAIN_CODE], text: 'Pain score (0–10)' },
+    subject,
+    encounter,
+    effectiveDateTime: when,
+    valueQuantity: { value: score, unit: '{score}', system: UCUM, code: '{score}' },
+  };
+}
+
 /** One transaction: every vital sign and the score are saved together or not at all. */
 export function vitalsBundle(v: NursingVitals, subject: Reference<Patient>, encounter: Reference<Encounter>, when: string): Bundle {
   const signs = vitalObservations(
@@ -81,10 +98,11 @@ export function vitalsBundle(v: NursingVitals, subject: Reference<Patient>, enco
     when,
   );
   const score = news2Observation(v, scoreOf(v), subject, encounter, when);
+  const pain = v.pain === undefined ? [] : [painObservation(v.pain, subject, encounter, when)];
   return {
     resourceType: 'Bundle',
     type: 'transaction',
-    entry: [...signs, score].map((resource) => ({ resource, request: { method: 'POST', url: 'Observation' } })),
+    entry: [...signs, ...pain, score].map((resource) => ({ resource, request: { method: 'POST', url: 'Observation' } })),
   };
 }
 
