@@ -221,8 +221,11 @@ describe('the MAR', () => {
     expect(text(moved)).toBe('After saving, only the status and the note of a dose record may change (not effectiveDateTime)');
     const noted = await asNurse.put(`MedicationAdministration/${saved.id}`, { ...saved, note: [{ text: 'Given with breakfast' }] });
     expect(noted.status).toBe(200);
-    const deleted = await asNurse.delete(`MedicationAdministration/${saved.id}`);
+    // Nurses have no delete right at all; even a client that has one (the system) cannot delete a dose record.
+    expect((await asNurse.delete(`MedicationAdministration/${saved.id}`)).status).toBe(403);
+    const deleted = await system.delete(`MedicationAdministration/${saved.id}`);
     expect(deleted.status).toBe(409);
+    expect(text(deleted)).toBe('A dose record is not deleted: mark it entered-in-error instead');
     // Entered in error frees the slot for the right record.
     const wrong = await asNurse.put(`MedicationAdministration/${saved.id}`, { ...noted.body, status: 'entered-in-error' });
     expect(wrong.status).toBe(200);
