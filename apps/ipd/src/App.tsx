@@ -2,6 +2,7 @@ import { AppFrame, ErrorBoundary } from '@hospital-ops/app-shell';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { BedBoardPage } from './board/BedBoardPage.tsx';
+import { MarPage } from './mar/MarPage.tsx';
 import { VitalsPage } from './vitals/VitalsPage.tsx';
 
 function Frame() {
@@ -18,6 +19,7 @@ function Frame() {
       <ErrorBoundary key={location.pathname}>
         <Routes>
           <Route path="/vitals/:encounterId" element={<VitalsPage />} />
+          <Route path="/mar/:encounterId" element={<MarPage />} />
           <Route path="*" element={<BedBoardPage />} />
         </Routes>
       </ErrorBoundary>

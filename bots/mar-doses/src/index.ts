@@ -36,7 +36,8 @@ const marDoses: BotHandler = async (medplum, input) => {
           const flagged = part(dose, 'flag')?.valueCode;
           if (!slot || !status || flagged === status) continue;
           const time = part(dose, 'time')?.valueDateTime ?? '';
-          if (status === 'late' || status === 'missed') await raise(medplum, stay, slot, status, `${medication}, due ${time.slice(11, 16)} on ${date}`, request);
+          if (status === 'late' || status === 'missed')
+            await raise(medplum, stay, slot, status, `${medication}, due ${time.slice(11, 16)} on ${date}`, request);
           else if (RECORDED.has(status) && flagged) await close(medplum, slot);
         }
       }
@@ -44,7 +45,7 @@ const marDoses: BotHandler = async (medplum, input) => {
   }
 };
 
-type Client = Parameters<BotHandler>[0];
+type Client = globalThis.Parameters<BotHandler>[0];
 
 async function existing(medplum: Client, slot: string): Promise<Flag | undefined> {
   const found = await medplum.search('Flag', { identifier: `${FLAG_SYSTEM}|${slot}` }, { cache: 'no-cache' });
@@ -62,19 +63,23 @@ async function raise(medplum: Client, stay: Encounter, slot: string, status: str
     subject: stay.subject as Flag['subject'],
     encounter: { reference: `Encounter/${stay.id}` },
     period: { start: new Date().toISOString() },
-    ...(request?.reference ? { extension: [{ url: 'https://hospital-ops.in/fhir/StructureDefinition/mar-order', valueReference: request }] } : {}),
+    ...(request?.reference
+      ? { extension: [{ url: 'https://hospital-ops.in/fhir/StructureDefinition/mar-order', valueReference: request }] }
+      : {}),
   };
   const saved = await medplum.createResourceIfNoneExist(flag, `identifier=${encodeURIComponent(`${FLAG_SYSTEM}|${slot}`)}`);
   // Late then missed: the same Flag moves on once and never back; one closed when the dose was recorded
   // opens again if that record is withdrawn (entered-in-error).
   const was = saved.code?.coding?.[0]?.code;
   const next = was === 'missed' ? 'missed' : status;
-  if (saved.status !== 'active' || was !== next) await medplum.updateResource({ ...saved, status: 'active', code: next === status ? code : saved.code });
+  if (saved.status !== 'active' || was !== next)
+    await medplum.updateResource({ ...saved, status: 'active', code: next === status ? code : saved.code });
 }
 
 async function close(medplum: Client, slot: string) {
   const flag = await existing(medplum, slot);
-  if (flag?.status === 'active') await medplum.updateResource({ ...flag, status: 'inactive', period: { ...flag.period, end: new Date().toISOString() } });
+  if (flag?.status === 'active')
+    await medplum.updateResource({ ...flag, status: 'inactive', period: { ...flag.period, end: new Date().toISOString() } });
 }
 
 export default marDoses;

@@ -57,7 +57,9 @@ describe('MAR dose times (Asia/Kolkata)', () => {
       '2026-12-07T16:00',
       '2026-12-07T20:00',
     ]);
-    const oneZeroOne = order('2026-12-07T00:00', [{ timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd', when: ['MORN', 'EVE'] } } }]);
+    const oneZeroOne = order('2026-12-07T00:00', [
+      { timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd', when: ['MORN', 'EVE'] } } },
+    ]);
     expect(doses(oneZeroOne, '2026-12-07T00:00', '2026-12-08T00:00')).toEqual(['2026-12-07T08:00', '2026-12-07T20:00']);
   });
 
@@ -89,7 +91,9 @@ describe('MAR dose times (Asia/Kolkata)', () => {
   });
 
   it('explicit timeOfDay, and a boundsPeriod ending on a date (the whole of that day)', () => {
-    const mr = order('2026-12-07T00:00', [{ timing: { repeat: { timeOfDay: ['09:00:00', '21:30:00'], boundsPeriod: { end: '2026-12-08' } } } }]);
+    const mr = order('2026-12-07T00:00', [
+      { timing: { repeat: { timeOfDay: ['09:00:00', '21:30:00'], boundsPeriod: { end: '2026-12-08' } } } },
+    ]);
     expect(doses(mr, '2026-12-07T00:00', '2026-12-11T00:00')).toEqual([
       '2026-12-07T09:00',
       '2026-12-07T21:30',
@@ -114,9 +118,21 @@ describe('MAR dose times (Asia/Kolkata)', () => {
 
   it('tapering: 40 mg OD × 3 days, then 20 mg BID × 2 days, then 10 mg OD × 2 days, each phase from where the last ended', () => {
     const mr = order('2026-12-07T10:00', [
-      { sequence: 1, text: '40 mg OD', timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd', boundsDuration: { value: 3, code: 'd' } } } },
-      { sequence: 2, text: '20 mg BID', timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd', boundsDuration: { value: 2, code: 'd' } } } },
-      { sequence: 3, text: '10 mg OD', timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd', boundsDuration: { value: 2, code: 'd' } } } },
+      {
+        sequence: 1,
+        text: '40 mg OD',
+        timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd', boundsDuration: { value: 3, code: 'd' } } },
+      },
+      {
+        sequence: 2,
+        text: '20 mg BID',
+        timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd', boundsDuration: { value: 2, code: 'd' } } },
+      },
+      {
+        sequence: 3,
+        text: '10 mg OD',
+        timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd', boundsDuration: { value: 2, code: 'd' } } },
+      },
     ]);
     const all = scheduledDoses(mr, ist('2026-12-01T00:00'), ist('2026-12-31T00:00'));
     expect(doses(mr, '2026-12-01T00:00', '2026-12-31T00:00')).toEqual([

@@ -123,7 +123,12 @@ describe('the MAR', () => {
   beforeAll(async () => {
     now = Date.now();
     stay = await admit('Kamala Rao', ward.beds[0], 50);
-    bid = await order(stay, 'Ceftriaxone 1 g IV', [{ text: '1 g BID', timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd' } } }], now - 49 * HOUR);
+    bid = await order(
+      stay,
+      'Ceftriaxone 1 g IV',
+      [{ text: '1 g BID', timing: { repeat: { frequency: 2, period: 1, periodUnit: 'd' } } }],
+      now - 49 * HOUR,
+    );
     prn = await order(stay, 'Paracetamol 500 mg', [{ text: 'SOS for fever', asNeededBoolean: true }], now - 49 * HOUR);
     stat = await order(stay, 'Ondansetron 4 mg IV', [{ timing: { repeat: { count: 1 } } }], now - 2 * HOUR, { priority: 'stat' });
     // A dose 10 minutes ago (timeOfDay), so the test can record it whatever the hour.
@@ -149,10 +154,14 @@ describe('the MAR', () => {
     expect(todays.find((o) => o.medication === 'Paracetamol 500 mg')).toMatchObject({ prn: true, doses: [] });
     const statDose = todays.find((o) => o.medication === 'Ondansetron 4 mg IV')?.doses;
     if (local(now - 2 * HOUR).slice(0, 10) === today) {
-      expect(statDose).toEqual([{ slot: `${stat}/${local(now - 2 * HOUR)}`, time: local(now - 2 * HOUR).slice(11), status: 'late', kind: 'stat' }]);
+      expect(statDose).toEqual([
+        { slot: `${stat}/${local(now - 2 * HOUR)}`, time: local(now - 2 * HOUR).slice(11), status: 'late', kind: 'stat' },
+      ]);
     }
     const insulin = (await mar(asNurse, stay, local(slotAt).slice(0, 10))).find((o) => o.medication === 'Insulin regular 6 U SC');
-    expect(insulin?.doses).toEqual([{ slot: `${hourly}/${local(slotAt)}`, time: local(slotAt).slice(11), status: 'due', kind: 'scheduled' }]);
+    expect(insulin?.doses).toEqual([
+      { slot: `${hourly}/${local(slotAt)}`, time: local(slotAt).slice(11), status: 'due', kind: 'scheduled' },
+    ]);
   });
 
   it('records one dose once: ten nurses at the same moment, exactly one 201 and nine 409s with our sentence', async () => {
@@ -200,7 +209,10 @@ describe('the MAR', () => {
   it('PRN: given any time, as often as recorded; a doctor may record too, the desk may not', async () => {
     const first = await asNurse.post('MedicationAdministration', record(stay, prn, `${prn}/prn/${local(now)}`, 'completed', nurse));
     expect(first.status).toBe(201);
-    const byDoctor = await asDoctor.post('MedicationAdministration', record(stay, prn, `${prn}/prn/${local(now + 1)}x`, 'completed', doctor));
+    const byDoctor = await asDoctor.post(
+      'MedicationAdministration',
+      record(stay, prn, `${prn}/prn/${local(now + 1)}x`, 'completed', doctor),
+    );
     expect(byDoctor.status).toBe(201);
     const desk = await asDesk.post('MedicationAdministration', record(stay, prn, undefined, 'completed', nurse));
     expect(desk.status).toBe(403);
@@ -235,10 +247,13 @@ describe('the MAR', () => {
 
   it('nothing is recorded or changed once the stay is finished', async () => {
     const slot = `${hourly}/${local(slotAt)}`;
-    const [saved] = (await system.get(`MedicationAdministration?identifier=${encodeURIComponent(`${DOSE}|${slot}`)}&status=completed`)).body.entry.map(
-      (e: any) => e.resource,
-    );
-    const out = await asDoctor.post(`Encounter/${stay.encounter}/$discharge`, { resourceType: 'Parameters', parameter: [{ name: 'disposition', valueCode: 'home' }] });
+    const [saved] = (
+      await system.get(`MedicationAdministration?identifier=${encodeURIComponent(`${DOSE}|${slot}`)}&status=completed`)
+    ).body.entry.map((e: any) => e.resource);
+    const out = await asDoctor.post(`Encounter/${stay.encounter}/$discharge`, {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'disposition', valueCode: 'home' }],
+    });
     expect(out.status).toBe(200);
     const late = await asNurse.post('MedicationAdministration', record(stay, prn, `${prn}/prn/${local(now)}z`, 'completed', nurse));
     expect(late.status).toBe(409);
@@ -251,14 +266,21 @@ describe('the MAR', () => {
 describe('another tenant', () => {
   it('cannot read a stay’s MAR nor record on its orders', async () => {
     const stay = await admit('Sunita Pawar', ward.beds[1], 5);
-    const mr = await order(stay, 'Pantoprazole 40 mg', [{ timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } }], Date.now() - 4 * HOUR);
+    const mr = await order(
+      stay,
+      'Pantoprazole 40 mg',
+      [{ timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } } }],
+      Date.now() - 4 * HOUR,
+    );
     const other = fhirClient(t.base, TENANT_B);
     const read = await other.get(`Encounter/${stay.encounter}/$mar`);
     expect([404, 422]).toContain(read.status);
-    const write = await other.post('MedicationAdministration', record(stay, mr, `${mr}/${local(Date.now()).slice(0, 10)}T08:00`, 'completed', nurse));
+    const write = await other.post(
+      'MedicationAdministration',
+      record(stay, mr, `${mr}/${local(Date.now()).slice(0, 10)}T08:00`, 'completed', nurse),
+    );
     expect(write.status).toBe(422);
     const mine = await system.get(`MedicationAdministration?request=MedicationRequest/${mr}`);
     expect(mine.body.entry ?? []).toHaveLength(0);
   });
 });
-

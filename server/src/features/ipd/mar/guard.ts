@@ -2,8 +2,8 @@ import { OperationOutcomeError, type SearchRequest } from '@medplum/core';
 import type { Encounter, MedicationAdministration, MedicationRequest, Resource } from '@medplum/fhirtypes';
 import type { WriteHook, WriteHookContext } from '../../../repo/write-hooks.ts';
 import { parseSearch } from '../../../search/parse.ts';
-import { kolkataInstant } from '../../opd/kolkata.ts';
 import { localReference, stateConflict, unprocessable } from '../../opd/fhir.ts';
+import { kolkataInstant } from '../../opd/kolkata.ts';
 import { MAR_DOSE_SYSTEM, medicationText, recordedStatus, slotOf, slotTime } from './model.ts';
 import { isPrn, scheduledDoses } from './schedule.ts';
 
@@ -46,16 +46,18 @@ const istText = (ms: number) => {
 const STATUS_WORDS: Record<string, string> = { given: 'given', 'not-given': 'not given', held: 'held' };
 
 async function checkNewRecord(ctx: WriteHookContext, ma: MedicationAdministration, request: MedicationRequest | undefined) {
-  if (!request) return reject('A dose record must name its order (request → a MedicationRequest on this server)', 'MedicationAdministration.request');
-  if (!ma.context?.reference)
-    reject('A dose record must name the order’s stay as its context', 'MedicationAdministration.context');
+  if (!request)
+    return reject('A dose record must name its order (request → a MedicationRequest on this server)', 'MedicationAdministration.request');
+  if (!ma.context?.reference) reject('A dose record must name the order’s stay as its context', 'MedicationAdministration.context');
   if (!CREATE_STATUSES.has(ma.status))
     reject('A dose is recorded as completed (given), not-done (not given) or on-hold (held)', 'MedicationAdministration.status');
   if (ma.status === 'not-done' && !ma.statusReason?.length)
     reject('A dose not given needs its reason (statusReason)', 'MedicationAdministration.statusReason');
   const effective = Date.parse(ma.effectiveDateTime ?? '');
-  if (Number.isNaN(effective)) reject('A dose record needs the time it was recorded (effectiveDateTime)', 'MedicationAdministration.effectiveDateTime');
-  if (effective > Date.now() + FUTURE_SKEW_MS) reject('A dose cannot be recorded in the future', 'MedicationAdministration.effectiveDateTime');
+  if (Number.isNaN(effective))
+    reject('A dose record needs the time it was recorded (effectiveDateTime)', 'MedicationAdministration.effectiveDateTime');
+  if (effective > Date.now() + FUTURE_SKEW_MS)
+    reject('A dose cannot be recorded in the future', 'MedicationAdministration.effectiveDateTime');
   const key = slotOf(ma);
   if (isPrn(request)) return;
   if (!key) return reject('A scheduled dose must name its slot (identifier of system mar-dose)', 'MedicationAdministration.identifier');
@@ -82,7 +84,8 @@ function checkChange(before: MedicationAdministration, after: MedicationAdminist
     if (MUTABLE.has(k)) continue;
     const a = JSON.stringify((before as unknown as Record<string, unknown>)[k]);
     const b = JSON.stringify((after as unknown as Record<string, unknown>)[k]);
-    if (a !== b) reject(`After saving, only the status and the note of a dose record may change (not ${k})`, `MedicationAdministration.${k}`);
+    if (a !== b)
+      reject(`After saving, only the status and the note of a dose record may change (not ${k})`, `MedicationAdministration.${k}`);
   }
   if (after.status === 'not-done' && !after.statusReason?.length)
     reject('A dose not given needs its reason (statusReason)', 'MedicationAdministration.statusReason');
@@ -96,20 +99,25 @@ export const marGuardHook: WriteHook = {
     const baseUrl = ctx.repo.baseUrl;
     const requestRef = localReference(ma.request?.reference, baseUrl);
     const request =
-      requestRef?.type === 'MedicationRequest' ? await readOrNothing<MedicationRequest>(ctx, 'MedicationRequest', requestRef.id) : undefined;
+      requestRef?.type === 'MedicationRequest'
+        ? await readOrNothing<MedicationRequest>(ctx, 'MedicationRequest', requestRef.id)
+        : undefined;
     const contextRef = localReference(ma.context?.reference, baseUrl);
-    const encounterId =
-      contextRef?.type === 'Encounter' ? contextRef.id : localReference(request?.encounter?.reference, baseUrl)?.id;
+    const encounterId = contextRef?.type === 'Encounter' ? contextRef.id : localReference(request?.encounter?.reference, baseUrl)?.id;
     const encounter = encounterId ? await readOrNothing<Encounter>(ctx, 'Encounter', encounterId) : undefined;
     // A record naming an order or a stay this tenant does not have is refused (not left dangling).
     if (after && !before) {
       if (requestRef?.type === 'MedicationRequest' && !request)
         reject(`${requestRef.type}/${requestRef.id} does not exist`, 'MedicationAdministration.request');
-      if (contextRef?.type === 'Encounter' && !encounter) reject(`Encounter/${contextRef.id} does not exist`, 'MedicationAdministration.context');
+      if (contextRef?.type === 'Encounter' && !encounter)
+        reject(`Encounter/${contextRef.id} does not exist`, 'MedicationAdministration.context');
     }
     if (!encounterId || encounter?.class?.code !== 'IMP') return;
     if (encounter.status !== 'in-progress')
-      conflict(`The stay is ${encounter.status}: its medication record can no longer be written or changed`, 'MedicationAdministration.context');
+      conflict(
+        `The stay is ${encounter.status}: its medication record can no longer be written or changed`,
+        'MedicationAdministration.context',
+      );
     if (!after) return conflict('A dose record is not deleted: mark it entered-in-error instead');
     if (request && localReference(request.encounter?.reference, baseUrl)?.id !== encounterId)
       reject('The order belongs to another stay than the record’s context', 'MedicationAdministration.request');

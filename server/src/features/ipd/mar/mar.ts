@@ -1,20 +1,20 @@
 import { allOk, badRequest, type SearchRequest, type WithId } from '@medplum/core';
 import type { FhirRequest, FhirResponse } from '@medplum/fhir-router';
-import type { Encounter, Flag, MedicationAdministration, MedicationRequest, Parameters, ParametersParameter, Resource } from '@medplum/fhirtypes';
+import type {
+  Encounter,
+  Flag,
+  MedicationAdministration,
+  MedicationRequest,
+  Parameters,
+  ParametersParameter,
+  Resource,
+} from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../../../repo/postgres-repository.ts';
 import { parseSearch } from '../../../search/parse.ts';
-import { dayNumber, kolkataInstant } from '../../opd/kolkata.ts';
 import { fail, localReference, OperationInput, unprocessable } from '../../opd/fhir.ts';
+import { dayNumber, kolkataInstant } from '../../opd/kolkata.ts';
 import { readNamed } from '../beds.ts';
-import {
-  type DoseStatus,
-  MAR_FLAG_SYSTEM,
-  medicationText,
-  recordedStatus,
-  slotOf,
-  slotTime,
-  unrecordedStatus,
-} from './model.ts';
+import { type DoseStatus, MAR_FLAG_SYSTEM, medicationText, recordedStatus, slotOf, slotTime, unrecordedStatus } from './model.ts';
 import { dayRange, isPrn, scheduledDoses, todayInKolkata } from './schedule.ts';
 
 /**
@@ -109,7 +109,8 @@ export async function marOf(
       const key = slotOf(ma);
       if (key && shown.has(key)) continue;
       // PRN doses, and slots the order no longer schedules (changed or stopped since): shown at their time.
-      const time = key && !Number.isNaN(slotTime(key)) ? slotTime(key) : Date.parse(ma.effectiveDateTime ?? ma.effectivePeriod?.start ?? '');
+      const time =
+        key && !Number.isNaN(slotTime(key)) ? slotTime(key) : Date.parse(ma.effectiveDateTime ?? ma.effectivePeriod?.start ?? '');
       if (!(time >= from && time < to)) continue;
       doses.push({
         slot: key ?? ma.id,

@@ -162,7 +162,8 @@ export function scheduledDoses(mr: MedicationRequest, from: number, to: number):
     if (!r) continue;
     const limit = Math.min(to, end, start + MAX_DAYS * DAY_MS);
     const times = r.count ? doseTimes(r, start, Math.min(end, start + MAX_DAYS * DAY_MS), r.count) : doseTimes(r, start, limit);
-    for (const at of times) if (at >= from && at < to && at < end) out.push({ key: slotKey(id, at), at, kind: 'scheduled', instruction: index });
+    for (const at of times)
+      if (at >= from && at < to && at < end) out.push({ key: slotKey(id, at), at, kind: 'scheduled', instruction: index });
   }
   return out.sort((a, b) => a.at - b.at);
 }
