@@ -169,7 +169,7 @@ export function MarPage() {
               <Table.Tr
                 key={dose.slot}
                 tabIndex={0}
-                data-testid={`dose-${order.medication}-${formatTime(dose.time, 'en')}`}
+                data-testid={`dose-${order.medication}-${dose.time.slice(11, 16)}`}
                 onKeyDown={(e) => onRowKey(e, order, dose)}
                 style={{
                   background:
