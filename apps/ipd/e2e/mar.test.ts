@@ -96,7 +96,7 @@ describe('the MAR', () => {
         .toBeGreaterThan(0);
       await goTo(missed);
       const missedRow = row('Ceftriaxone 1 g', missed);
-      expect(await missedRow.getByTestId('dose-status').getAttribute('data-status'), { timeout: 10_000 }).toBe('missed');
+      expect(await missedRow.getByTestId('dose-status').getAttribute('data-status')).toBe('missed');
       expect(await missedRow.getByTestId('dose-flag').textContent()).toBe('Flagged missed');
       await screenshot(page, 'ipd-mar');
 
