@@ -1,4 +1,4 @@
-import { OperationOutcomeError, type SearchRequest } from '@medplum/core';
+import { getStatus, OperationOutcomeError, type SearchRequest } from '@medplum/core';
 import type { Encounter, MedicationAdministration, MedicationRequest, Resource } from '@medplum/fhirtypes';
 import type { WriteHook, WriteHookContext } from '../../../repo/write-hooks.ts';
 import { parseSearch } from '../../../search/parse.ts';
@@ -33,8 +33,11 @@ const conflict = (text: string, expression?: string): never => {
 async function readOrNothing<T extends Resource>(ctx: WriteHookContext, type: T['resourceType'], id: string): Promise<T | undefined> {
   try {
     return (await ctx.repo.readResource(type, id)) as T;
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Gone or never ours (another tenant's rows are invisible): nothing to read. Anything else fails the write.
+    const status = err instanceof OperationOutcomeError ? getStatus(err.outcome) : 0;
+    if (status === 404 || status === 410) return undefined;
+    throw err;
   }
 }
 
