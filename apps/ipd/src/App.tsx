@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { BedBoardPage } from './board/BedBoardPage.tsx';
 import { NursingPage } from './nursing/NursingPage.tsx';
+import { MarPage } from './mar/MarPage.tsx';
 import { VitalsPage } from './vitals/VitalsPage.tsx';
 
 function Frame() {
@@ -20,6 +21,7 @@ function Frame() {
         <Routes>
           <Route path="/vitals/:encounterId" element={<VitalsPage />} />
           <Route path="/nursing/:encounterId" element={<NursingPage />} />
+          <Route path="/mar/:encounterId" element={<MarPage />} />
           <Route path="*" element={<BedBoardPage />} />
         </Routes>
       </ErrorBoundary>

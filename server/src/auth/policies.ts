@@ -139,7 +139,9 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       ...each(PRESCRIPTIONS, 'cruds'),
       ...each(LAB_ORDERS, 'cruds'),
       ...each(LAB_RESULTS, 'rs'),
-      ...each(['MedicationAdministration', 'MedicationDispense'], 'rs'),
+      // Doctors record doses on the MAR too (a stat dose given on the round); nurses chart most of them.
+      'MedicationAdministration.crus',
+      'MedicationDispense.rs',
     ],
   },
   nurse: {

@@ -47,8 +47,8 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
     // OPD: check-in with a gap-free token (docs/opd.md) and the printed prescription (docs/documents.md).
     { name: 'check-in', definition: 'https://hospital-ops.in/fhir/OperationDefinition/check-in' },
     { name: 'prescription-pdf', definition: 'https://hospital-ops.in/fhir/OperationDefinition/prescription-pdf' },
-    // IPD: admission, transfer and discharge (docs/ipd.md).
-    ...(ours({ Encounter: ['admit', 'transfer', 'discharge'] }).Encounter ?? []),
+    // IPD: admission, transfer and discharge, the day's medication record (docs/ipd.md).
+    ...(ours({ Encounter: ['admit', 'transfer', 'discharge', 'mar'] }).Encounter ?? []),
   ],
   ...ours({
     // IPD beds (docs/ipd.md) and pharmacy stores (docs/pharmacy.md).

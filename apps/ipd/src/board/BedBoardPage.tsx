@@ -89,7 +89,9 @@ export function BedBoardPage() {
                     key={b.id}
                     bed={b}
                     role={role}
-                    onAction={(action, bed) => (action === 'vitals' ? navigate(`/vitals/${bed.encounterId}`) : setOpen({ action, bed }))}
+                    onAction={(action, bed) =>
+                      action === 'vitals' || action === 'mar' ? navigate(`/${action}/${bed.encounterId}`) : setOpen({ action, bed })
+                    }
                   />
                 ))}
               </Group>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { shownName } from '../fhir/patient.ts';
 import { type Bed, STATUS_LOOK } from './board.ts';
 
-export type BedAction = 'admit' | 'transfer' | 'discharge' | 'ready' | 'vitals';
+export type BedAction = 'admit' | 'transfer' | 'discharge' | 'ready' | 'vitals' | 'mar';
 
 // Admission and discharge are the doctor's and the administrator's (docs/ipd.md); nurses transfer and turn beds over.
 const ADMITS = new Set(['doctor', 'branch_admin', 'super_admin']);
@@ -12,7 +12,7 @@ const ADMITS = new Set(['doctor', 'branch_admin', 'super_admin']);
 export function actionsFor(bed: Bed, role: string | undefined): BedAction[] {
   const admits = ADMITS.has(role ?? '');
   if (bed.status === 'U') return admits ? ['admit'] : [];
-  if (bed.status === 'O' && bed.encounterId) return admits ? ['vitals', 'transfer', 'discharge'] : ['vitals', 'transfer'];
+  if (bed.status === 'O' && bed.encounterId) return admits ? ['vitals', 'mar', 'transfer', 'discharge'] : ['vitals', 'mar', 'transfer'];
   if (bed.status === 'H' || bed.status === 'K') return ['ready'];
   return [];
 }
@@ -71,7 +71,7 @@ export function BedCard({ bed, role, onAction }: { bed: Bed; role?: string; onAc
         <Group gap={6} mt={4}>
           {actionsFor(bed, role).map((action) => (
             <Button key={action} size="xs" variant={action === 'discharge' ? 'default' : 'light'} onClick={() => onAction(action, bed)}>
-              {t(`board.${action}`)}
+              {action === 'mar' ? t('mar.open') : t(`board.${action}`)}
             </Button>
           ))}
         </Group>

@@ -3,6 +3,7 @@ import { admitHandler } from './admit.ts';
 import { bedBoardHandler } from './bed-board.ts';
 import { bedReadyHandler } from './bed-ready.ts';
 import { dischargeHandler } from './discharge.ts';
+import { addMarOperations } from './mar/index.ts';
 import { transferHandler } from './transfer.ts';
 
 /**
@@ -17,4 +18,5 @@ export function addIpdOperations(router: FhirRouter): void {
   router.add('POST', 'Location/:id/$bed-ready', bedReadyHandler);
   router.add('GET', 'Location/$bed-board', bedBoardHandler);
   router.add('POST', 'Location/$bed-board', bedBoardHandler);
+  addMarOperations(router);
 }
