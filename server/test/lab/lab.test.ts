@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, systemToken, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
+import { istDateTime } from '../../src/features/lab/report-pdf.ts';
+import { pdftotext } from '../prescriptions/pdftotext.ts';
 import { ACCESSION, CBC, create, type Fhir, fhirClient, HBA1C, KFT, LFT, labStaff, order, params, ref, result } from './fixtures.ts';
 
 let t: TestServer;
@@ -29,7 +31,12 @@ beforeAll(async () => {
   ravi = await create(admin, { resourceType: 'Patient', name: [{ text: 'Ravi Kulkarni' }], gender: 'male', birthDate: '1980-03-15' });
   meera = await create(admin, { resourceType: 'Patient', name: [{ text: 'Meera Joshi' }], gender: 'female', birthDate: '1992-07-01' });
   tech = (await labStaff(t, TENANT_A)).fhir;
-  pathologist = (await labStaff(t, TENANT_A)).fhir;
+  const path = await labStaff(t, TENANT_A);
+  pathologist = path.fhir;
+  // The pathologist's Practitioner as an administrator keeps it: the report prints the name and degrees.
+  const pract = (await admin.get(`Practitioner/${path.staff.practitionerId}`)).body;
+  const named = { ...pract, name: [{ prefix: ['Dr'], given: ['Asha'], family: 'Rao' }], qualification: [{ code: { text: 'MD (Pathology)' } }] };
+  expect((await admin.put(`Practitioner/${pract.id}`, named)).status).toBe(200);
 });
 afterAll(() => t?.stop());
 
@@ -178,6 +185,12 @@ describe('a CBC and an LFT from order to verified report', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(bytes.length).toBeGreaterThan(5000);
+    // The verifier by name and degree, and the verification time in IST, read back by poppler.
+    const final = (await tech.get(`DiagnosticReport/${report.id}`)).body;
+    const at = final.extension.find((e: any) => e.url.endsWith('lab-verified-at')).valueDateTime;
+    expect(final.resultsInterpreter[0].reference).toMatch(/^Practitioner\//);
+    const text = pdftotext(bytes).replaceAll(/\s+/g, ' ');
+    expect(text).toContain(`Verified by Dr Asha Rao, MD (Pathology) on ${istDateTime(at)} IST`);
     expect((await fhirClient(t.base, TENANT_B).get(`DiagnosticReport/${report.id}/$lab-report-pdf`)).status).toBe(404);
   });
 

@@ -26,6 +26,7 @@ import {
   UCUM,
   unprocessable,
   V2_0074,
+  VERIFIED_AT_URL,
   VERIFIED_BY_URL,
 } from './fhir.ts';
 import { named, oneString, parametersOf } from './input.ts';
@@ -224,9 +225,17 @@ async function verify(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
     const now = kolkataInstant(Date.now());
     const observations: WithId<Observation>[] = [];
     for (const o of await resultsOf(tx, report)) observations.push(await tx.updateResource<Observation>({ ...o, status: 'final' }));
+    // The verifier as a person the report can print (resultsInterpreter), when they sign in as a Practitioner.
+    const who = tx.auditActor?.fhirUser;
+    const interpreter = who?.startsWith('Practitioner/') ? [{ reference: who }] : report.resultsInterpreter;
     const final = await tx.updateResource<DiagnosticReport>({
       ...report,
-      extension: [...(report.extension ?? []), { url: VERIFIED_BY_URL, valueString: actorKey(tx) }],
+      extension: [
+        ...(report.extension ?? []),
+        { url: VERIFIED_BY_URL, valueString: actorKey(tx) },
+        { url: VERIFIED_AT_URL, valueDateTime: now },
+      ],
+      ...(interpreter ? { resultsInterpreter: interpreter } : {}),
       status: 'final',
       issued: now,
     });
