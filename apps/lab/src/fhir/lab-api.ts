@@ -134,6 +134,10 @@ export const enterResults = (medplum: MedplumClient, orderId: string, params: Pa
 export const verify = (medplum: MedplumClient, reportId: string) =>
   post(medplum, `DiagnosticReport/${reportId}/$verify`, { resourceType: 'Parameters' });
 
+/** A correction after final (reason and the changed results): the report becomes amended, earlier versions kept. */
+export const amend = (medplum: MedplumClient, reportId: string, params: Parameters) =>
+  post(medplum, `DiagnosticReport/${reportId}/$amend`, params);
+
 /** The report's PDF (server: features/lab/report-pdf.ts), saved as a file the browser opens or prints. */
 export async function downloadReportPdf(medplum: MedplumClient, reportId: string, fileName: string): Promise<void> {
   const blob = await medplum.download(medplum.fhirUrl('DiagnosticReport', reportId, '$lab-report-pdf').toString(), { cache: 'no-cache' });

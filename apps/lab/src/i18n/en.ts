@@ -98,5 +98,20 @@ export const en = {
     },
     none: 'No results yet.',
     pdf: 'Report PDF',
+    note: 'Note',
+  },
+  amend: {
+    button: 'Amend a result',
+    title: 'Amend the final report',
+    hint: 'Correct the result and give the reason. The report becomes amended; the earlier values are kept in its history.',
+    reason: 'Reason for the amendment',
+    save: 'Save amendment',
+    cancel: 'Cancel',
+    done: 'Report amended',
+    problem: {
+      reason: 'Give the reason for the amendment.',
+      invalid: 'Some results are not numbers: correct them first.',
+      unchanged: 'No result was changed.',
+    },
   },
 };

@@ -29,6 +29,11 @@ export function ReportView({ report, observations }: { report: DiagnosticReport;
           {formatDateTime(report.issued, i18n.language)}
         </Text>
       ) : null}
+      {report.conclusion ? (
+        <Text data-testid="report-conclusion" style={{ whiteSpace: 'pre-line' }}>
+          {t('report.note')}: {report.conclusion}
+        </Text>
+      ) : null}
       {observations.length === 0 ? <Text>{t('report.none')}</Text> : null}
       <Table verticalSpacing="sm" fz="md">
         <Table.Thead>
