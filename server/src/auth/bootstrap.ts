@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Config, ConfigError } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import { loadStarterContent } from '../tenancy/starter-content.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
 import { randomToken } from './random.ts';
 import { createClient, createUser, findClient, listUsers } from './store.ts';
@@ -13,6 +14,8 @@ export interface BootstrapResult {
   clientCreated?: { clientId: string; secret?: string };
   /** Where the generated values were written, when any were generated. */
   credentialsFile?: string;
+  /** A tenant created by this start: the starter content it got (STARTER_CONTENT). */
+  starter?: Awaited<ReturnType<typeof loadStarterContent>>;
 }
 
 /** Where the terminal shows generated credentials: only when a person is looking (a TTY). */
@@ -60,7 +63,7 @@ export async function bootstrapTenant(
   terminal: Terminal = process.stderr,
 ): Promise<BootstrapResult> {
   const tenantId = config.TENANT_ID;
-  await ensureTenant(db, tenantId, tenantName);
+  const tenantCreated = await ensureTenant(db, tenantId, tenantName);
   const needsAdmin = (await listUsers(db, tenantId)).length === 0;
   const needsClient = !(await findClient(db, config.SYSTEM_CLIENT_ID));
   const password = needsAdmin ? (config.ADMIN_PASSWORD ?? randomToken(12)) : undefined;
@@ -106,5 +109,6 @@ export async function bootstrapTenant(
       scope: 'system/*.cruds',
       secret,
     });
+  if (tenantCreated && config.STARTER_CONTENT) result.starter = await loadStarterContent(db, tenantId, config.baseUrl);
   return result;
 }
