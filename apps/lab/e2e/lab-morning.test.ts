@@ -186,9 +186,8 @@ describe("a lab technician's morning", () => {
       expect(await page.getByTestId('report-row-718-7').textContent()).toContain('12.5');
       expect(await page.getByTestId('report-row-718-7').getByTestId('flag-L').count()).toBe(1);
       // The earlier value stays in the result's history on the server.
-      const report = (
-        await suite.platform().fhir<Bundle<DiagnosticReport>>(`DiagnosticReport?based-on=ServiceRequest/${cbc.id}`)
-      ).entry?.[0]?.resource;
+      const report = (await suite.platform().fhir<Bundle<DiagnosticReport>>(`DiagnosticReport?based-on=ServiceRequest/${cbc.id}`))
+        .entry?.[0]?.resource;
       const hb = report?.result?.find((r) => r.display === 'Haemoglobin')?.reference ?? '';
       const history = await suite.platform().fhir<Bundle<Observation>>(`${hb}/_history`);
       expect(history.entry?.map((e) => e.resource?.valueQuantity?.value)).toEqual(expect.arrayContaining([13.5, 12.5]));

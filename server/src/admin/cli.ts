@@ -26,8 +26,8 @@ import { isJobState, JobInputError } from '../jobs/input.ts';
 import { jobQueueFor } from '../jobs/open.ts';
 import { createLogger } from '../logger.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
-import { deleteTenant, exportTenant } from '../tenancy/tenant-data.ts';
 import { loadStarterContent } from '../tenancy/starter-content.ts';
+import { deleteTenant, exportTenant } from '../tenancy/tenant-data.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
 import { copyCoreTerminology, syncPackageTerminology } from '../terminology/sync.ts';
 

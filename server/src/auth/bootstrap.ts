@@ -14,7 +14,7 @@ export interface BootstrapResult {
   clientCreated?: { clientId: string; secret?: string };
   /** Where the generated values were written, when any were generated. */
   credentialsFile?: string;
-  /** A tenant created by this start: the starter content it got (STARTER_CONTENT). */
+  /** The tenant's first start: the starter content it got (STARTER_CONTENT). */
   starter?: Awaited<ReturnType<typeof loadStarterContent>>;
 }
 
@@ -63,7 +63,7 @@ export async function bootstrapTenant(
   terminal: Terminal = process.stderr,
 ): Promise<BootstrapResult> {
   const tenantId = config.TENANT_ID;
-  const tenantCreated = await ensureTenant(db, tenantId, tenantName);
+  await ensureTenant(db, tenantId, tenantName);
   const needsAdmin = (await listUsers(db, tenantId)).length === 0;
   const needsClient = !(await findClient(db, config.SYSTEM_CLIENT_ID));
   const password = needsAdmin ? (config.ADMIN_PASSWORD ?? randomToken(12)) : undefined;
@@ -100,6 +100,9 @@ export async function bootstrapTenant(
     );
   }
 
+  // A tenant's first start (no one has signed up yet) gives it the starter content, before its
+  // administrator: a start that fails here is a first start again next time (the load is idempotent).
+  if (needsAdmin && config.STARTER_CONTENT) result.starter = await loadStarterContent(db, tenantId, config.baseUrl);
   if (password) await createUser(db, tenantId, { email: config.ADMIN_EMAIL, name: 'Administrator', password, role: 'super_admin' });
   if (secret)
     await createClient(db, tenantId, {
@@ -109,6 +112,5 @@ export async function bootstrapTenant(
       scope: 'system/*.cruds',
       secret,
     });
-  if (tenantCreated && config.STARTER_CONTENT) result.starter = await loadStarterContent(db, tenantId, config.baseUrl);
   return result;
 }

@@ -11,10 +11,21 @@ import { PostgresRepository } from '../repo/postgres-repository.ts';
  * when a tenant is created (`tenant create`, the first start's tenant), not on every start, so
  * a catalogue the hospital pruned stays pruned.
  */
-export async function loadStarterContent(db: Database, tenantId: string, baseUrl: string): Promise<{ labCatalogue: { created: number; kept: number } }> {
+export async function loadStarterContent(
+  db: Database,
+  tenantId: string,
+  baseUrl: string,
+): Promise<{ labCatalogue: { created: number; kept: number } }> {
   const repo = new PostgresRepository({ db, tenant: { tenantId }, baseUrl, updateCreate: false });
   const [outcome, result] = await createFhirRouter().handleRequest(
-    { method: 'POST', url: 'ActivityDefinition/$load-lab-catalogue', pathname: '', params: {}, query: {}, body: { resourceType: 'Parameters' } },
+    {
+      method: 'POST',
+      url: 'ActivityDefinition/$load-lab-catalogue',
+      pathname: '',
+      params: {},
+      query: {},
+      body: { resourceType: 'Parameters' },
+    },
     repo,
   );
   if (!isOk(outcome)) throw new Error(`The starter lab catalogue did not load: ${normalizeErrorString(outcome)}`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, systemToken, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { istDateTime } from '../../src/features/lab/report-pdf.ts';
+import { startTestServer, systemToken, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { pdftotext } from '../prescriptions/pdftotext.ts';
 import { ACCESSION, CBC, create, type Fhir, fhirClient, HBA1C, KFT, LFT, labStaff, order, params, ref, result } from './fixtures.ts';
 
@@ -35,7 +35,11 @@ beforeAll(async () => {
   pathologist = path.fhir;
   // The pathologist's Practitioner as an administrator keeps it: the report prints the name and degrees.
   const pract = (await admin.get(`Practitioner/${path.staff.practitionerId}`)).body;
-  const named = { ...pract, name: [{ prefix: ['Dr'], given: ['Asha'], family: 'Rao' }], qualification: [{ code: { text: 'MD (Pathology)' } }] };
+  const named = {
+    ...pract,
+    name: [{ prefix: ['Dr'], given: ['Asha'], family: 'Rao' }],
+    qualification: [{ code: { text: 'MD (Pathology)' } }],
+  };
   expect((await admin.put(`Practitioner/${pract.id}`, named)).status).toBe(200);
 });
 afterAll(() => t?.stop());
@@ -76,9 +80,16 @@ describe('a CBC and an LFT from order to verified report', () => {
   let hba1cOrder: string;
   let lftOrder: string;
   let report: any;
+  let doctor: string;
+  const alertsFor = async (observation: string) => {
+    const id = `https://hospital-ops.in/fhir/sid/lab-critical-alert|${observation}`;
+    const [flags, comms] = await Promise.all([admin.get(`Flag?identifier=${id}`), admin.get(`Communication?identifier=${id}`)]);
+    return { flags: (flags.body.entry ?? []).map((e: any) => e.resource), comms: (comms.body.entry ?? []).map((e: any) => e.resource) };
+  };
 
   it('collects one EDTA tube for the CBC and the HbA1c, and one SST tube for the LFT', async () => {
-    cbcOrder = await create(admin, order(ravi, CBC, 'stat'));
+    doctor = await create(admin, { resourceType: 'Practitioner', name: [{ text: 'Dr Anand Joshi' }] });
+    cbcOrder = await create(admin, { ...order(ravi, CBC, 'stat'), requester: { reference: `Practitioner/${doctor}` } });
     hba1cOrder = await create(admin, order(ravi, HBA1C));
     lftOrder = await create(admin, order(ravi, LFT, 'urgent'));
     const res = await collect(tech, [cbcOrder, hba1cOrder, lftOrder], { collected: { valueDateTime: '2026-12-06T08:15:00+05:30' } });
@@ -176,6 +187,33 @@ describe('a CBC and an LFT from order to verified report', () => {
     expect(twice.body.issue[0].details.text).toMatch(/final: only a preliminary report is verified/);
   });
 
+  it('alerted the ordering doctor of the critical haemoglobin once: a Flag and a Communication, not again on verification', async () => {
+    const hb = (await tech.get(`DiagnosticReport/${report.id}`)).body.result[0].reference.split('/')[1];
+    const { flags, comms } = await alertsFor(hb);
+    expect(flags).toHaveLength(1);
+    expect(flags[0]).toMatchObject({
+      status: 'active',
+      subject: { reference: `Patient/${ravi}` },
+      category: [{ coding: [{ code: 'lab' }] }],
+    });
+    expect(comms).toHaveLength(1);
+    expect(comms[0]).toMatchObject({
+      status: 'completed',
+      priority: 'stat',
+      recipient: [{ reference: `Practitioner/${doctor}` }],
+      basedOn: [{ reference: `ServiceRequest/${cbcOrder}` }],
+      about: [{ reference: `Observation/${hb}` }],
+    });
+    expect(comms[0].payload[0].contentString).toMatch(/^Critical result: Haemoglobin 6\.4 g\/dL \(critical low\), sample PUN\d{10}$/);
+    // The doctor finds it by recipient; the high (not critical) leucocyte count raised none.
+    const mine = await admin.get(`Communication?recipient=Practitioner/${doctor}`);
+    expect(mine.body.entry).toHaveLength(1);
+    const wbc = (await tech.get(`DiagnosticReport/${report.id}`)).body.result[1].reference.split('/')[1];
+    expect((await alertsFor(wbc)).flags).toHaveLength(0);
+    // Another tenant sees none of it.
+    expect((await fhirClient(t.base, TENANT_B).get(`Communication?recipient=Practitioner/${doctor}`)).body.entry ?? []).toHaveLength(0);
+  });
+
   it('prints the final report as a PDF; another tenant does not find it', async () => {
     const res = await fetch(`${t.base}/DiagnosticReport/${report.id}/$lab-report-pdf`, {
       headers: { authorization: `Bearer ${await systemToken(t.base, TENANT_A)}` },
@@ -213,6 +251,18 @@ describe('a CBC and an LFT from order to verified report', () => {
         ['amended', 8.4],
       ]),
     );
+    // 8.4 is low, not critical: no new alert; still one for the haemoglobin.
+    expect((await alertsFor(hb.id)).comms).toHaveLength(1);
+    // Platelets amended into the critical range (15 ×10³/µL) alert the doctor for that result.
+    const plt = await pathologist.post(
+      `DiagnosticReport/${report.id}/$amend`,
+      params({ reason: { valueString: 'Platelet clumps re-checked on smear' }, result: [result('777-3', 15)] }),
+    );
+    expect(plt.status).toBe(200);
+    const pltObs = byCode(obsOf(plt.body), '777-3');
+    expect(pltObs.interpretation[0].coding[0].code).toBe('LL');
+    expect((await alertsFor(pltObs.id)).comms).toHaveLength(1);
+    expect((await admin.get(`Communication?recipient=Practitioner/${doctor}`)).body.entry).toHaveLength(2);
     // Without a reason nothing changes.
     const noReason = await pathologist.post(`DiagnosticReport/${report.id}/$amend`, params({ result: [result('718-7', 9)] }));
     expect(noReason.status).toBe(400);
@@ -267,6 +317,11 @@ describe('rejection and recollection', () => {
     expect(byCode(obs, '2160-0').interpretation[0].coding[0].code).toBe('H');
     expect(byCode(obs, '2160-0').referenceRange[0].high.value).toBe(1.1);
     expect(byCode(obs, '2823-3').interpretation[0].coding[0].code).toBe('HH');
+    // The critical potassium: a Flag on Meera's chart; the order names no doctor, so no Communication.
+    const k = byCode(obs, '2823-3').id;
+    const id = `https://hospital-ops.in/fhir/sid/lab-critical-alert|${k}`;
+    expect((await tech.get(`Flag?identifier=${id}`)).body.entry).toHaveLength(1);
+    expect((await admin.get(`Communication?identifier=${id}`)).body.entry ?? []).toHaveLength(0);
     expect(byCode(obs, '2951-2').interpretation[0].coding[0].code).toBe('N');
   });
 });

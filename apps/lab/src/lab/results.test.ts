@@ -105,8 +105,18 @@ describe('result entry', () => {
 
 describe('amending a final report', () => {
   const stored = [
-    { resourceType: 'Observation' as const, status: 'final' as const, code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] }, valueQuantity: { value: 6.4 } },
-    { resourceType: 'Observation' as const, status: 'final' as const, code: { coding: [{ system: 'http://loinc.org', code: '6690-2' }] }, valueQuantity: { value: 12.5 } },
+    {
+      resourceType: 'Observation' as const,
+      status: 'final' as const,
+      code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] },
+      valueQuantity: { value: 6.4 },
+    },
+    {
+      resourceType: 'Observation' as const,
+      status: 'final' as const,
+      code: { coding: [{ system: 'http://loinc.org', code: '6690-2' }] },
+      valueQuantity: { value: 12.5 },
+    },
   ];
 
   it('starts from the report’s values', () => {
@@ -119,12 +129,22 @@ describe('amending a final report', () => {
       resourceType: 'Parameters',
       parameter: [
         { name: 'reason', valueString: 'Repeat run' },
-        { name: 'result', part: [{ name: 'code', valueCode: '718-7' }, { name: 'value', valueDecimal: 8.4 }] },
+        {
+          name: 'result',
+          part: [
+            { name: 'code', valueCode: '718-7' },
+            { name: 'value', valueDecimal: 8.4 },
+          ],
+        },
       ],
     });
     // A result the report did not have is an addition.
     const added = amendParameters(rows, { ...typed, '777-3': '250' }, man, stored, 'Platelets added');
-    expect(typeof added === 'object' && added.parameter?.map((p) => p.part?.[0]?.valueCode ?? p.name)).toEqual(['reason', '718-7', '777-3']);
+    expect(typeof added === 'object' && added.parameter?.map((p) => p.part?.[0]?.valueCode ?? p.name)).toEqual([
+      'reason',
+      '718-7',
+      '777-3',
+    ]);
   });
 
   it('refuses without a reason, with a cell that is not a number, or when nothing changed', () => {

@@ -15,6 +15,7 @@ import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { kolkataInstant } from '../opd/kolkata.ts';
 import { friedewald } from './calculated.ts';
 import { analytesOf, readTenantCatalogue, testFor } from './catalogue.ts';
+import { alertCriticalResults } from './critical-alert.ts';
 import {
   bad,
   conflict,
@@ -195,6 +196,7 @@ export async function enterInTransaction(tx: PostgresRepository, orderId: string
     issued: now,
     result: observations.map((o) => ({ reference: `Observation/${o.id}`, display: o.code.text })),
   });
+  await alertCriticalResults(tx, order, observations, ctx.specimen.accessionIdentifier?.value, now);
   return resultBundle(tx.baseUrl, report, observations);
 }
 
@@ -291,6 +293,9 @@ async function amend(req: FhirRequest, repo: PostgresRepository): Promise<FhirRe
       result: [...(report.result ?? []), ...added.map((o) => ({ reference: `Observation/${o.id}`, display: o.code.text }))],
       conclusion: [report.conclusion, `Amended ${now}: ${reason}`].filter(Boolean).join('\n'),
     });
+    // A value amended into the critical range alerts the doctor; one alerted before does not again.
+    const changed = [...observations.filter((o) => o.status === 'amended' && o.issued === now), ...added];
+    await alertCriticalResults(tx, order, changed, ctx.specimen.accessionIdentifier?.value, now);
     return resultBundle(tx.baseUrl, amended, [...observations, ...added]);
   }, TX);
   return [allOk, result];
