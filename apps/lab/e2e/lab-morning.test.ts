@@ -128,7 +128,7 @@ describe("a lab technician's morning", () => {
       // The same person cannot verify: said as a plain sentence.
       await page.getByTestId('verify').click();
       await expect
-        .poll(() => page.getByTestId('action-error').textContent())
+        .poll(() => page.getByTestId('action-error').textContent(), { timeout: 15_000 })
         .toBe('You entered these results, so someone else must verify them.');
       expect(errors).toEqual([]);
       await page.context().close();
@@ -137,7 +137,7 @@ describe("a lab technician's morning", () => {
       page = await signIn(suite.browser(), SECOND);
       await scan(page, accession);
       await page.getByTestId('verify').click();
-      await expect.poll(() => page.getByTestId('report-status').textContent()).toBe('Final');
+      await expect.poll(() => page.getByTestId('report-status').textContent(), { timeout: 15_000 }).toBe('Final');
       expect(await page.getByTestId('report-row-6690-2').getByTestId('flag-H').count()).toBe(1);
       expect(await page.getByTestId('order-stage').textContent()).toBe('Verified');
       await screenshot(page, 'lab-report');
@@ -177,12 +177,17 @@ describe("a lab technician's morning", () => {
       await page.getByTestId('result-718-7').fill('12.5');
       await page.getByTestId('result-row-718-7').getByTestId('flag-L').waitFor();
       await page.getByTestId('save-amendment').click();
-      expect(await page.getByTestId('amend-problem').textContent()).toBe('Give the reason for the amendment.');
+      await expect
+        .poll(() => page.getByTestId('amend-problem').textContent(), { timeout: 15_000 })
+        .toBe('Give the reason for the amendment.');
       await page.getByTestId('amend-reason').fill('Repeat run after re-mixing the sample');
       await screenshot(page, 'lab-amend');
       await page.getByTestId('save-amendment').click();
-      await expect.poll(() => page.getByTestId('report-status').textContent()).toBe('Amended');
-      expect(await page.getByTestId('report-conclusion').textContent()).toContain('Repeat run after re-mixing the sample');
+      await expect.poll(() => page.getByTestId('report-status').textContent(), { timeout: 15_000 }).toBe('Amended');
+      // The amendment's time in Indian format, with its reason.
+      expect(await page.getByTestId('report-conclusion').textContent()).toMatch(
+        /^Note: Amended \d{2}\/\d{2}\/\d{4}, .+: Repeat run after re-mixing the sample$/,
+      );
       expect(await page.getByTestId('report-row-718-7').textContent()).toContain('12.5');
       expect(await page.getByTestId('report-row-718-7').getByTestId('flag-L').count()).toBe(1);
       // The earlier value stays in the result's history on the server.

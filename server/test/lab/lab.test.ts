@@ -68,7 +68,7 @@ describe('catalogue', () => {
     // The operations are in the CapabilityStatement.
     const metadata = (await admin.get('metadata')).body;
     const ops = (type: string) => metadata.rest[0].resource.find((r: any) => r.type === type).operation.map((o: any) => o.name);
-    expect(ops('ServiceRequest')).toEqual(['validate', 'collect', 'enter-results', 'lab-worklist']);
+    expect(ops('ServiceRequest')).toEqual(['validate', 'collect', 'enter-results', 'lab-worklist', 'lab-tat']);
     expect(ops('DiagnosticReport')).toEqual(expect.arrayContaining(['verify', 'amend']));
     // A lab technician reads the catalogue but may not load one.
     expect((await tech.post('ActivityDefinition/$load-lab-catalogue', { resourceType: 'Parameters' })).status).toBe(403);
@@ -289,6 +289,88 @@ describe('a CBC and an LFT from order to verified report', () => {
     const haem = await tech.get('ServiceRequest/$lab-worklist?department=haematology');
     expect(haem.body.entry.filter((e: any) => e.search?.mode !== 'include').map((e: any) => e.resource.id)).toEqual([cbcOrder]);
     expect((await tech.get('ServiceRequest/$lab-worklist?status=lost')).status).toBe(400);
+  });
+});
+
+describe('turnaround times ($lab-tat)', () => {
+  const H = 'https://hospital-ops.in/fhir/StructureDefinition';
+  const at = (hhmm: string) => `2026-11-02T${hhmm}:00+05:30`;
+  /** An order as the lab left it, written by hand with known times (a November day no other test uses). */
+  async function orderAt(times: Record<string, string>) {
+    const sample = await create(admin, {
+      resourceType: 'Specimen',
+      status: 'available',
+      subject: { reference: `Patient/${ravi}` },
+      accessionIdentifier: { system: ACCESSION, value: `TAT${times.ordered.slice(11, 13)}${times.ordered.slice(14, 16)}` },
+      collection: { collectedDateTime: times.collected },
+      receivedTime: times.collected,
+      ...(times.received ? { extension: [{ url: `${H}/lab-received`, valueDateTime: times.received }] } : {}),
+    });
+    const id = await create(admin, { ...order(ravi, CBC), authoredOn: times.ordered, specimen: [{ reference: `Specimen/${sample}` }] });
+    if (times.resulted)
+      await create(admin, {
+        resourceType: 'DiagnosticReport',
+        status: times.verified ? 'final' : 'preliminary',
+        code: { text: 'Complete blood count' },
+        subject: { reference: `Patient/${ravi}` },
+        basedOn: [{ reference: `ServiceRequest/${id}` }],
+        extension: [
+          { url: `${H}/lab-entered-at`, valueDateTime: times.resulted },
+          ...(times.verified ? [{ url: `${H}/lab-verified-at`, valueDateTime: times.verified }] : []),
+        ],
+      });
+    return id;
+  }
+
+  it('gives each step’s median for the CBC and lists the samples over its 4-hour target', async () => {
+    await orderAt({ ordered: at('08:00'), collected: at('08:20'), received: at('08:50'), resulted: at('09:40'), verified: at('10:10') });
+    const late = await orderAt({
+      ordered: at('09:00'),
+      collected: at('09:10'),
+      received: at('09:30'),
+      resulted: at('13:00'),
+      verified: at('13:30'),
+    });
+    const open = await orderAt({ ordered: at('10:00'), collected: at('10:30') });
+    const res = await tech.get('ServiceRequest/$lab-tat?since=2026-11-02&until=2026-11-03');
+    expect(res.status).toBe(200);
+    const part = (p: any, name: string) => p.part.find((x: any) => x.name === name);
+    const tests = res.body.parameter.filter((p: any) => p.name === 'test');
+    expect(tests).toHaveLength(1);
+    expect(part(tests[0], 'name').valueString).toBe('Complete blood count');
+    expect(part(tests[0], 'orders').valueInteger).toBe(3);
+    expect(part(tests[0], 'target').valueQuantity.value).toBe(240);
+    // Hand-computed: ordered→collected 20, 10, 30 (median 20); →received 30, 20 (25); →resulted 50, 210 (130); →verified 30, 30.
+    const steps = tests[0].part
+      .filter((x: any) => x.name === 'step' || x.name === 'total')
+      .map((x: any) => [
+        part(x, 'from').valueCode,
+        part(x, 'to').valueCode,
+        part(x, 'minutes')?.valueQuantity.value,
+        part(x, 'count').valueInteger,
+      ]);
+    expect(steps).toEqual([
+      ['ordered', 'collected', 20, 3],
+      ['collected', 'received', 25, 2],
+      ['received', 'resulted', 130, 2],
+      ['resulted', 'verified', 30, 2],
+      ['collected', 'verified', 185, 2],
+    ]);
+    // Over target: the open one (collected weeks ago) first, then the one verified after 260 minutes.
+    const breaches = res.body.parameter.filter((p: any) => p.name === 'breach');
+    expect(breaches.map((b: any) => part(b, 'order').valueReference.reference)).toEqual([
+      `ServiceRequest/${open}`,
+      `ServiceRequest/${late}`,
+    ]);
+    expect(part(breaches[1], 'elapsed').valueQuantity.value).toBe(260);
+    expect(part(breaches[1], 'verified').valueBoolean).toBe(true);
+    expect(part(breaches[0], 'verified').valueBoolean).toBe(false);
+    // Bad input, and another tenant's window is empty.
+    const badSince = await tech.get('ServiceRequest/$lab-tat?since=yesterday');
+    expect(badSince.status).toBe(400);
+    expect(badSince.body.issue[0].expression).toEqual(['since']);
+    const other = await fhirClient(t.base, TENANT_B).get('ServiceRequest/$lab-tat?since=2026-11-02&until=2026-11-03');
+    expect(other.body.parameter.filter((p: any) => p.name !== 'since' && p.name !== 'until')).toEqual([]);
   });
 });
 

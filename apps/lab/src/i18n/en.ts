@@ -99,6 +99,7 @@ export const en = {
     none: 'No results yet.',
     pdf: 'Report PDF',
     note: 'Note',
+    amendedAt: 'Amended {{when}}: {{reason}}',
   },
   amend: {
     button: 'Amend a result',

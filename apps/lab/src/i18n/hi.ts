@@ -93,6 +93,7 @@ export const hi: typeof en = {
     none: 'अभी कोई नतीजा नहीं।',
     pdf: 'रिपोर्ट PDF',
     note: 'टिप्पणी',
+    amendedAt: '{{when}} को संशोधित: {{reason}}',
   },
   amend: {
     button: 'नतीजा संशोधित करें',

@@ -6,6 +6,7 @@ import {
   amendParameters,
   analyteRows,
   assessCell,
+  conclusionLines,
   currentValues,
   invalidCells,
   parseNumber,
@@ -151,5 +152,15 @@ describe('amending a final report', () => {
     expect(amendParameters(rows, { '718-7': '8.4' }, man, stored, '   ')).toBe('reason');
     expect(amendParameters(rows, { '718-7': '8..4' }, man, stored, 'Repeat')).toBe('invalid');
     expect(amendParameters(rows, currentValues(stored), man, stored, 'Repeat')).toBe('unchanged');
+  });
+});
+
+describe('the report’s conclusion', () => {
+  it('splits the server’s amendment lines into time and reason, keeping other text', () => {
+    expect(conclusionLines('Sample lipaemic\nAmended 2026-12-07T11:19:18+05:30: Repeat run: 12.5')).toEqual([
+      { text: 'Sample lipaemic' },
+      { amendedAt: '2026-12-07T11:19:18+05:30', reason: 'Repeat run: 12.5' },
+    ]);
+    expect(conclusionLines(undefined)).toEqual([]);
   });
 });

@@ -138,3 +138,17 @@ export function amendParameters(
   const results = resultParameters(changed, typed, subject).parameter ?? [];
   return { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: reason.trim() }, ...results] };
 }
+
+/**
+ * The report's conclusion as lines, an amendment's line ("Amended <instant>: reason", written by
+ * the server's $amend) split into its time and reason so the screen says the time in its own format.
+ */
+export function conclusionLines(conclusion: string | undefined): ({ amendedAt: string; reason: string } | { text: string })[] {
+  return (conclusion ?? '')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line) => {
+      const m = /^Amended (\d{4}-\d{2}-\d{2}T[^ ]+): (.*)$/.exec(line);
+      return m ? { amendedAt: m[1], reason: m[2] } : { text: line };
+    });
+}

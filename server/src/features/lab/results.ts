@@ -19,6 +19,7 @@ import { alertCriticalResults } from './critical-alert.ts';
 import {
   bad,
   conflict,
+  ENTERED_AT_URL,
   ENTERED_BY_URL,
   fail,
   LOINC,
@@ -184,7 +185,10 @@ export async function enterInTransaction(tx: PostgresRepository, orderId: string
   }
   const report = await tx.createResource<DiagnosticReport>({
     resourceType: 'DiagnosticReport',
-    extension: [{ url: ENTERED_BY_URL, valueString: actorKey(tx) }],
+    extension: [
+      { url: ENTERED_BY_URL, valueString: actorKey(tx) },
+      { url: ENTERED_AT_URL, valueDateTime: now },
+    ],
     status: 'preliminary',
     category: [{ coding: [{ system: V2_0074, code: 'LAB', display: 'Laboratory' }] }],
     code: order.code as CodeableConcept,
