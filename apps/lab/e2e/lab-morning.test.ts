@@ -208,4 +208,21 @@ describe("a lab technician's morning", () => {
       await page.context().close();
     }
   });
+  it('shows the turnaround times: the CBC’s steps against its 4-hour target, in English and Hindi', async () => {
+    const page = await signIn(suite.browser(), TECH);
+    try {
+      await page.getByRole('link', { name: 'Turnaround times' }).click();
+      await page.getByTestId('tat-test-row').first().waitFor({ timeout: 15_000 });
+      const cbcRow = page.getByTestId('tat-test-row').filter({ hasText: 'Complete blood count' });
+      // One CBC ordered, collected and verified this morning; its target is the catalogue's 4 h.
+      expect(await cbcRow.locator('td').nth(1).textContent()).toBe('1');
+      expect(await cbcRow.locator('td').last().textContent()).toBe('4 h');
+      await screenshot(page, 'lab-tat');
+      await page.getByText('हिंदी').click();
+      await page.getByText('टर्नअराउंड समय').first().waitFor();
+      expect(await cbcRow.locator('td').last().textContent()).toBe('4 घंटे');
+    } finally {
+      await page.context().close();
+    }
+  });
 });

@@ -3,7 +3,7 @@ export const en = {
   title: 'Lab',
   // Business codes of the server's refusals, said in the user's language (shell: outcomeMessage).
   outcome: { LAB_SECOND_PERSON: 'You entered these results, so someone else must verify them.' },
-  nav: { worklist: 'Worklist' },
+  nav: { worklist: 'Worklist', tat: 'Turnaround times' },
   scan: {
     label: 'Scan or type a sample or order barcode, then Enter',
     placeholder: 'Accession number (e.g. PUN2612060007) or order number',
@@ -100,6 +100,24 @@ export const en = {
     pdf: 'Report PDF',
     note: 'Note',
     amendedAt: 'Amended {{when}}: {{reason}}',
+  },
+  tat: {
+    title: 'Turnaround times',
+    hint: 'Median time of each step per test, and the samples over their test’s target (from collection to verification).',
+    window: { today: 'Today', week: 'Last 7 days', month: 'Last 30 days' },
+    perTest: 'Per test (median)',
+    orders: 'Orders',
+    step: { collected: 'Order → collection', received: 'Collection → lab', resulted: 'Lab → results', verified: 'Results → verified' },
+    total: 'Collection → verified',
+    target: 'Target',
+    none: 'No orders in this period.',
+    breaches_one: '{{count}} sample over target',
+    breaches_other: '{{count}} samples over target',
+    noBreach: 'No sample over its target.',
+    elapsed: 'Time taken',
+    state: 'State',
+    late: 'Verified late',
+    open: 'Still open',
   },
   amend: {
     button: 'Amend a result',
