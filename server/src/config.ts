@@ -99,6 +99,8 @@ const configSchema = z.object({
   /** FHIR: allow a client-chosen id on PUT of a resource that does not exist yet. */
   FHIR_UPDATE_CREATE: booleanFlag.default(true),
   SEED_DEMO: booleanFlag.optional(),
+  /** A new tenant gets the starter content (the lab catalogue: docs/lab.md); false leaves it empty. */
+  STARTER_CONTENT: booleanFlag.default(true),
   /** Profiles every write must meet: `abdm` = the ABDM IG profile named after the type where one exists; `claimed` = only meta.profile. */
   PROFILE_ENFORCEMENT: z.enum(['abdm', 'claimed']).default('abdm'),
   /** AuditEvents for every interaction. Turning this off is for measuring its cost only (npm run bench). */

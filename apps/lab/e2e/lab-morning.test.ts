@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import type { Patient, PractitionerRole, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, DiagnosticReport, Observation, Patient, PractitionerRole, ServiceRequest } from '@medplum/fhirtypes';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { allowIfAsked, DEMO_PASSWORD, platformForSuite, screenshot } from '../../opd/e2e/harness.ts';
@@ -11,6 +11,8 @@ const SECOND = 'lab2.pune@sanjeevani.demo';
 const SNOMED = 'http://snomed.info/sct';
 
 let cbc: ServiceRequest;
+/** The CBC's sample, verified by the first test and amended by the second. */
+let cbcAccession = '';
 
 /** The catalogue loaded, a patient, and the OPD's orders for them: a routine LFT and a STAT CBC (as apps/opd orders them). */
 const suite = platformForSuite(async (p) => {
@@ -96,6 +98,7 @@ describe("a lab technician's morning", () => {
       await label.waitFor();
       const accession = (await page.getByTestId('label-barcode').getAttribute('aria-label')) ?? '';
       expect(accession).toMatch(/^[A-Z0-9]{2,6}\d{10}$/);
+      cbcAccession = accession;
       expect(await page.locator('[data-testid=label-barcode] rect').count()).toBeGreaterThan(20);
       const text = (await label.textContent()) ?? '';
       for (const part of ['Ravi Kulkarni', 'SH-PUN-LAB-0001', 'Complete blood count', 'EDTA']) expect(text).toContain(part);
@@ -125,7 +128,7 @@ describe("a lab technician's morning", () => {
       // The same person cannot verify: said as a plain sentence.
       await page.getByTestId('verify').click();
       await expect
-        .poll(() => page.getByTestId('action-error').textContent())
+        .poll(() => page.getByTestId('action-error').textContent(), { timeout: 15_000 })
         .toBe('You entered these results, so someone else must verify them.');
       expect(errors).toEqual([]);
       await page.context().close();
@@ -134,7 +137,7 @@ describe("a lab technician's morning", () => {
       page = await signIn(suite.browser(), SECOND);
       await scan(page, accession);
       await page.getByTestId('verify').click();
-      await expect.poll(() => page.getByTestId('report-status').textContent()).toBe('Final');
+      await expect.poll(() => page.getByTestId('report-status').textContent(), { timeout: 15_000 }).toBe('Final');
       expect(await page.getByTestId('report-row-6690-2').getByTestId('flag-H').count()).toBe(1);
       expect(await page.getByTestId('order-stage').textContent()).toBe('Verified');
       await screenshot(page, 'lab-report');
@@ -156,6 +159,68 @@ describe("a lab technician's morning", () => {
       await page.screenshot({ path: `${tmpdir()}/lab-morning-failure.png`, fullPage: true });
       console.error('page errors:', errors, 'url:', page.url());
       throw err;
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('amends the final CBC: the reason is required, only the changed haemoglobin is sent, the report says amended', async () => {
+    expect(cbcAccession).not.toBe('');
+    const page = await signIn(suite.browser(), SECOND);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await scan(page, cbcAccession);
+      await page.getByTestId('amend').click();
+      // The grid starts from the report's values.
+      expect(await page.getByTestId('result-718-7').inputValue()).toBe('13.5');
+      await page.getByTestId('result-718-7').fill('12.5');
+      await page.getByTestId('result-row-718-7').getByTestId('flag-L').waitFor();
+      await page.getByTestId('save-amendment').click();
+      await expect
+        .poll(() => page.getByTestId('amend-problem').textContent(), { timeout: 15_000 })
+        .toBe('Give the reason for the amendment.');
+      await page.getByTestId('amend-reason').fill('Repeat run after re-mixing the sample');
+      await screenshot(page, 'lab-amend');
+      await page.getByTestId('save-amendment').click();
+      await expect.poll(() => page.getByTestId('report-status').textContent(), { timeout: 15_000 }).toBe('Amended');
+      // The amendment's time in Indian format, with its reason.
+      expect(await page.getByTestId('report-conclusion').textContent()).toMatch(
+        /^Note: Amended \d{2}\/\d{2}\/\d{4}, .+: Repeat run after re-mixing the sample$/,
+      );
+      expect(await page.getByTestId('report-row-718-7').textContent()).toContain('12.5');
+      expect(await page.getByTestId('report-row-718-7').getByTestId('flag-L').count()).toBe(1);
+      // The earlier value stays in the result's history on the server.
+      const report = (await suite.platform().fhir<Bundle<DiagnosticReport>>(`DiagnosticReport?based-on=ServiceRequest/${cbc.id}`))
+        .entry?.[0]?.resource;
+      const hb = report?.result?.find((r) => r.display === 'Haemoglobin')?.reference ?? '';
+      const history = await suite.platform().fhir<Bundle<Observation>>(`${hb}/_history`);
+      expect(history.entry?.map((e) => e.resource?.valueQuantity?.value)).toEqual(expect.arrayContaining([13.5, 12.5]));
+      // In Hindi, the amend button.
+      await page.getByText('हिंदी').click();
+      await page.getByText('नतीजा संशोधित करें').waitFor();
+      expect(errors).toEqual([]);
+    } catch (err) {
+      await page.screenshot({ path: `${tmpdir()}/lab-amend-failure.png`, fullPage: true });
+      console.error('page errors:', errors, 'url:', page.url());
+      throw err;
+    } finally {
+      await page.context().close();
+    }
+  });
+  it('shows the turnaround times: the CBC’s steps against its 4-hour target, in English and Hindi', async () => {
+    const page = await signIn(suite.browser(), TECH);
+    try {
+      await page.getByRole('link', { name: 'Turnaround times' }).click();
+      await page.getByTestId('tat-test-row').first().waitFor({ timeout: 15_000 });
+      const cbcRow = page.getByTestId('tat-test-row').filter({ hasText: 'Complete blood count' });
+      // One CBC ordered, collected and verified this morning; its target is the catalogue's 4 h.
+      expect(await cbcRow.locator('td').nth(1).textContent()).toBe('1');
+      expect(await cbcRow.locator('td').last().textContent()).toBe('4 h');
+      await screenshot(page, 'lab-tat');
+      await page.getByText('हिंदी').click();
+      await page.getByText('टर्नअराउंड समय').first().waitFor();
+      expect(await cbcRow.locator('td').last().textContent()).toBe('4 घंटे');
     } finally {
       await page.context().close();
     }

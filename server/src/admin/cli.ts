@@ -26,6 +26,7 @@ import { isJobState, JobInputError } from '../jobs/input.ts';
 import { jobQueueFor } from '../jobs/open.ts';
 import { createLogger } from '../logger.ts';
 import { PostgresRepository } from '../repo/postgres-repository.ts';
+import { loadStarterContent } from '../tenancy/starter-content.ts';
 import { deleteTenant, exportTenant } from '../tenancy/tenant-data.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
 import { copyCoreTerminology, syncPackageTerminology } from '../terminology/sync.ts';
@@ -97,11 +98,13 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
   switch (command) {
     case 'tenant create': {
       const id = typeof o.id === 'string' ? o.id : crypto.randomUUID();
-      await ensureTenant(db, id, need(o, 'name'));
+      const created = await ensureTenant(db, id, need(o, 'name'));
       loadDefinitions();
       const terminologyResources = await syncPackageTerminology(db, id, config.baseUrl);
       const appClients = await ensureAppClients(db, id, config.TENANT_ID, config.baseUrl);
-      return { id, name: o.name, terminologyResources, appClients };
+      // A new tenant's starter content (the lab catalogue); an existing one is left as it is.
+      const starter = created && config.STARTER_CONTENT ? await loadStarterContent(db, id, config.baseUrl) : undefined;
+      return { id, name: o.name, terminologyResources, appClients, ...(starter ? { labCatalogue: starter.labCatalogue } : {}) };
     }
     case 'tenant terminology': {
       const tenant = need(o, 'tenant');

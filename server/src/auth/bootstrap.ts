@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Config, ConfigError } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import { loadStarterContent } from '../tenancy/starter-content.ts';
 import { ensureTenant } from '../tenancy/tenants.ts';
 import { randomToken } from './random.ts';
 import { createClient, createUser, findClient, listUsers } from './store.ts';
@@ -13,6 +14,8 @@ export interface BootstrapResult {
   clientCreated?: { clientId: string; secret?: string };
   /** Where the generated values were written, when any were generated. */
   credentialsFile?: string;
+  /** The tenant's first start: the starter content it got (STARTER_CONTENT). */
+  starter?: Awaited<ReturnType<typeof loadStarterContent>>;
 }
 
 /** Where the terminal shows generated credentials: only when a person is looking (a TTY). */
@@ -97,6 +100,9 @@ export async function bootstrapTenant(
     );
   }
 
+  // A tenant's first start (no one has signed up yet) gives it the starter content, before its
+  // administrator: a start that fails here is a first start again next time (the load is idempotent).
+  if (needsAdmin && config.STARTER_CONTENT) result.starter = await loadStarterContent(db, tenantId, config.baseUrl);
   if (password) await createUser(db, tenantId, { email: config.ADMIN_EMAIL, name: 'Administrator', password, role: 'super_admin' });
   if (secret)
     await createClient(db, tenantId, {

@@ -220,6 +220,10 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       'Observation.rs?category=laboratory',
       // Lab results only: one also categorised vital-signs would land in the nurses' charts.
       'Observation.cu?category=laboratory&category:not=vital-signs',
+      // Critical lab values: a Flag on the patient and an alert to the ordering doctor (features/lab/critical-alert.ts);
+      // Flag has no category search parameter in R4 to narrow the rule by.
+      'Flag.crs',
+      'Communication.crs?category=alert',
     ],
   },
   accountant: {

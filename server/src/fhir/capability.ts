@@ -64,7 +64,7 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
   // Laboratory (docs/lab.md).
   ...ours({
     ActivityDefinition: ['load-lab-catalogue'],
-    ServiceRequest: ['collect', 'enter-results', 'lab-worklist'],
+    ServiceRequest: ['collect', 'enter-results', 'lab-worklist', 'lab-tat'],
     Specimen: ['receive', 'reject', 'analyser-result'],
   }),
   CodeSystem: [

@@ -105,6 +105,8 @@ export async function startTestServer(env: Record<string, string> = {}, parts: S
       // Most suites test storage, search and access with minimal resources; the validation suites
       // run with the product default (abdm) and prove what it requires.
       PROFILE_ENFORCEMENT: 'claimed',
+      // Suites count what their tenants hold; test/lab/starter-content.test.ts turns it on.
+      STARTER_CONTENT: 'false',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...(jobsPrefix ? { JOBS_PREFIX: jobsPrefix } : {}),
       ...env,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { istDateTime } from '../../src/features/lab/report-pdf.ts';
 import { startTestServer, systemToken, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
+import { pdftotext } from '../prescriptions/pdftotext.ts';
 import { ACCESSION, CBC, create, type Fhir, fhirClient, HBA1C, KFT, LFT, labStaff, order, params, ref, result } from './fixtures.ts';
 
 let t: TestServer;
@@ -29,7 +31,16 @@ beforeAll(async () => {
   ravi = await create(admin, { resourceType: 'Patient', name: [{ text: 'Ravi Kulkarni' }], gender: 'male', birthDate: '1980-03-15' });
   meera = await create(admin, { resourceType: 'Patient', name: [{ text: 'Meera Joshi' }], gender: 'female', birthDate: '1992-07-01' });
   tech = (await labStaff(t, TENANT_A)).fhir;
-  pathologist = (await labStaff(t, TENANT_A)).fhir;
+  const path = await labStaff(t, TENANT_A);
+  pathologist = path.fhir;
+  // The pathologist's Practitioner as an administrator keeps it: the report prints the name and degrees.
+  const pract = (await admin.get(`Practitioner/${path.staff.practitionerId}`)).body;
+  const named = {
+    ...pract,
+    name: [{ prefix: ['Dr'], given: ['Asha'], family: 'Rao' }],
+    qualification: [{ code: { text: 'MD (Pathology)' } }],
+  };
+  expect((await admin.put(`Practitioner/${pract.id}`, named)).status).toBe(200);
 });
 afterAll(() => t?.stop());
 
@@ -57,7 +68,7 @@ describe('catalogue', () => {
     // The operations are in the CapabilityStatement.
     const metadata = (await admin.get('metadata')).body;
     const ops = (type: string) => metadata.rest[0].resource.find((r: any) => r.type === type).operation.map((o: any) => o.name);
-    expect(ops('ServiceRequest')).toEqual(['validate', 'collect', 'enter-results', 'lab-worklist']);
+    expect(ops('ServiceRequest')).toEqual(['validate', 'collect', 'enter-results', 'lab-worklist', 'lab-tat']);
     expect(ops('DiagnosticReport')).toEqual(expect.arrayContaining(['verify', 'amend']));
     // A lab technician reads the catalogue but may not load one.
     expect((await tech.post('ActivityDefinition/$load-lab-catalogue', { resourceType: 'Parameters' })).status).toBe(403);
@@ -69,9 +80,16 @@ describe('a CBC and an LFT from order to verified report', () => {
   let hba1cOrder: string;
   let lftOrder: string;
   let report: any;
+  let doctor: string;
+  const alertsFor = async (observation: string) => {
+    const id = `https://hospital-ops.in/fhir/sid/lab-critical-alert|${observation}`;
+    const [flags, comms] = await Promise.all([admin.get(`Flag?identifier=${id}`), admin.get(`Communication?identifier=${id}`)]);
+    return { flags: (flags.body.entry ?? []).map((e: any) => e.resource), comms: (comms.body.entry ?? []).map((e: any) => e.resource) };
+  };
 
   it('collects one EDTA tube for the CBC and the HbA1c, and one SST tube for the LFT', async () => {
-    cbcOrder = await create(admin, order(ravi, CBC, 'stat'));
+    doctor = await create(admin, { resourceType: 'Practitioner', name: [{ text: 'Dr Anand Joshi' }] });
+    cbcOrder = await create(admin, { ...order(ravi, CBC, 'stat'), requester: { reference: `Practitioner/${doctor}` } });
     hba1cOrder = await create(admin, order(ravi, HBA1C));
     lftOrder = await create(admin, order(ravi, LFT, 'urgent'));
     const res = await collect(tech, [cbcOrder, hba1cOrder, lftOrder], { collected: { valueDateTime: '2026-12-06T08:15:00+05:30' } });
@@ -169,6 +187,33 @@ describe('a CBC and an LFT from order to verified report', () => {
     expect(twice.body.issue[0].details.text).toMatch(/final: only a preliminary report is verified/);
   });
 
+  it('alerted the ordering doctor of the critical haemoglobin once: a Flag and a Communication, not again on verification', async () => {
+    const hb = (await tech.get(`DiagnosticReport/${report.id}`)).body.result[0].reference.split('/')[1];
+    const { flags, comms } = await alertsFor(hb);
+    expect(flags).toHaveLength(1);
+    expect(flags[0]).toMatchObject({
+      status: 'active',
+      subject: { reference: `Patient/${ravi}` },
+      category: [{ coding: [{ code: 'lab' }] }],
+    });
+    expect(comms).toHaveLength(1);
+    expect(comms[0]).toMatchObject({
+      status: 'completed',
+      priority: 'stat',
+      recipient: [{ reference: `Practitioner/${doctor}` }],
+      basedOn: [{ reference: `ServiceRequest/${cbcOrder}` }],
+      about: [{ reference: `Observation/${hb}` }],
+    });
+    expect(comms[0].payload[0].contentString).toMatch(/^Critical result: Haemoglobin 6\.4 g\/dL \(critical low\), sample PUN\d{10}$/);
+    // The doctor finds it by recipient; the high (not critical) leucocyte count raised none.
+    const mine = await admin.get(`Communication?recipient=Practitioner/${doctor}`);
+    expect(mine.body.entry).toHaveLength(1);
+    const wbc = (await tech.get(`DiagnosticReport/${report.id}`)).body.result[1].reference.split('/')[1];
+    expect((await alertsFor(wbc)).flags).toHaveLength(0);
+    // Another tenant sees none of it.
+    expect((await fhirClient(t.base, TENANT_B).get(`Communication?recipient=Practitioner/${doctor}`)).body.entry ?? []).toHaveLength(0);
+  });
+
   it('prints the final report as a PDF; another tenant does not find it', async () => {
     const res = await fetch(`${t.base}/DiagnosticReport/${report.id}/$lab-report-pdf`, {
       headers: { authorization: `Bearer ${await systemToken(t.base, TENANT_A)}` },
@@ -178,6 +223,12 @@ describe('a CBC and an LFT from order to verified report', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(bytes.length).toBeGreaterThan(5000);
+    // The verifier by name and degree, and the verification time in IST, read back by poppler.
+    const final = (await tech.get(`DiagnosticReport/${report.id}`)).body;
+    const at = final.extension.find((e: any) => e.url.endsWith('lab-verified-at')).valueDateTime;
+    expect(final.resultsInterpreter[0].reference).toMatch(/^Practitioner\//);
+    const text = pdftotext(bytes).replaceAll(/\s+/g, ' ');
+    expect(text).toContain(`Verified by Dr Asha Rao, MD (Pathology) on ${istDateTime(at)} IST`);
     expect((await fhirClient(t.base, TENANT_B).get(`DiagnosticReport/${report.id}/$lab-report-pdf`)).status).toBe(404);
   });
 
@@ -200,6 +251,18 @@ describe('a CBC and an LFT from order to verified report', () => {
         ['amended', 8.4],
       ]),
     );
+    // 8.4 is low, not critical: no new alert; still one for the haemoglobin.
+    expect((await alertsFor(hb.id)).comms).toHaveLength(1);
+    // Platelets amended into the critical range (15 ×10³/µL) alert the doctor for that result.
+    const plt = await pathologist.post(
+      `DiagnosticReport/${report.id}/$amend`,
+      params({ reason: { valueString: 'Platelet clumps re-checked on smear' }, result: [result('777-3', 15)] }),
+    );
+    expect(plt.status).toBe(200);
+    const pltObs = byCode(obsOf(plt.body), '777-3');
+    expect(pltObs.interpretation[0].coding[0].code).toBe('LL');
+    expect((await alertsFor(pltObs.id)).comms).toHaveLength(1);
+    expect((await admin.get(`Communication?recipient=Practitioner/${doctor}`)).body.entry).toHaveLength(2);
     // Without a reason nothing changes.
     const noReason = await pathologist.post(`DiagnosticReport/${report.id}/$amend`, params({ result: [result('718-7', 9)] }));
     expect(noReason.status).toBe(400);
@@ -229,6 +292,88 @@ describe('a CBC and an LFT from order to verified report', () => {
   });
 });
 
+describe('turnaround times ($lab-tat)', () => {
+  const H = 'https://hospital-ops.in/fhir/StructureDefinition';
+  const at = (hhmm: string) => `2026-11-02T${hhmm}:00+05:30`;
+  /** An order as the lab left it, written by hand with known times (a November day no other test uses). */
+  async function orderAt(times: Record<string, string>) {
+    const sample = await create(admin, {
+      resourceType: 'Specimen',
+      status: 'available',
+      subject: { reference: `Patient/${ravi}` },
+      accessionIdentifier: { system: ACCESSION, value: `TAT${times.ordered.slice(11, 13)}${times.ordered.slice(14, 16)}` },
+      collection: { collectedDateTime: times.collected },
+      receivedTime: times.collected,
+      ...(times.received ? { extension: [{ url: `${H}/lab-received`, valueDateTime: times.received }] } : {}),
+    });
+    const id = await create(admin, { ...order(ravi, CBC), authoredOn: times.ordered, specimen: [{ reference: `Specimen/${sample}` }] });
+    if (times.resulted)
+      await create(admin, {
+        resourceType: 'DiagnosticReport',
+        status: times.verified ? 'final' : 'preliminary',
+        code: { text: 'Complete blood count' },
+        subject: { reference: `Patient/${ravi}` },
+        basedOn: [{ reference: `ServiceRequest/${id}` }],
+        extension: [
+          { url: `${H}/lab-entered-at`, valueDateTime: times.resulted },
+          ...(times.verified ? [{ url: `${H}/lab-verified-at`, valueDateTime: times.verified }] : []),
+        ],
+      });
+    return id;
+  }
+
+  it('gives each step’s median for the CBC and lists the samples over its 4-hour target', async () => {
+    await orderAt({ ordered: at('08:00'), collected: at('08:20'), received: at('08:50'), resulted: at('09:40'), verified: at('10:10') });
+    const late = await orderAt({
+      ordered: at('09:00'),
+      collected: at('09:10'),
+      received: at('09:30'),
+      resulted: at('13:00'),
+      verified: at('13:30'),
+    });
+    const open = await orderAt({ ordered: at('10:00'), collected: at('10:30') });
+    const res = await tech.get('ServiceRequest/$lab-tat?since=2026-11-02&until=2026-11-03');
+    expect(res.status).toBe(200);
+    const part = (p: any, name: string) => p.part.find((x: any) => x.name === name);
+    const tests = res.body.parameter.filter((p: any) => p.name === 'test');
+    expect(tests).toHaveLength(1);
+    expect(part(tests[0], 'name').valueString).toBe('Complete blood count');
+    expect(part(tests[0], 'orders').valueInteger).toBe(3);
+    expect(part(tests[0], 'target').valueQuantity.value).toBe(240);
+    // Hand-computed: ordered→collected 20, 10, 30 (median 20); →received 30, 20 (25); →resulted 50, 210 (130); →verified 30, 30.
+    const steps = tests[0].part
+      .filter((x: any) => x.name === 'step' || x.name === 'total')
+      .map((x: any) => [
+        part(x, 'from').valueCode,
+        part(x, 'to').valueCode,
+        part(x, 'minutes')?.valueQuantity.value,
+        part(x, 'count').valueInteger,
+      ]);
+    expect(steps).toEqual([
+      ['ordered', 'collected', 20, 3],
+      ['collected', 'received', 25, 2],
+      ['received', 'resulted', 130, 2],
+      ['resulted', 'verified', 30, 2],
+      ['collected', 'verified', 185, 2],
+    ]);
+    // Over target: the open one (collected weeks ago) first, then the one verified after 260 minutes.
+    const breaches = res.body.parameter.filter((p: any) => p.name === 'breach');
+    expect(breaches.map((b: any) => part(b, 'order').valueReference.reference)).toEqual([
+      `ServiceRequest/${open}`,
+      `ServiceRequest/${late}`,
+    ]);
+    expect(part(breaches[1], 'elapsed').valueQuantity.value).toBe(260);
+    expect(part(breaches[1], 'verified').valueBoolean).toBe(true);
+    expect(part(breaches[0], 'verified').valueBoolean).toBe(false);
+    // Bad input, and another tenant's window is empty.
+    const badSince = await tech.get('ServiceRequest/$lab-tat?since=yesterday');
+    expect(badSince.status).toBe(400);
+    expect(badSince.body.issue[0].expression).toEqual(['since']);
+    const other = await fhirClient(t.base, TENANT_B).get('ServiceRequest/$lab-tat?since=2026-11-02&until=2026-11-03');
+    expect(other.body.parameter.filter((p: any) => p.name !== 'since' && p.name !== 'until')).toEqual([]);
+  });
+});
+
 describe('rejection and recollection', () => {
   it('rejects a haemolysed sample with its reason; the order goes back to ordered and is collected again under a new number', async () => {
     const kft = await create(admin, order(meera, KFT));
@@ -254,6 +399,11 @@ describe('rejection and recollection', () => {
     expect(byCode(obs, '2160-0').interpretation[0].coding[0].code).toBe('H');
     expect(byCode(obs, '2160-0').referenceRange[0].high.value).toBe(1.1);
     expect(byCode(obs, '2823-3').interpretation[0].coding[0].code).toBe('HH');
+    // The critical potassium: a Flag on Meera's chart; the order names no doctor, so no Communication.
+    const k = byCode(obs, '2823-3').id;
+    const id = `https://hospital-ops.in/fhir/sid/lab-critical-alert|${k}`;
+    expect((await tech.get(`Flag?identifier=${id}`)).body.entry).toHaveLength(1);
+    expect((await admin.get(`Communication?identifier=${id}`)).body.entry ?? []).toHaveLength(0);
     expect(byCode(obs, '2951-2').interpretation[0].coding[0].code).toBe('N');
   });
 });

@@ -1,6 +1,6 @@
 import type { DiagnosticReport, Observation, Organization, Patient, Specimen } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { istDateTime, renderReportPdf, reportView } from '../../src/features/lab/report-pdf.ts';
+import { istDateTime, practitionerLine, renderReportPdf, reportView, verifiedLine } from '../../src/features/lab/report-pdf.ts';
 
 const INTERP = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
 const obs = (name: string, value: number, unit: string, range: string, flag: string): Observation => ({
@@ -81,6 +81,26 @@ describe('the lab report', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.toString('latin1')).toMatch(/\/MediaBox \[0 0 595\.28 841\.89\]/);
     if (process.env.LAB_REPORT_PDF) (await import('node:fs')).writeFileSync(process.env.LAB_REPORT_PDF, pdf);
+  });
+
+  it('names the verifier with their qualifications and the verification time in IST', () => {
+    const asha = {
+      resourceType: 'Practitioner' as const,
+      name: [{ prefix: ['Dr'], given: ['Asha'], family: 'Rao' }],
+      qualification: [{ code: { text: 'MBBS' } }, { code: { text: 'MD (Pathology)' } }],
+    };
+    expect(practitionerLine(asha)).toBe('Dr Asha Rao, MBBS, MD (Pathology)');
+    const verified = {
+      ...report,
+      issued: '2026-12-06T09:00:00Z',
+      extension: [{ url: 'https://hospital-ops.in/fhir/StructureDefinition/lab-verified-at', valueDateTime: '2026-12-06T06:10:00Z' }],
+    };
+    expect(reportView(verified, observations, patient, specimen, lab, undefined, asha).verifiedBy).toBe(
+      'Verified by Dr Asha Rao, MBBS, MD (Pathology) on 06/12/2026 11:40 IST',
+    );
+    // Verified by a system client (no person): the time alone, from issued when there is no mark.
+    expect(verifiedLine(report, undefined)).toBe('Verified on 06/12/2026 11:00 IST');
+    expect(verifiedLine({ ...report, status: 'preliminary' }, asha)).toBe('');
   });
 
   it('writes times in India whatever the server’s zone', () => {

@@ -12,6 +12,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { analytesOf, type Catalogue, testFor } from '../../../../server/src/features/lab/catalogue-match.ts';
 import { type Stage, stageOf } from '../../../../server/src/features/lab/stage.ts';
+import { readTat } from '../lab/tat.ts';
 import { patientIds, type WorklistRow, worklistRows } from '../lab/worklist.ts';
 
 // The lab operations of the server (docs/lab.md), as the screens call them.
@@ -133,6 +134,16 @@ export const enterResults = (medplum: MedplumClient, orderId: string, params: Pa
 
 export const verify = (medplum: MedplumClient, reportId: string) =>
   post(medplum, `DiagnosticReport/${reportId}/$verify`, { resourceType: 'Parameters' });
+
+/** Turnaround times since a day (yyyy-mm-dd, India): ServiceRequest/$lab-tat. */
+export async function loadTat(medplum: MedplumClient, since: string) {
+  const url = `${medplum.fhirUrl('ServiceRequest', '$lab-tat').toString()}?since=${since}`;
+  return readTat((await medplum.get(url, { cache: 'no-cache' })) as Parameters);
+}
+
+/** A correction after final (reason and the changed results): the report becomes amended, earlier versions kept. */
+export const amend = (medplum: MedplumClient, reportId: string, params: Parameters) =>
+  post(medplum, `DiagnosticReport/${reportId}/$amend`, params);
 
 /** The report's PDF (server: features/lab/report-pdf.ts), saved as a file the browser opens or prints. */
 export async function downloadReportPdf(medplum: MedplumClient, reportId: string, fileName: string): Promise<void> {

@@ -2,7 +2,18 @@ import type { WithId } from '@medplum/core';
 import type { Bundle, ObservationDefinition } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import catalogue from '../../../../server/src/features/lab/catalogue.json' with { type: 'json' };
-import { analyteRows, assessCell, invalidCells, parseNumber, rangeText, resultParameters, subjectOf } from './results.ts';
+import {
+  amendParameters,
+  analyteRows,
+  assessCell,
+  conclusionLines,
+  currentValues,
+  invalidCells,
+  parseNumber,
+  rangeText,
+  resultParameters,
+  subjectOf,
+} from './results.ts';
 
 // The shipped starter catalogue: the grid is checked against the same definitions a tenant loads.
 const defs = ((catalogue as Bundle).entry ?? [])
@@ -90,5 +101,66 @@ describe('result entry', () => {
     expect(s.sex).toBe('female');
     // One day short of 12: still the child's band.
     expect(rangeText(hb, s)).toBe('11–14.5');
+  });
+});
+
+describe('amending a final report', () => {
+  const stored = [
+    {
+      resourceType: 'Observation' as const,
+      status: 'final' as const,
+      code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] },
+      valueQuantity: { value: 6.4 },
+    },
+    {
+      resourceType: 'Observation' as const,
+      status: 'final' as const,
+      code: { coding: [{ system: 'http://loinc.org', code: '6690-2' }] },
+      valueQuantity: { value: 12.5 },
+    },
+  ];
+
+  it('starts from the report’s values', () => {
+    expect(currentValues(stored)).toEqual({ '718-7': '6.4', '6690-2': '12.5' });
+  });
+
+  it('sends the reason and only the changed results', () => {
+    const typed = { '718-7': '8.4', '6690-2': '12.50' };
+    expect(amendParameters(rows, typed, man, stored, '  Repeat run  ')).toEqual({
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'reason', valueString: 'Repeat run' },
+        {
+          name: 'result',
+          part: [
+            { name: 'code', valueCode: '718-7' },
+            { name: 'value', valueDecimal: 8.4 },
+          ],
+        },
+      ],
+    });
+    // A result the report did not have is an addition.
+    const added = amendParameters(rows, { ...typed, '777-3': '250' }, man, stored, 'Platelets added');
+    expect(typeof added === 'object' && added.parameter?.map((p) => p.part?.[0]?.valueCode ?? p.name)).toEqual([
+      'reason',
+      '718-7',
+      '777-3',
+    ]);
+  });
+
+  it('refuses without a reason, with a cell that is not a number, or when nothing changed', () => {
+    expect(amendParameters(rows, { '718-7': '8.4' }, man, stored, '   ')).toBe('reason');
+    expect(amendParameters(rows, { '718-7': '8..4' }, man, stored, 'Repeat')).toBe('invalid');
+    expect(amendParameters(rows, currentValues(stored), man, stored, 'Repeat')).toBe('unchanged');
+  });
+});
+
+describe('the report’s conclusion', () => {
+  it('splits the server’s amendment lines into time and reason, keeping other text', () => {
+    expect(conclusionLines('Sample lipaemic\nAmended 2026-12-07T11:19:18+05:30: Repeat run: 12.5')).toEqual([
+      { text: 'Sample lipaemic' },
+      { amendedAt: '2026-12-07T11:19:18+05:30', reason: 'Repeat run: 12.5' },
+    ]);
+    expect(conclusionLines(undefined)).toEqual([]);
   });
 });

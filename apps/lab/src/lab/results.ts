@@ -1,5 +1,5 @@
 import type { WithId } from '@medplum/core';
-import type { ObservationDefinition, Parameters, Patient, Specimen } from '@medplum/fhirtypes';
+import type { Observation, ObservationDefinition, Parameters, Patient, Specimen } from '@medplum/fhirtypes';
 import { ageInDays, assess, type Flag, type Sex } from '../../../../server/src/features/lab/ranges.ts';
 
 // The result-entry grid: one row per analyte of the test, the patient's reference range, and the
@@ -97,4 +97,58 @@ export function resultParameters(rows: AnalyteRow[], typed: Record<string, strin
 /** The codes whose cells hold something that is not a number: the save waits until they are fixed. */
 export function invalidCells(rows: AnalyteRow[], typed: Record<string, string>, subject: Subject): string[] {
   return rows.filter((row) => assessCell(row, typed[row.code] ?? '', subject).kind === 'invalid').map((r) => r.code);
+}
+
+/** What a result cell shows for a stored result: the number as stored, or the text. */
+export function observationText(o: Observation): string {
+  if (o.valueQuantity?.value !== undefined) return String(o.valueQuantity.value);
+  return o.valueString ?? o.valueCodeableConcept?.text ?? '';
+}
+
+/** The cells of an amendment, filled with the report's current results by analyte code. */
+export function currentValues(observations: Observation[]): Record<string, string> {
+  return Object.fromEntries(observations.map((o) => [o.code?.coding?.find((c) => c.system === LOINC)?.code ?? '', observationText(o)]));
+}
+
+export type AmendProblem = 'reason' | 'invalid' | 'unchanged';
+
+/**
+ * `$amend` Parameters: the reason and only the results that differ from the report's (an
+ * unchanged one is not amended). A problem instead when the reason is empty, a cell is not a
+ * number, or nothing changed.
+ */
+export function amendParameters(
+  rows: AnalyteRow[],
+  typed: Record<string, string>,
+  subject: Subject,
+  observations: Observation[],
+  reason: string,
+): Parameters | AmendProblem {
+  if (!reason.trim()) return 'reason';
+  if (invalidCells(rows, typed, subject).length) return 'invalid';
+  const before = currentValues(observations);
+  const changed = rows.filter((row) => {
+    const cell = assessCell(row, typed[row.code] ?? '', subject);
+    if (cell.kind === 'empty' || cell.kind === 'invalid') return false;
+    const old = before[row.code];
+    if (old === undefined || old === '') return true;
+    return cell.kind === 'value' ? cell.value !== parseNumber(old) : cell.value !== old.trim();
+  });
+  if (!changed.length) return 'unchanged';
+  const results = resultParameters(changed, typed, subject).parameter ?? [];
+  return { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: reason.trim() }, ...results] };
+}
+
+/**
+ * The report's conclusion as lines, an amendment's line ("Amended <instant>: reason", written by
+ * the server's $amend) split into its time and reason so the screen says the time in its own format.
+ */
+export function conclusionLines(conclusion: string | undefined): ({ amendedAt: string; reason: string } | { text: string })[] {
+  return (conclusion ?? '')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((line) => {
+      const m = /^Amended (\d{4}-\d{2}-\d{2}T[^ ]+): (.*)$/.exec(line);
+      return m ? { amendedAt: m[1], reason: m[2] } : { text: line };
+    });
 }

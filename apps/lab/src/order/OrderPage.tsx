@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import {
+  amend,
   collect,
   downloadReportPdf,
   enterResults,
@@ -22,6 +23,7 @@ import { analyteRows, resultParameters, subjectOf } from '../lab/results.ts';
 import type { Priority } from '../lab/worklist.ts';
 import { ageOf } from '../lib/format.ts';
 import { PriorityBadge } from '../worklist/WorklistPage.tsx';
+import { AmendCard } from './AmendCard.tsx';
 import { ReportView } from './ReportView.tsx';
 import { ResultGrid } from './ResultGrid.tsx';
 import { SampleLabel } from './SampleLabel.tsx';
@@ -202,6 +204,16 @@ export function OrderPage() {
             {t('report.pdf')}
           </Button>
         </Card>
+      ) : null}
+
+      {report && (report.status === 'final' || report.status === 'amended') && rows.length ? (
+        <AmendCard
+          key={`${report.id}-${report.meta?.versionId}`}
+          rows={rows}
+          subject={subject}
+          observations={view.observations}
+          onAmend={(params) => act(() => amend(medplum, report.id as string, params), t('amend.done'))}
+        />
       ) : null}
     </Stack>
   );

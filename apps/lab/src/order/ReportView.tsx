@@ -2,6 +2,7 @@ import { Badge, Group, Stack, Table, Text, Title } from '@mantine/core';
 import type { DiagnosticReport, Observation } from '@medplum/fhirtypes';
 import { useTranslation } from 'react-i18next';
 import type { Flag } from '../../../../server/src/features/lab/ranges.ts';
+import { conclusionLines } from '../lab/results.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { FlagBadge } from './ResultGrid.tsx';
 
@@ -28,6 +29,16 @@ export function ReportView({ report, observations }: { report: DiagnosticReport;
         <Text size="sm" c="dimmed">
           {formatDateTime(report.issued, i18n.language)}
         </Text>
+      ) : null}
+      {report.conclusion ? (
+        <Stack gap={2} data-testid="report-conclusion">
+          {conclusionLines(report.conclusion).map((l, i) => (
+            <Text key={i}>
+              {t('report.note')}:{' '}
+              {'text' in l ? l.text : t('report.amendedAt', { when: formatDateTime(l.amendedAt, i18n.language), reason: l.reason })}
+            </Text>
+          ))}
+        </Stack>
       ) : null}
       {observations.length === 0 ? <Text>{t('report.none')}</Text> : null}
       <Table verticalSpacing="sm" fz="md">

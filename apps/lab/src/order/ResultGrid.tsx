@@ -26,13 +26,20 @@ export function ResultGrid({
   rows,
   subject,
   onSave,
+  initial = {},
+  saveLabel,
+  saveTestId = 'save-results',
 }: {
   rows: AnalyteRow[];
   subject: Subject;
   onSave: (typed: Record<string, string>) => Promise<void>;
+  /** Values to start from (an amendment starts from the report's). */
+  initial?: Record<string, string>;
+  saveLabel?: string;
+  saveTestId?: string;
 }) {
   const { t } = useTranslation('lab');
-  const [typed, setTyped] = useState<Record<string, string>>({});
+  const [typed, setTyped] = useState<Record<string, string>>(initial);
   const [problem, setProblem] = useState<string>();
   const [saving, setSaving] = useState(false);
   const cells = useMemo(
@@ -118,8 +125,8 @@ export function ResultGrid({
           {problem}
         </Alert>
       ) : null}
-      <Button size="xl" onClick={() => void save()} loading={saving} data-testid="save-results">
-        {t('results.save')}
+      <Button size="xl" onClick={() => void save()} loading={saving} data-testid={saveTestId}>
+        {saveLabel ?? t('results.save')}
       </Button>
     </Stack>
   );

@@ -13,7 +13,11 @@ export const CATALOGUE_TAG = `${HOPS}/CodeSystem/lab-catalogue`;
 export const DEPARTMENT_SYSTEM = `${HOPS}/CodeSystem/lab-department`;
 /** Who entered a report's results (user or client), so that someone else verifies it. */
 export const ENTERED_BY_URL = `${HOPS}/StructureDefinition/lab-entered-by`;
+/** When the results were entered ($enter-results, an analyser): the TAT's "resulted". */
+export const ENTERED_AT_URL = `${HOPS}/StructureDefinition/lab-entered-at`;
 export const VERIFIED_BY_URL = `${HOPS}/StructureDefinition/lab-verified-by`;
+/** When the report was verified (issued moves on with each amendment; this does not). */
+export const VERIFIED_AT_URL = `${HOPS}/StructureDefinition/lab-verified-at`;
 export const INTERPRETATION = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
 export const OBS_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 export const V2_0074 = 'http://terminology.hl7.org/CodeSystem/v2-0074';

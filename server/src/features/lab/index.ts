@@ -10,6 +10,7 @@ import { collectHandler, receiveHandler, rejectHandler } from './collect.ts';
 import { reportGuard } from './report-guard.ts';
 import { labReportPdf } from './report-pdf.ts';
 import { amendHandler, enterResultsHandler, verifyHandler } from './results.ts';
+import { tatHandler } from './tat-report.ts';
 import { worklistHandler } from './worklist.ts';
 
 /** `POST ActivityDefinition/$load-lab-catalogue`: loads the starter catalogue into the caller's tenant (needs create access). */
@@ -51,6 +52,7 @@ export function addLabOperations(router: FhirRouter): void {
   router.add('POST', 'ServiceRequest/:id/$collect', collectHandler);
   router.add('POST', 'ServiceRequest/:id/$enter-results', enterResultsHandler);
   for (const method of ['GET', 'POST'] as const) router.add(method, 'ServiceRequest/$lab-worklist', worklistHandler);
+  router.add('GET', 'ServiceRequest/$lab-tat', tatHandler);
   router.add('POST', 'Specimen/:id/$reject', rejectHandler);
   router.add('POST', 'Specimen/:id/$receive', receiveHandler);
   router.add('POST', 'DiagnosticReport/:id/$verify', verifyHandler);

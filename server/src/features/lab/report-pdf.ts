@@ -1,10 +1,10 @@
 import type { WithId } from '@medplum/core';
-import type { DiagnosticReport, Observation, Organization, Patient, ServiceRequest, Specimen } from '@medplum/fhirtypes';
+import type { DiagnosticReport, Observation, Organization, Patient, Practitioner, ServiceRequest, Specimen } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { localReference } from '../opd/fhir.ts';
 import { openA4Document } from '../prescriptions/a4-document.ts';
 import type { Style } from '../prescriptions/text.ts';
-import { INTERPRETATION } from './fhir.ts';
+import { INTERPRETATION, VERIFIED_AT_URL } from './fhir.ts';
 
 /**
  * The printable lab report (docs/lab.md): `DiagnosticReport/{id}/$lab-report-pdf`, A4, English
@@ -35,6 +35,8 @@ export interface ReportView {
   verified: boolean;
   rows: ReportRow[];
   conclusion?: string;
+  /** "Verified by Dr Asha Rao, MD (Pathology) on 06/12/2026 11:00 IST"; empty until verified. */
+  verifiedBy: string;
 }
 
 const FLAG_TEXT: Record<string, string> = { H: 'High', L: 'Low', HH: 'Critical high', LL: 'Critical low' };
@@ -95,6 +97,22 @@ export function reportRow(o: Observation): ReportRow {
   };
 }
 
+/** "Dr Asha Rao, MBBS, MD (Pathology)": the name as written, then each qualification's text. */
+export function practitionerLine(p: Practitioner | undefined): string {
+  const n = p?.name?.[0];
+  const name = n?.text ?? [n?.prefix?.join(' '), n?.given?.join(' '), n?.family].filter(Boolean).join(' ');
+  const quals = (p?.qualification ?? []).map((q) => q.code?.text ?? q.code?.coding?.[0]?.display).filter(Boolean);
+  return [name, ...quals].filter(Boolean).join(', ');
+}
+
+/** Who verified and when (IST), as the report's foot says it; the verified-at mark, else the report's issue time. */
+export function verifiedLine(report: DiagnosticReport, verifier: Practitioner | undefined): string {
+  if (!['final', 'amended', 'corrected'].includes(report.status)) return '';
+  const at = report.extension?.find((e) => e.url === VERIFIED_AT_URL)?.valueDateTime ?? report.issued;
+  const who = practitionerLine(verifier);
+  return [`Verified${who ? ` by ${who}` : ''}`, at ? `on ${istDateTime(at)} IST` : ''].filter(Boolean).join(' ');
+}
+
 /** What the report prints, from the resources: pure, so it is tested without a PDF reader. */
 export function reportView(
   report: DiagnosticReport,
@@ -103,6 +121,7 @@ export function reportView(
   specimen: Specimen | undefined,
   lab: Organization | undefined,
   order: ServiceRequest | undefined,
+  verifier?: Practitioner,
 ): ReportView {
   const address = lab?.address?.[0];
   const name = patient?.name?.[0];
@@ -126,6 +145,7 @@ export function reportView(
     verified: ['final', 'amended', 'corrected'].includes(report.status),
     rows: observations.map(reportRow),
     conclusion: report.conclusion,
+    verifiedBy: verifiedLine(report, verifier),
   };
 }
 
@@ -192,6 +212,7 @@ export async function renderReportPdf(view: ReportView, now = new Date()): Promi
   y += 8;
   if (view.conclusion) y += ts.draw(`Note / टिप्पणी: ${view.conclusion}`, X, y, S.body, W) + 4;
   y += ts.draw(`Status / स्थिति: ${view.status}`, X, y, S.bold, W) + 4;
+  if (view.verifiedBy) y += ts.draw(`सत्यापित / ${view.verifiedBy}`, X, y, S.bold, W) + 4;
   y += ts.draw(
     'Reference ranges are for the patient’s sex and age on the day of collection. Results are to be read with the clinical picture.',
     X,
@@ -217,7 +238,7 @@ export async function labReportPdf(repo: PostgresRepository, id: string): Promis
     async (tx) => {
       const base = tx.baseUrl;
       const report = await tx.readResource<DiagnosticReport>('DiagnosticReport', id);
-      const read = async <T extends Patient | Specimen | Organization | ServiceRequest | Observation>(
+      const read = async <T extends Patient | Specimen | Organization | ServiceRequest | Observation | Practitioner>(
         reference: string | undefined,
         type: T['resourceType'],
       ): Promise<WithId<T> | undefined> => {
@@ -230,12 +251,13 @@ export async function labReportPdf(repo: PostgresRepository, id: string): Promis
         if (o) observations.push(o);
       }
       const specimen = await read<Specimen>(report.specimen?.[0]?.reference ?? observations[0]?.specimen?.reference, 'Specimen');
-      const [patient, lab, order] = await Promise.all([
+      const [patient, lab, order, verifier] = await Promise.all([
         read<Patient>(report.subject?.reference, 'Patient'),
         read<Organization>(specimen?.accessionIdentifier?.assigner?.reference, 'Organization'),
         read<ServiceRequest>(report.basedOn?.[0]?.reference, 'ServiceRequest'),
+        read<Practitioner>(report.resultsInterpreter?.[0]?.reference, 'Practitioner'),
       ]);
-      return reportView(report, observations, patient, specimen, lab, order);
+      return reportView(report, observations, patient, specimen, lab, order, verifier);
     },
     { resourceTypes: [] },
   );

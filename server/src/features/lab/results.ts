@@ -15,9 +15,11 @@ import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { kolkataInstant } from '../opd/kolkata.ts';
 import { friedewald } from './calculated.ts';
 import { analytesOf, readTenantCatalogue, testFor } from './catalogue.ts';
+import { alertCriticalResults } from './critical-alert.ts';
 import {
   bad,
   conflict,
+  ENTERED_AT_URL,
   ENTERED_BY_URL,
   fail,
   LOINC,
@@ -26,6 +28,7 @@ import {
   UCUM,
   unprocessable,
   V2_0074,
+  VERIFIED_AT_URL,
   VERIFIED_BY_URL,
 } from './fhir.ts';
 import { named, oneString, parametersOf } from './input.ts';
@@ -182,7 +185,10 @@ export async function enterInTransaction(tx: PostgresRepository, orderId: string
   }
   const report = await tx.createResource<DiagnosticReport>({
     resourceType: 'DiagnosticReport',
-    extension: [{ url: ENTERED_BY_URL, valueString: actorKey(tx) }],
+    extension: [
+      { url: ENTERED_BY_URL, valueString: actorKey(tx) },
+      { url: ENTERED_AT_URL, valueDateTime: now },
+    ],
     status: 'preliminary',
     category: [{ coding: [{ system: V2_0074, code: 'LAB', display: 'Laboratory' }] }],
     code: order.code as CodeableConcept,
@@ -194,6 +200,7 @@ export async function enterInTransaction(tx: PostgresRepository, orderId: string
     issued: now,
     result: observations.map((o) => ({ reference: `Observation/${o.id}`, display: o.code.text })),
   });
+  await alertCriticalResults(tx, order, observations, ctx.specimen.accessionIdentifier?.value, now);
   return resultBundle(tx.baseUrl, report, observations);
 }
 
@@ -224,9 +231,17 @@ async function verify(req: FhirRequest, repo: PostgresRepository): Promise<FhirR
     const now = kolkataInstant(Date.now());
     const observations: WithId<Observation>[] = [];
     for (const o of await resultsOf(tx, report)) observations.push(await tx.updateResource<Observation>({ ...o, status: 'final' }));
+    // The verifier as a person the report can print (resultsInterpreter), when they sign in as a Practitioner.
+    const who = tx.auditActor?.fhirUser;
+    const interpreter = who?.startsWith('Practitioner/') ? [{ reference: who }] : report.resultsInterpreter;
     const final = await tx.updateResource<DiagnosticReport>({
       ...report,
-      extension: [...(report.extension ?? []), { url: VERIFIED_BY_URL, valueString: actorKey(tx) }],
+      extension: [
+        ...(report.extension ?? []),
+        { url: VERIFIED_BY_URL, valueString: actorKey(tx) },
+        { url: VERIFIED_AT_URL, valueDateTime: now },
+      ],
+      ...(interpreter ? { resultsInterpreter: interpreter } : {}),
       status: 'final',
       issued: now,
     });
@@ -282,6 +297,9 @@ async function amend(req: FhirRequest, repo: PostgresRepository): Promise<FhirRe
       result: [...(report.result ?? []), ...added.map((o) => ({ reference: `Observation/${o.id}`, display: o.code.text }))],
       conclusion: [report.conclusion, `Amended ${now}: ${reason}`].filter(Boolean).join('\n'),
     });
+    // A value amended into the critical range alerts the doctor; one alerted before does not again.
+    const changed = [...observations.filter((o) => o.status === 'amended' && o.issued === now), ...added];
+    await alertCriticalResults(tx, order, changed, ctx.specimen.accessionIdentifier?.value, now);
     return resultBundle(tx.baseUrl, amended, [...observations, ...added]);
   }, TX);
   return [allOk, result];
