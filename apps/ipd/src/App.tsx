@@ -2,13 +2,18 @@ import { AppFrame, ErrorBoundary } from '@hospital-ops/app-shell';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { BedBoardPage } from './board/BedBoardPage.tsx';
+import { CensusPage } from './census/CensusPage.tsx';
+import { DischargeSummaryPage } from './discharge/DischargeSummaryPage.tsx';
 import { VitalsPage } from './vitals/VitalsPage.tsx';
 
 function Frame() {
   const { t } = useTranslation('ipd');
   const navigate = useNavigate();
   const location = useLocation();
-  const nav = [{ to: '/', label: t('nav.board') }].map((i) => ({
+  const nav = [
+    { to: '/', label: t('nav.board') },
+    { to: '/census', label: t('nav.census') },
+  ].map((i) => ({
     ...i,
     active: location.pathname === i.to,
     onClick: () => navigate(i.to),
@@ -18,6 +23,8 @@ function Frame() {
       <ErrorBoundary key={location.pathname}>
         <Routes>
           <Route path="/vitals/:encounterId" element={<VitalsPage />} />
+          <Route path="/discharge-summary/:encounterId" element={<DischargeSummaryPage />} />
+          <Route path="/census" element={<CensusPage />} />
           <Route path="*" element={<BedBoardPage />} />
         </Routes>
       </ErrorBoundary>
