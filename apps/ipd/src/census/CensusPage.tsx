@@ -1,10 +1,11 @@
 import { ErrorView, useBranch } from '@hospital-ops/app-shell';
 import { formatDate, todayInIndia } from '@hospital-ops/app-shell/format/index.ts';
-import { Button, Group, Loader, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Button, Group, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useMedplum } from '@medplum/react';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CENSUS_COLUMNS, type CensusFigures, type CensusWard, census, daysBefore, formatFigure, readCensus } from './census.ts';
+import { IndianDateInput } from './IndianDateInput.tsx';
 
 // On paper: the tables, not the range picker and buttons.
 const PRINT_CSS = '@media print { .no-print { display: none !important; } }';
@@ -40,7 +41,7 @@ export function CensusPage() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void load(from, to);
+    if (from && to) void load(from, to);
   };
 
   const row = (label: string, f: CensusFigures, bold = false) => (
@@ -60,22 +61,8 @@ export function CensusPage() {
       <Group justify="space-between" align="end" className="no-print">
         <form onSubmit={submit}>
           <Group align="end">
-            <TextInput
-              type="date"
-              label={t('census.from')}
-              value={from}
-              max={to}
-              onChange={(e) => setFrom(e.currentTarget.value)}
-              data-testid="census-from"
-            />
-            <TextInput
-              type="date"
-              label={t('census.to')}
-              value={to}
-              max={today}
-              onChange={(e) => setTo(e.currentTarget.value)}
-              data-testid="census-to"
-            />
+            <IndianDateInput label={t('census.from')} value={from} onChange={setFrom} invalid={t('census.badDate')} testId="census-from" />
+            <IndianDateInput label={t('census.to')} value={to} onChange={setTo} invalid={t('census.badDate')} testId="census-to" />
             <Button type="submit" loading={loading} data-testid="census-show">
               {t('census.show')}
             </Button>

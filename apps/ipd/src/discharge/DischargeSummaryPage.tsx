@@ -1,12 +1,13 @@
 import { describeError, ErrorView, useSession } from '@hospital-ops/app-shell';
 import { formatDateTime } from '@hospital-ops/app-shell/format/index.ts';
 import { useLanguage } from '@hospital-ops/app-shell/i18n/index.ts';
-import { Alert, Badge, Button, Group, Loader, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Loader, Stack, Text, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMedplum } from '@medplum/react';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
+import { IndianDateInput } from '../census/IndianDateInput.tsx';
 import { shownName } from '../fhir/patient.ts';
 import { openSummaryPdf, readDraft, SUMMARY_FIELDS, type SummaryDraft, type SummaryTexts, signSummary, summaryDraft } from './summary.ts';
 
@@ -122,16 +123,12 @@ export function DischargeSummaryPage() {
               data-testid={`summary-${field}`}
             />
           ))}
-          <TextInput
-            type="date"
+          <IndianDateInput
             label={t('discharge.summary.field.followUp')}
             value={texts.followUp}
-            onChange={(e) => {
-              const value = e.currentTarget.value;
-              setTexts((x) => (x ? { ...x, followUp: value } : x));
-            }}
-            maw={220}
-            data-testid="summary-followUp"
+            onChange={(followUp) => setTexts((x) => (x ? { ...x, followUp } : x))}
+            invalid={t('census.badDate')}
+            testId="summary-followUp"
           />
           {signError && (
             <Alert color="red" data-testid="summary-error">

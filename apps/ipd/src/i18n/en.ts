@@ -94,6 +94,7 @@ export const en = {
     },
   },
   census: {
+    badDate: 'Type the date as DD/MM/YYYY.',
     title: 'Census {{from}} to {{to}}',
     from: 'From',
     to: 'To',

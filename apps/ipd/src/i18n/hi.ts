@@ -96,6 +96,7 @@ export const hi: typeof en = {
     },
   },
   census: {
+    badDate: 'तारीख़ DD/MM/YYYY की तरह लिखें।',
     title: 'सेंसस {{from}} से {{to}}',
     from: 'से',
     to: 'तक',
