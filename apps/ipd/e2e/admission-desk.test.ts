@@ -91,6 +91,8 @@ describe('the IPD admission desk', () => {
       // Discharge home: the ICU bed goes to cleaning, on both screens.
       await bedCard(desk, 'PUN-ICU-1').getByRole('button', { name: 'Discharge' }).click();
       await desk.getByTestId('discharge-submit').click();
+      // The discharge summary opens next (discharge-summary.test.ts writes one); back to the board.
+      await desk.getByRole('button', { name: 'Back to the bed board' }).click();
       await bedCard(desk, 'PUN-ICU-1').and(desk.locator('[data-status=H]')).waitFor();
       await bedCard(ward, 'PUN-ICU-1').and(ward.locator('[data-status=H]')).waitFor({ timeout: 5_000 });
 

@@ -4,13 +4,18 @@ import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-ro
 import { BedBoardPage } from './board/BedBoardPage.tsx';
 import { NursingPage } from './nursing/NursingPage.tsx';
 import { MarPage } from './mar/MarPage.tsx';
+import { CensusPage } from './census/CensusPage.tsx';
+import { DischargeSummaryPage } from './discharge/DischargeSummaryPage.tsx';
 import { VitalsPage } from './vitals/VitalsPage.tsx';
 
 function Frame() {
   const { t } = useTranslation('ipd');
   const navigate = useNavigate();
   const location = useLocation();
-  const nav = [{ to: '/', label: t('nav.board') }].map((i) => ({
+  const nav = [
+    { to: '/', label: t('nav.board') },
+    { to: '/census', label: t('nav.census') },
+  ].map((i) => ({
     ...i,
     active: location.pathname === i.to,
     onClick: () => navigate(i.to),
@@ -22,6 +27,8 @@ function Frame() {
           <Route path="/vitals/:encounterId" element={<VitalsPage />} />
           <Route path="/nursing/:encounterId" element={<NursingPage />} />
           <Route path="/mar/:encounterId" element={<MarPage />} />
+          <Route path="/discharge-summary/:encounterId" element={<DischargeSummaryPage />} />
+          <Route path="/census" element={<CensusPage />} />
           <Route path="*" element={<BedBoardPage />} />
         </Routes>
       </ErrorBoundary>

@@ -20,6 +20,8 @@ export interface AccessControl {
   gates(type: string, permission: Permission): AccessGate[];
   /** May override Consent (break-the-glass), given a reason. */
   readonly breakGlass: boolean;
+  /** The user's role (absent for system clients): for acts only one profession may do, such as signing a discharge summary. */
+  readonly role?: Role;
 }
 
 /** Who is asking, as a verified access token says. */
@@ -153,5 +155,6 @@ export function accessControlFor(p: Principal): AccessControl {
       return g;
     },
     breakGlass: p.role ? DEFAULT_POLICIES[p.role].breakGlass : false,
+    role: p.role,
   };
 }

@@ -47,12 +47,23 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
     // OPD: check-in with a gap-free token (docs/opd.md) and the printed prescription (docs/documents.md).
     { name: 'check-in', definition: 'https://hospital-ops.in/fhir/OperationDefinition/check-in' },
     { name: 'prescription-pdf', definition: 'https://hospital-ops.in/fhir/OperationDefinition/prescription-pdf' },
-    // IPD: admission, transfer and discharge, the day's medication record (docs/ipd.md).
-    ...(ours({ Encounter: ['admit', 'transfer', 'discharge', 'mar'] }).Encounter ?? []),
+    // IPD: admission, transfer and discharge, the day's medication record, the discharge summary (docs/ipd.md).
+    ...(ours({ Encounter: ['admit', 'transfer', 'discharge', 'mar', 'discharge-summary-draft', 'discharge-summary', 'discharge-summary-pdf'] })
+      .Encounter ?? []),
   ],
   ...ours({
     // IPD beds (docs/ipd.md) and pharmacy stores (docs/pharmacy.md).
-    Location: ['bed-ready', 'bed-board', 'stock', 'stock-alerts', 'stock-valuation', 'adjust-stock', 'transfer-stock', 'set-reorder-level'],
+    Location: [
+      'bed-ready',
+      'bed-board',
+      'census',
+      'stock',
+      'stock-alerts',
+      'stock-valuation',
+      'adjust-stock',
+      'transfer-stock',
+      'set-reorder-level',
+    ],
     MedicationRequest: ['dispense'],
     MedicationDispense: ['dispense-otc', 'return', 'drug-register'],
     SupplyDelivery: ['receive-goods', 'receive-transfer'],

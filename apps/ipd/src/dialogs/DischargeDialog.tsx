@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useMedplum } from '@medplum/react';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
 import type { Bed, Ward } from '../board/board.ts';
 import { DISPOSITIONS, type Disposition, discharge } from '../fhir/operations.ts';
 import { shownName } from '../fhir/patient.ts';
@@ -13,6 +14,7 @@ import { type Failure, stateFailure } from './outcome.ts';
 export function DischargeDialog({ bed, refresh, onClose }: { bed: Bed; refresh: () => Promise<Ward[]>; onClose: () => void }) {
   const { t } = useTranslation('ipd');
   const medplum = useMedplum();
+  const navigate = useNavigate();
   const [disposition, setDisposition] = useState<Disposition>('home');
   const [failure, setFailure] = useState<Failure>();
   const [busy, setBusy] = useState(false);
@@ -27,6 +29,8 @@ export function DischargeDialog({ bed, refresh, onClose }: { bed: Bed; refresh: 
       notifications.show({ color: 'green', message: t('discharge.done', { patient, bed: bed.name }) });
       await refresh().catch(() => undefined);
       onClose();
+      // The doctor writes and signs the summary next (docs/ipd.md).
+      navigate(`/discharge-summary/${bed.encounterId}`);
     } catch (err) {
       setFailure(await stateFailure(err, refresh, t));
     } finally {
@@ -50,6 +54,14 @@ export function DischargeDialog({ bed, refresh, onClose }: { bed: Bed; refresh: 
           </Text>
           <FailureAlert failure={failure} />
           <Group justify="end">
+            <Button
+              variant="subtle"
+              mr="auto"
+              onClick={() => navigate(`/discharge-summary/${bed.encounterId}`)}
+              data-testid="discharge-summary"
+            >
+              {t('discharge.writeSummary')}
+            </Button>
             <Button variant="default" onClick={onClose}>
               {t('cancel')}
             </Button>

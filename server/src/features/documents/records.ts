@@ -564,8 +564,9 @@ function fitEntries(slice: SectionShape, resources: Found[]): Found[] {
 /**
  * Builds the record type's Composition for a care context (not stored: the caller decides).
  * Every section's entries were found by searches the caller's access filters.
+ * `sectionsToAdd`: sections the caller appends itself, counted towards the profile's minimum.
  */
-export async function buildComposition(type: RecordType, ctx: CareContext): Promise<Composition> {
+export async function buildComposition(type: RecordType, ctx: CareContext, options: { sectionsToAdd?: number } = {}): Promise<Composition> {
   const definition = DEFINITIONS[type];
   const shape = shapeOf(type);
   const status = statusOf(ctx.resource);
@@ -586,7 +587,8 @@ export async function buildComposition(type: RecordType, ctx: CareContext): Prom
     }
     sections.push(sectionFor(plan, slice, resources));
   }
-  if (sections.length < shape.sectionMin) {
+  // A caller that adds sections of its own (the signed discharge summary's texts) may start from none.
+  if (sections.length + (options.sectionsToAdd ?? 0) < shape.sectionMin) {
     throw documentError(`${ctx.ref} has nothing a ${type} could hold (or nothing that you may read)`);
   }
   const who = await participants(ctx, gathered);

@@ -1,9 +1,14 @@
-import type { FhirRouter } from '@medplum/fhir-router';
+import { allOk } from '@medplum/core';
+import type { FhirRequest, FhirRouter } from '@medplum/fhir-router';
+import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { admitHandler } from './admit.ts';
 import { bedBoardHandler } from './bed-board.ts';
 import { bedReadyHandler } from './bed-ready.ts';
+import { censusHandler } from './census.ts';
 import { dischargeHandler } from './discharge.ts';
 import { addMarOperations } from './mar/index.ts';
+import { dischargeSummaryDraftHandler, dischargeSummarySignHandler } from './discharge-summary.ts';
+import { dischargeSummaryPdf } from './discharge-summary-pdf.ts';
 import { transferHandler } from './transfer.ts';
 
 /**
@@ -19,4 +24,12 @@ export function addIpdOperations(router: FhirRouter): void {
   router.add('GET', 'Location/$bed-board', bedBoardHandler);
   router.add('POST', 'Location/$bed-board', bedBoardHandler);
   addMarOperations(router);
+  // The discharge summary (draft, the doctor's signature, the PDF) and the census reports.
+  router.add('POST', 'Encounter/:id/$discharge-summary', dischargeSummarySignHandler);
+  const pdf = (req: FhirRequest, repo: unknown) => dischargeSummaryPdf(req, repo as PostgresRepository).then((b) => [allOk, b] as never);
+  for (const method of ['GET', 'POST'] as const) {
+    router.add(method, 'Encounter/:id/$discharge-summary-draft', dischargeSummaryDraftHandler);
+    router.add(method, 'Encounter/:id/$discharge-summary-pdf', pdf);
+    router.add(method, 'Location/$census', censusHandler);
+  }
 }
