@@ -2,10 +2,10 @@ import { AppFrame, ErrorBoundary } from '@hospital-ops/app-shell';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { BedBoardPage } from './board/BedBoardPage.tsx';
-import { NursingPage } from './nursing/NursingPage.tsx';
-import { MarPage } from './mar/MarPage.tsx';
 import { CensusPage } from './census/CensusPage.tsx';
 import { DischargeSummaryPage } from './discharge/DischargeSummaryPage.tsx';
+import { MarPage } from './mar/MarPage.tsx';
+import { NursingPage } from './nursing/NursingPage.tsx';
 import { VitalsPage } from './vitals/VitalsPage.tsx';
 
 function Frame() {

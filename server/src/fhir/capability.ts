@@ -48,8 +48,9 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
     { name: 'check-in', definition: 'https://hospital-ops.in/fhir/OperationDefinition/check-in' },
     { name: 'prescription-pdf', definition: 'https://hospital-ops.in/fhir/OperationDefinition/prescription-pdf' },
     // IPD: admission, transfer and discharge, the day's medication record, the discharge summary (docs/ipd.md).
-    ...(ours({ Encounter: ['admit', 'transfer', 'discharge', 'mar', 'discharge-summary-draft', 'discharge-summary', 'discharge-summary-pdf'] })
-      .Encounter ?? []),
+    ...(ours({
+      Encounter: ['admit', 'transfer', 'discharge', 'mar', 'discharge-summary-draft', 'discharge-summary', 'discharge-summary-pdf'],
+    }).Encounter ?? []),
   ],
   ...ours({
     // IPD beds (docs/ipd.md) and pharmacy stores (docs/pharmacy.md).

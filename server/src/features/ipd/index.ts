@@ -6,9 +6,9 @@ import { bedBoardHandler } from './bed-board.ts';
 import { bedReadyHandler } from './bed-ready.ts';
 import { censusHandler } from './census.ts';
 import { dischargeHandler } from './discharge.ts';
-import { addMarOperations } from './mar/index.ts';
 import { dischargeSummaryDraftHandler, dischargeSummarySignHandler } from './discharge-summary.ts';
 import { dischargeSummaryPdf } from './discharge-summary-pdf.ts';
+import { addMarOperations } from './mar/index.ts';
 import { transferHandler } from './transfer.ts';
 
 /**
