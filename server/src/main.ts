@@ -1,11 +1,14 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { DataDirError } from './db/data-lock.ts';
+import { enableDemoBots } from './features/demo/bots.ts';
 import { startDemoWhatsApp } from './features/demo/whatsapp.ts';
 import { startServer } from './server.ts';
 
 try {
   const demoWhatsApp = await startDemoWhatsApp(loadConfig(process.env));
   const server = await startServer({ ...process.env, ...demoWhatsApp?.env });
+  const demoBots = await enableDemoBots(server);
+  if (demoBots.length) server.logger.info({ bots: demoBots }, 'demo: hospital bots enabled for the demo tenant (first start)');
   if (demoWhatsApp) {
     await demoWhatsApp.attach(server);
     server.logger.info(
