@@ -25,7 +25,12 @@ const suite = platformForSuite(async (p) => {
   const role = await p.fhir<PractitionerRole>(`PractitionerRole/${DOCTOR_ROLE}`);
   const patient = await p.fhir<Patient>('Patient', {
     method: 'POST',
-    body: JSON.stringify({ resourceType: 'Patient', name: [{ text: 'Sunita Pawar', given: ['Sunita'], family: 'Pawar' }], gender: 'female', birthDate: '1975-08-20' }),
+    body: JSON.stringify({
+      resourceType: 'Patient',
+      name: [{ text: 'Sunita Pawar', given: ['Sunita'], family: 'Pawar' }],
+      gender: 'female',
+      birthDate: '1975-08-20',
+    }),
   });
   const order = await p.fhir<ServiceRequest>('ServiceRequest', {
     method: 'POST',
@@ -86,7 +91,10 @@ describe('lab results in the OPD', () => {
       const hb = card.getByRole('row', { name: /Haemoglobin/ });
       await hb.getByText('Critical low').waitFor();
       expect(await hb.textContent()).toMatch(/6\.4.*g\/dL.*12–15/);
-      await card.getByRole('row', { name: /leucocyte/i }).getByText('High', { exact: true }).waitFor();
+      await card
+        .getByRole('row', { name: /leucocyte/i })
+        .getByText('High', { exact: true })
+        .waitFor();
       await screenshot(page, 'opd-lab-results');
 
       // Acknowledged: the banner goes, and stays gone after a reload (it is stored, not just hidden).

@@ -1,5 +1,5 @@
 import { Badge, Button, Card, Collapse, Group, Stack, Table, Text, Title } from '@mantine/core';
-import type { DiagnosticReport, Observation } from '@medplum/fhirtypes';
+import type { Bundle, DiagnosticReport, Observation } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -19,14 +19,14 @@ export function LabResultsCard({ patientId, onError }: { patientId: string; onEr
 
   const load = useCallback(async () => {
     try {
-      const bundle = await medplum.search(
+      const bundle: Bundle = await medplum.search(
         'DiagnosticReport',
         { subject: `Patient/${patientId}`, _sort: '-issued', _count: '20', _include: 'DiagnosticReport:result' },
         { cache: 'no-cache' },
       );
-      const resources = bundle.entry?.map((e) => e.resource) ?? [];
-      const reports = resources.filter((r): r is DiagnosticReport => r?.resourceType === 'DiagnosticReport');
-      const observations = resources.filter((r): r is Observation => r?.resourceType === 'Observation');
+      const resources = bundle.entry?.flatMap((e) => (e.resource ? [e.resource] : [])) ?? [];
+      const reports = resources.filter((r): r is DiagnosticReport => r.resourceType === 'DiagnosticReport');
+      const observations = resources.filter((r): r is Observation => r.resourceType === 'Observation');
       setRows(reportRows(reports, observations));
     } catch (err) {
       onError(err);
@@ -67,7 +67,12 @@ export function LabResultsCard({ patientId, onError }: { patientId: string; onEr
                 >
                   {open[r.id] ? t('labResults.hide') : t('labResults.show')}
                 </Button>
-                <Button size="xs" variant="default" onClick={() => void openLabReportPdf(medplum, r.id).catch(onError)} data-testid="lab-report-pdf">
+                <Button
+                  size="xs"
+                  variant="default"
+                  onClick={() => void openLabReportPdf(medplum, r.id).catch(onError)}
+                  data-testid="lab-report-pdf"
+                >
                   {t('labResults.pdf')}
                 </Button>
               </Group>

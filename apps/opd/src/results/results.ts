@@ -115,7 +115,12 @@ export interface AlertRow {
  * system left `in-progress` counts the same way.
  */
 export function unacknowledgedAlerts(communications: Communication[], patients: Patient[] = []): AlertRow[] {
-  const names = new Map(patients.map((p) => [`Patient/${p.id}`, p.name?.[0]?.text ?? [p.name?.[0]?.given?.join(' '), p.name?.[0]?.family].filter(Boolean).join(' ')]));
+  const names = new Map(
+    patients.map((p) => [
+      `Patient/${p.id}`,
+      p.name?.[0]?.text ?? [p.name?.[0]?.given?.join(' '), p.name?.[0]?.family].filter(Boolean).join(' '),
+    ]),
+  );
   return communications
     .filter((c) => c.category?.some((cat) => cat.coding?.some((x) => x.code === 'alert')))
     .filter((c) => !c.received && (c.status === 'completed' || c.status === 'in-progress' || c.status === 'preparation'))
