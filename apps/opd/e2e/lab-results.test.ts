@@ -30,6 +30,13 @@ const suite = platformForSuite(async (p) => {
       name: [{ text: 'Sunita Pawar', given: ['Sunita'], family: 'Pawar' }],
       gender: 'female',
       birthDate: '1975-08-20',
+      identifier: [
+        {
+          type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }], text: 'UHID' },
+          system: 'https://hospital-ops.in/fhir/sid/uhid',
+          value: 'SH-PUN-LABRES-01',
+        },
+      ],
     }),
   });
   const order = await p.fhir<ServiceRequest>('ServiceRequest', {
