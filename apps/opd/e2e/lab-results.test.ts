@@ -32,7 +32,10 @@ const suite = platformForSuite(async (p) => {
       birthDate: '1975-08-20',
       identifier: [
         {
-          type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }], text: 'UHID' },
+          type: {
+            coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR', display: 'Medical record number' }],
+            text: 'UHID',
+          },
           system: 'https://hospital-ops.in/fhir/sid/uhid',
           value: 'SH-PUN-LABRES-01',
         },
