@@ -10,6 +10,7 @@ import { landingPath } from './queue/queue.ts';
 import { PatientFinder } from './registration/PatientFinder.tsx';
 import { PatientFormPage } from './registration/PatientFormPage.tsx';
 import { PatientPage } from './registration/PatientPage.tsx';
+import { CriticalAlerts } from './results/CriticalAlerts.tsx';
 import { SchedulePage } from './scheduling/SchedulePage.tsx';
 
 function Frame() {
@@ -39,6 +40,7 @@ function Frame() {
   }));
   return (
     <AppFrame title={t('title')} nav={nav}>
+      {session.role === 'doctor' && <CriticalAlerts />}
       <ErrorBoundary key={location.pathname}>
         <Routes>
           <Route path="/" element={<PatientFinder />} />

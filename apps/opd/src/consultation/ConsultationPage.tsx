@@ -19,6 +19,7 @@ import { tokenOf } from '../fhir/opd-operations.ts';
 import { preferredLanguageOf, uhidOf } from '../fhir/patient.ts';
 import { ageOf, todayInKolkata } from '../lib/format.ts';
 import { advanced, nextAfter, queueEntries } from '../queue/queue.ts';
+import { LabResultsCard } from '../results/LabResultsCard.tsx';
 import { DiagnosesCard } from './DiagnosesCard.tsx';
 import { NotesCard } from './NotesCard.tsx';
 import { noteKindOf } from './notes.ts';
@@ -171,6 +172,7 @@ export function ConsultationPage() {
         </Group>
       </Card>
       {error !== undefined && <ErrorView error={error} />}
+      {patient.id && <LabResultsCard patientId={patient.id} onError={setError} />}
       <VisitLock encounter={encounter}>
         <VitalsCard encounter={encounter} saved={data.vitals} onSaved={load} onError={setError} />
         <NotesCard encounter={encounter} saved={data.notes} onSaved={load} onError={setError} />

@@ -1,4 +1,5 @@
 import { billingEn } from '../billing/strings.ts';
+import { labResultsEn } from '../results/strings.ts';
 
 // The OPD app's English strings (namespace `opd`); hi.ts mirrors every key.
 export const en = {
@@ -247,4 +248,5 @@ export const en = {
     readOnly: 'This visit is finished: it can be read and printed, not changed.',
   },
   billing: billingEn,
+  labResults: labResultsEn,
 };

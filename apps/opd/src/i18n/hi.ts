@@ -1,4 +1,5 @@
 import { billingHi } from '../billing/strings.ts';
+import { labResultsHi } from '../results/strings.ts';
 import type { en } from './en.ts';
 
 // The OPD app's Hindi strings: the same keys as en.ts (the type makes a missing key a compile error).
@@ -246,4 +247,5 @@ export const hi: typeof en = {
     readOnly: 'यह विज़िट पूरी हो चुकी है: इसे पढ़ और प्रिंट कर सकते हैं, बदल नहीं सकते।',
   },
   billing: billingHi,
+  labResults: labResultsHi,
 };

@@ -1,4 +1,4 @@
-import { ErrorView, useBranch } from '@hospital-ops/app-shell';
+import { ErrorView, useBranch, useSession } from '@hospital-ops/app-shell';
 import { useBranchDoctors } from '@hospital-ops/app-shell/doctors.ts';
 import { Badge, Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -22,6 +22,7 @@ import { ALLERGY_CLINICAL, LOINC } from '../fhir/systems.ts';
 import { ageOf, formatAbhaNumber, formatDate, formatDateTime, formatPhone, todayInKolkata } from '../lib/format.ts';
 import { TermPicker } from '../lib/TermPicker.tsx';
 import { TokenSlipModal } from '../queue/TokenSlip.tsx';
+import { LabResultsCard } from '../results/LabResultsCard.tsx';
 
 const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'];
 
@@ -41,6 +42,7 @@ export function PatientPage() {
   const [walkInDoctor, setWalkInDoctor] = useState<string | null>(null);
   const [slip, setSlip] = useState<Encounter>();
   const [error, setError] = useState<unknown>();
+  const session = useSession();
 
   const load = useCallback(async () => {
     try {
@@ -280,6 +282,7 @@ export function PatientPage() {
           </Table.Tbody>
         </Table>
       </Card>
+      {session.role === 'doctor' && patient.id && <LabResultsCard patientId={patient.id} onError={setError} />}
     </Stack>
   );
 }
