@@ -68,7 +68,9 @@ async function loadBeds(repo: PostgresRepository): Promise<{ free: string[]; sta
             serviceProvider: { reference: `Organization/${BRANCH}` },
             participant: [
               {
-                type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'ATND', display: 'attender' }] }],
+                type: [
+                  { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'ATND', display: 'attender' }] },
+                ],
                 individual: { reference: `Practitioner/${ATTENDING}`, display: 'Dr. Anand Joshi' },
               },
             ],
