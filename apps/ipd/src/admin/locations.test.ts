@@ -68,8 +68,8 @@ describe('adding beds in bulk', () => {
     expect(bulkProblem({ prefix: 'G2', count: 101, columns: 4 }, [])).toBe('count');
     expect(bulkProblem({ prefix: 'G2', count: 4, columns: 0 }, [])).toBe('columns');
     expect(bulkProblem({ prefix: 'G2', count: 4, columns: 4 }, ['g2-3'])).toBe('duplicate');
-    expect(bulkProblem({ prefix: 'G2', count: 4, columns: 4, start: 4 }, ['G2-3'])).toBe('duplicate');
-    expect(bulkProblem({ prefix: 'G2', count: 4, columns: 4, start: 4 }, ['G2-2'])).toBeUndefined();
+    expect(bulkProblem({ prefix: 'G2', count: 4, columns: 4, start: 4 }, ['G2-7'])).toBe('duplicate');
+    expect(bulkProblem({ prefix: 'G2', count: 4, columns: 4, start: 4 }, ['G2-3', 'G2-8'])).toBeUndefined();
   });
 });
 
