@@ -39,7 +39,10 @@ export function AddBedsDialog({
     start: start === '' ? nextNumber(ward, prefix) : Number(start),
     firstRow: nextRow(ward),
   };
-  const problem = bulkProblem(request, allBeds(ward).map((b) => b.name));
+  const problem = bulkProblem(
+    request,
+    allBeds(ward).map((b) => b.name),
+  );
   const planned = problem ? [] : bulkNumbering(request);
 
   const submit = async (e: FormEvent) => {
@@ -67,7 +70,10 @@ export function AddBedsDialog({
               label={t('admin.parent')}
               value={parent}
               onChange={(e) => setParent(e.currentTarget.value)}
-              data={[{ value: ward.id, label: t('admin.parentWard') }, ...ward.rooms.map((r) => ({ value: r.id, label: t('admin.room', { room: r.name }) }))]}
+              data={[
+                { value: ward.id, label: t('admin.parentWard') },
+                ...ward.rooms.map((r) => ({ value: r.id, label: t('admin.room', { room: r.name }) })),
+              ]}
             />
           )}
           <TextInput
@@ -79,9 +85,32 @@ export function AddBedsDialog({
             data-testid="beds-prefix"
           />
           <Group grow>
-            <NumberInput label={t('admin.count')} value={count} onChange={setCount} min={1} max={100} allowDecimal={false} data-testid="beds-count" />
-            <NumberInput label={t('admin.columns')} value={columns} onChange={setColumns} min={1} max={20} allowDecimal={false} data-testid="beds-columns" />
-            <NumberInput label={t('admin.start')} value={start} onChange={setStart} placeholder={String(request.start)} min={1} allowDecimal={false} />
+            <NumberInput
+              label={t('admin.count')}
+              value={count}
+              onChange={setCount}
+              min={1}
+              max={100}
+              allowDecimal={false}
+              data-testid="beds-count"
+            />
+            <NumberInput
+              label={t('admin.columns')}
+              value={columns}
+              onChange={setColumns}
+              min={1}
+              max={20}
+              allowDecimal={false}
+              data-testid="beds-columns"
+            />
+            <NumberInput
+              label={t('admin.start')}
+              value={start}
+              onChange={setStart}
+              placeholder={String(request.start)}
+              min={1}
+              allowDecimal={false}
+            />
           </Group>
           <NativeSelect
             label={t('admin.bedClass')}

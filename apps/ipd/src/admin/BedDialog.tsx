@@ -12,7 +12,17 @@ import { ADMIN_STATUSES, type AdminBed, type AdminStatus, type AdminWard, bedLoc
 const asNumber = (v: number | string) => (v === '' ? undefined : Number(v));
 
 /** One bed: its class, tags and place on the board, and its status (closed, isolated, contaminated, free). */
-export function BedDialog({ ward, bed, refresh, onClose }: { ward: AdminWard; bed: AdminBed; refresh: () => Promise<unknown>; onClose: () => void }) {
+export function BedDialog({
+  ward,
+  bed,
+  refresh,
+  onClose,
+}: {
+  ward: AdminWard;
+  bed: AdminBed;
+  refresh: () => Promise<unknown>;
+  onClose: () => void;
+}) {
   const { t } = useTranslation('ipd');
   const medplum = useMedplum();
   const [bedClass, setBedClass] = useState<string>(bed.bedClass ?? '');

@@ -71,7 +71,11 @@ function WardsAdmin() {
                 <Table.Td fw={700}>{b.name}</Table.Td>
                 <Table.Td>{b.bedClass ? className(b.bedClass) : t('admin.sameAsWard', { class: className(b.effectiveClass) })}</Table.Td>
                 <Table.Td>{b.tags.map((x) => t(`tag.${x}`, { defaultValue: x })).join(', ')}</Table.Td>
-                <Table.Td>{b.row !== undefined && b.column !== undefined ? t('admin.position', { row: b.row, column: b.column }) : t('admin.noPosition')}</Table.Td>
+                <Table.Td>
+                  {b.row !== undefined && b.column !== undefined
+                    ? t('admin.position', { row: b.row, column: b.column })
+                    : t('admin.noPosition')}
+                </Table.Td>
                 <Table.Td data-testid="admin-bed-status">{`${look.icon} ${t(`status.${look.key}`)}`}</Table.Td>
                 <Table.Td>
                   {locked ? (
@@ -79,7 +83,12 @@ function WardsAdmin() {
                       {t(`admin.locked.${locked}`, { bed: b.name })}
                     </Text>
                   ) : (
-                    <Button size="xs" variant="light" onClick={() => setOpen({ kind: 'bed', ward, bed: b })} aria-label={t('admin.editBed', { bed: b.name })}>
+                    <Button
+                      size="xs"
+                      variant="light"
+                      onClick={() => setOpen({ kind: 'bed', ward, bed: b })}
+                      aria-label={t('admin.editBed', { bed: b.name })}
+                    >
                       {t('admin.edit')}
                     </Button>
                   )}

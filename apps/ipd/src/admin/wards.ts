@@ -44,8 +44,12 @@ export interface AdminWard {
 const physicalOf = (l: Location) => l.physicalType?.coding?.find((c) => c.system === PHYSICAL_TYPE)?.code;
 const parentOf = (l: Location) => l.partOf?.reference?.split('/')[1];
 const codes = (types: CodeableConcept[] | undefined, system: string) =>
-  (types ?? []).flatMap((t) => t.coding ?? []).filter((c) => c.system === system && c.code).map((c) => c.code as string);
-const classOf = (l: Location): BedClass | undefined => codes(l.type, WARD_CLASS_SYSTEM).find((c): c is BedClass => BED_CLASSES.includes(c as BedClass));
+  (types ?? [])
+    .flatMap((t) => t.coding ?? [])
+    .filter((c) => c.system === system && c.code)
+    .map((c) => c.code as string);
+const classOf = (l: Location): BedClass | undefined =>
+  codes(l.type, WARD_CLASS_SYSTEM).find((c): c is BedClass => BED_CLASSES.includes(c as BedClass));
 
 function readBed(l: Location, inherited: BedClass | undefined): AdminBed {
   const code = l.operationalStatus?.system === BED_STATUS_SYSTEM ? l.operationalStatus.code : undefined;
@@ -113,7 +117,13 @@ export interface BulkBeds {
 }
 
 /** Names and positions for "add N beds": PREFIX-1..N (from `start`), laid out left to right in rows of `columns`. */
-export function bulkNumbering({ prefix, count, columns, start = 1, firstRow = 1 }: BulkBeds): { name: string; row: number; column: number }[] {
+export function bulkNumbering({
+  prefix,
+  count,
+  columns,
+  start = 1,
+  firstRow = 1,
+}: BulkBeds): { name: string; row: number; column: number }[] {
   const base = prefix.trim().replace(/-+$/, '');
   return Array.from({ length: count }, (_, i) => ({
     name: `${base}-${start + i}`,
