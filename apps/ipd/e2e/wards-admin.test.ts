@@ -28,27 +28,31 @@ describe('wards and beds, the administrator’s screen', () => {
       // Four beds numbered from a prefix, one row of four.
       await ward.getByTestId('admin-add-beds').click();
       const dialog = page.getByTestId('add-beds-dialog');
+      // The demo's General ward has PUN-G2-1..3 already: bed names are unique in the branch, so
+      // A prefix in use continues its numbering rather than repeat a name.
       await dialog.getByTestId('beds-prefix').fill('PUN-G2');
+      await expect.poll(() => dialog.getByTestId('beds-preview').textContent()).toBe('Beds PUN-G2-4 to PUN-G2-7, in 1 row(s) of 4.');
+      await dialog.getByTestId('beds-prefix').fill('PUN-W2');
       await dialog.getByTestId('beds-count').fill('4');
       await dialog.getByTestId('beds-columns').fill('4');
-      await expect.poll(() => dialog.getByTestId('beds-preview').textContent()).toBe('Beds PUN-G2-1 to PUN-G2-4, in 1 row(s) of 4.');
+      await expect.poll(() => dialog.getByTestId('beds-preview').textContent()).toBe('Beds PUN-W2-1 to PUN-W2-4, in 1 row(s) of 4.');
       await dialog.getByTestId('add-beds-submit').click();
       await dialog.waitFor({ state: 'detached' });
       for (let i = 1; i <= 4; i++) {
-        const row = ward.getByTestId(`admin-bed-PUN-G2-${i}`);
+        const row = ward.getByTestId(`admin-bed-PUN-W2-${i}`);
         await row.and(page.locator('[data-status=U]')).waitFor();
         expect(await row.textContent()).toContain(`Row 1, column ${i}`);
       }
 
-      // Close PUN-G2-3.
-      await ward.getByRole('button', { name: 'Change bed PUN-G2-3' }).click();
+      // Close PUN-W2-3.
+      await ward.getByRole('button', { name: 'Change bed PUN-W2-3' }).click();
       await page.getByTestId('bed-status-select').selectOption('C');
       await page.getByTestId('bed-status-submit').click();
-      await ward.getByTestId('admin-bed-PUN-G2-3').and(page.locator('[data-status=C]')).waitFor();
+      await ward.getByTestId('admin-bed-PUN-W2-3').and(page.locator('[data-status=C]')).waitFor();
 
-      // A patient is admitted to PUN-G2-1 meanwhile: the row follows and says why it cannot be changed.
+      // A patient is admitted to PUN-W2-1 meanwhile: the row follows and says why it cannot be changed.
       const [patient] = (await p.fhir<{ entry: { resource: { id: string } }[] }>('Patient?name=Rajesh&address-city=Pune')).entry;
-      const beds = await p.fhir<{ entry: { resource: { id: string } }[] }>('Location?name:exact=PUN-G2-1');
+      const beds = await p.fhir<{ entry: { resource: { id: string } }[] }>('Location?name:exact=PUN-W2-1');
       await p.fhir('Encounter/$admit', {
         method: 'POST',
         body: JSON.stringify({
@@ -60,10 +64,10 @@ describe('wards and beds, the administrator’s screen', () => {
           ],
         }),
       });
-      const occupied = ward.getByTestId('admin-bed-PUN-G2-1');
+      const occupied = ward.getByTestId('admin-bed-PUN-W2-1');
       await occupied.and(page.locator('[data-status=O]')).waitFor({ timeout: 10_000 });
       expect(await occupied.getByTestId('admin-bed-locked').textContent()).toBe(
-        'A patient is in bed PUN-G2-1: it cannot be changed until the patient is moved or discharged.',
+        'A patient is in bed PUN-W2-1: it cannot be changed until the patient is moved or discharged.',
       );
       expect(await occupied.getByRole('button').count()).toBe(0);
       await screenshot(page, 'ipd-wards-admin');
@@ -73,7 +77,7 @@ describe('wards and beds, the administrator’s screen', () => {
       const board = page.getByTestId('ward-General ward 2');
       await board.waitFor();
       const statuses = [];
-      for (let i = 1; i <= 4; i++) statuses.push(await board.getByTestId(`bed-PUN-G2-${i}`).getAttribute('data-status'));
+      for (let i = 1; i <= 4; i++) statuses.push(await board.getByTestId(`bed-PUN-W2-${i}`).getAttribute('data-status'));
       expect(statuses).toEqual(['O', 'U', 'C', 'U']);
       expect(await board.getByTestId('ward-occupancy').textContent()).toContain('1 of 4 beds occupied');
     } catch (err) {

@@ -12,11 +12,14 @@ import { type AdminWard, allBeds, type BulkBeds, bulkBedsBundle, bulkNumbering, 
 export function AddBedsDialog({
   branch,
   ward,
+  wards,
   refresh,
   onClose,
 }: {
   branch: string;
   ward: AdminWard;
+  /** The branch's wards: bed names are unique in the branch (the board and the desks find beds by name). */
+  wards: AdminWard[];
   refresh: () => Promise<unknown>;
   onClose: () => void;
 }) {
@@ -32,16 +35,17 @@ export function AddBedsDialog({
   const [failure, setFailure] = useState<string>();
   const [busy, setBusy] = useState(false);
 
+  const branchBeds = wards.flatMap(allBeds);
   const request: BulkBeds = {
     prefix,
     count: Number(count),
     columns: Number(columns),
-    start: start === '' ? nextNumber(ward, prefix) : Number(start),
+    start: start === '' ? nextNumber(branchBeds, prefix) : Number(start),
     firstRow: nextRow(ward),
   };
   const problem = bulkProblem(
     request,
-    allBeds(ward).map((b) => b.name),
+    branchBeds.map((b) => b.name),
   );
   const planned = problem ? [] : bulkNumbering(request);
 
@@ -80,7 +84,10 @@ export function AddBedsDialog({
             label={t('admin.prefix')}
             description={t('admin.prefixHint')}
             value={prefix}
-            onChange={(e) => setPrefix(e.currentTarget.value)}
+            onChange={(e) => {
+              setPrefix(e.currentTarget.value);
+              setFailure(undefined);
+            }}
             data-autofocus
             data-testid="beds-prefix"
           />

@@ -130,7 +130,7 @@ function WardsAdmin() {
         </Card>
       ))}
       {branch && <AddWardForm branch={branch} wards={wards} refresh={read} />}
-      {open?.kind === 'beds' && branch && <AddBedsDialog branch={branch} ward={open.ward} refresh={read} onClose={close} />}
+      {open?.kind === 'beds' && branch && <AddBedsDialog branch={branch} ward={open.ward} wards={wards} refresh={read} onClose={close} />}
       {open?.kind === 'bed' && <BedDialog ward={open.ward} bed={open.bed} refresh={read} onClose={close} />}
     </Stack>
   );

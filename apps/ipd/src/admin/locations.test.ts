@@ -2,7 +2,7 @@ import type { Location } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import * as server from '../../../../server/src/features/ipd/model.ts';
 import { bedLocation, roomLocation, wardLocation, withBedDetails, withBedStatus } from './locations.ts';
-import { bedLocked, bulkBedsBundle, bulkNumbering, bulkProblem, nextNumber, nextRow, readWards } from './wards.ts';
+import { allBeds, bedLocked, bulkBedsBundle, bulkNumbering, bulkProblem, nextNumber, nextRow, readWards } from './wards.ts';
 
 describe('the app-side Location builders', () => {
   it('write exactly the shapes the server builds (docs/ipd.md)', () => {
@@ -95,8 +95,8 @@ describe('reading the branch’s wards', () => {
     ]);
     expect(b.beds.map((x) => [x.name, x.effectiveClass, x.row, x.column, x.status])).toEqual([['B-11', 'icu', 3, 1, 'C']]);
     expect(nextRow(b)).toBe(4);
-    expect(nextNumber(b, 'B')).toBe(12);
-    expect(nextNumber(wards[0], 'A')).toBe(1);
+    expect(nextNumber(wards.flatMap(allBeds), 'B')).toBe(12);
+    expect(nextNumber(wards.flatMap(allBeds), 'A')).toBe(1);
   });
 
   it('locks an occupied bed and only that', () => {

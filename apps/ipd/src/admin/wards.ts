@@ -145,10 +145,10 @@ export function bulkProblem(b: BulkBeds, existingNames: string[]): string | unde
 /** The next free row under a ward (after every bed of the ward, rooms included), so new beds never overlap old ones. */
 export const nextRow = (w: AdminWard): number => Math.max(0, ...allBeds(w).map((b) => b.row ?? 0)) + 1;
 
-/** The next number for a prefix: after the highest PREFIX-n already in the ward. */
-export function nextNumber(w: AdminWard, prefix: string): number {
+/** The next number for a prefix: after the highest PREFIX-n among the beds given (the branch's: bed names are unique in it). */
+export function nextNumber(beds: AdminBed[], prefix: string): number {
   const base = prefix.trim().replace(/-+$/, '').toLowerCase();
-  const numbers = allBeds(w)
+  const numbers = beds
     .map((b) => b.name.toLowerCase())
     .filter((n) => n.startsWith(`${base}-`))
     .map((n) => Number(n.slice(base.length + 1)))
