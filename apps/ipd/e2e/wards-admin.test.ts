@@ -29,7 +29,7 @@ describe('wards and beds, the administrator’s screen', () => {
       await ward.getByTestId('admin-add-beds').click();
       const dialog = page.getByTestId('add-beds-dialog');
       // The demo's General ward has PUN-G2-1..3 already: bed names are unique in the branch, so
-      // A prefix in use continues its numbering rather than repeat a name.
+      // a prefix in use continues its numbering rather than repeat a name.
       await dialog.getByTestId('beds-prefix').fill('PUN-G2');
       await expect.poll(() => dialog.getByTestId('beds-preview').textContent()).toBe('Beds PUN-G2-4 to PUN-G2-7, in 1 row(s) of 4.');
       await dialog.getByTestId('beds-prefix').fill('PUN-W2');
