@@ -419,11 +419,11 @@ export function demoTenantBundle(): Bundle {
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
-/** A demo sign-in: front desks, ward nurses and pharmacists per branch, every demo doctor and the Pune lab, for trying the apps. */
+/** A demo sign-in: front desks, ward nurses, pharmacists and administrators per branch, every demo doctor and the Pune lab, for trying the apps. */
 export interface DemoStaff {
   email: string;
   name: string;
-  role: 'receptionist' | 'doctor' | 'nurse' | 'lab_tech' | 'pharmacist';
+  role: 'receptionist' | 'doctor' | 'nurse' | 'lab_tech' | 'pharmacist' | 'branch_admin';
   /** Organization ids of the branches the login works in. */
   branchIds: string[];
   /** The Practitioner the login is, for clinicians. */
@@ -464,5 +464,12 @@ export function demoStaff(): DemoStaff[] {
     role: 'pharmacist',
     branchIds: [demoResourceId(b.slug)],
   }));
-  return [...desks, ...clinicians, ...nurses, ...lab, ...pharmacists];
+  // Each branch's administrator: sets up its wards and beds in the IPD app (docs/ipd.md).
+  const admins: DemoStaff[] = branches.map((b) => ({
+    email: `admin.${b.slug.replace('branch-', '')}@sanjeevani.demo`,
+    name: `Administrator, ${b.name}`,
+    role: 'branch_admin',
+    branchIds: [demoResourceId(b.slug)],
+  }));
+  return [...desks, ...clinicians, ...nurses, ...lab, ...pharmacists, ...admins];
 }

@@ -151,6 +151,10 @@ describe('demo sign-ins', () => {
       const nurse = staff.find((s) => s.email === `nurse.${branch}@sanjeevani.demo`);
       expect(nurse).toMatchObject({ role: 'nurse', branchIds: [demoResourceId(`branch-${branch}`)] });
       expect(nurse?.practitionerId).toBeUndefined();
+      expect(staff.find((s) => s.email === `admin.${branch}@sanjeevani.demo`)).toMatchObject({
+        role: 'branch_admin',
+        branchIds: [demoResourceId(`branch-${branch}`)],
+      });
       expect(staff.find((s) => s.email === `pharmacist.${branch}@sanjeevani.demo`)).toMatchObject({
         role: 'pharmacist',
         branchIds: [demoResourceId(`branch-${branch}`)],

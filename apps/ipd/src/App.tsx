@@ -1,6 +1,7 @@
-import { AppFrame, ErrorBoundary } from '@hospital-ops/app-shell';
+import { AppFrame, ErrorBoundary, useSession } from '@hospital-ops/app-shell';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { isWardAdmin, WardsAdminPage } from './admin/WardsAdminPage.tsx';
 import { BedBoardPage } from './board/BedBoardPage.tsx';
 import { CensusPage } from './census/CensusPage.tsx';
 import { DischargeSummaryPage } from './discharge/DischargeSummaryPage.tsx';
@@ -12,9 +13,12 @@ function Frame() {
   const { t } = useTranslation('ipd');
   const navigate = useNavigate();
   const location = useLocation();
+  const { role } = useSession();
   const nav = [
     { to: '/', label: t('nav.board') },
     { to: '/census', label: t('nav.census') },
+    // Setting up wards and beds is the branch administrator's; others reaching the page read why.
+    ...(isWardAdmin(role) ? [{ to: '/wards', label: t('nav.wards') }] : []),
   ].map((i) => ({
     ...i,
     active: location.pathname === i.to,
@@ -29,6 +33,7 @@ function Frame() {
           <Route path="/mar/:encounterId" element={<MarPage />} />
           <Route path="/discharge-summary/:encounterId" element={<DischargeSummaryPage />} />
           <Route path="/census" element={<CensusPage />} />
+          <Route path="/wards" element={<WardsAdminPage />} />
           <Route path="*" element={<BedBoardPage />} />
         </Routes>
       </ErrorBoundary>

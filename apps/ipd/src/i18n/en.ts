@@ -1,9 +1,10 @@
+import { adminEn } from '../admin/strings.ts';
 import { nursingEn } from '../nursing/strings.ts';
 
 // The IPD app's English strings (namespace `ipd`); hi.ts mirrors every key.
 export const en = {
   title: 'IPD',
-  nav: { board: 'Bed board', vitals: 'Vitals', census: 'Census' },
+  nav: { board: 'Bed board', vitals: 'Vitals', census: 'Census', wards: 'Wards and beds' },
   status: {
     free: 'Free',
     occupied: 'Occupied',
@@ -198,4 +199,5 @@ export const en = {
   },
   cancel: 'Cancel',
   ...nursingEn,
+  ...adminEn,
 };

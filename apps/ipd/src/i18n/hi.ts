@@ -1,10 +1,11 @@
+import { adminHi } from '../admin/strings.ts';
 import { nursingHi } from '../nursing/strings.ts';
 import type { en } from './en.ts';
 
 // The IPD app's Hindi strings: the same keys as en.ts (the type makes a missing key a compile error).
 export const hi: typeof en = {
   title: 'आईपीडी',
-  nav: { board: 'बेड बोर्ड', vitals: 'वाइटल्स', census: 'सेंसस' },
+  nav: { board: 'बेड बोर्ड', vitals: 'वाइटल्स', census: 'सेंसस', wards: 'वार्ड और बेड' },
   status: {
     free: 'खाली',
     occupied: 'भरा हुआ',
@@ -199,4 +200,5 @@ export const hi: typeof en = {
   },
   cancel: 'रद्द करें',
   ...nursingHi,
+  ...adminHi,
 };
