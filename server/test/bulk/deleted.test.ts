@@ -137,7 +137,12 @@ describe('deleted resources in _since exports', () => {
   });
 
   it('a client that may not read a type gets no deletions of it', async () => {
-    const { client } = await clientWithScope(t, TENANT_A, 'bulk-no-observation', 'system/Patient.rs system/Organization.rs system/Group.rs');
+    const { client } = await clientWithScope(
+      t,
+      TENANT_A,
+      'bulk-no-observation',
+      'system/Patient.rs system/Organization.rs system/Group.rs',
+    );
     const m = await exportAll(client, `$export?_since=${q(since)}`);
     expect(await deletedRefs(client, m)).toEqual([`Organization/${ids.org}`]);
     const group = await exportAll(client, `Group/${ids.group}/$export?_since=${q(since)}`);
