@@ -121,11 +121,12 @@ export async function runExportJob(deps: BulkDeps, job: JobContext<BulkJobData>)
         await writer?.abandon();
         throw err;
       }
-      // Deletions: only where the client reads the type without conditions (a deleted resource's content is gone).
-      if (p.since && p.level === 'system' && access.gates(type, 'r').length === 0 && access.gates(type, 's').length === 0) {
+      // Deletions: only where the client reads the type without conditions (a deleted resource's content is gone);
+      // at Patient/Group level only those whose last version was in the exported patients' compartments.
+      if (p.since && access.gates(type, 'r').length === 0 && access.gates(type, 's').length === 0) {
         let dw: NdjsonWriter | undefined;
         let dpart = 0;
-        for await (const ref of deletedSince(repo, type, p.since, upTo)) {
+        for await (const ref of deletedSince(repo, type, p.since, upTo, compartment)) {
           if (!dw) dw = files.open(tenantId, exportId, `${type}-deleted-${++dpart}.ndjson`);
           await dw.write({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: ref } }] });
           if (dw.lines >= perFile) {

@@ -3,8 +3,10 @@ import type { Resource, ResourceType } from '@medplum/fhirtypes';
 import { subset } from '../http/summary.ts';
 import { MAX_PAGE_SIZE, type PostgresRepository } from '../repo/postgres-repository.ts';
 import { fromStored } from '../repo/stored.ts';
+import { compartmentParams } from '../search/compartments.ts';
 import { parseSearch } from '../search/parse.ts';
 import { COMPARTMENT, quoteTable } from '../search/sql.ts';
+import { extractSearchRows } from '../search/values.ts';
 
 // Rows a page: unparsed text is small, and fewer pages mean fewer transactions.
 const EXPORT_PAGE = 5000;
@@ -117,28 +119,63 @@ async function matchedEarlier(repo: PostgresRepository, c: TypeCriteria, earlier
 
 /**
  * Resources of the type deleted in the window, as `Type/id`, page by page, read in the client's
- * tenant transaction (row-level security). Only called for types the client may read without
- * conditions: a deleted resource's content is gone, so a condition could not be checked on it.
+ * tenant transaction (row-level security on the table and its history). Only called for types
+ * the client may read without conditions: a deleted resource's content is gone, so a condition
+ * could not be checked on it. With `compartment` (a Patient or Group export) a deletion is kept
+ * only when the resource's last live version (in its history) was in one of those patients'
+ * compartments, by the same compartment parameters a live resource is selected by.
  */
-export async function* deletedSince(repo: PostgresRepository, type: string, since: string, upTo: string): AsyncGenerator<string> {
+export async function* deletedSince(
+  repo: PostgresRepository,
+  type: string,
+  since: string,
+  upTo: string,
+  compartment?: string,
+): AsyncGenerator<string> {
+  const inCompartment = compartment ? compartmentTest(type, compartment) : undefined;
   let after: [string, string] | undefined;
   for (;;) {
     const rows = await repo.query(async (sql) => {
       const params: unknown[] = [since, upTo, MAX_PAGE_SIZE];
-      let where = 'deleted AND last_updated >= $1::timestamptz AND last_updated <= $2::timestamptz';
+      let where = 't.deleted AND t.last_updated >= $1::timestamptz AND t.last_updated <= $2::timestamptz';
       if (after) {
         params.push(after[0], after[1]);
-        where += ' AND (last_updated, id) > ($4::timestamptz, $5::text)';
+        where += ' AND (t.last_updated, t.id) > ($4::timestamptz, $5::text)';
       }
-      const r = await sql.query<{ id: string; lu: string }>(
-        `SELECT id, last_updated::text AS lu FROM ${quoteTable(type)} WHERE ${where} ORDER BY last_updated, id LIMIT $3`,
+      // The version before the tombstone that still had content: what the resource last was.
+      const last = inCompartment
+        ? `, (SELECT h.content FROM ${quoteTable(`${type}_History`)} h WHERE h.id = t.id AND h.version_id < t.version_id AND NOT h.deleted AND h.content IS NOT NULL ORDER BY h.version_id DESC LIMIT 1) AS content`
+        : '';
+      const r = await sql.query<{ id: string; lu: string; content?: Resource | null }>(
+        `SELECT t.id, t.last_updated::text AS lu${last} FROM ${quoteTable(type)} t WHERE ${where} ORDER BY t.last_updated, t.id LIMIT $3`,
         params,
       );
       return r.rows;
     });
-    for (const row of rows) yield `${type}/${row.id}`;
+    for (const row of rows) {
+      if (inCompartment && !(row.content && inCompartment(fromStored(row.content)))) continue;
+      yield `${type}/${row.id}`;
+    }
     if (rows.length < MAX_PAGE_SIZE) return;
     const last = rows[rows.length - 1];
     after = [last.lu, last.id];
   }
+}
+
+/**
+ * Whether a resource belongs to `Patient/*` (any patient) or `Patient/a,b` (these patients):
+ * the test compileCompartment (search/sql.ts) applies to indexed rows, here on the content.
+ */
+function compartmentTest(type: string, compartment: string): (r: Resource) => boolean {
+  const [compartmentType, id] = compartment.split('/');
+  const params = new Set(compartmentParams(compartmentType, type) ?? []);
+  const prefix = `${compartmentType}/`;
+  const every = id === '*';
+  const ids = new Set(every ? [] : id.split(','));
+  return (r) => {
+    if (type === compartmentType && (every || ids.has(r.id as string))) return true;
+    return extractSearchRows(r).reference.some(
+      (ref) => params.has(ref.code) && ref.target.startsWith(prefix) && (every || ids.has(ref.target.slice(prefix.length))),
+    );
+  };
 }
