@@ -70,7 +70,8 @@ export function demoTariff(branchId: string): { slug: string; resource: ChargeIt
     `consultation/Practitioner/${practitioner}`,
     title,
     '999312',
-    [{ url: `${HOPS}/StructureDefinition/tariff-practitioner`, valueReference: { reference: `Practitioner/${practitioner}` } }],
+    // The url names the doctor; the seed's references must point into its own bundle, so no tariff-practitioner extension here.
+    [],
     plans,
   ]);
   return [...STARTER, ...own].map(([code, title, sac, extra, plans]) => ({
