@@ -23,7 +23,9 @@ const decide = (who: Fhir, id: string, op: 'approve' | 'reject', reason?: string
 async function newCharge(rupees: number): Promise<{ id: string; accountId: string }> {
   const accountId = await create(
     fhir,
-    account(patient, branchId, { identifier: [{ system: `${HOPS}/sid/billing-account`, value: `${branchId}/${patient}/${Math.random()}` }] }),
+    account(patient, branchId, {
+      identifier: [{ system: `${HOPS}/sid/billing-account`, value: `${branchId}/${patient}/${Math.random()}` }],
+    }),
   );
   return { id: await create(fhir, charge(accountId, patient, rupees)), accountId };
 }

@@ -38,7 +38,11 @@ const chargesOf = async (patient: string) =>
 const checkIn = async (patient: string, practitioner: string) => {
   const res = await fhir.post(
     'Encounter/$check-in',
-    params({ patient: ref(`Patient/${patient}`), practitioner: ref(`Practitioner/${practitioner}`), branch: ref(`Organization/${branchId}`) }),
+    params({
+      patient: ref(`Patient/${patient}`),
+      practitioner: ref(`Practitioner/${practitioner}`),
+      branch: ref(`Organization/${branchId}`),
+    }),
   );
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   await drain();
@@ -46,7 +50,10 @@ const checkIn = async (patient: string, practitioner: string) => {
 /** A doctor's own tariff entry: the branch's url for the code, then `/Practitioner/<id>`. */
 const doctorTariff = (code: string, practitioner: string, title: string, plans: Record<string, number>) => {
   const def = tariff(branchId, `${code}/Practitioner/${practitioner}`, title, '999312', plans);
-  def.extension.push({ url: `${HOPS}/StructureDefinition/tariff-practitioner`, valueReference: { reference: `Practitioner/${practitioner}` } });
+  def.extension.push({
+    url: `${HOPS}/StructureDefinition/tariff-practitioner`,
+    valueReference: { reference: `Practitioner/${practitioner}` },
+  });
   return def;
 };
 
@@ -91,7 +98,9 @@ describe('consultation fees per doctor', () => {
       await checkIn(p, doc);
       const [c] = await chargesOf(p);
       expect(paise(c.priceOverride)).toBe(fee);
-      expect(c.definitionCanonical).toEqual([`${HOPS}/tariff/${branchId}/${url}|${(await fhir.get(`ChargeItemDefinition?url=${HOPS}/tariff/${branchId}/${url}`)).body.entry[0].resource.meta.versionId}`]);
+      expect(c.definitionCanonical).toEqual([
+        `${HOPS}/tariff/${branchId}/${url}|${(await fhir.get(`ChargeItemDefinition?url=${HOPS}/tariff/${branchId}/${url}`)).body.entry[0].resource.meta.versionId}`,
+      ]);
       // The invoice bills it to the paisa (consultations are exempt: total = fee, rounded to the rupee).
       const inv = await fhir.post(`${c.account[0].reference}/$issue-invoice`, {});
       expect(inv.status).toBe(201);

@@ -84,7 +84,8 @@ async function onCharge(
     async (tx) => {
       await tx.query((sql) => sql.query('SELECT 1 FROM "ChargeItem" WHERE id = $1 FOR UPDATE', [id]));
       const charge = await tx.readResource<ChargeItem>('ChargeItem', id);
-      if (charge.status !== 'billable') fail(stateConflict(`ChargeItem/${id} is ${charge.status}: only a charge not yet invoiced can be discounted`));
+      if (charge.status !== 'billable')
+        fail(stateConflict(`ChargeItem/${id} is ${charge.status}: only a charge not yet invoiced can be discounted`));
       return tx.updateResource<ChargeItem>(await change(tx, charge));
     },
     { resourceTypes: ['ChargeItem', 'Account', 'Organization'] },
@@ -112,11 +113,18 @@ async function request(req: FhirRequest, repo: PostgresRepository): Promise<Fhir
   const saved = await onCharge(repo, req.params.id, async (tx, charge) => {
     const earlier = discountOf(charge);
     if (earlier?.state === 'pending') fail(stateConflict('A discount on this charge is already waiting for approval'));
-    if (charge.extension?.some((e) => e.url === `${HOPS}/StructureDefinition/reverses`)) fail(unprocessable('A reversal cannot be discounted'));
+    if (charge.extension?.some((e) => e.url === `${HOPS}/StructureDefinition/reverses`))
+      fail(unprocessable('A reversal cannot be discounted'));
     // A new discount replaces the earlier one: always computed from the list price.
     const listPaise = earlier?.listPaise ?? paiseOf(charge.priceOverride) ?? fail(unprocessable('The charge has no price to discount'));
     const atOnce = (percent as number) <= (await thresholdFor(tx, charge));
-    const d: Discount = { percent: percent as number, state: atOnce ? 'applied' : 'pending', reason: reason as string, requester: actorOf(repo), listPaise };
+    const d: Discount = {
+      percent: percent as number,
+      state: atOnce ? 'applied' : 'pending',
+      reason: reason as string,
+      requester: actorOf(repo),
+      listPaise,
+    };
     const next = withDiscount(charge, d);
     // Pending: the price stays what it was (the list price, or an earlier discount's).
     return atOnce ? { ...next, priceOverride: inr(discountedPaise(listPaise, d.percent)) } : next;
@@ -135,7 +143,12 @@ async function decide(req: FhirRequest, repo: PostgresRepository, approve: boole
     if (d?.state !== 'pending') fail(stateConflict('No discount on this charge is waiting for approval'));
     const me = actorOf(repo);
     if ((d as Discount).requester === me) forbidden('A discount cannot be approved or refused by the person who asked for it');
-    const next = withDiscount(charge, { ...(d as Discount), state: approve ? 'approved' : 'rejected', decidedBy: me, decisionReason: reason });
+    const next = withDiscount(charge, {
+      ...(d as Discount),
+      state: approve ? 'approved' : 'rejected',
+      decidedBy: me,
+      decisionReason: reason,
+    });
     return approve ? { ...next, priceOverride: inr(discountedPaise((d as Discount).listPaise, (d as Discount).percent)) } : next;
   });
   return [allOk, saved];
