@@ -56,9 +56,26 @@ const STARTER: [string, string, string, Extension[], Record<string, number>][] =
   ],
 ];
 
+/**
+ * Doctors with a consultation fee of their own (docs/billing.md, "Consultation fees per doctor"):
+ * branch id -> [Practitioner id, title, { plan: rupees }]. The url is the branch's consultation
+ * url plus `/Practitioner/<id>`; the bot prefers it to the branch's fee for that doctor.
+ */
+const DOCTOR_FEES: Record<string, [string, string, Record<string, number>][]> = {
+  'demo-branch-pune': [['demo-dr-anand-joshi', 'OPD consultation, Dr. Anand Joshi (senior physician)', { general: 800, staff: 400 }]],
+};
+
 export function demoTariff(branchId: string): { slug: string; resource: ChargeItemDefinition }[] {
-  return STARTER.map(([code, title, sac, extra, plans]) => ({
-    slug: `${branchId.replace(/^demo-/, '')}-tariff-${code}`,
+  const own: typeof STARTER = (DOCTOR_FEES[branchId] ?? []).map(([practitioner, title, plans]) => [
+    `consultation/Practitioner/${practitioner}`,
+    title,
+    '999312',
+    // The url names the doctor; the seed's references must point into its own bundle, so no tariff-practitioner extension here.
+    [],
+    plans,
+  ]);
+  return [...STARTER, ...own].map(([code, title, sac, extra, plans]) => ({
+    slug: `${branchId.replace(/^demo-/, '')}-tariff-${code.replace('/Practitioner/demo-', '-')}`,
     resource: {
       resourceType: 'ChargeItemDefinition',
       url: `${HOPS}/tariff/${branchId}/${code}`,

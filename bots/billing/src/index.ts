@@ -200,7 +200,20 @@ async function branchOfLocation(medplum: MedplumClient, locationRef: string | un
  * billed or billable consultation at this branch in the last `days` (the tariff decides whether a
  * follow-up is free or reduced; a branch without that tariff charges the full consultation).
  */
-async function consultationCodes(medplum: MedplumClient, target: Target, consultation: string, days: number): Promise<string[]> {
+async function consultationCodes(
+  medplum: MedplumClient,
+  target: Target,
+  consultation: string,
+  days: number,
+  practitionerRef: string | undefined,
+): Promise<string[]> {
+  const codes = await visitTypeCodes(medplum, target, consultation, days);
+  // Most specific first: the doctor's own fee for the visit type, then the branch's for it.
+  const doctorId = idOf(practitionerRef, 'Practitioner');
+  return codes.flatMap((c) => (doctorId ? [`${c}/Practitioner/${doctorId}`, c] : [c]));
+}
+
+async function visitTypeCodes(medplum: MedplumClient, target: Target, consultation: string, days: number): Promise<string[]> {
   if (!(days > 0)) return [consultation];
   const since = new Date(Date.parse(target.when) - days * DAY_MS).toISOString();
   const earlier = await medplum.searchResources('ChargeItem', {
@@ -208,12 +221,14 @@ async function consultationCodes(medplum: MedplumClient, target: Target, consult
     occurrence: `ge${since}`,
     _count: '100',
   });
-  const prefix = `${TARIFF_BASE}/${target.branchId}/${consultation}|`;
+  // The branch's consultation or any doctor's own (`…/consultation/Practitioner/<id>`).
+  const base = `${TARIFF_BASE}/${target.branchId}/${consultation}`;
+  const isConsultation = (d: string) => d.startsWith(`${base}|`) || d.startsWith(`${base}/Practitioner/`);
   const isVisit = (c: ChargeItem) =>
     c.identifier?.[0]?.value !== target.key &&
     (c.status === 'billable' || c.status === 'billed') &&
     Date.parse(c.occurrenceDateTime ?? '') <= Date.parse(target.when) &&
-    (c.definitionCanonical ?? []).some((d) => d.startsWith(prefix));
+    (c.definitionCanonical ?? []).some(isConsultation);
   return earlier.some(isVisit) ? [`${consultation}-follow-up`, consultation] : [consultation];
 }
 
@@ -232,7 +247,8 @@ async function onAppointment(medplum: MedplumClient, a: Appointment, consultatio
   if (!patientRef || !branchId) return;
   const key = `consultation:Appointment/${a.id}`;
   const target = { key, patientRef, branchId, when: a.start ?? new Date().toISOString() };
-  await chargeFromTariff(medplum, target, await consultationCodes(medplum, target, consultation, followUpDays), '00', undefined);
+  const doctor = actors.find((r) => idOf(r, 'Practitioner'));
+  await chargeFromTariff(medplum, target, await consultationCodes(medplum, target, consultation, followUpDays, doctor), '00', undefined);
 }
 
 async function onEncounter(medplum: MedplumClient, e: Encounter, consultation: string, followUpDays: number): Promise<void> {
@@ -251,7 +267,8 @@ async function onEncounter(medplum: MedplumClient, e: Encounter, consultation: s
   const key = `consultation:${appointment && idOf(appointment, 'Appointment') ? appointment : `Encounter/${e.id}`}`;
   const when = e.period?.start ?? new Date().toISOString();
   const target = { key, patientRef, branchId, encounterRef: `Encounter/${e.id}`, when };
-  await chargeFromTariff(medplum, target, await consultationCodes(medplum, target, consultation, followUpDays), '00', undefined);
+  const doctor = e.participant?.map((p) => p.individual?.reference).find((r) => idOf(r, 'Practitioner'));
+  await chargeFromTariff(medplum, target, await consultationCodes(medplum, target, consultation, followUpDays, doctor), '00', undefined);
 }
 
 async function onServiceRequest(medplum: MedplumClient, s: ServiceRequest): Promise<void> {

@@ -5,6 +5,7 @@ import { binaryFilenames } from '../../http/fhir-handler.ts';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { registerWriteHook } from '../../repo/write-hooks.ts';
 import { cashReportHandler } from './cash-report.ts';
+import { approveDiscountHandler, discountHandler, rejectDiscountHandler } from './discount.ts';
 import { chargeItemHook, invoiceHook } from './hooks.ts';
 import { draftInvoiceHandler, issueCreditNoteHandler, issueInvoiceHandler } from './invoice.ts';
 import { balanceHandler, depositHandler, payHandler, refundHandler } from './payments.ts';
@@ -37,6 +38,9 @@ export function addBillingOperations(router: FhirRouter): void {
   router.add('POST', 'Account/:id/$refund', refundHandler);
   router.add('GET', 'Account/:id/$balance', balanceHandler);
   router.add('POST', 'Account/:id/$payment-link', paymentLinkHandler);
+  router.add('POST', 'ChargeItem/:id/$discount', discountHandler);
+  router.add('POST', 'ChargeItem/:id/$approve-discount', approveDiscountHandler);
+  router.add('POST', 'ChargeItem/:id/$reject-discount', rejectDiscountHandler);
   router.add('GET', 'Organization/:id/$cash-report', cashReportHandler);
   router.add('GET', 'Invoice/:id/$invoice-pdf', invoicePdfHandler);
   router.add('POST', 'Invoice/:id/$invoice-pdf', invoicePdfHandler);
