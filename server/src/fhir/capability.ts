@@ -71,6 +71,7 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
     // Billing (docs/billing.md).
     Account: ['balance', 'deposit', 'draft-invoice', 'issue-invoice', 'issue-credit-note', 'pay', 'payment-link', 'refund'],
     Organization: ['cash-report'],
+    ChargeItem: ['discount', 'approve-discount', 'reject-discount'],
   }),
   PractitionerRole: [{ name: 'generate-slots', definition: 'https://hospital-ops.in/fhir/OperationDefinition/generate-slots' }],
   // Laboratory (docs/lab.md).
