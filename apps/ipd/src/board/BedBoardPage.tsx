@@ -1,6 +1,6 @@
 import { ErrorView, useSession } from '@hospital-ops/app-shell';
 import { Badge, Card, Group, Loader, Progress, Select, Stack, Text, Title } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { AdmitDialog } from '../dialogs/AdmitDialog.tsx';
@@ -10,6 +10,8 @@ import { TransferDialog } from '../dialogs/TransferDialog.tsx';
 import { type BedAction, BedCard } from './BedCard.tsx';
 import { BED_STATUSES, type Bed, type BedStatus, bedClasses, filterBoard, gridRows, occupancyPercent, STATUS_LOOK } from './board.ts';
 import { useBedBoard } from './useBedBoard.ts';
+
+const WARD_STYLE = { contentVisibility: 'auto', containIntrinsicSize: 'auto 900px' } as const;
 
 /** The ward nurse's and admission desk's screen: every ward's beds, live, with what can be done to each. */
 export function BedBoardPage() {
@@ -25,6 +27,12 @@ export function BedBoardPage() {
     () =>
       filterBoard(wards ?? [], { ward: ward ?? undefined, bedClass: bedClass ?? undefined, status: (status as BedStatus) ?? undefined }),
     [wards, ward, bedClass, status],
+  );
+  // One function for every card and every render, so that unchanged cards are not re-rendered (BedCard is memoised).
+  const onAction = useCallback(
+    (action: BedAction, bed: Bed) =>
+      action === 'vitals' || action === 'mar' ? navigate(`/${action}/${bed.encounterId}`) : setOpen({ action, bed }),
+    [navigate],
   );
   if (!wards) return error ? <ErrorView error={error} /> : <Loader aria-label={t('board.loading')} />;
   const total = wards.reduce((n, w) => n + w.total, 0);
@@ -70,7 +78,8 @@ export function BedBoardPage() {
       {error !== undefined && <ErrorView error={error} />}
       {shown.length === 0 && <Text c="dimmed">{t('board.empty')}</Text>}
       {shown.map((w) => (
-        <Card key={w.id} withBorder padding="md" data-testid={`ward-${w.name}`}>
+        // Wards below the fold are neither laid out nor painted until scrolled to (content-visibility).
+        <Card key={w.id} withBorder padding="md" data-testid={`ward-${w.name}`} style={WARD_STYLE}>
           <Group justify="space-between" mb="xs">
             <Title order={3}>
               {w.name}
@@ -85,14 +94,7 @@ export function BedBoardPage() {
             {gridRows(w.beds).map((row) => (
               <Group key={row.map((b) => b.id).join()} gap="sm" align="stretch">
                 {row.map((b) => (
-                  <BedCard
-                    key={b.id}
-                    bed={b}
-                    role={role}
-                    onAction={(action, bed) =>
-                      action === 'vitals' || action === 'mar' ? navigate(`/${action}/${bed.encounterId}`) : setOpen({ action, bed })
-                    }
-                  />
+                  <BedCard key={b.id} bed={b} role={role} onAction={onAction} />
                 ))}
               </Group>
             ))}

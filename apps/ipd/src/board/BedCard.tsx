@@ -1,4 +1,5 @@
 import { Badge, Button, Group, Paper, Stack, Text } from '@mantine/core';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { shownName } from '../fhir/patient.ts';
 import { type Bed, STATUS_LOOK } from './board.ts';
@@ -17,8 +18,14 @@ export function actionsFor(bed: Bed, role: string | undefined): BedAction[] {
   return [];
 }
 
+interface BedCardProps {
+  bed: Bed;
+  role?: string;
+  onAction: (action: BedAction, bed: Bed) => void;
+}
+
 /** One bed: a big status band with icon and word (never colour alone), the patient, day of stay and doctor, and its actions. */
-export function BedCard({ bed, role, onAction }: { bed: Bed; role?: string; onAction: (action: BedAction, bed: Bed) => void }) {
+function BedCardView({ bed, role, onAction }: BedCardProps) {
   const { t } = useTranslation('ipd');
   const look = STATUS_LOOK[bed.status];
   const status = t(`status.${look.key}`);
@@ -79,3 +86,12 @@ export function BedCard({ bed, role, onAction }: { bed: Bed; role?: string; onAc
     </Paper>
   );
 }
+
+/**
+ * Each live update re-reads the whole board as new objects; a card re-renders only when what it
+ * shows changed, so a transfer repaints two cards, not five hundred.
+ */
+export const BedCard = memo(
+  BedCardView,
+  (a, b) => a.role === b.role && a.onAction === b.onAction && JSON.stringify(a.bed) === JSON.stringify(b.bed),
+);
