@@ -49,6 +49,8 @@ const configSchema = z.object({
     .optional(),
   /** How often the replica's replay position is compared with the primary's. */
   REPLICA_POLL_MS: z.coerce.number().int().min(10).default(200),
+  /** Searches stop using a replica that has not replayed commits older than this (replay stuck, or far behind). */
+  REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).default(30_000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   /** PostgreSQL statement_timeout for reads and searches, and for writes (a transaction bundle may be large). */
   STATEMENT_TIMEOUT_SEARCH_MS: z.coerce.number().int().min(100).default(10_000),

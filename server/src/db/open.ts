@@ -64,6 +64,7 @@ export function openReplica(config: Config, primary: Database, logger: Logger): 
   return new ReplicaReads(primary, replica, {
     pollMs: config.REPLICA_POLL_MS,
     staleAfterMs: Math.max(5_000, config.REPLICA_POLL_MS * 10),
+    maxLagMs: config.REPLICA_MAX_LAG_MS,
     marks,
     logger,
   }).start();

@@ -59,6 +59,8 @@ export interface ReplicaOptions {
   pollMs: number;
   /** Without a fresh replay position for this long, every read goes to the primary. */
   staleAfterMs: number;
+  /** A replica that has not caught up with commits older than this (replay stuck or far behind) is not used. */
+  maxLagMs: number;
   marks: WriteMarks;
   logger: Logger;
 }
@@ -139,6 +141,7 @@ export class ReplicaReads {
   async mayServe(actor: string | undefined): Promise<boolean> {
     const now = Date.now();
     if (now - this.lastPolled > this.options.staleAfterMs || now < this.unsureUntil) return false;
+    if (now - this.caughtUpTo > this.options.maxLagMs) return false;
     if (!actor) return true;
     try {
       const last = await this.options.marks.lastWrite(actor);
