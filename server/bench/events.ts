@@ -13,6 +13,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TENANT = '0e0e0e0e-0000-4000-8000-00000000000e';
 const CLIENT = { id: 'bench-events', secret: 'bench-events-secret-0123456789' };
 const PORT = 18094;
+/** The worker process of the EVENT_DELIVERY=separate runs (it serves too, but the writers use PORT). */
+const WORKER_PORT = 18095;
 const BASE = `http://127.0.0.1:${PORT}/fhir/R4`;
 
 function start(env: Record<string, string>): Promise<ChildProcess> {
@@ -160,7 +162,25 @@ async function main(): Promise<void> {
     await drained(pacedAcked, delivered);
     await stop(on);
     const paced = latenciesOf(pacedAcked, delivered);
-    const missing = [...acked.keys(), ...pacedAcked.keys()].filter((id) => !delivered.has(id)).length;
+
+    // The same load on an API process that leaves delivery to a worker process (EVENT_DELIVERY=separate):
+    // deliveries no longer queue behind request handling in one event loop.
+    const worker = await start({ ...env, PORT: String(WORKER_PORT) });
+    const api = await start({ ...env, EVENT_DELIVERY: 'separate' });
+    const separateAcked = new Map<string, number>();
+    const separateAuthorization = await token();
+    const separate = await writes(separateAuthorization, separateAcked);
+    await drained(separateAcked, delivered);
+    const separateLatencies = latenciesOf(separateAcked, delivered);
+    const separatePacedAcked = new Map<string, number>();
+    await pacedWrites(separateAuthorization, separatePacedAcked, pacedRate);
+    await drained(separatePacedAcked, delivered);
+    await stop(api);
+    await stop(worker);
+    const separatePaced = latenciesOf(separatePacedAcked, delivered);
+    const missing = [...acked.keys(), ...pacedAcked.keys(), ...separateAcked.keys(), ...separatePacedAcked.keys()].filter(
+      (id) => !delivered.has(id),
+    ).length;
     const firstAck = Math.min(...acked.values());
     const eventsPerSecond = latencies.length / ((drainedAt - firstAck) / 1000);
 
@@ -181,6 +201,9 @@ async function main(): Promise<void> {
       `| Commit to rest-hook delivered at full load (writers never pause), p50 / p95 | ${pct(latencies, 0.5).toFixed(0)} ms / ${pct(latencies, 0.95).toFixed(0)} ms | p95 under 250 ms |`,
       `| Commit to rest-hook delivered at ${pacedRate} creates/s (half the events-off rate), p50 / p95 | ${pct(paced, 0.5).toFixed(0)} ms / ${pct(paced, 0.95).toFixed(0)} ms | p95 under 250 ms |`,
       `| Notifications delivered per second (first ack to last delivery) | ${eventsPerSecond.toFixed(0)} | |`,
+      `| Separate worker process (\`EVENT_DELIVERY=separate\`): creates/s at full load, share of the events-off rate | ${separate.perSecond.toFixed(0)} (${((separate.perSecond / withoutEvents.perSecond) * 100).toFixed(0)}%) | |`,
+      `| Separate worker process: commit to rest-hook delivered at full load, p50 / p95 | ${pct(separateLatencies, 0.5).toFixed(0)} ms / ${pct(separateLatencies, 0.95).toFixed(0)} ms | p95 under 250 ms |`,
+      `| Separate worker process: commit to rest-hook delivered at ${pacedRate} creates/s, p50 / p95 | ${pct(separatePaced, 0.5).toFixed(0)} ms / ${pct(separatePaced, 0.95).toFixed(0)} ms | p95 under 250 ms |`,
       `| Acknowledged writes not delivered within 60 s | ${missing} | 0 |`,
       '',
       'The delivery latency is measured from the 201 reaching the client to the notification reaching the subscriber, both clocks in the benchmark process. Rerun: `npm run bench:events` (BENCH_CLIENTS, BENCH_SECONDS to change the load).',
@@ -188,7 +211,7 @@ async function main(): Promise<void> {
     ];
     writeMarkdownReport(new URL('../../docs/events-benchmarks.md', import.meta.url), lines.join('\n'));
     console.log(lines.join('\n'));
-    if (withoutEvents.errors || outboxOnly.errors || withEvents.errors)
+    if (withoutEvents.errors || outboxOnly.errors || withEvents.errors || separate.errors)
       throw new Error(`errors: ${withoutEvents.errors} without events, ${withEvents.errors} with`);
   } finally {
     hook.close();

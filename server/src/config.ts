@@ -117,6 +117,12 @@ const configSchema = z.object({
   AUDIT_READ_GROUP_COMMIT: booleanFlag.default(true),
   /** Events (docs/events.md): how often the outbox and due deliveries are polled, in milliseconds. */
   EVENTS_POLL_MS: z.coerce.number().int().min(10).default(100),
+  /**
+   * Who dispatches and delivers this process's events: `in-process` (this process, as well as any
+   * other), or `separate` (only other processes, started without this setting; this one signals them
+   * on each commit), so that deliveries never wait behind request handling (docs/events.md).
+   */
+  EVENT_DELIVERY: z.enum(['in-process', 'separate']).default('in-process'),
   /** Jobs (docs/jobs.md): how often the embedded queue looks for due jobs; how long a worker holds a job without a heartbeat before another may take it. */
   JOBS_POLL_MS: z.coerce.number().int().min(10).default(1000),
   JOBS_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
@@ -249,6 +255,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (c.DATABASE_REPLICA_URL && !c.DATABASE_URL) {
     throw new ConfigError('Invalid configuration:\n  DATABASE_REPLICA_URL: needs DATABASE_URL (the embedded database has no replica)');
+  }
+  if (c.EVENT_DELIVERY === 'separate' && !c.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  EVENT_DELIVERY: separate needs DATABASE_URL (the embedded database is one process, which delivers its own events)',
+    );
   }
   return { ...c, baseUrl };
 }

@@ -13,6 +13,9 @@ import { type Config, loadConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { instrumentDatabase } from './db/instrumented.ts';
 import { openDatabase, openReplica } from './db/open.ts';
+import { signalEventWorkers } from './events/commit-signal.ts';
+import { endpointPolicy } from './events/endpoint-guard.ts';
+import { setEndpointPolicy } from './events/subscriptions.ts';
 import { startWebsocketHub } from './events/websocket.ts';
 import { type EventWorker, startEventWorker } from './events/worker.ts';
 import { labStarterTerminology } from './features/lab/terminology.ts';
@@ -39,7 +42,7 @@ export interface RunningServer {
   sealer: Sealer;
   /** The process's Prometheus metrics (GET /metrics). */
   metrics: Metrics;
-  /** Turns committed changes into Subscription notifications; `runNow()` for tests. */
+  /** Turns committed changes into Subscription notifications (EVENT_DELIVERY=separate: wakes the processes that do); `runNow()` for tests. */
   events: EventWorker;
   /** jobs: the job queue (docs/jobs.md), for the bot runtime and the platform's schedules. */
   jobs: JobQueue;
@@ -100,7 +103,10 @@ export async function startServer(env: Record<string, string | undefined> = proc
   setReadAuditGrouping(config.AUDIT_READ_GROUP_COMMIT);
   if (!config.EVENTS_ENABLED)
     logger.warn('EVENTS_ENABLED=false: changes write no events and Subscriptions are never notified (benchmarking only)');
-  const events = startEventWorker(db, auth.consents, config, logger, metrics);
+  // Subscription endpoints are checked where they are written and again where they are called.
+  setEndpointPolicy(endpointPolicy(config.SUBSCRIPTION_ENDPOINT_ALLOW));
+  const events =
+    config.EVENT_DELIVERY === 'separate' ? signalEventWorkers(db, logger) : startEventWorker(db, auth.consents, config, logger, metrics);
   const lifecycle = { shuttingDown: false };
   const redis = config.REDIS_URL ? redisProbe(config.REDIS_URL) : undefined;
   const limitStores = config.REDIS_URL ? redisLimitStores(config.REDIS_URL, config.JOBS_PREFIX, logger) : undefined;

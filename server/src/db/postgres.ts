@@ -244,6 +244,8 @@ export class PostgresDatabase implements Database {
       try {
         await c.connect();
         await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        // Stopped while connecting: nobody would end this connection later.
+        if (stopped) return void (await c.end().catch(() => undefined));
         client = c;
       } catch {
         await c.end().catch(() => undefined);

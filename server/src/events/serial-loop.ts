@@ -25,7 +25,8 @@ export interface SerialLoop {
  */
 const KICK_GATHER_MS = 15;
 
-export function serialLoop(pass: () => Promise<void>, everyMs: number, logger: Logger, failure: string): SerialLoop {
+/** `everyMs` undefined: no timer, the loop runs only when kicked or asked to. */
+export function serialLoop(pass: () => Promise<void>, everyMs: number | undefined, logger: Logger, failure: string): SerialLoop {
   let tail: Promise<unknown> = Promise.resolve();
   let running = false;
   let again = false;
@@ -55,10 +56,13 @@ export function serialLoop(pass: () => Promise<void>, everyMs: number, logger: L
       else if (!stopped) background();
     }, KICK_GATHER_MS);
   };
-  const timer = setInterval(() => {
-    if (!running) background();
-  }, everyMs);
-  timer.unref();
+  const timer =
+    everyMs === undefined
+      ? undefined
+      : setInterval(() => {
+          if (!running) background();
+        }, everyMs);
+  timer?.unref();
   return {
     runNow,
     kick() {

@@ -4,11 +4,10 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { onOutboxCommit } from '../repo/outbox-signal.ts';
+import { OUTBOX_COMMIT_CHANNEL } from './commit-signal.ts';
 import { dispatchEvents } from './dispatcher.ts';
-import { endpointPolicy } from './endpoint-guard.ts';
 import { type DeliveryOutcome, deliverDue } from './rest-hook.ts';
 import { serialLoop } from './serial-loop.ts';
-import { setEndpointPolicy } from './subscriptions.ts';
 
 export interface EventWorker {
   /** Stops polling and waits for a pass in progress. Undelivered work waits in the database. */
@@ -23,7 +22,6 @@ export interface EventWorker {
  * this or another process takes the work up.
  */
 export function startEventWorker(db: Database, consents: ConsentRules, config: Config, logger: Logger, metrics?: Metrics): EventWorker {
-  setEndpointPolicy(endpointPolicy(config.SUBSCRIPTION_ENDPOINT_ALLOW));
   const settings = {
     retryBaseMs: config.SUBSCRIPTION_RETRY_BASE_MS,
     maxAttempts: config.SUBSCRIPTION_MAX_ATTEMPTS,
@@ -54,9 +52,22 @@ export function startEventWorker(db: Database, consents: ConsentRules, config: C
     'event dispatch failed; retrying on the next pass',
   );
   const unlisten = onOutboxCommit(() => dispatch.kick());
+  // Events left by a stopped process (or written while no worker ran) go out at once, not at the first poll.
+  dispatch.kick();
+  // Processes with EVENT_DELIVERY=separate signal their commits (events/commit-signal.ts).
+  const unlistenOthers =
+    db.kind === 'postgres'
+      ? db
+          .listen(OUTBOX_COMMIT_CHANNEL, () => dispatch.kick())
+          .catch((err) => {
+            logger.warn({ err }, "event worker: other processes' commits are found by polling only");
+            return undefined;
+          })
+      : Promise.resolve(undefined);
   return {
     async stop() {
       unlisten();
+      await (await unlistenOthers)?.();
       await dispatch.stop();
       await delivery.stop();
     },
