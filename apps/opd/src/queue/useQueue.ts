@@ -3,6 +3,7 @@ import { useLiveLoad } from '@hospital-ops/app-shell/live/index.ts';
 import type { Appointment } from '@medplum/fhirtypes';
 import { useMedplum } from '@medplum/react';
 import { useCallback, useState } from 'react';
+import { searchAll } from '../fhir/search-all.ts';
 import { todayInKolkata } from '../lib/format.ts';
 import { istDayRange } from '../scheduling/days.ts';
 import { byDoctor, type DoctorQueue, queueEntries } from './queue.ts';
@@ -29,17 +30,13 @@ export function useQueue(ms = 4000): { queues?: DoctorQueue[]; expected: Appoint
       if (branch) query['service-provider'] = `Organization/${branch}`;
       const [bundle, bookings] = await Promise.all([
         medplum.search('Encounter', query, { cache: 'no-cache' }),
-        medplum.searchResources(
-          'Appointment',
-          [
-            ['date', `ge${from}`],
-            ['date', `lt${to}`],
-            ['status', 'booked'],
-            ['_sort', 'date'],
-            ['_count', '200'],
-          ],
-          { cache: 'no-cache' },
-        ),
+        searchAll(medplum, 'Appointment', [
+          ['date', `ge${from}`],
+          ['date', `lt${to}`],
+          ['status', 'booked'],
+          ['_sort', 'date'],
+          ['_count', '200'],
+        ]),
       ]);
       setQueues(byDoctor(queueEntries(bundle)));
       setExpected(bookings);

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import { generateSlots } from '../fhir/opd-operations.ts';
+import { chunks, searchAll } from '../fhir/search-all.ts';
 import { formatDate, formatTime, parseIndianDate, todayInKolkata } from '../lib/format.ts';
 import { addDays, istDayRange } from './days.ts';
 
@@ -78,25 +79,25 @@ export function SchedulePage() {
       const schedules = await medplum.searchResources('Schedule', { actor: `PractitionerRole/${doctor.role.id}` }, { cache: 'no-cache' });
       const [from, to] = istDayRange(day);
       const found = schedules.length
-        ? await medplum.searchResources(
-            'Slot',
-            [
-              ['schedule', schedules.map((s: Schedule) => `Schedule/${s.id}`).join(',')],
-              ['start', `ge${from}`],
-              ['start', `lt${to}`],
-              ['_sort', 'start'],
-              ['_count', '200'],
-            ],
-            { cache: 'no-cache' },
-          )
+        ? await searchAll(medplum, 'Slot', [
+            ['schedule', schedules.map((s: Schedule) => `Schedule/${s.id}`).join(',')],
+            ['start', `ge${from}`],
+            ['start', `lt${to}`],
+            ['_sort', 'start'],
+            ['_count', '200'],
+          ])
         : [];
-      const appointments = found.length
-        ? await medplum.searchResources(
-            'Appointment',
-            { slot: found.map((s) => `Slot/${s.id}`).join(','), status: 'booked,arrived,fulfilled,checked-in', _count: '200' },
-            { cache: 'no-cache' },
-          )
-        : [];
+      const appointments = (
+        await Promise.all(
+          chunks(found, 100).map((some) =>
+            searchAll(medplum, 'Appointment', {
+              slot: some.map((s) => `Slot/${s.id}`).join(','),
+              status: 'booked,arrived,fulfilled,checked-in',
+              _count: '200',
+            }),
+          ),
+        )
+      ).flat();
       const bySlot = new Map<string, Appointment>();
       for (const a of appointments) for (const s of a.slot ?? []) bySlot.set(s.reference ?? '', a);
       setSlots(found);
