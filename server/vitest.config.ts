@@ -4,6 +4,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // PostgreSQL server (a fresh database per test file, see test/helpers/server.ts). Suites under
 // test/unit/ need no database and run once.
 const unit = 'test/unit/**';
+// Each database project migrates once into a template that every test server copies.
+const globalSetup = ['test/helpers/migrated-templates.ts'];
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -13,8 +15,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'unit', include: [`${unit}/*.test.ts`] } },
-      { extends: true, test: { name: 'pglite', env: { TEST_DB: 'pglite' }, exclude: [...configDefaults.exclude, unit] } },
-      { extends: true, test: { name: 'postgres', env: { TEST_DB: 'postgres' }, exclude: [...configDefaults.exclude, unit] } },
+      { extends: true, test: { name: 'pglite', env: { TEST_DB: 'pglite' }, exclude: [...configDefaults.exclude, unit], globalSetup } },
+      { extends: true, test: { name: 'postgres', env: { TEST_DB: 'postgres' }, exclude: [...configDefaults.exclude, unit], globalSetup } },
     ],
   },
 });

@@ -26,7 +26,9 @@ describe('npm run admin', () => {
       id: TENANT,
       name: 'Apollo Clinic',
       terminologyResources: expect.any(Number),
-      appClients: [`opd-${TENANT}`, `ipd-${TENANT}`, `lab-${TENANT}`],
+      appClients: [`opd-${TENANT}`, `ipd-${TENANT}`, `lab-${TENANT}`, `pharmacy-${TENANT}`],
+      // and the starter lab catalogue (test/lab/catalogue-cli.test.ts checks what it holds).
+      labCatalogue: { created: expect.any(Number), kept: 0 },
     });
     expect(tenant.out.terminologyResources).toBeGreaterThan(50);
     const user = await admin(
@@ -80,6 +82,7 @@ describe('npm run admin', () => {
       [`opd-${TENANT}`, true],
       [`ipd-${TENANT}`, true],
       [`lab-${TENANT}`, true],
+      [`pharmacy-${TENANT}`, true],
       ['lab-bridge', false],
       [app.out.clientId, true],
     ]);

@@ -38,6 +38,15 @@ function wrap(tx: Pick<Transaction, 'query' | 'exec'>, pending: Promise<unknown>
  * RLS, so every request transaction drops to the runtime role with SET LOCAL ROLE: the same
  * policies then apply as on a real server. PGlite runs one transaction at a time.
  */
+/**
+ * In-memory databases (DATA_DIR=:memory:) start as a copy of this data folder when one is set:
+ * the test suites set a migrated one, which spares each test server its migrations.
+ */
+let memoryTemplate: Blob | undefined;
+export function setMemoryTemplate(dataFolder: Blob | undefined): void {
+  memoryTemplate = dataFolder;
+}
+
 export class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
   private readonly db: PGlite;
@@ -59,7 +68,7 @@ export class PgliteDatabase implements Database {
     try {
       // The same extensions the migrations create on a real server.
       const extensions = { pg_trgm, btree_gist };
-      const db = dataDir ? new PGlite(dataDir, { extensions }) : new PGlite({ extensions });
+      const db = dataDir ? new PGlite(dataDir, { extensions }) : new PGlite({ extensions, loadDataDir: memoryTemplate });
       await db.waitReady;
       return new PgliteDatabase(db, unlock);
     } catch (err) {
@@ -105,6 +114,12 @@ export class PgliteDatabase implements Database {
   async snapshot(): Promise<Blob> {
     await this.db.query('CHECKPOINT');
     return this.db.dumpDataDir('gzip');
+  }
+
+  /** The data folder as an uncompressed tarball (see setMemoryTemplate). */
+  async dataFolder(): Promise<Blob> {
+    await this.db.query('CHECKPOINT');
+    return this.db.dumpDataDir('none');
   }
 
   async listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {

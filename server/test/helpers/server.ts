@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { createClient } from '../../src/auth/store.ts';
+import { setMemoryTemplate } from '../../src/db/pglite.ts';
 import { type RunningServer, type ServerParts, startServer } from '../../src/server.ts';
 import { ensureTenant } from '../../src/tenancy/tenants.ts';
+import { ADMIN_URL } from './migrated-templates.ts';
 
 export const TENANT_A = '0a0a0a0a-0000-4000-8000-00000000000a';
 export const TENANT_B = '0b0b0b0b-0000-4000-8000-00000000000b';
@@ -29,8 +33,11 @@ export async function systemToken(base: string, tenant: string): Promise<string>
   return c.token;
 }
 
-/** Where tests create their throwaway databases: the machine's PostgreSQL, trust auth. */
-const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+let pgliteFolder: Promise<Blob> | undefined;
+const pgliteTemplate = () => {
+  pgliteFolder ??= readFile(inject('pgliteTemplate')).then((b) => new Blob([b], { type: 'application/x-tar' }));
+  return pgliteFolder;
+};
 
 export interface TestServer {
   server: RunningServer;
@@ -40,12 +47,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** A fresh PostgreSQL database on the machine's server, and a way to drop it. */
-export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A fresh PostgreSQL database on the machine's server, and a way to drop it: empty, or `migrated`
+ * (a copy of the run's template, test/helpers/migrated-templates.ts).
+ */
+export async function scratchDatabase(options: { migrated?: boolean } = {}): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `hops_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${options.migrated ? ` TEMPLATE ${inject('postgresTemplate')}` : ''}`);
   await admin.end();
   const u = new URL(ADMIN_URL);
   u.pathname = `/${name}`;
@@ -81,8 +91,10 @@ async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
  * what the server would make itself (a job queue stand-in, say).
  */
 export async function startTestServer(env: Record<string, string> = {}, parts: ServerParts = {}): Promise<TestServer> {
-  const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase() : undefined;
+  const scratch = process.env.TEST_DB === 'postgres' ? await scratchDatabase({ migrated: true }) : undefined;
   const databaseUrl = scratch?.url;
+  // An in-memory PGlite starts migrated too (what a DATA_DIR given in `env` opens is left alone).
+  if (process.env.TEST_DB !== 'postgres') setMemoryTemplate(await pgliteTemplate());
   // jobs: with Redis, each test server's queues (and the platform's schedulers) live under a prefix of their own, removed at stop.
   const jobsPrefix = env.REDIS_URL && !env.JOBS_PREFIX ? `hops-test-${randomUUID().slice(0, 8)}` : undefined;
   const server = await startServer(
@@ -113,6 +125,7 @@ export async function startTestServer(env: Record<string, string> = {}, parts: S
     },
     parts,
   );
+  setMemoryTemplate(undefined);
   await ensureTenant(server.db, TENANT_A, 'Tenant A Hospitals');
   await ensureTenant(server.db, TENANT_B, 'Tenant B Clinics');
   const base = `${server.url}/fhir/R4`;
