@@ -208,6 +208,8 @@ async function main(): Promise<void> {
       '',
       'The delivery latency is measured from the 201 reaching the client to the notification reaching the subscriber, both clocks in the benchmark process. Rerun: `npm run bench:events` (BENCH_CLIENTS, BENCH_SECONDS to change the load).',
       '',
+      'With one process, writers that never pause keep its event loop busy and deliveries queue behind them (they catch up when the load eases). With `EVENT_DELIVERY=separate` a worker process delivers beside the API process, so deliveries keep pace with the writes at full load; on this machine both processes and PostgreSQL share the same cores, so the writes give up the CPU the deliveries now take. On a deployment the worker gets cores of its own.',
+      '',
     ];
     writeMarkdownReport(new URL('../../docs/events-benchmarks.md', import.meta.url), lines.join('\n'));
     console.log(lines.join('\n'));
