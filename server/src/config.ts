@@ -76,6 +76,11 @@ const configSchema = z.object({
   /** A bearer token that lets a scraper read /metrics from another machine (loopback needs none). */
   METRICS_TOKEN: z.string().min(16, { message: 'must have at least 16 characters' }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * Where a new embedded database finds its migrated starting copy (server/.cache, built by npm ci
+   * and npm start; see db/pglite-template.ts). 'none': a new database runs initdb and the migrations itself.
+   */
+  EMBEDDED_TEMPLATE_DIR: z.string().min(1).optional(),
   /** Which reverse proxies to believe about the client's address and scheme (X-Forwarded-For, X-Forwarded-Proto). */
   TRUST_PROXY: trustProxy.default(false),
   /** The site is only ever served over HTTPS: HSTS and upgrade-insecure-requests on every response, not only on HTTPS requests. */

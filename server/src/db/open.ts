@@ -6,6 +6,7 @@ import { DataDirError } from './data-lock.ts';
 import type { Database } from './database.ts';
 import { migrate } from './migrate.ts';
 import { PgliteDatabase } from './pglite.ts';
+import { DEFAULT_TEMPLATE_DIR, restoreTemplate } from './pglite-template.ts';
 import { deriveAppUrl, PostgresDatabase } from './postgres.ts';
 import { RedisWriteMarks } from './redis-write-marks.ts';
 import { LocalWriteMarks, ReplicaReads } from './replica.ts';
@@ -38,7 +39,10 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
           'or set DATA_DIR to the folder that holds its database, or DATABASE_URL when it runs on PostgreSQL.',
       );
     }
-    db = await PgliteDatabase.open(dir);
+    const templateDir = config.EMBEDDED_TEMPLATE_DIR ?? DEFAULT_TEMPLATE_DIR;
+    db = await PgliteDatabase.open(dir, (locked) => {
+      if (templateDir !== 'none' && !existsSync(join(locked, 'PG_VERSION'))) restoreTemplate(templateDir, locked);
+    });
   }
   try {
     await migrate(db, config.DATABASE_APP_PASSWORD);

@@ -47,6 +47,12 @@ export function setMemoryTemplate(dataFolder: Blob | undefined): void {
   memoryTemplate = dataFolder;
 }
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers is most of an embedded server's memory, and buys
+ * little here: PGlite's files sit in the operating system's page cache (or in memory) anyway.
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers=16MB'];
+
 export class PgliteDatabase implements Database {
   readonly kind = 'pglite' as const;
   private readonly db: PGlite;
@@ -58,17 +64,22 @@ export class PgliteDatabase implements Database {
     this.unlock = unlock;
   }
 
-  /** Opens (or creates) the database in `dataDir`, in memory without one. Throws DataDirError while another process has the folder open. */
-  static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
+  /**
+   * Opens (or creates) the database in `dataDir`, in memory without one. `prepare` runs once the
+   * folder is this process's (locked) and before PGlite opens it: it may put a new database there
+   * (pglite-template.ts). Throws DataDirError while another process has the folder open.
+   */
+  static async open(dataDir: string | undefined, prepare?: (dataDir: string) => void): Promise<PgliteDatabase> {
     let unlock: (() => void) | undefined;
     if (dataDir) {
       mkdirSync(dataDir, { recursive: true });
       unlock = lockDataDir(dataDir);
     }
     try {
+      if (dataDir) prepare?.(dataDir);
       // The same extensions the migrations create on a real server.
-      const extensions = { pg_trgm, btree_gist };
-      const db = dataDir ? new PGlite(dataDir, { extensions }) : new PGlite({ extensions, loadDataDir: memoryTemplate });
+      const options = { extensions: { pg_trgm, btree_gist }, postgresqlconf: EMBEDDED_SETTINGS };
+      const db = dataDir ? new PGlite(dataDir, options) : new PGlite({ ...options, loadDataDir: memoryTemplate });
       await db.waitReady;
       return new PgliteDatabase(db, unlock);
     } catch (err) {
@@ -116,10 +127,10 @@ export class PgliteDatabase implements Database {
     return this.db.dumpDataDir('gzip');
   }
 
-  /** The data folder as an uncompressed tarball (see setMemoryTemplate). */
-  async dataFolder(): Promise<Blob> {
+  /** The data folder as a tarball (see setMemoryTemplate and pglite-template.ts). */
+  async dataFolder(compression: 'gzip' | 'none' = 'none'): Promise<Blob> {
     await this.db.query('CHECKPOINT');
-    return this.db.dumpDataDir('none');
+    return this.db.dumpDataDir(compression);
   }
 
   async listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {

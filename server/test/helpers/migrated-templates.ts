@@ -2,16 +2,13 @@
 // so the run migrates once into a template of each kind, and each test server starts from a copy:
 // PostgreSQL with CREATE DATABASE ... TEMPLATE, PGlite from a dump of its data folder.
 // Templates are named after a hash of the migrations, so a changed schema builds new ones.
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.ts';
-import { listMigrations, migrate } from '../../src/db/migrate.ts';
 import { openDatabase } from '../../src/db/open.ts';
-import { PgliteDatabase } from '../../src/db/pglite.ts';
+import { buildTemplate, schemaKey } from '../../src/db/pglite-template.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,12 +20,6 @@ declare module 'vitest' {
 }
 
 export const ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-function schemaKey(): string {
-  const hash = createHash('sha256');
-  for (const m of listMigrations()) hash.update(m.version).update('\0').update(m.sql).update('\0');
-  return hash.digest('hex').slice(0, 16);
-}
 
 function urlOf(database: string): string {
   const u = new URL(ADMIN_URL);
@@ -59,23 +50,8 @@ async function postgresTemplate(key: string): Promise<string> {
   }
 }
 
-async function pgliteTemplate(key: string): Promise<string> {
-  const file = join(tmpdir(), `hops-pglite-template-${key}.tar`);
-  if (existsSync(file)) return file;
-  const db = await PgliteDatabase.open(undefined);
-  try {
-    await migrate(db, loadConfig({}).DATABASE_APP_PASSWORD);
-    const partial = `${file}.${randomUUID()}`;
-    writeFileSync(partial, Buffer.from(await (await db.dataFolder()).arrayBuffer()));
-    renameSync(partial, file);
-  } finally {
-    await db.close();
-  }
-  return file;
-}
-
 /** Runs once per project: each database project builds (or finds) its own kind of template. */
 export default async function setup(project: TestProject): Promise<void> {
   if (project.name === 'postgres') project.provide('postgresTemplate', await postgresTemplate(schemaKey()));
-  if (project.name === 'pglite') project.provide('pgliteTemplate', await pgliteTemplate(schemaKey()));
+  if (project.name === 'pglite') project.provide('pgliteTemplate', await buildTemplate(tmpdir(), 'none'));
 }
