@@ -13,6 +13,7 @@ import { applyEnd, handleConsentNotify, type NotifyJob } from './hip/consent.ts'
 import { type CallJob, handleDiscover, handleLinkConfirm, handleLinkInit } from './hip/discovery.ts';
 import { type HiRequestJob, handleHiRequest } from './hip/health-information.ts';
 import { type CallbackJob, handleLink, handleLinkResult, handleLinkToken, type LinkJob } from './hip/linking.ts';
+import { handleProfileShare } from './hip/share.ts';
 import {
   eraseExpired,
   type HiuCallJob,
@@ -176,6 +177,7 @@ export function abdmBridge({ config, db, logger, jobs, sms }: AbdmBridgeDeps): A
   router.post('/hip/link/care-context/init', safe(hipRoute('hip-link-init')));
   router.post('/hip/link/care-context/confirm', safe(hipRoute('hip-link-confirm')));
   router.post('/link/on_carecontext', safe(hipRoute('hip-on-carecontext')));
+  router.post('/hip/patient/share', safe(hipRoute('hip-profile-share')));
 
   if (jobs) {
     setAbdmRuntime(db, { context, jobs });
@@ -211,6 +213,7 @@ export function abdmBridge({ config, db, logger, jobs, sms }: AbdmBridgeDeps): A
       else if (job.name === 'hip-discover') await handleDiscover(context, { ...call, body } as CallJob);
       else if (job.name === 'hip-link-init') await handleLinkInit(context, { ...call, body } as CallJob, sms);
       else if (job.name === 'hip-link-confirm') await handleLinkConfirm(context, { ...call, body } as CallJob);
+      else if (job.name === 'hip-profile-share') await handleProfileShare(context, { ...call, body } as CallJob);
       else throw new Error(`no ABDM handler for ${job.name}`);
     },
     { concurrency: 2 },
