@@ -24,7 +24,13 @@ export const COUNTER_SYSTEM = 'https://hospital-ops.in/fhir/sid/abdm-share-count
 export function counterIdentifier(code: string): Identifier {
   return {
     type: {
-      coding: [{ system: 'https://hospital-ops.in/fhir/CodeSystem/identifier-type', code: 'abdm-share-counter', display: 'ABDM Scan & Share counter' }],
+      coding: [
+        {
+          system: 'https://hospital-ops.in/fhir/CodeSystem/identifier-type',
+          code: 'abdm-share-counter',
+          display: 'ABDM Scan & Share counter',
+        },
+      ],
     },
     system: COUNTER_SYSTEM,
     value: code,
