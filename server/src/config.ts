@@ -225,6 +225,8 @@ const configSchema = z.object({
     .optional(),
   /** When set, inbound gateway tokens must carry this clientId (the gateway's own, not a bridge's session token). */
   ABDM_GATEWAY_CLIENT_ID: z.string().min(1).optional(),
+  /** The public URL the gateway calls this bridge at (default BASE_URL); registered by `npm run admin -- abdm register-bridge`. */
+  ABDM_BRIDGE_URL: z.url({ message: 'must be an absolute URL such as https://hospital.example.in' }).optional(),
   // --- end ABDM ----------------------------------------------------------------------------------
   // --- Razorpay payment links (docs/billing.md); secrets are never logged --------------------------
   /** Payment Links API base (the simulator's in development). */

@@ -18,6 +18,8 @@ import { loadConfig } from '../config.ts';
 import { DataDirError } from '../db/data-lock.ts';
 import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
+import { listAbdmServices, registerBridge } from '../features/abdm/registration.ts';
+import { registerAbdmService } from '../features/abdm/services.ts';
 import { loadLabCatalogue } from '../features/lab/catalogue.ts';
 import { registerWhatsAppNumber } from '../features/messaging/whatsapp/numbers.ts';
 import { reconcileTenants } from '../features/pharmacy/reconcile.ts';
@@ -53,7 +55,10 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   whatsapp number --tenant <id> --id <phone-number-id>   route WhatsApp webhooks for this business number to the tenant
   jobs list [--queue <name>] [--state waiting|delayed|active|completed|failed] [--limit <n>]   jobs and counts per queue
   jobs retry --queue <name> --id <job id>   put a failed (dead-lettered) job back to waiting
-  pharmacy reconcile [--tenant <id>]   prove every stock balance equals the sum of its ledger entries (exit 1 when one differs)`;
+  pharmacy reconcile [--tenant <id>]   prove every stock balance equals the sum of its ledger entries (exit 1 when one differs)
+  abdm service --tenant <id> --id <HFR id> --type HIP|HIU   the tenant runs this ABDM HIP or HIU (gateway calls naming it reach only this tenant)
+  abdm services                                 every HIP/HIU id and its tenant
+  abdm register-bridge [--url <public url>]     tell the ABDM gateway this bridge's URL (default ABDM_BRIDGE_URL, else BASE_URL) and its services`;
 
 const options = {
   name: { type: 'string' },
@@ -79,6 +84,7 @@ const options = {
   out: { type: 'string' },
   'per-minute': { type: 'string' },
   from: { type: 'string' },
+  url: { type: 'string' },
   confirm: { type: 'string' },
   replace: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -215,6 +221,17 @@ async function run(db: Database, command: string, o: Opts): Promise<unknown> {
       if (report.some((r) => r.discrepancies.length > 0)) process.exitCode = 1;
       return report;
     }
+    // --- ABDM (issue 19, docs/abdm.md)
+    case 'abdm service': {
+      const type = need(o, 'type');
+      if (type !== 'HIP' && type !== 'HIU') throw new UsageError('--type is HIP or HIU');
+      await registerAbdmService(db, need(o, 'tenant'), need(o, 'id'), type);
+      return { tenant: o.tenant, serviceId: o.id, type };
+    }
+    case 'abdm services':
+      return listAbdmServices(db);
+    case 'abdm register-bridge':
+      return registerBridge(db, config, typeof o.url === 'string' ? o.url : undefined);
     default:
       throw new UsageError(`Unknown command: ${command || '(none)'}`);
   }
