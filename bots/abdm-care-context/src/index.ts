@@ -1,7 +1,7 @@
 import type { BotHandler } from '../../contract.ts';
 
 /**
- * A finished OPD visit is offered to the patient's ABHA address as a care context. The bot holds
+ * A finished OPD visit or hospital stay is offered to the patient's ABHA address as a care context. The bot holds
  * no ABDM credentials: it calls `Encounter/[id]/$abdm-link` on the FHIR API, and the server does
  * the gateway work in its own job (docs/abdm.md). The operation is idempotent (a linked visit is
  * not sent again), so a redelivered event is harmless. A patient without an ABHA address, or a

@@ -4,7 +4,7 @@ import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gat
 import type { RecordingSmsSender } from '../../src/auth/sms.ts';
 import { createUser } from '../../src/auth/store.ts';
 import { GatewayClient } from '../../src/features/abdm/gateway/client.ts';
-import { createDirectory, createOpdVisit, type Directory, patient } from '../documents/fixtures.ts';
+import { createAdmission, createDirectory, createOpdVisit, type Directory, patient } from '../documents/fixtures.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { userToken } from '../helpers/staff.ts';
 
@@ -173,6 +173,46 @@ describe('ABDM HIP-initiated linking', () => {
       body: JSON.stringify({ enabled: false }),
     });
     expect(off.status).toBe(200);
+  });
+});
+
+describe('ABDM care contexts of hospital stays', () => {
+  it('links a finished hospital stay as a DischargeSummary care context, named by its dates', async () => {
+    const stay = await createAdmission(fhir, a);
+    const id = stay.encounter.split('/')[1] as string;
+    expect((await fhir.post(`${stay.encounter}/$abdm-link`, { resourceType: 'Parameters' })).status).toBe(200);
+    const link = await waitFor('the stay linked at the gateway', () => linkedAtGateway(id));
+    expect(link.patient).toMatchObject({
+      hiType: 'DischargeSummary',
+      careContexts: [{ referenceNumber: id, display: 'Hospital stay 20/09/2025 to 25/09/2025' }],
+    });
+  });
+
+  it('offers OPD visits and hospital stays in discovery as one entry per hiType', async () => {
+    const asha = patient('Asha Pawar', '91-5555-6666-7777', 'female', '1990-02-11', a.branch);
+    asha.identifier.push({
+      type: {
+        coding: [
+          {
+            system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code',
+            code: 'ABHA',
+            display: 'Ayushman Bharat Health Account (ABHA) ID',
+          },
+        ],
+      },
+      system: 'https://healthid.abdm.gov.in',
+      value: 'asha.pawar@sbx',
+    });
+    const created = await fhir.post('Patient', asha);
+    expect(created.status).toBe(201);
+    const ref = `Patient/${created.body.id}`;
+    const visit = await createOpdVisit(fhir, { ...a, patient: ref });
+    const stay = await createAdmission(fhir, { ...a, patient: ref });
+    const found = (await gw.discover(HIP_A, { id: 'asha.pawar@sbx', name: 'Asha Pawar', gender: 'F', yearOfBirth: 1990 })) as any;
+    expect(found.patient.map((p: any) => [p.hiType, p.careContexts.map((c: any) => c.referenceNumber), p.count])).toEqual([
+      ['OPConsultation', [visit.encounter.split('/')[1]], 1],
+      ['DischargeSummary', [stay.encounter.split('/')[1]], 1],
+    ]);
   });
 });
 

@@ -7,7 +7,7 @@ import { FakeBridge } from '../../../simulators/abdm-gateway/test/bridge.ts';
 import { decrypt, generateKeyMaterial, type KeyMaterial } from '../../src/features/abdm/fidelius/index.ts';
 import { GatewayClient } from '../../src/features/abdm/gateway/client.ts';
 import { registerAbdmService, ServiceTakenError } from '../../src/features/abdm/services.ts';
-import { createDirectory, createOpdVisit, type Directory, type OpdVisit } from '../documents/fixtures.ts';
+import { createAdmission, createDirectory, createOpdVisit, type Directory, type OpdVisit } from '../documents/fixtures.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 
 // The HIP side of ABDM against the local gateway: consent notify stored as a FHIR Consent,
@@ -343,6 +343,27 @@ describe('ABDM HIP: health-information request', () => {
     );
     const tr = await requestData(consentId);
     expect(tr.documents.map((d) => compositionOf(d.bundle).meta?.profile?.[0]?.split('/').at(-1))).toEqual(['PrescriptionRecord']);
+  });
+
+  it('sends a hospital stay its discharge summary and an OPD visit its consultation, never the other kind, under one artefact naming both', async () => {
+    const stay = await createAdmission(fhirClient(t.base, TENANT_A), a);
+    const { consentId } = await grant(
+      HIP_A,
+      [
+        { patientReference: id(a.patient), careContextReference: id(visitA.encounter) },
+        { patientReference: id(a.patient), careContextReference: id(stay.encounter) },
+      ],
+      ['OPConsultation', 'DischargeSummary'],
+    );
+    const tr = await requestData(consentId);
+    expect(tr.status).toBe('TRANSFERRED');
+    const kinds = tr.documents.map((d) => [d.careContextReference, compositionOf(d.bundle).meta?.profile?.[0]?.split('/').at(-1)]);
+    expect(kinds.sort()).toEqual(
+      [
+        [id(visitA.encounter), 'OPConsultRecord'],
+        [id(stay.encounter), 'DischargeSummaryRecord'],
+      ].sort(),
+    );
   });
 
   it('sends nothing for a visit outside the requested date range', async () => {

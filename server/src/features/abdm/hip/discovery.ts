@@ -4,6 +4,7 @@ import type { Encounter, Patient } from '@medplum/fhirtypes';
 import type { SmsSender } from '../../../auth/sms.ts';
 import { parseSearch } from '../../../search/parse.ts';
 import { type AbdmContext, AbdmRefusal, auditAbdm, callGateway, tenantRepository } from '../context.ts';
+import { careContextOf } from './care-context.ts';
 import { abhaOf } from './linking.ts';
 
 /**
@@ -28,8 +29,16 @@ export interface CallJob {
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const displayOf = (p: Patient) =>
   p.name?.[0]?.text ?? ([p.name?.[0]?.given?.join(' '), p.name?.[0]?.family].filter(Boolean).join(' ') || 'Patient');
-const visitDisplay = (e: Encounter) =>
-  `OPD visit ${e.period?.start ? new Date(e.period.start).toLocaleDateString('en-IN', { timeZone: 'Asia/Kolkata' }) : ''}`.trim();
+
+/** The patient's care contexts as ABDM lists them: one entry per hiType (OPD visits, then hospital stays). */
+function patientEntries(patient: Patient, visits: Encounter[]) {
+  return (['OPConsultation', 'DischargeSummary'] as const).flatMap((hiType) => {
+    const ofType = visits.filter((e) => careContextOf(e).hiType === hiType);
+    if (ofType.length === 0) return [];
+    const careContexts = ofType.map((e) => ({ referenceNumber: e.id, display: careContextOf(e).display }));
+    return [{ referenceNumber: patient.id, display: displayOf(patient), careContexts, hiType, count: ofType.length }];
+  });
+}
 
 async function linkedVisits(ctx: AbdmContext, tenantId: string, hipId: string): Promise<Set<string>> {
   const r = await ctx.db.transaction({ tenantId }, (sql) =>
@@ -93,15 +102,7 @@ export async function handleDiscover(ctx: AbdmContext, job: CallJob): Promise<vo
     '/user-initiated-linking/v3/patient/care-context/on-discover',
     {
       transactionId,
-      patient: [
-        {
-          referenceNumber: patient.id,
-          display: displayOf(patient),
-          careContexts: visits.map((e) => ({ referenceNumber: e.id, display: visitDisplay(e) })),
-          hiType: 'OPConsultation',
-          count: visits.length,
-        },
-      ],
+      patient: patientEntries(patient, visits),
       matchedBy: [abhaOf(patient).address === abhaAddress ? 'ABHA_ADDRESS' : 'ABHA_NUMBER'],
       response,
     },
@@ -226,15 +227,7 @@ export async function handleLinkConfirm(ctx: AbdmContext, job: CallJob): Promise
       ctx,
       '/user-initiated-linking/v3/link/care-context/on-confirm',
       {
-        patient: [
-          {
-            referenceNumber: patient.id,
-            display: displayOf(patient),
-            careContexts: visits.map((e) => ({ referenceNumber: e.id, display: visitDisplay(e) })),
-            hiType: 'OPConsultation',
-            count: visits.length,
-          },
-        ],
+        patient: patientEntries(patient, visits),
         response,
       },
       { hipId: job.hipId },

@@ -7,6 +7,7 @@ import { assembleDocument } from '../../documents/assemble.ts';
 import { buildComposition, careContext, type RecordType, recordContexts } from '../../documents/records.ts';
 import { type AbdmContext, AbdmRefusal, auditAbdm, callGateway, tenantRepository } from '../context.ts';
 import { encrypt, FideliusError, generateKeyMaterial, parsePublicKey } from '../fidelius/index.ts';
+import { careContextOf } from './care-context.ts';
 import { type ConsentDetail, findArtefact } from './consent.ts';
 import { abhaOf } from './linking.ts';
 
@@ -105,9 +106,12 @@ async function documentsFor(repo: PostgresRepository, c: Checked, patientRef: st
   const at = dateOf(encounter.period?.start ?? encounter.period?.end);
   if (!(at >= c.from && at <= c.to)) return 'outside';
   const out: Bundle[] = [];
+  // A visit is an OPD consultation or a hospital stay, never both: the other's record is not built for it.
+  const own = careContextOf(encounter).hiType;
   for (const hiType of c.detail.hiTypes) {
     const type = HI_TYPE_RECORDS[hiType];
     if (!type || !recordContexts(type).includes('Encounter')) continue;
+    if ((hiType === 'OPConsultation' || hiType === 'DischargeSummary') && hiType !== own) continue;
     try {
       const document = await repo.withTransaction(async (tx) => {
         const ctx = await careContext(tx, encounter as WithId<Encounter>);

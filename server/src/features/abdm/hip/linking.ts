@@ -6,9 +6,10 @@ import type { PostgresRepository } from '../../../repo/postgres-repository.ts';
 import { ABDM_QUEUE_NAME, type AbdmContext, auditAbdm, tenantRepository } from '../context.ts';
 import { AbdmGatewayError } from '../gateway/client.ts';
 import { abdmRuntime } from '../runtime.ts';
+import { careContextOf } from './care-context.ts';
 
 /**
- * HIP-initiated linking (docs/abdm.md): when an OPD visit finishes, it is offered to the patient's
+ * HIP-initiated linking (docs/abdm.md): when an OPD visit or a hospital stay finishes, it is offered to the patient's
  * ABHA address as a care context. `Encounter/[id]/$abdm-link` (called by the abdm-care-context bot,
  * or staff) queues the work; the job asks the gateway for the patient's link token once (it is
  * valid six months and kept in abdm_link_token), then sends link/carecontext with it. Gateway
@@ -56,12 +57,12 @@ const GENDER: Record<string, string> = { male: 'M', female: 'F', other: 'O', unk
 
 function patientEntry(patient: Patient, encounter: Encounter) {
   const display = patient.name?.[0]?.text ?? [patient.name?.[0]?.given?.join(' '), patient.name?.[0]?.family].filter(Boolean).join(' ');
-  const when = encounter.period?.start ? new Date(encounter.period.start).toLocaleDateString('en-IN', { timeZone: 'Asia/Kolkata' }) : '';
+  const context = careContextOf(encounter);
   return {
     referenceNumber: patient.id,
     display: display || 'Patient',
-    careContexts: [{ referenceNumber: encounter.id, display: `OPD visit ${when}`.trim() }],
-    hiType: 'OPConsultation',
+    careContexts: [{ referenceNumber: encounter.id, display: context.display }],
+    hiType: context.hiType,
     count: 1,
   };
 }
@@ -76,7 +77,8 @@ async function linkOperation(req: FhirRequest, repo: PostgresRepository): Promis
   if (!runtime) throw new OperationOutcomeError(badRequest('ABDM is not configured on this server (ABDM_GATEWAY_URL).'));
   // Read through the caller's repository: what they may not read they cannot offer to ABDM.
   const encounter = await repo.readResource<Encounter>('Encounter', id);
-  if (encounter.status !== 'finished') throw new OperationOutcomeError(badRequest('Only a finished visit is linked as a care context.'));
+  if (encounter.status !== 'finished')
+    throw new OperationOutcomeError(badRequest('Only a finished visit or stay is linked as a care context.'));
   const patientId = /^Patient\/([^/]+)$/.exec(encounter.subject?.reference ?? '')?.[1];
   if (!patientId) throw new OperationOutcomeError(badRequest('The visit names no patient of this server.'));
   const patient = await repo.readResource<Patient>('Patient', patientId);
