@@ -22,6 +22,7 @@ import {
 import { ABHA_ADDRESS_SYSTEM, ABHA_NUMBER_SYSTEM } from '../fhir/systems.ts';
 import { optedIn, whatsAppConsentQuery, whatsAppOptIn } from '../fhir/whatsapp-consent.ts';
 import { formatDate, formatPhone } from '../lib/format.ts';
+import { readAbhaCard } from './abha-card.ts';
 import { clearDraft, readDraft, writeDraft } from './draft.ts';
 import { type FormErrors, validatePatientForm } from './validate.ts';
 
@@ -77,6 +78,10 @@ export function PatientFormPage() {
   const [dobText, setDobText] = useState('');
   const [ageText, setAgeText] = useState('');
   const [prefilled, setPrefilled] = useState<(keyof PatientForm)[]>([]);
+  const [prefillSource, setPrefillSource] = useState<'search' | 'card'>('search');
+  // The ABHA card's QR code, as the desk's scanner types it (then Enter), or pasted.
+  const [cardText, setCardText] = useState('');
+  const [cardUnreadable, setCardUnreadable] = useState(false);
   const [restored, setRestored] = useState(false);
   const [errors, setErrors] = useState<FormErrors>({});
   const [duplicates, setDuplicates] = useState<Patient[]>();
@@ -135,11 +140,30 @@ export function PatientFormPage() {
     value: form[key],
     onChange: (e: { currentTarget: { value: string } }) => set(key)(e.currentTarget.value),
     error: errors[key] ? t(errors[key]) : undefined,
-    description: prefilled.includes(key) ? t('patient.prefillHint') : undefined,
+    description: prefilled.includes(key) ? t(prefillSource === 'card' ? 'patient.cardHint' : 'patient.prefillHint') : undefined,
     'data-testid': `field-${key}`,
   });
   const abhaDigits = normaliseAbhaNumber(form.abhaNumber);
   const abhaSuspect = !!abhaDigits && !abhaCheckDigitOk(abhaDigits);
+
+  /** Fills the form from an ABHA card's QR code; anything else is said to be no card. */
+  function applyCard(scanned: string): void {
+    const read = readAbhaCard(scanned);
+    if (!read) {
+      setCardUnreadable(true);
+      return;
+    }
+    setCardUnreadable(false);
+    setCardText('');
+    setForm((f) => ({ ...f, ...read.form, birthDateEstimated: read.dobText ? false : f.birthDateEstimated }));
+    if (read.dobText) {
+      setDobText(read.dobText);
+      setAgeText('');
+    }
+    setPrefilled(Object.keys(read.form) as (keyof PatientForm)[]);
+    setPrefillSource('card');
+    notifications.show({ color: 'teal', message: t('patient.abhaCardRead') });
+  }
 
   async function save(values: PatientForm) {
     setSaving(true);
@@ -226,6 +250,31 @@ export function PatientFormPage() {
               </Button>
             </Group>
           </Alert>
+        )}
+        {!id && (
+          <TextInput
+            label={t('patient.abhaCard')}
+            description={t('patient.abhaCardHint')}
+            value={cardText}
+            onChange={(e) => {
+              setCardText(e.currentTarget.value);
+              setCardUnreadable(false);
+            }}
+            onKeyDown={(e) => {
+              // A scanner ends with Enter: read the card instead of submitting the form.
+              if (e.key !== 'Enter') return;
+              e.preventDefault();
+              if (cardText.trim()) applyCard(cardText);
+            }}
+            onPaste={(e) => {
+              const pasted = e.clipboardData.getData('text');
+              if (!readAbhaCard(pasted)) return;
+              e.preventDefault();
+              applyCard(pasted);
+            }}
+            error={cardUnreadable ? t('patient.abhaCardUnreadable') : undefined}
+            data-testid="field-abha-card"
+          />
         )}
         <Grid>
           <Grid.Col span={{ base: 12, sm: 6 }}>
