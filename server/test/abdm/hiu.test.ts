@@ -152,8 +152,19 @@ describe('ABDM HIU: consent, data request, import', () => {
     expect(provenance.agent[0].who.identifier).toEqual({ system: 'https://facility.ndhm.gov.in', value: HIP_A });
     expect(provenance.policy[0]).toContain(consentId);
     expect(provenance.entity[0].what.identifier.value).toBe(`${HIP_A}/${id(visit.encounter)}`);
+    // The patient's records from other facilities: their Provenance names them, with the documents included.
+    const mine = (await fhirB.get(`Provenance?patient=${b.patient}&_include=Provenance:target:Bundle`)).body.entry ?? [];
+    expect(mine.filter((e: any) => e.resource.resourceType === 'Provenance')).toHaveLength(2);
+    expect(
+      mine
+        .filter((e: any) => e.resource.resourceType === 'Bundle')
+        .map((e: any) => e.resource.id)
+        .sort(),
+    ).toEqual(imported.map((e: any) => e.resource.id).sort());
+    expect((await fhirB.get(`Provenance?patient=${a.patient}`)).body.entry ?? []).toHaveLength(0);
     // Tenant A (the HIP) holds none of them.
     expect(await externalBundles(fhirA)).toHaveLength(0);
+    expect((await fhirA.get(`Provenance?patient=${b.patient}`)).body.entry ?? []).toHaveLength(0);
     // The HIU told the gateway, per care context; the key material is gone.
     const transfer = [...gw.state.transfers.values()].find((x) => x.consentId === consentId)!;
     await waitFor('the HIU notify', () => (transfer.notifications.some((n: any) => n.notifier.type === 'HIU') ? true : undefined));

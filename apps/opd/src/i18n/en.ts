@@ -253,5 +253,13 @@ export const en = {
     readOnly: 'This visit is finished: it can be read and printed, not changed.',
   },
   billing: billingEn,
+  externalRecords: {
+    title: 'Records from other facilities',
+    hint: 'Shared by the patient through ABDM. As the other facility wrote them; not part of our records.',
+    none: 'None received. Ask for them with the patient’s consent through their ABHA app.',
+    show: 'Open',
+    hide: 'Close',
+    noText: '(no text in this section)',
+  },
   labResults: labResultsEn,
 };

@@ -22,6 +22,7 @@ import { ALLERGY_CLINICAL, LOINC } from '../fhir/systems.ts';
 import { ageOf, formatAbhaNumber, formatDate, formatDateTime, formatPhone, todayInKolkata } from '../lib/format.ts';
 import { TermPicker } from '../lib/TermPicker.tsx';
 import { TokenSlipModal } from '../queue/TokenSlip.tsx';
+import { ExternalRecordsCard } from '../records/ExternalRecordsCard.tsx';
 import { LabResultsCard } from '../results/LabResultsCard.tsx';
 
 const BLOOD_GROUPS = ['A+', 'A-', 'B+', 'B-', 'AB+', 'AB-', 'O+', 'O-'];
@@ -283,6 +284,7 @@ export function PatientPage() {
         </Table>
       </Card>
       {session.role === 'doctor' && patient.id && <LabResultsCard patientId={patient.id} onError={setError} />}
+      {session.role === 'doctor' && patient.id && <ExternalRecordsCard patientId={patient.id} onError={setError} />}
     </Stack>
   );
 }

@@ -364,9 +364,12 @@ export async function handlePush(ctx: AbdmContext, job: PushJob): Promise<void> 
       private_key: string | null;
       nonce: string | null;
       detail: ConsentDetail | null;
+      patient_id: string | null;
     }>(
-      `SELECT t.consent_id::text, t.transaction_id, t.private_key, t.nonce, a.detail FROM abdm_hiu_transfer t
-       JOIN abdm_hiu_artefact a ON a.consent_id = t.consent_id WHERE t.hi_request_id = $1`,
+      `SELECT t.consent_id::text, t.transaction_id, t.private_key, t.nonce, a.detail, r.patient_id FROM abdm_hiu_transfer t
+       JOIN abdm_hiu_artefact a ON a.consent_id = t.consent_id
+       LEFT JOIN abdm_hiu_request r ON r.consent_request_id = a.consent_request_id
+       WHERE t.hi_request_id = $1`,
       [job.hiRequestId],
     );
     return r.rows[0];
@@ -451,7 +454,8 @@ export async function handlePush(ctx: AbdmContext, job: PushJob): Promise<void> 
           });
           const provenance = await r.createResource<Provenance>({
             resourceType: 'Provenance',
-            target: [{ reference: `Bundle/${stored.id}` }],
+            // The patient we asked for too: `Provenance?patient=` then finds their records from elsewhere.
+            target: [{ reference: `Bundle/${stored.id}` }, ...(t.patient_id ? [{ reference: `Patient/${t.patient_id}` }] : [])],
             recorded: new Date().toISOString(),
             policy: [`https://hospital-ops.in/fhir/sid/abdm-consent-artefact/${t.consent_id}`],
             activity: {
