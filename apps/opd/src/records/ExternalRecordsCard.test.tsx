@@ -92,6 +92,55 @@ describe('records from other facilities', () => {
     expect(screen.getByTestId('external-record-b2').querySelector('b')).toBeNull();
   });
 
+  it('asks for records through ABDM: the kinds and dates chosen, the doctor named; the server’s refusal shown as its sentence', async () => {
+    let refuse = false;
+    const { sent } = renderWithServer(
+      <ExternalRecordsCard patientId="p1" doctorName="Dr. Anand Joshi" onError={() => undefined} />,
+      (req) => {
+        if (req.url.includes('$abdm-consent-request') && refuse)
+          return new Response(
+            JSON.stringify({
+              resourceType: 'OperationOutcome',
+              issue: [{ severity: 'error', code: 'invalid', details: { text: 'The patient has no ABHA address to ask for.' } }],
+            }),
+            { status: 400, headers: { 'content-type': 'application/fhir+json' } },
+          );
+        if (req.url.includes('$abdm-consent-request')) return { resourceType: 'Parameters', parameter: [] };
+        return { resourceType: 'Bundle', type: 'searchset' };
+      },
+    );
+    fireEvent.click(await screen.findByTestId('ask-for-records'));
+    fireEvent.click(await screen.findByLabelText('Bills'));
+    fireEvent.click(screen.getByLabelText('Prescriptions'));
+    fireEvent.change(screen.getByTestId('records-from'), { target: { value: '01/01/2024' } });
+    fireEvent.change(screen.getByTestId('records-to'), { target: { value: '31/12/2025' } });
+    fireEvent.click(screen.getByTestId('send-records-request'));
+    await waitFor(() => expect(sent.some((r) => r.url.includes('Patient/p1/$abdm-consent-request'))).toBe(true));
+    const body = sent.find((r) => r.url.includes('$abdm-consent-request'))?.body as {
+      parameter: { name: string; valueCode?: string; valueDateTime?: string; valueString?: string }[];
+    };
+    expect(body.parameter.filter((p) => p.name === 'hiType').map((p) => p.valueCode)).toEqual([
+      'OPConsultation',
+      'DiagnosticReport',
+      'DischargeSummary',
+      'Invoice',
+    ]);
+    expect(body.parameter.find((p) => p.name === 'from')?.valueDateTime).toBe('2024-01-01T00:00:00+05:30');
+    expect(body.parameter.find((p) => p.name === 'to')?.valueDateTime).toBe('2025-12-31T23:59:59+05:30');
+    expect(body.parameter.find((p) => p.name === 'requester')?.valueString).toBe('Dr. Anand Joshi');
+
+    refuse = true;
+    fireEvent.click(await screen.findByTestId('ask-for-records'));
+    fireEvent.change(await screen.findByTestId('records-from'), { target: { value: '31/02/2024' } });
+    fireEvent.click(screen.getByTestId('send-records-request'));
+    expect((await screen.findByTestId('request-problem')).textContent).toBe(
+      'Give the dates as DD/MM/YYYY, the first not after the second.',
+    );
+    fireEvent.change(screen.getByTestId('records-from'), { target: { value: '01/01/2024' } });
+    fireEvent.click(screen.getByTestId('send-records-request'));
+    await waitFor(() => expect(screen.getByTestId('request-problem').textContent).toBe('The patient has no ABHA address to ask for.'));
+  });
+
   it('says when nothing was received', async () => {
     renderWithServer(<ExternalRecordsCard patientId="p1" onError={() => undefined} />, () => ({
       resourceType: 'Bundle',

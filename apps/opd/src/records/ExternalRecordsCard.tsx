@@ -5,13 +5,23 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate } from '../lib/format.ts';
 import { type ExternalRecord, externalRecords } from './external.ts';
+import { RequestRecordsModal } from './RequestRecordsModal.tsx';
 
 /** Records the patient let this hospital fetch from other facilities over ABDM, each opening to its sections. */
-export function ExternalRecordsCard({ patientId, onError }: { patientId: string; onError: (err: unknown) => void }) {
+export function ExternalRecordsCard({
+  patientId,
+  doctorName,
+  onError,
+}: {
+  patientId: string;
+  doctorName?: string;
+  onError: (err: unknown) => void;
+}) {
   const medplum = useMedplum();
   const { t } = useTranslation('opd');
   const [rows, setRows] = useState<ExternalRecord[]>();
   const [open, setOpen] = useState<Record<string, boolean>>({});
+  const [asking, setAsking] = useState(false);
 
   useEffect(() => {
     medplum
@@ -23,7 +33,13 @@ export function ExternalRecordsCard({ patientId, onError }: { patientId: string;
   if (!rows) return null;
   return (
     <Card withBorder data-testid="external-records">
-      <Title order={4}>{t('externalRecords.title')}</Title>
+      <Group justify="space-between">
+        <Title order={4}>{t('externalRecords.title')}</Title>
+        <Button size="xs" variant="light" onClick={() => setAsking(true)} data-testid="ask-for-records">
+          {t('requestRecords.open')}
+        </Button>
+      </Group>
+      <RequestRecordsModal patientId={patientId} doctorName={doctorName} opened={asking} onClose={() => setAsking(false)} />
       <Text size="sm" c="dimmed" mb="xs">
         {t('externalRecords.hint')}
       </Text>

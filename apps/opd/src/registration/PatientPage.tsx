@@ -284,7 +284,9 @@ export function PatientPage() {
         </Table>
       </Card>
       {session.role === 'doctor' && patient.id && <LabResultsCard patientId={patient.id} onError={setError} />}
-      {session.role === 'doctor' && patient.id && <ExternalRecordsCard patientId={patient.id} onError={setError} />}
+      {session.role === 'doctor' && patient.id && (
+        <ExternalRecordsCard patientId={patient.id} doctorName={session.userName} onError={setError} />
+      )}
     </Stack>
   );
 }
