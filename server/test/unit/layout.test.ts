@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 // Features use the platform; the platform never reaches into a feature, except where the server is
 // assembled: these files wire the features' routes, operations and commands in.
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const COMPOSITION_ROOTS = new Set(['main.ts', 'server.ts', 'http/app.ts', 'fhir/router.ts', 'admin/cli.ts']);
+const COMPOSITION_ROOTS = new Set(['start.ts', 'server.ts', 'http/app.ts', 'fhir/router.ts', 'admin/cli.ts']);
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
