@@ -142,6 +142,9 @@ export const DEFAULT_POLICIES: Record<Role, RolePolicy> = {
       // Doctors record doses on the MAR too (a stat dose given on the round); nurses chart most of them.
       'MedicationAdministration.crus',
       'MedicationDispense.rs',
+      // Records from other facilities, received over ABDM: the documents and where they came from (docs/abdm.md).
+      'Provenance.rs',
+      'Bundle.rs?_tag=https://hospital-ops.in/fhir/CodeSystem/record-origin|abdm-external',
     ],
   },
   nurse: {

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AbdmGateway, startAbdmGateway } from '../../../simulators/abdm-gateway/src/index.ts';
 import { FakeBridge } from '../../../simulators/abdm-gateway/test/bridge.ts';
+import { createUser } from '../../src/auth/store.ts';
 import { encrypt, generateKeyMaterial } from '../../src/features/abdm/fidelius/index.ts';
 import { GatewayClient } from '../../src/features/abdm/gateway/client.ts';
 import { eraseExpired } from '../../src/features/abdm/hiu/index.ts';
@@ -9,6 +10,7 @@ import { abdmRuntime } from '../../src/features/abdm/runtime.ts';
 import { registerAbdmService } from '../../src/features/abdm/services.ts';
 import { createDirectory, createOpdVisit, type Directory, type OpdVisit } from '../documents/fixtures.ts';
 import { fhirClient, startTestServer, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
+import { userToken } from '../helpers/staff.ts';
 
 // The HIU side between two tenants of one server through the local gateway: tenant B's doctor asks
 // consent, the patient grants it for a visit at tenant A (the HIP), and the pushed records arrive
@@ -162,6 +164,23 @@ describe('ABDM HIU: consent, data request, import', () => {
         .sort(),
     ).toEqual(imported.map((e: any) => e.resource.id).sort());
     expect((await fhirB.get(`Provenance?patient=${a.patient}`)).body.entry ?? []).toHaveLength(0);
+    // A doctor of tenant B reads them as the OPD app does (their role may read these Bundles and Provenance).
+    const doctor = await createUser(t.server.db, TENANT_B, {
+      email: 'dr.records@cityclinic.example.in',
+      name: 'Dr. Records',
+      password: 'pw-dr-records-long-enough',
+      role: 'doctor',
+      branchIds: [],
+      practitionerId: id(b.physician),
+    });
+    const asDoctor = fhirClient(t.base, TENANT_B, await userToken(t, doctor));
+    const seen = await asDoctor.get(`Provenance?patient=${b.patient}&_include=Provenance:target:Bundle`);
+    expect(seen.status).toBe(200);
+    expect(seen.body.entry.filter((e: any) => e.resource.resourceType === 'Bundle')).toHaveLength(2);
+    // Other stored Bundles stay closed to doctors.
+    const plain = await fhirB.post('Bundle', { resourceType: 'Bundle', type: 'collection', timestamp: new Date().toISOString() });
+    expect(plain.status, JSON.stringify(plain.body)).toBe(201);
+    expect((await asDoctor.get(`Bundle/${plain.body.id}`)).status).toBeGreaterThanOrEqual(403);
     // Tenant A (the HIP) holds none of them.
     expect(await externalBundles(fhirA)).toHaveLength(0);
     expect((await fhirA.get(`Provenance?patient=${b.patient}`)).body.entry ?? []).toHaveLength(0);
