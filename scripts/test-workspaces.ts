@@ -45,5 +45,7 @@ async function lane(workspaces: string[]): Promise<string[]> {
 const failed = (await Promise.all(LANES.map(lane))).flat();
 if (failed.length) {
   console.error(`\nFailed: ${failed.join(', ')}`);
-  process.exit(1);
+  // Not process.exit(): output to a pipe (CI's tee) is written asynchronously, and exiting at once
+  // cut the server's log off before vitest's summary and the failures' details.
+  process.exitCode = 1;
 }

@@ -89,12 +89,14 @@ describe('shutdown', () => {
     const own = await startTestServer();
     const fhir = fhirClient(own.base);
     await fhir.post('Patient', { resourceType: 'Patient' });
+    // Stop only once the server has the request: on a loaded machine a fixed pause may end before it arrives.
+    const arrived = new Promise((r) => own.server.http.once('request', r));
     const inFlight = fhir.post('', {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: Array.from({ length: 40 }, () => ({ resource: { resourceType: 'Patient' }, request: { method: 'POST', url: 'Patient' } })),
     });
-    await new Promise((r) => setTimeout(r, 5));
+    await arrived;
     const stopping = own.stop();
     const res = await inFlight;
     expect(res.status).toBe(200);
