@@ -52,10 +52,12 @@ describe.runIf(onPostgres)('a crash between commit and dispatch', () => {
     await new Promise<void>((r) => hook?.listen(0, '127.0.0.1', r));
     const endpoint = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
 
-    // A server whose dispatcher never gets to run before it dies.
+    // A server whose dispatcher never runs before it dies: it leaves dispatch to worker processes
+    // (EVENT_DELIVERY=separate), of which there are none. An in-process dispatcher woken by the
+    // commit could claim the event first, and its lease (30 s) would outlast the wait below.
     child = spawn(process.execPath, ['src/main.ts'], {
       cwd: join(import.meta.dirname, '..', '..'),
-      env: { ...process.env, ...env(scratch.url, '3600000') },
+      env: { ...process.env, ...env(scratch.url, '3600000'), EVENT_DELIVERY: 'separate' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
