@@ -3,6 +3,8 @@ import { isOk, normalizeErrorString, parseSearchRequest, type WithId } from '@me
 import type { Encounter, Identifier, Organization, Patient, PractitionerRole } from '@medplum/fhirtypes';
 import { createFhirRouter } from '../../../fhir/router.ts';
 import type { PostgresRepository } from '../../../repo/postgres-repository.ts';
+import { QUEUE_TOKEN_URL } from '../../opd/fhir.ts';
+import { kolkataDate } from '../../opd/kolkata.ts';
 import { type AbdmContext, AbdmRefusal, auditAbdm, callGateway, tenantRepository } from '../context.ts';
 import type { CallJob } from './discovery.ts';
 import { abhaOf } from './linking.ts';
@@ -42,7 +44,6 @@ const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 const NDHM_IDENTIFIER_TYPE = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code';
 const ABHA_NUMBER_SYSTEM = 'https://healthid.ndhm.gov.in';
 const ABHA_ADDRESS_SYSTEM = 'https://healthid.ndhm.gov.in/health-id';
-const QUEUE_TOKEN_URL = 'https://hospital-ops.in/fhir/StructureDefinition/opd-queue-token';
 const GENDER: Record<string, Patient['gender']> = { M: 'male', F: 'female', O: 'other', U: 'unknown' };
 
 interface SharedProfile {
@@ -206,9 +207,6 @@ async function registerOrMatch(repo: PostgresRepository, profile: SharedProfile,
 const tokenOf = (e: Encounter) =>
   e.extension?.find((x) => x.url === QUEUE_TOKEN_URL)?.extension?.find((x) => x.url === 'number')?.valuePositiveInt;
 
-/** Today's date in India, which is the queue's day. */
-const indiaToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Kolkata' }).format(new Date());
-
 /** The patient's visit in this queue today, if they scanned (or were checked in) already. */
 async function todaysVisit(
   repo: PostgresRepository,
@@ -219,7 +217,7 @@ async function todaysVisit(
   const visits = await repo.searchResources<Encounter>(
     parseSearchRequest(
       `Encounter?subject=Patient/${patient}&participant=Practitioner/${practitioner}&service-provider=Organization/${branch}` +
-        `&queue-date=${indiaToday()}&status=arrived,triaged,in-progress&_count=1`,
+        `&queue-date=${kolkataDate(Date.now())}&status=arrived,triaged,in-progress&_count=1`,
     ),
   );
   return visits[0];
