@@ -43,7 +43,9 @@ afterAll(async () => {
 describe('the bed board', () => {
   it("shows each ward's beds, the patient, days admitted and attending doctor, occupancy per ward and branch", async () => {
     const p = await patient(system, 'Lata Deshmukh');
-    const twoDaysAgo = new Date(Date.now() - 2 * DAY - 3_600_000).toISOString();
+    // Noon IST two calendar days ago: two IST midnights have passed whatever the hour of the run.
+    const todayIst = new Date(Date.now() + 5.5 * 3_600_000).toISOString().slice(0, 10);
+    const twoDaysAgo = new Date(Date.parse(`${todayIst}T12:00:00+05:30`) - 2 * DAY).toISOString();
     const admit = await asDoctor.post(
       'Encounter/$admit',
       admitParams(p, ward.beds[0], doctor.practitionerId, { occurredAt: { valueDateTime: twoDaysAgo } }),
