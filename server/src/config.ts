@@ -223,6 +223,8 @@ const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{3,64}$/, { message: 'must be an HFR id such as IN2810014366' })
     .optional(),
+  /** The ABHA service (M1: ABHA creation and verification at the desk), e.g. https://abhasbx.abdm.gov.in/abha/api. Unset: not offered. */
+  ABDM_ABHA_URL: z.url({ message: 'must be an absolute URL such as https://abhasbx.abdm.gov.in/abha/api' }).optional(),
   /** When set, inbound gateway tokens must carry this clientId (the gateway's own, not a bridge's session token). */
   ABDM_GATEWAY_CLIENT_ID: z.string().min(1).optional(),
   /** The public URL the gateway calls this bridge at (default BASE_URL); registered by `npm run admin -- abdm register-bridge`. */

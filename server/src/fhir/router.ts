@@ -13,6 +13,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { addViewDefinitionRoutes } from '../analytics/views/routes.ts';
 import { subscriptionHook } from '../events/subscriptions.ts';
 import { addEverythingOperations } from '../everything/operation.ts';
+import { addAbhaOperations } from '../features/abdm/abha/operations.ts';
 import { addAbdmLinkOperation } from '../features/abdm/hip/linking.ts';
 import { addAbdmConsentRequestOperation } from '../features/abdm/hiu/index.ts';
 import { addBillingOperations } from '../features/billing/index.ts';
@@ -238,6 +239,7 @@ export function createFhirRouter(): FhirRouter {
   addDocumentOperations(router);
   addAbdmLinkOperation(router);
   addAbdmConsentRequestOperation(router);
+  addAbhaOperations(router);
   registerWriteHook('Subscription', 'events', subscriptionHook);
   addOpdOperations(router);
   addIpdOperations(router);

@@ -57,6 +57,8 @@ export interface Route {
   callback?: boolean;
   /** The error a repeated REQUEST-ID gets on this route (ABDM-1064 by default). */
   duplicate?: AbdmErrorName;
+  /** A route of the ABHA service (M1): no X-CM-ID, no callback, answered at once. */
+  abha?: boolean;
   /** Sessions are the one call without a bearer token. */
   anonymous?: boolean;
   handle(call: Call, gw: GatewayCore): Promise<Reply | undefined>;
@@ -125,6 +127,37 @@ export interface State {
   links: { abhaAddress: string; hipId: string; patient: any }[];
 }
 
+/** An Aadhaar holder the pretend UIDAI behind the ABHA service knows. */
+export interface Resident {
+  aadhaar: string;
+  name: string;
+  gender: 'M' | 'F' | 'O';
+  /** YYYY-MM-DD */
+  birthDate: string;
+  /** Ten digits, the mobile UIDAI has for this Aadhaar. */
+  mobile: string;
+  address?: string;
+  district?: string;
+  state?: string;
+  pincode?: string;
+}
+
+export interface SentOtp {
+  mobile: string;
+  otp: string;
+  txnId: string;
+  at: string;
+}
+
+/** What tests and the demo use of the ABHA service: its residents and the OTPs it sent. */
+export interface AbhaSimulation {
+  addResident(resident: Resident): void;
+  /** OTPs "texted" so far, newest last; with a mobile, only those sent to it. */
+  sentOtps(mobile?: string): SentOtp[];
+  /** The ABHA number enrolled for an Aadhaar, if any. */
+  abhaFor(aadhaar: string): string | undefined;
+}
+
 /** What the route handlers may use of the gateway. */
 export interface GatewayCore {
   cmId: string;
@@ -151,6 +184,8 @@ export interface AbdmGateway {
   url: string;
   cmId: string;
   state: State;
+  /** The ABHA service (M1) at `${url}/abha/api`: its residents, and the OTPs it "texted". */
+  abha: AbhaSimulation;
   /** Every message to and from the gateway, oldest first. */
   exchanges(filter?: { path?: string; serviceId?: string }): Exchange[];
   /** The body of the bridge callback answering the gateway's call `requestId` (waits for it). */

@@ -33,6 +33,13 @@ export const ABDM_ERRORS = {
   duplicateOnDiscover: ['ABDM-1106', 'Duplicate On discovery request'],
   duplicateOnInit: ['ABDM-1107', 'Duplicate On init request'],
   duplicateOnConfirm: ['ABDM-1108', 'Duplicate On confirm request'],
+  // ABHA service (M1). Only ABDM-1114 is documented (NOTES §4.2); the other codes are the
+  // simulator's own, and a bridge must key on the HTTP status and the call, not on them.
+  noAbha: ['ABDM-1114', 'No ABHA number is registered for these details'],
+  aadhaarNotFound: ['ABDM-1116', 'Aadhaar number does not exist'],
+  abhaAddressTaken: ['ABDM-1118', 'This ABHA address already exists'],
+  invalidOtp: ['ABDM-1204', 'Entered OTP is incorrect. Kindly re-enter valid OTP.'],
+  invalidXToken: ['ABDM-1209', 'Invalid or expired X-token'],
   invalidConsentArtefact: ['ABDM-1112', 'Invalid or already expired consent artefact id'],
   duplicateDataFlowResponse: ['ABDM-1113', 'Duplicate health information provider data flow response'],
   invalidAbhaAddress: ['ABDM-1170', 'Invalid ABHA address'],

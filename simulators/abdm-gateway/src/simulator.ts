@@ -2,11 +2,25 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { object, TIMESTAMP, text, UUID } from './check.ts';
-import type { AbdmGateway, Call, Client, ConsentArtefact, Exchange, GatewayCore, Pending, Reply, Route, Service, State } from './core.ts';
+import type {
+  AbdmGateway,
+  Call,
+  Client,
+  ConsentArtefact,
+  Exchange,
+  GatewayCore,
+  Pending,
+  Reply,
+  Resident,
+  Route,
+  Service,
+  State,
+} from './core.ts';
 
 export type { AbdmGateway };
 
 import { AbdmError, AuthError } from './errors.ts';
+import { AbhaService, abhaRoutes } from './flows/abha.ts';
 import { bridgeRoutes } from './flows/bridge.ts';
 import { consentRoutes } from './flows/consent.ts';
 import { dataFlowRoutes } from './flows/data-flow.ts';
@@ -30,10 +44,12 @@ export interface AbdmGatewayOptions {
   callbackTimeoutMs?: number;
   /** The clock; tests move it. */
   now?: () => Date;
+  /** Aadhaar holders the pretend UIDAI knows, for ABHA enrolment by Aadhaar OTP. */
+  residents?: Resident[];
 }
 
 const MAX_BODY = 10 * 1024 * 1024;
-const ROUTES: Record<string, Route> = { ...bridgeRoutes, ...linkingRoutes, ...consentRoutes, ...dataFlowRoutes, ...shareRoutes };
+const HIE_CM_ROUTES: Record<string, Route> = { ...bridgeRoutes, ...linkingRoutes, ...consentRoutes, ...dataFlowRoutes, ...shareRoutes };
 
 /** Starts a local ABDM v3 HIE-CM gateway (see docs/abdm.md for what it simulates and what not). */
 export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<AbdmGateway> {
@@ -43,6 +59,9 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
   const callbackTimeoutMs = options.callbackTimeoutMs ?? 30_000;
   const sessionTtl = options.sessionTtlSeconds ?? 1200;
 
+  const abha = new AbhaService(now);
+  for (const r of options.residents ?? []) abha.addResident(r);
+  const ROUTES: Record<string, Route> = { ...HIE_CM_ROUTES, ...abhaRoutes(abha, cmId) };
   const state: State = {
     clients: new Map(options.clients.map((c) => [c.clientId, { ...c } as Client])),
     services: new Map<string, Service>(),
@@ -147,13 +166,14 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
     return client;
   }
 
-  function checkHeaders(req: IncomingMessage): { requestId: string; timestamp: string } {
+  function checkHeaders(req: IncomingMessage, needsCm = true): { requestId: string; timestamp: string } {
     const requestId = req.headers['request-id'];
     if (typeof requestId !== 'string' || !UUID.test(requestId)) throw new AbdmError('invalidRequestId');
     const timestamp = req.headers.timestamp;
     if (typeof timestamp !== 'string' || !TIMESTAMP.test(timestamp)) throw new AbdmError('invalidTimestamp');
     if (Math.abs(Date.parse(timestamp) - now().getTime()) > maxSkewMs)
       throw new AbdmError('invalidTimestamp', 'outside the allowed clock skew');
+    if (!needsCm) return { requestId, timestamp };
     const cm = req.headers['x-cm-id'];
     if (typeof cm !== 'string' || !cm) throw new AbdmError('invalidHeader', 'X-CM-ID is required');
     if (cm !== cmId) throw new AbdmError('invalidCmId');
@@ -219,6 +239,9 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
         reply = { status: 200, body: await phrAction(api, path.slice('/simulator/phr/'.length), body) };
       } else if (key === 'GET /simulator/exchanges') {
         reply = { status: 200, body: exchanges };
+      } else if (key === 'GET /simulator/abha/otps') {
+        const mobile = new URL(req.url ?? '/', url).searchParams.get('mobile') ?? undefined;
+        reply = { status: 200, body: abha.sentOtps(mobile) };
       } else {
         body = await readBody(req);
         if (key === 'POST /gateway/v3/sessions') reply = await sessions(req, body);
@@ -226,7 +249,7 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
           const route = ROUTES[key];
           if (!route) throw new AbdmError('invalidBody', `no such API: ${key}`);
           client = await authenticate(req);
-          const headers = checkHeaders(req);
+          const headers = checkHeaders(req, !route.abha);
           requestId = headers.requestId;
           const service = serviceFor(route, req, client);
           if (seenRequestIds.has(requestId)) throw new AbdmError(route.duplicate ?? 'duplicateRequest');
@@ -315,6 +338,7 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
     url,
     cmId,
     state,
+    abha,
     exchanges(filter = {}) {
       return exchanges.filter((e) => (!filter.path || e.path === filter.path) && (!filter.serviceId || e.serviceId === filter.serviceId));
     },

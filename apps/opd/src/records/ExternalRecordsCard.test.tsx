@@ -101,9 +101,19 @@ describe('records from other facilities', () => {
           return new Response(
             JSON.stringify({
               resourceType: 'OperationOutcome',
-              issue: [{ severity: 'error', code: 'invalid', details: { text: 'The patient has no ABHA address to ask for.' } }],
+              id: 'business-rule',
+              issue: [
+                {
+                  severity: 'error',
+                  code: 'business-rule',
+                  details: {
+                    coding: [{ system: 'https://hospital-ops.in/fhir/CodeSystem/hops-business-error', code: 'PATIENT_HAS_NO_ABHA' }],
+                    text: 'The patient has no ABHA address (name@abdm) to ask consent of.',
+                  },
+                },
+              ],
             }),
-            { status: 400, headers: { 'content-type': 'application/fhir+json' } },
+            { status: 422, headers: { 'content-type': 'application/fhir+json' } },
           );
         if (req.url.includes('$abdm-consent-request')) return { resourceType: 'Parameters', parameter: [] };
         return { resourceType: 'Bundle', type: 'searchset' };
@@ -138,7 +148,11 @@ describe('records from other facilities', () => {
     );
     fireEvent.change(screen.getByTestId('records-from'), { target: { value: '01/01/2024' } });
     fireEvent.click(screen.getByTestId('send-records-request'));
-    await waitFor(() => expect(screen.getByTestId('request-problem').textContent).toBe('The patient has no ABHA address to ask for.'));
+    await waitFor(() =>
+      expect(screen.getByTestId('request-problem').textContent).toBe(
+        'The patient has no ABHA address. Add or verify their ABHA on the registration first.',
+      ),
+    );
   });
 
   it('says when nothing was received', async () => {

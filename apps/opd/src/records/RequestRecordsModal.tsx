@@ -1,3 +1,4 @@
+import { outcomeMessage } from '@hospital-ops/app-shell';
 import { formatDate, parseIndianDate, todayInIndia } from '@hospital-ops/app-shell/format/index.ts';
 import { Alert, Button, Checkbox, Group, Modal, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -67,11 +68,8 @@ export function RequestRecordsModal({
       notifications.show({ color: 'teal', message: t('requestRecords.sent') });
       onClose();
     } catch (err) {
-      // The server's own sentence (no ABHA address, ABDM not set up here), never a stack.
-      setProblem(
-        (err as { outcome?: { issue?: { details?: { text?: string } }[] } }).outcome?.issue?.[0]?.details?.text ??
-          t('requestRecords.failed'),
-      );
+      // In the doctor's language: the server's code (no ABHA address, ABDM not set up here), never its English.
+      setProblem(outcomeMessage(err, t));
     } finally {
       setSending(false);
     }

@@ -1,5 +1,5 @@
 import { ErrorView, useBranch } from '@hospital-ops/app-shell';
-import { abhaCheckDigitOk, normaliseAbhaNumber } from '@hospital-ops/app-shell/format/index.ts';
+import { abhaCheckDigitOk, formatAbhaNumber, normaliseAbhaNumber } from '@hospital-ops/app-shell/format/index.ts';
 import { patientQueries, searchKind } from '@hospital-ops/app-shell/patients/search.ts';
 import { Alert, Button, Checkbox, Grid, Group, List, Modal, Select, Stack, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -22,7 +22,13 @@ import {
 import { ABHA_ADDRESS_SYSTEM, ABHA_NUMBER_SYSTEM } from '../fhir/systems.ts';
 import { optedIn, whatsAppConsentQuery, whatsAppOptIn } from '../fhir/whatsapp-consent.ts';
 import { formatDate, formatPhone } from '../lib/format.ts';
+import { AbhaModal } from './AbhaModal.tsx';
 import { readAbhaCard } from './abha-card.ts';
+
+const PREFILL_HINT = { search: 'patient.prefillHint', card: 'patient.cardHint', abha: 'abha.verifiedHint' } as const;
+/** What an ABHA profile verified by OTP fills in (the desk's own entries for the rest stay). */
+const ABHA_FIELDS = ['given', 'family', 'gender', 'phone', 'abhaNumber', 'abhaAddress', 'line', 'district', 'state', 'pin'] as const;
+
 import { clearDraft, readDraft, writeDraft } from './draft.ts';
 import { type FormErrors, validatePatientForm } from './validate.ts';
 
@@ -78,7 +84,10 @@ export function PatientFormPage() {
   const [dobText, setDobText] = useState('');
   const [ageText, setAgeText] = useState('');
   const [prefilled, setPrefilled] = useState<(keyof PatientForm)[]>([]);
-  const [prefillSource, setPrefillSource] = useState<'search' | 'card'>('search');
+  const [prefillSource, setPrefillSource] = useState<'search' | 'card' | 'abha'>('search');
+  const [abhaOpen, setAbhaOpen] = useState(false);
+  // Patients here who already hold the ABHA just verified (a second registration is likely a duplicate).
+  const [abhaHolders, setAbhaHolders] = useState<string[]>([]);
   // The ABHA card's QR code, as the desk's scanner types it (then Enter), or pasted.
   const [cardText, setCardText] = useState('');
   const [cardUnreadable, setCardUnreadable] = useState(false);
@@ -140,7 +149,7 @@ export function PatientFormPage() {
     value: form[key],
     onChange: (e: { currentTarget: { value: string } }) => set(key)(e.currentTarget.value),
     error: errors[key] ? t(errors[key]) : undefined,
-    description: prefilled.includes(key) ? t(prefillSource === 'card' ? 'patient.cardHint' : 'patient.prefillHint') : undefined,
+    description: prefilled.includes(key) ? t(PREFILL_HINT[prefillSource]) : undefined,
     'data-testid': `field-${key}`,
   });
   const abhaDigits = normaliseAbhaNumber(form.abhaNumber);
@@ -163,6 +172,22 @@ export function PatientFormPage() {
     setPrefilled(Object.keys(read.form) as (keyof PatientForm)[]);
     setPrefillSource('card');
     notifications.show({ color: 'teal', message: t('patient.abhaCardRead') });
+  }
+
+  /** Fills the form from the ABHA profile verified with OTP; the desk's other fields stay. */
+  function applyAbha({ patient, existing: holders }: { patient: Patient; existing: string[] }): void {
+    const verified = patientToForm(patient);
+    const filled = Object.fromEntries(ABHA_FIELDS.filter((k) => verified[k]).map((k) => [k, verified[k]])) as Partial<PatientForm>;
+    if (filled.abhaNumber) filled.abhaNumber = formatAbhaNumber(filled.abhaNumber);
+    setForm((f) => ({ ...f, ...filled, birthDateEstimated: verified.birthDate.length === 10 ? false : f.birthDateEstimated }));
+    if (verified.birthDate.length === 10) {
+      setDobText(formatDate(verified.birthDate));
+      setAgeText('');
+    }
+    setPrefilled(Object.keys(filled) as (keyof PatientForm)[]);
+    setPrefillSource('abha');
+    setAbhaHolders(holders.map((r) => r.split('/')[1] ?? '').filter((h) => h && h !== id));
+    notifications.show({ color: 'teal', message: t('abha.filled') });
   }
 
   async function save(values: PatientForm) {
@@ -248,6 +273,23 @@ export function PatientFormPage() {
               >
                 {t('patient.discardDraft')}
               </Button>
+            </Group>
+          </Alert>
+        )}
+        <Group justify="end">
+          <Button variant="light" onClick={() => setAbhaOpen(true)} data-testid="open-abha">
+            {t('abha.open')}
+          </Button>
+        </Group>
+        {abhaHolders.length > 0 && (
+          <Alert color="yellow" data-testid="abha-holders">
+            <Group gap="xs">
+              {t('abha.existing')}
+              {abhaHolders.map((h) => (
+                <Button key={h} size="compact-sm" variant="default" onClick={() => navigate(`/patients/${h}`)}>
+                  {t('abha.openExisting')}
+                </Button>
+              ))}
             </Group>
           </Alert>
         )}
@@ -401,6 +443,16 @@ export function PatientFormPage() {
           </Button>
         </Group>
       </Stack>
+      {/* Mounted when opened, so it starts from the form's ABHA number and mobile each time. */}
+      {abhaOpen && (
+        <AbhaModal
+          opened
+          onClose={() => setAbhaOpen(false)}
+          onVerified={applyAbha}
+          abhaNumber={form.abhaNumber || undefined}
+          mobile={form.phone || undefined}
+        />
+      )}
       <Modal opened={!!duplicates} onClose={() => setDuplicates(undefined)} title={t('patient.duplicateTitle')}>
         <Stack>
           <Alert color="yellow">{t('patient.duplicateText', { phone: formatPhone(form.phone) })}</Alert>

@@ -1,3 +1,4 @@
+export { maskAadhaar, normaliseAadhaar, verhoeffOk } from './aadhaar.ts';
 export {
   type AbhaDomain,
   abhaCheckDigitOk,

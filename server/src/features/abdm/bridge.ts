@@ -5,6 +5,7 @@ import type { Database } from '../../db/database.ts';
 import { outcome } from '../../http/outcomes.ts';
 import type { JobQueue } from '../../jobs/queue.ts';
 import type { Logger } from '../../logger.ts';
+import { AbhaService } from './abha/service.ts';
 import { ABDM_QUEUE_NAME, type AbdmContext, auditAbdm } from './context.ts';
 import { ArtefactSignatures } from './gateway/artefact-signature.ts';
 import { GatewayClient } from './gateway/client.ts';
@@ -76,7 +77,14 @@ export function abdmBridge({ config, db, logger, jobs, sms }: AbdmBridgeDeps): A
     clientSecret: config.ABDM_CLIENT_SECRET,
     cmId: config.ABDM_CM_ID,
   });
-  const context: AbdmContext = { config, db, logger, gateway, signatures: new ArtefactSignatures(`${base}/gateway/v3/certs`) };
+  const context: AbdmContext = {
+    config,
+    db,
+    logger,
+    gateway,
+    signatures: new ArtefactSignatures(`${base}/gateway/v3/certs`),
+    abha: config.ABDM_ABHA_URL ? new AbhaService(gateway, config.ABDM_ABHA_URL) : undefined,
+  };
 
   const tenantOf = async (id: string | undefined, type: ServiceType): Promise<string | undefined> => {
     if (!id) return undefined;

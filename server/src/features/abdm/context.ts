@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import { PostgresRepository } from '../../repo/postgres-repository.ts';
+import type { AbhaService } from './abha/service.ts';
 import type { ArtefactSignatures } from './gateway/artefact-signature.ts';
 import { AbdmGatewayError, type GatewayClient } from './gateway/client.ts';
 
@@ -13,6 +14,8 @@ export interface AbdmContext {
   logger: Logger;
   gateway: GatewayClient;
   signatures: ArtefactSignatures;
+  /** The ABHA service (M1), when ABDM_ABHA_URL is set. */
+  abha?: AbhaService;
 }
 
 /** The job queue the gateway's calls are worked in (docs/jobs.md). */

@@ -32,6 +32,10 @@ export interface CallHeaders {
   hipId?: string;
   hiuId?: string;
   linkToken?: string;
+  /** Headers of other ABDM services on the same session (the ABHA service's X-token, Transaction_Id). */
+  extra?: Record<string, string>;
+  /** Another ABDM service's base URL (the ABHA service), instead of the gateway's. */
+  baseUrl?: string;
 }
 
 export interface GatewayResponse {
@@ -115,7 +119,7 @@ export class GatewayClient {
     const requestId = randomUUID();
     let res: Response;
     try {
-      res = await fetch(`${this.options.baseUrl}${path}`, {
+      res = await fetch(`${headers.baseUrl?.replace(/\/+$/, '') ?? this.options.baseUrl}${path}`, {
         method,
         headers: {
           'content-type': 'application/json',
@@ -126,6 +130,7 @@ export class GatewayClient {
           ...(headers.hipId ? { 'X-HIP-ID': headers.hipId } : {}),
           ...(headers.hiuId ? { 'X-HIU-ID': headers.hiuId } : {}),
           ...(headers.linkToken ? { 'X-LINK-TOKEN': headers.linkToken } : {}),
+          ...headers.extra,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.options.timeoutMs),

@@ -5,6 +5,7 @@ import type { Sql } from '../../../db/database.ts';
 import type { PostgresRepository } from '../../../repo/postgres-repository.ts';
 import { ABDM_QUEUE_NAME, type AbdmContext, auditAbdm, tenantRepository } from '../context.ts';
 import { AbdmGatewayError } from '../gateway/client.ts';
+import { abdmNotSetUp } from '../outcomes.ts';
 import { abdmRuntime } from '../runtime.ts';
 import { careContextOf } from './care-context.ts';
 
@@ -74,7 +75,7 @@ async function linkOperation(req: FhirRequest, repo: PostgresRepository): Promis
   if (resourceType !== 'Encounter')
     throw new OperationOutcomeError(badRequest(`$abdm-link is an operation on Encounter, not ${resourceType}`));
   const runtime = abdmRuntime(repo.database);
-  if (!runtime) throw new OperationOutcomeError(badRequest('ABDM is not configured on this server (ABDM_GATEWAY_URL).'));
+  if (!runtime) throw abdmNotSetUp();
   // Read through the caller's repository: what they may not read they cannot offer to ABDM.
   const encounter = await repo.readResource<Encounter>('Encounter', id);
   if (encounter.status !== 'finished')

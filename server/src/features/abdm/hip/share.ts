@@ -5,6 +5,15 @@ import { createFhirRouter } from '../../../fhir/router.ts';
 import type { PostgresRepository } from '../../../repo/postgres-repository.ts';
 import { QUEUE_TOKEN_URL } from '../../opd/fhir.ts';
 import { kolkataDate } from '../../opd/kolkata.ts';
+import {
+  ABDM_GENDER,
+  type AbhaPerson,
+  abhaAddressIdentifier,
+  abhaNumberIdentifier,
+  indianMobile,
+  patientFromAbha,
+  patientsWithAbha,
+} from '../abha/patient.ts';
 import { type AbdmContext, AbdmRefusal, auditAbdm, callGateway, tenantRepository } from '../context.ts';
 import type { CallJob } from './discovery.ts';
 import { abhaOf } from './linking.ts';
@@ -41,20 +50,8 @@ export function counterIdentifier(code: string): Identifier {
 
 const UHID_SYSTEM = 'https://hospital-ops.in/fhir/sid/uhid';
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
-const NDHM_IDENTIFIER_TYPE = 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code';
-const ABHA_NUMBER_SYSTEM = 'https://healthid.ndhm.gov.in';
-const ABHA_ADDRESS_SYSTEM = 'https://healthid.ndhm.gov.in/health-id';
-const GENDER: Record<string, Patient['gender']> = { M: 'male', F: 'female', O: 'other', U: 'unknown' };
 
-interface SharedProfile {
-  abhaAddress: string;
-  abhaNumber?: string;
-  name: string;
-  gender: Patient['gender'];
-  birthDate: string;
-  phone?: string;
-  address?: { line?: string; district?: string; state?: string; pincode?: string };
-}
+type SharedProfile = AbhaPerson & { abhaAddress: string };
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -66,7 +63,7 @@ function readProfile(body: Record<string, any>): SharedProfile {
   if (!/^[A-Za-z0-9._]{3,}@(sbx|abdm)$/.test(abhaAddress)) throw new AbdmRefusal('ABDM-1006', 'The profile has no valid ABHA address.');
   const name = typeof p.name === 'string' ? p.name.trim().replace(/\s+/g, ' ') : '';
   if (!name) throw new AbdmRefusal('ABDM-1006', 'The profile has no name.');
-  const gender = GENDER[String(p.gender ?? '')];
+  const gender = ABDM_GENDER[String(p.gender ?? '')];
   if (!gender) throw new AbdmRefusal('ABDM-1006', 'The profile gender must be M, F, O or U.');
   const year = Number(p.yearOfBirth);
   if (!Number.isInteger(year) || year < 1900 || year > new Date().getUTCFullYear())
@@ -78,8 +75,7 @@ function readProfile(body: Record<string, any>): SharedProfile {
   if (full && Number.isNaN(Date.parse(`${birthDate}T00:00:00Z`)))
     throw new AbdmRefusal('ABDM-1006', 'The profile date of birth is not a date.');
   const digits = String(p.abhaNumber ?? '').replace(/-/g, '');
-  const mobile = String(p.phoneNumber ?? '').replace(/[\s-]/g, '');
-  const phone = /^(\+91|91|0)?[6-9]\d{9}$/.test(mobile) ? `+91${mobile.slice(-10)}` : undefined;
+  const phone = indianMobile(p.phoneNumber);
   const a = p.address && typeof p.address === 'object' ? p.address : undefined;
   return {
     abhaAddress,
@@ -111,20 +107,6 @@ async function counterQueue(repo: PostgresRepository, context: string): Promise<
   return { practitioner, branch: await repo.readResource<Organization>('Organization', branch) };
 }
 
-const abhaAddressIdentifier = (value: string): Identifier => ({
-  type: {
-    coding: [{ system: NDHM_IDENTIFIER_TYPE, code: 'ABHA', display: 'Ayushman Bharat Health Account (ABHA) ID' }],
-    text: 'ABHA address',
-  },
-  system: ABHA_ADDRESS_SYSTEM,
-  value,
-});
-const abhaNumberIdentifier = (value: string): Identifier => ({
-  type: { coding: [{ system: NDHM_IDENTIFIER_TYPE, code: 'HIN', display: 'Health ID issued by NDHM' }], text: 'ABHA number' },
-  system: ABHA_NUMBER_SYSTEM,
-  value,
-});
-
 /** A UHID as the OPD desk makes them: the branch's alias, then six random base-36 characters. */
 function newUhid(branch: Organization): string {
   const prefix = branch.alias?.find((a) => /^[A-Z0-9]+(-[A-Z0-9]+)*$/.test(a)) ?? 'OPD';
@@ -135,19 +117,11 @@ function newUhid(branch: Organization): string {
     .slice(-6)}`;
 }
 
-/** This tenant's one patient with the profile's ABHA address (or, failing that, its ABHA number). */
+/** This tenant's one patient with the profile's ABHA address or number; two or more is for the desk to resolve. */
 async function matchPatient(repo: PostgresRepository, profile: SharedProfile): Promise<WithId<Patient> | undefined> {
-  for (const value of [profile.abhaAddress, profile.abhaNumber].filter(Boolean) as string[]) {
-    const found = (
-      await repo.searchResources<Patient>(parseSearchRequest(`Patient?identifier=${encodeURIComponent(value)}&_count=3`))
-    ).filter((p) => {
-      const abha = abhaOf(p);
-      return abha.address === profile.abhaAddress || (profile.abhaNumber !== undefined && abha.number === profile.abhaNumber);
-    });
-    if (found.length === 1) return found[0];
-    if (found.length > 1) throw new AbdmRefusal('ABDM-1010', 'More than one patient here has this ABHA; the desk must resolve it.');
-  }
-  return undefined;
+  const found = await patientsWithAbha(repo, profile);
+  if (found.length > 1) throw new AbdmRefusal('ABDM-1010', 'More than one patient here has this ABHA; the desk must resolve it.');
+  return found[0];
 }
 
 /** A known patient keeps what the desk recorded; only the ABHA identifiers they lack are added. */
@@ -161,10 +135,9 @@ async function registerOrMatch(repo: PostgresRepository, profile: SharedProfile,
     ];
     return missing.length ? repo.updateResource<Patient>({ ...known, identifier: [...(known.identifier ?? []), ...missing] }) : known;
   }
-  const words = profile.name.split(' ');
-  const a = profile.address;
+  const person = patientFromAbha(profile);
   return repo.createResource<Patient>({
-    resourceType: 'Patient',
+    ...person,
     active: true,
     identifier: [
       {
@@ -172,34 +145,8 @@ async function registerOrMatch(repo: PostgresRepository, profile: SharedProfile,
         system: UHID_SYSTEM,
         value: newUhid(branch),
       },
-      ...(profile.abhaNumber ? [abhaNumberIdentifier(profile.abhaNumber)] : []),
-      abhaAddressIdentifier(profile.abhaAddress),
+      ...(person.identifier ?? []),
     ],
-    name: [
-      {
-        use: 'official',
-        text: profile.name,
-        given: words.length > 1 ? words.slice(0, -1) : words,
-        ...(words.length > 1 ? { family: words.at(-1) } : {}),
-      },
-    ],
-    gender: profile.gender,
-    birthDate: profile.birthDate,
-    ...(profile.phone ? { telecom: [{ system: 'phone' as const, value: profile.phone, use: 'mobile' as const }] } : {}),
-    ...(a && (a.line || a.district || a.state || a.pincode)
-      ? {
-          address: [
-            {
-              use: 'home' as const,
-              ...(a.line ? { line: [a.line] } : {}),
-              ...(a.district ? { district: a.district } : {}),
-              ...(a.state ? { state: a.state } : {}),
-              ...(a.pincode ? { postalCode: a.pincode } : {}),
-              country: 'IN',
-            },
-          ],
-        }
-      : {}),
     managingOrganization: { reference: `Organization/${branch.id}` },
   });
 }

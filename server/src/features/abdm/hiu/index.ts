@@ -9,6 +9,7 @@ import { type AbdmContext, auditAbdm, callGateway, tenantRepository } from '../c
 import { decrypt, FideliusError, generateKeyMaterial } from '../fidelius/index.ts';
 import type { ConsentDetail } from '../hip/consent.ts';
 import { abhaOf } from '../hip/linking.ts';
+import { abdmNotSetUp, abdmRefused, askAbdm } from '../outcomes.ts';
 import { abdmRuntime } from '../runtime.ts';
 
 /**
@@ -70,7 +71,7 @@ async function consentRequestOperation(req: FhirRequest, repo: PostgresRepositor
   if (resourceType !== 'Patient')
     throw new OperationOutcomeError(badRequest(`$abdm-consent-request is an operation on Patient, not ${resourceType}`));
   const runtime = abdmRuntime(repo.database);
-  if (!runtime) throw new OperationOutcomeError(badRequest('ABDM is not configured on this server (ABDM_GATEWAY_URL).'));
+  if (!runtime) throw abdmNotSetUp();
   const input = req.body as Parameters | undefined;
   const hiTypes = param(input, 'hiType');
   if (hiTypes.length === 0 || hiTypes.some((t) => !HI_TYPES.includes(t))) {
@@ -84,30 +85,33 @@ async function consentRequestOperation(req: FhirRequest, repo: PostgresRepositor
   const requester = param(input, 'requester')[0] ?? 'Hospital-Ops doctor';
   const patient = await repo.readResource<Patient>('Patient', id);
   const abhaAddress = abhaOf(patient).address;
-  if (!abhaAddress) throw new OperationOutcomeError(badRequest('The patient has no ABHA address (name@abdm) to ask consent of.'));
+  if (!abhaAddress)
+    throw abdmRefused('PATIENT_HAS_NO_ABHA', 'The patient has no ABHA address (name@abdm) to ask consent of.', 'abhaAddress');
   const { tenantId, hiuId } = await repo.query(async (sql) => {
     const tenant = (await sql.query<{ t: string }>('SELECT app_current_tenant()::text AS t')).rows[0]?.t as string;
     return { tenantId: tenant, hiuId: await hiuOfTenant(runtime.context, sql, tenant) };
   });
-  if (!hiuId) throw new OperationOutcomeError(badRequest('This facility is not registered with ABDM as an HIU.'));
-  const sent = await runtime.context.gateway.post(
-    '/consent/v3/request/init',
-    {
-      consent: {
-        purpose: { text: 'Care Management', code: 'CAREMGT' },
-        patient: { id: abhaAddress },
-        hiu: { id: hiuId },
-        requester: { name: requester },
-        hiTypes,
-        permission: {
-          accessMode: 'VIEW',
-          dateRange: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
-          dataEraseAt: new Date(Date.now() + 30 * DAY_MS).toISOString(),
-          frequency: { unit: 'HOUR', value: 1, repeats: 0 },
+  if (!hiuId) throw abdmNotSetUp('This facility’s registration with ABDM as an HIU');
+  const sent = await askAbdm(() =>
+    runtime.context.gateway.post(
+      '/consent/v3/request/init',
+      {
+        consent: {
+          purpose: { text: 'Care Management', code: 'CAREMGT' },
+          patient: { id: abhaAddress },
+          hiu: { id: hiuId },
+          requester: { name: requester },
+          hiTypes,
+          permission: {
+            accessMode: 'VIEW',
+            dateRange: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+            dataEraseAt: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+            frequency: { unit: 'HOUR', value: 1, repeats: 0 },
+          },
         },
       },
-    },
-    { hiuId },
+      { hiuId },
+    ),
   );
   await tx(runtime.context, tenantId, (sql) =>
     sql.query(
