@@ -10,6 +10,7 @@ import { registerAbdmService } from '../src/features/abdm/services.ts';
 import { startServer } from '../src/server.ts';
 import { ensureTenant } from '../src/tenancy/tenants.ts';
 import { createDirectory, createOpdVisit } from '../test/documents/fixtures.ts';
+import { giveAbha, systemClient, waitFor } from './two-hospitals.ts';
 
 const TENANT_A = '4f1a7f52-8c1e-4d0b-9a53-0c6b1f7e2a01';
 const TENANT_B = '0b0b0b0b-0000-4000-8000-00000000000b';
@@ -19,63 +20,6 @@ const ABHA = 'sneha.kulkarni@sbx';
 const SECRET = 'story-system-secret-0123456789';
 
 const say = (text: string) => console.log(`\n▶ ${text}`);
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function fhirClient(base: string, clientId: string) {
-  let token: Promise<string> | undefined;
-  const auth = () =>
-    (token ??= fetch(base.replace(/\/fhir\/R4$/, '/oauth2/token'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: SECRET, scope: 'system/*.cruds' }),
-    })
-      .then((r) => r.json() as Promise<{ access_token: string }>)
-      .then((b) => b.access_token));
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}/${path}`, {
-      method,
-      headers: { authorization: `Bearer ${await auth()}`, ...(body ? { 'content-type': 'application/fhir+json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-  };
-  return {
-    get: (path: string) => call('GET', path),
-    post: (path: string, body: unknown) => call('POST', path, body),
-    put: (path: string, body: unknown) => call('PUT', path, body),
-    patch: (path: string, body: unknown) => call('PATCH', path, body),
-    delete: (path: string) => call('DELETE', path),
-    call,
-  };
-}
-
-async function giveAbha(fhir: ReturnType<typeof fhirClient>, ref: string) {
-  const p = (await fhir.get(ref)).body;
-  p.identifier.push({
-    type: {
-      coding: [
-        {
-          system: 'https://nrces.in/ndhm/fhir/r4/CodeSystem/ndhm-identifier-type-code',
-          code: 'ABHA',
-          display: 'Ayushman Bharat Health Account (ABHA) ID',
-        },
-      ],
-    },
-    system: 'https://healthid.abdm.gov.in',
-    value: ABHA,
-  });
-  await fhir.put(ref, p);
-}
 
 function printExchanges(gw: AbdmGateway, from: number): number {
   const all = gw.exchanges();
@@ -121,8 +65,8 @@ try {
   });
   await registerAbdmService(server.db, TENANT_B, HIU_B, 'HIU');
   const base = `${server.url}/fhir/R4`;
-  const a = fhirClient(base, 'story-system-a');
-  const b = fhirClient(base, 'story-system-b');
+  const a = systemClient(base, 'story-system-a', SECRET);
+  const b = systemClient(base, 'story-system-b', SECRET);
 
   say(
     `Both hospitals share one bridge: ${HIP_A} (Sanjeevani, HIP) and ${HIU_B} (City Clinic, HIU) registered with the gateway at ${gw.url}`,
@@ -140,7 +84,7 @@ try {
 
   say('Sanjeevani: Sneha Kulkarni (ABHA address sneha.kulkarni@sbx) has a fever-clinic visit; the doctor finishes it');
   const da = await createDirectory(a as never);
-  await giveAbha(a, da.patient);
+  await giveAbha(a, da.patient, ABHA);
   const visit = await createOpdVisit(a as never, da);
   const encounterId = visit.encounter.split('/')[1] as string;
   say(`Sanjeevani links the visit to her ABHA address (Encounter/${encounterId}/$abdm-link: link token, then link/carecontext)`);
@@ -151,7 +95,7 @@ try {
 
   say('City Clinic: Dr. Meera Iyer asks for Sneha’s OP consultations and prescriptions of 2025 ($abdm-consent-request)');
   const db = await createDirectory(b as never);
-  await giveAbha(b, db.patient);
+  await giveAbha(b, db.patient, ABHA);
   await b.post(`${db.patient}/$abdm-consent-request`, {
     resourceType: 'Parameters',
     parameter: [
