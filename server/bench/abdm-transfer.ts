@@ -11,7 +11,7 @@ import { GatewayClient } from '../src/features/abdm/gateway/client.ts';
 import { registerAbdmService } from '../src/features/abdm/services.ts';
 import { startServer } from '../src/server.ts';
 import { ensureTenant } from '../src/tenancy/tenants.ts';
-import { createDirectory, createOpdVisit } from '../test/documents/fixtures.ts';
+import { createDirectory, createOpdVisit, createReviewVisit } from '../test/documents/fixtures.ts';
 import { createScratchDatabase } from './scratch-database.ts';
 
 const TENANT_A = '4f1a7f52-8c1e-4d0b-9a53-0c6b1f7e2a01';
@@ -85,7 +85,13 @@ export async function measureTransfer(careContexts: number): Promise<TransferFig
     const da = await createDirectory(a as never);
     await giveAbha(a, da.patient, ABHA);
     const visits: string[] = [];
-    for (let i = 0; i < careContexts; i++) visits.push((await createOpdVisit(a as never, da)).encounter.split('/')[1] as string);
+    // A patient with a long history: a first consultation with everything recorded, then reviews
+    // through 2025, each adding what a review adds (not the whole history again).
+    visits.push((await createOpdVisit(a as never, da)).encounter.split('/')[1] as string);
+    for (let i = 1; i < careContexts; i++) {
+      const day = new Date(Date.UTC(2025, 0, 1) + i * 3 * 86_400_000).toISOString().slice(0, 10);
+      visits.push((await createReviewVisit(a as never, da, day)).split('/')[1] as string);
+    }
 
     // Baseline: the same visits read one by one through the API.
     let t0 = performance.now();

@@ -428,6 +428,49 @@ export async function createOpdVisit(fhir: Fhir, d: Directory): Promise<OpdVisit
   };
 }
 
+/**
+ * A hypertension review at the OPD on `day` (YYYY-MM-DD): what one more visit of a patient with a
+ * long history adds (complaint, diagnosis, blood pressure, a prescription, the consultation note),
+ * without repeating the patient-level history createOpdVisit records.
+ */
+export async function createReviewVisit(fhir: Fhir, d: Directory, day: string): Promise<string> {
+  const tx = new Transaction();
+  const enc = tx.urn();
+  const diagnosis = tx.urn();
+  tx.add(
+    encounter(d, 'AMB', `${day}T11:00:00+05:30`, `${day}T11:15:00+05:30`, [
+      { condition: diagnosis, use: cc(sct('148006', 'Preliminary diagnosis')) },
+    ]),
+    enc,
+  );
+  tx.add(condition(d, enc, [sct('25064002', 'Headache')], 'Morning headaches for a week'));
+  tx.add(
+    condition(
+      d,
+      enc,
+      [
+        sct('59621000', 'Essential hypertension'),
+        { system: 'http://hl7.org/fhir/sid/icd-10', code: 'I10', display: 'Essential (primary) hypertension' },
+      ],
+      'Hypertension, review',
+      'encounter-diagnosis',
+    ),
+    diagnosis,
+  );
+  tx.add(
+    observation(d, enc, 'vital-signs', loinc('85354-9', 'Blood pressure panel with all children optional'), {
+      component: [
+        { code: cc(loinc('8480-6', 'Systolic blood pressure')), valueQuantity: ucum(142, 'mmHg', 'mm[Hg]') },
+        { code: cc(loinc('8462-4', 'Diastolic blood pressure')), valueQuantity: ucum(90, 'mmHg', 'mm[Hg]') },
+      ],
+    }),
+  );
+  tx.add(medicationRequest(d, enc, sct('386864001', 'Amlodipine 5 mg oral tablet'), '1 tablet once a day in the morning for 30 days'));
+  tx.add(documentReference(d, sct('371530004', 'Clinical consultation report'), 'OPD review note', { encounter: [ref(enc)] }));
+  const refs = await tx.commit(fhir);
+  return refs.get(enc) as string;
+}
+
 export interface Admission {
   encounter: string;
   report: string;

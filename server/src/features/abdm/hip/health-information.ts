@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { OperationOutcomeError, type WithId } from '@medplum/core';
-import type { Bundle, Composition, Encounter, OperationOutcomeIssue, Patient } from '@medplum/fhirtypes';
+import type { Bundle, Composition, Consent, Encounter, OperationOutcomeIssue, Patient } from '@medplum/fhirtypes';
 import { validator } from '../../../fhir/validate.ts';
 import type { PostgresRepository } from '../../../repo/postgres-repository.ts';
 import { assembleDocument } from '../../documents/assemble.ts';
@@ -42,6 +42,7 @@ export interface HiRequestJob {
 interface Checked {
   transactionId: string;
   consentId: string;
+  consent: WithId<Consent>;
   detail: ConsentDetail;
   from: number;
   to: number;
@@ -92,7 +93,7 @@ async function check(repo: PostgresRepository, job: HiRequestJob, now: number): 
     throw err;
   }
   if (!/^[A-Za-z0-9+/]{43}=$/.test(hiuNonce)) throw new AbdmRefusal('ABDM-1006', "The HIU's nonce is not 32 bytes of base64.");
-  return { transactionId, consentId, detail, from, to, pushUrl, hiuKey, hiuNonce };
+  return { transactionId, consentId, consent: stored.consent, detail, from, to, pushUrl, hiuKey, hiuNonce };
 }
 
 /** The documents of one care context: only the artefact's hiTypes, only inside the requested dates. */
@@ -131,9 +132,27 @@ async function documentsFor(repo: PostgresRepository, c: Checked, patientRef: st
   return out;
 }
 
-async function stillGranted(repo: PostgresRepository, consentId: string): Promise<boolean> {
-  const stored = await findArtefact(repo, consentId);
-  return stored?.consent.status === 'active';
+/** The artefact's Consent is still active: read by id (not searched and parsed again) before each page. */
+async function stillGranted(repo: PostgresRepository, consent: WithId<Consent>): Promise<boolean> {
+  const now = await repo.readResource<Consent>('Consent', consent.id).catch(() => undefined);
+  return now?.status === 'active';
+}
+
+/** How many care contexts' documents are built at once. */
+const BUILD_CONCURRENCY = 4;
+
+/** fn over every item, at most `limit` running at once; the results in the items' order. */
+async function mapInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const k = next++;
+      out[k] = await fn(items[k] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 export async function handleHiRequest(ctx: AbdmContext, job: HiRequestJob, now = Date.now()): Promise<void> {
@@ -169,8 +188,13 @@ export async function handleHiRequest(ctx: AbdmContext, job: HiRequestJob, now =
 
   const pages: { careContextReference: string; patient: string; document: Bundle }[] = [];
   const statuses: CareStatus[] = [];
-  for (const cc of c.detail.careContexts) {
-    const found = await documentsFor(repo, c, cc.patientReference, cc.careContextReference);
+  // Each care context's documents are built in a read-only transaction of their own; a few at
+  // once keep the database busy while one is being validated (order of the pages is kept).
+  const built = await mapInOrder(c.detail.careContexts, BUILD_CONCURRENCY, (cc) =>
+    documentsFor(repo, c, cc.patientReference, cc.careContextReference),
+  );
+  for (const [k, cc] of c.detail.careContexts.entries()) {
+    const found = built[k] as Bundle[] | string;
     if (typeof found === 'string') {
       statuses.push({
         careContextReference: cc.careContextReference,
@@ -193,7 +217,7 @@ export async function handleHiRequest(ctx: AbdmContext, job: HiRequestJob, now =
   const sent = new Map<string, number>();
   for (const [i, page] of pages.entries()) {
     // A revocation that arrives mid-transfer stops it at the next page.
-    if (!(await stillGranted(repo, c.consentId))) {
+    if (!(await stillGranted(repo, c.consent))) {
       failed.add(page.careContextReference);
       continue;
     }
