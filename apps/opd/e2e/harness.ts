@@ -31,7 +31,7 @@ export interface Platform {
 }
 
 /** The whole platform as a user gets it: demo tenant, demo sign-ins, built apps, on a fresh PostgreSQL database. */
-export async function startPlatform(): Promise<Platform> {
+export async function startPlatform(env: Record<string, string> = {}): Promise<Platform> {
   const db = await scratchDatabase();
   const server = await startServer({
     PORT: '0',
@@ -45,6 +45,7 @@ export async function startPlatform(): Promise<Platform> {
     RATE_LIMIT_TOKEN: '0',
     RATE_LIMIT_LOGIN: '0',
     AUDIT_SEAL_INTERVAL_MS: '60000',
+    ...env,
   });
   const url = server.config.baseUrl;
   let token: Promise<string> | undefined;
@@ -128,12 +129,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
  * One platform and one browser for a test file: built apps, started before the first test (after
  * `prepare`), stopped after the last.
  */
-export function platformForSuite(prepare?: (p: Platform) => Promise<void>): { platform: () => Platform; browser: () => Browser } {
+export function platformForSuite(
+  prepare?: (p: Platform) => Promise<void>,
+  /** More settings for the server, read when it starts (e.g. a simulator's URL started beforehand). */
+  env: () => Record<string, string> = () => ({}),
+): { platform: () => Platform; browser: () => Browser } {
   let platform: Platform | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
     buildApps();
-    platform = await startPlatform();
+    platform = await startPlatform(env());
     await prepare?.(platform);
     browser = await launchBrowser();
   });

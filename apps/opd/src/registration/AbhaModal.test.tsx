@@ -109,6 +109,8 @@ describe('ABHA with OTP at registration', () => {
     fireEvent.click(field('abha-consent'));
     fireEvent.click(screen.getByTestId('abha-send-otp'));
     expect((await screen.findByTestId('abha-otp-sent')).textContent).toContain('ending 2345');
+    // The dialog's submit stays in the dialog: the half-filled registration is not validated.
+    expect(screen.queryByText('Enter the patient’s name')).toBeNull();
     expect(param(sent.find((r) => r.url.endsWith('/$abha-otp')) as Sent, 'aadhaar')).toBe(AADHAAR);
 
     // A wrong OTP is said in the desk's words; the right one moves on to the address.

@@ -17,6 +17,15 @@ import { type AbhaVerified, createAbhaAddress, type OtpSent, sendAbhaOtp, verify
 type Step = 'start' | 'otp' | 'address';
 
 /**
+ * This dialog's forms are its own: React carries a submit out of the portal to the registration
+ * form around it, which would validate (and show errors on) the half-filled registration.
+ */
+function own(e: FormEvent | undefined): void {
+  e?.preventDefault();
+  e?.stopPropagation();
+}
+
+/**
  * ABHA at the desk: create the patient's ABHA from their Aadhaar, or verify the ABHA number they
  * bring, with the OTP sent to their mobile; a new ABHA then gets an address the patient picks. The
  * verified details come back to the registration form (`onVerified`), which the desk saves.
@@ -87,7 +96,7 @@ export function AbhaModal({
   }
 
   async function sendOtp(e?: FormEvent) {
-    e?.preventDefault();
+    own(e);
     if (purpose === 'enrol') {
       const digits = normaliseAadhaar(aadhaar);
       if (!digits) return setProblem(t('abha.aadhaarInvalid'));
@@ -109,7 +118,7 @@ export function AbhaModal({
   }
 
   async function verify(e: FormEvent) {
-    e.preventDefault();
+    own(e);
     if (!/^\d{6}$/.test(otp.trim())) return setProblem(t('abha.otpInvalid'));
     const phone = purpose === 'enrol' ? normalisePhone(mobile) : undefined;
     if (purpose === 'enrol' && !phone) return setProblem(t('errors.phoneInvalid'));
@@ -130,7 +139,7 @@ export function AbhaModal({
   }
 
   async function chooseAddress(e: FormEvent) {
-    e.preventDefault();
+    own(e);
     if (!verified) return;
     await attempt(async () => finish(verified, await createAbhaAddress(medplum, verified.transaction, address.trim())));
   }

@@ -179,6 +179,7 @@ export function PatientFormPage() {
     const verified = patientToForm(patient);
     const filled = Object.fromEntries(ABHA_FIELDS.filter((k) => verified[k]).map((k) => [k, verified[k]])) as Partial<PatientForm>;
     if (filled.abhaNumber) filled.abhaNumber = formatAbhaNumber(filled.abhaNumber);
+    if (filled.phone) filled.phone = formatPhone(filled.phone);
     setForm((f) => ({ ...f, ...filled, birthDateEstimated: verified.birthDate.length === 10 ? false : f.birthDateEstimated }));
     if (verified.birthDate.length === 10) {
       setDobText(formatDate(verified.birthDate));
