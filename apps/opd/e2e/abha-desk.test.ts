@@ -50,7 +50,7 @@ describe('ABHA at the registration desk', () => {
     await page.press('[data-testid=abha-aadhaar]', 'Enter');
     await page.getByTestId('abha-otp-sent').getByText('ending 2345').waitFor();
     // The Aadhaar is no longer on screen, only its last four digits.
-    expect(await page.locator('body').innerText()).not.toMatch(/4991\s?2345/);
+    expect(await page.locator('body').textContent()).not.toMatch(/4991\s?2345/);
     await screenshot(page, 'abha-otp');
 
     // The patient reads the OTP from their phone; the desk types it and the mobile, then Enter.

@@ -39,6 +39,11 @@ const OPERATIONS: Record<string, { name: string; definition: string }[]> = {
     { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
     // Bulk Data $export (docs/bulk-data.md).
     { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export' },
+    // ABHA at the desk (docs/abdm.md "ABHA at the desk").
+    ...['abha-otp', 'abha-verify', 'abha-address'].map((name) => ({
+      name,
+      definition: `https://hospital-ops.in/fhir/OperationDefinition/${name}`,
+    })),
   ],
   Group: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export' }],
   Encounter: [
