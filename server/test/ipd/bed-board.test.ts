@@ -110,7 +110,13 @@ describe('the bed board', () => {
       const line = text.split('\n').find((l) => l.startsWith('db_query_duration_seconds_count{kind="transaction"} '));
       return Number(line?.split(' ')[1] ?? Number.NaN);
     };
+    // Other work of the process (audit sealing, read-audit commits) can only add to a count: the
+    // fewest of three readings is the request's own.
     const cost = async () => {
+      const runs = [await costOnce(), await costOnce(), await costOnce()];
+      return { queries: Math.min(...runs.map((r) => r.queries)), beds: runs[0]?.beds };
+    };
+    const costOnce = async () => {
       // Per-process caches warm (the client's rate limit is read again after 5 s) and background
       // work done first (event passes woken by the admissions): only the request is counted.
       await asNurse.get(`Location/$bed-board?branch=Organization/${ward.branch}`);
