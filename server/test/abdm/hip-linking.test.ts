@@ -19,7 +19,11 @@ let a: Directory;
 let fhir: ReturnType<typeof fhirClient>;
 
 beforeAll(async () => {
-  gw = await startAbdmGateway({ clients: [{ clientId: 'SBX_HOSPITAL_OPS', clientSecret: 'hip-secret-1' }] });
+  gw = await startAbdmGateway({
+    clients: [{ clientId: 'SBX_HOSPITAL_OPS', clientSecret: 'hip-secret-1' }],
+    // The gateway's callbacks reach the bridge before its answers do: nothing may depend on the order.
+    answerDelayMs: 500,
+  });
   t = await startTestServer({
     PROFILE_ENFORCEMENT: 'abdm',
     ABDM_GATEWAY_URL: gw.url,

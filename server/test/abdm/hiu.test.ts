@@ -68,6 +68,8 @@ beforeAll(async () => {
       { clientId: 'SBX_HOSPITAL_OPS', clientSecret: 'hip-secret-1' },
       { clientId: 'SBX_ROGUE', clientSecret: 'rogue-secret-1' },
     ],
+    // The gateway's callbacks reach the bridge before its answers do: nothing may depend on the order.
+    answerDelayMs: 500,
   });
   t = await startTestServer({
     PROFILE_ENFORCEMENT: 'abdm',

@@ -42,6 +42,11 @@ export interface AbdmGatewayOptions {
   maxSkewMs?: number;
   /** How long the gateway waits for a bridge's callback; a later one is refused (ABDM-1052). Default 30 s. */
   callbackTimeoutMs?: number;
+  /**
+   * Holds each HIE-CM call's answer this long while its callback goes out (a slow link to the
+   * gateway): a bridge that records its call only once the answer is in misses the callback.
+   */
+  answerDelayMs?: number;
   /** The clock; tests move it. */
   now?: () => Date;
   /** Aadhaar holders the pretend UIDAI knows, for ABHA enrolment by Aadhaar OTP. */
@@ -259,6 +264,7 @@ export async function startAbdmGateway(options: AbdmGatewayOptions): Promise<Abd
           if (route.callback) call.answering = answering(call);
           reply = (await route.handle(call, core)) ?? { status: 202 };
           if (call.answering) settle(call.answering.requestId, body as Record<string, unknown>);
+          if (options.answerDelayMs && !route.abha && !route.callback) await new Promise((r) => setTimeout(r, options.answerDelayMs));
         }
       }
     } catch (err) {

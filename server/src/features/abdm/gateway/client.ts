@@ -36,6 +36,11 @@ export interface CallHeaders {
   extra?: Record<string, string>;
   /** Another ABDM service's base URL (the ABHA service), instead of the gateway's. */
   baseUrl?: string;
+  /**
+   * The REQUEST-ID to send (default: a new one). A caller that matches the gateway's callback to
+   * its call records the id first and then sends it: the callback can arrive before the call returns.
+   */
+  requestId?: string;
 }
 
 export interface GatewayResponse {
@@ -116,7 +121,7 @@ export class GatewayClient {
   }
 
   private async send(method: string, path: string, body: unknown, headers: CallHeaders, token?: string): Promise<GatewayResponse> {
-    const requestId = randomUUID();
+    const requestId = headers.requestId ?? randomUUID();
     let res: Response;
     try {
       res = await fetch(`${headers.baseUrl?.replace(/\/+$/, '') ?? this.options.baseUrl}${path}`, {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { allOk, badRequest, OperationOutcomeError } from '@medplum/core';
 import type { FhirRequest, FhirResponse, FhirRouter } from '@medplum/fhir-router';
 import type { Encounter, Identifier, Patient } from '@medplum/fhirtypes';
@@ -138,17 +139,19 @@ export async function handleLink(ctx: AbdmContext, job: LinkJob): Promise<void> 
   if (state.status === 'linked') return;
   const usable = state.token?.link_token && new Date(state.token.expires_at ?? 0).getTime() - Date.now() > TOKEN_MARGIN_MS;
   if (usable) {
+    // Recorded before the call: the gateway's on_carecontext may come back before the call returns.
+    const requestId = randomUUID();
+    await tx((sql) =>
+      sql.query(
+        "UPDATE abdm_care_context SET status = 'requested', request_id = $3, detail = NULL, updated_at = now() WHERE hip_id = $1 AND encounter_id = $2",
+        [job.hipId, job.encounterId, requestId],
+      ),
+    );
     try {
-      const sent = await ctx.gateway.post(
+      await ctx.gateway.post(
         '/hip/v3/link/carecontext',
         { ...(abha.number ? { abhaNumber: abha.number } : {}), abhaAddress: abha.address, patient: [patientEntry(patient, encounter)] },
-        { hipId: job.hipId, linkToken: state.token?.link_token as string },
-      );
-      await tx((sql) =>
-        sql.query(
-          "UPDATE abdm_care_context SET status = 'requested', request_id = $3, detail = NULL, updated_at = now() WHERE hip_id = $1 AND encounter_id = $2",
-          [job.hipId, job.encounterId, sent.requestId],
-        ),
+        { hipId: job.hipId, linkToken: state.token?.link_token as string, requestId },
       );
       return;
     } catch (err) {
@@ -171,24 +174,36 @@ export async function handleLink(ctx: AbdmContext, job: LinkJob): Promise<void> 
   // One generate-token call at a time per patient: the gateway blocks repeated ones for 24 hours.
   if (state.token?.pending_since && Date.now() - new Date(state.token.pending_since).getTime() < PENDING_MS) return;
   const birthYear = Number(patient.birthDate?.slice(0, 4));
-  const sent = await ctx.gateway.post(
-    '/v3/token/generate-token',
-    {
-      ...(abha.number ? { abhaNumber: abha.number } : {}),
-      abhaAddress: abha.address,
-      name: patientEntry(patient, encounter).display,
-      gender: GENDER[patient.gender ?? 'unknown'] ?? 'U',
-      yearOfBirth: Number.isInteger(birthYear) ? birthYear : undefined,
-    },
-    { hipId: job.hipId },
-  );
+  // Recorded before the call, as above; a call that fails leaves no pending mark to wait ten minutes on.
+  const requestId = randomUUID();
   await tx((sql) =>
     sql.query(
       `INSERT INTO abdm_link_token (tenant_id, hip_id, abha_address, pending_request_id, pending_since) VALUES (app_current_tenant(), $1, $2, $3, now())
        ON CONFLICT (tenant_id, hip_id, abha_address) DO UPDATE SET pending_request_id = excluded.pending_request_id, pending_since = now()`,
-      [job.hipId, abha.address, sent.requestId],
+      [job.hipId, abha.address, requestId],
     ),
   );
+  try {
+    await ctx.gateway.post(
+      '/v3/token/generate-token',
+      {
+        ...(abha.number ? { abhaNumber: abha.number } : {}),
+        abhaAddress: abha.address,
+        name: patientEntry(patient, encounter).display,
+        gender: GENDER[patient.gender ?? 'unknown'] ?? 'U',
+        yearOfBirth: Number.isInteger(birthYear) ? birthYear : undefined,
+      },
+      { hipId: job.hipId, requestId },
+    );
+  } catch (err) {
+    await tx((sql) =>
+      sql.query(
+        'UPDATE abdm_link_token SET pending_request_id = NULL, pending_since = NULL WHERE hip_id = $1 AND abha_address = $2 AND pending_request_id = $3',
+        [job.hipId, abha.address, requestId],
+      ),
+    );
+    throw err;
+  }
 }
 
 /** on-generate-token: keep the token, then link every visit that waited for it. */

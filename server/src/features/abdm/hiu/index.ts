@@ -92,34 +92,41 @@ async function consentRequestOperation(req: FhirRequest, repo: PostgresRepositor
     return { tenantId: tenant, hiuId: await hiuOfTenant(runtime.context, sql, tenant) };
   });
   if (!hiuId) throw abdmNotSetUp('This facility’s registration with ABDM as an HIU');
-  const sent = await askAbdm(() =>
-    runtime.context.gateway.post(
-      '/consent/v3/request/init',
-      {
-        consent: {
-          purpose: { text: 'Care Management', code: 'CAREMGT' },
-          patient: { id: abhaAddress },
-          hiu: { id: hiuId },
-          requester: { name: requester },
-          hiTypes,
-          permission: {
-            accessMode: 'VIEW',
-            dateRange: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
-            dataEraseAt: new Date(Date.now() + 30 * DAY_MS).toISOString(),
-            frequency: { unit: 'HOUR', value: 1, repeats: 0 },
-          },
-        },
-      },
-      { hiuId },
-    ),
-  );
+  // Recorded before the call: the gateway's on-init may come back before the call returns.
+  const requestId = randomUUID();
   await tx(runtime.context, tenantId, (sql) =>
     sql.query(
       `INSERT INTO abdm_hiu_request (tenant_id, init_request_id, hiu_id, patient_id, abha_address) VALUES (app_current_tenant(), $1, $2, $3, $4)`,
-      [sent.requestId, hiuId, id, abhaAddress],
+      [requestId, hiuId, id, abhaAddress],
     ),
   );
-  const out: Parameters = { resourceType: 'Parameters', parameter: [{ name: 'requestId', valueString: sent.requestId }] };
+  try {
+    await askAbdm(() =>
+      runtime.context.gateway.post(
+        '/consent/v3/request/init',
+        {
+          consent: {
+            purpose: { text: 'Care Management', code: 'CAREMGT' },
+            patient: { id: abhaAddress },
+            hiu: { id: hiuId },
+            requester: { name: requester },
+            hiTypes,
+            permission: {
+              accessMode: 'VIEW',
+              dateRange: { from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+              dataEraseAt: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+              frequency: { unit: 'HOUR', value: 1, repeats: 0 },
+            },
+          },
+        },
+        { hiuId, requestId },
+      ),
+    );
+  } catch (err) {
+    await tx(runtime.context, tenantId, (sql) => sql.query('DELETE FROM abdm_hiu_request WHERE init_request_id = $1', [requestId]));
+    throw err;
+  }
+  const out: Parameters = { resourceType: 'Parameters', parameter: [{ name: 'requestId', valueString: requestId }] };
   return [allOk, out];
 }
 
@@ -178,14 +185,16 @@ export async function handleHiuNotify(ctx: AbdmContext, job: HiuCallJob): Promis
   if (n.status === 'REVOKED' || n.status === 'EXPIRED') return erase(ctx, job, ids, String(n.status));
   if (n.status !== 'GRANTED') return;
   for (const consentId of ids) {
-    const sent = await ctx.gateway.post('/consent/v3/fetch', { consentId }, { hiuId: job.hiuId });
+    // Recorded before the call, so that the on-fetch finds it however soon it comes.
+    const requestId = randomUUID();
     await tx(ctx, job.tenantId, (sql) =>
       sql.query(
         `INSERT INTO abdm_hiu_artefact (tenant_id, consent_id, hiu_id, consent_request_id, fetch_request_id, status)
          VALUES (app_current_tenant(), $1, $2, $3, $4, 'FETCHING') ON CONFLICT (tenant_id, consent_id) DO UPDATE SET fetch_request_id = excluded.fetch_request_id`,
-        [consentId, job.hiuId, String(n.consentRequestId), sent.requestId],
+        [consentId, job.hiuId, String(n.consentRequestId), requestId],
       ),
     );
+    await ctx.gateway.post('/consent/v3/fetch', { consentId }, { hiuId: job.hiuId, requestId });
   }
 }
 
@@ -276,16 +285,16 @@ export async function handleOnFetch(ctx: AbdmContext, job: HiuCallJob): Promise<
   );
   const keys = generateKeyMaterial();
   const pushKey = randomBytes(32).toString('base64url');
-  const placeholder = randomUUID();
-  // Stored before the request, so a push that races our bookkeeping still finds its transfer.
+  const requestId = randomUUID();
+  // Stored before the request, so that the on-request and the push find their transfer however soon they come.
   await tx(ctx, job.tenantId, (sql) =>
     sql.query(
       `INSERT INTO abdm_hiu_transfer (tenant_id, hi_request_id, hiu_id, consent_id, push_key_hash, private_key, nonce)
        VALUES (app_current_tenant(), $1, $2, $3, $4, $5, $6)`,
-      [placeholder, job.hiuId, row.consent_id, sha256(pushKey), keys.privateKey, keys.nonce],
+      [requestId, job.hiuId, row.consent_id, sha256(pushKey), keys.privateKey, keys.nonce],
     ),
   );
-  const sent = await ctx.gateway.post(
+  await ctx.gateway.post(
     '/data-flow/v3/health-information/request',
     {
       hiRequest: {
@@ -304,14 +313,11 @@ export async function handleOnFetch(ctx: AbdmContext, job: HiuCallJob): Promise<
         },
       },
     },
-    { hiuId: job.hiuId },
-  );
-  await tx(ctx, job.tenantId, (sql) =>
-    sql.query('UPDATE abdm_hiu_transfer SET hi_request_id = $2 WHERE hi_request_id = $1', [placeholder, sent.requestId]),
+    { hiuId: job.hiuId, requestId },
   );
 }
 
-/** on-request: the transaction id of our data request. Retried while our own bookkeeping is behind. */
+/** on-request: the transaction id of our data request. */
 export async function handleHiuOnRequest(ctx: AbdmContext, job: HiuCallJob): Promise<void> {
   const transactionId = job.body.hiRequest?.transactionId;
   const r = await tx(ctx, job.tenantId, (sql) =>
@@ -321,7 +327,7 @@ export async function handleHiuOnRequest(ctx: AbdmContext, job: HiuCallJob): Pro
       job.body.error ? 'FAILED' : 'REQUESTED',
     ]),
   );
-  if (r.rowCount === 0) throw new Error('on-request for a data request not recorded yet');
+  if (r.rowCount === 0) await ignored(ctx, job, 'health-information on-request');
 }
 
 // ---- the push ----------------------------------------------------------------------------------
