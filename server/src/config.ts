@@ -192,6 +192,23 @@ const configSchema = z.object({
   BULK_EXPORT_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).default(5),
   /** How often expired exports are removed. */
   BULK_EXPORT_SWEEP_MS: z.coerce.number().int().min(100).default(300_000),
+  // --- Bulk $import (docs/bulk-data.md) ------------------------------------------------------------
+  /** The folder `file://` inputs of $import may be read from (and below it). Unset: file URLs are refused. */
+  BULK_IMPORT_DIR: z.string().min(1).optional(),
+  /** Origins (`https://host:port`, comma-separated) $import may fetch inputs from. Unset: http(s) URLs are refused. */
+  BULK_IMPORT_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    ),
+  /** The largest NDJSON body one $import upload may send, in megabytes. */
+  BULK_IMPORT_MAX_UPLOAD_MB: z.coerce.number().int().min(1).default(1024),
+  /** Resources written per database statement (and per transaction in resource mode). */
+  BULK_IMPORT_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
   // --- WhatsApp Cloud API (docs/whatsapp.md); secrets are never logged -----------------------------
   /** Meta's app secret: every webhook's X-Hub-Signature-256 is checked with it. Unset: webhooks are refused (503). */
   WHATSAPP_APP_SECRET: z.string().min(8, { message: 'must have at least 8 characters' }).optional(),

@@ -86,6 +86,7 @@ describe('AuditEvent', () => {
       'login-failed',
       'token',
       'export',
+      'import',
       'break-glass',
     ];
     for (const kind of kinds) {

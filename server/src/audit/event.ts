@@ -23,6 +23,7 @@ export type AuditKind =
   | 'login-failed'
   | 'token'
   | 'export'
+  | 'import'
   | 'break-glass';
 
 /** '0' success, '4' minor failure (e.g. a denied or invalid request), '8' serious, '12' major. */
@@ -107,6 +108,12 @@ const KINDS: Record<AuditKind, KindCodes> = {
     type: { system: DCM, code: '110106', display: 'Export' },
     subtype: { system: INTERACTION, code: 'operation', display: 'operation' },
     action: 'R',
+  },
+  // DICOM's Import event: data brought in from outside, recorded as a create.
+  import: {
+    type: { system: DCM, code: '110107', display: 'Import' },
+    subtype: { system: INTERACTION, code: 'operation', display: 'operation' },
+    action: 'C',
   },
   'break-glass': {
     type: { system: DCM, code: '110113', display: 'Security Alert' },

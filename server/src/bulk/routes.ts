@@ -7,33 +7,27 @@ import type { Request, Response } from 'express';
 import { writeAudit } from '../audit/log.ts';
 import type { RequestAuth } from '../auth/bearer.ts';
 import type { Config } from '../config.ts';
-import type { Database } from '../db/database.ts';
 import { sendFhir } from '../http/fhir-handler.ts';
 import { forbiddenOutcome, outcome, toOutcome } from '../http/outcomes.ts';
-import type { JobQueue } from '../jobs/queue.ts';
 import type { PostgresRepository } from '../repo/postgres-repository.ts';
-import type { ExportFiles } from './files.ts';
+import type { BulkContext } from './context.ts';
 import { storablePrincipal } from './identity.ts';
+import { importKickOff } from './import/kick-off.ts';
 import { BULK_ATTEMPTS, BULK_QUEUE, type BulkJobData } from './job.ts';
 import { type ExportParams, NDJSON, readExportParams, refuse } from './params.ts';
-import { FILE, KICK_OFF, STATUS, statusUrl } from './paths.ts';
+import { FILE, IMPORT_KICK_OFF, KICK_OFF, STATUS, statusUrl } from './paths.ts';
 import * as store from './store.ts';
 import { type ExportLevel, exportableTypes } from './types.ts';
 
-export interface BulkContext {
-  config: Config;
-  db: Database;
-  files: ExportFiles;
-  jobs?: JobQueue;
-}
+export type { BulkContext } from './context.ts';
 
 // A Group larger than this is exported by a client's own paging, not by one export's patient list.
 const MAX_GROUP_PATIENTS = 10_000;
 // How long a running export may go without a page before its worker is taken to be dead.
 const staleAfterMs = (config: Config) => config.JOBS_LEASE_MS * (BULK_ATTEMPTS + 1) + 60_000;
 
-const noSuchExport = () =>
-  outcome('not-found', 'not-found', 'No such export (it may have expired, been cancelled, or belong to another client)');
+const noSuchExport = (kind: store.BulkKind = 'export') =>
+  outcome('not-found', 'not-found', `No such ${kind} (it may have expired, been cancelled, or belong to another client)`);
 
 /** The patients a Group names (active members that are Patients), checked against `patient` when given. */
 async function groupPatients(repo: PostgresRepository, id: string, asked: string[] | undefined): Promise<string[]> {
@@ -122,9 +116,14 @@ async function kickOff(ctx: BulkContext, who: RequestAuth, repo: PostgresReposit
   sendFhir(res, 202, outcome('accepted', 'informational', 'The export has started; ask the Content-Location URL for its progress'));
 }
 
-/** The caller's own export: same tenant (row-level security) and same client, not expired; otherwise undefined. */
-async function ownExport(ctx: BulkContext, who: RequestAuth, id: string): Promise<store.ExportRow | undefined> {
-  const row = await store.readExport(ctx.db, who.tenant.tenantId, id);
+/** The caller's own export (or import): same tenant (row-level security) and same client, not expired; otherwise undefined. */
+async function ownExport(
+  ctx: BulkContext,
+  who: RequestAuth,
+  id: string,
+  kind: store.BulkKind,
+): Promise<store.ExportRow<unknown> | undefined> {
+  const row = await store.readExport<unknown>(ctx.db, who.tenant.tenantId, id, kind);
   if (!row || row.client_id !== who.principal.clientId) return undefined;
   // The time to live counts from the end: a long export does not expire while it runs.
   const finished = row.status !== 'accepted' && row.status !== 'running';
@@ -132,9 +131,9 @@ async function ownExport(ctx: BulkContext, who: RequestAuth, id: string): Promis
   return row;
 }
 
-async function status(ctx: BulkContext, who: RequestAuth, req: Request, res: Response, id: string) {
-  const row = await ownExport(ctx, who, id);
-  if (!row) return sendFhir(res, 404, noSuchExport());
+async function status(ctx: BulkContext, who: RequestAuth, req: Request, res: Response, kind: store.BulkKind, id: string) {
+  const row = await ownExport(ctx, who, id, kind);
+  if (!row) return sendFhir(res, 404, noSuchExport(kind));
   if (req.method === 'DELETE') {
     await store.removeExport(ctx.db, who.tenant.tenantId, id);
     // A running job sees the row gone at its next page and removes what it wrote since.
@@ -144,21 +143,24 @@ async function status(ctx: BulkContext, who: RequestAuth, req: Request, res: Res
       userId: who.principal.userId,
       clientId: who.principal.clientId,
       requestId: res.locals.requestId,
-      kind: 'export',
-      resource: `$export/${id}`,
+      kind,
+      resource: `$${kind}/${id}`,
       query: row.request,
       outcome: '0',
-      detail: 'Bulk export cancelled and its files removed',
+      detail: `Bulk ${kind} cancelled and its files removed`,
     });
-    return sendFhir(res, 202, outcome('deleted', 'informational', 'The export was cancelled and its files removed'));
+    const text =
+      kind === 'export'
+        ? 'The export was cancelled and its files removed'
+        : 'The import was cancelled: what it had written stays (in file mode, the file being read is rolled back)';
+    return sendFhir(res, 202, outcome('deleted', 'informational', text));
   }
   if (req.method !== 'GET') return sendFhir(res, 405, outcome('not-supported', 'not-supported', 'The status URL takes GET and DELETE'));
   const stale = row.status === 'running' && row.heartbeat_at && Date.now() - Date.parse(row.heartbeat_at) > staleAfterMs(ctx.config);
   if (row.status === 'failed' || stale) {
-    if (stale)
-      await store.fail(ctx.db, who.tenant.tenantId, id, 'The export stopped when the server running it went away; start a new one');
-    const text = row.error ?? 'The export stopped when the server running it went away; start a new one';
-    return sendFhir(res, 500, outcome('export-failed', 'exception', text));
+    const gone = `The ${kind} stopped when the server running it went away; start a new one`;
+    if (stale) await store.fail(ctx.db, who.tenant.tenantId, id, gone);
+    return sendFhir(res, 500, outcome(`${kind}-failed`, 'exception', row.error ?? gone));
   }
   if (row.status === 'completed' && row.manifest) {
     res.status(200).type('application/json').set('Expires', new Date(row.expires_at).toUTCString()).send(JSON.stringify(row.manifest));
@@ -169,10 +171,10 @@ async function status(ctx: BulkContext, who: RequestAuth, req: Request, res: Res
   res.status(202).end();
 }
 
-async function download(ctx: BulkContext, who: RequestAuth, res: Response, id: string, name: string) {
-  const row = await ownExport(ctx, who, id);
-  const manifest = row?.status === 'completed' ? (row.manifest as Record<string, { url: string }[]>) : undefined;
-  const listed = manifest && ['output', 'error', 'deleted'].some((k) => manifest[k]?.some((f) => f.url.endsWith(`/${id}/${name}`)));
+async function download(ctx: BulkContext, who: RequestAuth, res: Response, kind: store.BulkKind, id: string, name: string) {
+  const row = await ownExport(ctx, who, id, kind);
+  const manifest = row?.status === 'completed' ? (row.manifest as Record<string, { url?: string }[]>) : undefined;
+  const listed = manifest && ['output', 'error', 'deleted'].some((k) => manifest[k]?.some((f) => f.url?.endsWith(`/${id}/${name}`)));
   const size = listed ? await ctx.files.size(who.tenant.tenantId, id, name) : undefined;
   if (size === undefined)
     return sendFhir(res, 404, outcome('not-found', 'not-found', 'No such export file (it may have expired or belong to another client)'));
@@ -194,11 +196,15 @@ export async function handleBulk(ctx: BulkContext, repo: PostgresRepository, req
         return sendFhir(res, 405, outcome('not-supported', 'not-supported', '$export takes GET or POST'));
       return await kickOff(ctx, who, repo, req, res, kick);
     }
+    if (IMPORT_KICK_OFF.test(req.path)) {
+      if (req.method !== 'POST') return sendFhir(res, 405, outcome('not-supported', 'not-supported', '$import takes POST'));
+      return await importKickOff(ctx, who, req, res);
+    }
     const s = STATUS.exec(req.path);
-    if (s) return await status(ctx, who, req, res, s[1]);
+    if (s) return await status(ctx, who, req, res, s[1] as store.BulkKind, s[2]);
     const f = FILE.exec(req.path);
-    if (f && (req.method === 'GET' || req.method === 'HEAD')) return await download(ctx, who, res, f[1], f[2]);
-    sendFhir(res, 404, noSuchExport());
+    if (f && (req.method === 'GET' || req.method === 'HEAD')) return await download(ctx, who, res, f[1] as store.BulkKind, f[2], f[3]);
+    sendFhir(res, 404, noSuchExport(req.path.startsWith('/$import') ? 'import' : 'export'));
   } catch (err) {
     const { status: code, body, unexpected } = toOutcome(err);
     if (unexpected) throw err;

@@ -3,14 +3,17 @@ import type { StoredPrincipal } from './identity.ts';
 import type { ExportParams } from './params.ts';
 import type { ExportStatus } from './types.ts';
 
-/** One export as the bulk_export table holds it (migration 0028). */
-export interface ExportRow {
+/** An export, or (migration 0047) an import: they share the table, the lifecycle and the per-client limit. */
+export type BulkKind = 'export' | 'import';
+
+/** One export (or import, with its own params) as the bulk_export table holds it (migration 0028). */
+export interface ExportRow<P = ExportParams> {
   tenant_id: string;
   id: string;
   client_id: string;
   principal: StoredPrincipal;
   request: string;
-  params: ExportParams;
+  params: P;
   status: ExportStatus;
   progress: string | null;
   transaction_time: string;
@@ -33,31 +36,41 @@ const tenantOf = (tenantId: string) => ({ tenantId });
  */
 export async function insertExport(
   db: Database,
-  row: Pick<ExportRow, 'tenant_id' | 'id' | 'client_id' | 'principal' | 'request' | 'params'>,
+  row: Pick<ExportRow<unknown>, 'tenant_id' | 'id' | 'client_id' | 'principal' | 'request' | 'params'>,
   ttlHours: number,
   limit: number,
+  kind: BulkKind = 'export',
 ): Promise<{ inserted: true; transactionTime: string } | { inserted: false }> {
   return db.transaction(tenantOf(row.tenant_id), async (sql) => {
-    await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bulk-export:${row.tenant_id}:${row.client_id}`]);
+    await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`bulk-${kind}:${row.tenant_id}:${row.client_id}`]);
     const active = await sql.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM bulk_export WHERE tenant_id = $1 AND client_id = $2 AND status IN ('accepted', 'running')`,
-      [row.tenant_id, row.client_id],
+      `SELECT count(*)::int AS n FROM bulk_export WHERE tenant_id = $1 AND client_id = $2 AND kind = $3 AND status IN ('accepted', 'running')`,
+      [row.tenant_id, row.client_id, kind],
     );
     if (active.rows[0].n >= limit) return { inserted: false as const };
     const r = await sql.query<{ t: string }>(
-      `INSERT INTO bulk_export (tenant_id, id, client_id, principal, request, params, transaction_time, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp() + $7::float8 * interval '1 hour')
+      `INSERT INTO bulk_export (tenant_id, id, client_id, principal, request, params, transaction_time, expires_at, kind)
+       VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp() + $7::float8 * interval '1 hour', $8)
        RETURNING to_char(transaction_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t`,
-      [row.tenant_id, row.id, row.client_id, JSON.stringify(row.principal), row.request, JSON.stringify(row.params), ttlHours],
+      [row.tenant_id, row.id, row.client_id, JSON.stringify(row.principal), row.request, JSON.stringify(row.params), ttlHours, kind],
     );
     return { inserted: true as const, transactionTime: r.rows[0].t };
   });
 }
 
-/** The export, seen through the tenant's row-level security (another tenant's id finds nothing). */
-export async function readExport(db: Database, tenantId: string, id: string): Promise<ExportRow | undefined> {
+/** The export (or import), seen through the tenant's row-level security (another tenant's id finds nothing). */
+export async function readExport<P = ExportParams>(
+  db: Database,
+  tenantId: string,
+  id: string,
+  kind: BulkKind = 'export',
+): Promise<ExportRow<P> | undefined> {
   return db.transaction(tenantOf(tenantId), async (sql) => {
-    const r = await sql.query<ExportRow>(`SELECT ${COLUMNS} FROM bulk_export WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    const r = await sql.query<ExportRow<P>>(`SELECT ${COLUMNS} FROM bulk_export WHERE tenant_id = $1 AND id = $2 AND kind = $3`, [
+      tenantId,
+      id,
+      kind,
+    ]);
     return r.rows[0];
   });
 }

@@ -214,7 +214,11 @@ export function buildCapabilityStatement(
         },
         resource,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }, { code: 'history-system' }],
-        operation: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }],
+        operation: [
+          { name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' },
+          // Bulk import as the HL7 draft and HAPI FHIR take it, plus NDJSON uploads (docs/bulk-data.md).
+          { name: 'import', definition: 'https://hospital-ops.in/fhir/OperationDefinition/import' },
+        ],
         // Compartment search ([Compartment]/[id]/[type]) over each of these.
         compartment: compartmentTypes().map((c) => `http://hl7.org/fhir/CompartmentDefinition/${c[0].toLowerCase()}${c.slice(1)}`),
       },

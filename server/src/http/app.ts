@@ -15,7 +15,7 @@ import type { AuthService } from '../auth/service.ts';
 import { botAdminRoutes } from '../bots/routes.ts';
 import type { BotRuntime } from '../bots/runtime.ts';
 import type { ExportFiles } from '../bulk/files.ts';
-import { isBulkPath } from '../bulk/paths.ts';
+import { IMPORT_KICK_OFF, isBulkPath } from '../bulk/paths.ts';
 import { handleBulk } from '../bulk/routes.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -83,7 +83,9 @@ function requireJsonBody(req: Request, res: Response, next: NextFunction): void 
     return;
   }
   const isForm = req.method === 'POST' && isSearchPath(req.path) && req.is('application/x-www-form-urlencoded');
-  if (req.is(JSON_TYPES) || isForm) {
+  // $import takes its NDJSON as the body itself (streamed to disk by server/src/bulk/import).
+  const isImport = req.method === 'POST' && IMPORT_KICK_OFF.test(req.path) && req.is(['application/fhir+ndjson', 'application/ndjson']);
+  if (req.is(JSON_TYPES) || isForm || isImport) {
     next();
     return;
   }

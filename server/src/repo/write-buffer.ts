@@ -115,6 +115,12 @@ const FIELD: Record<string, string> = { target_type: 'targetType' };
  * because every query through `wrap()` flushes first.
  */
 export class WriteBuffer {
+  /** false: the writes make no outbox events (a repository's `quiet` option). */
+  private readonly withEvents: boolean;
+  constructor(withEvents = true) {
+    this.withEvents = withEvents;
+  }
+
   private inserts = new Map<string, VersionRow[]>();
   private updates = new Map<string, VersionRow[]>();
   private searchDeletes: { t: string; id: string }[] = [];
@@ -227,7 +233,7 @@ export class WriteBuffer {
         `INSERT INTO ${table} (tenant_id, resource_type, resource_id, ${columns.map(([c]) => c).join(', ')}) SELECT app_current_tenant(), r.t, r.id, ${fields.map((f) => `r."${f}"`).join(', ')} FROM json_to_recordset(${add(rows)}) AS r(${recordType})`,
       );
     }
-    if (this.events.length > 0 && outboxEnabled) {
+    if (this.events.length > 0 && outboxEnabled && this.withEvents) {
       this.wroteEvents = true;
       cte(
         `INSERT INTO resource_event (tenant_id, resource_type, resource_id, version_id, action) SELECT app_current_tenant(), e.t, e.id, e.v, e.a FROM json_to_recordset(${add(this.events)}) AS e(t text, id text, v integer, a text)`,
