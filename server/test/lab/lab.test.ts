@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ckdEpi2021 } from '../../src/features/lab/calculated.ts';
+import { ageInDays } from '../../src/features/lab/ranges.ts';
 import { istDateTime } from '../../src/features/lab/report-pdf.ts';
 import { startTestServer, systemToken, TENANT_A, TENANT_B, type TestServer } from '../helpers/server.ts';
 import { pdftotext } from '../prescriptions/pdftotext.ts';
@@ -62,7 +64,7 @@ describe('catalogue', () => {
     const again = await admin.post('ActivityDefinition/$load-lab-catalogue', { resourceType: 'Parameters' });
     expect(again.body.parameter).toEqual([
       { name: 'created', valueInteger: 0 },
-      { name: 'kept', valueInteger: 44 },
+      { name: 'kept', valueInteger: 45 },
     ]);
     expect((await admin.get(mcvRef)).body.qualifiedInterval[0].range.low.value).toBe(80);
     // The operations are in the CapabilityStatement.
@@ -405,6 +407,14 @@ describe('rejection and recollection', () => {
     expect((await tech.get(`Flag?identifier=${id}`)).body.entry).toHaveLength(1);
     expect((await admin.get(`Communication?identifier=${id}`)).body.entry ?? []).toHaveLength(0);
     expect(byCode(obs, '2951-2').interpretation[0].coding[0].code).toBe('N');
+    // eGFR is calculated from the creatinine, for Meera's sex and age on the day the sample was taken.
+    const gfr = byCode(obs, '98979-8');
+    const age = Math.floor(ageInDays('1992-07-01', again.collection.collectedDateTime) / 365.25);
+    expect(gfr.valueQuantity).toMatchObject({ value: Math.round(ckdEpi2021(1.2, 'female', age)), code: 'mL/min/{1.73_m2}' });
+    expect(gfr.valueQuantity.value).toBeLessThan(90);
+    expect(gfr.interpretation[0].coding[0].code).toBe('L');
+    expect(gfr.method.text).toMatch(/CKD-EPI 2021/);
+    expect(gfr.derivedFrom).toEqual([{ reference: `Observation/${byCode(obs, '2160-0').id}` }]);
   });
 });
 

@@ -16,12 +16,12 @@ describe('a tenant created by the first start', () => {
     expect(tests.status).toBe(200);
     expect(tests.body.entry.map((e: any) => e.resource.title)).toContain('Complete blood count');
     expect(tests.body.entry).toHaveLength(8);
-    expect((await a.get('ObservationDefinition?_count=0&_total=accurate')).body.total).toBe(32);
-    // Loading again keeps all 44 entries.
+    expect((await a.get('ObservationDefinition?_count=0&_total=accurate')).body.total).toBe(33);
+    // Loading again keeps all 45 entries.
     const again = await a.post('ActivityDefinition/$load-lab-catalogue', { resourceType: 'Parameters' });
     expect(again.body.parameter).toEqual([
       { name: 'created', valueInteger: 0 },
-      { name: 'kept', valueInteger: 44 },
+      { name: 'kept', valueInteger: 45 },
     ]);
     // Tenant B (the test helper's plain ensureTenant) holds none of A's.
     const b = await fhirClient(t.base, TENANT_B).get('ActivityDefinition?_count=100');

@@ -1,6 +1,6 @@
 import type { ObservationDefinition } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { friedewald } from '../../src/features/lab/calculated.ts';
+import { ckdEpi2021, egfr, friedewald } from '../../src/features/lab/calculated.ts';
 import { catalogueProblems, loincCheckDigitOk, readCatalogue } from '../../src/features/lab/catalogue.ts';
 import { ageInDays, assess, flag, pickReference } from '../../src/features/lab/ranges.ts';
 
@@ -108,5 +108,32 @@ describe('calculated LDL (Friedewald)', () => {
     expect(friedewald(lipid, entered(250, 400, 40))).toBeUndefined();
     expect(friedewald(lipid, [...entered(220, 180, 45), { def: lipid[3], value: 150 }])).toBeUndefined();
     expect(friedewald(lipid, entered(220, 180, 45).slice(0, 2))).toBeUndefined();
+  });
+});
+
+describe('calculated eGFR (CKD-EPI 2021)', () => {
+  const kft = ['2160-0', '98979-8'].map((c) => ({ ...analyte(c), id: c }));
+  const creatinine = (value: number) => [{ def: kft[0], value }];
+
+  it('matches the equation worked by hand', () => {
+    // Man, 50, creatinine 1.0: 142 × (1.0/0.9)^−1.2 × 0.9938^50 = 91.7
+    expect(ckdEpi2021(1.0, 'male', 50)).toBeCloseTo(91.7, 1);
+    // Woman, 34, 1.2: 142 × (1.2/0.7)^−1.2 × 0.9938^34 × 1.012 = 60.9
+    expect(ckdEpi2021(1.2, 'female', 34)).toBeCloseTo(60.9, 1);
+    // Woman, 30, 0.5 (below κ, so the α term): 142 × (0.5/0.7)^−0.241 × 0.9938^30 × 1.012 = 129.3
+    expect(ckdEpi2021(0.5, 'female', 30)).toBeCloseTo(129.3, 1);
+  });
+
+  it('is added to a creatinine result for an adult of known sex, rounded to whole mL/min/1.73 m²', () => {
+    expect(egfr(kft, creatinine(1.0), 'male', 50)?.value).toBe(92);
+    expect(egfr(kft, creatinine(1.2), 'female', 34)).toMatchObject({ value: 61, from: ['2160-0'] });
+  });
+
+  it('is not calculated for a child, an unknown sex, no creatinine, or when the analyser sent eGFR', () => {
+    expect(egfr(kft, creatinine(0.5), 'male', 12)).toBeUndefined();
+    expect(egfr(kft, creatinine(1.0), 'unknown', 40)).toBeUndefined();
+    expect(egfr(kft, creatinine(1.0), 'female', undefined)).toBeUndefined();
+    expect(egfr(kft, [], 'female', 40)).toBeUndefined();
+    expect(egfr(kft, [...creatinine(1.0), { def: kft[1], value: 80 }], 'female', 40)).toBeUndefined();
   });
 });

@@ -222,6 +222,15 @@ export const ANALYTES: Analyte[] = [
     critical: { high: 7 },
   },
   {
+    key: 'egfr',
+    loinc: '98979-8',
+    display: 'eGFR (CKD-EPI 2021, calculated)',
+    unit: ['mL/min/{1.73_m2}', 'mL/min/1.73 m²'],
+    decimals: 0,
+    // KDIGO: 90 or more is normal (G1); the formula holds for adults only.
+    ranges: [{ age: adult, low: 90 }],
+  },
+  {
     key: 'na',
     loinc: '2951-2',
     display: 'Sodium',
@@ -322,7 +331,7 @@ export const TESTS: Test[] = [
     loinc: '24362-6',
     department: 'Biochemistry',
     container: 'sst',
-    analytes: ['bun', 'creat', 'uric', 'na', 'k', 'cl'],
+    analytes: ['bun', 'creat', 'egfr', 'uric', 'na', 'k', 'cl'],
     tat: 6,
   },
   {

@@ -13,7 +13,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { PostgresRepository } from '../../repo/postgres-repository.ts';
 import { kolkataInstant } from '../opd/kolkata.ts';
-import { friedewald } from './calculated.ts';
+import { egfr, friedewald } from './calculated.ts';
 import { analytesOf, readTenantCatalogue, testFor } from './catalogue.ts';
 import { alertCriticalResults } from './critical-alert.ts';
 import {
@@ -172,8 +172,10 @@ export async function enterInTransaction(tx: PostgresRepository, orderId: string
   const now = kolkataInstant(Date.now());
   const observations: WithId<Observation>[] = [];
   for (const e of entries) observations.push(await tx.createResource<Observation>(observation(e, ctx, 'preliminary', now)));
-  const calc = friedewald(analytesOf(catalogue, test as NonNullable<typeof test>), entries);
-  if (calc) {
+  const analytes = analytesOf(catalogue, test as NonNullable<typeof test>);
+  const ageYears = ctx.ageDays === undefined ? undefined : Math.floor(ctx.ageDays / 365.25);
+  for (const calc of [friedewald(analytes, entries), egfr(analytes, entries, ctx.sex, ageYears)]) {
+    if (!calc) continue;
     const from = observations.filter((o) => o.code.coding?.some((c) => c.system === LOINC && calc.from.includes(c.code ?? '')));
     observations.push(
       await tx.createResource<Observation>({
