@@ -475,8 +475,6 @@ export class PostgresRepository extends FhirRepository {
     resources.forEach((r, i) => {
       try {
         this.checkType(r.resourceType);
-        this.permit(r.resourceType, 'c');
-        this.permit(r.resourceType, 'u');
       } catch (err) {
         throw new ImportEntryError(i, err);
       }
@@ -495,8 +493,9 @@ export class PostgresRepository extends FhirRepository {
       for (const [i, resource] of resources.entries()) {
         const key = `${resource.resourceType}/${resource.id}`;
         try {
-          const incoming = await this.rewriteReferences(tx, resource);
           const row = current.get(key);
+          this.permit(resource.resourceType, row ? 'u' : 'c');
+          const incoming = await this.rewriteReferences(tx, resource);
           if (row) await this.assertCurrentWritable(tx, resource.resourceType, row, 'u');
           const stored = row && !row.deleted ? (row.content ?? undefined) : undefined;
           const next = this.prepareHooks({ ...incoming, id: resource.id }, stored);

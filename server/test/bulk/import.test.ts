@@ -127,16 +127,18 @@ describe('$import of an uploaded NDJSON body', () => {
       patient('imp-f3', 'Kale'),
       patient('imp-f4', 'Kale'),
       'not json at all', // line 5, in the second page
+      patient('imp-f6', 'Kale', { gender: 'robot' }), // line 6: checked though nothing more is written
     );
     const done = await runImport(a, body, '?mode=file');
     expect(done.status).toBe(200);
     const m = done.body as ImportManifest;
     expect(m.output).toEqual([]);
     const errors = await errorsOf(a, m);
-    expect(errors).toHaveLength(2);
+    expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(/line 2/);
-    expect(errors[1]).toMatch(/line 5: is not JSON/);
-    for (const id of ['imp-f1', 'imp-f3', 'imp-f4']) expect((await a.get(`Patient/${id}`)).status).toBe(404);
+    expect(errors.find((e) => e.includes('line 5'))).toMatch(/is not JSON/);
+    expect(errors.find((e) => e.includes('line 6'))).toMatch(/gender|robot/i);
+    for (const id of ['imp-f1', 'imp-f3', 'imp-f4', 'imp-f6']) expect((await a.get(`Patient/${id}`)).status).toBe(404);
     // The same input without its bad lines goes in whole.
     const good = await runImport(a, lines(patient('imp-f1', 'Kale'), patient('imp-f3', 'Kale'), patient('imp-f4', 'Kale')), '?mode=file');
     expect(counts(good.body)).toEqual({ Patient: 3 });
@@ -202,6 +204,14 @@ describe('$import and who may do it', () => {
     expect(counts(done.body)).toEqual({ Patient: 1 });
     expect((await errorsOf(client, done.body))[0]).toMatch(/line 2/);
     expect((await a.get('Observation/imp-s2')).status).toBe(404);
+  });
+
+  it('a client that may create but not update takes new ids and is refused the ones it would replace', async () => {
+    const { client } = await clientWithScope(t, TENANT_A, 'import-create-only', 'system/Patient.c');
+    const done = await runImport(client, lines(patient('imp-c1', 'Naik'), patient('imp-p1', 'Overwritten')));
+    expect(counts(done.body)).toEqual({ Patient: 1 });
+    expect((await errorsOf(client, done.body))[0]).toMatch(/line 2/);
+    expect((await a.get('Patient/imp-p1')).body.name[0].family).toBe('Gokhale');
   });
 
   it("keeps tenants apart: the same ids in two tenants are two resources, and one tenant's import status is not another's", async () => {

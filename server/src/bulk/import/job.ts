@@ -8,7 +8,7 @@ import { accessControlFor } from '../../auth/access.ts';
 import type { AuthService } from '../../auth/service.ts';
 import type { Config } from '../../config.ts';
 import { isStoredResourceType } from '../../fhir/definitions.ts';
-import { isValidId } from '../../fhir/validate.ts';
+import { isValidId, type ValidationPolicy, validateForWrite } from '../../fhir/validate.ts';
 import type { JobContext } from '../../jobs/queue.ts';
 import type { Logger } from '../../logger.ts';
 import { ImportEntryError, PostgresRepository } from '../../repo/postgres-repository.ts';
@@ -53,7 +53,7 @@ interface InputResult {
 }
 
 /** The repository an import writes through: the kick-off client's tenant, scopes and role, the tenant's profile rules; quiet (no events). */
-async function importRepository(deps: ImportDeps, row: store.ExportRow<ImportParams>): Promise<PostgresRepository> {
+function importRepository(deps: ImportDeps, row: store.ExportRow<ImportParams>, policy: ValidationPolicy): PostgresRepository {
   const principal = principalOf(row.principal);
   return new PostgresRepository({
     db: deps.auth.db,
@@ -66,7 +66,7 @@ async function importRepository(deps: ImportDeps, row: store.ExportRow<ImportPar
     updateCreate: true,
     access: accessControlFor(principal),
     actor: { clientId: principal.clientId, userId: principal.userId },
-    validation: await deps.requirements.policyFor(principal.tenantId),
+    validation: policy,
     statementTimeoutMs: deps.config.STATEMENT_TIMEOUT_WRITE_MS,
     quiet: true,
   });
@@ -134,7 +134,8 @@ export async function runImportJob(deps: ImportDeps, job: JobContext<ImportJobDa
     if (!(await auth.tenantActive(tenantId)))
       throw new OperationOutcomeError(reject('The import', undefined, 'the hospital is no longer active'));
     if (!(await store.startRunning(db, tenantId, importId))) return;
-    const repo = await importRepository(deps, row);
+    const policy = await deps.requirements.policyFor(tenantId);
+    const repo = await importRepository(deps, row, policy);
     let written = 0;
     let lastBeat = 0;
     const beat = async (what: string) => {
@@ -175,7 +176,7 @@ export async function runImportJob(deps: ImportDeps, job: JobContext<ImportJobDa
         } else {
           // The embedded database has one connection, held by the file's transaction: its progress waits for the end.
           const fileBeat = db.kind === 'postgres' ? () => beat(`importing ${where}`) : async () => undefined;
-          written += await writeFile(repo, pages, result, onReject, fileBeat);
+          written += await writeFile(repo, pages, result, onReject, fileBeat, policy);
         }
       } finally {
         lines.close();
@@ -310,7 +311,18 @@ async function writeFile(
   result: InputResult,
   onReject: (line: number, text: string) => void,
   beat: () => Promise<void>,
+  policy: ValidationPolicy,
 ): Promise<number> {
+  // Once the input is refused nothing more is written, but each further line is still checked against R4 and the profile rules.
+  const checkOnly = (entries: Entry[]) => {
+    for (const e of entries) {
+      try {
+        validateForWrite(e.resource, policy);
+      } catch (err) {
+        onReject(e.line, refusal(err));
+      }
+    }
+  };
   const taken: Entry[] = [];
   try {
     const written = await repo.withTransaction(
@@ -319,14 +331,19 @@ async function writeFile(
         let previous: Entry[] = [];
         for await (const page of pages) {
           await beat();
-          if (result.rejected > 0) continue;
+          if (result.rejected > 0) {
+            checkOnly(page);
+            continue;
+          }
           try {
             n += await tx.importResources(page.map((e) => e.resource));
             taken.push(...page);
             previous = page;
           } catch (err) {
-            if (err instanceof ImportEntryError) onReject(page[err.index].line, refusal(err));
-            else {
+            if (err instanceof ImportEntryError) {
+              onReject(page[err.index].line, refusal(err));
+              checkOnly(page.slice(err.index + 1));
+            } else {
               // The database refused what the page before sent (it reaches the database with this page's first read).
               const at = previous[0] ?? page[0];
               const last = (previous.length ? previous : page).at(-1) ?? at;
