@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../src/server.ts';
+import { fetchToken } from './fhir-server.ts';
 import { writeMarkdownReport } from './report-file.ts';
 import { createScratchDatabase } from './scratch-database.ts';
 
@@ -101,19 +102,7 @@ async function main(): Promise<void> {
     const copySeconds = await rawCopy(scratch.url);
     console.log(`raw COPY: ${(TARGET / copySeconds).toFixed(0)} resources/s`);
 
-    const token = (await (
-      await fetch(`${server.url}/oauth2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: CLIENT.id,
-          client_secret: CLIENT.secret,
-          scope: 'system/*.rs',
-        }),
-      })
-    ).json()) as { access_token: string };
-    const headers = { authorization: `Bearer ${token.access_token}` };
+    const headers = { authorization: await fetchToken(server.url, CLIENT, 'system/*.rs') };
     global.gc?.();
     const before = process.memoryUsage();
     const rssBefore = before.rss;

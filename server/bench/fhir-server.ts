@@ -39,12 +39,17 @@ export function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
-/** An Authorization header for the system client (client_credentials). */
-export async function fetchToken(serverUrl: string): Promise<string> {
+/** An Authorization header for a system client (client_credentials; default the bench's own, its whole scope). */
+export async function fetchToken(serverUrl: string, client = SYSTEM_CLIENT, scope?: string): Promise<string> {
   const res = await fetch(`${serverUrl}/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: SYSTEM_CLIENT.id, client_secret: SYSTEM_CLIENT.secret }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: client.id,
+      client_secret: client.secret,
+      ...(scope ? { scope } : {}),
+    }),
   });
   const body = (await res.json()) as { access_token?: string };
   if (!body.access_token) throw new Error(`token request failed: ${JSON.stringify(body)}`);
