@@ -6,5 +6,7 @@ void bootApp({
   name: 'lab',
   scope: 'openid fhirUser online_access user/*.cruds',
   App,
-  init: initLabI18n,
+  init: () => {
+    initLabI18n();
+  },
 });

@@ -435,6 +435,45 @@ describe('calculated values', () => {
   });
 });
 
+describe('delta checks', () => {
+  it('flags a result far from the patient’s last verified one, with the previous value in a note; a small change or an unverified baseline is not flagged', async () => {
+    const suresh = await create(admin, {
+      resourceType: 'Patient',
+      name: [{ text: 'Suresh Patil' }],
+      gender: 'male',
+      birthDate: '1970-05-20',
+    });
+    const kft = async (results: any[]) => {
+      const id = await create(admin, order(suresh, KFT));
+      expect((await collect(tech, [id])).status).toBe(200);
+      const res = await enter(tech, id, results);
+      expect(res.status).toBe(201);
+      return res.body;
+    };
+    const codes = (o: any) => (o.interpretation ?? []).map((i: any) => i.coding[0].code);
+    const first = await kft([result('2160-0', 1.0), result('2823-3', 4.0)]);
+    expect(codes(byCode(obsOf(first), '2160-0'))).toEqual(['N']);
+    // Not verified yet: a preliminary result is no baseline.
+    const early = await kft([result('2160-0', 2.0)]);
+    expect(codes(byCode(obsOf(early), '2160-0'))).not.toContain('U');
+    expect((await pathologist.post(`DiagnosticReport/${first.entry[0].resource.id}/$verify`, { resourceType: 'Parameters' })).status).toBe(
+      200,
+    );
+
+    const second = await kft([result('2160-0', 1.6), result('2823-3', 2.9), result('2951-2', 140)]);
+    const creatinine = byCode(obsOf(second), '2160-0');
+    expect(codes(creatinine)).toEqual(['H', 'U']); // 1.0 → 1.6 mg/dL: +60%, at least the 50% limit
+    expect(creatinine.note[0].text).toMatch(/^Delta check: previous 1 mg\/dL on \d\d\/\d\d\/\d{4} \(\+60%\)$/);
+    const potassium = byCode(obsOf(second), '2823-3');
+    expect(codes(potassium)).toEqual(['L', 'D']); // 4.0 → 2.9 mmol/L: −1.1, past the 1.0 limit
+    expect(potassium.note[0].text).toMatch(/\(−1.1 mmol\/L\)$/);
+    // Sodium had no earlier result; and creatinine 1.0 → 1.3 (+30%) would be within the limit.
+    expect(codes(byCode(obsOf(second), '2951-2'))).toEqual(['N']);
+    const third = await kft([result('2160-0', 1.3)]);
+    expect(codes(byCode(obsOf(third), '2160-0'))).toEqual(['N']);
+  });
+});
+
 describe('accession numbers', () => {
   it('gives 20 concurrent collections 20 different numbers, one after another', async () => {
     const orders = await Promise.all(Array.from({ length: 20 }, () => create(admin, order(meera, CBC))));

@@ -2,6 +2,7 @@ import type { ObservationDefinition } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { ckdEpi2021, egfr, friedewald } from '../../src/features/lab/calculated.ts';
 import { catalogueProblems, loincCheckDigitOk, readCatalogue } from '../../src/features/lab/catalogue.ts';
+import { deltaOf, deltaRule } from '../../src/features/lab/delta.ts';
 import { ageInDays, assess, flag, pickReference } from '../../src/features/lab/ranges.ts';
 
 const catalogue = readCatalogue();
@@ -135,5 +136,28 @@ describe('calculated eGFR (CKD-EPI 2021)', () => {
     expect(egfr(kft, creatinine(1.0), 'female', undefined)).toBeUndefined();
     expect(egfr(kft, [], 'female', 40)).toBeUndefined();
     expect(egfr(kft, [...creatinine(1.0), { def: kft[1], value: 80 }], 'female', 40)).toBeUndefined();
+  });
+});
+
+describe('delta checks', () => {
+  it('flags a change at the limit or past it, up or down, in the unit or in percent', () => {
+    const absolute = { change: 1, percent: false, days: 3 };
+    expect(deltaOf(absolute, 5.0, 4.0)).toEqual({ direction: 'U', change: 1 });
+    expect(deltaOf(absolute, 3.1, 4.0)).toBeUndefined();
+    expect(deltaOf(absolute, 2.9, 4.0)?.direction).toBe('D');
+    const percent = { change: 50, percent: true, days: 7 };
+    expect(deltaOf(percent, 1.5, 1.0)).toEqual({ direction: 'U', change: 50 });
+    expect(deltaOf(percent, 0.6, 1.0)).toBeUndefined();
+    expect(deltaOf(percent, 0.5, 1.0)?.direction).toBe('D');
+    // A percent of nothing is no measure.
+    expect(deltaOf(percent, 3, 0)).toBeUndefined();
+  });
+
+  it('reads its rule from the catalogue, and a broken rule is no rule', () => {
+    const creat = analyte('2160-0');
+    expect(deltaRule(creat)).toEqual({ change: 50, percent: true, days: 7 });
+    expect(deltaRule(analyte('2085-9'))).toBeUndefined();
+    const broken = { ...creat, extension: [{ url: creat.extension?.[0]?.url as string, extension: [{ url: 'change', valueDecimal: 0 }] }] };
+    expect(deltaRule(broken)).toBeUndefined();
   });
 });

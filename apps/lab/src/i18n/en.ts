@@ -80,6 +80,7 @@ export const en = {
     criticalWarning: 'Critical value: inform the doctor at once.',
   },
   flag: { N: 'Normal', H: 'High', L: 'Low', HH: 'Critical high', LL: 'Critical low' },
+  delta: { U: 'Sharp rise since the last result', D: 'Sharp fall since the last result' },
   verify: {
     title: 'Verify',
     hint: 'Check the values against the sample and the patient, then verify. The report becomes final.',

@@ -13,6 +13,9 @@ const valueText = (o: Observation) =>
     ? String(o.valueQuantity.value)
     : (o.valueString ?? o.valueCodeableConcept?.text ?? o.valueCodeableConcept?.coding?.[0]?.display ?? '');
 const flagOf = (o: Observation) => o.interpretation?.[0]?.coding?.find((c) => c.system === INTERPRETATION)?.code as Flag | undefined;
+/** The server's delta check (U or D, after the H/L flag), for the verifier to look twice. */
+const deltaOf = (o: Observation) =>
+  o.interpretation?.flatMap((i) => i.coding ?? []).find((c) => c.system === INTERPRETATION && (c.code === 'U' || c.code === 'D'))?.code;
 
 /** The report as the server holds it: status, each result with unit, the range copied for this patient, and the flag. */
 export function ReportView({ report, observations }: { report: DiagnosticReport; observations: Observation[] }) {
@@ -59,7 +62,15 @@ export function ReportView({ report, observations }: { report: DiagnosticReport;
               <Table.Td>{o.valueQuantity?.unit ?? ''}</Table.Td>
               <Table.Td>{o.referenceRange?.[0]?.text ?? ''}</Table.Td>
               <Table.Td>
-                <FlagBadge flag={flagOf(o)} />
+                <Group gap="xs">
+                  <FlagBadge flag={flagOf(o)} />
+                  {deltaOf(o) ? (
+                    <Badge color="orange" variant="outline" title={o.note?.[0]?.text} data-testid="delta-badge">
+                      {deltaOf(o) === 'U' ? '↑ ' : '↓ '}
+                      {t(`delta.${deltaOf(o)}`)}
+                    </Badge>
+                  ) : null}
+                </Group>
               </Table.Td>
             </Table.Tr>
           ))}

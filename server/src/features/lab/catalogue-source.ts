@@ -2,11 +2,12 @@ import type {
   ActivityDefinition,
   Bundle,
   CodeableConcept,
+  Extension,
   ObservationDefinition,
   ObservationDefinitionQualifiedInterval,
   SpecimenDefinition,
 } from '@medplum/fhirtypes';
-import { CATALOGUE_TAG, DEPARTMENT_SYSTEM, LOINC, REFERENCE_MEANING, SNOMED, UCUM } from './fhir.ts';
+import { CATALOGUE_TAG, DELTA_CHECK_URL, DEPARTMENT_SYSTEM, LOINC, REFERENCE_MEANING, SNOMED, UCUM } from './fhir.ts';
 
 /**
  * The starter catalogue of a typical Indian hospital lab, written once as data and turned into
@@ -34,6 +35,8 @@ export interface Analyte {
   ranges?: Band[];
   /** Values at or below `low`, or at or above `high`, are critical. */
   critical?: { low?: number; high?: number };
+  /** Delta check: a change from the patient's previous result within `days` of at least `change` (in the unit, or percent) is flagged. */
+  delta?: { change: number; percent?: boolean; days: number };
 }
 interface Container {
   key: string;
@@ -105,6 +108,7 @@ export const ANALYTES: Analyte[] = [
       { age: child, low: 11, high: 14.5 },
     ],
     critical: { low: 7, high: 20 },
+    delta: { change: 2, days: 7 },
   },
   {
     key: 'wbc',
@@ -117,6 +121,7 @@ export const ANALYTES: Analyte[] = [
       { age: child, low: 5, high: 13 },
     ],
     critical: { low: 2, high: 30 },
+    delta: { change: 50, percent: true, days: 7 },
   },
   {
     key: 'plt',
@@ -126,6 +131,7 @@ export const ANALYTES: Analyte[] = [
     decimals: 0,
     ranges: [{ low: 150, high: 410 }],
     critical: { low: 20, high: 1000 },
+    delta: { change: 50, percent: true, days: 7 },
   },
   {
     key: 'rbc',
@@ -220,6 +226,7 @@ export const ANALYTES: Analyte[] = [
       { age: child, low: 0.3, high: 0.7 },
     ],
     critical: { high: 7 },
+    delta: { change: 50, percent: true, days: 7 },
   },
   {
     key: 'egfr',
@@ -238,6 +245,7 @@ export const ANALYTES: Analyte[] = [
     decimals: 0,
     ranges: [{ low: 135, high: 145 }],
     critical: { low: 120, high: 160 },
+    delta: { change: 8, days: 2 },
   },
   {
     key: 'k',
@@ -247,6 +255,7 @@ export const ANALYTES: Analyte[] = [
     decimals: 1,
     ranges: [{ low: 3.5, high: 5.1 }],
     critical: { low: 2.8, high: 6.2 },
+    delta: { change: 1, days: 3 },
   },
   { key: 'cl', loinc: '2075-0', display: 'Chloride', unit: ['mmol/L', 'mmol/L'], decimals: 0, ranges: [{ low: 98, high: 107 }] },
   {
@@ -415,6 +424,17 @@ function intervals(a: Analyte): ObservationDefinitionQualifiedInterval[] {
   return out;
 }
 
+function deltaExtension(d: NonNullable<Analyte['delta']>): Extension {
+  return {
+    url: DELTA_CHECK_URL,
+    extension: [
+      { url: 'change', valueDecimal: d.change },
+      { url: 'unit', valueCode: d.percent ? 'percent' : 'absolute' },
+      { url: 'days', valueInteger: d.days },
+    ],
+  };
+}
+
 function observationDefinition(a: Analyte): ObservationDefinition {
   return {
     resourceType: 'ObservationDefinition',
@@ -433,6 +453,7 @@ function observationDefinition(a: Analyte): ObservationDefinition {
           qualifiedInterval: intervals(a),
         }
       : {}),
+    ...(a.delta ? { extension: [deltaExtension(a.delta)] } : {}),
   };
 }
 

@@ -19,6 +19,8 @@ export const VERIFIED_BY_URL = `${HOPS}/StructureDefinition/lab-verified-by`;
 /** When the report was verified (issued moves on with each amendment; this does not). */
 export const VERIFIED_AT_URL = `${HOPS}/StructureDefinition/lab-verified-at`;
 export const INTERPRETATION = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
+/** On an ObservationDefinition: its delta check (`change`, `unit` percent or absolute, `days`), delta.ts. */
+export const DELTA_CHECK_URL = `${HOPS}/StructureDefinition/lab-delta-check`;
 export const OBS_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 export const V2_0074 = 'http://terminology.hl7.org/CodeSystem/v2-0074';
 /** HL7 v2 table 0490, specimen reject reason. */

@@ -16,6 +16,7 @@ import { kolkataInstant } from '../opd/kolkata.ts';
 import { egfr, friedewald } from './calculated.ts';
 import { analytesOf, readTenantCatalogue, testFor } from './catalogue.ts';
 import { alertCriticalResults } from './critical-alert.ts';
+import { deltaCheck, deltaInterpretation, deltaNote, deltaRule } from './delta.ts';
 import {
   bad,
   conflict,
@@ -171,7 +172,15 @@ export async function enterInTransaction(tx: PostgresRepository, orderId: string
   const ctx = await contextOf(tx, order);
   const now = kolkataInstant(Date.now());
   const observations: WithId<Observation>[] = [];
-  for (const e of entries) observations.push(await tx.createResource<Observation>(observation(e, ctx, 'preliminary', now)));
+  for (const e of entries) {
+    const o = observation(e, ctx, 'preliminary', now);
+    const d = typeof e.value === 'number' ? await deltaCheck(tx, e.def, order.subject?.reference ?? '', e.value, ctx.collected) : undefined;
+    if (d) {
+      o.interpretation = [...(o.interpretation ?? []), deltaInterpretation(d)];
+      o.note = [{ text: deltaNote(d, deltaRule(e.def), o.valueQuantity?.unit) }];
+    }
+    observations.push(await tx.createResource<Observation>(o));
+  }
   const analytes = analytesOf(catalogue, test as NonNullable<typeof test>);
   const ageYears = ctx.ageDays === undefined ? undefined : Math.floor(ctx.ageDays / 365.25);
   for (const calc of [friedewald(analytes, entries), egfr(analytes, entries, ctx.sex, ageYears)]) {
