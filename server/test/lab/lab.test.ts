@@ -292,6 +292,29 @@ describe('a CBC and an LFT from order to verified report', () => {
     expect(haem.body.entry.filter((e: any) => e.search?.mode !== 'include').map((e: any) => e.resource.id)).toEqual([cbcOrder]);
     expect((await tech.get('ServiceRequest/$lab-worklist?status=lost')).status).toBe(400);
   });
+
+  it('pages the worklist: newest first, each order once, following next links to the end', async () => {
+    const matches = (b: any) => (b.entry ?? []).filter((e: any) => e.search?.mode !== 'include').map((e: any) => e.resource.id);
+    const whole = matches((await tech.get('ServiceRequest/$lab-worklist?_count=500')).body);
+    expect(whole.length).toBeGreaterThanOrEqual(3);
+    const paged: string[] = [];
+    let path: string | undefined = 'ServiceRequest/$lab-worklist?_count=1';
+    while (path) {
+      const page: { status: number; body: any } = await tech.get(path);
+      expect(page.status).toBe(200);
+      const ids = matches(page.body);
+      expect(ids.length).toBeLessThanOrEqual(1);
+      paged.push(...ids);
+      const next = page.body.link?.find((l: any) => l.relation === 'next')?.url as string | undefined;
+      expect(next === undefined || next.includes('_count=1')).toBe(true);
+      path = next ? next.slice(next.indexOf('ServiceRequest/')) : undefined;
+    }
+    expect(paged).toEqual(whole);
+    // A filtered page keeps its filter on the next link.
+    const first = await tech.get('ServiceRequest/$lab-worklist?status=ordered,collected&_count=1');
+    expect(first.body.link[0].url).toMatch(/status=ordered%2Ccollected/);
+    expect((await tech.get('ServiceRequest/$lab-worklist?_page=-1')).status).toBe(400);
+  });
 });
 
 describe('turnaround times ($lab-tat)', () => {

@@ -25,10 +25,17 @@ const ids = (refs: { reference?: string }[] | undefined, type: string) =>
     .filter((r) => r.startsWith(`${type}/`))
     .map((r) => r.slice(type.length + 1));
 
+/** Pages of the worklist read at most (500 orders each): a lab's open backlog, not its history. */
+const WORKLIST_PAGES = 4;
+
 export async function loadWorklist(medplum: MedplumClient): Promise<WorklistRow[]> {
-  const bundle = (await medplum.get(`${medplum.fhirUrl('ServiceRequest', '$lab-worklist').toString()}?_count=500`, {
-    cache: 'no-cache',
-  })) as Bundle;
+  const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', entry: [] };
+  let url: string | undefined = `${medplum.fhirUrl('ServiceRequest', '$lab-worklist').toString()}?_count=500`;
+  for (let page = 0; url && page < WORKLIST_PAGES; page++) {
+    const got = (await medplum.get(url, { cache: 'no-cache' })) as Bundle;
+    bundle.entry?.push(...(got.entry ?? []));
+    url = got.link?.find((l) => l.relation === 'next')?.url;
+  }
   const wanted = patientIds(bundle);
   const patients = wanted.length
     ? await medplum.searchResources('Patient', { _id: wanted.join(','), _count: String(wanted.length) }, { cache: 'no-cache' })
