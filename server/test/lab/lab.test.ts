@@ -390,6 +390,10 @@ describe('turnaround times ($lab-tat)', () => {
     expect(part(breaches[1], 'elapsed').valueQuantity.value).toBe(260);
     expect(part(breaches[1], 'verified').valueBoolean).toBe(true);
     expect(part(breaches[0], 'verified').valueBoolean).toBe(false);
+    // Read one order a page, the window gives the same answer: every page is read, none twice.
+    const paged = await tech.get('ServiceRequest/$lab-tat?since=2026-11-02&until=2026-11-03&_count=1');
+    expect(paged.body).toEqual(res.body);
+    expect((await tech.get('ServiceRequest/$lab-tat?_count=5000')).status).toBe(400);
     // Bad input, and another tenant's window is empty.
     const badSince = await tech.get('ServiceRequest/$lab-tat?since=yesterday');
     expect(badSince.status).toBe(400);
