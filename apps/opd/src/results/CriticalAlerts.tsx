@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { formatDateTime } from '../lib/format.ts';
-import { type AlertRow, acknowledged, unacknowledgedAlerts } from './results.ts';
+import { type AlertRow, acknowledged, alertObservationIds, unacknowledgedAlerts } from './results.ts';
 
 /** How often the banner looks for new alerts while the app is open. */
 const POLL_MS = 60_000;
@@ -33,10 +33,19 @@ export function CriticalAlerts() {
         { cache: 'no-cache' },
       );
       const resources = bundle.entry?.flatMap((e) => (e.resource ? [e.resource] : [])) ?? [];
+      const communications = resources.filter((r): r is Communication => r.resourceType === 'Communication');
+      // The results themselves (R4 has no search parameter on Communication.about to include them by).
+      const ids = alertObservationIds(communications);
+      const observations = ids.length
+        ? await medplum
+            .searchResources('Observation', { _id: ids.join(','), _count: String(ids.length) }, { cache: 'no-cache' })
+            .catch(() => [])
+        : [];
       setAlerts(
         unacknowledgedAlerts(
-          resources.filter((r): r is Communication => r.resourceType === 'Communication'),
+          communications,
           resources.filter((r): r is Patient => r.resourceType === 'Patient'),
+          observations,
         ),
       );
     } catch {
@@ -68,7 +77,14 @@ export function CriticalAlerts() {
             <Stack gap={0}>
               <Text fw={600}>
                 {a.patientName ? `${a.patientName}: ` : ''}
-                {a.text}
+                {a.result
+                  ? t('labResults.alerts.line', {
+                      test: a.result.name,
+                      value: a.result.value,
+                      unit: a.result.unit,
+                      flag: t(`labResults.flag.${a.result.flag}`),
+                    })
+                  : a.text}
               </Text>
               {a.sent && (
                 <Text size="xs" c="dimmed">

@@ -1,6 +1,6 @@
 import type { Communication, DiagnosticReport, Observation, Patient } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { acknowledged, flagOf, rangeText, reportRows, resultRow, unacknowledgedAlerts } from './results.ts';
+import { acknowledged, alertObservationIds, flagOf, rangeText, reportRows, resultRow, unacknowledgedAlerts } from './results.ts';
 
 const INTERP = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
 
@@ -101,6 +101,25 @@ describe('critical-value alerts', () => {
     );
     expect(rows.map((r) => r.communication.id)).toEqual(['newer', 'older', 'pending']);
     expect(rows[0]).toMatchObject({ text: 'Critical result newer', patientName: 'Ravi Kulkarni', sent: '2026-12-06T05:00:00Z' });
+  });
+
+  it('carries the critical result the alert is about, for the screen to word in the user’s language', () => {
+    const potassium: Observation = {
+      resourceType: 'Observation',
+      id: 'k1',
+      status: 'preliminary',
+      code: { text: 'Potassium' },
+      valueQuantity: { value: 6.5, unit: 'mmol/L' },
+      interpretation: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'HH' }] }],
+    };
+    const about = alert('k', '2026-12-06T04:00:00Z', { about: [{ reference: 'Observation/k1' }] });
+    const unread = alert('u', '2026-12-06T03:00:00Z', { about: [{ reference: 'Observation/gone' }] });
+    expect(alertObservationIds([about, unread, about])).toEqual(['k1', 'gone']);
+    const [withResult, withoutResult] = unacknowledgedAlerts([about, unread], [], [potassium]);
+    expect(withResult.result).toMatchObject({ name: 'Potassium', value: '6.5', unit: 'mmol/L', flag: 'HH' });
+    // A result this user cannot read: the lab's own sentence.
+    expect(withoutResult.result).toBeUndefined();
+    expect(withoutResult.text).toBe('Critical result u');
   });
 
   it('acknowledging records when it was received and completes it, keeping the rest', () => {

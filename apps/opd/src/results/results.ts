@@ -102,7 +102,10 @@ export function reportRows(reports: DiagnosticReport[], observations: Observatio
 
 export interface AlertRow {
   communication: Communication;
+  /** The lab's own sentence (English), shown when the result itself cannot be read. */
   text: string;
+  /** The critical result the alert is about, when it was read: the screen words it in the user's language. */
+  result?: ResultRow;
   patient?: Reference;
   /** The patient's name, from the search's included Patient (else the reference's display). */
   patientName?: string;
@@ -114,7 +117,12 @@ export interface AlertRow {
  * `completed` (sent) with no `received`: acknowledging records `received`; an alert another
  * system left `in-progress` counts the same way.
  */
-export function unacknowledgedAlerts(communications: Communication[], patients: Patient[] = []): AlertRow[] {
+export function unacknowledgedAlerts(
+  communications: Communication[],
+  patients: Patient[] = [],
+  observations: Observation[] = [],
+): AlertRow[] {
+  const results = new Map(observations.map((o) => [`Observation/${o.id}`, o]));
   const names = new Map(
     patients.map((p) => [
       `Patient/${p.id}`,
@@ -127,12 +135,28 @@ export function unacknowledgedAlerts(communications: Communication[], patients: 
     .map((c) => ({
       communication: c,
       text: c.payload?.map((p) => p.contentString).find(Boolean) ?? '',
+      ...withResult(c.about?.map((a) => results.get(a.reference ?? '')).find(Boolean)),
       patient: c.subject,
       patientName: names.get(c.subject?.reference ?? '') || c.subject?.display,
       sent: c.sent,
     }))
     .sort((a, b) => Date.parse(b.sent ?? '') - Date.parse(a.sent ?? ''));
 }
+
+const withResult = (o: Observation | undefined): { result?: ResultRow } => {
+  const row = o ? resultRow(o) : undefined;
+  return row?.flag ? { result: row } : {};
+};
+
+/** The Observations the alerts are about (`about`), to read in one search. */
+export const alertObservationIds = (communications: Communication[]): string[] => [
+  ...new Set(
+    communications
+      .flatMap((c) => (c.about ?? []).map((a) => a.reference ?? ''))
+      .filter((r) => r.startsWith('Observation/'))
+      .map((r) => r.slice(12)),
+  ),
+];
 
 /** The alert as acknowledged now: `received` set and the status completed. */
 export function acknowledged(c: Communication, now: Date = new Date()): Communication {

@@ -32,6 +32,7 @@ export const labResultsEn = {
     acknowledge: 'Acknowledge',
     acknowledged: 'Alert acknowledged',
     openPatient: 'Open patient',
+    line: 'Critical result: {{test}} {{value}} {{unit}} ({{flag}})',
   },
 };
 
@@ -68,5 +69,6 @@ export const labResultsHi: typeof labResultsEn = {
     acknowledge: 'स्वीकार करें',
     acknowledged: 'अलर्ट स्वीकार किया गया',
     openPatient: 'मरीज़ खोलें',
+    line: 'गंभीर नतीजा: {{test}} {{value}} {{unit}} ({{flag}})',
   },
 };
