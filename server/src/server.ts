@@ -137,6 +137,11 @@ export async function startServer(env: Record<string, string | undefined> = proc
   const http = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
+  // Idle keep-alive connections outlive the usual load balancer's idle timeout (60 s), so the
+  // balancer closes them, never this server while a request is on its way (a reset, or a 502).
+  // Node's 5 s default also reset a test client whose process was busy past it.
+  http.keepAliveTimeout = 65_000;
+  http.headersTimeout = 66_000;
   const port = (http.address() as AddressInfo).port;
   const websockets = await startWebsocketHub(http, db, auth, config, logger);
   const url = `http://127.0.0.1:${port}`;
