@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { getStatus, isOperationOutcome, OperationOutcomeError } from '@medplum/core';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { AuditOutcome } from '../../audit/event.ts';
 import { writeAudit } from '../../audit/log.ts';
 import { accessControlFor } from '../../auth/access.ts';
 import type { AuthService } from '../../auth/service.ts';
@@ -50,6 +51,11 @@ interface InputResult {
   input: ImportInput;
   counts: Map<string, number>;
   rejected: number;
+}
+
+/** Counts the entries an input had written, by type. */
+function countTaken(result: InputResult, entries: Entry[]): void {
+  for (const e of entries) result.counts.set(e.resource.resourceType, (result.counts.get(e.resource.resourceType) ?? 0) + 1);
 }
 
 /** The repository an import writes through: the kick-off client's tenant, scopes and role, the tenant's profile rules; quiet (no events). */
@@ -125,6 +131,17 @@ export async function runImportJob(deps: ImportDeps, job: JobContext<ImportJobDa
   const db = auth.db;
   const row = await store.readExport<ImportParams>(db, tenantId, importId, 'import');
   if (!row || row.status === 'completed' || row.status === 'failed' || row.status === 'cancelled') return;
+  const audit = (outcome: AuditOutcome, detail: string) =>
+    writeAudit(db, {
+      tenantId,
+      clientId: row.client_id,
+      userId: row.principal.userId,
+      kind: 'import',
+      resource: `$import/${importId}`,
+      query: row.request,
+      outcome,
+      detail,
+    });
   const errors: OperationOutcome[] = [];
   let errorWriter: NdjsonWriter | undefined;
   const fail = (o: OperationOutcome) => {
@@ -162,9 +179,7 @@ export async function runImportJob(deps: ImportDeps, job: JobContext<ImportJobDa
         fail(reject(where, line, text));
         result.rejected++;
       };
-      const count = (entries: Entry[]) => {
-        for (const e of entries) result.counts.set(e.resource.resourceType, (result.counts.get(e.resource.resourceType) ?? 0) + 1);
-      };
+      const count = (entries: Entry[]) => countTaken(result, entries);
       const pages = readPages(lines, input, config.BULK_IMPORT_BATCH, onReject);
       try {
         if (row.params.mode === 'resource') {
@@ -198,21 +213,15 @@ export async function runImportJob(deps: ImportDeps, job: JobContext<ImportJobDa
         : [],
     };
     if (!(await store.complete(db, tenantId, importId, manifest, config.BULK_EXPORT_TTL_HOURS))) throw new Cancelled();
-    await writeAudit(db, {
-      tenantId,
-      clientId: row.client_id,
-      userId: row.principal.userId,
-      kind: 'import',
-      resource: `$import/${importId}`,
-      query: row.request,
-      outcome: errors.length ? '4' : '0',
-      detail: `Bulk import completed: ${written} versions written; ${results
+    await audit(
+      errors.length ? '4' : '0',
+      `Bulk import completed: ${written} versions written; ${results
         .map(
           (r) =>
             `${r.input.url === 'upload' ? 'upload' : withoutQuery(r.input.url)} ${[...r.counts.values()].reduce((a, b) => a + b, 0)} taken, ${r.rejected} refused`,
         )
         .join('; ')}`,
-    });
+    );
   } catch (err) {
     await errorWriter?.abandon();
     if (err instanceof Cancelled) return;
@@ -223,16 +232,7 @@ export async function runImportJob(deps: ImportDeps, job: JobContext<ImportJobDa
         : 'The import failed on the server; start a new one';
       deps.logger.error({ err, importId, tenantId }, 'bulk import failed');
       await store.fail(db, tenantId, importId, text);
-      await writeAudit(db, {
-        tenantId,
-        clientId: row.client_id,
-        userId: row.principal.userId,
-        kind: 'import',
-        resource: `$import/${importId}`,
-        query: row.request,
-        outcome: '8',
-        detail: `Bulk import failed: ${text}`,
-      });
+      await audit('8', `Bulk import failed: ${text}`);
       return;
     }
     throw err;
@@ -356,7 +356,7 @@ async function writeFile(
       },
       { serializable: false, resourceTypes: [] },
     );
-    for (const e of taken) result.counts.set(e.resource.resourceType, (result.counts.get(e.resource.resourceType) ?? 0) + 1);
+    countTaken(result, taken);
     return written;
   } catch (err) {
     if (err instanceof FileRefused) return 0;
